@@ -1,0 +1,67 @@
+#include "clock.h"
+#include "demo.h"
+#include "event.h"
+
+#define DAY (24 * 3600)
+#define HOUR 3600
+
+/* Midnight UTC, `days` from now, plus `hours`: stable, readable times. */
+static int64_t at(int64_t now, int days, int hours)
+{
+	return now - now % DAY + (int64_t)days * DAY + (int64_t)hours * HOUR;
+}
+
+enum db_rc demo_load(struct db *db)
+{
+	int64_t now = clock_now();
+	const struct event events[] = {
+		{ .slug = "potluck-picnic", .title = "Neighbourhood potluck picnic",
+		  .description = "Bring a dish, a blanket and your neighbours. We share"
+		  " food, drinks and a long afternoon in the park. Sign up below and say"
+		  " what you'll bring, so we don't end up with twelve potato salads.",
+		  .location = "Linden Park, by the bandstand",
+		  .starts_at = at(now, 9, 12), .ends_at = at(now, 9, 17),
+		  .status = EVENT_PUBLISHED, .capacity = 80, .max_guests = 4 },
+		{ .slug = "fun-run-5k", .title = "5 km fun run",
+		  .description = "A friendly 5 km loop along the river for runners and"
+		  " walkers of every pace. Water and bananas at the finish.",
+		  .location = "Riverside boathouse",
+		  .starts_at = at(now, 5, 9), .ends_at = at(now, 5, 11),
+		  .status = EVENT_PUBLISHED, .capacity = 50, .max_guests = 0,
+		  .rsvp_closes_at = at(now, 4, 18) },
+		{ .slug = "chess-tournament", .title = "Chess club rapid tournament",
+		  .description = "Seven rounds of 15+10 rapid chess, Swiss system."
+		  " Scores go on the leaderboard after every round.",
+		  .location = "Community centre, room 2",
+		  .starts_at = at(now, 16, 10), .ends_at = at(now, 16, 18),
+		  .status = EVENT_PUBLISHED, .capacity = 32, .max_guests = 0,
+		  .rsvp_closes_at = at(now, 14, 20) },
+		{ .slug = "tshirt-drop", .title = "Makerspace T-shirt drop",
+		  .description = "Our first limited run of makerspace T-shirts: 30 shirts,"
+		  " screen-printed in the space. Come and collect yours.",
+		  .location = "Makerspace, unit 4",
+		  .starts_at = at(now, 12, 18), .ends_at = at(now, 12, 20),
+		  .status = EVENT_PUBLISHED, .capacity = -1, .max_guests = 1 },
+		{ .slug = "committee-meeting", .title = "Committee meeting (draft)",
+		  .description = "Planning the spring programme.",
+		  .location = "Community centre, room 1",
+		  .starts_at = at(now, 20, 19), .ends_at = 0,
+		  .status = EVENT_DRAFT, .capacity = 12, .max_guests = 0 },
+		{ .slug = "spring-cleanup", .title = "Spring clean-up of the park",
+		  .description = "Gloves and bags provided. Thank you to everyone who came!",
+		  .location = "Linden Park, main gate",
+		  .starts_at = at(now, -30, 9), .ends_at = at(now, -30, 12),
+		  .status = EVENT_PUBLISHED, .capacity = 40, .max_guests = 2 },
+	};
+	enum db_rc rc;
+	size_t i;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if ((rc = event_create(db, &events[i])) != DB_OK) {
+			db_rollback(db);
+			return rc;
+		}
+	return db_commit(db);
+}

@@ -1,0 +1,139 @@
+/*
+ * turnout-admin: everything a group admin does from the shell.
+ *   init     create the database (schema.sql)
+ *   migrate  bring an existing database up to this version's schema
+ *   demo     load the demo events
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "demo.h"
+#include "log.h"
+
+static void usage(void)
+{
+	fprintf(stderr,
+	    "usage: turnout-admin [-c config-file] command\n"
+	    "commands:\n"
+	    "  init     create the database\n"
+	    "  migrate  upgrade the database to this version's schema\n"
+	    "  demo     load demo events into the database\n");
+	exit(2);
+}
+
+/* Open the database or exit with the reason. Caller closes it. */
+static struct db *open_or_die(const struct config *cfg, int create)
+{
+	char err[512];
+	struct db *db = db_open(cfg, create, err, sizeof(err));
+
+	if (db == NULL) {
+		fprintf(stderr, "turnout-admin: %s\n", err);
+		exit(1);
+	}
+	return db;
+}
+
+static int cmd_init(const struct config *cfg)
+{
+	struct db *db;
+	char err[512];
+	int from, rc = 1;
+
+	if (access(cfg->database, F_OK) == 0) {
+		fprintf(stderr, "turnout-admin: %s already exists"
+		    " (use migrate to upgrade it)\n", cfg->database);
+		return 1;
+	}
+	db = open_or_die(cfg, 1);
+	if (db_migrate(db, &from, err, sizeof(err)) != 0)
+		fprintf(stderr, "turnout-admin: init: %s\n", err);
+	else {
+		printf("created %s (schema version %d)\n", cfg->database,
+		    db_latest_version());
+		rc = 0;
+	}
+	db_close(db);
+	return rc;
+}
+
+static int cmd_migrate(const struct config *cfg)
+{
+	struct db *db = open_or_die(cfg, 0);
+	char err[512];
+	int from, rc = 1;
+
+	if (db_migrate(db, &from, err, sizeof(err)) != 0)
+		fprintf(stderr, "turnout-admin: migrate: %s\n", err);
+	else {
+		if (from == db_latest_version())
+			printf("%s is up to date (schema version %d)\n",
+			    cfg->database, from);
+		else
+			printf("migrated %s from schema version %d to %d\n",
+			    cfg->database, from, db_latest_version());
+		rc = 0;
+	}
+	db_close(db);
+	return rc;
+}
+
+static int cmd_demo(const struct config *cfg)
+{
+	struct db *db = open_or_die(cfg, 0);
+	char err[512];
+	enum db_rc rc;
+
+	if (db_prepare(db, err, sizeof(err)) != 0) {
+		fprintf(stderr, "turnout-admin: demo: %s\n", err);
+		db_close(db);
+		return 1;
+	}
+	rc = demo_load(db);
+	db_close(db);
+	if (rc == DB_CONFLICT) {
+		fprintf(stderr, "turnout-admin: demo data is already loaded\n");
+		return 1;
+	}
+	if (rc != DB_OK) {
+		fprintf(stderr, "turnout-admin: demo: could not load the demo data\n");
+		return 1;
+	}
+	printf("loaded the demo events into %s\n", cfg->database);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(const struct config *);
+	} cmds[] = {
+		{ "init", cmd_init }, { "migrate", cmd_migrate }, { "demo", cmd_demo },
+	};
+	const char *conf = NULL;
+	struct config cfg;
+	char err[512];
+	size_t i;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "c:")) != -1) {
+		if (opt != 'c')
+			usage();
+		conf = optarg;
+	}
+	if (optind != argc - 1)
+		usage();
+	if (config_load(&cfg, conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "turnout-admin: configuration: %s\n", err);
+		return 1;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[optind], cmds[i].name) == 0)
+			return cmds[i].fn(&cfg);
+	usage();
+}

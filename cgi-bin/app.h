@@ -1,0 +1,30 @@
+#ifndef TURNOUT_APP_H
+#define TURNOUT_APP_H
+
+#include "config.h"
+#include "db.h"
+#include "request.h"
+
+/* What a worker process holds for its whole life. */
+struct app {
+	const struct config *cfg;
+	struct db *db;			/* NULL while the database cannot be used */
+	long long db_retry_at;		/* earliest time to try opening again */
+	char db_error[512];		/* last reason logged, to log each once */
+};
+
+/*
+ * The worker's database connection, (re)opened on demand at most once a
+ * second; NULL if the database cannot be used (the reason is logged once
+ * per distinct failure).
+ */
+struct db *app_db(struct app *app);
+
+/* Handlers: parse nothing (the request layer did), call the domain, render. */
+typedef int (*handler_fn)(struct req *r, struct app *app);
+
+int h_home(struct req *r, struct app *app);
+int h_event(struct req *r, struct app *app);
+int h_healthz(struct req *r, struct app *app);
+
+#endif

@@ -1,0 +1,380 @@
+/*
+ * turnout.fcgi: binds its unix socket, pre-forks workers and keeps them
+ * running. Each worker accepts FastCGI requests one at a time on the
+ * shared socket with its own SQLite connection.
+ *
+ * Shutdown: on SIGTERM or SIGINT the master shuts the listening socket
+ * down, which makes every idle worker's accept() fail; a busy worker
+ * finishes its request first. Workers ignore those signals themselves
+ * (systemd and a terminal send them to the whole group), so an in-flight
+ * request is never cut. Workers still running after the grace period are
+ * killed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <fcgios.h>
+
+#include "app.h"
+#include "arena.h"
+#include "clock.h"
+#include "log.h"
+#include "page.h"
+#include "route.h"
+#include "tpl.h"
+
+#define WORKERS_MAX 64
+#define GRACE_SECONDS 10
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+struct db *app_db(struct app *app)
+{
+	char err[sizeof(app->db_error)];
+
+	if (app->db != NULL)
+		return app->db;
+	if (clock_now() < app->db_retry_at)
+		return NULL;
+	app->db_retry_at = clock_now() + 1;
+	app->db = db_open(app->cfg, 0, err, sizeof(err));
+	if (app->db != NULL && db_prepare(app->db, err, sizeof(err)) != 0) {
+		db_close(app->db);
+		app->db = NULL;
+	}
+	if (app->db == NULL && strcmp(err, app->db_error) != 0) {
+		log_error("%s", err);
+		snprintf(app->db_error, sizeof(app->db_error), "%s", err);
+	} else if (app->db != NULL && app->db_error[0] != '\0') {
+		log_info("database %s is usable again", app->cfg->database);
+		app->db_error[0] = '\0';
+	}
+	return app->db;
+}
+
+/*
+ * Read the request body, at most max bytes, whatever CONTENT_LENGTH
+ * claims. Returns 0, or 413 if there is more.
+ */
+static int read_body(FCGX_Stream *in, struct arena *a, long max,
+    struct req_input *ri)
+{
+	char *buf = arena_alloc(a, (size_t)max + 1);
+	int n;
+
+	ri->body = buf;
+	ri->body_len = 0;
+	while ((n = FCGX_GetStr(buf + ri->body_len,
+	    (int)((size_t)max + 1 - ri->body_len), in)) > 0) {
+		ri->body_len += (size_t)n;
+		if (ri->body_len > (size_t)max)
+			return 413;
+	}
+	return 0;
+}
+
+static const char *status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+/* The headers every response carries. */
+static const char security_headers[] =
+	"Content-Security-Policy: default-src 'self'; frame-ancestors 'none';"
+	" base-uri 'none'; form-action 'self'\r\n"
+	"X-Content-Type-Options: nosniff\r\n"
+	"X-Frame-Options: DENY\r\n"
+	"Referrer-Policy: same-origin\r\n";
+
+/* Write r's response: status line, headers, body (none for HEAD). */
+static void respond(FCGX_Stream *out, const struct req *r)
+{
+	char head[4096];
+	int n, i;
+
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n%s"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-cache\r\n",
+	    r->status, status_text(r->status), security_headers,
+	    r->content_type != NULL ? r->content_type : "text/plain; charset=utf-8",
+	    r->body_len);
+	for (i = 0; i < r->nheaders && n > 0 && (size_t)n < sizeof(head); i++)
+		n += snprintf(head + n, sizeof(head) - (size_t)n, "%s: %s\r\n",
+		    r->headers[i].key, r->headers[i].val);
+	if (n < 0 || (size_t)n >= sizeof(head) - 2)
+		log_fatal("response headers longer than %zu bytes", sizeof(head));
+	memcpy(head + n, "\r\n", 2);
+	FCGX_PutStr(head, n + 2, out);
+	if (r->method != M_HEAD && r->body_len > 0)
+		FCGX_PutStr(r->body, (int)r->body_len, out);
+}
+
+/* Answer one request: parse, route, run the handler, render errors. */
+static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
+{
+	const struct route *rt;
+	struct req_input in;
+	struct req r;
+	unsigned allowed;
+	int status;
+
+	req_init(&r, a);
+	memset(&in, 0, sizeof(in));
+	in.method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+	in.uri = FCGX_GetParam("REQUEST_URI", fr->envp);
+	in.cookie = FCGX_GetParam("HTTP_COOKIE", fr->envp);
+	in.content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
+	in.https = FCGX_GetParam("HTTPS", fr->envp);
+
+	if ((status = read_body(fr->in, a, app->cfg->max_body, &in)) != 0) {
+		r.error = arena_printf(a, "The form is larger than %ld KiB.",
+		    app->cfg->max_body / 1024);
+	} else if ((status = req_parse(&r, &in)) != 0) {
+		/* r.error says why */
+	} else if ((rt = route_find(&r, &allowed)) == NULL) {
+		status = allowed ? 405 : 404;
+		if (allowed)
+			req_header(&r, "Allow", route_allow_header(a, allowed));
+	} else if ((rt->flags & RF_DB) && app_db(app) == NULL) {
+		status = 503;
+	} else {
+		status = rt->fn(&r, app);
+	}
+	if (status >= 400 && r.body == NULL)
+		page_error(&r, app, status);
+	r.status = status;
+	respond(fr->out, &r);
+}
+
+/* A worker's life: accept and serve until the listening socket is shut. */
+static void worker(int listen_fd, const struct config *cfg)
+{
+	struct app app;
+	struct arena *a = arena_new();
+	FCGX_Request fr;
+
+	memset(&app, 0, sizeof(app));
+	app.cfg = cfg;
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	FCGX_InitRequest(&fr, listen_fd, 0);
+	app_db(&app);
+	while (FCGX_Accept_r(&fr) >= 0) {
+		serve(&fr, &app, a);
+		FCGX_Finish_r(&fr);
+		arena_reset(a);
+	}
+	FCGX_Free(&fr, 1);
+	db_close(app.db);
+	arena_free(a);
+}
+
+static pid_t spawn(int listen_fd, const struct config *cfg, pid_t master)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		log_error("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		return pid;
+	/* A worker must not outlive a master killed with -9. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != master)
+		_exit(1);
+	worker(listen_fd, cfg);
+	close(listen_fd);
+	OS_LibShutdown();
+	exit(0);
+}
+
+/* Wait for every worker until the deadline, then kill the rest. */
+static void reap_all(pid_t *pids, int n)
+{
+	time_t deadline = time(NULL) + GRACE_SECONDS;
+	int alive = 0, i, st;
+	pid_t pid;
+
+	for (i = 0; i < n; i++)
+		alive += pids[i] > 0;
+	while (alive > 0) {
+		pid = waitpid(-1, &st, WNOHANG);
+		if (pid > 0) {
+			for (i = 0; i < n; i++)
+				if (pids[i] == pid) {
+					pids[i] = 0;
+					alive--;
+				}
+			continue;
+		}
+		if (pid < 0 && errno == ECHILD)
+			break;
+		if (time(NULL) >= deadline) {
+			log_error("%d worker(s) still busy after %d s: killing them",
+			    alive, GRACE_SECONDS);
+			for (i = 0; i < n; i++)
+				if (pids[i] > 0)
+					kill(pids[i], SIGKILL);
+			deadline = time(NULL) + GRACE_SECONDS;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+	}
+}
+
+/* Keep n workers running until told to stop. */
+static void supervise(int listen_fd, const struct config *cfg, int n)
+{
+	pid_t pids[WORKERS_MAX] = { 0 }, master = getpid(), pid;
+	time_t started[WORKERS_MAX] = { 0 };
+	int i, st;
+
+	for (i = 0; i < n; i++) {
+		pids[i] = spawn(listen_fd, cfg, master);
+		started[i] = time(NULL);
+	}
+	log_info("serving on %s with %d worker(s)", cfg->socket, n);
+	while (!stopping) {
+		pid = wait(&st);
+		if (pid < 0)
+			continue;	/* EINTR: a signal; the loop checks it */
+		for (i = 0; i < n && pids[i] != pid; i++)
+			;
+		if (i == n)
+			continue;
+		if (WIFSIGNALED(st))
+			log_error("worker %ld killed by signal %d: starting another",
+			    (long)pid, WTERMSIG(st));
+		else
+			log_error("worker %ld exited with status %d: starting another",
+			    (long)pid, WEXITSTATUS(st));
+		/* A worker that dies at once would otherwise fork in a tight loop. */
+		if (time(NULL) - started[i] < 1)
+			sleep(1);
+		if (stopping) {
+			pids[i] = 0;
+			break;
+		}
+		pids[i] = spawn(listen_fd, cfg, master);
+		started[i] = time(NULL);
+	}
+	log_info("stopping: finishing requests in progress");
+	/* Wakes every accept() at once; connections already accepted live on. */
+	shutdown(listen_fd, SHUT_RDWR);
+	reap_all(pids, n);
+}
+
+/* Remove a socket left by an earlier run; refuse to remove anything else. */
+static void remove_stale_socket(const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) != 0)
+		return;
+	if (!S_ISSOCK(sb.st_mode))
+		log_fatal("%s exists and is not a socket", path);
+	unlink(path);
+}
+
+static void chgrp_socket(const char *path, const char *group)
+{
+	struct group *gr = getgrnam(group);
+
+	if (gr == NULL)
+		log_fatal("socket_group: no group named %s", group);
+	if (chown(path, (uid_t)-1, gr->gr_gid) != 0)
+		log_fatal("chgrp %s %s: %s", group, path, strerror(errno));
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: turnout.fcgi [-c config-file]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct sigaction sa;
+	const char *conf = NULL;
+	char err[512];
+	int listen_fd, n, opt;
+
+	while ((opt = getopt(argc, argv, "c:")) != -1) {
+		if (opt != 'c')
+			usage();
+		conf = optarg;
+	}
+	if (optind != argc)
+		usage();
+	if (config_load(&cfg, conf, err, sizeof(err)) != 0)
+		log_fatal("configuration: %s", err);
+	setenv("TZ", cfg.timezone, 1);
+	tzset();
+	if (tpl_init(cfg.templates) != 0)
+		log_fatal("templates: cannot use directory %s", cfg.templates);
+
+	if (FCGX_Init() != 0)
+		log_fatal("FCGX_Init failed");
+	remove_stale_socket(cfg.socket);
+	if ((listen_fd = FCGX_OpenSocket(cfg.socket, 1024)) < 0)
+		log_fatal("cannot listen on %s: %s", cfg.socket, strerror(errno));
+	/* nginx reaches the socket through the group (www-data on a VPS). */
+	if (chmod(cfg.socket, 0660) != 0)
+		log_fatal("chmod %s: %s", cfg.socket, strerror(errno));
+	if (cfg.socket_group[0] != '\0')
+		chgrp_socket(cfg.socket, cfg.socket_group);
+
+	/* libfcgi installed its own handlers in FCGX_Init: replace them. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	n = cfg.workers > 0 ? cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > WORKERS_MAX)
+		n = WORKERS_MAX;
+	supervise(listen_fd, &cfg, n);
+
+	unlink(cfg.socket);
+	close(listen_fd);
+	OS_LibShutdown();
+	log_info("stopped");
+	return 0;
+}

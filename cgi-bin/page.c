@@ -1,0 +1,117 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "page.h"
+
+void page_begin(struct page *p, struct app *app, const char *title, const char *file)
+{
+	p->root = tpl_dict_new();
+	tpl_set(p->root, "SITE_NAME", app->cfg->site_name);
+	tpl_set(p->root, "PAGE_TITLE", title);
+	p->body = tpl_include(p->root, "BODY", file);
+}
+
+int page_end(struct page *p, struct req *r, int status)
+{
+	r->body = tpl_render(r->a, "layout.tpl", p->root, &r->body_len);
+	tpl_dict_free(p->root);
+	p->root = p->body = NULL;
+	if (r->body == NULL)
+		return 500;
+	r->content_type = "text/html; charset=utf-8";
+	return status;
+}
+
+static const struct {
+	int status;
+	const char *title, *message, *hint;
+} errors[] = {
+	{ 400, "Something in the request was wrong", "The request could not be understood.",
+	  "Go back, check what you entered and try again." },
+	{ 403, "Not allowed", "You are not allowed to do that.",
+	  "If you followed a link from this site, reload the page and try again." },
+	{ 404, "Page not found", "There is no page at this address.",
+	  "Check the address, or start again from the list of events." },
+	{ 405, "Not allowed here", "This page cannot be used that way.",
+	  "Start again from the list of events." },
+	{ 409, "Something changed meanwhile", "Someone changed this while you were looking at it.",
+	  "Reload the page to see the current state and try again." },
+	{ 413, "Too much data", "What you sent is larger than this site accepts.",
+	  "Shorten what you entered and try again." },
+	{ 414, "Address too long", "The address is longer than this site accepts.",
+	  "Start again from the list of events." },
+	{ 415, "Unsupported form", "The form was sent in a format this site does not accept.",
+	  "Use the forms on this site." },
+	{ 422, "That is not possible now", "The request breaks one of the event's rules.",
+	  "Read the message on the event page and try again." },
+	{ 503, "Busy or unavailable", "The site is busy or its database is unavailable right now.",
+	  "Please try again in a few seconds." },
+	{ 500, "Something went wrong", "The site failed to answer this request.",
+	  "Please try again in a moment; if it keeps happening, tell the organisers." },
+};
+
+int page_error(struct req *r, struct app *app, int status)
+{
+	struct page p;
+	size_t i, n = sizeof(errors) / sizeof(errors[0]);
+
+	/* Unknown statuses render as the last entry (500) but keep their code. */
+	for (i = 0; i < n - 1 && errors[i].status != status; i++)
+		;
+	page_begin(&p, app, errors[i].title, "error.tpl");
+	tpl_set(p.body, "TITLE", errors[i].title);
+	tpl_set(p.body, "MESSAGE", r->error != NULL ? r->error : errors[i].message);
+	tpl_set(p.body, "HINT", errors[i].hint);
+	tpl_set_int(p.body, "STATUS", status);
+	if (status == 503)
+		req_header(r, "Retry-After", "5");
+	if (page_end(&p, r, status) != status) {
+		/* Even the error template failed: answer in plain text. */
+		r->content_type = "text/plain; charset=utf-8";
+		r->body = arena_printf(r->a, "%d %s\n", status, errors[i].title);
+		r->body_len = strlen(r->body);
+	}
+	return status;
+}
+
+const char *page_time(struct arena *a, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[64];
+
+	localtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%a %-d %b %Y, %H:%M", &tm);
+	return arena_strdup(a, buf);
+}
+
+const char *page_iso_time(struct arena *a, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return arena_strdup(a, buf);
+}
+
+void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event *e)
+{
+	tpl_set(d, "SLUG", e->slug);
+	tpl_set(d, "TITLE", e->title);
+	tpl_set(d, "LOCATION", e->location);
+	tpl_set(d, "WHEN", page_time(a, e->starts_at));
+	tpl_set(d, "WHEN_ISO", page_iso_time(a, e->starts_at));
+	if (e->status == EVENT_CANCELLED)
+		tpl_set(d, "SPOTS", "Cancelled");
+	else if (e->capacity < 0)
+		tpl_set(d, "SPOTS", "Open to all: no limit on places");
+	else if (e->spots_left <= 0)
+		tpl_set(d, "SPOTS", "Full");
+	else
+		tpl_set(d, "SPOTS", arena_printf(a, "%lld %s left of %lld",
+		    (long long)e->spots_left, e->spots_left == 1 ? "spot" : "spots",
+		    (long long)e->capacity));
+}

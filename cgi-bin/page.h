@@ -1,0 +1,37 @@
+#ifndef TURNOUT_PAGE_H
+#define TURNOUT_PAGE_H
+
+#include <stdint.h>
+
+#include "app.h"
+#include "event.h"
+#include "tpl.h"
+
+/*
+ * An HTML page: layout.tpl around one page template. Fill `body` (the
+ * page template's dictionary; it also sees the layout's values), then
+ * page_end() renders it into the response.
+ */
+struct page {
+	struct tpl_dict *root, *body;
+};
+
+void page_begin(struct page *p, struct app *app, const char *title, const char *file);
+/* Render into r's body; frees the dictionaries. Returns status, or 500. */
+int page_end(struct page *p, struct req *r, int status);
+
+/*
+ * The error page for status, saying r->error if set (or a default for the
+ * status) and what the visitor can do. Returns status.
+ */
+int page_error(struct req *r, struct app *app, int status);
+
+/* Human date and time in the site's time zone, e.g. "Sat 5 Dec 2026, 10:00". */
+const char *page_time(struct arena *a, int64_t t);
+/* Machine time for <time datetime>: "2026-12-05T10:00:00Z". */
+const char *page_iso_time(struct arena *a, int64_t t);
+
+/* Set the values every event summary shows (title, link, time, spots). */
+void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event *e);
+
+#endif

@@ -1,0 +1,83 @@
+#ifndef TURNOUT_REQUEST_H
+#define TURNOUT_REQUEST_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+/* Methods as bits so a route can accept several. */
+enum method { M_GET = 1, M_HEAD = 2, M_POST = 4, M_OTHER = 8 };
+
+#define REQ_FIELDS_MAX 100
+#define REQ_FIELD_NAME_MAX 64
+#define REQ_PATH_MAX 4096
+#define REQ_PARAMS_MAX 4
+#define REQ_HEADERS_MAX 8
+
+struct kv {
+	const char *key, *val;
+};
+
+/* What the server gave us, raw (from FastCGI params or a test). */
+struct req_input {
+	const char *method, *uri, *cookie, *content_type, *https;
+	const char *body;
+	size_t body_len;
+};
+
+/*
+ * One request and its response. Everything hangs off the arena, freed
+ * at once when the request ends.
+ */
+struct req {
+	struct arena *a;
+	enum method method;
+	const char *path;			/* percent-decoded, valid UTF-8 */
+	struct kv *query, *form, *cookies;
+	int nquery, nform, ncookies;
+	int https;
+	const char *params[REQ_PARAMS_MAX];	/* route captures, in order */
+	int nparams;
+	const char *error;			/* why the request was refused */
+
+	/* The response. */
+	int status;
+	const char *content_type;
+	struct kv headers[REQ_HEADERS_MAX];
+	int nheaders;
+	char *body;
+	size_t body_len;
+};
+
+/* Start a request on arena a: zeroes r. */
+void req_init(struct req *r, struct arena *a);
+
+/*
+ * Parse and validate everything in `in`: method, path, query string,
+ * cookies and an application/x-www-form-urlencoded body. Percent-encoding
+ * must be strict, text valid UTF-8 without NUL or control characters, no
+ * field may repeat. Returns 0, or an HTTP status (400, 414, 415) with
+ * r->error saying what was wrong. Malformed cookies are skipped, not
+ * refused: other sites on the same host may set them.
+ */
+int req_parse(struct req *r, const struct req_input *in);
+
+/* The value of a form field, query field or cookie; NULL if absent. */
+const char *req_form(const struct req *r, const char *name);
+const char *req_query(const struct req *r, const char *name);
+const char *req_cookie(const struct req *r, const char *name);
+
+/* Add a response header (name and value must outlive the request). */
+void req_header(struct req *r, const char *name, const char *value);
+
+/* Exposed for unit tests. */
+/*
+ * Strictly percent-decode s[0..n) ('+' is a space when plus is set) into
+ * a new arena string. Returns NULL on success, or what was wrong.
+ */
+const char *req_decode(struct arena *a, const char *s, size_t n, int plus,
+    char **out);
+/* 1 if s[0..n) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+int req_utf8_valid(const char *s, size_t n);
+
+#endif

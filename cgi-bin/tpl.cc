@@ -1,0 +1,114 @@
+// The only C++ in Turnout: ctemplate behind extern "C". No exception may
+// cross into C, so every entry point catches everything.
+#include <cstring>
+#include <string>
+
+#include <ctemplate/template.h>
+
+extern "C" {
+#include "log.h"
+}
+#include "tpl.h"
+
+using ctemplate::TemplateDictionary;
+
+static TemplateDictionary *D(struct tpl_dict *d)
+{
+	return reinterpret_cast<TemplateDictionary *>(d);
+}
+
+static struct tpl_dict *C(TemplateDictionary *d)
+{
+	return reinterpret_cast<struct tpl_dict *>(d);
+}
+
+int tpl_init(const char *dir)
+{
+	try {
+		return ctemplate::mutable_default_template_cache()
+		    ->SetTemplateRootDirectory(dir) ? 0 : -1;
+	} catch (...) {
+		log_error("templates: cannot use %s", dir);
+		return -1;
+	}
+}
+
+struct tpl_dict *tpl_dict_new(void)
+{
+	try {
+		return C(new TemplateDictionary("page"));
+	} catch (...) {
+		log_fatal("templates: out of memory");
+	}
+}
+
+void tpl_dict_free(struct tpl_dict *d)
+{
+	delete D(d);
+}
+
+void tpl_set(struct tpl_dict *d, const char *key, const char *value)
+{
+	try {
+		D(d)->SetValue(key, value != NULL ? value : "");
+	} catch (...) {
+		log_fatal("templates: out of memory");
+	}
+}
+
+void tpl_set_int(struct tpl_dict *d, const char *key, long long value)
+{
+	try {
+		D(d)->SetValue(key, std::to_string(value));
+	} catch (...) {
+		log_fatal("templates: out of memory");
+	}
+}
+
+struct tpl_dict *tpl_section(struct tpl_dict *d, const char *name)
+{
+	try {
+		return C(D(d)->AddSectionDictionary(name));
+	} catch (...) {
+		log_fatal("templates: out of memory");
+	}
+}
+
+void tpl_show(struct tpl_dict *d, const char *name)
+{
+	try {
+		D(d)->ShowSection(name);
+	} catch (...) {
+		log_fatal("templates: out of memory");
+	}
+}
+
+struct tpl_dict *tpl_include(struct tpl_dict *d, const char *name, const char *file)
+{
+	try {
+		TemplateDictionary *inc = D(d)->AddIncludeDictionary(name);
+
+		inc->SetFilename(file);
+		return C(inc);
+	} catch (...) {
+		log_fatal("templates: out of memory");
+	}
+}
+
+char *tpl_render(struct arena *a, const char *file, struct tpl_dict *d, size_t *len)
+{
+	try {
+		std::string out;
+
+		if (!ctemplate::ExpandTemplate(file, ctemplate::STRIP_BLANK_LINES,
+		    D(d), &out)) {
+			log_error("templates: cannot render %s (missing or invalid)", file);
+			return NULL;
+		}
+		*len = out.size();
+		return arena_strndup(a, out.data(), out.size());
+	} catch (...) {
+		log_error("templates: exception rendering %s", file);
+		return NULL;
+	}
+}

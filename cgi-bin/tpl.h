@@ -1,0 +1,47 @@
+#ifndef TURNOUT_TPL_H
+#define TURNOUT_TPL_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include "arena.h"
+
+/*
+ * A thin C face on ctemplate. Dictionaries map names to values; every
+ * template starts with {{%AUTOESCAPE context="HTML"}} (or JSON), so values
+ * are escaped where they are shown and the C code never builds markup.
+ * Keys must be constants from the code, never user input (ctemplate keeps
+ * every distinct key name for the life of the process).
+ */
+struct tpl_dict;
+
+/* Use templates from dir; returns 0, or -1 if dir cannot be read. */
+int tpl_init(const char *dir);
+
+/* A new root dictionary; free it with tpl_dict_free(). */
+struct tpl_dict *tpl_dict_new(void);
+void tpl_dict_free(struct tpl_dict *d);
+
+void tpl_set(struct tpl_dict *d, const char *key, const char *value);
+void tpl_set_int(struct tpl_dict *d, const char *key, long long value);
+/* Show section `name` once more and return its dictionary (owned by d). */
+struct tpl_dict *tpl_section(struct tpl_dict *d, const char *name);
+/* Show section `name` once, with no values of its own. */
+void tpl_show(struct tpl_dict *d, const char *name);
+/* Fill include marker {{>name}} with template `file`; returns its dictionary. */
+struct tpl_dict *tpl_include(struct tpl_dict *d, const char *name, const char *file);
+
+/*
+ * Render template `file` with d into a NUL-terminated arena string; *len
+ * gets its length. NULL (logged) if the template cannot be loaded.
+ */
+char *tpl_render(struct arena *a, const char *file, struct tpl_dict *d, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

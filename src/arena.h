@@ -1,0 +1,25 @@
+#ifndef TURNOUT_ARENA_H
+#define TURNOUT_ARENA_H
+
+#include <stddef.h>
+
+/*
+ * A request-lifetime memory pool: many small allocations, one reset.
+ * Allocation failure aborts the process (a worker that cannot allocate
+ * a few kilobytes cannot answer anyway; the master starts a new one).
+ */
+struct arena;
+
+struct arena *arena_new(void);
+void arena_free(struct arena *a);
+/* Release everything allocated since arena_new(), keeping one block for reuse. */
+void arena_reset(struct arena *a);
+
+void *arena_alloc(struct arena *a, size_t n);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+/* Formatted string, allocated in the arena. */
+char *arena_printf(struct arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

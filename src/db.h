@@ -1,0 +1,75 @@
+#ifndef TURNOUT_DB_H
+#define TURNOUT_DB_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+
+#include "config.h"
+
+/* Outcomes of domain calls; handlers map them to HTTP statuses. */
+enum db_rc {
+	DB_OK,
+	DB_NOTFOUND,
+	DB_CONFLICT,
+	DB_FULL,
+	DB_BUSY,		/* lock not had within busy_timeout: 503 + Retry-After */
+	DB_ERROR
+};
+
+/* Every statement the programs run, prepared once per connection. */
+enum stmt {
+	STMT_HEALTH,
+	STMT_EVENT_UPCOMING,
+	STMT_EVENT_BY_SLUG,
+	STMT_EVENT_INSERT,
+	STMT__MAX
+};
+
+struct db {
+	sqlite3 *conn;
+	sqlite3_stmt *stmt[STMT__MAX];
+};
+
+/*
+ * Open the database at c->database with the connection settings (WAL,
+ * foreign keys, busy timeout, synchronous). With create = 0 a missing file
+ * is an error. Returns a handle the caller frees with db_close(), or NULL
+ * with the reason in err.
+ */
+struct db *db_open(const struct config *c, int create, char *err, size_t errlen);
+void db_close(struct db *db);
+
+/* The schema version this program was built for. */
+int db_latest_version(void);
+/* PRAGMA user_version of the open database, or -1. */
+int db_version(struct db *db);
+
+/*
+ * Bring the database to db_latest_version(): an empty database gets
+ * schema.sql, an older one the migrations it lacks, all in one
+ * transaction. A newer database is an error. *from receives the version
+ * found. Returns 0 or -1 with the reason in err.
+ */
+int db_migrate(struct db *db, int *from, char *err, size_t errlen);
+
+/*
+ * Check the version and prepare every statement; needed before db_stmt().
+ * Returns 0 or -1 with the reason in err.
+ */
+int db_prepare(struct db *db, char *err, size_t errlen);
+
+/* The prepared statement s, reset and with its bindings cleared. */
+sqlite3_stmt *db_stmt(struct db *db, enum stmt s);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; begin and commit return a db_rc. */
+enum db_rc db_begin(struct db *db);
+enum db_rc db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* A trivial read through the connection: DB_OK when the database answers. */
+enum db_rc db_ping(struct db *db);
+
+/* Map an sqlite3 result code to a db_rc, logging unexpected errors once. */
+enum db_rc db_rc_of(struct db *db, int rc, const char *what);
+
+#endif

@@ -1,0 +1,130 @@
+#include <string.h>
+
+#include "clock.h"
+#include "event.h"
+
+static const char *const status_names[] = {
+	[EVENT_DRAFT] = "draft",
+	[EVENT_PUBLISHED] = "published",
+	[EVENT_CANCELLED] = "cancelled",
+};
+
+int event_slug_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > EVENT_SLUG_MAX || s[0] == '-')
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+int event_is_past(const struct event *e, int64_t now)
+{
+	return (e->ends_at != 0 ? e->ends_at : e->starts_at) < now;
+}
+
+static const char *text_col(struct arena *a, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return arena_strndup(a, t != NULL ? (const char *)t : "",
+	    (size_t)sqlite3_column_bytes(st, i));
+}
+
+/* Integer column i, or dflt when NULL. */
+static int64_t int_col(sqlite3_stmt *st, int i, int64_t dflt)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? dflt :
+	    sqlite3_column_int64(st, i);
+}
+
+/* Fill e from a row of the column list shared by the event SELECTs. */
+static void read_row(struct arena *a, sqlite3_stmt *st, struct event *e)
+{
+	const char *status = (const char *)sqlite3_column_text(st, 6);
+	int i;
+
+	e->slug = text_col(a, st, 0);
+	e->title = text_col(a, st, 1);
+	e->description = text_col(a, st, 2);
+	e->location = text_col(a, st, 3);
+	e->starts_at = int_col(st, 4, 0);
+	e->ends_at = int_col(st, 5, 0);
+	e->status = EVENT_DRAFT;
+	for (i = 0; i < (int)(sizeof(status_names) / sizeof(status_names[0])); i++)
+		if (status != NULL && strcmp(status, status_names[i]) == 0)
+			e->status = (enum event_status)i;
+	e->capacity = int_col(st, 7, -1);
+	/* Until RSVPs exist nobody holds a spot. */
+	e->spots_left = e->capacity;
+	e->max_guests = (int)int_col(st, 8, 0);
+	e->rsvp_opens_at = int_col(st, 9, 0);
+	e->rsvp_closes_at = int_col(st, 10, 0);
+	e->version = int_col(st, 11, 1);
+}
+
+enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
+    struct event **list, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_EVENT_UPCOMING);
+	int rc;
+
+	*n = 0;
+	*list = arena_alloc(a, EVENT_LIST_MAX * sizeof(**list));
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, EVENT_LIST_MAX);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_row(a, st, &(*list)[(*n)++]);
+	sqlite3_reset(st);
+	return db_rc_of(db, rc, "listing events");
+}
+
+enum db_rc event_get(struct db *db, struct arena *a, const char *slug,
+    struct event *e)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_EVENT_BY_SLUG);
+	enum db_rc rc;
+	int step;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		read_row(a, st, e);
+		rc = DB_OK;
+	} else {
+		rc = step == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, step, "reading event");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Bind t as an integer, or NULL when it is "not given" (none). */
+static void bind_opt(sqlite3_stmt *st, int i, int64_t t, int64_t none)
+{
+	if (t == none)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, t);
+}
+
+enum db_rc event_create(struct db *db, const struct event *e)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_EVENT_INSERT);
+	enum db_rc rc;
+
+	sqlite3_bind_text(st, 1, e->slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, e->description, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->location, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, e->starts_at);
+	bind_opt(st, 6, e->ends_at, 0);
+	sqlite3_bind_text(st, 7, status_names[e->status], -1, SQLITE_STATIC);
+	bind_opt(st, 8, e->capacity, -1);
+	sqlite3_bind_int(st, 9, e->max_guests);
+	bind_opt(st, 10, e->rsvp_opens_at, 0);
+	bind_opt(st, 11, e->rsvp_closes_at, 0);
+	sqlite3_bind_int64(st, 12, clock_now());
+	rc = db_rc_of(db, sqlite3_step(st), "creating event");
+	sqlite3_reset(st);
+	return rc;
+}

@@ -1,0 +1,52 @@
+#ifndef TURNOUT_EVENT_H
+#define TURNOUT_EVENT_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "db.h"
+
+#define EVENT_SLUG_MAX 64
+#define EVENT_LIST_MAX 100
+
+enum event_status { EVENT_DRAFT, EVENT_PUBLISHED, EVENT_CANCELLED };
+
+/* An event as pages show it; strings live in the arena it was read into. */
+struct event {
+	const char *slug, *title, *description, *location;
+	int64_t starts_at, ends_at;		/* ends_at 0: not given */
+	enum event_status status;
+	int64_t capacity;			/* -1: unlimited */
+	int64_t spots_left;			/* -1: unlimited */
+	int max_guests;
+	int64_t rsvp_opens_at, rsvp_closes_at;	/* 0: not given */
+	int64_t version;
+};
+
+/* 1 if s is a well-formed slug: 1-64 of [a-z0-9-], not starting with '-'. */
+int event_slug_valid(const char *s);
+
+/* 1 if the event is over at time now. */
+int event_is_past(const struct event *e, int64_t now);
+
+/*
+ * Published events not yet over at time now, soonest first, at most
+ * EVENT_LIST_MAX. *list is allocated in a; *n receives the count.
+ */
+enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
+    struct event **list, int *n);
+
+/*
+ * The event with this slug, whatever its status (callers decide what a
+ * draft means to them). DB_NOTFOUND if there is none.
+ */
+enum db_rc event_get(struct db *db, struct arena *a, const char *slug,
+    struct event *e);
+
+/*
+ * Insert a new event (status, times and limits as in e; version 1).
+ * DB_CONFLICT if the slug is taken or a field breaks a rule.
+ */
+enum db_rc event_create(struct db *db, const struct event *e);
+
+#endif

@@ -1,0 +1,21 @@
+{{%AUTOESCAPE context="HTML"}}<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{PAGE_TITLE}} · {{SITE_NAME}}</title>
+<link rel="stylesheet" href="/static/style.css">
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="site">
+<a class="brand" href="/">{{SITE_NAME}}</a>
+</header>
+<main id="main">
+{{>BODY}}
+</main>
+<footer class="site">
+<p>Sign-ups by Turnout, self-hosted by {{SITE_NAME}}</p>
+</footer>
+</body>
+</html>

@@ -1,0 +1,121 @@
+/* Configuration parsing: keys, values, errors that name the line. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static void test_defaults(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	unsetenv("TURNOUT_DATA");
+	assert_int_equal(config_load(&c, NULL, err, sizeof(err)), 0);
+	assert_string_equal(c.data_dir, "var");
+	assert_string_equal(c.database, "var/turnout.db");
+	assert_string_equal(c.socket, "var/turnout.sock");
+	assert_int_equal(c.synchronous, SYNC_FULL);
+	assert_int_equal(c.busy_timeout_ms, 5000);
+	assert_int_equal(c.max_body, 65536);
+	assert_int_equal(c.workers, 0);
+	assert_string_equal(c.timezone, "UTC");
+}
+
+static void test_parse(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_parse(&c,
+	    "# comment\n\n  data_dir = /srv/turnout  \r\n"
+	    "workers=3\nsynchronous = normal\ntimezone = Europe/Berlin\n"
+	    "site_name = Chess Club = Fun\nmax_body = 2048", err, sizeof(err)), 0);
+	assert_string_equal(c.data_dir, "/srv/turnout");
+	assert_int_equal(c.workers, 3);
+	assert_int_equal(c.synchronous, SYNC_NORMAL);
+	assert_string_equal(c.timezone, "Europe/Berlin");
+	assert_string_equal(c.site_name, "Chess Club = Fun");
+	assert_int_equal(c.max_body, 2048);
+}
+
+/* Each bad line is refused with a message naming its line number. */
+static void test_errors(void **state)
+{
+	static const struct { const char *text, *expect; } bad[] = {
+		{ "colour = blue\n", "line 1: unknown key \"colour\"" },
+		{ "\nworkers = many\n", "line 2: workers: not a whole number" },
+		{ "workers = 65\n", "line 1: workers: out of range" },
+		{ "workers = -1\n", "line 1: workers: out of range" },
+		{ "workers = 99999999999999999999\n", "line 1: workers: not a whole number" },
+		{ "synchronous = off\n", "line 1: synchronous: must be full or normal" },
+		{ "data_dir =\n", "line 1: data_dir: empty value" },
+		{ "just words\n", "line 1: expected key = value" },
+		{ "workers = 2\nworkers = 3\n", "line 2: workers is set twice" },
+		{ "timezone = Mars/Olympus\n", "line 1: timezone: unknown time zone" },
+		{ "timezone = ../../etc/passwd\n", "line 1: timezone: unknown time zone" },
+		{ "max_body = 10\n", "line 1: max_body: out of range" },
+	};
+	struct config c;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		config_defaults(&c);
+		err[0] = '\0';
+		assert_int_equal(config_parse(&c, bad[i].text, err, sizeof(err)), -1);
+		if (strncmp(err, bad[i].expect, strlen(bad[i].expect)) != 0)
+			fail_msg("\"%s\": got \"%s\", want \"%s\"", bad[i].text, err,
+			    bad[i].expect);
+	}
+}
+
+static void test_file_and_env(void **state)
+{
+	char path[] = "/tmp/turnout-config-XXXXXX", err[256];
+	struct config c;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("data_dir = /from/file\nsocket = /run/t.sock\n", f);
+	fclose(f);
+	unsetenv("TURNOUT_DATA");
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.database, "/from/file/turnout.db");
+	assert_string_equal(c.socket, "/run/t.sock");
+	/* The environment wins over the file. */
+	setenv("TURNOUT_DATA", "/from/env", 1);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.data_dir, "/from/env");
+	assert_string_equal(c.database, "/from/env/turnout.db");
+	unsetenv("TURNOUT_DATA");
+	unlink(path);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "No such file"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_file_and_env),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

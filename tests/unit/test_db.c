@@ -1,0 +1,268 @@
+/* Database open, schema and migrations, and the event module, on real files. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "db.h"
+#include "event.h"
+
+struct fixture {
+	char dir[64];
+	struct config cfg;
+	struct db *db;
+	struct arena *a;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = test_calloc(1, sizeof(*f));
+	char err[512];
+	int from;
+
+	strcpy(f->dir, "/tmp/turnout-db-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	config_defaults(&f->cfg);
+	snprintf(f->cfg.database, sizeof(f->cfg.database), "%s/t.db", f->dir);
+	f->db = db_open(&f->cfg, 1, err, sizeof(err));
+	assert_non_null(f->db);
+	assert_int_equal(db_migrate(f->db, &from, err, sizeof(err)), 0);
+	assert_int_equal(from, 0);
+	assert_int_equal(db_prepare(f->db, err, sizeof(err)), 0);
+	f->a = arena_new();
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	db_close(f->db);
+	arena_free(f->a);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	clock_set(0);
+	test_free(f);
+	return 0;
+}
+
+static long long pragma(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v;
+
+	assert_int_equal(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void test_open_settings(void **state)
+{
+	struct fixture *f = *state;
+	const unsigned char *mode;
+	sqlite3_stmt *st;
+
+	assert_int_equal(db_version(f->db), db_latest_version());
+	assert_int_equal(pragma(f->db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(pragma(f->db, "PRAGMA synchronous"), 2);	/* FULL */
+	assert_int_equal(pragma(f->db, "PRAGMA busy_timeout"), 5000);
+	sqlite3_prepare_v2(f->db->conn, "PRAGMA journal_mode", -1, &st, NULL);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	mode = sqlite3_column_text(st, 0);
+	assert_string_equal((const char *)mode, "wal");
+	sqlite3_finalize(st);
+}
+
+static void test_sync_normal(void **state)
+{
+	struct fixture *f = *state;
+	char err[512];
+	struct db *db;
+
+	f->cfg.synchronous = SYNC_NORMAL;
+	f->cfg.busy_timeout_ms = 1234;
+	db = db_open(&f->cfg, 0, err, sizeof(err));
+	assert_non_null(db);
+	assert_int_equal(pragma(db, "PRAGMA synchronous"), 1);
+	assert_int_equal(pragma(db, "PRAGMA busy_timeout"), 1234);
+	db_close(db);
+}
+
+static void test_migrate_is_idempotent(void **state)
+{
+	struct fixture *f = *state;
+	char err[512];
+	int from;
+
+	assert_int_equal(db_migrate(f->db, &from, err, sizeof(err)), 0);
+	assert_int_equal(from, db_latest_version());
+	assert_int_equal(db_version(f->db), db_latest_version());
+}
+
+static void test_newer_database_refused(void **state)
+{
+	struct fixture *f = *state;
+	char err[512], sql[64];
+	int from;
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", db_latest_version() + 1);
+	assert_int_equal(sqlite3_exec(f->db->conn, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(db_migrate(f->db, &from, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "newer"));
+	assert_int_equal(db_prepare(f->db, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "migrate"));
+	/* Nothing was changed by the refused migration. */
+	assert_int_equal(db_version(f->db), db_latest_version() + 1);
+}
+
+static void test_open_failures(void **state)
+{
+	struct fixture *f = *state;
+	struct config c = f->cfg;
+	char err[512];
+	struct db *db;
+	FILE *junk;
+
+	/* Missing file without create. */
+	snprintf(c.database, sizeof(c.database), "%s/missing.db", f->dir);
+	assert_null(db_open(&c, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "missing.db"));
+	/* A directory where the database should be. */
+	snprintf(c.database, sizeof(c.database), "%s/dir.db", f->dir);
+	assert_int_equal(mkdir(c.database, 0700), 0);
+	assert_null(db_open(&c, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "dir.db"));
+	/* A file that is not a database. */
+	snprintf(c.database, sizeof(c.database), "%s/junk.db", f->dir);
+	junk = fopen(c.database, "w");
+	fputs("this is not an SQLite database, just some text that is long enough\n", junk);
+	fclose(junk);
+	db = db_open(&c, 0, err, sizeof(err));
+	assert_null(db);
+	assert_non_null(strstr(err, "junk.db"));
+	/* An empty database is usable only after init. */
+	snprintf(c.database, sizeof(c.database), "%s/empty.db", f->dir);
+	db = db_open(&c, 1, err, sizeof(err));
+	assert_non_null(db);
+	assert_int_equal(db_prepare(db, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "init"));
+	db_close(db);
+}
+
+static struct event make(const char *slug, int64_t starts, enum event_status s)
+{
+	struct event e = {
+		.slug = slug, .title = slug, .description = "", .location = "here",
+		.starts_at = starts, .status = s, .capacity = 10, .max_guests = 2,
+	};
+	return e;
+}
+
+static void test_events(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = 1800000000;
+	struct event e, *list;
+	int n;
+
+	clock_set(now);
+	e = make("later", now + 7200, EVENT_PUBLISHED);
+	assert_int_equal(event_create(f->db, &e), DB_OK);
+	e = make("sooner", now + 3600, EVENT_PUBLISHED);
+	e.capacity = -1;
+	e.ends_at = now + 4000;
+	assert_int_equal(event_create(f->db, &e), DB_OK);
+	e = make("draft", now + 100, EVENT_DRAFT);
+	assert_int_equal(event_create(f->db, &e), DB_OK);
+	e = make("past", now - 7200, EVENT_PUBLISHED);
+	assert_int_equal(event_create(f->db, &e), DB_OK);
+	/* Started an hour ago, ends in an hour: still listed. */
+	e = make("ongoing", now - 3600, EVENT_PUBLISHED);
+	e.ends_at = now + 3600;
+	assert_int_equal(event_create(f->db, &e), DB_OK);
+
+	assert_int_equal(event_list_upcoming(f->db, f->a, now, &list, &n), DB_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[0].slug, "ongoing");
+	assert_string_equal(list[1].slug, "sooner");
+	assert_int_equal(list[1].capacity, -1);
+	assert_int_equal(list[1].spots_left, -1);
+	assert_int_equal(list[1].ends_at, now + 4000);
+	assert_string_equal(list[2].slug, "later");
+	assert_int_equal(list[2].spots_left, 10);
+	assert_int_equal(list[2].ends_at, 0);
+
+	assert_int_equal(event_get(f->db, f->a, "draft", &e), DB_OK);
+	assert_int_equal(e.status, EVENT_DRAFT);
+	assert_int_equal(e.max_guests, 2);
+	assert_int_equal(e.version, 1);
+	assert_int_equal(event_get(f->db, f->a, "past", &e), DB_OK);
+	assert_true(event_is_past(&e, now));
+	assert_int_equal(event_get(f->db, f->a, "nope", &e), DB_NOTFOUND);
+}
+
+/* The schema refuses what the code must never write. */
+static void test_event_constraints(void **state)
+{
+	struct fixture *f = *state;
+	struct event e = make("dup", 1800000000, EVENT_PUBLISHED);
+
+	assert_int_equal(event_create(f->db, &e), DB_OK);
+	assert_int_equal(event_create(f->db, &e), DB_CONFLICT);
+	e = make("Bad Slug", 1800000000, EVENT_PUBLISHED);
+	assert_int_equal(event_create(f->db, &e), DB_CONFLICT);
+	e = make("-leading", 1800000000, EVENT_PUBLISHED);
+	assert_int_equal(event_create(f->db, &e), DB_CONFLICT);
+	e = make("neg", 1800000000, EVENT_PUBLISHED);
+	e.capacity = -5;	/* only -1 means unlimited; it is stored as NULL */
+	assert_int_equal(event_create(f->db, &e), DB_CONFLICT);
+	e = make("backwards", 1800000000, EVENT_PUBLISHED);
+	e.ends_at = 1700000000;
+	assert_int_equal(event_create(f->db, &e), DB_CONFLICT);
+}
+
+static void test_slug_valid(void **state)
+{
+	char s[70];
+
+	(void)state;
+	assert_true(event_slug_valid("fun-run-5k"));
+	assert_false(event_slug_valid(""));
+	assert_false(event_slug_valid("-x"));
+	assert_false(event_slug_valid("A"));
+	assert_false(event_slug_valid("a/b"));
+	assert_false(event_slug_valid(".."));
+	memset(s, 'a', 64);
+	s[64] = '\0';
+	assert_true(event_slug_valid(s));
+	s[64] = 'a';
+	s[65] = '\0';
+	assert_false(event_slug_valid(s));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_normal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_is_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_database_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_constraints, setup, teardown),
+		cmocka_unit_test(test_slug_valid),
+	};
+
+	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
+}

@@ -1,0 +1,211 @@
+/* The request parser: decoding, limits, cookies, bad UTF-8. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "request.h"
+
+struct fixture {
+	struct arena *a;
+	struct req r;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = test_calloc(1, sizeof(*f));
+
+	f->a = arena_new();
+	req_init(&f->r, f->a);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	arena_free(f->a);
+	test_free(f);
+	return 0;
+}
+
+/* Parse a POST of body to uri; returns req_parse's result. */
+static int post(struct fixture *f, const char *uri, const char *body)
+{
+	struct req_input in = {
+		.method = "POST", .uri = uri,
+		.content_type = "application/x-www-form-urlencoded",
+		.body = body, .body_len = strlen(body),
+	};
+
+	req_init(&f->r, f->a);
+	return req_parse(&f->r, &in);
+}
+
+static int get(struct fixture *f, const char *uri, const char *cookie)
+{
+	struct req_input in = { .method = "GET", .uri = uri, .cookie = cookie };
+
+	req_init(&f->r, f->a);
+	return req_parse(&f->r, &in);
+}
+
+static void test_decode_form(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(post(f, "/x", "name=Ann+B%C3%A9&note=a%26b%3Dc&empty=&flag"), 0);
+	assert_int_equal(f->r.method, M_POST);
+	assert_string_equal(req_form(&f->r, "name"), "Ann B\xc3\xa9");
+	assert_string_equal(req_form(&f->r, "note"), "a&b=c");
+	assert_string_equal(req_form(&f->r, "empty"), "");
+	assert_string_equal(req_form(&f->r, "flag"), "");
+	assert_null(req_form(&f->r, "missing"));
+	/* Line breaks in a textarea are text, not controls. */
+	assert_int_equal(post(f, "/x", "note=line1%0D%0Aline2%09tab"), 0);
+	assert_string_equal(req_form(&f->r, "note"), "line1\r\nline2\ttab");
+}
+
+static void test_bad_encoding(void **state)
+{
+	static const char *const bad[] = {
+		"name=%G1", "name=%00", "name=%FF", "name=%C0%AF", "name=%ED%A0%80",
+		"name=abc%", "name=abc%4", "name=%F4%90%80%80", "name=%E2%82",
+		"name=%01", "name=%7F", "%00=x", "name=%80",
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(post(f, "/x", bad[i]), 400);
+		assert_non_null(f->r.error);
+	}
+}
+
+static void test_valid_utf8_edges(void **state)
+{
+	struct fixture *f = *state;
+
+	/* U+07FF, U+FFFD, U+10FFFF and a 4-byte emoji are all fine. */
+	assert_int_equal(post(f, "/x", "a=%DF%BF&b=%EF%BF%BD&c=%F4%8F%BF%BF&d=%F0%9F%8E%89"), 0);
+	assert_true(req_utf8_valid("\xf0\x9f\x8e\x89", 4));
+	assert_false(req_utf8_valid("\xf0\x9f\x8e", 3));
+	assert_false(req_utf8_valid("\xe0\x80\xaf", 3));	/* overlong '/' */
+}
+
+static void test_repeated_and_unknown(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(post(f, "/x", "guests=1&guests=2"), 400);
+	assert_non_null(strstr(f->r.error, "guests"));
+	/* Unknown fields are kept, never an error: handlers ask for theirs. */
+	assert_int_equal(post(f, "/x", "whatever=1&x.y-z_w=2"), 0);
+	assert_int_equal(post(f, "/x", "bad%20name=1"), 400);
+	assert_int_equal(post(f, "/x", "&&a=1&&"), 0);
+	assert_string_equal(req_form(&f->r, "a"), "1");
+}
+
+static void test_field_limit(void **state)
+{
+	struct fixture *f = *state;
+	char body[REQ_FIELDS_MAX * 8 + 16], *p = body;
+	int i;
+
+	for (i = 0; i <= REQ_FIELDS_MAX; i++)
+		p += sprintf(p, "f%d=1&", i);
+	assert_int_equal(post(f, "/x", body), 400);
+	assert_non_null(strstr(f->r.error, "too many"));
+}
+
+static void test_content_type(void **state)
+{
+	struct fixture *f = *state;
+	struct req_input in = {
+		.method = "POST", .uri = "/x", .content_type = "multipart/form-data; boundary=x",
+		.body = "a=1", .body_len = 3,
+	};
+
+	assert_int_equal(req_parse(&f->r, &in), 415);
+	in.content_type = "application/x-www-form-urlencoded; charset=UTF-8";
+	req_init(&f->r, f->a);
+	assert_int_equal(req_parse(&f->r, &in), 0);
+	/* An empty body needs no content type (nginx sends "" on GET). */
+	in.content_type = "";
+	in.body_len = 0;
+	req_init(&f->r, f->a);
+	assert_int_equal(req_parse(&f->r, &in), 0);
+}
+
+static void test_path_and_query(void **state)
+{
+	struct fixture *f = *state;
+	char *longpath;
+
+	assert_int_equal(get(f, "/events/fun-run?x=%C3%A9&y=a+b", NULL), 0);
+	assert_string_equal(f->r.path, "/events/fun-run");
+	assert_string_equal(req_query(&f->r, "x"), "\xc3\xa9");
+	assert_string_equal(req_query(&f->r, "y"), "a b");
+	/* '+' in a path is a plus, %2F a slash the router will not match. */
+	assert_int_equal(get(f, "/a+b/..%2Fetc", NULL), 0);
+	assert_string_equal(f->r.path, "/a+b/../etc");
+	assert_int_equal(get(f, "/%00", NULL), 400);
+	assert_int_equal(get(f, "/?q=%G1", NULL), 400);
+	assert_int_equal(get(f, "relative", NULL), 400);
+	assert_int_equal(get(f, "", NULL), 400);
+	longpath = test_malloc(REQ_PATH_MAX + 3);
+	longpath[0] = '/';
+	memset(longpath + 1, 'a', REQ_PATH_MAX + 1);
+	longpath[REQ_PATH_MAX + 2] = '\0';
+	assert_int_equal(get(f, longpath, NULL), 414);
+	test_free(longpath);
+}
+
+static void test_cookies(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(get(f, "/", "a=1; session=abc123;junk; =x; b = 2;last="), 0);
+	assert_string_equal(req_cookie(&f->r, "a"), "1");
+	assert_string_equal(req_cookie(&f->r, "session"), "abc123");
+	assert_string_equal(req_cookie(&f->r, "b"), " 2");
+	assert_string_equal(req_cookie(&f->r, "last"), "");
+	assert_null(req_cookie(&f->r, "junk"));
+	assert_null(req_cookie(&f->r, ""));
+	/* Malformed cookies from other sites never make a request fail. */
+	assert_int_equal(get(f, "/", "\xff\xfe=\x01; ;;; ="), 0);
+}
+
+static void test_methods(void **state)
+{
+	struct fixture *f = *state;
+	struct req_input in = { .method = "DELETE", .uri = "/" };
+
+	assert_int_equal(req_parse(&f->r, &in), 0);
+	assert_int_equal(f->r.method, M_OTHER);
+	in.method = "HEAD";
+	req_init(&f->r, f->a);
+	assert_int_equal(req_parse(&f->r, &in), 0);
+	assert_int_equal(f->r.method, M_HEAD);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_decode_form, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_encoding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_valid_utf8_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeated_and_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_field_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_content_type, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_path_and_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cookies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_methods, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
+}

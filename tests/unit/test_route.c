@@ -1,0 +1,93 @@
+/* The router: matching, captures, 404 versus 405. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "route.h"
+
+static struct arena *a;
+
+/* Route method m on path; returns the route and fills *allowed. */
+static const struct route *find(struct req *r, enum method m, const char *path,
+    unsigned *allowed)
+{
+	req_init(r, a);
+	r->method = m;
+	r->path = path;
+	return route_find(r, allowed);
+}
+
+static void test_match(void **state)
+{
+	const struct route *rt;
+	unsigned allowed;
+	struct req r;
+
+	(void)state;
+	rt = find(&r, M_GET, "/", &allowed);
+	assert_non_null(rt);
+	assert_ptr_equal(rt->fn, h_home);
+	rt = find(&r, M_HEAD, "/events/fun-run-5k", &allowed);
+	assert_non_null(rt);
+	assert_ptr_equal(rt->fn, h_event);
+	assert_int_equal(r.nparams, 1);
+	assert_string_equal(r.params[0], "fun-run-5k");
+	assert_true(rt->flags & RF_DB);
+}
+
+static void test_not_found(void **state)
+{
+	static const char *const paths[] = {
+		"/events", "/events/", "/events/Fun", "/events/-x", "/events/a/b",
+		"/events/..", "/events/../etc", "//", "/healthz/", "/nope",
+		"/events/a_b", "/events/\xc3\xa9",
+	};
+	unsigned allowed;
+	struct req r;
+	char longslug[200];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		assert_null(find(&r, M_GET, paths[i], &allowed));
+		assert_int_equal(allowed, 0);
+	}
+	strcpy(longslug, "/events/");
+	memset(longslug + 8, 'a', 65);
+	longslug[8 + 65] = '\0';
+	assert_null(find(&r, M_GET, longslug, &allowed));
+	longslug[8 + 64] = '\0';
+	assert_non_null(find(&r, M_GET, longslug, &allowed));
+}
+
+static void test_method_not_allowed(void **state)
+{
+	unsigned allowed;
+	struct req r;
+
+	(void)state;
+	assert_null(find(&r, M_POST, "/", &allowed));
+	assert_int_equal(allowed, M_GET | M_HEAD);
+	assert_string_equal(route_allow_header(a, allowed), "GET, HEAD");
+	assert_null(find(&r, M_OTHER, "/events/x", &allowed));
+	assert_int_equal(allowed, M_GET | M_HEAD);
+	assert_string_equal(route_allow_header(a, M_GET | M_HEAD | M_POST), "GET, HEAD, POST");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_not_found),
+		cmocka_unit_test(test_method_not_allowed),
+	};
+	int rc;
+
+	a = arena_new();
+	rc = cmocka_run_group_tests_name("route", tests, NULL, NULL);
+	arena_free(a);
+	return rc;
+}
