@@ -75,26 +75,28 @@ int page_error(struct req *r, struct app *app, int status)
 	return status;
 }
 
-const char *page_time(struct arena *a, int64_t t)
+/* t for people (the site's zone) or, with iso set, for machines (UTC). */
+static const char *fmt_time(struct arena *a, int64_t t, int iso)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 	char buf[64];
 
-	localtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%a %-d %b %Y, %H:%M", &tm);
+	if (iso)
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
+	else
+		strftime(buf, sizeof(buf), "%a %-d %b %Y, %H:%M", localtime_r(&tt, &tm));
 	return arena_strdup(a, buf);
+}
+
+const char *page_time(struct arena *a, int64_t t)
+{
+	return fmt_time(a, t, 0);
 }
 
 const char *page_iso_time(struct arena *a, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[32];
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return arena_strdup(a, buf);
+	return fmt_time(a, t, 1);
 }
 
 void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event *e)

@@ -1,0 +1,299 @@
+"""Start a throwaway Turnout site (nginx + turnout.fcgi) for black-box tests.
+
+    with Site() as site:
+        status, headers, body = site.request("GET", "/")
+
+Each Site gets a fresh data directory with demo data and a free loopback
+port, and is started and stopped with scripts/serve, exactly as a group admin
+runs it. Stopping always happens: on close(), at interpreter exit and on
+SIGTERM/SIGINT.
+
+Environment:
+  TURNOUT_BUILD     build dir holding cgi-bin/ and admin/ (default: repo root)
+  TURNOUT_SRC       source dir holding scripts/, templates/, static/ (same)
+  TURNOUT_TEST_OUT  where to copy each site's logs (default: a new temp dir)
+  TURNOUT_KEEP=1    keep the data directories
+  TURNOUT_VALGRIND=1  run turnout.fcgi under valgrind (see valgrind_problems)
+"""
+import atexit
+import glob
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.abspath(os.environ.get("TURNOUT_BUILD") or REPO)
+SRC = os.path.abspath(os.environ.get("TURNOUT_SRC") or REPO)
+VALGRIND = os.environ.get("TURNOUT_VALGRIND") == "1"
+KEEP = os.environ.get("TURNOUT_KEEP") == "1"
+TIMEOUT = 30 if VALGRIND else 10  # socket timeout, seconds
+
+ADMIN = os.path.join(BUILD, "admin", "turnout-admin")
+SERVE = os.path.join(SRC, "scripts", "serve")
+
+_out_dir = None
+_live = []  # sites started and not yet closed
+closed = []  # sites closed, in order (their valgrind_report is set)
+
+
+def out_dir():
+    """The artifacts directory (created on first use)."""
+    global _out_dir
+    if _out_dir is None:
+        _out_dir = os.environ.get("TURNOUT_TEST_OUT") or tempfile.mkdtemp(
+            prefix="turnout-http-out-")
+        os.makedirs(_out_dir, exist_ok=True)
+    return _out_dir
+
+
+def close_all():
+    for site in list(_live):
+        site.close()
+
+
+def _on_signal(signum, _frame):
+    # Unwind: the with/finally blocks and atexit stop every live site.
+    sys.exit(128 + signum)
+
+
+atexit.register(close_all)
+signal.signal(signal.SIGTERM, _on_signal)
+signal.signal(signal.SIGINT, _on_signal)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def parse_raw(data):
+    """(status or None, lowercased headers, body) of a raw HTTP response."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    m = re.match(r"HTTP/\d\.\d (\d{3})", lines[0])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return (int(m.group(1)) if m else None), headers, body
+
+
+def pid_alive(pid):
+    """True if the process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def children(pid):
+    """Pids of the live children of pid."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = [int(p) for p in f.read().split()]
+    except OSError:  # kernel without CONFIG_PROC_CHILDREN: scan /proc
+        kids = []
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                with open(stat) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                kids.append(int(stat.split("/")[2]))
+    return sorted(p for p in kids if pid_alive(p))
+
+
+class Site:
+    """One running site. prepare(data_dir) runs after init/demo, before start.
+
+    expect_healthy=False accepts a site whose /healthz is not 200 (scripts/serve
+    returns once the app answers at all) and waits until /healthz answers.
+    """
+
+    def __init__(self, name="site", expect_healthy=True, prepare=None):
+        self.name = name
+        self.expect_healthy = expect_healthy
+        self.prepare = prepare
+        self.data = None
+        self.port = None
+        self.killed_pids = set()  # killed on purpose: their valgrind logs don't count
+        self.valgrind_report = None  # problems found by close() in valgrind mode
+        self._running = False
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def start(self):
+        self.data = tempfile.mkdtemp(prefix=f"turnout-{self.name}-")
+        os.chmod(self.data, 0o755)  # nginx started by root runs workers as 'nobody'
+        self.port = free_port()
+        self.env = dict(os.environ, TURNOUT_DATA=self.data, TURNOUT_PORT=str(self.port),
+                        TURNOUT_BUILD=BUILD, TURNOUT_SRC=SRC)
+        os.makedirs(self.log_dir, exist_ok=True)
+        if VALGRIND:
+            wrap = ["valgrind", "--error-exitcode=1", "--leak-check=full",
+                    "--errors-for-leak-kinds=definite,indirect,possible",
+                    f"--log-file={self.log_dir}/valgrind.%p.log"]
+            supp = os.path.join(SRC, "tests", "valgrind.supp")
+            if os.path.exists(supp):
+                wrap.append(f"--suppressions={supp}")
+            self.env["TURNOUT_WRAP"] = " ".join(wrap)
+        _live.append(self)
+        try:
+            self._run(ADMIN, "init")
+            self._run(ADMIN, "demo")
+            if self.prepare:
+                self.prepare(self.data)
+            self._running = True
+            self._run(SERVE, "start", timeout=120)
+            if not self.expect_healthy:
+                self._wait_answering()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def stop(self):
+        """Run 'scripts/serve stop' (once); returns its exit status."""
+        if not self._running:
+            return None
+        self._running = False
+        return self._run(SERVE, "stop", timeout=60, check=False)
+
+    def close(self):
+        """Stop, check valgrind logs, keep the logs as artifacts, clean up."""
+        if self not in _live:
+            return
+        _live.remove(self)
+        closed.append(self)
+        # A SIGTERM/SIGINT now would kill 'serve stop' half way: hold it until done.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+        try:
+            self.stop()
+            if VALGRIND:
+                self.valgrind_report = self.valgrind_problems()
+            dest = os.path.join(out_dir(), f"{self.name}-{self.port}")
+            shutil.copytree(self.data, dest, ignore=shutil.ignore_patterns(
+                "turnout.db*", "turnout.sock", "tmp", "cache"), dirs_exist_ok=True)
+            if not KEEP:
+                shutil.rmtree(self.data, ignore_errors=True)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+    def _run(self, *argv, timeout=60, check=True):
+        # Output goes to a file, never a pipe: serve leaves turnout.fcgi
+        # running with our stdout, so a pipe would never reach EOF.
+        log = os.path.join(self.data, "harness.log")
+        with open(log, "a") as f:
+            f.write(f"$ {' '.join(argv)}\n")
+            f.flush()
+            rc = subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL, stdout=f,
+                                stderr=subprocess.STDOUT, timeout=timeout).returncode
+        if check and rc != 0:
+            with open(log) as f:
+                tail = "".join(f.readlines()[-20:])
+            raise RuntimeError(f"{' '.join(argv)} exited {rc}:\n{tail}")
+        return rc
+
+    def _wait_answering(self):
+        deadline = time.monotonic() + (120 if VALGRIND else 30)
+        while True:
+            try:
+                self.request("GET", "/healthz")
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    # -- paths and processes -----------------------------------------------
+
+    @property
+    def log_dir(self):
+        return os.path.join(self.data, "log")
+
+    def log_text(self):
+        try:
+            with open(os.path.join(self.log_dir, "turnout.log"), errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def master_pid(self):
+        with open(os.path.join(self.data, "turnout.pid")) as f:
+            return int(f.read())
+
+    def workers(self):
+        return children(self.master_pid())
+
+    # -- HTTP ----------------------------------------------------------------
+
+    def request(self, method, path, body=None, headers=None, timeout=TIMEOUT):
+        """(status, lowercased headers, body bytes) over a fresh connection."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            data = resp.read()
+            hdrs = {}
+            for name, value in resp.getheaders():
+                name = name.lower()
+                hdrs[name] = f"{hdrs[name]}, {value}" if name in hdrs else value
+            return resp.status, hdrs, data
+        finally:
+            conn.close()
+
+    def raw(self, data, timeout=TIMEOUT, shut_wr=False):
+        """Send raw bytes; return everything the server sends until it closes.
+
+        Raises TimeoutError (socket.timeout) if the server neither answers
+        nor closes within timeout seconds.
+        """
+        chunks = []
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(data)
+            if shut_wr:
+                s.shutdown(socket.SHUT_WR)
+            try:
+                while chunk := s.recv(65536):
+                    chunks.append(chunk)
+            except ConnectionResetError:
+                pass
+        return b"".join(chunks)
+
+    # -- valgrind ------------------------------------------------------------
+
+    def valgrind_problems(self):
+        """Problems in this site's valgrind logs (killed-on-purpose pids excluded)."""
+        logs = glob.glob(os.path.join(self.log_dir, "valgrind.*.log"))
+        if not logs:
+            return [f"{self.name}: no valgrind logs in {self.log_dir}"]
+        problems = []
+        for path in sorted(logs):
+            pid = int(path.rsplit(".", 2)[1])
+            if pid in self.killed_pids:
+                continue
+            with open(path, errors="replace") as f:
+                text = f.read()
+            if "ERROR SUMMARY: 0 errors" not in text:
+                problems.append(f"{path}: no 'ERROR SUMMARY: 0 errors'")
+            for kind, amount in re.findall(
+                    r"(definitely|indirectly|possibly) lost: ([\d,]+) bytes", text):
+                if amount.replace(",", "") != "0":
+                    problems.append(f"{path}: {kind} lost: {amount} bytes")
+        return problems

@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Foundation HTTP tests: routing, error pages, security headers, request
+validation, worker supervision, database failure and shutdown.
+
+Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_foundation.py
+"""
+import os
+import re
+import signal
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+sys.dont_write_bytecode = True  # no __pycache__ in the (maybe read-only) source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from tap import Skip, diag, main  # noqa: E402
+
+UPCOMING = ["potluck-picnic", "fun-run-5k", "chess-tournament", "tshirt-drop"]
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+RSVP = "/events/fun-run-5k/rsvp"
+
+_site = None
+_site_error = None
+SEEN = []  # (request, status, headers) of the responses test_security_headers checks
+
+
+def site():
+    """The module's one site, started on first use."""
+    global _site, _site_error
+    if _site_error is not None:
+        raise RuntimeError("the site did not start (see the first failed case)")
+    if _site is None:
+        try:
+            _site = harness.Site("main").start()
+        except Exception as e:
+            _site_error = e
+            raise
+        diag(f"site on port {_site.port}, data {_site.data}")
+    return _site
+
+
+def fetch(method, path, body=None, headers=None):
+    """request() on the module's site, recorded for test_security_headers."""
+    status, hdrs, data = site().request(method, path, body, headers)
+    SEEN.append((f"{method} {path[:60]}", status, hdrs))
+    return status, hdrs, data.decode("utf-8", "replace")
+
+
+def raw_status(request, **kw):
+    """Status of a raw request (None if the server closed without answering)."""
+    return harness.parse_raw(site().raw(request, **kw))[0]
+
+
+def raw_get(path):
+    return site().raw(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Connection: close\r\n\r\n".encode())
+
+
+def assert_status(got, want, what):
+    assert got == want, f"{what}: status {got}, want {want}"
+
+
+def assert_html(hdrs, what):
+    ctype = hdrs.get("content-type", "")
+    assert ctype.startswith("text/html"), f"{what}: Content-Type {ctype!r}, want text/html"
+
+
+def assert_site_up():
+    status, _, _ = site().request("GET", "/")
+    assert_status(status, 200, "GET / afterwards")
+
+
+# -- pages --------------------------------------------------------------------
+
+def test_index_lists_upcoming_events():
+    status, hdrs, body = fetch("GET", "/")
+    assert_status(status, 200, "GET /")
+    ctype = hdrs.get("content-type", "").replace(" ", "").lower()
+    assert ctype == "text/html;charset=utf-8", f"Content-Type {hdrs.get('content-type')!r}"
+    missing = [s for s in UPCOMING if f'href="/events/{s}"' not in body]
+    assert not missing, f"no link to {missing}"
+    shown = [s for s in ("committee-meeting", "spring-cleanup") if f"/events/{s}" in body]
+    assert not shown, f"{shown} listed on /"
+    assert "spots left" in body, "no 'spots left' on /"
+
+
+def test_event_page():
+    status, hdrs, body = fetch("GET", "/events/fun-run-5k")
+    assert_status(status, 200, "GET /events/fun-run-5k")
+    assert_html(hdrs, "event page")
+    assert re.search(r"<(title|h1)\b[^>]*>(?:(?!</\1>).)*5\s*k", body, re.I | re.S), \
+        "event title (with '5 km'/'5K') not in <title> or <h1>"
+    assert "50" in body, "capacity 50 not shown"
+    assert "spots left" in body, "no 'spots left'"
+
+
+def test_draft_hidden_past_event_ended():
+    status, _, _ = fetch("GET", "/events/committee-meeting")
+    assert_status(status, 404, "draft event")
+    status, _, body = fetch("GET", "/events/spring-cleanup")
+    assert_status(status, 200, "past event")
+    assert "ended" in body, "past event page does not say 'ended'"
+
+
+def test_not_found_pages():
+    for path in ("/events/no-such-event", "/nope/at/all"):
+        status, hdrs, body = fetch("GET", path)
+        assert_status(status, 404, path)
+        assert_html(hdrs, path)
+        assert "not found" in body.lower(), f"{path}: page does not say 'not found'"
+        assert 'href="/"' in body, f"{path}: no link to /"
+
+
+def test_method_not_allowed():
+    status, hdrs, body = fetch("POST", "/", "a=b", FORM)
+    assert_status(status, 405, "POST /")
+    assert "GET" in hdrs.get("allow", ""), f"POST /: Allow {hdrs.get('allow')!r}"
+    assert_html(hdrs, "POST /")
+    status, hdrs, _ = fetch("DELETE", "/events/fun-run-5k")
+    assert_status(status, 405, "DELETE /events/fun-run-5k")
+
+
+# -- request validation -------------------------------------------------------
+
+BAD_BODIES = ["name=%G1", "name=%00", "name=%FF", "name=%C0%AF", "name=%ED%A0%80", "name=abc%"]
+BAD_QUERIES = ["/?q=%G1", "/?q=%00"]
+
+
+def test_malformed_input_is_400():
+    cases = [("POST", RSVP, body) for body in BAD_BODIES]
+    cases += [("GET", path, None) for path in BAD_QUERIES]
+    wrong = []
+    for method, path, body in cases:
+        status, hdrs, page = fetch(method, path, body, FORM if body else None)
+        what = f"{method} {path} {body or ''}".strip()
+        if status != 400:
+            wrong.append(f"{what}: status {status}, want 400")
+        elif not hdrs.get("content-type", "").startswith("text/html"):
+            wrong.append(f"{what}: Content-Type {hdrs.get('content-type')!r}")
+        elif not re.search(r"encod|utf-8|invalid", page, re.I):
+            wrong.append(f"{what}: page does not say what was wrong")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_wellformed_query_is_fine():
+    status, _, _ = fetch("GET", "/?q=hello+world&x=%C3%A9")
+    assert_status(status, 200, "GET /?q=hello+world&x=%C3%A9")
+
+
+def test_security_headers():
+    seen = {status for _, status, _ in SEEN}
+    assert {200, 400, 404, 405} <= seen, f"statuses seen {sorted(seen)}: earlier cases failed"
+    wrong = []
+    for what, status, hdrs in SEEN:
+        csp = hdrs.get("content-security-policy", "")
+        if "default-src 'self'" not in csp or "frame-ancestors 'none'" not in csp:
+            wrong.append(f"{what} ({status}): Content-Security-Policy {csp!r}")
+        if hdrs.get("x-content-type-options", "").lower() != "nosniff":
+            wrong.append(f"{what} ({status}): X-Content-Type-Options "
+                         f"{hdrs.get('x-content-type-options')!r}")
+        if "referrer-policy" not in hdrs:
+            wrong.append(f"{what} ({status}): no Referrer-Policy")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_body_too_large_is_413():
+    status, _, _ = site().request("POST", RSVP, "name=" + "x" * (70000 - 5), FORM)
+    assert_status(status, 413, "70 000-byte form")
+    assert_site_up()
+
+
+def test_slug_abuse_is_refused():
+    # nginx itself refuses a path that climbs above / (400); the app answers
+    # 414 for an address over 4 KiB. Each gets a page with our headers.
+    wrong = []
+    for path, want in (("/events/..%2F..%2Fetc%2Fpasswd", 400), ("/events/%2e%2e", 404),
+                       ("/events/" + "a" * 10000, 414), ("/events/" + "a" * 65, 404)):
+        status, hdrs, body = harness.parse_raw(raw_get(path))
+        if status != want or b"root:" in body:
+            wrong.append(f"GET {path[:40]}...: status {status}, want {want}")
+        elif b"<a href=\"/\">" not in body or "content-security-policy" not in hdrs:
+            wrong.append(f"GET {path[:40]}...: no friendly page with security headers")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_head():
+    status, _, body = site().request("HEAD", "/")
+    assert_status(status, 200, "HEAD /")
+    assert body == b"", f"HEAD / sent a body of {len(body)} bytes"
+
+
+def test_healthz():
+    status, _, body = site().request("GET", "/healthz")
+    assert_status(status, 200, "GET /healthz")
+    assert body.strip() == b"ok", f"/healthz body {body[:100]!r}"
+
+
+def test_static_css():
+    status, hdrs, _ = site().request("GET", "/static/style.css")
+    assert_status(status, 200, "GET /static/style.css")
+    assert hdrs.get("content-type", "").startswith("text/css"), hdrs.get("content-type")
+
+
+def test_short_body_does_not_hang():
+    # Content-Length says 10, 3 bytes arrive, then the client stops sending.
+    status = raw_status(f"POST {RSVP} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        "Content-Type: application/x-www-form-urlencoded\r\n"
+                        "Content-Length: 10\r\nConnection: close\r\n\r\nabc".encode(),
+                        shut_wr=True)
+    assert status is None or 400 <= status < 500, f"short body: status {status}"
+    assert_site_up()
+
+
+def test_missing_content_length():
+    status = raw_status(f"POST {RSVP} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    assert status is not None and 400 <= status < 500, f"POST without length: status {status}"
+    assert_site_up()
+
+
+def test_negative_content_length_is_400():
+    status = raw_status(f"POST {RSVP} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        "Content-Length: -1\r\nConnection: close\r\n\r\n".encode())
+    assert_status(status, 400, "Content-Length: -1")
+    assert_site_up()
+
+
+# -- processes ------------------------------------------------------------------
+
+def test_killed_worker_is_replaced():
+    if harness.VALGRIND:
+        raise Skip("kill -9 in valgrind mode")
+    s = site()
+    before = s.workers()
+    assert before, f"master {s.master_pid()} has no worker processes"
+    victim = before[0]
+    s.killed_pids.add(victim)
+    os.kill(victim, signal.SIGKILL)
+    statuses = [s.request("GET", "/")[0] for _ in range(50)]
+    bad = [st for st in statuses if st != 200]
+    assert not bad, f"after kill -9 of worker {victim}: {len(bad)}/50 not 200: {bad[:10]}"
+    deadline = time.monotonic() + 5
+    while (len(s.workers()) != len(before) or victim in s.workers()) \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    after = s.workers()
+    assert len(after) == len(before) and victim not in after, \
+        f"workers before {before}, killed {victim}, 5 s later {after}"
+
+
+def test_concurrent_requests():
+    if harness.VALGRIND:
+        raise Skip("concurrency in valgrind mode")
+    s = site()
+    with ThreadPoolExecutor(20) as pool:
+        statuses = list(pool.map(lambda _: s.request("GET", "/events/fun-run-5k")[0],
+                                 range(200)))
+    bad = [st for st in statuses if st != 200]
+    assert not bad, f"{len(bad)}/200 not 200: {sorted(set(bad))}"
+
+
+def test_database_unavailable():
+    def break_db(data):
+        db = os.path.join(data, "turnout.db")
+        for path in (db, db + "-wal", db + "-shm"):
+            if os.path.exists(path):
+                os.remove(path)
+        os.mkdir(db)
+
+    with harness.Site("nodb", expect_healthy=False, prepare=break_db) as s:
+        status, hdrs, body = s.request("GET", "/")
+        assert_status(status, 503, "GET / without a database")
+        assert "retry-after" in hdrs, "503 without Retry-After"
+        assert_html(hdrs, "503 page")
+        assert "try again" in body.decode("utf-8", "replace").lower(), \
+            "503 page does not say 'try again'"
+        assert_status(s.request("GET", "/healthz")[0], 503, "GET /healthz without a database")
+        assert_status(s.request("GET", "/static/style.css")[0], 200, "static without a database")
+
+        db_path = os.path.join(s.data, "turnout.db")
+
+        def db_lines():
+            return sum(db_path in line for line in s.log_text().splitlines())
+
+        first = db_lines()
+        assert first >= 1, f"{db_path} not mentioned in turnout.log:\n{s.log_text()[-2000:]}"
+        for _ in range(20):
+            s.request("GET", "/")
+        workers = len(s.workers())
+        grown = db_lines() - first
+        assert grown <= workers, f"20 requests added {grown} log lines naming the " \
+                                 f"database ({workers} workers): it logs per request"
+
+
+def test_sigterm_shutdown():
+    s = site()
+    master, workers = s.master_pid(), s.workers()
+    started = time.monotonic()
+    rc = s.stop()
+    took = time.monotonic() - started
+    assert rc == 0, f"serve stop exited {rc}"
+    assert took < 14, f"serve stop took {took:.1f} s: the master ignored SIGTERM (KILLed)"
+    alive = [p for p in [master] + workers if harness.pid_alive(p)]
+    assert not alive, f"still running after stop: {alive} (master {master})"
+    sock = os.path.join(s.data, "turnout.sock")
+    assert not os.path.exists(sock), f"{sock} left behind"
+
+
+def test_valgrind_clean():
+    if not harness.VALGRIND:
+        raise Skip("not in valgrind mode")
+    harness.close_all()
+    assert harness.closed, "no site ran"
+    problems = [p for s in harness.closed
+                for p in (s.valgrind_report if s.valgrind_report is not None
+                          else [f"{s.name}: valgrind logs not checked"])]
+    assert not problems, "\n".join(problems)
+
+
+if __name__ == "__main__":
+    try:
+        status = main(globals())
+    finally:
+        harness.close_all()
+        diag(f"logs kept in {harness.out_dir()}")
+    sys.exit(status)
