@@ -7,6 +7,8 @@ Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_foundation.
 import os
 import re
 import signal
+import socket
+import struct
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -290,6 +292,53 @@ def test_database_unavailable():
         grown = db_lines() - first
         assert grown <= workers, f"20 requests added {grown} log lines naming the " \
                                  f"database ({workers} workers): it logs per request"
+
+
+def fcgi_record(rtype, content=b""):
+    """One FastCGI record of request 1 (no padding)."""
+    return struct.pack(">BBHHBB", 1, rtype, 1, len(content), 0, 0) + content
+
+
+def fcgi_params(params):
+    out = b""
+    for name, value in params.items():
+        name, value = name.encode(), value.encode()
+        out += bytes([len(name), len(value)]) + name + value  # all < 128 bytes
+    return out
+
+
+def test_sigterm_finishes_request_in_flight():
+    # Talk FastCGI to the app directly so the request is provably in a
+    # worker's hands (reading its body) when the master gets SIGTERM.
+    with harness.Site("drain") as s:
+        master = s.master_pid()
+        conn = socket.socket(socket.AF_UNIX)
+        conn.settimeout(harness.TIMEOUT)
+        conn.connect(os.path.join(s.data, "turnout.sock"))
+        conn.sendall(fcgi_record(1, struct.pack(">HB5x", 1, 0))  # BEGIN, responder
+                     + fcgi_record(4, fcgi_params({
+                         "REQUEST_METHOD": "GET", "REQUEST_URI": "/",
+                         "CONTENT_TYPE": "application/x-www-form-urlencoded"}))
+                     + fcgi_record(4) + fcgi_record(5, b"a=1"))
+        time.sleep(0.5)
+        os.kill(master, signal.SIGTERM)
+        time.sleep(1 if not harness.VALGRIND else 3)
+        assert harness.pid_alive(master), "master exited with a request in flight"
+        conn.sendall(fcgi_record(5, b"&b=2") + fcgi_record(5))  # rest of body, EOF
+        reply = b""
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+        conn.close()
+        assert b"Status: 200" in reply and b"Upcoming events" in reply, \
+            f"in-flight request got {reply[:300]!r}"
+        deadline = time.monotonic() + (30 if harness.VALGRIND else 5)
+        while harness.pid_alive(master) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not harness.pid_alive(master), "master still running after the last request"
+        assert "killing" not in s.log_text(), "workers had to be killed:\n" + s.log_text()
 
 
 def test_sigterm_shutdown():
