@@ -4,6 +4,7 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{PAGE_TITLE}} · {{SITE_NAME}}</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/style.css">
 </head>
 <body>
@@ -15,7 +16,7 @@
 {{>BODY}}
 </main>
 <footer class="site">
-<p>Sign-ups by Turnout, self-hosted by {{SITE_NAME}}</p>
+<p>Powered by Turnout, self-hosted event sign-ups</p>
 </footer>
 </body>
 </html>
