@@ -1,29 +1,64 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "log.h"
 #include "sql.h"
 
+#define EVENT_COLS "slug, title, description, location, starts_at, ends_at," \
+	" status, capacity, max_guests, rsvp_opens_at, rsvp_closes_at, version," \
+	" id, confirmed, waitlisted"
+
 /* All SQL the programs run, indexed by enum stmt. */
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_HEALTH] = "SELECT count(*) FROM event",
+	[STMT_SECRET] = "SELECT value FROM setting WHERE key = 'secret'",
 	[STMT_EVENT_UPCOMING] =
-		"SELECT slug, title, description, location, starts_at, ends_at,"
-		" status, capacity, max_guests, rsvp_opens_at, rsvp_closes_at,"
-		" version FROM event"
+		"SELECT " EVENT_COLS " FROM event"
 		" WHERE status = 'published' AND coalesce(ends_at, starts_at) >= ?1"
 		" ORDER BY starts_at, id LIMIT ?2",
-	[STMT_EVENT_BY_SLUG] =
-		"SELECT slug, title, description, location, starts_at, ends_at,"
-		" status, capacity, max_guests, rsvp_opens_at, rsvp_closes_at,"
-		" version FROM event WHERE slug = ?1",
+	[STMT_EVENT_BY_SLUG] = "SELECT " EVENT_COLS " FROM event WHERE slug = ?1",
+	[STMT_EVENT_BY_ID] = "SELECT " EVENT_COLS " FROM event WHERE id = ?1",
 	[STMT_EVENT_INSERT] =
 		"INSERT INTO event (slug, title, description, location,"
 		" starts_at, ends_at, status, capacity, max_guests,"
 		" rsvp_opens_at, rsvp_closes_at, created_at, updated_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+	[STMT_EVENT_SET_CAPACITY] =
+		"UPDATE event SET capacity = ?2, version = version + 1, updated_at = ?3"
+		" WHERE id = ?1",
+	[STMT_FORM_USED] = "SELECT 1 FROM form_use WHERE token_hash = ?1",
+	[STMT_FORM_USE] = "INSERT INTO form_use (token_hash, used_at) VALUES (?1, ?2)",
+	/* A few expired rows per use: the table stays small without a sweeper. */
+	[STMT_FORM_PURGE] =
+		"DELETE FROM form_use WHERE token_hash IN (SELECT token_hash FROM form_use"
+		" WHERE used_at < ?1 ORDER BY used_at LIMIT 8)",
+	[STMT_RSVP_INSERT] =
+		"INSERT INTO rsvp (event_id, token_hash, name, email, guests, note, status,"
+		" created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+	[STMT_RSVP_EMAIL_TAKEN] =
+		"SELECT 1 FROM rsvp WHERE event_id = ?1 AND email = ?2 AND status <> 'cancelled'",
+	[STMT_RSVP_BY_TOKEN] =
+		"SELECT id, event_id, name, email, guests, note, status, created_at"
+		" FROM rsvp WHERE token_hash = ?1",
+	[STMT_RSVP_UPDATE] =
+		"UPDATE rsvp SET guests = ?2, note = ?3, updated_at = ?4 WHERE id = ?1",
+	[STMT_RSVP_SET_STATUS] =
+		"UPDATE rsvp SET status = ?2, updated_at = ?3 WHERE id = ?1",
+	[STMT_RSVP_RECENT] =
+		"SELECT name, guests, status FROM rsvp WHERE event_id = ?1"
+		" AND status <> 'cancelled' ORDER BY id DESC LIMIT ?2",
+	[STMT_WAITLIST] =
+		"SELECT id, name, guests FROM rsvp WHERE event_id = ?1"
+		" AND status = 'waitlisted' ORDER BY id",
+	[STMT_WAITLIST_AHEAD] =
+		"SELECT count(*), coalesce(sum(1 + guests), 0) FROM rsvp"
+		" WHERE event_id = ?1 AND status = 'waitlisted' AND id < ?2",
 };
 
 int db_latest_version(void)
@@ -56,6 +91,7 @@ struct db *db_open(const struct config *c, int create, char *err, size_t errlen)
 
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		log_fatal("out of memory");
+	db->gate_fd = -1;
 	if (sqlite3_open_v2(c->database, &db->conn, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", c->database,
 		    db->conn != NULL ? sqlite3_errmsg(db->conn) : "out of memory");
@@ -79,6 +115,15 @@ struct db *db_open(const struct config *c, int create, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot use database %s: %s", c->database, why);
 		goto fail;
 	}
+	/*
+	 * Kept open until db_close(), after sqlite3_close(): closing another
+	 * descriptor of the file would drop SQLite's own POSIX locks.
+	 */
+	if ((db->gate_fd = open(c->database, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot open database %s: %s", c->database,
+		    strerror(errno));
+		goto fail;
+	}
 	return db;
 fail:
 	db_close(db);
@@ -94,6 +139,8 @@ void db_close(struct db *db)
 	for (i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(db->stmt[i]);
 	sqlite3_close(db->conn);
+	if (db->gate_fd >= 0)
+		close(db->gate_fd);
 	free(db);
 }
 
@@ -196,10 +243,30 @@ enum db_rc db_ping(struct db *db)
 	return rc;
 }
 
+static void gate_release(struct db *db)
+{
+	if (db->gated) {
+		flock(db->gate_fd, LOCK_UN);
+		db->gated = 0;
+	}
+}
+
 enum db_rc db_begin(struct db *db)
 {
-	return db_rc_of(db, sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL,
+	enum db_rc rc;
+
+	/* Blocks in the kernel's queue: no polling, woken when it is our turn. */
+	while (flock(db->gate_fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			log_error("write gate: %s", strerror(errno));
+			return DB_ERROR;
+		}
+	db->gated = 1;
+	rc = db_rc_of(db, sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL), "begin");
+	if (rc != DB_OK)
+		gate_release(db);
+	return rc;
 }
 
 enum db_rc db_commit(struct db *db)
@@ -209,6 +276,7 @@ enum db_rc db_commit(struct db *db)
 
 	if (rc != DB_OK)
 		db_rollback(db);
+	gate_release(db);
 	return rc;
 }
 
@@ -216,4 +284,19 @@ void db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->conn))
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+	gate_release(db);
+}
+
+int db_secret(struct db *db, unsigned char *out, size_t len)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_SECRET);
+	int rc = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (size_t)sqlite3_column_bytes(st, 0) == len) {
+		memcpy(out, sqlite3_column_blob(st, 0), len);
+		rc = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
 }

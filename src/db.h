@@ -11,7 +11,9 @@ enum db_rc {
 	DB_OK,
 	DB_NOTFOUND,
 	DB_CONFLICT,
-	DB_FULL,
+	DB_FULL,		/* not enough spots left */
+	DB_CLOSED,		/* a rule of the event forbids it now (422) */
+	DB_INVALID,		/* input the rules refuse (400) */
 	DB_BUSY,		/* lock not had within busy_timeout: 503 + Retry-After */
 	DB_ERROR
 };
@@ -19,15 +21,31 @@ enum db_rc {
 /* Every statement the programs run, prepared once per connection. */
 enum stmt {
 	STMT_HEALTH,
+	STMT_SECRET,
 	STMT_EVENT_UPCOMING,
 	STMT_EVENT_BY_SLUG,
+	STMT_EVENT_BY_ID,
 	STMT_EVENT_INSERT,
+	STMT_EVENT_SET_CAPACITY,
+	STMT_FORM_USED,
+	STMT_FORM_USE,
+	STMT_FORM_PURGE,
+	STMT_RSVP_INSERT,
+	STMT_RSVP_EMAIL_TAKEN,
+	STMT_RSVP_BY_TOKEN,
+	STMT_RSVP_UPDATE,
+	STMT_RSVP_SET_STATUS,
+	STMT_RSVP_RECENT,
+	STMT_WAITLIST,
+	STMT_WAITLIST_AHEAD,
 	STMT__MAX
 };
 
 struct db {
 	sqlite3 *conn;
 	sqlite3_stmt *stmt[STMT__MAX];
+	int gate_fd;		/* the database file, for the writers' flock */
+	int gated;		/* 1 while this connection holds the gate */
 };
 
 /*
@@ -61,10 +79,18 @@ int db_prepare(struct db *db, char *err, size_t errlen);
 /* The prepared statement s, reset and with its bindings cleared. */
 sqlite3_stmt *db_stmt(struct db *db, enum stmt s);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; begin and commit return a db_rc. */
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK; begin and commit return a db_rc.
+ * Writers first queue on a blocking flock of the database file (the write
+ * gate), so processes take turns instead of sleep-polling in SQLite's busy
+ * handler, which made p99 latency explode with several writer processes.
+ */
 enum db_rc db_begin(struct db *db);
 enum db_rc db_commit(struct db *db);
 void db_rollback(struct db *db);
+
+/* The site secret (for tokens), into out. Returns 0 or -1. */
+int db_secret(struct db *db, unsigned char *out, size_t len);
 
 /* A trivial read through the connection: DB_OK when the database answers. */
 enum db_rc db_ping(struct db *db);

@@ -2,6 +2,9 @@
 
 #include "clock.h"
 #include "event.h"
+#include "waitlist.h"
+
+static void bind_opt(sqlite3_stmt *st, int i, int64_t t, int64_t none);
 
 static const char *const status_names[] = {
 	[EVENT_DRAFT] = "draft",
@@ -55,12 +58,16 @@ static void read_row(struct arena *a, sqlite3_stmt *st, struct event *e)
 		if (status != NULL && strcmp(status, status_names[i]) == 0)
 			e->status = (enum event_status)i;
 	e->capacity = int_col(st, 7, -1);
-	/* Until RSVPs exist nobody holds a spot. */
-	e->spots_left = e->capacity;
 	e->max_guests = (int)int_col(st, 8, 0);
 	e->rsvp_opens_at = int_col(st, 9, 0);
 	e->rsvp_closes_at = int_col(st, 10, 0);
 	e->version = int_col(st, 11, 1);
+	e->id = int_col(st, 12, 0);
+	e->confirmed = int_col(st, 13, 0);
+	e->waitlisted = int_col(st, 14, 0);
+	/* Below zero when the capacity was lowered under the count: full. */
+	e->spots_left = e->capacity < 0 ? -1 :
+	    e->capacity > e->confirmed ? e->capacity - e->confirmed : 0;
 }
 
 enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
@@ -79,14 +86,21 @@ enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
 	return db_rc_of(db, rc, "listing events");
 }
 
-enum db_rc event_get(struct db *db, struct arena *a, const char *slug,
+int event_rsvp_open(const struct event *e, int64_t now)
+{
+	int64_t closes = e->rsvp_closes_at != 0 ? e->rsvp_closes_at : e->starts_at;
+
+	return e->status == EVENT_PUBLISHED && now >= e->rsvp_opens_at && now < closes &&
+	    now < e->starts_at;
+}
+
+/* Step a statement that selects one event; DB_NOTFOUND if none. */
+static enum db_rc get_one(struct db *db, struct arena *a, sqlite3_stmt *st,
     struct event *e)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_EVENT_BY_SLUG);
 	enum db_rc rc;
 	int step;
 
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		read_row(a, st, e);
@@ -95,6 +109,51 @@ enum db_rc event_get(struct db *db, struct arena *a, const char *slug,
 		rc = step == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, step, "reading event");
 	}
 	sqlite3_reset(st);
+	return rc;
+}
+
+enum db_rc event_get(struct db *db, struct arena *a, const char *slug,
+    struct event *e)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_EVENT_BY_SLUG);
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	return get_one(db, a, st, e);
+}
+
+enum db_rc event_get_by_id(struct db *db, struct arena *a, int64_t id, struct event *e)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_EVENT_BY_ID);
+
+	sqlite3_bind_int64(st, 1, id);
+	return get_one(db, a, st, e);
+}
+
+enum db_rc event_set_capacity(struct db *db, const char *slug, int64_t capacity)
+{
+	struct arena *a = arena_new();
+	sqlite3_stmt *st;
+	struct event e;
+	enum db_rc rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		goto out;
+	if ((rc = event_get(db, a, slug, &e)) != DB_OK)
+		goto fail;
+	st = db_stmt(db, STMT_EVENT_SET_CAPACITY);
+	sqlite3_bind_int64(st, 1, e.id);
+	bind_opt(st, 2, capacity, -1);
+	sqlite3_bind_int64(st, 3, clock_now());
+	rc = db_rc_of(db, sqlite3_step(st), "setting capacity");
+	sqlite3_reset(st);
+	if (rc != DB_OK || (rc = waitlist_promote(db, e.id)) != DB_OK)
+		goto fail;
+	rc = db_commit(db);
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	arena_free(a);
 	return rc;
 }
 

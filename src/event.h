@@ -13,11 +13,13 @@ enum event_status { EVENT_DRAFT, EVENT_PUBLISHED, EVENT_CANCELLED };
 
 /* An event as pages show it; strings live in the arena it was read into. */
 struct event {
+	int64_t id;
 	const char *slug, *title, *description, *location;
 	int64_t starts_at, ends_at;		/* ends_at 0: not given */
 	enum event_status status;
 	int64_t capacity;			/* -1: unlimited */
-	int64_t spots_left;			/* -1: unlimited */
+	int64_t confirmed, waitlisted;		/* spots (people), not parties */
+	int64_t spots_left;			/* -1: unlimited; 0 when full */
 	int max_guests;
 	int64_t rsvp_opens_at, rsvp_closes_at;	/* 0: not given */
 	int64_t version;
@@ -42,6 +44,20 @@ enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
  */
 enum db_rc event_get(struct db *db, struct arena *a, const char *slug,
     struct event *e);
+
+/* 1 if RSVPs are accepted at time now (published, window open, not started). */
+int event_rsvp_open(const struct event *e, int64_t now);
+
+/* Read the event with this id inside the caller's transaction. */
+enum db_rc event_get_by_id(struct db *db, struct arena *a, int64_t id, struct event *e);
+
+/*
+ * Set the capacity (-1: unlimited) in one transaction and promote the
+ * waitlist into any room it makes. Lowering it below the confirmed count
+ * is allowed: nobody loses a spot, the event is full until cancellations
+ * bring it under. DB_NOTFOUND for an unknown slug.
+ */
+enum db_rc event_set_capacity(struct db *db, const char *slug, int64_t capacity);
 
 /*
  * Insert a new event (status, times and limits as in e; version 1).

@@ -160,6 +160,69 @@ static void test_open_failures(void **state)
 	db_close(db);
 }
 
+/* A row-per-column description of the schema: names, types, defaults. */
+static char *schema_shape(struct db *db)
+{
+	static const char sql[] =
+		"SELECT group_concat(m.type || ' ' || m.name || ' ' || coalesce(("
+		"  SELECT group_concat(c.name || ':' || c.type || ':' || c.\"notnull\" || ':'"
+		"   || coalesce(c.dflt_value, '') || ':' || c.pk, ',')"
+		"  FROM pragma_table_info(m.name) c), ''), char(10))"
+		" FROM (SELECT * FROM sqlite_master ORDER BY type, name) m";
+	sqlite3_stmt *st;
+	char *out;
+
+	assert_int_equal(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	out = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* A database made by release 1, upgraded, looks like a new one. */
+static void test_upgrade_from_v1_matches_fresh(void **state)
+{
+	struct fixture *f = *state;
+	struct config c = f->cfg;
+	char err[512], *v1sql, *fresh, *upgraded;
+	struct event e;
+	struct db *db;
+	FILE *in;
+	long n;
+	int from;
+
+	in = fopen(TURNOUT_SRCDIR "/tests/unit/fixtures/schema-v1.sql", "r");
+	assert_non_null(in);
+	fseek(in, 0, SEEK_END);
+	n = ftell(in);
+	rewind(in);
+	v1sql = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(v1sql, 1, (size_t)n, in), (size_t)n);
+	fclose(in);
+	snprintf(c.database, sizeof(c.database), "%s/v1.db", f->dir);
+	assert_non_null(db = db_open(&c, 1, err, sizeof(err)));
+	assert_int_equal(sqlite3_exec(db->conn, v1sql, NULL, NULL, NULL), SQLITE_OK);
+	free(v1sql);
+	assert_int_equal(sqlite3_exec(db->conn, "INSERT INTO event (slug, title, starts_at,"
+	    " status, capacity, created_at, updated_at) VALUES ('old', 'Old', 1, 'published',"
+	    " 5, 1, 1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(db_migrate(db, &from, err, sizeof(err)), 0);
+	assert_int_equal(from, 1);
+	assert_int_equal(db_version(db), db_latest_version());
+	fresh = schema_shape(f->db);
+	upgraded = schema_shape(db);
+	assert_string_equal(upgraded, fresh);
+	/* The old event survived with empty counters. */
+	assert_int_equal(db_prepare(db, err, sizeof(err)), 0);
+	assert_int_equal(event_get(db, f->a, "old", &e), DB_OK);
+	assert_int_equal(e.capacity, 5);
+	assert_int_equal(e.confirmed + e.waitlisted, 0);
+	assert_int_equal(e.spots_left, 5);
+	db_close(db);
+	free(fresh);
+	free(upgraded);
+}
+
 static struct event make(const char *slug, int64_t starts, enum event_status s)
 {
 	struct event e = {
@@ -257,6 +320,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_normal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_is_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_v1_matches_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),

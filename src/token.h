@@ -1,0 +1,42 @@
+#ifndef TURNOUT_TOKEN_H
+#define TURNOUT_TOKEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Tokens, all printed as lower-case hex:
+ * - form tokens (one per rendered form, for idempotent POSTs): the issue
+ *   time, 128 random bits and a MAC under the site secret, so the server
+ *   can tell its own fresh tokens without storing them at render time;
+ * - manage tokens (the secret link of an RSVP): 128 bits derived from the
+ *   form token that created the RSVP, so a replayed POST redirects to the
+ *   same link, though only the link's hash is stored.
+ */
+#define TOKEN_SECRET_LEN 32
+#define TOKEN_FORM_HEX 80		/* 8 time + 16 random + 16 MAC bytes */
+#define TOKEN_MANAGE_HEX 32		/* 16 bytes */
+#define TOKEN_HASH_LEN 32
+#define TOKEN_FORM_TTL (24 * 3600)
+
+enum token_check { TOKEN_OK, TOKEN_MALFORMED, TOKEN_EXPIRED };
+
+/* Initialise libsodium and set the site secret. Returns 0 or -1. */
+int token_init(const unsigned char secret[TOKEN_SECRET_LEN]);
+
+/* A new form token issued at time now, into out[TOKEN_FORM_HEX + 1]. */
+void token_form_new(char out[TOKEN_FORM_HEX + 1], int64_t now);
+
+/* Check a form token's format, MAC and age at time now. */
+enum token_check token_form_check(const char *tok, int64_t now);
+
+/* The manage token belonging to form token tok, into out[TOKEN_MANAGE_HEX + 1]. */
+void token_manage_of(const char *form_tok, char out[TOKEN_MANAGE_HEX + 1]);
+
+/* 1 if s looks like a manage token (exactly 32 lower-case hex digits). */
+int token_manage_valid(const char *s);
+
+/* The stored hash of any token string. */
+void token_hash(const char *tok, unsigned char out[TOKEN_HASH_LEN]);
+
+#endif

@@ -1,0 +1,435 @@
+/* RSVPs, the waitlist and its promotion policy, on a real database file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "event.h"
+#include "rsvp.h"
+#include "token.h"
+#include "waitlist.h"
+
+#define NOW 1800000000
+
+struct fixture {
+	char dir[64];
+	struct config cfg;
+	struct db *db;
+	struct arena *a;
+	int n;			/* tokens handed out */
+	char form[64][TOKEN_FORM_HEX + 1];
+	char manage[64][TOKEN_MANAGE_HEX + 1];
+};
+
+static struct fixture *F;
+
+static int setup(void **state)
+{
+	struct fixture *f = test_calloc(1, sizeof(*f));
+	unsigned char secret[TOKEN_SECRET_LEN];
+	struct event e = {
+		.slug = "run", .title = "Run", .description = "", .location = "",
+		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 10,
+		.max_guests = 5,
+	};
+	char err[512];
+	int from;
+
+	clock_set(NOW);
+	strcpy(f->dir, "/tmp/turnout-rsvp-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	config_defaults(&f->cfg);
+	snprintf(f->cfg.database, sizeof(f->cfg.database), "%s/t.db", f->dir);
+	assert_non_null(f->db = db_open(&f->cfg, 1, err, sizeof(err)));
+	assert_int_equal(db_migrate(f->db, &from, err, sizeof(err)), 0);
+	assert_int_equal(db_prepare(f->db, err, sizeof(err)), 0);
+	assert_int_equal(db_secret(f->db, secret, sizeof(secret)), 0);
+	assert_int_equal(token_init(secret), 0);
+	assert_int_equal(event_create(f->db, &e), DB_OK);
+	f->a = arena_new();
+	*state = F = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	db_close(f->db);
+	arena_free(f->a);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	clock_set(0);
+	test_free(f);
+	return 0;
+}
+
+/* A fresh form token and the manage token it yields; returns its index. */
+static int fresh(void)
+{
+	int i = F->n++;
+
+	assert_true(i < 64);
+	token_form_new(F->form[i], clock_now());
+	token_manage_of(F->form[i], F->manage[i]);
+	return i;
+}
+
+/* RSVP name with guests to "run"; returns the db_rc, *idx the tokens used. */
+static enum db_rc rsvp(const char *name, int guests, int *idx, struct rsvp_outcome *out)
+{
+	struct rsvp_input in = { .name = name, .note = "", .guests = guests };
+	char email[64];
+
+	snprintf(email, sizeof(email), "%s@example.org", name);
+	in.email = email;
+	*idx = fresh();
+	return rsvp_create(F->db, "run", &in, F->form[*idx], F->manage[*idx], out);
+}
+
+/* RSVP that must succeed with the expected status; returns the token index. */
+static int rsvp_ok(const char *name, int guests, enum rsvp_status want)
+{
+	struct rsvp_outcome out;
+	int i;
+
+	assert_int_equal(rsvp(name, guests, &i, &out), DB_OK);
+	assert_false(out.replayed);
+	assert_int_equal(out.status, want);
+	return i;
+}
+
+static enum rsvp_status status_of(int i)
+{
+	struct event e;
+	struct rsvp r;
+
+	assert_int_equal(rsvp_get(F->db, F->a, F->manage[i], &r, &e), DB_OK);
+	return r.status;
+}
+
+static struct event ev(void)
+{
+	struct event e;
+
+	assert_int_equal(event_get(F->db, F->a, "run", &e), DB_OK);
+	return e;
+}
+
+static long long q(const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v;
+
+	assert_int_equal(sqlite3_prepare_v2(F->db->conn, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * The invariants every test ends with: counters equal the sums, no
+ * overbooking, no waitlisted party that fits, the log agrees.
+ */
+static void check_invariants(void)
+{
+	struct event e = ev();
+
+	assert_int_equal(e.confirmed, q("SELECT coalesce(sum(1 + guests), 0) FROM rsvp"
+	    " WHERE status = 'confirmed'"));
+	assert_int_equal(e.waitlisted, q("SELECT coalesce(sum(1 + guests), 0) FROM rsvp"
+	    " WHERE status = 'waitlisted'"));
+	if (e.capacity >= 0)
+		assert_int_equal(q("SELECT count(*) FROM rsvp r JOIN event e ON e.id = r.event_id"
+		    " WHERE r.status = 'waitlisted'"
+		    " AND 1 + r.guests <= max(e.capacity - e.confirmed, 0)"), 0);
+	/* The latest log row of every RSVP states its current status and size. */
+	assert_int_equal(q("SELECT count(*) FROM rsvp r WHERE (SELECT new_status || '/' || spots"
+	    " FROM rsvp_log l WHERE l.rsvp_id = r.id ORDER BY l.id DESC LIMIT 1)"
+	    " IS NOT r.status || '/' || (1 + r.guests)"), 0);
+}
+
+static void test_fits_exactly_then_one_over(void **state)
+{
+	struct rsvp_outcome out;
+	int i;
+
+	(void)state;
+	rsvp_ok("ann", 4, RSVP_CONFIRMED);
+	rsvp_ok("bob", 3, RSVP_CONFIRMED);
+	rsvp_ok("cat", 0, RSVP_CONFIRMED);	/* 5 + 4 + 1 = 10: exactly full */
+	assert_int_equal(ev().spots_left, 0);
+	assert_int_equal(rsvp("dan", 0, &i, &out), DB_OK);
+	assert_int_equal(out.status, RSVP_WAITLISTED);
+	assert_int_equal(ev().confirmed, 10);
+	assert_int_equal(ev().waitlisted, 1);
+	check_invariants();
+}
+
+static void test_party_larger_than_capacity(void **state)
+{
+	struct rsvp_outcome out;
+	struct event e;
+	int i;
+
+	(void)state;
+	assert_int_equal(event_set_capacity(F->db, "run", 3), DB_OK);
+	assert_int_equal(rsvp("big", 4, &i, &out), DB_FULL);
+	e = ev();
+	assert_int_equal(e.confirmed + e.waitlisted, 0);
+	assert_int_equal(q("SELECT count(*) FROM rsvp"), 0);
+	/* And nothing was recorded for the token: a retry is evaluated again. */
+	assert_int_equal(q("SELECT count(*) FROM form_use"), 0);
+}
+
+static void test_guests_up_and_down(void **state)
+{
+	struct rsvp_outcome out;
+	char ft[TOKEN_FORM_HEX + 1];
+	int a, w;
+
+	(void)state;
+	a = rsvp_ok("ann", 2, RSVP_CONFIRMED);
+	rsvp_ok("bob", 5, RSVP_CONFIRMED);	/* 3 + 6 = 9, one left */
+	token_form_new(ft, NOW);
+	assert_int_equal(rsvp_update(F->db, F->manage[a], 4, "", ft, &out), DB_FULL);
+	assert_int_equal(out.spots_left, 1);
+	assert_int_equal(ev().confirmed, 9);
+	token_form_new(ft, NOW);
+	assert_int_equal(rsvp_update(F->db, F->manage[a], 3, "veggie", ft, &out), DB_OK);
+	assert_int_equal(ev().confirmed, 10);
+	w = rsvp_ok("cat", 1, RSVP_WAITLISTED);
+	/* Fewer guests free two spots: the waitlisted pair moves up at once. */
+	token_form_new(ft, NOW);
+	assert_int_equal(rsvp_update(F->db, F->manage[a], 1, "veggie", ft, &out), DB_OK);
+	assert_int_equal(status_of(w), RSVP_CONFIRMED);
+	assert_int_equal(ev().confirmed, 10);
+	/* More guests than the event allows. */
+	token_form_new(ft, NOW);
+	assert_int_equal(rsvp_update(F->db, F->manage[a], 6, "", ft, &out), DB_INVALID);
+	check_invariants();
+}
+
+static void test_cancel_promotes_in_order(void **state)
+{
+	struct rsvp_outcome out;
+	char ft[TOKEN_FORM_HEX + 1];
+	struct event e;
+	struct rsvp r;
+	int a, w1, w2, w3;
+
+	(void)state;
+	a = rsvp_ok("ann", 5, RSVP_CONFIRMED);
+	rsvp_ok("bob", 3, RSVP_CONFIRMED);		/* 6 + 4 = 10 */
+	w1 = rsvp_ok("cat", 2, RSVP_WAITLISTED);	/* 3 spots */
+	w2 = rsvp_ok("dan", 1, RSVP_WAITLISTED);	/* 2 spots */
+	w3 = rsvp_ok("eve", 0, RSVP_WAITLISTED);	/* 1 spot */
+	assert_int_equal(rsvp_get(F->db, F->a, F->manage[w3], &r, &e), DB_OK);
+	assert_int_equal(r.position, 3);
+	assert_int_equal(r.spots_ahead, 5);
+	token_form_new(ft, NOW);
+	assert_int_equal(rsvp_cancel(F->db, F->manage[a], ft, &out), DB_OK);
+	/* 6 spots free: cat (3), dan (2), eve (1), in arrival order. */
+	assert_int_equal(status_of(w1), RSVP_CONFIRMED);
+	assert_int_equal(status_of(w2), RSVP_CONFIRMED);
+	assert_int_equal(status_of(w3), RSVP_CONFIRMED);
+	assert_int_equal(status_of(a), RSVP_CANCELLED);
+	assert_int_equal(q("SELECT count(*) FROM rsvp_log WHERE action = 'promote'"), 3);
+	assert_int_equal(q("SELECT count(*) FROM rsvp_log WHERE action = 'cancel'"), 1);
+	/* Cancelled is final: no update, no second cancel. */
+	token_form_new(ft, NOW);
+	assert_int_equal(rsvp_cancel(F->db, F->manage[a], ft, &out), DB_CLOSED);
+	token_form_new(ft, NOW);
+	assert_int_equal(rsvp_update(F->db, F->manage[a], 0, "", ft, &out), DB_CLOSED);
+	check_invariants();
+}
+
+/* The policy: a party too big keeps first place; smaller ones behind may go. */
+static void test_big_party_keeps_its_place(void **state)
+{
+	struct rsvp_outcome out;
+	char ft[TOKEN_FORM_HEX + 1];
+	struct event e;
+	struct rsvp r;
+	int a, big, small;
+
+	(void)state;
+	rsvp_ok("ann", 5, RSVP_CONFIRMED);
+	a = rsvp_ok("bob", 1, RSVP_CONFIRMED);		/* 6 + 2 = 8 */
+	big = rsvp_ok("cat", 4, RSVP_WAITLISTED);	/* 5 > 2 left */
+	small = rsvp_ok("dan", 2, RSVP_WAITLISTED);	/* 3 > 2 left */
+	token_form_new(ft, NOW);
+	assert_int_equal(rsvp_cancel(F->db, F->manage[a], ft, &out), DB_OK);
+	/* 4 free: cat (5) still does not fit, dan (3) does. */
+	assert_int_equal(status_of(big), RSVP_WAITLISTED);
+	assert_int_equal(status_of(small), RSVP_CONFIRMED);
+	assert_int_equal(rsvp_get(F->db, F->a, F->manage[big], &r, &e), DB_OK);
+	assert_int_equal(r.position, 1);
+	/* A newcomer who fits the 1 spot left goes straight in. */
+	rsvp_ok("eve", 0, RSVP_CONFIRMED);
+	check_invariants();
+}
+
+static void test_capacity_changes(void **state)
+{
+	int w1, w2, w3;
+
+	(void)state;
+	rsvp_ok("ann", 5, RSVP_CONFIRMED);
+	rsvp_ok("bob", 3, RSVP_CONFIRMED);		/* 10 */
+	w1 = rsvp_ok("cat", 1, RSVP_WAITLISTED);
+	w2 = rsvp_ok("dan", 2, RSVP_WAITLISTED);
+	w3 = rsvp_ok("eve", 0, RSVP_WAITLISTED);
+	/* Raising the capacity by 5 promotes the two first (2 + 3). */
+	assert_int_equal(event_set_capacity(F->db, "run", 15), DB_OK);
+	assert_int_equal(status_of(w1), RSVP_CONFIRMED);
+	assert_int_equal(status_of(w2), RSVP_CONFIRMED);
+	assert_int_equal(status_of(w3), RSVP_WAITLISTED);
+	check_invariants();
+	/* Lowering it below the count bumps nobody; the event is just full. */
+	assert_int_equal(event_set_capacity(F->db, "run", 8), DB_OK);
+	assert_int_equal(ev().confirmed, 15);
+	assert_int_equal(ev().spots_left, 0);
+	assert_int_equal(status_of(w1), RSVP_CONFIRMED);
+	rsvp_ok("fay", 0, RSVP_WAITLISTED);
+	/* Unlimited: everyone waiting is confirmed. */
+	assert_int_equal(event_set_capacity(F->db, "run", -1), DB_OK);
+	assert_int_equal(ev().waitlisted, 0);
+	assert_int_equal(status_of(w3), RSVP_CONFIRMED);
+	check_invariants();
+	assert_int_equal(event_set_capacity(F->db, "nope", 5), DB_NOTFOUND);
+}
+
+static void test_window(void **state)
+{
+	struct rsvp_outcome out;
+	struct event e = {
+		.slug = "later", .title = "Later", .description = "", .location = "",
+		.starts_at = NOW + 10 * 86400, .status = EVENT_PUBLISHED, .capacity = 5,
+		.rsvp_opens_at = NOW + 3600, .rsvp_closes_at = NOW + 7200,
+	};
+	struct rsvp_input in = { .name = "ann", .email = "ann@example.org", .note = "" };
+	int i;
+
+	(void)state;
+	assert_int_equal(event_create(F->db, &e), DB_OK);
+	i = fresh();
+	assert_int_equal(rsvp_create(F->db, "later", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
+	clock_set(NOW + 3600);
+	i = fresh();
+	assert_int_equal(rsvp_create(F->db, "later", &in, F->form[i], F->manage[i], &out), DB_OK);
+	clock_set(NOW + 7200);
+	in.email = "bob@example.org";
+	i = fresh();
+	assert_int_equal(rsvp_create(F->db, "later", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
+	assert_int_equal(rsvp_create(F->db, "nope", &in, F->form[i], F->manage[i], &out), DB_NOTFOUND);
+	/* Drafts take no RSVPs. */
+	e.slug = "draft";
+	e.status = EVENT_DRAFT;
+	e.rsvp_opens_at = e.rsvp_closes_at = 0;
+	assert_int_equal(event_create(F->db, &e), DB_OK);
+	i = fresh();
+	assert_int_equal(rsvp_create(F->db, "draft", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
+}
+
+static void test_duplicate_email(void **state)
+{
+	struct rsvp_outcome out;
+	char ft[TOKEN_FORM_HEX + 1];
+	int a, i;
+
+	(void)state;
+	a = rsvp_ok("ann", 0, RSVP_CONFIRMED);
+	assert_int_equal(rsvp("ann", 1, &i, &out), DB_CONFLICT);
+	assert_int_equal(q("SELECT count(*) FROM rsvp"), 1);
+	/* After a cancellation the address may sign up again. */
+	token_form_new(ft, NOW);
+	assert_int_equal(rsvp_cancel(F->db, F->manage[a], ft, &out), DB_OK);
+	assert_int_equal(rsvp("ann", 1, &i, &out), DB_OK);
+	check_invariants();
+}
+
+static void test_idempotent_replay(void **state)
+{
+	struct rsvp_input in = { .name = "ann", .email = "ann@example.org", .note = "" };
+	struct rsvp_outcome out;
+	int i;
+
+	(void)state;
+	i = fresh();
+	assert_int_equal(rsvp_create(F->db, "run", &in, F->form[i], F->manage[i], &out), DB_OK);
+	assert_false(out.replayed);
+	/* Same token again, even with other data: nothing changes. */
+	in.email = "other@example.org";
+	assert_int_equal(rsvp_create(F->db, "run", &in, F->form[i], F->manage[i], &out), DB_OK);
+	assert_true(out.replayed);
+	assert_int_equal(q("SELECT count(*) FROM rsvp"), 1);
+	assert_int_equal(ev().confirmed, 1);
+	assert_int_equal(rsvp_cancel(F->db, F->manage[i], F->form[i], &out), DB_OK);
+	assert_true(out.replayed);
+	assert_int_equal(status_of(i), RSVP_CONFIRMED);
+}
+
+/* The database refuses overbooking even when the C code is bypassed. */
+static void test_guard_trigger(void **state)
+{
+	(void)state;
+	rsvp_ok("ann", 5, RSVP_CONFIRMED);
+	assert_int_not_equal(sqlite3_exec(F->db->conn,
+	    "UPDATE rsvp SET guests = 20 WHERE name = 'ann'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(F->db->conn,
+	    "INSERT INTO rsvp (event_id, token_hash, name, email, guests, status, created_at,"
+	    " updated_at) SELECT id, randomblob(32), 'x', 'x@y.z', 5, 'confirmed', 0, 0"
+	    " FROM event", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(ev().confirmed, 6);
+	check_invariants();
+}
+
+static void test_tokens(void **state)
+{
+	char t[TOKEN_FORM_HEX + 1], m1[TOKEN_MANAGE_HEX + 1], m2[TOKEN_MANAGE_HEX + 1];
+
+	(void)state;
+	token_form_new(t, NOW);
+	assert_int_equal(token_form_check(t, NOW), TOKEN_OK);
+	assert_int_equal(token_form_check(t, NOW + TOKEN_FORM_TTL), TOKEN_OK);
+	assert_int_equal(token_form_check(t, NOW + TOKEN_FORM_TTL + 1), TOKEN_EXPIRED);
+	assert_int_equal(token_form_check(t, NOW - 120), TOKEN_EXPIRED);
+	t[50] = t[50] == 'a' ? 'b' : 'a';		/* a forged MAC */
+	assert_int_equal(token_form_check(t, NOW), TOKEN_MALFORMED);
+	assert_int_equal(token_form_check("abc", NOW), TOKEN_MALFORMED);
+	token_form_new(t, NOW);
+	token_manage_of(t, m1);
+	token_manage_of(t, m2);
+	assert_string_equal(m1, m2);
+	assert_true(token_manage_valid(m1));
+	assert_false(token_manage_valid("0123"));
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_fits_exactly_then_one_over),
+		T(test_party_larger_than_capacity),
+		T(test_guests_up_and_down),
+		T(test_cancel_promotes_in_order),
+		T(test_big_party_keeps_its_place),
+		T(test_capacity_changes),
+		T(test_window),
+		T(test_duplicate_email),
+		T(test_idempotent_replay),
+		T(test_guard_trigger),
+		T(test_tokens),
+	};
+
+	return cmocka_run_group_tests_name("rsvp", tests, NULL, NULL);
+}
