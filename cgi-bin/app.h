@@ -20,11 +20,5 @@ struct app {
  */
 struct db *app_db(struct app *app);
 
-/* Handlers: parse nothing (the request layer did), call the domain, render. */
-typedef int (*handler_fn)(struct req *r, struct app *app);
-
-int h_home(struct req *r, struct app *app);
-int h_event(struct req *r, struct app *app);
-int h_healthz(struct req *r, struct app *app);
 
 #endif

@@ -26,6 +26,7 @@
 
 #include <fcgiapp.h>
 #include <fcgios.h>
+#include <sodium.h>
 
 #include "app.h"
 #include "arena.h"
@@ -33,6 +34,7 @@
 #include "log.h"
 #include "page.h"
 #include "route.h"
+#include "token.h"
 #include "tpl.h"
 
 #define WORKERS_MAX 64
@@ -46,6 +48,19 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
+/* Give the token module the site secret stored in the database. */
+static int load_secret(struct db *db, char *err, size_t errlen)
+{
+	unsigned char secret[TOKEN_SECRET_LEN];
+
+	if (db_secret(db, secret, sizeof(secret)) != 0 || token_init(secret) != 0) {
+		snprintf(err, errlen, "the database has no usable site secret");
+		return -1;
+	}
+	sodium_memzero(secret, sizeof(secret));
+	return 0;
+}
+
 struct db *app_db(struct app *app)
 {
 	char err[sizeof(app->db_error)];
@@ -56,7 +71,8 @@ struct db *app_db(struct app *app)
 		return NULL;
 	app->db_retry_at = clock_now() + 1;
 	app->db = db_open(app->cfg, 0, err, sizeof(err));
-	if (app->db != NULL && db_prepare(app->db, err, sizeof(err)) != 0) {
+	if (app->db != NULL && (db_prepare(app->db, err, sizeof(err)) != 0 ||
+	    load_secret(app->db, err, sizeof(err)) != 0)) {
 		db_close(app->db);
 		app->db = NULL;
 	}
@@ -116,8 +132,7 @@ static const char security_headers[] =
 	"Content-Security-Policy: default-src 'self'; frame-ancestors 'none';"
 	" base-uri 'none'; form-action 'self'\r\n"
 	"X-Content-Type-Options: nosniff\r\n"
-	"X-Frame-Options: DENY\r\n"
-	"Referrer-Policy: same-origin\r\n";
+	"X-Frame-Options: DENY\r\n";
 
 /* Write r's response: status line, headers, body (none for HEAD). */
 static void respond(FCGX_Stream *out, const struct req *r)
@@ -125,9 +140,10 @@ static void respond(FCGX_Stream *out, const struct req *r)
 	char head[4096];
 	int n, i;
 
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n%s"
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n%sReferrer-Policy: %s\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-cache\r\n",
 	    r->status, status_text(r->status), security_headers,
+	    r->referrer_policy != NULL ? r->referrer_policy : "same-origin",
 	    r->content_type != NULL ? r->content_type : "text/plain; charset=utf-8",
 	    r->body_len);
 	for (i = 0; i < r->nheaders && n > 0 && (size_t)n < sizeof(head); i++)
@@ -157,6 +173,9 @@ static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
 	in.cookie = FCGX_GetParam("HTTP_COOKIE", fr->envp);
 	in.content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
 	in.https = FCGX_GetParam("HTTPS", fr->envp);
+	in.host = FCGX_GetParam("HTTP_HOST", fr->envp);
+	in.port = FCGX_GetParam("SERVER_PORT", fr->envp);
+	in.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
 
 	if ((status = read_body(fr->in, a, app->cfg->max_body, &in)) != 0) {
 		r.error = arena_printf(a, "The form is larger than %ld KiB.",

@@ -99,21 +99,53 @@ const char *page_iso_time(struct arena *a, int64_t t)
 	return fmt_time(a, t, 1);
 }
 
-void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event *e)
+const char *page_spots(struct arena *a, const struct event *e, int64_t now)
+{
+	int open = event_rsvp_open(e, now);
+
+	if (e->status == EVENT_CANCELLED)
+		return "Cancelled";
+	if (e->capacity < 0)
+		return "Open to all: no limit on places";
+	if (e->spots_left > 0)
+		return arena_printf(a, "%lld %s left of %lld", (long long)e->spots_left,
+		    e->spots_left == 1 ? "spot" : "spots", (long long)e->capacity);
+	return open ? "Full: waitlist open" : "Full";
+}
+
+void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event *e,
+    int64_t now)
 {
 	tpl_set(d, "SLUG", e->slug);
 	tpl_set(d, "TITLE", e->title);
 	tpl_set(d, "LOCATION", e->location);
 	tpl_set(d, "WHEN", page_time(a, e->starts_at));
 	tpl_set(d, "WHEN_ISO", page_iso_time(a, e->starts_at));
-	if (e->status == EVENT_CANCELLED)
-		tpl_set(d, "SPOTS", "Cancelled");
-	else if (e->capacity < 0)
-		tpl_set(d, "SPOTS", "Open to all: no limit on places");
-	else if (e->spots_left <= 0)
-		tpl_set(d, "SPOTS", "Full");
-	else
-		tpl_set(d, "SPOTS", arena_printf(a, "%lld %s left of %lld",
-		    (long long)e->spots_left, e->spots_left == 1 ? "spot" : "spots",
-		    (long long)e->capacity));
+	tpl_set(d, "SPOTS", page_spots(a, e, now));
+}
+
+int page_redirect(struct req *r, const char *location)
+{
+	req_header(r, "Location", location);
+	r->content_type = "text/plain; charset=utf-8";
+	r->body = arena_printf(r->a, "See %s\n", location);
+	r->body_len = strlen(r->body);
+	return 303;
+}
+
+int page_data(struct req *r, const char *file, struct tpl_dict *d,
+    const char *content_type)
+{
+	r->body = tpl_render(r->a, file, d, &r->body_len);
+	tpl_dict_free(d);
+	if (r->body == NULL)
+		return 500;
+	r->content_type = content_type;
+	return 200;
+}
+
+const char *page_url(struct req *r, const char *path)
+{
+	return arena_printf(r->a, "%s://%s%s", r->https ? "https" : "http",
+	    *r->host != '\0' ? r->host : "localhost", path);
 }

@@ -20,6 +20,19 @@ void page_begin(struct page *p, struct app *app, const char *title, const char *
 /* Render into r's body; frees the dictionaries. Returns status, or 500. */
 int page_end(struct page *p, struct req *r, int status);
 
+/* Answer 303 See Other to location (a path of this site). Returns 303. */
+int page_redirect(struct req *r, const char *location);
+
+/* Render a non-HTML template (e.g. JSON) into r's body. Frees d. */
+int page_data(struct req *r, const char *file, struct tpl_dict *d,
+    const char *content_type);
+
+/* This site's absolute URL for path, from the request's scheme and Host. */
+const char *page_url(struct req *r, const char *path);
+
+/* The label of an event's places: "12 spots left of 50", "Full: waitlist open"... */
+const char *page_spots(struct arena *a, const struct event *e, int64_t now);
+
 /*
  * The error page for status, saying r->error if set (or a default for the
  * status) and what the visitor can do. Returns status.
@@ -32,6 +45,7 @@ const char *page_time(struct arena *a, int64_t t);
 const char *page_iso_time(struct arena *a, int64_t t);
 
 /* Set the values every event summary shows (title, link, time, spots). */
-void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event *e);
+void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event *e,
+    int64_t now);
 
 #endif

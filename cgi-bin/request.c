@@ -217,6 +217,23 @@ static int is_form_type(const char *ct)
 	    ct[n] == ' ');
 }
 
+/*
+ * The site's host for absolute links: nginx's validated $host plus the
+ * port unless it is the scheme's default. "" if anything looks off.
+ */
+static const char *host_of(struct req *r, const struct req_input *in)
+{
+	const char *h = in->host, *port = in->port != NULL ? in->port : "";
+
+	if (h == NULL || *h == '\0' || strlen(h) > 255 || strspn(h,
+	    "abcdefghijklmnopqrstuvwxyz0123456789.-[]:") != strlen(h) ||
+	    strlen(port) > 5 || strspn(port, "0123456789") != strlen(port))
+		return "";
+	if (*port == '\0' || strcmp(port, r->https ? "443" : "80") == 0)
+		return h;
+	return arena_printf(r->a, "%s:%s", h, port);
+}
+
 int req_parse(struct req *r, const struct req_input *in)
 {
 	const char *uri = in->uri != NULL ? in->uri : "";
@@ -228,6 +245,8 @@ int req_parse(struct req *r, const struct req_input *in)
 
 	r->method = method_of(in->method != NULL ? in->method : "");
 	r->https = in->https != NULL && strcasecmp(in->https, "on") == 0;
+	r->if_none_match = in->if_none_match != NULL ? in->if_none_match : "";
+	r->host = host_of(r, in);
 	if (plen > REQ_PATH_MAX) {
 		r->error = "The address is too long.";
 		return 414;

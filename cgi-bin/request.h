@@ -21,6 +21,7 @@ struct kv {
 /* What the server gave us, raw (from FastCGI params or a test). */
 struct req_input {
 	const char *method, *uri, *cookie, *content_type, *https;
+	const char *host, *port, *if_none_match;
 	const char *body;
 	size_t body_len;
 };
@@ -36,6 +37,8 @@ struct req {
 	struct kv *query, *form, *cookies;
 	int nquery, nform, ncookies;
 	int https;
+	const char *host;			/* "name" or "name:port", "" if unknown */
+	const char *if_none_match;		/* "" if none */
 	const char *params[REQ_PARAMS_MAX];	/* route captures, in order */
 	int nparams;
 	const char *error;			/* why the request was refused */
@@ -43,6 +46,7 @@ struct req {
 	/* The response. */
 	int status;
 	const char *content_type;
+	const char *referrer_policy;		/* NULL: same-origin */
 	struct kv headers[REQ_HEADERS_MAX];
 	int nheaders;
 	char *body;

@@ -2,16 +2,32 @@
 
 #include "event.h"
 #include "route.h"
+#include "token.h"
 
 static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/", h_home, RF_DB },
-	{ M_GET | M_HEAD, "/events/{slug}", h_event, RF_DB },
 	{ M_GET | M_HEAD, "/healthz", h_healthz, RF_DB },
+	{ M_GET | M_HEAD, "/events/{slug}", h_event, RF_DB },
+	{ M_POST, "/events/{slug}/rsvp", h_rsvp_create, RF_DB },
+	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB },
+	{ M_GET | M_HEAD, "/events/{slug}/status.json", h_event_status, RF_DB },
+	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB },
+	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB },
+	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB },
+};
+
+/* Captures: each kind of {name} with the check a segment must pass. */
+static const struct {
+	const char *name;
+	int (*valid)(const char *);
+} captures[] = {
+	{ "{slug}", event_slug_valid },
+	{ "{token}", token_manage_valid },
 };
 
 /*
- * Match path against pattern segment by segment, capturing {slug}
- * segments (only well-formed slugs match, so handlers never see a bad
+ * Match path against pattern segment by segment, capturing {name}
+ * segments (only well-formed values match, so handlers never see a bad
  * one). Returns 1 on a match.
  */
 static int match(struct req *r, const char *pattern, const char *path)
@@ -27,13 +43,19 @@ static int match(struct req *r, const char *pattern, const char *path)
 		se = path + strcspn(path, "/");
 		plen = (size_t)(pe - pattern);
 		slen = (size_t)(se - path);
-		if (plen == 6 && memcmp(pattern, "{slug}", 6) == 0) {
+		if (*pattern == '{') {
 			char *seg;
+			size_t k;
 
-			if (slen > EVENT_SLUG_MAX || r->nparams == REQ_PARAMS_MAX)
+			for (k = 0; k < sizeof(captures) / sizeof(captures[0]); k++)
+				if (strlen(captures[k].name) == plen &&
+				    memcmp(captures[k].name, pattern, plen) == 0)
+					break;
+			if (k == sizeof(captures) / sizeof(captures[0]) || slen > 128 ||
+			    r->nparams == REQ_PARAMS_MAX)
 				return 0;
 			seg = arena_strndup(r->a, path, slen);
-			if (!event_slug_valid(seg))
+			if (!captures[k].valid(seg))
 				return 0;
 			r->params[r->nparams++] = seg;
 		} else if (plen != slen || memcmp(pattern, path, plen) != 0) {

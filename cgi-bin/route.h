@@ -1,7 +1,7 @@
 #ifndef TURNOUT_ROUTE_H
 #define TURNOUT_ROUTE_H
 
-#include "app.h"
+#include "handlers.h"
 #include "request.h"
 
 /* Checks the router does before a handler runs. */

@@ -1,4 +1,4 @@
-{{%AUTOESCAPE context="HTML"}}<article class="event">
+{{%AUTOESCAPE context="HTML"}}<article class="event" data-status-url="/events/{{SLUG}}/status.json">
 <p class="back"><a href="/">← All events</a></p>
 <h1>{{TITLE}}</h1>
 {{#CANCELLED}}<p class="notice warn">This event has been cancelled.</p>{{/CANCELLED}}
@@ -9,6 +9,29 @@
 {{#CAPACITY}}<dt>Places</dt><dd>{{CAPACITY}}</dd>{{/CAPACITY}}
 {{#GUESTS}}<dt>Guests</dt><dd>Up to {{MAX_GUESTS}} per sign-up</dd>{{/GUESTS}}
 </dl>
-<p class="spots big">{{SPOTS}}</p>
+<section class="status" aria-live="polite">
+<p class="spots big" data-live="spots_label">{{SPOTS}}</p>
+{{#BAR}}<progress max="{{CAPACITY}}" value="{{FILLED}}" data-live-bar>{{FILLED}} of {{CAPACITY}}</progress>{{/BAR}}
+<p class="counts">Confirmed: <strong data-live="confirmed">{{CONFIRMED}}</strong> · Waitlisted: <strong data-live="waitlisted">{{WAITLISTED}}</strong>{{#BAR}} · Spots left: <strong data-live="spots_left">{{SPOTS_LEFT}}</strong>{{/BAR}}</p>
+<p class="links"><a href="/events/{{SLUG}}/live">Live status</a>{{#WAITLIST_LINK}} · <a href="/events/{{SLUG}}/waitlist">Waitlist</a>{{/WAITLIST_LINK}}</p>
+</section>
 <div class="description">{{DESCRIPTION}}</div>
+{{#RSVP_CLOSED}}<p class="notice">{{REASON}}</p>{{/RSVP_CLOSED}}
+{{#RSVP_FORM}}<section class="rsvp" id="rsvp">
+<h2>Sign up</h2>
+{{#FORM_ERROR}}<p class="notice warn" role="alert">{{ERROR}}</p>{{/FORM_ERROR}}
+{{#WILL_WAITLIST}}<p class="notice">The event is full: if you sign up you join the waitlist, and you are moved up automatically when spots free up.</p>{{/WILL_WAITLIST}}
+<form method="post" action="/events/{{SLUG}}/rsvp">
+<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
+<label for="name">Your name</label>
+<input id="name" name="name" value="{{NAME}}" required maxlength="100" autocomplete="name">
+<label for="email">E-mail</label>
+<input id="email" name="email" type="email" value="{{EMAIL}}" required maxlength="254" autocomplete="email">
+{{#GUESTS_FIELD}}<label for="guests">Guests you bring (up to {{MAX_GUESTS}})</label>
+<select id="guests" name="guests">{{#GUEST_OPTION}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{VALUE}}</option>{{/GUEST_OPTION}}</select>{{/GUESTS_FIELD}}
+<label for="note">Anything we should know? <span class="hint">(dietary needs, access…, optional)</span></label>
+<textarea id="note" name="note" maxlength="1000" rows="3">{{NOTE}}</textarea>
+<button type="submit">RSVP</button>
+</form>
+</section>{{/RSVP_FORM}}
 </article>

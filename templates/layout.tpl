@@ -3,9 +3,11 @@
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+{{#REFRESH}}<meta http-equiv="refresh" content="{{SECONDS}}">{{/REFRESH}}
 <title>{{PAGE_TITLE}} · {{SITE_NAME}}</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/style.css">
+{{#LIVE_SCRIPT}}<script src="/static/live.js" defer></script>{{/LIVE_SCRIPT}}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

@@ -1,0 +1,133 @@
+#include <string.h>
+
+#include "clock.h"
+#include "fields.h"
+#include "rsvp.h"
+#include "token.h"
+
+/* Trim spaces and tabs from both ends into a new arena string. */
+static char *trim(struct arena *a, const char *v)
+{
+	size_t n;
+
+	v += strspn(v, " \t");
+	n = strlen(v);
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	return arena_strndup(a, v, n);
+}
+
+/* Code points in a valid UTF-8 string. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+const char *field_name(struct arena *a, const char *v, const char **out)
+{
+	char *s;
+
+	if (v == NULL || *(s = trim(a, v)) == '\0')
+		return "Please enter your name.";
+	/* A line break in a name is a header-injection attempt, never a name. */
+	if (strpbrk(s, "\r\n\t") != NULL)
+		return "A name must be a single line.";
+	if (chars(s) > RSVP_NAME_MAX)
+		return "That name is too long (at most 100 characters).";
+	*out = s;
+	return NULL;
+}
+
+const char *field_email(struct arena *a, const char *v, const char **out)
+{
+	const char *at;
+	char *s, *p;
+
+	if (v == NULL || *(s = trim(a, v)) == '\0')
+		return "Please enter your e-mail address.";
+	if (strlen(s) > RSVP_EMAIL_MAX)
+		return "That e-mail address is too long.";
+	for (p = s; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || strchr("\"(),:;<>[\\]", *p) != NULL)
+			return "An e-mail address cannot contain spaces, line breaks or"
+			    " any of \" ( ) , : ; < > [ \\ ].";
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	}
+	at = strchr(s, '@');
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL ||
+	    strchr(at + 1, '.') == NULL || at[1] == '.' || s[strlen(s) - 1] == '.')
+		return "That does not look like an e-mail address (name@example.org).";
+	*out = s;
+	return NULL;
+}
+
+const char *field_note(struct arena *a, const char *v, const char **out)
+{
+	char *s = trim(a, v != NULL ? v : "");
+
+	if (chars(s) > RSVP_NOTE_MAX)
+		return "The note is too long (at most 1000 characters).";
+	*out = s;
+	return NULL;
+}
+
+const char *field_guests(const char *v, int max, int *out)
+{
+	size_t n;
+	int g = 0;
+
+	if (v == NULL || *v == '\0')
+		v = "0";
+	n = strlen(v);
+	if (n > 3 || strspn(v, "0123456789") != n)
+		return "Guests must be a whole number.";
+	for (; *v != '\0'; v++)
+		g = g * 10 + (*v - '0');
+	if (g > max)
+		return max == 0 ? "This event takes no guests." :
+		    "That is more guests than this event allows.";
+	*out = g;
+	return NULL;
+}
+
+const char *field_form_token(const char *v)
+{
+	if (v == NULL || *v == '\0')
+		return "The form was incomplete. Please reload the page and try again.";
+	switch (token_form_check(v, clock_now())) {
+	case TOKEN_OK:
+		return NULL;
+	case TOKEN_EXPIRED:
+		return "This form has expired. Please reload the page and try again.";
+	default:
+		return "This form was not sent by this site. Please reload the page and try again.";
+	}
+}
+
+/* Length in bytes of the UTF-8 character starting at s. */
+static size_t char_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+
+	return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+const char *field_initials(struct arena *a, const char *name)
+{
+	const char *first = name + strspn(name, " "), *last = NULL, *p;
+
+	if (*first == '\0')
+		return "?";
+	for (p = first; *p != '\0'; p++)
+		if (p[0] == ' ' && p[1] != ' ' && p[1] != '\0')
+			last = p + 1;
+	if (last == NULL)
+		return arena_printf(a, "%.*s.", (int)char_len(first), first);
+	return arena_printf(a, "%.*s. %.*s.", (int)char_len(first), first,
+	    (int)char_len(last), last);
+}

@@ -1,0 +1,23 @@
+#ifndef TURNOUT_FIELDS_H
+#define TURNOUT_FIELDS_H
+
+#include "arena.h"
+#include "request.h"
+
+/*
+ * Validators for the fields of our forms. Each takes the raw (decoded,
+ * UTF-8-valid) value or NULL when absent and returns NULL when it is
+ * fine, with the cleaned value in *out, or a message for the visitor.
+ */
+const char *field_name(struct arena *a, const char *v, const char **out);
+const char *field_email(struct arena *a, const char *v, const char **out);
+const char *field_note(struct arena *a, const char *v, const char **out);
+/* A whole number from 0 to max written in plain digits. */
+const char *field_guests(const char *v, int max, int *out);
+/* The one-time form token: present, ours and not expired. */
+const char *field_form_token(const char *v);
+
+/* "A. B." from "Ann Bell" (first letters of the first and last words). */
+const char *field_initials(struct arena *a, const char *name);
+
+#endif

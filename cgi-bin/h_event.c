@@ -1,0 +1,244 @@
+/* Pages about events: the list, one event, its live status and waitlist. */
+#include <string.h>
+
+#include "clock.h"
+#include "fields.h"
+#include "handlers.h"
+#include "page.h"
+#include "rsvp.h"
+#include "token.h"
+#include "waitlist.h"
+
+#define LIVE_REFRESH_SECONDS "5"
+
+int db_status(enum db_rc rc)
+{
+	return rc == DB_BUSY ? 503 : 500;
+}
+
+int h_home(struct req *r, struct app *app)
+{
+	int64_t now = clock_now();
+	struct event *list;
+	struct page p;
+	enum db_rc rc;
+	int i, n;
+
+	if ((rc = event_list_upcoming(app->db, r->a, now, &list, &n)) != DB_OK)
+		return db_status(rc);
+	page_begin(&p, app, "Upcoming events", "home.tpl");
+	for (i = 0; i < n; i++)
+		page_event_summary(tpl_section(p.body, "EVENT"), r->a, &list[i], now);
+	if (n == 0)
+		tpl_show(p.body, "NO_EVENTS");
+	return page_end(&p, r, 200);
+}
+
+int h_healthz(struct req *r, struct app *app)
+{
+	enum db_rc rc = db_ping(app->db);
+
+	if (rc != DB_OK)
+		return db_status(rc);
+	r->content_type = "text/plain; charset=utf-8";
+	r->body = arena_strdup(r->a, "ok\n");
+	r->body_len = strlen(r->body);
+	return 200;
+}
+
+/*
+ * Load the event named by the first path capture for a public page.
+ * Returns 0, or the status to answer (drafts do not exist for visitors).
+ */
+static int load_public(struct req *r, struct app *app, struct event *e)
+{
+	enum db_rc rc = event_get(app->db, r->a, r->params[0], e);
+
+	if (rc == DB_NOTFOUND || (rc == DB_OK && e->status == EVENT_DRAFT))
+		return 404;
+	return rc == DB_OK ? 0 : db_status(rc);
+}
+
+/* The counts live pages and the script show, as template values. */
+static void live_numbers(struct tpl_dict *d, const struct event *e)
+{
+	tpl_set_int(d, "CONFIRMED", e->confirmed);
+	tpl_set_int(d, "WAITLISTED", e->waitlisted);
+	if (e->capacity >= 0) {
+		struct tpl_dict *bar = tpl_section(d, "BAR");
+
+		tpl_set_int(bar, "CAPACITY", e->capacity);
+		tpl_set_int(bar, "SPOTS_LEFT", e->spots_left);
+		/* <progress> cannot go past its max: a lowered capacity shows full. */
+		tpl_set_int(bar, "FILLED", e->confirmed < e->capacity ? e->confirmed : e->capacity);
+	}
+}
+
+/* Why the RSVP form is not shown at time now. */
+static const char *closed_reason(struct arena *a, const struct event *e, int64_t now)
+{
+	if (e->status == EVENT_CANCELLED)
+		return "This event has been cancelled.";
+	if (now >= e->starts_at)
+		return event_is_past(e, now) ? "This event has ended." :
+		    "This event has started: sign-ups are closed.";
+	if (now < e->rsvp_opens_at)
+		return arena_printf(a, "Sign-ups open on %s.", page_time(a, e->rsvp_opens_at));
+	return "Sign-ups for this event are closed.";
+}
+
+static void rsvp_form(struct tpl_dict *d, const struct event *e,
+    const struct rsvp_form *form, int64_t now)
+{
+	char token[TOKEN_FORM_HEX + 1];
+	struct tpl_dict *opt, *f;
+	int g;
+
+	f = tpl_section(d, "RSVP_FORM");
+	token_form_new(token, now);
+	tpl_set(f, "FORM_TOKEN", token);
+	if (form != NULL) {
+		tpl_set(f, "NAME", form->name);
+		tpl_set(f, "EMAIL", form->email);
+		tpl_set(f, "NOTE", form->note);
+		if (form->error != NULL)
+			tpl_set(tpl_section(f, "FORM_ERROR"), "ERROR", form->error);
+	}
+	if (e->max_guests > 0) {
+		struct tpl_dict *guests = tpl_section(f, "GUESTS_FIELD");
+
+		tpl_set_int(guests, "MAX_GUESTS", e->max_guests);
+		for (g = 0; g <= e->max_guests; g++) {
+			opt = tpl_section(guests, "GUEST_OPTION");
+			tpl_set_int(opt, "VALUE", g);
+			if (form != NULL && form->guests == g)
+				tpl_show(opt, "SELECTED");
+		}
+	}
+	if (e->capacity >= 0 && e->spots_left == 0)
+		tpl_show(f, "WILL_WAITLIST");
+}
+
+int event_page(struct req *r, struct app *app, const struct event *e, int status,
+    const struct rsvp_form *form)
+{
+	int64_t now = clock_now();
+	struct page p;
+
+	page_begin(&p, app, e->title, "event.tpl");
+	tpl_show(p.root, "LIVE_SCRIPT");
+	page_event_summary(p.body, r->a, e, now);
+	tpl_set(p.body, "DESCRIPTION", e->description);
+	live_numbers(p.body, e);
+	if (e->ends_at != 0)
+		tpl_set(tpl_section(p.body, "ENDS"), "ENDS", page_time(r->a, e->ends_at));
+	if (e->capacity >= 0)
+		tpl_set_int(tpl_section(p.body, "CAPACITY"), "CAPACITY", e->capacity);
+	if (e->max_guests > 0)
+		tpl_set_int(tpl_section(p.body, "GUESTS"), "MAX_GUESTS", e->max_guests);
+	if (e->status == EVENT_CANCELLED)
+		tpl_show(p.body, "CANCELLED");
+	else if (event_is_past(e, now))
+		tpl_show(p.body, "ENDED");
+	if (e->waitlisted > 0)
+		tpl_show(p.body, "WAITLIST_LINK");
+	if (event_rsvp_open(e, now))
+		rsvp_form(p.body, e, form, now);
+	else
+		tpl_set(tpl_section(p.body, "RSVP_CLOSED"), "REASON",
+		    closed_reason(r->a, e, now));
+	return page_end(&p, r, status);
+}
+
+int h_event(struct req *r, struct app *app)
+{
+	struct event e;
+	int status;
+
+	if ((status = load_public(r, app, &e)) != 0)
+		return status;
+	return event_page(r, app, &e, 200, NULL);
+}
+
+int h_event_live(struct req *r, struct app *app)
+{
+	struct rsvp *recent;
+	struct event e;
+	struct page p;
+	struct tpl_dict *d;
+	enum db_rc rc;
+	int status, i, n;
+
+	if ((status = load_public(r, app, &e)) != 0)
+		return status;
+	if ((rc = rsvp_recent(app->db, r->a, e.id, &recent, &n)) != DB_OK)
+		return db_status(rc);
+	page_begin(&p, app, e.title, "live.tpl");
+	tpl_set(tpl_section(p.root, "REFRESH"), "SECONDS", LIVE_REFRESH_SECONDS);
+	page_event_summary(p.body, r->a, &e, clock_now());
+	live_numbers(p.body, &e);
+	tpl_set(p.body, "UPDATED", page_time(r->a, clock_now()));
+	for (i = 0; i < n; i++) {
+		d = tpl_section(p.body, "RECENT");
+		tpl_set(d, "INITIALS", field_initials(r->a, recent[i].name));
+		tpl_set_int(d, "PARTY", 1 + recent[i].guests);
+		tpl_set(d, "STATUS", rsvp_status_name(recent[i].status));
+	}
+	if (n == 0)
+		tpl_show(p.body, "NO_RECENT");
+	return page_end(&p, r, 200);
+}
+
+int h_event_status(struct req *r, struct app *app)
+{
+	struct tpl_dict *d;
+	const char *etag;
+	struct event e;
+	int status;
+
+	if ((status = load_public(r, app, &e)) != 0)
+		return status;
+	/* The version changes with every RSVP change: a cheap, exact ETag. */
+	etag = arena_printf(r->a, "\"v%lld\"", (long long)e.version);
+	req_header(r, "ETag", etag);
+	if (strcmp(r->if_none_match, etag) == 0)
+		return 304;
+	d = tpl_dict_new();
+	tpl_set(d, "SLUG", e.slug);
+	tpl_set(d, "CAPACITY", e.capacity < 0 ? "null" : arena_printf(r->a, "%lld",
+	    (long long)e.capacity));
+	tpl_set_int(d, "CONFIRMED", e.confirmed);
+	tpl_set_int(d, "WAITLISTED", e.waitlisted);
+	tpl_set(d, "SPOTS_LEFT", e.spots_left < 0 ? "null" : arena_printf(r->a, "%lld",
+	    (long long)e.spots_left));
+	tpl_set(d, "SPOTS_LABEL", page_spots(r->a, &e, clock_now()));
+	tpl_set_int(d, "VERSION", e.version);
+	tpl_set(d, "RSVP_OPEN", event_rsvp_open(&e, clock_now()) ? "true" : "false");
+	return page_data(r, "status.json.tpl", d, "application/json");
+}
+
+int h_event_waitlist(struct req *r, struct app *app)
+{
+	struct waitlist_entry *list;
+	struct tpl_dict *d;
+	struct event e;
+	struct page p;
+	enum db_rc rc;
+	int status, i, n;
+
+	if ((status = load_public(r, app, &e)) != 0)
+		return status;
+	if ((rc = waitlist_list(app->db, r->a, e.id, &list, &n)) != DB_OK)
+		return db_status(rc);
+	page_begin(&p, app, arena_printf(r->a, "Waitlist: %s", e.title), "waitlist.tpl");
+	page_event_summary(p.body, r->a, &e, clock_now());
+	for (i = 0; i < n; i++) {
+		d = tpl_section(p.body, "ENTRY");
+		tpl_set_int(d, "POSITION", i + 1);
+		tpl_set(d, "INITIALS", field_initials(r->a, list[i].name));
+		tpl_set_int(d, "PARTY", 1 + list[i].guests);
+	}
+	if (n == 0)
+		tpl_show(p.body, "EMPTY");
+	return page_end(&p, r, 200);
+}

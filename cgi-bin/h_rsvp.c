@@ -1,0 +1,216 @@
+/* RSVP forms: sign up, and the visitor's manage page behind a secret link. */
+#include <string.h>
+
+#include "clock.h"
+#include "fields.h"
+#include "handlers.h"
+#include "page.h"
+#include "rsvp.h"
+#include "token.h"
+
+int h_rsvp_create(struct req *r, struct app *app)
+{
+	struct rsvp_form form = { .name = "", .email = "", .note = "" };
+	char manage[TOKEN_MANAGE_HEX + 1];
+	const char *token = req_form(r, "form_token");
+	struct rsvp_outcome out;
+	struct rsvp_input in;
+	struct event e;
+	enum db_rc rc;
+
+	if ((rc = event_get(app->db, r->a, r->params[0], &e)) == DB_NOTFOUND ||
+	    (rc == DB_OK && e.status == EVENT_DRAFT))
+		return 404;
+	if (rc != DB_OK)
+		return db_status(rc);
+	/* Show back what was typed; validators fill the cleaned values. */
+	form.name = req_form(r, "name") != NULL ? req_form(r, "name") : "";
+	form.email = req_form(r, "email") != NULL ? req_form(r, "email") : "";
+	form.note = req_form(r, "note") != NULL ? req_form(r, "note") : "";
+	if ((form.error = field_form_token(token)) != NULL ||
+	    (form.error = field_name(r->a, req_form(r, "name"), &in.name)) != NULL ||
+	    (form.error = field_email(r->a, req_form(r, "email"), &in.email)) != NULL ||
+	    (form.error = field_guests(req_form(r, "guests"), e.max_guests, &in.guests)) != NULL ||
+	    (form.error = field_note(r->a, req_form(r, "note"), &in.note)) != NULL)
+		return event_page(r, app, &e, 400, &form);
+	form.guests = in.guests;
+
+	token_manage_of(token, manage);
+	rc = rsvp_create(app->db, e.slug, &in, token, manage, &out);
+	switch (rc) {
+	case DB_OK:
+		return page_redirect(r, arena_printf(r->a, "/rsvp/%s%s", manage,
+		    out.replayed ? "" : "?new=1"));
+	case DB_NOTFOUND:
+		return 404;
+	case DB_CLOSED:
+		r->error = "Sign-ups for this event are closed.";
+		return 422;
+	case DB_INVALID:
+		form.error = "That is more guests than this event allows.";
+		return event_page(r, app, &e, 400, &form);
+	case DB_CONFLICT:
+		form.error = "There is already an RSVP for this e-mail address. Use the"
+		    " link you got when you signed up to change or cancel it.";
+		return event_page(r, app, &e, 409, &form);
+	case DB_FULL:
+		form.error = arena_printf(r->a, "A party of %d is larger than this event's"
+		    " %lld places.", 1 + in.guests, (long long)e.capacity);
+		return event_page(r, app, &e, 422, &form);
+	default:
+		return db_status(rc);
+	}
+}
+
+/* Things the manage page may show besides the RSVP itself. */
+struct manage_view {
+	const char *error, *done;
+	int confirm_cancel, is_new;
+};
+
+static int manage_page(struct req *r, struct app *app, const char *token, int status,
+    const struct manage_view *v)
+{
+	char form_token[TOKEN_FORM_HEX + 1];
+	struct tpl_dict *f, *opt, *d;
+	struct event e;
+	struct rsvp rv;
+	struct page p;
+	enum db_rc rc;
+	int g;
+
+	if ((rc = rsvp_get(app->db, r->a, token, &rv, &e)) == DB_NOTFOUND)
+		return 404;
+	if (rc != DB_OK)
+		return db_status(rc);
+	/* The address is a secret: never leak it to another site. */
+	r->referrer_policy = "no-referrer";
+	page_begin(&p, app, arena_printf(r->a, "Your RSVP: %s", e.title), "rsvp.tpl");
+	page_event_summary(p.body, r->a, &e, clock_now());
+	tpl_set(p.body, "TOKEN", token);
+	tpl_set(p.body, "LINK", page_url(r, arena_printf(r->a, "/rsvp/%s", token)));
+	tpl_set(p.body, "NAME", rv.name);
+	tpl_set(p.body, "EMAIL", rv.email);
+	tpl_set_int(p.body, "PARTY", 1 + rv.guests);
+	tpl_set(p.body, "NOTE", rv.note);
+	tpl_show(p.body, rv.status == RSVP_CONFIRMED ? "CONFIRMED" :
+	    rv.status == RSVP_WAITLISTED ? "WAITLISTED" : "CANCELLED");
+	if (rv.status == RSVP_WAITLISTED) {
+		d = tpl_section(p.body, "POSITION");
+		tpl_set_int(d, "POSITION", rv.position);
+		tpl_set_int(d, "SPOTS_AHEAD", rv.spots_ahead);
+	}
+	if (v->is_new)
+		tpl_show(p.body, "NEW");
+	if (v->done != NULL)
+		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", v->done);
+	if (v->error != NULL)
+		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", v->error);
+	if (rv.status != RSVP_CANCELLED && clock_now() < e.starts_at) {
+		token_form_new(form_token, clock_now());
+		f = tpl_section(p.body, v->confirm_cancel ? "CONFIRM_CANCEL" : "CHANGE");
+		tpl_set(f, "FORM_TOKEN", form_token);
+		tpl_set(f, "TOKEN", token);
+		tpl_set(f, "NOTE", rv.note);
+		if (!v->confirm_cancel && e.max_guests > 0) {
+			d = tpl_section(f, "GUESTS_FIELD");
+			for (g = 0; g <= e.max_guests; g++) {
+				opt = tpl_section(d, "GUEST_OPTION");
+				tpl_set_int(opt, "VALUE", g);
+				if (g == rv.guests)
+					tpl_show(opt, "SELECTED");
+			}
+		}
+	}
+	return page_end(&p, r, status);
+}
+
+int h_rsvp_show(struct req *r, struct app *app)
+{
+	static const struct { const char *key, *message; } done[] = {
+		{ "updated", "Your changes are saved." },
+		{ "cancelled", "Your RSVP is cancelled. Thank you for letting us know." },
+	};
+	struct manage_view v = { 0 };
+	const char *what = req_query(r, "done");
+	size_t i;
+
+	for (i = 0; what != NULL && i < sizeof(done) / sizeof(done[0]); i++)
+		if (strcmp(what, done[i].key) == 0)
+			v.done = done[i].message;
+	v.is_new = req_query(r, "new") != NULL;
+	v.confirm_cancel = req_query(r, "confirm") != NULL &&
+	    strcmp(req_query(r, "confirm"), "cancel") == 0;
+	return manage_page(r, app, r->params[0], 200, &v);
+}
+
+/* Map a refused change to a status and a message on the manage page. */
+static int refused(struct req *r, struct app *app, enum db_rc rc,
+    const struct rsvp_outcome *out)
+{
+	struct manage_view v = { 0 };
+	int status;
+
+	switch (rc) {
+	case DB_NOTFOUND:
+		return 404;
+	case DB_FULL:
+		v.error = out->spots_left == 0 ? "There are no spots left, so your party"
+		    " cannot grow. Nothing was changed." : arena_printf(r->a, "Only %lld"
+		    " more %s left, so your party cannot grow that much. Nothing was"
+		    " changed.", (long long)out->spots_left,
+		    out->spots_left == 1 ? "spot is" : "spots are");
+		status = 422;
+		break;
+	case DB_CLOSED:
+		v.error = "This RSVP can no longer be changed (it is cancelled, sign-ups"
+		    " are closed or the event has started).";
+		status = 422;
+		break;
+	case DB_INVALID:
+		v.error = "That is more guests than this event allows.";
+		status = 400;
+		break;
+	default:
+		return db_status(rc);
+	}
+	return manage_page(r, app, r->params[0], status, &v);
+}
+
+int h_rsvp_change(struct req *r, struct app *app)
+{
+	const char *token = r->params[0], *action = req_form(r, "action"), *err, *note;
+	const char *form_token = req_form(r, "form_token");
+	struct manage_view v = { 0 };
+	struct rsvp_outcome out;
+	struct event e;
+	struct rsvp rv;
+	enum db_rc rc;
+	int guests;
+
+	if ((rc = rsvp_get(app->db, r->a, token, &rv, &e)) != DB_OK)
+		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+	if ((err = field_form_token(form_token)) != NULL) {
+		v.error = err;
+		return manage_page(r, app, token, 400, &v);
+	}
+	if (action != NULL && strcmp(action, "cancel") == 0) {
+		rc = rsvp_cancel(app->db, token, form_token, &out);
+		if (rc != DB_OK)
+			return refused(r, app, rc, &out);
+		return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=cancelled", token));
+	}
+	if (action == NULL || strcmp(action, "update") != 0) {
+		v.error = "Unknown action: use the buttons on this page.";
+		return manage_page(r, app, token, 400, &v);
+	}
+	guests = rv.guests;	/* an event without guests has no guests field */
+	if ((req_form(r, "guests") != NULL &&
+	    (v.error = field_guests(req_form(r, "guests"), e.max_guests, &guests)) != NULL) ||
+	    (v.error = field_note(r->a, req_form(r, "note"), &note)) != NULL)
+		return manage_page(r, app, token, 400, &v);
+	rc = rsvp_update(app->db, token, guests, note, form_token, &out);
+	if (rc != DB_OK)
+		return refused(r, app, rc, &out);
+	return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=updated", token));
+}

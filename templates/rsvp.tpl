@@ -1,0 +1,46 @@
+{{%AUTOESCAPE context="HTML"}}<article class="manage">
+<p class="back"><a href="/events/{{SLUG}}">← {{TITLE}}</a></p>
+<h1>Your RSVP</h1>
+{{#DONE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/DONE}}
+{{#ERROR}}<p class="notice warn" role="alert">{{MESSAGE}}</p>{{/ERROR}}
+{{#CONFIRMED}}<p class="state confirmed">You're confirmed: party of {{PARTY}}.</p>{{/CONFIRMED}}
+{{#WAITLISTED}}<p class="state waitlisted">You're on the waitlist{{#POSITION}}: number {{POSITION}} in line, with {{SPOTS_AHEAD}} spots ahead of you{{/POSITION}}. We move you up automatically when spots free up.</p>{{/WAITLISTED}}
+{{#CANCELLED}}<p class="state cancelled">This RSVP is cancelled.</p>{{/CANCELLED}}
+<div class="keep{{#NEW}} new{{/NEW}}">
+<p><strong>Keep this link to change or cancel your RSVP:</strong></p>
+<p class="link"><a href="/rsvp/{{TOKEN}}">{{LINK}}</a></p>
+<p class="hint">Anyone with the link can change your RSVP, so keep it to yourself.</p>
+</div>
+<dl class="facts">
+<dt>Event</dt><dd>{{TITLE}}</dd>
+<dt>When</dt><dd><time datetime="{{WHEN_ISO}}">{{WHEN}}</time></dd>
+<dt>Where</dt><dd>{{LOCATION}}</dd>
+<dt>Name</dt><dd>{{NAME}}</dd>
+<dt>E-mail</dt><dd>{{EMAIL}}</dd>
+<dt>Party</dt><dd>{{PARTY}}</dd>
+<dt>Note</dt><dd>{{NOTE}}</dd>
+</dl>
+{{#CHANGE}}<section class="change">
+<h2>Change your RSVP</h2>
+<form method="post" action="/rsvp/{{TOKEN}}">
+<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
+<input type="hidden" name="action" value="update">
+{{#GUESTS_FIELD}}<label for="guests">Guests you bring</label>
+<select id="guests" name="guests">{{#GUEST_OPTION}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{VALUE}}</option>{{/GUEST_OPTION}}</select>{{/GUESTS_FIELD}}
+<label for="note">Note</label>
+<textarea id="note" name="note" maxlength="1000" rows="3">{{NOTE}}</textarea>
+<button type="submit">Save changes</button>
+</form>
+<p><a class="danger" href="/rsvp/{{TOKEN}}?confirm=cancel">Cancel my RSVP…</a></p>
+</section>{{/CHANGE}}
+{{#CONFIRM_CANCEL}}<section class="confirm">
+<h2>Cancel your RSVP?</h2>
+<p>Your spot goes to the next people on the waitlist. This cannot be undone.</p>
+<form method="post" action="/rsvp/{{TOKEN}}">
+<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
+<input type="hidden" name="action" value="cancel">
+<button type="submit" class="danger">Yes, cancel my RSVP</button>
+<a href="/rsvp/{{TOKEN}}">No, keep it</a>
+</form>
+</section>{{/CONFIRM_CANCEL}}
+</article>

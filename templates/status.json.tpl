@@ -1,0 +1,1 @@
+{{%AUTOESCAPE context="JSON"}}{"slug":"{{SLUG}}","capacity":{{CAPACITY}},"confirmed":{{CONFIRMED}},"waitlisted":{{WAITLISTED}},"spots_left":{{SPOTS_LEFT}},"spots_label":"{{SPOTS_LABEL}}","rsvp_open":{{RSVP_OPEN}},"version":{{VERSION}}}
