@@ -12,7 +12,7 @@
 
 #define LINE_MAX_LEN 1024
 
-enum key_type { K_PATH, K_TEXT, K_TZ, K_INT, K_SYNC };
+enum key_type { K_PATH, K_TEXT, K_TZ, K_INT, K_SYNC, K_BOOL };
 
 struct key {
 	const char *name;
@@ -38,6 +38,7 @@ static const struct key keys[] = {
 	TEXTKEY(site_name),
 	{ "workers", K_INT, offsetof(struct config, workers), sizeof(int), 0, 64 },
 	{ "synchronous", K_SYNC, offsetof(struct config, synchronous), 0, 0, 0 },
+	{ "write_gate", K_BOOL, offsetof(struct config, write_gate), 0, 0, 0 },
 	{ "busy_timeout_ms", K_INT, offsetof(struct config, busy_timeout_ms),
 	  sizeof(int), 0, 60000 },
 	{ "max_body", K_INT, offsetof(struct config, max_body), sizeof(long),
@@ -53,6 +54,7 @@ void config_defaults(struct config *c)
 	strcpy(c->timezone, "UTC");
 	strcpy(c->site_name, "Turnout");
 	c->synchronous = SYNC_FULL;
+	c->write_gate = 1;
 	c->busy_timeout_ms = 5000;
 	c->max_body = 64 * 1024;
 }
@@ -110,6 +112,14 @@ static const char *set_key(struct config *c, const struct key *k, const char *v)
 			*(int *)(void *)field = (int)n;
 		else
 			*(long *)(void *)field = n;
+		return NULL;
+	case K_BOOL:
+		if (strcmp(v, "on") == 0)
+			*(int *)(void *)field = 1;
+		else if (strcmp(v, "off") == 0)
+			*(int *)(void *)field = 0;
+		else
+			return "must be on or off";
 		return NULL;
 	case K_SYNC:
 		if (strcmp(v, "full") == 0)

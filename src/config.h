@@ -17,6 +17,7 @@ struct config {
 	char site_name[81];
 	int workers;			/* 0 = one per core */
 	enum sync_mode synchronous;
+	int write_gate;			/* 1: writers queue on a flock first */
 	int busy_timeout_ms;
 	long max_body;
 };

@@ -119,7 +119,7 @@ struct db *db_open(const struct config *c, int create, char *err, size_t errlen)
 	 * Kept open until db_close(), after sqlite3_close(): closing another
 	 * descriptor of the file would drop SQLite's own POSIX locks.
 	 */
-	if ((db->gate_fd = open(c->database, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (c->write_gate && (db->gate_fd = open(c->database, O_RDONLY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "cannot open database %s: %s", c->database,
 		    strerror(errno));
 		goto fail;
@@ -256,12 +256,12 @@ enum db_rc db_begin(struct db *db)
 	enum db_rc rc;
 
 	/* Blocks in the kernel's queue: no polling, woken when it is our turn. */
-	while (flock(db->gate_fd, LOCK_EX) != 0)
+	while (db->gate_fd >= 0 && flock(db->gate_fd, LOCK_EX) != 0)
 		if (errno != EINTR) {
 			log_error("write gate: %s", strerror(errno));
 			return DB_ERROR;
 		}
-	db->gated = 1;
+	db->gated = db->gate_fd >= 0;
 	rc = db_rc_of(db, sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL), "begin");
 	if (rc != DB_OK)

@@ -44,7 +44,7 @@ enum stmt {
 struct db {
 	sqlite3 *conn;
 	sqlite3_stmt *stmt[STMT__MAX];
-	int gate_fd;		/* the database file, for the writers' flock */
+	int gate_fd;		/* the database file, for the writers' flock; -1: no gate */
 	int gated;		/* 1 while this connection holds the gate */
 };
 

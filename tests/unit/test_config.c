@@ -27,6 +27,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.max_body, 65536);
 	assert_int_equal(c.workers, 0);
 	assert_string_equal(c.timezone, "UTC");
+	assert_int_equal(c.write_gate, 1);
 }
 
 static void test_parse(void **state)
@@ -39,7 +40,9 @@ static void test_parse(void **state)
 	assert_int_equal(config_parse(&c,
 	    "# comment\n\n  data_dir = /srv/turnout  \r\n"
 	    "workers=3\nsynchronous = normal\ntimezone = Europe/Berlin\n"
-	    "site_name = Chess Club = Fun\nmax_body = 2048", err, sizeof(err)), 0);
+	    "site_name = Chess Club = Fun\nmax_body = 2048\nwrite_gate = off", err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.write_gate, 0);
 	assert_string_equal(c.data_dir, "/srv/turnout");
 	assert_int_equal(c.workers, 3);
 	assert_int_equal(c.synchronous, SYNC_NORMAL);
@@ -64,6 +67,7 @@ static void test_errors(void **state)
 		{ "timezone = Mars/Olympus\n", "line 1: timezone: unknown time zone" },
 		{ "timezone = ../../etc/passwd\n", "line 1: timezone: unknown time zone" },
 		{ "max_body = 10\n", "line 1: max_body: out of range" },
+		{ "write_gate = yes\n", "line 1: write_gate: must be on or off" },
 	};
 	struct config c;
 	char err[256];
