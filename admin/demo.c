@@ -1,6 +1,10 @@
+#include <stdio.h>
+
 #include "clock.h"
 #include "demo.h"
 #include "event.h"
+#include "rsvp.h"
+#include "token.h"
 
 #define DAY (24 * 3600)
 #define HOUR 3600
@@ -9,6 +13,40 @@
 static int64_t at(int64_t now, int days, int hours)
 {
 	return now - now % DAY + (int64_t)days * DAY + (int64_t)hours * HOUR;
+}
+
+/*
+ * Sign the chess club up through the real RSVP path: the tournament is
+ * full and three players wait, so the waitlist has something to show.
+ */
+static enum db_rc demo_players(struct db *db)
+{
+	static const char *const names[] = {
+		"Magnus Berg", "Judit Hollo", "Anand Rao", "Vera Menchik", "Paul Morphy",
+		"Sonja Graf", "Mikhail Tal", "Nona Gaprindashvili", "Jose Capablanca",
+		"Lisa Lane", "Emanuel Lasker", "Maia Chiburdanidze", "Bobby Fischer",
+		"Susan Polgar", "Tigran Petrosian", "Elisabeth Paehtz", "Boris Spassky",
+		"Hou Yifan", "Garry Kasparov", "Pia Cramling", "Anatoly Karpov",
+		"Xie Jun", "Viktor Korchnoi", "Alexandra Kosteniuk", "Vasily Smyslov",
+		"Ju Wenjun", "Mikhail Botvinnik", "Zsuzsa Polgar", "Alexander Alekhine",
+		"Humpy Koneru", "Max Euwe", "Kateryna Lagno", "Wilhelm Steinitz",
+		"Anna Muzychuk", "Akiba Rubinstein",
+	};
+	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1], email[64];
+	struct rsvp_outcome out;
+	struct rsvp_input in = { .note = "", .guests = 0 };
+	enum db_rc rc = DB_OK;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && rc == DB_OK; i++) {
+		snprintf(email, sizeof(email), "player%zu@example.org", i + 1);
+		in.name = names[i];
+		in.email = email;
+		token_form_new(form, clock_now());
+		token_manage_of(form, manage);
+		rc = rsvp_create(db, "chess-tournament", &in, form, manage, &out);
+	}
+	return rc;
 }
 
 enum db_rc demo_load(struct db *db)
@@ -63,5 +101,7 @@ enum db_rc demo_load(struct db *db)
 			db_rollback(db);
 			return rc;
 		}
-	return db_commit(db);
+	if ((rc = db_commit(db)) != DB_OK)
+		return rc;
+	return demo_players(db);
 }

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "demo.h"
 #include "log.h"
+#include "token.h"
 
 static void usage(void)
 {
@@ -84,12 +85,15 @@ static int cmd_migrate(const struct config *cfg)
 
 static int cmd_demo(const struct config *cfg)
 {
+	unsigned char secret[TOKEN_SECRET_LEN];
 	struct db *db = open_or_die(cfg, 0);
-	char err[512];
+	char err[512] = "";
 	enum db_rc rc;
 
-	if (db_prepare(db, err, sizeof(err)) != 0) {
-		fprintf(stderr, "turnout-admin: demo: %s\n", err);
+	if (db_prepare(db, err, sizeof(err)) != 0 ||
+	    db_secret(db, secret, sizeof(secret)) != 0 || token_init(secret) != 0) {
+		fprintf(stderr, "turnout-admin: demo: %s\n",
+		    *err != '\0' ? err : "the database has no usable site secret");
 		db_close(db);
 		return 1;
 	}

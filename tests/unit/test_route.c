@@ -36,6 +36,40 @@ static void test_match(void **state)
 	assert_int_equal(r.nparams, 1);
 	assert_string_equal(r.params[0], "fun-run-5k");
 	assert_true(rt->flags & RF_DB);
+	rt = find(&r, M_POST, "/events/fun-run-5k/rsvp", &allowed);
+	assert_non_null(rt);
+	assert_ptr_equal(rt->fn, h_rsvp_create);
+	rt = find(&r, M_GET, "/rsvp/0123456789abcdef0123456789abcdef", &allowed);
+	assert_non_null(rt);
+	assert_ptr_equal(rt->fn, h_rsvp_show);
+	assert_string_equal(r.params[0], "0123456789abcdef0123456789abcdef");
+	rt = find(&r, M_POST, "/rsvp/0123456789abcdef0123456789abcdef", &allowed);
+	assert_non_null(rt);
+	assert_ptr_equal(rt->fn, h_rsvp_change);
+	rt = find(&r, M_GET, "/events/x/status.json", &allowed);
+	assert_non_null(rt);
+	assert_ptr_equal(rt->fn, h_event_status);
+}
+
+/* Manage tokens are exactly 32 lower-case hex digits, or no route at all. */
+static void test_token_capture(void **state)
+{
+	static const char *const bad[] = {
+		"/rsvp/0123456789abcdef0123456789abcde",
+		"/rsvp/0123456789abcdef0123456789abcdef0",
+		"/rsvp/0123456789ABCDEF0123456789abcdef",
+		"/rsvp/0123456789abcdef0123456789abcdeg",
+		"/rsvp/", "/rsvp",
+	};
+	unsigned allowed;
+	struct req r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_null(find(&r, M_GET, bad[i], &allowed));
+		assert_int_equal(allowed, 0);
+	}
 }
 
 static void test_not_found(void **state)
@@ -72,6 +106,9 @@ static void test_method_not_allowed(void **state)
 	assert_null(find(&r, M_POST, "/", &allowed));
 	assert_int_equal(allowed, M_GET | M_HEAD);
 	assert_string_equal(route_allow_header(a, allowed), "GET, HEAD");
+	assert_null(find(&r, M_GET, "/events/x/rsvp", &allowed));
+	assert_int_equal(allowed, M_POST);
+	assert_string_equal(route_allow_header(a, allowed), "POST");
 	assert_null(find(&r, M_OTHER, "/events/x", &allowed));
 	assert_int_equal(allowed, M_GET | M_HEAD);
 	assert_string_equal(route_allow_header(a, M_GET | M_HEAD | M_POST), "GET, HEAD, POST");
@@ -82,6 +119,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_not_found),
+		cmocka_unit_test(test_token_capture),
 		cmocka_unit_test(test_method_not_allowed),
 	};
 	int rc;
