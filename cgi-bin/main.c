@@ -93,17 +93,24 @@ struct db *app_db(struct app *app)
 static int read_body(FCGX_Stream *in, struct arena *a, long max,
     struct req_input *ri)
 {
-	char *buf = arena_alloc(a, (size_t)max + 1);
+	size_t cap = 4096, len = 0, limit = (size_t)max + 1;
+	char *buf = arena_alloc(a, cap), *bigger;
 	int n;
 
-	ri->body = buf;
-	ri->body_len = 0;
-	while ((n = FCGX_GetStr(buf + ri->body_len,
-	    (int)((size_t)max + 1 - ri->body_len), in)) > 0) {
-		ri->body_len += (size_t)n;
-		if (ri->body_len > (size_t)max)
+	/* Grow as data arrives: most requests (GETs) carry no body at all. */
+	while ((n = FCGX_GetStr(buf + len, (int)(cap - len), in)) > 0) {
+		len += (size_t)n;
+		if (len > (size_t)max)
 			return 413;
+		if (len == cap) {
+			cap = 2 * cap < limit ? 2 * cap : limit;
+			bigger = arena_alloc(a, cap);
+			memcpy(bigger, buf, len);
+			buf = bigger;
+		}
 	}
+	ri->body = buf;
+	ri->body_len = len;
 	return 0;
 }
 
