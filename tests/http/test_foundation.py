@@ -172,6 +172,23 @@ def test_body_too_large_is_413():
     assert_site_up()
 
 
+def test_app_caps_body_itself():
+    # With max_body below nginx's cap, the app's own limit answers: it reads
+    # at most max_body + 1 bytes whatever Content-Length claims.
+    def small_cap(data):
+        with open(os.path.join(data, "turnout.conf"), "w") as f:
+            f.write(f"data_dir = {data}\ntemplates = {harness.SRC}/templates\n"
+                    "max_body = 2048\n")
+
+    with harness.Site("smallbody", prepare=small_cap) as s:
+        status, hdrs, body = s.request("POST", RSVP, "name=" + "x" * 3000, FORM)
+        assert_status(status, 413, "3000-byte form with max_body = 2048")
+        assert_html(hdrs, "app's 413 page")
+        assert b"larger than 2 KiB" in body, body[:300]
+        status, _, _ = s.request("POST", "/", "a=" + "x" * 2000, FORM)
+        assert_status(status, 405, "2002-byte form under the cap reaches the router")
+
+
 def test_slug_abuse_is_refused():
     # nginx itself refuses a path that climbs above / (400); the app answers
     # 414 for an address over 4 KiB. Each gets a page with our headers.
