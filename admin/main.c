@@ -3,6 +3,7 @@
  *   init     create the database (schema.sql)
  *   migrate  bring an existing database up to this version's schema
  *   demo     load the demo events
+ *   capacity SLUG N|unlimited   change an event's capacity (promotes the waitlist)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "config.h"
 #include "db.h"
 #include "demo.h"
+#include "event.h"
 #include "log.h"
 #include "token.h"
 
@@ -22,7 +24,9 @@ static void usage(void)
 	    "commands:\n"
 	    "  init     create the database\n"
 	    "  migrate  upgrade the database to this version's schema\n"
-	    "  demo     load demo events into the database\n");
+	    "  demo     load demo events into the database\n"
+	    "  capacity SLUG N|unlimited\n"
+	    "           change an event's capacity; the waitlist moves up into new room\n");
 	exit(2);
 }
 
@@ -83,21 +87,55 @@ static int cmd_migrate(const struct config *cfg)
 	return rc;
 }
 
-static int cmd_demo(const struct config *cfg)
+/* Open the database ready for domain calls, or exit with the reason. */
+static struct db *open_ready(const struct config *cfg)
 {
 	unsigned char secret[TOKEN_SECRET_LEN];
 	struct db *db = open_or_die(cfg, 0);
 	char err[512] = "";
-	enum db_rc rc;
 
 	if (db_prepare(db, err, sizeof(err)) != 0 ||
 	    db_secret(db, secret, sizeof(secret)) != 0 || token_init(secret) != 0) {
-		fprintf(stderr, "turnout-admin: demo: %s\n",
+		fprintf(stderr, "turnout-admin: %s\n",
 		    *err != '\0' ? err : "the database has no usable site secret");
 		db_close(db);
-		return 1;
+		exit(1);
 	}
-	rc = demo_load(db);
+	return db;
+}
+
+static int cmd_capacity(const struct config *cfg, char **args)
+{
+	long long n = -1;
+	char *end;
+	struct db *db;
+	enum db_rc rc;
+
+	if (strcmp(args[1], "unlimited") != 0) {
+		n = strtoll(args[1], &end, 10);
+		if (*args[1] == '\0' || *end != '\0' || n < 0 || n > 1000000) {
+			fprintf(stderr, "turnout-admin: capacity must be a number from 0 to"
+			    " 1000000 or \"unlimited\"\n");
+			return 1;
+		}
+	}
+	db = open_ready(cfg);
+	rc = event_set_capacity(db, args[0], n);
+	db_close(db);
+	if (rc == DB_NOTFOUND)
+		fprintf(stderr, "turnout-admin: no event with the slug \"%s\"\n", args[0]);
+	else if (rc != DB_OK)
+		fprintf(stderr, "turnout-admin: could not change the capacity\n");
+	else
+		printf("capacity of %s is now %s\n", args[0], args[1]);
+	return rc == DB_OK ? 0 : 1;
+}
+
+static int cmd_demo(const struct config *cfg)
+{
+	struct db *db = open_ready(cfg);
+	enum db_rc rc = demo_load(db);
+
 	db_close(db);
 	if (rc == DB_CONFLICT) {
 		fprintf(stderr, "turnout-admin: demo data is already loaded\n");
@@ -130,13 +168,15 @@ int main(int argc, char **argv)
 			usage();
 		conf = optarg;
 	}
-	if (optind != argc - 1)
+	if (optind == argc)
 		usage();
 	if (config_load(&cfg, conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "turnout-admin: configuration: %s\n", err);
 		return 1;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	if (strcmp(argv[optind], "capacity") == 0 && argc - optind == 3)
+		return cmd_capacity(&cfg, argv + optind + 1);
+	for (i = 0; argc - optind == 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[optind], cmds[i].name) == 0)
 			return cmds[i].fn(&cfg);
 	usage();
