@@ -173,11 +173,20 @@ static enum db_rc load_for_change(struct db *db, struct arena *a,
 	return DB_OK;
 }
 
-enum db_rc rsvp_update(struct db *db, const char *manage_token, int guests,
-    const char *note, const char *form_token, struct rsvp_outcome *out)
+/* One change to an existing RSVP, applied inside change_rsvp(). */
+typedef enum db_rc (*change_fn)(struct db *db, const struct rsvp *r,
+    const struct event *e, const void *arg);
+
+/*
+ * The transaction every change to an existing RSVP runs in: claim the
+ * form token, load the RSVP and its event, apply the change, promote the
+ * waitlist into any room it made, commit - or roll all of it back.
+ */
+static enum db_rc change_rsvp(struct db *db, const char *manage_token,
+    const char *form_token, change_fn apply, const void *arg,
+    struct rsvp_outcome *out)
 {
 	struct arena *a = arena_new();
-	sqlite3_stmt *st;
 	struct event e;
 	struct rsvp r;
 	enum db_rc rc;
@@ -188,26 +197,9 @@ enum db_rc rsvp_update(struct db *db, const char *manage_token, int guests,
 		goto done;
 	out->status = r.status;
 	out->spots_left = e.spots_left;
-	if (guests < 0 || guests > e.max_guests)
-		rc = DB_INVALID;
-	else if (guests > r.guests && !event_rsvp_open(&e, clock_now()))
-		rc = DB_CLOSED;
-	else if (guests > r.guests && e.capacity >= 0 &&
-	    (r.status == RSVP_CONFIRMED ? guests - r.guests > e.spots_left :
-	    1 + guests > e.capacity))
-		rc = DB_FULL;
-	if (rc != DB_OK)
-		goto done;
-	st = db_stmt(db, STMT_RSVP_UPDATE);
-	sqlite3_bind_int64(st, 1, r.id);
-	sqlite3_bind_int(st, 2, guests);
-	sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, clock_now());
-	rc = db_rc_of(db, sqlite3_step(st), "updating an RSVP");
-	sqlite3_reset(st);
-	if (rc == DB_OK)
-		rc = waitlist_promote(db, r.event_id);
-	if (rc == DB_OK && (rc = read_rsvp(db, a, manage_token, &r)) == DB_OK)
+	if ((rc = apply(db, &r, &e, arg)) == DB_OK &&
+	    (rc = waitlist_promote(db, r.event_id)) == DB_OK &&
+	    (rc = read_rsvp(db, a, manage_token, &r)) == DB_OK)
 		out->status = r.status;
 done:
 	rc = end_change(db, rc);
@@ -216,33 +208,64 @@ free:
 	return rc;
 }
 
-enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
-    const char *form_token, struct rsvp_outcome *out)
+struct update {
+	int guests;
+	const char *note;
+};
+
+static enum db_rc apply_update(struct db *db, const struct rsvp *r,
+    const struct event *e, const void *arg)
 {
-	struct arena *a = arena_new();
+	const struct update *u = arg;
 	sqlite3_stmt *st;
-	struct event e;
-	struct rsvp r;
 	enum db_rc rc;
 
-	if ((rc = begin_change(db, form_token, out)) != DB_OK)
-		goto free;
-	if (out->replayed || (rc = load_for_change(db, a, manage_token, &r, &e)) != DB_OK)
-		goto done;
-	st = db_stmt(db, STMT_RSVP_SET_STATUS);
-	sqlite3_bind_int64(st, 1, r.id);
+	if (u->guests < 0 || u->guests > e->max_guests)
+		return DB_INVALID;
+	if (u->guests > r->guests && !event_rsvp_open(e, clock_now()))
+		return DB_CLOSED;
+	if (u->guests > r->guests && e->capacity >= 0 &&
+	    (r->status == RSVP_CONFIRMED ? u->guests - r->guests > e->spots_left :
+	    1 + u->guests > e->capacity))
+		return DB_FULL;
+	st = db_stmt(db, STMT_RSVP_UPDATE);
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_int(st, 2, u->guests);
+	sqlite3_bind_text(st, 3, u->note, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, clock_now());
+	rc = db_rc_of(db, sqlite3_step(st), "updating an RSVP");
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum db_rc rsvp_update(struct db *db, const char *manage_token, int guests,
+    const char *note, const char *form_token, struct rsvp_outcome *out)
+{
+	struct update u = { guests, note };
+
+	return change_rsvp(db, manage_token, form_token, apply_update, &u, out);
+}
+
+static enum db_rc apply_cancel(struct db *db, const struct rsvp *r,
+    const struct event *e, const void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_SET_STATUS);
+	enum db_rc rc;
+
+	(void)e;
+	(void)arg;
+	sqlite3_bind_int64(st, 1, r->id);
 	sqlite3_bind_text(st, 2, status_names[RSVP_CANCELLED], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, clock_now());
 	rc = db_rc_of(db, sqlite3_step(st), "cancelling an RSVP");
 	sqlite3_reset(st);
-	if (rc == DB_OK)
-		rc = waitlist_promote(db, r.event_id);
-	out->status = RSVP_CANCELLED;
-done:
-	rc = end_change(db, rc);
-free:
-	arena_free(a);
 	return rc;
+}
+
+enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
+    const char *form_token, struct rsvp_outcome *out)
+{
+	return change_rsvp(db, manage_token, form_token, apply_cancel, NULL, out);
 }
 
 enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,

@@ -13,63 +13,29 @@
 #include "clock.h"
 #include "db.h"
 #include "event.h"
-
-struct fixture {
-	char dir[64];
-	struct config cfg;
-	struct db *db;
-	struct arena *a;
-};
+#include "testdb.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = test_calloc(1, sizeof(*f));
-	char err[512];
-	int from;
+	struct testdb *t = test_calloc(1, sizeof(*t));
 
-	strcpy(f->dir, "/tmp/turnout-db-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	config_defaults(&f->cfg);
-	snprintf(f->cfg.database, sizeof(f->cfg.database), "%s/t.db", f->dir);
-	f->db = db_open(&f->cfg, 1, err, sizeof(err));
-	assert_non_null(f->db);
-	assert_int_equal(db_migrate(f->db, &from, err, sizeof(err)), 0);
-	assert_int_equal(from, 0);
-	assert_int_equal(db_prepare(f->db, err, sizeof(err)), 0);
-	f->a = arena_new();
-	*state = f;
+	testdb_open(t);
+	*state = t;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	char cmd[128];
-
-	db_close(f->db);
-	arena_free(f->a);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
-	clock_set(0);
-	test_free(f);
+	testdb_close(*state);
+	test_free(*state);
 	return 0;
 }
 
-static long long pragma(struct db *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	long long v;
-
-	assert_int_equal(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
+#define pragma testdb_int
 
 static void test_open_settings(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	const unsigned char *mode;
 	sqlite3_stmt *st;
 
@@ -86,7 +52,7 @@ static void test_open_settings(void **state)
 
 static void test_sync_normal(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	char err[512];
 	struct db *db;
 
@@ -101,7 +67,7 @@ static void test_sync_normal(void **state)
 
 static void test_migrate_is_idempotent(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	char err[512];
 	int from;
 
@@ -112,7 +78,7 @@ static void test_migrate_is_idempotent(void **state)
 
 static void test_newer_database_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	char err[512], sql[64];
 	int from;
 
@@ -128,7 +94,7 @@ static void test_newer_database_refused(void **state)
 
 static void test_open_failures(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct config c = f->cfg;
 	char err[512];
 	struct db *db;
@@ -182,7 +148,7 @@ static char *schema_shape(struct db *db)
 /* A database made by release 1, upgraded, looks like a new one. */
 static void test_upgrade_from_v1_matches_fresh(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct config c = f->cfg;
 	char err[512], *v1sql, *fresh, *upgraded;
 	struct event e;
@@ -234,7 +200,7 @@ static struct event make(const char *slug, int64_t starts, enum event_status s)
 
 static void test_events(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	int64_t now = 1800000000;
 	struct event e, *list;
 	int n;
@@ -278,7 +244,7 @@ static void test_events(void **state)
 /* The schema refuses what the code must never write. */
 static void test_event_constraints(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct event e = make("dup", 1800000000, EVENT_PUBLISHED);
 
 	assert_int_equal(event_create(f->db, &e), DB_OK);

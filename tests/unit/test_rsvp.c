@@ -13,15 +13,13 @@
 #include "event.h"
 #include "rsvp.h"
 #include "token.h"
+#include "testdb.h"
 #include "waitlist.h"
 
 #define NOW 1800000000
 
 struct fixture {
-	char dir[64];
-	struct config cfg;
-	struct db *db;
-	struct arena *a;
+	struct testdb t;
 	int n;			/* tokens handed out */
 	char form[64][TOKEN_FORM_HEX + 1];
 	char manage[64][TOKEN_MANAGE_HEX + 1];
@@ -38,21 +36,12 @@ static int setup(void **state)
 		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 10,
 		.max_guests = 5,
 	};
-	char err[512];
-	int from;
 
 	clock_set(NOW);
-	strcpy(f->dir, "/tmp/turnout-rsvp-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	config_defaults(&f->cfg);
-	snprintf(f->cfg.database, sizeof(f->cfg.database), "%s/t.db", f->dir);
-	assert_non_null(f->db = db_open(&f->cfg, 1, err, sizeof(err)));
-	assert_int_equal(db_migrate(f->db, &from, err, sizeof(err)), 0);
-	assert_int_equal(db_prepare(f->db, err, sizeof(err)), 0);
-	assert_int_equal(db_secret(f->db, secret, sizeof(secret)), 0);
+	testdb_open(&f->t);
+	assert_int_equal(db_secret(f->t.db, secret, sizeof(secret)), 0);
 	assert_int_equal(token_init(secret), 0);
-	assert_int_equal(event_create(f->db, &e), DB_OK);
-	f->a = arena_new();
+	assert_int_equal(event_create(f->t.db, &e), DB_OK);
 	*state = F = f;
 	return 0;
 }
@@ -60,13 +49,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	db_close(f->db);
-	arena_free(f->a);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
-	clock_set(0);
+	testdb_close(&f->t);
 	test_free(f);
 	return 0;
 }
@@ -91,7 +75,7 @@ static enum db_rc rsvp(const char *name, int guests, int *idx, struct rsvp_outco
 	snprintf(email, sizeof(email), "%s@example.org", name);
 	in.email = email;
 	*idx = fresh();
-	return rsvp_create(F->db, "run", &in, F->form[*idx], F->manage[*idx], out);
+	return rsvp_create(F->t.db, "run", &in, F->form[*idx], F->manage[*idx], out);
 }
 
 /* RSVP that must succeed with the expected status; returns the token index. */
@@ -111,7 +95,7 @@ static enum rsvp_status status_of(int i)
 	struct event e;
 	struct rsvp r;
 
-	assert_int_equal(rsvp_get(F->db, F->a, F->manage[i], &r, &e), DB_OK);
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, F->manage[i], &r, &e), DB_OK);
 	return r.status;
 }
 
@@ -119,20 +103,13 @@ static struct event ev(void)
 {
 	struct event e;
 
-	assert_int_equal(event_get(F->db, F->a, "run", &e), DB_OK);
+	assert_int_equal(event_get(F->t.db, F->t.a, "run", &e), DB_OK);
 	return e;
 }
 
 static long long q(const char *sql)
 {
-	sqlite3_stmt *st;
-	long long v;
-
-	assert_int_equal(sqlite3_prepare_v2(F->db->conn, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return testdb_int(F->t.db, sql);
 }
 
 /*
@@ -181,7 +158,7 @@ static void test_party_larger_than_capacity(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(event_set_capacity(F->db, "run", 3), DB_OK);
+	assert_int_equal(event_set_capacity(F->t.db, "run", 3), DB_OK);
 	assert_int_equal(rsvp("big", 4, &i, &out), DB_FULL);
 	e = ev();
 	assert_int_equal(e.confirmed + e.waitlisted, 0);
@@ -200,21 +177,21 @@ static void test_guests_up_and_down(void **state)
 	a = rsvp_ok("ann", 2, RSVP_CONFIRMED);
 	rsvp_ok("bob", 5, RSVP_CONFIRMED);	/* 3 + 6 = 9, one left */
 	token_form_new(ft, NOW);
-	assert_int_equal(rsvp_update(F->db, F->manage[a], 4, "", ft, &out), DB_FULL);
+	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 4, "", ft, &out), DB_FULL);
 	assert_int_equal(out.spots_left, 1);
 	assert_int_equal(ev().confirmed, 9);
 	token_form_new(ft, NOW);
-	assert_int_equal(rsvp_update(F->db, F->manage[a], 3, "veggie", ft, &out), DB_OK);
+	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 3, "veggie", ft, &out), DB_OK);
 	assert_int_equal(ev().confirmed, 10);
 	w = rsvp_ok("cat", 1, RSVP_WAITLISTED);
 	/* Fewer guests free two spots: the waitlisted pair moves up at once. */
 	token_form_new(ft, NOW);
-	assert_int_equal(rsvp_update(F->db, F->manage[a], 1, "veggie", ft, &out), DB_OK);
+	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 1, "veggie", ft, &out), DB_OK);
 	assert_int_equal(status_of(w), RSVP_CONFIRMED);
 	assert_int_equal(ev().confirmed, 10);
 	/* More guests than the event allows. */
 	token_form_new(ft, NOW);
-	assert_int_equal(rsvp_update(F->db, F->manage[a], 6, "", ft, &out), DB_INVALID);
+	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 6, "", ft, &out), DB_INVALID);
 	check_invariants();
 }
 
@@ -232,11 +209,11 @@ static void test_cancel_promotes_in_order(void **state)
 	w1 = rsvp_ok("cat", 2, RSVP_WAITLISTED);	/* 3 spots */
 	w2 = rsvp_ok("dan", 1, RSVP_WAITLISTED);	/* 2 spots */
 	w3 = rsvp_ok("eve", 0, RSVP_WAITLISTED);	/* 1 spot */
-	assert_int_equal(rsvp_get(F->db, F->a, F->manage[w3], &r, &e), DB_OK);
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, F->manage[w3], &r, &e), DB_OK);
 	assert_int_equal(r.position, 3);
 	assert_int_equal(r.spots_ahead, 5);
 	token_form_new(ft, NOW);
-	assert_int_equal(rsvp_cancel(F->db, F->manage[a], ft, &out), DB_OK);
+	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_OK);
 	/* 6 spots free: cat (3), dan (2), eve (1), in arrival order. */
 	assert_int_equal(status_of(w1), RSVP_CONFIRMED);
 	assert_int_equal(status_of(w2), RSVP_CONFIRMED);
@@ -246,9 +223,9 @@ static void test_cancel_promotes_in_order(void **state)
 	assert_int_equal(q("SELECT count(*) FROM rsvp_log WHERE action = 'cancel'"), 1);
 	/* Cancelled is final: no update, no second cancel. */
 	token_form_new(ft, NOW);
-	assert_int_equal(rsvp_cancel(F->db, F->manage[a], ft, &out), DB_CLOSED);
+	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_CLOSED);
 	token_form_new(ft, NOW);
-	assert_int_equal(rsvp_update(F->db, F->manage[a], 0, "", ft, &out), DB_CLOSED);
+	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 0, "", ft, &out), DB_CLOSED);
 	check_invariants();
 }
 
@@ -267,11 +244,11 @@ static void test_big_party_keeps_its_place(void **state)
 	big = rsvp_ok("cat", 4, RSVP_WAITLISTED);	/* 5 > 2 left */
 	small = rsvp_ok("dan", 2, RSVP_WAITLISTED);	/* 3 > 2 left */
 	token_form_new(ft, NOW);
-	assert_int_equal(rsvp_cancel(F->db, F->manage[a], ft, &out), DB_OK);
+	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_OK);
 	/* 4 free: cat (5) still does not fit, dan (3) does. */
 	assert_int_equal(status_of(big), RSVP_WAITLISTED);
 	assert_int_equal(status_of(small), RSVP_CONFIRMED);
-	assert_int_equal(rsvp_get(F->db, F->a, F->manage[big], &r, &e), DB_OK);
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, F->manage[big], &r, &e), DB_OK);
 	assert_int_equal(r.position, 1);
 	/* A newcomer who fits the 1 spot left goes straight in. */
 	rsvp_ok("eve", 0, RSVP_CONFIRMED);
@@ -289,23 +266,23 @@ static void test_capacity_changes(void **state)
 	w2 = rsvp_ok("dan", 2, RSVP_WAITLISTED);
 	w3 = rsvp_ok("eve", 0, RSVP_WAITLISTED);
 	/* Raising the capacity by 5 promotes the two first (2 + 3). */
-	assert_int_equal(event_set_capacity(F->db, "run", 15), DB_OK);
+	assert_int_equal(event_set_capacity(F->t.db, "run", 15), DB_OK);
 	assert_int_equal(status_of(w1), RSVP_CONFIRMED);
 	assert_int_equal(status_of(w2), RSVP_CONFIRMED);
 	assert_int_equal(status_of(w3), RSVP_WAITLISTED);
 	check_invariants();
 	/* Lowering it below the count bumps nobody; the event is just full. */
-	assert_int_equal(event_set_capacity(F->db, "run", 8), DB_OK);
+	assert_int_equal(event_set_capacity(F->t.db, "run", 8), DB_OK);
 	assert_int_equal(ev().confirmed, 15);
 	assert_int_equal(ev().spots_left, 0);
 	assert_int_equal(status_of(w1), RSVP_CONFIRMED);
 	rsvp_ok("fay", 0, RSVP_WAITLISTED);
 	/* Unlimited: everyone waiting is confirmed. */
-	assert_int_equal(event_set_capacity(F->db, "run", -1), DB_OK);
+	assert_int_equal(event_set_capacity(F->t.db, "run", -1), DB_OK);
 	assert_int_equal(ev().waitlisted, 0);
 	assert_int_equal(status_of(w3), RSVP_CONFIRMED);
 	check_invariants();
-	assert_int_equal(event_set_capacity(F->db, "nope", 5), DB_NOTFOUND);
+	assert_int_equal(event_set_capacity(F->t.db, "nope", 5), DB_NOTFOUND);
 }
 
 static void test_window(void **state)
@@ -320,24 +297,24 @@ static void test_window(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(event_create(F->db, &e), DB_OK);
+	assert_int_equal(event_create(F->t.db, &e), DB_OK);
 	i = fresh();
-	assert_int_equal(rsvp_create(F->db, "later", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
+	assert_int_equal(rsvp_create(F->t.db, "later", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
 	clock_set(NOW + 3600);
 	i = fresh();
-	assert_int_equal(rsvp_create(F->db, "later", &in, F->form[i], F->manage[i], &out), DB_OK);
+	assert_int_equal(rsvp_create(F->t.db, "later", &in, F->form[i], F->manage[i], &out), DB_OK);
 	clock_set(NOW + 7200);
 	in.email = "bob@example.org";
 	i = fresh();
-	assert_int_equal(rsvp_create(F->db, "later", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
-	assert_int_equal(rsvp_create(F->db, "nope", &in, F->form[i], F->manage[i], &out), DB_NOTFOUND);
+	assert_int_equal(rsvp_create(F->t.db, "later", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
+	assert_int_equal(rsvp_create(F->t.db, "nope", &in, F->form[i], F->manage[i], &out), DB_NOTFOUND);
 	/* Drafts take no RSVPs. */
 	e.slug = "draft";
 	e.status = EVENT_DRAFT;
 	e.rsvp_opens_at = e.rsvp_closes_at = 0;
-	assert_int_equal(event_create(F->db, &e), DB_OK);
+	assert_int_equal(event_create(F->t.db, &e), DB_OK);
 	i = fresh();
-	assert_int_equal(rsvp_create(F->db, "draft", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
+	assert_int_equal(rsvp_create(F->t.db, "draft", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
 }
 
 static void test_duplicate_email(void **state)
@@ -352,7 +329,7 @@ static void test_duplicate_email(void **state)
 	assert_int_equal(q("SELECT count(*) FROM rsvp"), 1);
 	/* After a cancellation the address may sign up again. */
 	token_form_new(ft, NOW);
-	assert_int_equal(rsvp_cancel(F->db, F->manage[a], ft, &out), DB_OK);
+	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_OK);
 	assert_int_equal(rsvp("ann", 1, &i, &out), DB_OK);
 	check_invariants();
 }
@@ -365,15 +342,15 @@ static void test_idempotent_replay(void **state)
 
 	(void)state;
 	i = fresh();
-	assert_int_equal(rsvp_create(F->db, "run", &in, F->form[i], F->manage[i], &out), DB_OK);
+	assert_int_equal(rsvp_create(F->t.db, "run", &in, F->form[i], F->manage[i], &out), DB_OK);
 	assert_false(out.replayed);
 	/* Same token again, even with other data: nothing changes. */
 	in.email = "other@example.org";
-	assert_int_equal(rsvp_create(F->db, "run", &in, F->form[i], F->manage[i], &out), DB_OK);
+	assert_int_equal(rsvp_create(F->t.db, "run", &in, F->form[i], F->manage[i], &out), DB_OK);
 	assert_true(out.replayed);
 	assert_int_equal(q("SELECT count(*) FROM rsvp"), 1);
 	assert_int_equal(ev().confirmed, 1);
-	assert_int_equal(rsvp_cancel(F->db, F->manage[i], F->form[i], &out), DB_OK);
+	assert_int_equal(rsvp_cancel(F->t.db, F->manage[i], F->form[i], &out), DB_OK);
 	assert_true(out.replayed);
 	assert_int_equal(status_of(i), RSVP_CONFIRMED);
 }
@@ -383,9 +360,9 @@ static void test_guard_trigger(void **state)
 {
 	(void)state;
 	rsvp_ok("ann", 5, RSVP_CONFIRMED);
-	assert_int_not_equal(sqlite3_exec(F->db->conn,
+	assert_int_not_equal(sqlite3_exec(F->t.db->conn,
 	    "UPDATE rsvp SET guests = 20 WHERE name = 'ann'", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(F->db->conn,
+	assert_int_not_equal(sqlite3_exec(F->t.db->conn,
 	    "INSERT INTO rsvp (event_id, token_hash, name, email, guests, status, created_at,"
 	    " updated_at) SELECT id, randomblob(32), 'x', 'x@y.z', 5, 'confirmed', 0, 0"
 	    " FROM event", NULL, NULL, NULL), SQLITE_OK);

@@ -1,0 +1,23 @@
+#ifndef TURNOUT_TESTDB_H
+#define TURNOUT_TESTDB_H
+
+#include "arena.h"
+#include "config.h"
+#include "db.h"
+
+/* A fresh database file at the current schema in its own temporary dir. */
+struct testdb {
+	char dir[64];
+	struct config cfg;
+	struct db *db;
+	struct arena *a;
+};
+
+/* Create and open it (cmocka assertions fail the test on any error). */
+void testdb_open(struct testdb *t);
+/* Close it, remove the directory and unpin the clock. */
+void testdb_close(struct testdb *t);
+/* The integer in the first column of the first row of sql. */
+long long testdb_int(struct db *db, const char *sql);
+
+#endif
