@@ -131,7 +131,8 @@ int event_page(struct req *r, struct app *app, const struct event *e, int status
 	tpl_set(p.body, "DESCRIPTION", e->description);
 	live_numbers(p.body, e);
 	if (e->ends_at != 0)
-		tpl_set(tpl_section(p.body, "ENDS"), "ENDS", page_time(r->a, e->ends_at));
+		tpl_set(tpl_section(p.body, "ENDS"), "ENDS",
+		    page_until(r->a, e->starts_at, e->ends_at));
 	if (e->capacity >= 0)
 		tpl_set_int(tpl_section(p.body, "CAPACITY"), "CAPACITY", e->capacity);
 	if (e->max_guests > 0)

@@ -92,6 +92,8 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 	tpl_set(p.body, "NAME", rv.name);
 	tpl_set(p.body, "EMAIL", rv.email);
 	tpl_set_int(p.body, "PARTY", 1 + rv.guests);
+	tpl_set_int(p.body, "GUESTS", rv.guests);
+	tpl_set(p.body, "GUESTS_WORD", rv.guests == 1 ? "guest" : "guests");
 	tpl_set(p.body, "NOTE", rv.note);
 	tpl_show(p.body, rv.status == RSVP_CONFIRMED ? "CONFIRMED" :
 	    rv.status == RSVP_WAITLISTED ? "WAITLISTED" : "CANCELLED");
@@ -106,6 +108,8 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", v->done);
 	if (v->error != NULL)
 		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", v->error);
+	if (rv.status != RSVP_CANCELLED && !v->confirm_cancel)
+		tpl_show(p.body, "KEEP_LINK");
 	if (rv.status != RSVP_CANCELLED && clock_now() < e.starts_at) {
 		token_form_new(form_token, clock_now());
 		f = tpl_section(p.body, v->confirm_cancel ? "CONFIRM_CANCEL" : "CHANGE");
@@ -129,7 +133,7 @@ int h_rsvp_show(struct req *r, struct app *app)
 {
 	static const struct { const char *key, *message; } done[] = {
 		{ "updated", "Your changes are saved." },
-		{ "cancelled", "Your RSVP is cancelled. Thank you for letting us know." },
+		{ "cancelled", "Thank you for letting us know." },
 	};
 	struct manage_view v = { 0 };
 	const char *what = req_query(r, "done");

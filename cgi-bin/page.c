@@ -94,6 +94,20 @@ const char *page_time(struct arena *a, int64_t t)
 	return fmt_time(a, t, 0);
 }
 
+const char *page_until(struct arena *a, int64_t starts, int64_t ends)
+{
+	time_t s = (time_t)starts, e = (time_t)ends;
+	struct tm ts, te;
+	char buf[16];
+
+	localtime_r(&s, &ts);
+	localtime_r(&e, &te);
+	if (ts.tm_year != te.tm_year || ts.tm_yday != te.tm_yday)
+		return page_time(a, ends);
+	strftime(buf, sizeof(buf), "%H:%M", &te);
+	return arena_strdup(a, buf);
+}
+
 const char *page_iso_time(struct arena *a, int64_t t)
 {
 	return fmt_time(a, t, 1);

@@ -12,7 +12,7 @@
 <section class="status" aria-live="polite">
 <p class="spots big" data-live="spots_label">{{SPOTS}}</p>
 {{#BAR}}<progress max="{{CAPACITY}}" value="{{FILLED}}" data-live-bar>{{FILLED}} of {{CAPACITY}}</progress>{{/BAR}}
-<p class="counts">Confirmed: <strong data-live="confirmed">{{CONFIRMED}}</strong> · Waitlisted: <strong data-live="waitlisted">{{WAITLISTED}}</strong>{{#BAR}} · Spots left: <strong data-live="spots_left">{{SPOTS_LEFT}}</strong>{{/BAR}}</p>
+<p class="counts"><span>Confirmed: <strong data-live="confirmed">{{CONFIRMED}}</strong></span> <span>Waitlisted: <strong data-live="waitlisted">{{WAITLISTED}}</strong></span>{{#BAR}} <span>Spots left: <strong data-live="spots_left">{{SPOTS_LEFT}}</strong></span>{{/BAR}}</p>
 <p class="links"><a href="/events/{{SLUG}}/live">Live status</a>{{#WAITLIST_LINK}} · <a href="/events/{{SLUG}}/waitlist">Waitlist</a>{{/WAITLIST_LINK}}</p>
 </section>
 <div class="description">{{DESCRIPTION}}</div>
@@ -29,7 +29,7 @@
 <input id="email" name="email" type="email" value="{{EMAIL}}" required maxlength="254" autocomplete="email">
 {{#GUESTS_FIELD}}<label for="guests">Guests you bring (up to {{MAX_GUESTS}})</label>
 <select id="guests" name="guests">{{#GUEST_OPTION}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{VALUE}}</option>{{/GUEST_OPTION}}</select>{{/GUESTS_FIELD}}
-<label for="note">Anything we should know? <span class="hint">(dietary needs, access…, optional)</span></label>
+<label for="note">Anything we should know? <span class="hint">(optional: dietary needs, access, what you'll bring)</span></label>
 <textarea id="note" name="note" maxlength="1000" rows="3">{{NOTE}}</textarea>
 <button type="submit">RSVP</button>
 </form>

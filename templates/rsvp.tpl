@@ -1,23 +1,35 @@
 {{%AUTOESCAPE context="HTML"}}<article class="manage">
 <p class="back"><a href="/events/{{SLUG}}">← {{TITLE}}</a></p>
 <h1>Your RSVP</h1>
+{{#NEW}}<p class="notice" role="status">Thank you, {{NAME}}: you are signed up.</p>{{/NEW}}
 {{#DONE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/DONE}}
 {{#ERROR}}<p class="notice warn" role="alert">{{MESSAGE}}</p>{{/ERROR}}
 {{#CONFIRMED}}<p class="state confirmed">You're confirmed: party of {{PARTY}}.</p>{{/CONFIRMED}}
 {{#WAITLISTED}}<p class="state waitlisted">You're on the waitlist{{#POSITION}}: number {{POSITION}} in line, with {{SPOTS_AHEAD}} spots ahead of you{{/POSITION}}. We move you up automatically when spots free up.</p>{{/WAITLISTED}}
-{{#CANCELLED}}<p class="state cancelled">This RSVP is cancelled.</p>{{/CANCELLED}}
-<div class="keep{{#NEW}} new{{/NEW}}">
+{{#CANCELLED}}<p class="state cancelled">This RSVP is cancelled.</p>
+<p><a href="/events/{{SLUG}}#rsvp">Sign up again</a> if you can come after all.</p>{{/CANCELLED}}
+{{#CONFIRM_CANCEL}}<section class="confirm">
+<h2>Cancel your RSVP?</h2>
+<p>Your party of {{PARTY}} gives up its places; people on the waitlist move up into them. If you change your mind later, you can sign up again while places are left.</p>
+<form method="post" action="/rsvp/{{TOKEN}}">
+<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
+<input type="hidden" name="action" value="cancel">
+<button type="submit" class="danger">Yes, cancel my RSVP</button>
+<a href="/rsvp/{{TOKEN}}">No, keep it</a>
+</form>
+</section>{{/CONFIRM_CANCEL}}
+{{#KEEP_LINK}}<div class="keep{{#NEW}} new{{/NEW}}">
 <p><strong>Keep this link to change or cancel your RSVP:</strong></p>
 <p class="link"><a href="/rsvp/{{TOKEN}}">{{LINK}}</a></p>
-<p class="hint">Anyone with the link can change your RSVP, so keep it to yourself.</p>
-</div>
+<p class="hint">Bookmark it or copy it somewhere safe: it is the only way back to this page. Anyone with the link can change your RSVP, so keep it to yourself.</p>
+</div>{{/KEEP_LINK}}
 <dl class="facts">
 <dt>Event</dt><dd>{{TITLE}}</dd>
 <dt>When</dt><dd><time datetime="{{WHEN_ISO}}">{{WHEN}}</time></dd>
 <dt>Where</dt><dd>{{LOCATION}}</dd>
 <dt>Name</dt><dd>{{NAME}}</dd>
 <dt>E-mail</dt><dd>{{EMAIL}}</dd>
-<dt>Party</dt><dd>{{PARTY}}</dd>
+<dt>Party</dt><dd>{{PARTY}} (you + {{GUESTS}} {{GUESTS_WORD}})</dd>
 <dt>Note</dt><dd>{{NOTE}}</dd>
 </dl>
 {{#CHANGE}}<section class="change">
@@ -33,14 +45,4 @@
 </form>
 <p><a class="danger" href="/rsvp/{{TOKEN}}?confirm=cancel">Cancel my RSVP…</a></p>
 </section>{{/CHANGE}}
-{{#CONFIRM_CANCEL}}<section class="confirm">
-<h2>Cancel your RSVP?</h2>
-<p>Your spot goes to the next people on the waitlist. This cannot be undone.</p>
-<form method="post" action="/rsvp/{{TOKEN}}">
-<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
-<input type="hidden" name="action" value="cancel">
-<button type="submit" class="danger">Yes, cancel my RSVP</button>
-<a href="/rsvp/{{TOKEN}}">No, keep it</a>
-</form>
-</section>{{/CONFIRM_CANCEL}}
 </article>

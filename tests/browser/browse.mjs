@@ -6,6 +6,11 @@
 // headless Chromium through playwright-core, and prints TAP on stdout.
 // The site is always stopped again: in `finally`, and on SIGINT/SIGTERM/SIGHUP.
 //
+// Besides the pages themselves it walks an RSVP with JavaScript disabled
+// (sign up with guests, keep-this-link box, counts, cancel), and with
+// JavaScript on checks that an open event page's live counts (live.js
+// polling status.json) follow another visitor's sign-up within 3 s.
+//
 // Environment:
 //   TURNOUT_BUILD             dir holding the built cgi-bin/ and admin/ (default: repo root)
 //   TURNOUT_SRC               dir holding scripts/, templates/, static/, nginx.conf (default: repo root)
@@ -32,6 +37,9 @@ const chromiumPath = process.env.TURNOUT_CHROMIUM || '/usr/bin/chromium';
 const DEMO_EVENTS = ['potluck-picnic', 'fun-run-5k', 'chess-tournament', 'tshirt-drop'];
 const EVENT = 'fun-run-5k';
 const EVENT_CAPACITY = '50';
+const NOJS_EVENT = 'potluck-picnic';	// allows guests (up to 4)
+const LIVE_EVENT = 'fun-run-5k';
+const LIVE_DEADLINE_MS = 3000;
 const MOBILE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 900 };
 const STEP_TIMEOUT_MS = 15000;
@@ -228,9 +236,18 @@ function watch(page, label) {
 	page.on('pageerror', (err) => consoleErrors.push(`[${label}] page error: ${err.message}`));
 	page.on('requestfailed', (req) => {
 		const f = req.failure();
-		consoleErrors.push(`[${label}] request failed: ${req.method()} ${req.url()} ${f ? f.errorText : ''}`);
+		const text = f ? f.errorText : '';
+		// live.js polls status.json every second: a poll still in flight
+		// when the visitor submits a form or follows a link is aborted by
+		// the navigation. That is not a fault of the site; anything else is.
+		if (text === 'net::ERR_ABORTED' && /\/status\.json$/.test(new URL(req.url()).pathname)) {
+			abortedPolls.push(`[${label}] ${req.url()}`);
+			return;
+		}
+		consoleErrors.push(`[${label}] request failed: ${req.method()} ${req.url()} ${text}`);
 	});
 }
+const abortedPolls = [];
 
 const norm = (s) => String(s || '').replace(/\s+/g, ' ').trim();
 
@@ -271,10 +288,56 @@ async function horizontalFit(page) {
 	return { ok, why };
 }
 
+// The live counts of an event page, as shown (server-rendered or updated
+// by live.js): numbers parsed from [data-live=...].
+async function liveCounts(page) {
+	const text = async (name) => {
+		const loc = page.locator(`[data-live="${name}"]`);
+		return (await loc.count()) ? norm(await loc.first().textContent()) : null;
+	};
+	const c = { confirmed: await text('confirmed'), spots_left: await text('spots_left'), label: await text('spots_label') };
+	c.nConfirmed = /^\d+$/.test(c.confirmed || '') ? Number(c.confirmed) : NaN;
+	c.nLeft = /^\d+$/.test(c.spots_left || '') ? Number(c.spots_left) : NaN;
+	return c;
+}
+const showCounts = (c) => `confirmed=${JSON.stringify(c.confirmed)} spots_left=${JSON.stringify(c.spots_left)} label=${JSON.stringify(c.label)}`;
+
+// Fill and submit the RSVP form of the event page open in `page`; resolves
+// to the manage token once the browser has landed on /rsvp/<token>?new=1.
+async function submitRsvp(page, fields) {
+	const form = page.locator('section.rsvp form');
+	await form.waitFor({ state: 'visible', timeout: 5000 });
+	await form.getByLabel('Your name').fill(fields.name);
+	await form.getByLabel('E-mail').fill(fields.email);
+	if (fields.guests !== undefined)
+		await form.getByLabel(/^Guests you bring/).selectOption(String(fields.guests));
+	if (fields.note !== undefined)
+		await form.getByLabel(/^Anything we should know/).fill(fields.note);
+	const [resp] = await Promise.all([
+		page.waitForNavigation({ url: /\/rsvp\/[0-9a-f]+/, waitUntil: 'load' }),
+		form.getByRole('button', { name: 'RSVP', exact: true }).click(),
+	]);
+	const u = new URL(page.url());
+	const m = u.pathname.match(/^\/rsvp\/([0-9a-f]{32})$/);
+	const post = resp && resp.request().redirectedFrom();
+	const postStatus = post ? (await post.response())?.status() : undefined;
+	return {
+		token: m ? m[1] : null,
+		url: page.url(),
+		ok: !!m && u.origin === base && u.search === '?new=1' && resp.status() === 200 &&
+			post && post.method() === 'POST' && postStatus === 303,
+		why: `landed on ${page.url()} (status ${resp ? resp.status() : 'none'});` +
+			` form post: ${post ? `${post.method()} ${post.url()} -> ${postStatus}` : 'no redirect seen'}`,
+	};
+}
+
 // -------------------------------------------------------------- the run
 
 let desktop;
 let mobile;
+let nojs;
+let nojsMobile;
+let live;
 let keepData = false;
 
 try {
@@ -381,6 +444,272 @@ try {
 	await mobile.close();
 	mobile = undefined;
 
+	// ---- RSVP with JavaScript disabled: sign up with guests, keep the
+	// link, see the count drop, cancel, see the count come back.
+	nojs = await launch({ viewport: DESKTOP, javaScriptEnabled: false });
+	const np = nojs.pages()[0] || await nojs.newPage();
+	watch(np, 'nojs');
+	const nojsPolls = [];
+	np.on('request', (req) => {
+		if (/\/status\.json$/.test(new URL(req.url()).pathname)) nojsPolls.push(req.url());
+	});
+	const nojsEventUrl = `${base}/events/${NOJS_EVENT}`;
+	let before;
+	let token;
+	let keptLink;
+
+	await check(`no JS: /events/${NOJS_EVENT} shows the counts and a guests choice`, async () => {
+		const r = await np.goto(nojsEventUrl, { waitUntil: 'load' });
+		before = await liveCounts(np);
+		const options = await np.locator('section.rsvp select#guests option').allTextContents();
+		diag(`no JS: ${NOJS_EVENT} before the RSVP: ${showCounts(before)}; guest options ${options.join(',')}`);
+		return {
+			ok: !!r && r.status() === 200 && Number.isInteger(before.nLeft) &&
+				Number.isInteger(before.nConfirmed) && options.includes('2'),
+			why: `status ${r ? r.status() : 'none'}; ${showCounts(before)}; guest options: ${options.join(',') || '(none)'}`,
+		};
+	});
+
+	await check('no JS: the RSVP form (2 guests) lands on /rsvp/<32 hex>?new=1 via a 303', async () => {
+		const r = await submitRsvp(np, {
+			name: 'Ada Lovelace', email: 'ada@example.org', guests: 2,
+			note: 'Bringing a lemon cake (contains nuts).',
+		});
+		token = r.token;
+		return r;
+	});
+
+	await check('no JS: manage page says "You\'re confirmed: party of 3."', async () => {
+		const t = norm(await np.locator('.state.confirmed').textContent({ timeout: 5000 }));
+		return { ok: /^You['\u2019]re confirmed: party of 3\.$/.test(t), why: `.state.confirmed is ${JSON.stringify(t)}` };
+	});
+
+	await check('no JS: the keep-this-link box shows the full link with the same token', async () => {
+		const keep = np.locator('.keep');
+		const text = norm(await keep.innerText({ timeout: 5000 }));
+		const a = keep.locator('a').first();
+		const href = await a.getAttribute('href');
+		const shown = norm(await a.innerText());
+		keptLink = new URL(href, np.url()).href;
+		const want = `${base}/rsvp/${token}`;
+		return {
+			ok: !!token && /Keep this link to change or cancel your RSVP/.test(text) &&
+				keptLink === want && shown === want,
+			why: `box: ${JSON.stringify(text)}\nhref ${JSON.stringify(href)}, link text ${JSON.stringify(shown)}; expected ${want}`,
+		};
+	});
+
+	await check('no JS: manage page lists the name, party and note as entered', async () => {
+		const facts = norm(await np.locator('.facts').innerText());
+		const ok = /Ada Lovelace/.test(facts) && /ada@example\.org/.test(facts) &&
+			/Party\s*3\b/.test(facts) && /lemon cake \(contains nuts\)/.test(facts);
+		return { ok, why: `facts: ${facts}` };
+	});
+
+	await check('no JS: desktop screenshot of the RSVP manage page',
+		() => screenshot(np, 'nojs-desktop-rsvp-manage'));
+
+	// The same pages at 375 px (the RSVP is still open here, so the cancel
+	// confirmation can be shown too).
+	nojsMobile = await launch({
+		viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2, javaScriptEnabled: false,
+	});
+	const nm = nojsMobile.pages()[0] || await nojsMobile.newPage();
+	watch(nm, 'nojs-mobile');
+	for (const [label, urlPath, shot] of [
+		[`${NOJS_EVENT} event page (form with guests)`, `/events/${NOJS_EVENT}`, 'nojs-mobile-event-guests'],
+		['RSVP manage page', `/rsvp/${token}?new=1`, 'nojs-mobile-rsvp-manage'],
+		['cancel confirmation', `/rsvp/${token}?confirm=cancel`, 'nojs-mobile-rsvp-cancel-confirm'],
+	]) {
+		await check(`no JS: ${label}: no horizontal scroll at ${MOBILE.width} px`, async () => {
+			if (!token) return { ok: false, why: 'no RSVP token from the sign-up above' };
+			const r = await nm.goto(`${base}${urlPath}`, { waitUntil: 'load' });
+			if (!r || r.status() !== 200) return { ok: false, why: `status ${r ? r.status() : 'none'}` };
+			return horizontalFit(nm);
+		});
+		await check(`no JS: mobile screenshot of the ${label}`, () => screenshot(nm, shot));
+	}
+	await nojsMobile.close();
+	nojsMobile = undefined;
+
+	await check('no JS: back on the event page, spots left dropped by 3 (confirmed up by 3)', async () => {
+		await Promise.all([
+			np.waitForURL((u) => u.pathname === `/events/${NOJS_EVENT}`),
+			np.locator('p.back a').first().click(),
+		]);
+		const now = await liveCounts(np);
+		diag(`no JS: ${NOJS_EVENT} with the RSVP: ${showCounts(now)}`);
+		await screenshot(np, 'nojs-desktop-event-after-rsvp');
+		return {
+			ok: now.nLeft === before.nLeft - 3 && now.nConfirmed === before.nConfirmed + 3 &&
+				(now.label || '').startsWith(`${now.nLeft} spots left`),
+			why: `before: ${showCounts(before)}\nafter:  ${showCounts(now)}`,
+		};
+	});
+
+	await check('no JS: "Cancel my RSVP…" on the kept link asks for confirmation', async () => {
+		await np.goto(keptLink, { waitUntil: 'load' });
+		await Promise.all([
+			np.waitForURL((u) => u.search === '?confirm=cancel'),
+			np.getByRole('link', { name: 'Cancel my RSVP…' }).click(),
+		]);
+		const u = new URL(np.url());
+		const heading = norm(await np.locator('section.confirm h2').textContent({ timeout: 5000 }));
+		const buttons = await np.getByRole('button', { name: 'Yes, cancel my RSVP' }).count();
+		return {
+			ok: u.pathname === `/rsvp/${token}` && buttons === 1,
+			why: `url ${np.url()}; heading ${JSON.stringify(heading)}; ${buttons} "Yes, cancel my RSVP" buttons`,
+		};
+	});
+
+	await check('no JS: desktop screenshot of the cancel confirmation',
+		() => screenshot(np, 'nojs-desktop-rsvp-cancel-confirm'));
+
+	await check('no JS: "Yes, cancel my RSVP" returns to the manage page: "This RSVP is cancelled."', async () => {
+		const [resp] = await Promise.all([
+			np.waitForNavigation({ url: (u) => u.pathname === `/rsvp/${token}` && !u.search.includes('confirm'), waitUntil: 'load' }),
+			np.getByRole('button', { name: 'Yes, cancel my RSVP' }).click(),
+		]);
+		const state = norm(await np.locator('.state.cancelled').textContent({ timeout: 5000 }));
+		const notice = norm(await np.locator('.notice').allInnerTexts().then((t) => t.join(' | ')));
+		const cancelLinks = await np.getByRole('link', { name: 'Cancel my RSVP…' }).count();
+		diag(`no JS: after cancelling: ${np.url()}; notice ${JSON.stringify(notice)}`);
+		return {
+			ok: !!resp && resp.status() === 200 && state === 'This RSVP is cancelled.' && cancelLinks === 0,
+			why: `url ${np.url()} (status ${resp ? resp.status() : 'none'}); state ${JSON.stringify(state)};` +
+				` ${cancelLinks} cancel links still shown`,
+		};
+	});
+
+	await check('no JS: desktop screenshot of the cancelled RSVP',
+		() => screenshot(np, 'nojs-desktop-rsvp-cancelled'));
+
+	await check('no JS: the event page count is back up', async () => {
+		await np.goto(nojsEventUrl, { waitUntil: 'load' });
+		const now = await liveCounts(np);
+		diag(`no JS: ${NOJS_EVENT} after cancelling: ${showCounts(now)}`);
+		return {
+			ok: now.nLeft === before.nLeft && now.nConfirmed === before.nConfirmed && now.label === before.label,
+			why: `before: ${showCounts(before)}\nnow:    ${showCounts(now)}`,
+		};
+	});
+
+	await check('no JS: the pages really ran without JavaScript (no status.json polls)', async () => {
+		// live.js would poll one second after load: give it the chance.
+		await np.waitForTimeout(1500);
+		return {
+			ok: nojsPolls.length === 0,
+			why: `status.json requested ${nojsPolls.length} times: ${nojsPolls.slice(0, 3).join(', ')}`,
+		};
+	});
+	await nojs.close();
+	nojs = undefined;
+
+	// ---- live counts with JavaScript: page A stays open on the event page
+	// (never reloaded) while page B signs up; live.js must update A.
+	live = await launch({ viewport: DESKTOP });
+	const pa = live.pages()[0] || await live.newPage();
+	watch(pa, 'live-A');
+	const liveEventUrl = `${base}/events/${LIVE_EVENT}`;
+	const statusPath = `/events/${LIVE_EVENT}/status.json`;
+	let a0;
+	let aNavigations = 0;
+
+	await check(`JS: page A on /events/${LIVE_EVENT} polls status.json`, async () => {
+		const r = await pa.goto(liveEventUrl, { waitUntil: 'load' });
+		const poll = await pa.waitForResponse((res) => new URL(res.url()).pathname === statusPath, { timeout: 5000 });
+		await poll.finished();
+		a0 = await liveCounts(pa);
+		await pa.evaluate(() => { window.turnoutBrowseMarker = true; });
+		pa.on('framenavigated', (f) => { if (f === pa.mainFrame()) aNavigations++; });
+		diag(`JS: page A shows ${showCounts(a0)}`);
+		return {
+			ok: !!r && r.status() === 200 && [200, 304].includes(poll.status()) &&
+				Number.isInteger(a0.nConfirmed) && Number.isInteger(a0.nLeft),
+			why: `page status ${r ? r.status() : 'none'}, first poll ${poll.status()}; ${showCounts(a0)}`,
+		};
+	});
+
+	// Resolves to the page's own clock (Date.now) at the first poll of the
+	// DOM that shows the wanted counts; rejects after timeoutMs.
+	const waitForCounts = (confirmed, left, timeoutMs) => pa.waitForFunction(([c, l]) => {
+		const t = (n) => { const el = document.querySelector(`[data-live="${n}"]`); return el ? el.textContent.trim() : null; };
+		return t('confirmed') === String(c) && t('spots_left') === String(l) ? Date.now() : false;
+	}, [confirmed, left], { polling: 20, timeout: timeoutMs }).then((h) => h.jsonValue());
+
+	const liveCheck = async (what, tDone, confirmed, left) => {
+		if (!tDone) return { ok: false, why: `no time for ${what}: the step above failed` };
+		let tSeen;
+		try {
+			tSeen = await waitForCounts(confirmed, left, LIVE_DEADLINE_MS + 7000);
+		} catch (e) {
+			const now = await liveCounts(pa);
+			return { ok: false, why: `not seen within ${LIVE_DEADLINE_MS + 7000} ms after ${what}; page A shows ${showCounts(now)}` };
+		}
+		const delay = tSeen - tDone;
+		const now = await liveCounts(pa);
+		const stillThere = await pa.evaluate(() => window.turnoutBrowseMarker === true);
+		diag(`live update delay after ${what}: ${delay} ms (server's answer to the POST -> page A's DOM); A shows ${showCounts(now)}`);
+		return {
+			ok: delay <= LIVE_DEADLINE_MS && stillThere && aNavigations === 0 &&
+				(now.label || '').startsWith(`${left} spots left`),
+			why: `delay ${delay} ms (limit ${LIVE_DEADLINE_MS}); page A navigations ${aNavigations},` +
+				` marker ${stillThere ? 'kept' : 'gone (reloaded)'}; A shows ${showCounts(now)}`,
+		};
+	};
+
+	const pb = await live.newPage();
+	watch(pb, 'live-B');
+	let tSignedUp;
+	let liveToken;
+	const postAnswered = (page, pathname) => page.waitForResponse((res) =>
+		res.request().method() === 'POST' && new URL(res.url()).pathname === pathname, { timeout: STEP_TIMEOUT_MS })
+		.then((res) => { const t = Date.now(); return { res, t }; });
+
+	await check(`JS: page B signs up for ${LIVE_EVENT} through the form`, async () => {
+		await pb.goto(liveEventUrl, { waitUntil: 'load' });
+		const guestFields = await pb.locator('section.rsvp select#guests').count();
+		const answered = postAnswered(pb, `/events/${LIVE_EVENT}/rsvp`);
+		const r = await submitRsvp(pb, { name: 'Grace Hopper', email: 'grace@example.org', note: 'Walking it.' });
+		const { res, t } = await answered;
+		tSignedUp = t;
+		liveToken = r.token;
+		const state = r.token ? norm(await pb.locator('.state').first().textContent({ timeout: 5000 })) : '';
+		return {
+			ok: r.ok && res.status() === 303 && guestFields === 0 && /^You['\u2019]re confirmed: party of 1\.$/.test(state),
+			why: `${r.why}; POST answered ${res.status()}; guests fields ${guestFields}; state ${JSON.stringify(state)}`,
+		};
+	});
+
+	await check(`JS: within ${LIVE_DEADLINE_MS / 1000} s page A shows confirmed +1 and spots left -1, without a reload`,
+		() => a0 ? liveCheck('the sign-up', tSignedUp, a0.nConfirmed + 1, a0.nLeft - 1) : { ok: false, why: 'page A never loaded' });
+
+	let tCancelled;
+	await check('JS: page B cancels that RSVP', async () => {
+		if (!liveToken) return { ok: false, why: 'no RSVP token from the sign-up above' };
+		await Promise.all([
+			pb.waitForURL((u) => u.search === '?confirm=cancel'),
+			pb.getByRole('link', { name: 'Cancel my RSVP…' }).click(),
+		]);
+		const answered = postAnswered(pb, `/rsvp/${liveToken}`);
+		await Promise.all([
+			pb.waitForURL((u) => u.search === '?done=cancelled', { waitUntil: 'load' }),
+			pb.getByRole('button', { name: 'Yes, cancel my RSVP' }).click(),
+		]);
+		const { res, t } = await answered;
+		tCancelled = t;
+		const state = norm(await pb.locator('.state').first().textContent({ timeout: 5000 }));
+		return { ok: res.status() === 303 && state === 'This RSVP is cancelled.', why: `POST answered ${res.status()}; state ${JSON.stringify(state)}` };
+	});
+
+	await check(`JS: within ${LIVE_DEADLINE_MS / 1000} s page A shows the counts back where they were`,
+		() => a0 ? liveCheck('the cancellation', tCancelled, a0.nConfirmed, a0.nLeft) : { ok: false, why: 'page A never loaded' });
+
+	await live.close();
+	live = undefined;
+	if (abortedPolls.length)
+		diag(`status.json polls aborted by leaving the page (not counted as failures): ${abortedPolls.length}`);
+
 	await check('no console errors, page errors or failed requests', () => ({
 		ok: consoleErrors.length === 0,
 		why: consoleErrors.slice(0, 20).join('\n'),
@@ -389,7 +718,7 @@ try {
 	if (!/^(setup failed|site did not start)$/.test(e.message))
 		report(false, 'browser session runs to the end', e.stack || e.message);
 } finally {
-	for (const ctx of [desktop, mobile])
+	for (const ctx of [desktop, mobile, nojs, nojsMobile, live])
 		if (ctx) await ctx.close().catch(() => {});
 	if (failures > 0) {
 		const tails = tailsShown ? '' : logTails();
