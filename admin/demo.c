@@ -42,7 +42,7 @@ static enum db_rc demo_players(struct db *db)
 		snprintf(email, sizeof(email), "player%zu@example.org", i + 1);
 		in.name = names[i];
 		in.email = email;
-		token_form_new(form, clock_now());
+		token_form_new(form, clock_now(), "rsvp:chess-tournament");
 		token_manage_of(form, manage);
 		rc = rsvp_create(db, "chess-tournament", &in, form, manage, &out);
 	}

@@ -95,17 +95,24 @@ const char *field_guests(const char *v, int max, int *out)
 	return NULL;
 }
 
-const char *field_form_token(const char *v)
+const char *form_purpose(struct arena *a, const char *form, const char *subject)
+{
+	return arena_printf(a, "%s:%s", form, subject);
+}
+
+const char *field_form_token(const char *v, const char *purpose)
 {
 	if (v == NULL || *v == '\0')
 		return "The form was incomplete. Please reload the page and try again.";
-	switch (token_form_check(v, clock_now())) {
+	switch (token_form_check(v, clock_now(), purpose)) {
 	case TOKEN_OK:
 		return NULL;
 	case TOKEN_EXPIRED:
 		return "This form has expired. Please reload the page and try again.";
 	default:
-		return "This form was not sent by this site. Please reload the page and try again.";
+		/* Forged, or made for another form or another RSVP. */
+		return "This form was not sent by this site for this page."
+		    " Please reload the page and try again.";
 	}
 }
 

@@ -14,8 +14,14 @@ const char *field_email(struct arena *a, const char *v, const char **out);
 const char *field_note(struct arena *a, const char *v, const char **out);
 /* A whole number from 0 to max written in plain digits. */
 const char *field_guests(const char *v, int max, int *out);
-/* The one-time form token: present, ours and not expired. */
-const char *field_form_token(const char *v);
+/* The one-time form token: present, ours, made for `purpose`, not expired. */
+const char *field_form_token(const char *v, const char *purpose);
+
+/*
+ * The purpose a form's token is bound to: the form and what it acts on,
+ * e.g. form_purpose(a, "rsvp", slug) or form_purpose(a, "cancel", token).
+ */
+const char *form_purpose(struct arena *a, const char *form, const char *subject);
 
 /* "A. B." from "Ann Bell" (first letters of the first and last words). */
 const char *field_initials(struct arena *a, const char *name);

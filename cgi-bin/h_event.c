@@ -87,7 +87,7 @@ static const char *closed_reason(struct arena *a, const struct event *e, int64_t
 	return "Sign-ups for this event are closed.";
 }
 
-static void rsvp_form(struct tpl_dict *d, const struct event *e,
+static void rsvp_form(struct tpl_dict *d, struct arena *a, const struct event *e,
     const struct rsvp_form *form, int64_t now)
 {
 	char token[TOKEN_FORM_HEX + 1];
@@ -95,7 +95,7 @@ static void rsvp_form(struct tpl_dict *d, const struct event *e,
 	int g;
 
 	f = tpl_section(d, "RSVP_FORM");
-	token_form_new(token, now);
+	token_form_new(token, now, form_purpose(a, "rsvp", e->slug));
 	tpl_set(f, "FORM_TOKEN", token);
 	if (form != NULL) {
 		tpl_set(f, "NAME", form->name);
@@ -144,7 +144,7 @@ int event_page(struct req *r, struct app *app, const struct event *e, int status
 	if (e->waitlisted > 0)
 		tpl_show(p.body, "WAITLIST_LINK");
 	if (event_rsvp_open(e, now))
-		rsvp_form(p.body, e, form, now);
+		rsvp_form(p.body, r->a, e, form, now);
 	else
 		tpl_set(tpl_section(p.body, "RSVP_CLOSED"), "REASON",
 		    closed_reason(r->a, e, now));
@@ -202,6 +202,12 @@ int h_event_status(struct req *r, struct app *app)
 	/* The version changes with every RSVP change: a cheap, exact ETag. */
 	etag = arena_printf(r->a, "\"v%lld\"", (long long)e.version);
 	req_header(r, "ETag", etag);
+	/*
+	 * nginx's microcache counts in whole seconds: "valid 1s" keeps an
+	 * entry up to 2 s. Expiring at the end of this second keeps it < 1 s.
+	 */
+	req_header(r, "X-Accel-Expires", arena_printf(r->a, "@%lld",
+	    (long long)clock_now()));
 	if (strcmp(r->if_none_match, etag) == 0)
 		return 304;
 	d = tpl_dict_new();

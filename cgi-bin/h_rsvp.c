@@ -27,7 +27,7 @@ int h_rsvp_create(struct req *r, struct app *app)
 	form.name = req_form(r, "name") != NULL ? req_form(r, "name") : "";
 	form.email = req_form(r, "email") != NULL ? req_form(r, "email") : "";
 	form.note = req_form(r, "note") != NULL ? req_form(r, "note") : "";
-	if ((form.error = field_form_token(token)) != NULL ||
+	if ((form.error = field_form_token(token, form_purpose(r->a, "rsvp", e.slug))) != NULL ||
 	    (form.error = field_name(r->a, req_form(r, "name"), &in.name)) != NULL ||
 	    (form.error = field_email(r->a, req_form(r, "email"), &in.email)) != NULL ||
 	    (form.error = field_guests(req_form(r, "guests"), e.max_guests, &in.guests)) != NULL ||
@@ -44,8 +44,10 @@ int h_rsvp_create(struct req *r, struct app *app)
 	case DB_NOTFOUND:
 		return 404;
 	case DB_CLOSED:
-		r->error = "Sign-ups for this event are closed.";
-		return 422;
+		/* The page says why (not open yet, closed, started); the error
+		 * shows only if it closed between our read and the write. */
+		form.error = "Sign-ups for this event have just closed.";
+		return event_page(r, app, &e, 422, &form);
 	case DB_INVALID:
 		form.error = "That is more guests than this event allows.";
 		return event_page(r, app, &e, 400, &form);
@@ -111,7 +113,8 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 	if (rv.status != RSVP_CANCELLED && !v->confirm_cancel)
 		tpl_show(p.body, "KEEP_LINK");
 	if (rv.status != RSVP_CANCELLED && clock_now() < e.starts_at) {
-		token_form_new(form_token, clock_now());
+		token_form_new(form_token, clock_now(), form_purpose(r->a,
+		    v->confirm_cancel ? "cancel" : "update", token));
 		f = tpl_section(p.body, v->confirm_cancel ? "CONFIRM_CANCEL" : "CHANGE");
 		tpl_set(f, "FORM_TOKEN", form_token);
 		tpl_set(f, "TOKEN", token);
@@ -194,19 +197,20 @@ int h_rsvp_change(struct req *r, struct app *app)
 
 	if ((rc = rsvp_get(app->db, r->a, token, &rv, &e)) != DB_OK)
 		return rc == DB_NOTFOUND ? 404 : db_status(rc);
-	if ((err = field_form_token(form_token)) != NULL) {
+	if (action == NULL || (strcmp(action, "update") != 0 && strcmp(action, "cancel") != 0)) {
+		v.error = "Unknown action: use the buttons on this page.";
+		return manage_page(r, app, token, 400, &v);
+	}
+	/* A token made for the other form, or another RSVP, is refused. */
+	if ((err = field_form_token(form_token, form_purpose(r->a, action, token))) != NULL) {
 		v.error = err;
 		return manage_page(r, app, token, 400, &v);
 	}
-	if (action != NULL && strcmp(action, "cancel") == 0) {
+	if (strcmp(action, "cancel") == 0) {
 		rc = rsvp_cancel(app->db, token, form_token, &out);
 		if (rc != DB_OK)
 			return refused(r, app, rc, &out);
 		return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=cancelled", token));
-	}
-	if (action == NULL || strcmp(action, "update") != 0) {
-		v.error = "Unknown action: use the buttons on this page.";
-		return manage_page(r, app, token, 400, &v);
 	}
 	guests = rv.guests;	/* an event without guests has no guests field */
 	if ((req_form(r, "guests") != NULL &&

@@ -14,16 +14,22 @@ int token_init(const unsigned char s[TOKEN_SECRET_LEN])
 	return 0;
 }
 
-/* MAC of the first 24 bytes of a form token, truncated to 16 bytes. */
-static void form_mac(const unsigned char body[24], unsigned char mac[16])
+/* MAC of the first 24 bytes of a form token and its purpose, 16 bytes. */
+static void form_mac(const unsigned char body[24], const char *purpose,
+    unsigned char mac[16])
 {
-	unsigned char full[crypto_auth_BYTES];
+	unsigned char full[crypto_auth_hmacsha512256_BYTES];
+	crypto_auth_hmacsha512256_state st;
 
-	crypto_auth(full, body, 24, secret);
+	crypto_auth_hmacsha512256_init(&st, secret, sizeof(secret));
+	crypto_auth_hmacsha512256_update(&st, body, 24);
+	crypto_auth_hmacsha512256_update(&st, (const unsigned char *)purpose,
+	    strlen(purpose));
+	crypto_auth_hmacsha512256_final(&st, full);
 	memcpy(mac, full, 16);
 }
 
-void token_form_new(char out[TOKEN_FORM_HEX + 1], int64_t now)
+void token_form_new(char out[TOKEN_FORM_HEX + 1], int64_t now, const char *purpose)
 {
 	unsigned char raw[40];
 	int i;
@@ -31,7 +37,7 @@ void token_form_new(char out[TOKEN_FORM_HEX + 1], int64_t now)
 	for (i = 0; i < 8; i++)
 		raw[i] = (unsigned char)((uint64_t)now >> (56 - 8 * i));
 	randombytes_buf(raw + 8, 16);
-	form_mac(raw, raw + 24);
+	form_mac(raw, purpose, raw + 24);
 	sodium_bin2hex(out, TOKEN_FORM_HEX + 1, raw, sizeof(raw));
 }
 
@@ -45,7 +51,7 @@ static int unhex(const char *s, unsigned char *out, size_t n)
 	return sodium_hex2bin(out, n, s, 2 * n, NULL, &len, NULL) == 0 && len == n ? 0 : -1;
 }
 
-enum token_check token_form_check(const char *tok, int64_t now)
+enum token_check token_form_check(const char *tok, int64_t now, const char *purpose)
 {
 	unsigned char raw[40], mac[16];
 	uint64_t issued = 0;
@@ -53,7 +59,7 @@ enum token_check token_form_check(const char *tok, int64_t now)
 
 	if (unhex(tok, raw, sizeof(raw)) != 0)
 		return TOKEN_MALFORMED;
-	form_mac(raw, mac);
+	form_mac(raw, purpose, mac);
 	if (sodium_memcmp(mac, raw + 24, 16) != 0)
 		return TOKEN_MALFORMED;
 	for (i = 0; i < 8; i++)

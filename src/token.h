@@ -7,8 +7,10 @@
 /*
  * Tokens, all printed as lower-case hex:
  * - form tokens (one per rendered form, for idempotent POSTs): the issue
- *   time, 128 random bits and a MAC under the site secret, so the server
- *   can tell its own fresh tokens without storing them at render time;
+ *   time, 128 random bits and a MAC under the site secret over those and
+ *   the form's purpose (e.g. "rsvp:fun-run-5k"), so the server tells its
+ *   own fresh tokens without storing them at render time, and a token made
+ *   for one form is refused by every other;
  * - manage tokens (the secret link of an RSVP): 128 bits derived from the
  *   form token that created the RSVP, so a replayed POST redirects to the
  *   same link, though only the link's hash is stored.
@@ -24,11 +26,11 @@ enum token_check { TOKEN_OK, TOKEN_MALFORMED, TOKEN_EXPIRED };
 /* Initialise libsodium and set the site secret. Returns 0 or -1. */
 int token_init(const unsigned char secret[TOKEN_SECRET_LEN]);
 
-/* A new form token issued at time now, into out[TOKEN_FORM_HEX + 1]. */
-void token_form_new(char out[TOKEN_FORM_HEX + 1], int64_t now);
+/* A new token for the form `purpose`, issued at time now. */
+void token_form_new(char out[TOKEN_FORM_HEX + 1], int64_t now, const char *purpose);
 
-/* Check a form token's format, MAC and age at time now. */
-enum token_check token_form_check(const char *tok, int64_t now);
+/* Check a form token's format, MAC (for `purpose`) and age at time now. */
+enum token_check token_form_check(const char *tok, int64_t now, const char *purpose);
 
 /* The manage token belonging to form token tok, into out[TOKEN_MANAGE_HEX + 1]. */
 void token_manage_of(const char *form_tok, char out[TOKEN_MANAGE_HEX + 1]);

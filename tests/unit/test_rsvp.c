@@ -61,7 +61,7 @@ static int fresh(void)
 	int i = F->n++;
 
 	assert_true(i < 64);
-	token_form_new(F->form[i], clock_now());
+	token_form_new(F->form[i], clock_now(), "t");
 	token_manage_of(F->form[i], F->manage[i]);
 	return i;
 }
@@ -176,21 +176,21 @@ static void test_guests_up_and_down(void **state)
 	(void)state;
 	a = rsvp_ok("ann", 2, RSVP_CONFIRMED);
 	rsvp_ok("bob", 5, RSVP_CONFIRMED);	/* 3 + 6 = 9, one left */
-	token_form_new(ft, NOW);
+	token_form_new(ft, NOW, "t");
 	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 4, "", ft, &out), DB_FULL);
 	assert_int_equal(out.spots_left, 1);
 	assert_int_equal(ev().confirmed, 9);
-	token_form_new(ft, NOW);
+	token_form_new(ft, NOW, "t");
 	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 3, "veggie", ft, &out), DB_OK);
 	assert_int_equal(ev().confirmed, 10);
 	w = rsvp_ok("cat", 1, RSVP_WAITLISTED);
 	/* Fewer guests free two spots: the waitlisted pair moves up at once. */
-	token_form_new(ft, NOW);
+	token_form_new(ft, NOW, "t");
 	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 1, "veggie", ft, &out), DB_OK);
 	assert_int_equal(status_of(w), RSVP_CONFIRMED);
 	assert_int_equal(ev().confirmed, 10);
 	/* More guests than the event allows. */
-	token_form_new(ft, NOW);
+	token_form_new(ft, NOW, "t");
 	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 6, "", ft, &out), DB_INVALID);
 	check_invariants();
 }
@@ -212,7 +212,7 @@ static void test_cancel_promotes_in_order(void **state)
 	assert_int_equal(rsvp_get(F->t.db, F->t.a, F->manage[w3], &r, &e), DB_OK);
 	assert_int_equal(r.position, 3);
 	assert_int_equal(r.spots_ahead, 5);
-	token_form_new(ft, NOW);
+	token_form_new(ft, NOW, "t");
 	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_OK);
 	/* 6 spots free: cat (3), dan (2), eve (1), in arrival order. */
 	assert_int_equal(status_of(w1), RSVP_CONFIRMED);
@@ -222,9 +222,9 @@ static void test_cancel_promotes_in_order(void **state)
 	assert_int_equal(q("SELECT count(*) FROM rsvp_log WHERE action = 'promote'"), 3);
 	assert_int_equal(q("SELECT count(*) FROM rsvp_log WHERE action = 'cancel'"), 1);
 	/* Cancelled is final: no update, no second cancel. */
-	token_form_new(ft, NOW);
+	token_form_new(ft, NOW, "t");
 	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_CLOSED);
-	token_form_new(ft, NOW);
+	token_form_new(ft, NOW, "t");
 	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 0, "", ft, &out), DB_CLOSED);
 	check_invariants();
 }
@@ -243,7 +243,7 @@ static void test_big_party_keeps_its_place(void **state)
 	a = rsvp_ok("bob", 1, RSVP_CONFIRMED);		/* 6 + 2 = 8 */
 	big = rsvp_ok("cat", 4, RSVP_WAITLISTED);	/* 5 > 2 left */
 	small = rsvp_ok("dan", 2, RSVP_WAITLISTED);	/* 3 > 2 left */
-	token_form_new(ft, NOW);
+	token_form_new(ft, NOW, "t");
 	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_OK);
 	/* 4 free: cat (5) still does not fit, dan (3) does. */
 	assert_int_equal(status_of(big), RSVP_WAITLISTED);
@@ -328,7 +328,7 @@ static void test_duplicate_email(void **state)
 	assert_int_equal(rsvp("ann", 1, &i, &out), DB_CONFLICT);
 	assert_int_equal(q("SELECT count(*) FROM rsvp"), 1);
 	/* After a cancellation the address may sign up again. */
-	token_form_new(ft, NOW);
+	token_form_new(ft, NOW, "t");
 	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_OK);
 	assert_int_equal(rsvp("ann", 1, &i, &out), DB_OK);
 	check_invariants();
@@ -375,15 +375,17 @@ static void test_tokens(void **state)
 	char t[TOKEN_FORM_HEX + 1], m1[TOKEN_MANAGE_HEX + 1], m2[TOKEN_MANAGE_HEX + 1];
 
 	(void)state;
-	token_form_new(t, NOW);
-	assert_int_equal(token_form_check(t, NOW), TOKEN_OK);
-	assert_int_equal(token_form_check(t, NOW + TOKEN_FORM_TTL), TOKEN_OK);
-	assert_int_equal(token_form_check(t, NOW + TOKEN_FORM_TTL + 1), TOKEN_EXPIRED);
-	assert_int_equal(token_form_check(t, NOW - 120), TOKEN_EXPIRED);
+	token_form_new(t, NOW, "t");
+	assert_int_equal(token_form_check(t, NOW, "t"), TOKEN_OK);
+	/* A token made for one form is refused by any other. */
+	assert_int_equal(token_form_check(t, NOW, "u"), TOKEN_MALFORMED);
+	assert_int_equal(token_form_check(t, NOW + TOKEN_FORM_TTL, "t"), TOKEN_OK);
+	assert_int_equal(token_form_check(t, NOW + TOKEN_FORM_TTL + 1, "t"), TOKEN_EXPIRED);
+	assert_int_equal(token_form_check(t, NOW - 120, "t"), TOKEN_EXPIRED);
 	t[50] = t[50] == 'a' ? 'b' : 'a';		/* a forged MAC */
-	assert_int_equal(token_form_check(t, NOW), TOKEN_MALFORMED);
-	assert_int_equal(token_form_check("abc", NOW), TOKEN_MALFORMED);
-	token_form_new(t, NOW);
+	assert_int_equal(token_form_check(t, NOW, "t"), TOKEN_MALFORMED);
+	assert_int_equal(token_form_check("abc", NOW, "t"), TOKEN_MALFORMED);
+	token_form_new(t, NOW, "t");
 	token_manage_of(t, m1);
 	token_manage_of(t, m2);
 	assert_string_equal(m1, m2);
