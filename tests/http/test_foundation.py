@@ -255,6 +255,11 @@ def test_killed_worker_is_replaced():
     victim = before[0]
     s.killed_pids.add(victim)
     os.kill(victim, signal.SIGKILL)
+    # kill() returns before the signal lands: a request the victim accepts
+    # in that instant dies with it (502). Test what follows its death.
+    deadline = time.monotonic() + 5
+    while harness.pid_alive(victim) and time.monotonic() < deadline:
+        time.sleep(0.01)
     statuses = [s.request("GET", "/")[0] for _ in range(50)]
     bad = [st for st in statuses if st != 200]
     assert not bad, f"after kill -9 of worker {victim}: {len(bad)}/50 not 200: {bad[:10]}"
