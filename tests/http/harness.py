@@ -23,6 +23,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -84,6 +85,22 @@ def parse_raw(data):
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     return (int(m.group(1)) if m else None), headers, body
+
+
+FORM_TOKEN_RE = re.compile(r'name="form_token" value="([0-9a-f]+)"')
+
+
+def form_tokens(html):
+    """The form_token values of the forms in an HTML page, in page order."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    return FORM_TOKEN_RE.findall(html)
+
+
+def form_token(html):
+    """The first form_token in an HTML page, or None."""
+    tokens = form_tokens(html)
+    return tokens[0] if tokens else None
 
 
 def pid_alive(pid):
@@ -233,6 +250,24 @@ class Site:
                 return f.read()
         except FileNotFoundError:
             return ""
+
+    @property
+    def db_path(self):
+        return os.path.join(self.data, "turnout.db")
+
+    def query(self, sql, params=()):
+        """Rows of one SQL statement on the site's database, opened read-only
+        (safe while the site runs: WAL readers never block its writers)."""
+        con = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
+        try:
+            return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+    def query_one(self, sql, params=()):
+        """The first row of query(), or None."""
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
 
     def master_pid(self):
         with open(os.path.join(self.data, "turnout.pid")) as f:
