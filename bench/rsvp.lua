@@ -1,0 +1,105 @@
+-- wrk script for bench/run: POST one RSVP per request to the URL's path
+-- (/events/{slug}/rsvp), each with a fresh form token and a new e-mail, as
+-- that many different visitors would. A reused token would only replay the
+-- first outcome (a 303 without a commit), so a thread that runs out of
+-- tokens stops and says so.
+--
+--   wrk ... -s bench/rsvp.lua URL -- TOKEN_FILE RUN_TAG THREADS [once CONNECTIONS]
+--
+-- TOKEN_FILE: one form token a line (bench/mint-tokens); thread k of
+-- THREADS uses lines k, k + THREADS, ... RUN_TAG makes the e-mails unique
+-- across runs against the same event. With "once" every connection sends
+-- one POST and then waits out the run: CONNECTIONS connections make a burst of
+-- exactly C RSVPs sent at the same moment. done() prints one line:
+--   rsvp-status 303=N 503=N other=N exhausted=N codes=CODE:N,...
+
+local threads = {}
+local counter = 0
+
+function setup(thread)
+	thread:set("id", counter)
+	counter = counter + 1
+	table.insert(threads, thread)
+end
+
+local tokens = {}
+local next_token = 1
+local tag = ""
+
+function init(args)
+	local file, nthreads = args[1], tonumber(args[3])
+	local k, n = 0, 0
+	tag = args[2] .. "-" .. id
+	for line in io.lines(file) do
+		if k % nthreads == id then
+			n = n + 1
+			tokens[n] = line
+		end
+		k = k + 1
+	end
+	if args[4] == "once" then
+		-- wrk asks delay() before every request, a connection's first
+		-- one included: the first CONNECTIONS / THREADS calls (one per
+		-- connection of this thread, made as they connect) go at once,
+		-- all later ones wait out the run.
+		local first = math.floor(tonumber(args[5]) / nthreads)
+		function delay()
+			if first > 0 then
+				first = first - 1
+				return 0
+			end
+			return 24 * 3600 * 1000
+		end
+	end
+	counts = { [303] = 0, [503] = 0 }
+	other = 0
+	exhausted = 0
+end
+
+local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+
+function request()
+	local i = next_token
+	if tokens[i] == nil then
+		-- Out of tokens: stop this thread; the request sent meanwhile
+		-- replays the last token and changes nothing.
+		exhausted = exhausted + 1
+		wrk.thread:stop()
+		i = math.max(i - 1, 1)
+		if tokens[i] == nil then
+			tokens[i] = "none"
+		end
+	else
+		next_token = i + 1
+	end
+	local body = "form_token=" .. tokens[i] .. "&name=Bench+" .. tag .. "-" .. i ..
+		"&email=b" .. tag .. "-" .. i .. "@example.org&guests=0"
+	return wrk.format("POST", wrk.path, headers, body)
+end
+
+function response(status, headers, body)
+	counts[status] = (counts[status] or 0) + 1
+	if status ~= 303 and status ~= 503 then
+		other = other + 1
+	end
+end
+
+function done(summary, latency, requests)
+	local all, oth, ex = {}, 0, 0
+	for _, t in ipairs(threads) do
+		for code, n in pairs(t:get("counts")) do
+			all[code] = (all[code] or 0) + n
+		end
+		oth = oth + t:get("other")
+		ex = ex + t:get("exhausted")
+	end
+	local codes = {}
+	for code, n in pairs(all) do
+		if n > 0 then
+			table.insert(codes, code .. ":" .. n)
+		end
+	end
+	table.sort(codes)
+	io.write(string.format("rsvp-status 303=%d 503=%d other=%d exhausted=%d codes=%s\n",
+		all[303] or 0, all[503] or 0, oth, ex, table.concat(codes, ",")))
+end
