@@ -1,0 +1,1 @@
+{{%AUTOESCAPE context="JSON"}}{"slug":"{{SLUG}}","version":{{VERSION}},"items":[{{#ITEM}}{"id":{{ID}},"name":"{{NAME}}","category":"{{CATEGORY}}","unit":"{{UNIT}}","suggested":{{SUGGESTED}},"pledged":{{PLEDGED}},"needed":{{NEEDED}},"capped":{{CAPPED}},"version":{{ITEM_VERSION}}}{{#ITEM_separator}},{{/ITEM_separator}}{{/ITEM}}]}
