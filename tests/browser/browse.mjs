@@ -7,7 +7,8 @@
 // The site is always stopped again: in `finally`, and on SIGINT/SIGTERM/SIGHUP.
 //
 // Besides the pages themselves it walks an RSVP with JavaScript disabled
-// (sign up with guests, keep-this-link box, counts, cancel), and with
+// (sign up with guests, keep-this-link box, counts, a potluck pledge whose
+// bar moves on the event page, cancel), and with
 // JavaScript on checks that an open event page's live counts (live.js
 // polling status.json) follow another visitor's sign-up within 3 s.
 //
@@ -37,7 +38,9 @@ const chromiumPath = process.env.TURNOUT_CHROMIUM || '/usr/bin/chromium';
 const DEMO_EVENTS = ['potluck-picnic', 'fun-run-5k', 'chess-tournament', 'tshirt-drop'];
 const EVENT = 'fun-run-5k';
 const EVENT_CAPACITY = '50';
-const NOJS_EVENT = 'potluck-picnic';	// allows guests (up to 4)
+const NOJS_EVENT = 'potluck-picnic';	// allows guests (up to 4); has the demo potluck sheet
+const PLEDGE_ITEM = 'Sausages';		// demo: 12 of 24 pledged, uncapped
+const PLEDGE = 3;
 const LIVE_EVENT = 'fun-run-5k';
 const LIVE_DEADLINE_MS = 3000;
 const MOBILE = { width: 375, height: 812 };
@@ -508,6 +511,38 @@ try {
 
 	await check('no JS: desktop screenshot of the RSVP manage page',
 		() => screenshot(np, 'nojs-desktop-rsvp-manage'));
+
+	// The potluck sheet: pledge from the manage page (a plain form post),
+	// then the item's bar on the event page has moved by as much.
+	await check(`no JS: pledging ${PLEDGE} ${PLEDGE_ITEM} on the manage page moves its bar on the event page`, async () => {
+		const bar = async () => {
+			await np.goto(nojsEventUrl, { waitUntil: 'load' });
+			const li = np.locator('section.sheet li.item').filter({ hasText: PLEDGE_ITEM });
+			return {
+				value: Number(await li.locator('progress').getAttribute('value')),
+				who: norm(await li.locator('.pledgers').innerText().catch(() => '')),
+			};
+		};
+		const before = await bar();
+		await np.goto(keptLink, { waitUntil: 'load' });
+		const li = np.locator('section.sheet li.item').filter({ hasText: PLEDGE_ITEM });
+		await li.getByLabel('I bring').fill(String(PLEDGE));
+		const [resp] = await Promise.all([
+			np.waitForNavigation({ url: (u) => u.search === '?done=pledged', waitUntil: 'load' }),
+			li.getByRole('button', { name: 'Pledge' }).click(),
+		]);
+		const bringing = norm(await np.locator('section.bringing').innerText({ timeout: 5000 }));
+		const after = await bar();
+		diag(`no JS: ${PLEDGE_ITEM} bar ${before.value} -> ${after.value}; pledgers: ${after.who}`);
+		await screenshot(np, 'nojs-desktop-event-after-pledge');
+		await np.goto(keptLink, { waitUntil: 'load' });
+		return {
+			ok: !!resp && resp.status() === 200 && bringing.includes(`${PLEDGE_ITEM}: ${PLEDGE}`) &&
+				after.value === before.value + PLEDGE && after.who.includes(`Ada L. (${PLEDGE})`),
+			why: `after the pledge: ${np.url()}; bringing ${JSON.stringify(bringing)};` +
+				` bar ${before.value} -> ${after.value}; pledgers ${JSON.stringify(after.who)}`,
+		};
+	});
 
 	// The same pages at 375 px (the RSVP is still open here, so the cancel
 	// confirmation can be shown too).
