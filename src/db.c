@@ -265,6 +265,16 @@ enum db_rc db_rc_of(struct db *db, int rc, const char *what)
 	}
 }
 
+enum db_rc db_step_one(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int step = sqlite3_step(st);
+
+	if (step == SQLITE_ROW)
+		return DB_OK;
+	sqlite3_reset(st);
+	return step == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, step, what);
+}
+
 enum db_rc db_ping(struct db *db)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_HEALTH);

@@ -188,17 +188,13 @@ static enum db_rc read_for_pledge(struct db *db, struct arena *a, int64_t item_i
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_ITEM_GET);
 	enum db_rc rc;
-	int step;
 
 	sqlite3_bind_int64(st, 1, item_id);
 	sqlite3_bind_int64(st, 2, rsvp_id);
-	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step_one(db, st, "reading an item")) == DB_OK) {
 		read_item(a, st, it);
-		rc = DB_OK;
-	} else {
-		rc = step == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, step, "reading an item");
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
 	return rc;
 }
 

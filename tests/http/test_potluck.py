@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.dont_write_bytecode = True  # no __pycache__ in the (maybe read-only) source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from tap import Skip, diag, main  # noqa: E402
+from tap import Skip, diag  # noqa: E402
 import test_rsvp  # noqa: E402
 from test_rsvp import alerts, assert_alert, flip, notices, token_hash  # noqa: E402
 
@@ -42,10 +42,6 @@ TEST_EVENTS = {
                       ("Cups", "utensil", 100, 0, "packs")]),
     "empty": (None, []),
 }
-
-_site = None
-_site_error = None
-
 
 def add_test_events(data):
     """prepare(): insert the test events and their items into the new database."""
@@ -69,19 +65,8 @@ def add_test_events(data):
         con.close()
 
 
-def site():
-    """The module's one site, started on first use."""
-    global _site, _site_error
-    if _site_error is not None:
-        raise RuntimeError("the site did not start (see the first failed case)")
-    if _site is None:
-        try:
-            _site = harness.Site("potluck", prepare=add_test_events).start()
-        except Exception as e:
-            _site_error = e
-            raise
-        diag(f"site on port {_site.port}, data {_site.data}")
-    return _site
+site = harness.site_once("potluck", add_test_events,
+                         lambda s: diag(f"site on port {s.port}, data {s.data}"))
 
 
 # -- helpers -------------------------------------------------------------------
@@ -585,9 +570,4 @@ test_valgrind_clean = test_rsvp.test_valgrind_clean
 
 
 if __name__ == "__main__":
-    try:
-        status = main(globals())
-    finally:
-        harness.close_all()
-        diag(f"logs kept in {harness.out_dir()}")
-    sys.exit(status)
+    harness.run_suite(globals())

@@ -18,7 +18,7 @@
 #define NOW 1800000000
 
 struct fixture {
-	struct testdb t;
+	struct testdb t;	/* first: testdb_teardown() frees the fixture */
 	int n;			/* tokens handed out */
 	char form[64][TOKEN_FORM_HEX + 1];
 	char manage[64][TOKEN_MANAGE_HEX + 1];
@@ -43,7 +43,6 @@ static int64_t add(int64_t event_id, const char *name, int64_t suggested, int ca
 static int setup(void **state)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
-	unsigned char secret[TOKEN_SECRET_LEN];
 	struct event e = {
 		.slug = "party", .title = "Party", .description = "", .location = "",
 		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 2,
@@ -53,8 +52,7 @@ static int setup(void **state)
 
 	clock_set(NOW);
 	testdb_open(&f->t);
-	assert_int_equal(db_secret(f->t.db, secret, sizeof(secret)), 0);
-	assert_int_equal(token_init(secret), 0);
+	testdb_token_init(&f->t);
 	assert_int_equal(event_create(f->t.db, &e), DB_OK);
 	e.slug = "other-party";
 	assert_int_equal(event_create(f->t.db, &e), DB_OK);
@@ -68,23 +66,12 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	testdb_close(&f->t);
-	test_free(f);
-	return 0;
-}
-
+/* New tokens for one RSVP or form; returns their index. */
 static int fresh(void)
 {
-	int i = F->n++;
-
-	assert_true(i < 64);
-	token_form_new(F->form[i], clock_now(), "t");
-	token_manage_of(F->form[i], F->manage[i]);
-	return i;
+	assert_true(F->n < 64);
+	testdb_tokens(F->form[F->n], F->manage[F->n]);
+	return F->n++;
 }
 
 static long long q(const char *sql)
@@ -404,7 +391,7 @@ static void test_items_add_edit_remove(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, testdb_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_pledge_change_remove),
 		T(test_sheet_lists_who_and_mine),
