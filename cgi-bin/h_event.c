@@ -208,7 +208,7 @@ int h_event_status(struct req *r, struct app *app)
 
 	if ((status = event_load_public(r, app, &e)) != 0)
 		return status;
-	/* The version changes with every RSVP change: a cheap, exact ETag. */
+	/* The version changes with every RSVP or potluck change: a cheap, exact ETag. */
 	if (page_etag(r, e.version))
 		return 304;
 	d = tpl_dict_new();

@@ -123,6 +123,25 @@ void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, i
 		tpl_show(s, "FORMS_HINT");
 }
 
+int sheet_bringing(struct tpl_dict *d, const struct item *items, int n)
+{
+	struct tpl_dict *list = NULL, *m;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (items[i].mine == 0)
+			continue;
+		if (list == NULL)
+			list = tpl_section(d, "BRINGING");
+		m = tpl_section(list, "MINE");
+		tpl_set(m, "NAME", items[i].name);
+		tpl_set_int(m, "QUANTITY", items[i].mine);
+		if (*items[i].unit != '\0')
+			tpl_set(tpl_section(m, "UNIT"), "UNIT", items[i].unit);
+	}
+	return list != NULL;
+}
+
 void sheet_fields(struct tpl_dict *f, struct req *r, const struct item *items, int n,
     int refill)
 {
@@ -223,6 +242,7 @@ int h_event_items(struct req *r, struct app *app)
 		tpl_set_int(it, "SUGGESTED", items[i].suggested);
 		tpl_set_int(it, "PLEDGED", items[i].pledged);
 		tpl_set_int(it, "NEEDED", potluck_needed(&items[i]));
+		tpl_set(it, "NEED_LABEL", need_label(r->a, &items[i]));
 		tpl_set(it, "CAPPED", items[i].capped ? "true" : "false");
 		tpl_set_int(it, "ITEM_VERSION", items[i].version);
 	}

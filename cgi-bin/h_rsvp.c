@@ -96,7 +96,7 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 	struct rsvp rv;
 	struct page p;
 	enum db_rc rc;
-	int g, i, n, can_change;
+	int g, n, can_change;
 
 	if ((rc = rsvp_get(app->db, r->a, token, &rv, &e)) == DB_NOTFOUND)
 		return 404;
@@ -152,17 +152,7 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 			}
 		}
 	}
-	for (i = 0, d = NULL; i < n; i++)
-		if (items[i].mine > 0) {
-			if (d == NULL)
-				d = tpl_section(p.body, "BRINGING");
-			f = tpl_section(d, "MINE");
-			tpl_set(f, "NAME", items[i].name);
-			tpl_set_int(f, "QUANTITY", items[i].mine);
-			if (*items[i].unit != '\0')
-				tpl_set(tpl_section(f, "UNIT"), "UNIT", items[i].unit);
-		}
-	if (d == NULL && n > 0 && can_change)
+	if (!sheet_bringing(p.body, items, n) && n > 0 && can_change)
 		tpl_show(p.body, "NOTHING_YET");
 	/* The cancel confirmation keeps one form only: the one it asks about. */
 	sheet_fill(p.body, r->a, items, n, can_change && !v->confirm_cancel ? &forms : NULL);

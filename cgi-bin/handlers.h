@@ -61,6 +61,9 @@ struct sheet_forms {
 void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, int n,
     const struct sheet_forms *forms);
 
+/* "What I'm bringing": the BRINGING section of d; 0 if nothing is pledged. */
+int sheet_bringing(struct tpl_dict *d, const struct item *items, int n);
+
 /* The RSVP form's optional quantity per item; refill shows r's values again. */
 void sheet_fields(struct tpl_dict *f, struct req *r, const struct item *items, int n,
     int refill);

@@ -1,4 +1,4 @@
-{{%AUTOESCAPE context="HTML"}}<article class="event" data-status-url="/events/{{SLUG}}/status.json">
+{{%AUTOESCAPE context="HTML"}}<article class="event" data-status-url="/events/{{SLUG}}/status.json" data-items-url="/events/{{SLUG}}/items.json">
 <p class="back"><a href="/">← All events</a></p>
 <h1>{{TITLE}}</h1>
 {{#CANCELLED}}<p class="notice warn">This event has been cancelled.</p>{{/CANCELLED}}

@@ -10,7 +10,8 @@
 // (sign up with guests, keep-this-link box, counts, a potluck pledge whose
 // bar moves on the event page, cancel), and with
 // JavaScript on checks that an open event page's live counts (live.js
-// polling status.json) follow another visitor's sign-up within 3 s.
+// polling status.json) follow another visitor's sign-up within 3 s, and
+// its potluck bars (items.json) another visitor's pledge.
 //
 // Environment:
 //   TURNOUT_BUILD             dir holding the built cgi-bin/ and admin/ (default: repo root)
@@ -739,6 +740,44 @@ try {
 
 	await check(`JS: within ${LIVE_DEADLINE_MS / 1000} s page A shows the counts back where they were`,
 		() => a0 ? liveCheck('the cancellation', tCancelled, a0.nConfirmed, a0.nLeft) : { ok: false, why: 'page A never loaded' });
+
+	// Page C stays open on the potluck event page while page B signs up
+	// with a pledge: live.js must move C's bar (items.json) without a reload.
+	await check(`JS: an open ${NOJS_EVENT} page shows another visitor's pledge of ${PLEDGE} ${PLEDGE_ITEM} within ${LIVE_DEADLINE_MS / 1000} s`, async () => {
+		const pc = await live.newPage();
+		watch(pc, 'live-C');
+		const polled = pc.waitForResponse((res) => new URL(res.url()).pathname === `/events/${NOJS_EVENT}/items.json`,
+			{ timeout: 5000 });
+		await pc.goto(`${base}/events/${NOJS_EVENT}`, { waitUntil: 'load' });
+		await (await polled).finished();
+		const li = pc.locator('section.sheet li.item').filter({ hasText: PLEDGE_ITEM });
+		const before = norm(await li.locator('.item-count').textContent());
+		const m = /^(\d+) of (\d+)/.exec(before);
+		const want = m ? `${Number(m[1]) + PLEDGE} of ${m[2]} pledged` : '?';
+		await pb.goto(`${base}/events/${NOJS_EVENT}`, { waitUntil: 'load' });
+		const form = pb.locator('section.rsvp form');
+		await form.getByLabel('Your name').fill('Alan Turing');
+		await form.getByLabel('E-mail').fill('alan@example.org');
+		await form.getByLabel(PLEDGE_ITEM).fill(String(PLEDGE));
+		const answered = postAnswered(pb, `/events/${NOJS_EVENT}/rsvp`);
+		await form.getByRole('button', { name: 'RSVP', exact: true }).click();
+		const { res, t } = await answered;
+		let seen = null;
+		try {
+			seen = await pc.waitForFunction(([name, text]) => [...document.querySelectorAll('section.sheet li.item')]
+				.some((el) => el.querySelector('strong').textContent === name &&
+					el.querySelector('.item-count').textContent === text) ? Date.now() : false,
+			[PLEDGE_ITEM, want], { polling: 20, timeout: LIVE_DEADLINE_MS + 7000 }).then((h) => h.jsonValue());
+		} catch (e) { /* reported below */ }
+		const now = norm(await li.locator('.item-count').textContent());
+		diag(`JS: ${PLEDGE_ITEM} on page C: ${before} -> ${now}` + (seen ? ` after ${seen - t} ms` : ''));
+		await pc.close();
+		return {
+			ok: res.status() === 303 && seen !== null && seen - t <= LIVE_DEADLINE_MS,
+			why: `POST answered ${res.status()}; page C shows ${JSON.stringify(now)}, want ${JSON.stringify(want)}` +
+				(seen ? ` after ${seen - t} ms` : ' (not seen)'),
+		};
+	});
 
 	await live.close();
 	live = undefined;

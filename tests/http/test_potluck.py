@@ -446,6 +446,8 @@ def test_items_json_etag_and_microcache():
     assert (cake["suggested"], cake["pledged"], cake["needed"], cake["version"],
             cake["capped"]) == (5, row["pledged"], max(0, 5 - row["pledged"]),
                                 row["version"], False), cake
+    assert cake["need_label"] in ("Enough pledged; more is welcome",
+                                  f"{5 - row['pledged']} more needed"), cake["need_label"]
     status, _, _ = items_json("sheet", {"If-None-Match": hdrs["etag"]})
     expect(status, 304, "items.json with the current ETag")
     status, h2, _ = items_json("sheet")
