@@ -8,8 +8,6 @@
 #include "rsvp.h"
 
 #define POTLUCK_ITEMS_MAX 40		/* per event: every item fits on the RSVP form */
-#define POTLUCK_NAME_MAX 100		/* characters */
-#define POTLUCK_UNIT_MAX 30		/* characters */
 #define POTLUCK_QUANTITY_MAX 10000	/* one pledge, and an item's suggested quantity */
 #define POTLUCK_NAMES_SHOWN 30		/* pledgers listed per item */
 
