@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "demo.h"
 #include "event.h"
+#include "potluck.h"
 #include "rsvp.h"
 #include "token.h"
 
@@ -13,6 +14,21 @@
 static int64_t at(int64_t now, int days, int hours)
 {
 	return now - now % DAY + (int64_t)days * DAY + (int64_t)hours * HOUR;
+}
+
+/* RSVP through the real path, with pledges made in the same transaction. */
+static enum db_rc demo_rsvp(struct db *db, const char *slug, const char *name,
+    const char *email, const struct pledge_input *pledges, int npledges)
+{
+	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1], purpose[80];
+	struct rsvp_input in = { .name = name, .email = email, .note = "",
+	    .pledges = pledges, .npledges = npledges };
+	struct rsvp_outcome out;
+
+	snprintf(purpose, sizeof(purpose), "rsvp:%s", slug);
+	token_form_new(form, clock_now(), purpose);
+	token_manage_of(form, manage);
+	return rsvp_create(db, slug, &in, form, manage, &out);
 }
 
 /*
@@ -32,21 +48,54 @@ static enum db_rc demo_players(struct db *db)
 		"Humpy Koneru", "Max Euwe", "Kateryna Lagno", "Wilhelm Steinitz",
 		"Anna Muzychuk", "Akiba Rubinstein",
 	};
-	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1], email[64];
-	struct rsvp_outcome out;
-	struct rsvp_input in = { .note = "", .guests = 0 };
 	enum db_rc rc = DB_OK;
+	char email[64];
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && rc == DB_OK; i++) {
 		snprintf(email, sizeof(email), "player%zu@example.org", i + 1);
-		in.name = names[i];
-		in.email = email;
-		token_form_new(form, clock_now(), "rsvp:chess-tournament");
-		token_manage_of(form, manage);
-		rc = rsvp_create(db, "chess-tournament", &in, form, manage, &out);
+		rc = demo_rsvp(db, "chess-tournament", names[i], email, NULL, 0);
 	}
 	return rc;
+}
+
+/*
+ * The picnic's sheet: what it needs, with a capped grill and units, and
+ * two neighbours' pledges, so the bars and names have something to show.
+ */
+static enum db_rc demo_potluck(struct db *db)
+{
+	static const struct item_input items[] = {
+		{ "Sausages", "", ITEM_FOOD, 24, 0, 1 },
+		{ "Potato salad", "bowls", ITEM_FOOD, 3, 0, 2 },
+		{ "Fruit", "bowls", ITEM_FOOD, 4, 0, 3 },
+		{ "Coca-Cola", "litres", ITEM_DRINK, 10, 0, 1 },
+		{ "Lemonade", "bottles", ITEM_DRINK, 6, 0, 2 },
+		{ "Grill", "", ITEM_UTENSIL, 1, 1, 1 },
+		{ "Paper plates", "packs", ITEM_UTENSIL, 4, 0, 2 },
+		{ "Bunting", "strings", ITEM_DECORATION, 2, 1, 1 },
+	};
+	int64_t id[sizeof(items) / sizeof(items[0])];
+	struct arena *a = arena_new();
+	struct pledge_input nora[2], omar[1];
+	enum db_rc rc;
+	struct event e;
+	size_t i;
+
+	rc = event_get(db, a, "potluck-picnic", &e);
+	for (i = 0; i < sizeof(items) / sizeof(items[0]) && rc == DB_OK; i++)
+		rc = potluck_item_add(db, e.id, &items[i], &id[i]);
+	arena_free(a);
+	if (rc != DB_OK)
+		return rc;
+	/* Versions 0: a form from before anything was pledged. */
+	nora[0] = (struct pledge_input){ id[0], 0, 12 };
+	nora[1] = (struct pledge_input){ id[5], 0, 1 };
+	omar[0] = (struct pledge_input){ id[3], 0, 4 };
+	if ((rc = demo_rsvp(db, "potluck-picnic", "Nora Jensen", "nora@example.org",
+	    nora, 2)) != DB_OK)
+		return rc;
+	return demo_rsvp(db, "potluck-picnic", "Omar Haddad", "omar@example.org", omar, 1);
 }
 
 enum db_rc demo_load(struct db *db)
@@ -101,7 +150,7 @@ enum db_rc demo_load(struct db *db)
 			db_rollback(db);
 			return rc;
 		}
-	if ((rc = db_commit(db)) != DB_OK)
+	if ((rc = db_commit(db)) != DB_OK || (rc = demo_players(db)) != DB_OK)
 		return rc;
-	return demo_players(db);
+	return demo_potluck(db);
 }

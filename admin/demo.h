@@ -4,7 +4,8 @@
 #include "db.h"
 
 /*
- * Load the demo events (dates relative to now) in one transaction.
+ * Load the demo events (dates relative to now), their sign-ups and the
+ * picnic's potluck sheet.
  * Returns DB_OK, or DB_CONFLICT if demo data is already there.
  */
 enum db_rc demo_load(struct db *db);

@@ -7,6 +7,15 @@
  * second use only replays the first outcome.
  *
  *   mint-tokens DATABASE N SLUG
+ *   mint-tokens DATABASE N SLUG pledge RSVPS ITEM
+ *
+ * With "pledge" it first signs RSVPS new participants up to SLUG (through
+ * rsvp_create, as the RSVP form does), then prints N lines
+ * "MANAGE_TOKEN FORM_TOKEN ITEM QUANTITY" for their manage pages' pledge
+ * form, taking the participants in turn: line i is participant i % RSVPS
+ * with quantity 1 + i / RSVPS, so every POST changes a pledge (a real
+ * write) and never lowers one (a lower quantity on a stale form would be
+ * refused), as long as fewer than RSVPS requests are in flight.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,24 +25,66 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "rsvp.h"
 #include "token.h"
+
+/* A whole number >= 0 from a command line argument, or -1. */
+static long number(const char *s)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	return errno != 0 || end == s || *end != '\0' || n < 0 ? -1 : n;
+}
+
+/*
+ * Sign up n participants to slug; their manage tokens go to manage[n].
+ * Returns 0 or -1 (said on stderr).
+ */
+static int sign_up(struct db *db, const char *slug, long n,
+    char (*manage)[TOKEN_MANAGE_HEX + 1])
+{
+	char form[TOKEN_FORM_HEX + 1], purpose[80], email[64];
+	struct rsvp_input in = { .name = "Bench pledger", .note = "" };
+	struct rsvp_outcome out;
+	enum db_rc rc;
+	long k;
+
+	snprintf(purpose, sizeof(purpose), "rsvp:%.64s", slug);
+	for (k = 0; k < n; k++) {
+		token_form_new(form, clock_now(), purpose);
+		token_manage_of(form, manage[k]);
+		/* The manage token is random: a new address on every run. */
+		snprintf(email, sizeof(email), "pledge-%s@example.org", manage[k]);
+		in.email = email;
+		if ((rc = rsvp_create(db, slug, &in, form, manage[k], &out)) != DB_OK) {
+			fprintf(stderr, "mint-tokens: signing up to %s failed (db_rc %d)\n",
+			    slug, (int)rc);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
 	unsigned char secret[TOKEN_SECRET_LEN];
-	char tok[TOKEN_FORM_HEX + 1], err[512] = "", purpose[80], *end;
+	char tok[TOKEN_FORM_HEX + 1], err[512] = "", purpose[80];
+	char (*manage)[TOKEN_MANAGE_HEX + 1] = NULL;
+	int pledge = argc == 7 && strcmp(argv[4], "pledge") == 0;
+	long n, i, rsvps = 0, item = 0;
 	struct config c;
 	struct db *db;
-	long n, i;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: mint-tokens DATABASE N SLUG\n");
+	if (argc != 4 && !pledge) {
+		fprintf(stderr, "usage: mint-tokens DATABASE N SLUG [pledge RSVPS ITEM]\n");
 		return 2;
 	}
-	errno = 0;
-	n = strtol(argv[2], &end, 10);
-	if (errno != 0 || end == argv[2] || *end != '\0' || n < 0) {
-		fprintf(stderr, "mint-tokens: N must be a whole number\n");
+	if ((n = number(argv[2])) < 0 || (pledge && ((rsvps = number(argv[5])) < 1 ||
+	    (item = number(argv[6])) < 1))) {
+		fprintf(stderr, "mint-tokens: N, RSVPS and ITEM must be whole numbers\n");
 		return 2;
 	}
 	config_defaults(&c);
@@ -42,8 +93,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mint-tokens: database path too long\n");
 		return 2;
 	}
-	/* Only the secret is read: no write gate descriptor needed. */
-	c.write_gate = 0;
+	/* Without pledges only the secret is read: no write gate needed. */
+	c.write_gate = pledge;
 	db = db_open(&c, 0, err, sizeof(err));
 	if (db == NULL || db_prepare(db, err, sizeof(err)) != 0 ||
 	    db_secret(db, secret, sizeof(secret)) != 0 || token_init(secret) != 0) {
@@ -52,13 +103,27 @@ int main(int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
+	if (pledge && ((manage = calloc((size_t)rsvps, sizeof(*manage))) == NULL ||
+	    sign_up(db, argv[3], rsvps, manage) != 0)) {
+		free(manage);
+		db_close(db);
+		return 1;
+	}
 	db_close(db);
 	/* Tokens are bound to their form: the RSVP form of event SLUG. */
 	snprintf(purpose, sizeof(purpose), "rsvp:%.64s", argv[3]);
 	for (i = 0; i < n; i++) {
+		if (!pledge) {
+			token_form_new(tok, clock_now(), purpose);
+			puts(tok);
+			continue;
+		}
+		/* ... or a participant's pledge form (cgi-bin: form_purpose). */
+		snprintf(purpose, sizeof(purpose), "pledge:%s", manage[i % rsvps]);
 		token_form_new(tok, clock_now(), purpose);
-		puts(tok);
+		printf("%s %s %ld %ld\n", manage[i % rsvps], tok, item, 1 + i / rsvps);
 	}
+	free(manage);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "mint-tokens: writing: %s\n", strerror(errno));
 		return 1;

@@ -4,6 +4,10 @@
 -- first outcome (a 303 without a commit), so a thread that runs out of
 -- tokens stops and says so.
 --
+-- Pledges: when the token file's lines are "MANAGE FORM_TOKEN ITEM QUANTITY"
+-- (bench/mint-tokens ... pledge), each request POSTs that pledge to the
+-- manage page /rsvp/MANAGE instead (the URL's path is not used).
+--
 --   wrk ... -s bench/rsvp.lua URL -- TOKEN_FILE RUN_TAG THREADS [once CONNECTIONS]
 --
 -- TOKEN_FILE: one form token a line (bench/mint-tokens); thread k of
@@ -71,6 +75,12 @@ function request()
 		end
 	else
 		next_token = i + 1
+	end
+	local manage, tok, item, quantity = tokens[i]:match("^(%x+) (%x+) (%d+) (%d+)$")
+	if manage then
+		-- version 0: a stale form, which an uncapped raise does not mind.
+		return wrk.format("POST", "/rsvp/" .. manage, headers, "form_token=" .. tok ..
+			"&action=pledge&item=" .. item .. "&version=0&quantity=" .. quantity)
 	end
 	local body = "form_token=" .. tokens[i] .. "&name=Bench+" .. tag .. "-" .. i ..
 		"&email=b" .. tag .. "-" .. i .. "@example.org&guests=0"

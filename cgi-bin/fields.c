@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "fields.h"
+#include "potluck.h"
 #include "rsvp.h"
 #include "token.h"
 
@@ -76,22 +77,47 @@ const char *field_note(struct arena *a, const char *v, const char **out)
 	return NULL;
 }
 
+/* Plain digits, at most maxlen of them, into *out; -1 if v is anything else. */
+static int digits(const char *v, size_t maxlen, int64_t *out)
+{
+	size_t n = strlen(v);
+	int64_t x = 0;
+
+	if (n == 0 || n > maxlen || strspn(v, "0123456789") != n)
+		return -1;
+	for (; *v != '\0'; v++)
+		x = x * 10 + (*v - '0');
+	*out = x;
+	return 0;
+}
+
 const char *field_guests(const char *v, int max, int *out)
 {
-	size_t n;
-	int g = 0;
+	int64_t g = 0;
 
-	if (v == NULL || *v == '\0')
-		v = "0";
-	n = strlen(v);
-	if (n > 3 || strspn(v, "0123456789") != n)
+	if (v != NULL && *v != '\0' && digits(v, 3, &g) != 0)
 		return "Guests must be a whole number.";
-	for (; *v != '\0'; v++)
-		g = g * 10 + (*v - '0');
 	if (g > max)
 		return max == 0 ? "This event takes no guests." :
 		    "That is more guests than this event allows.";
-	*out = g;
+	*out = (int)g;
+	return NULL;
+}
+
+const char *field_quantity(const char *v, int64_t *out)
+{
+	int64_t q = 0;
+
+	if (v != NULL && *v != '\0' && (digits(v, 5, &q) != 0 || q > POTLUCK_QUANTITY_MAX))
+		return "Quantities must be whole numbers from 0 to 10000.";
+	*out = q;
+	return NULL;
+}
+
+const char *field_id(const char *v, int64_t *out)
+{
+	if (v == NULL || digits(v, 18, out) != 0)
+		return "The form was incomplete. Please reload the page and try again.";
 	return NULL;
 }
 
@@ -124,15 +150,37 @@ static size_t char_len(const char *s)
 	return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
 }
 
-const char *field_initials(struct arena *a, const char *name)
+/* The first word of name and where its last word starts (NULL: one word). */
+static const char *last_word(const char *first, size_t *first_len)
 {
-	const char *first = name + strspn(name, " "), *last = NULL, *p;
+	const char *last = NULL, *p;
 
-	if (*first == '\0')
-		return "?";
+	*first_len = strcspn(first, " ");
 	for (p = first; *p != '\0'; p++)
 		if (p[0] == ' ' && p[1] != ' ' && p[1] != '\0')
 			last = p + 1;
+	return last;
+}
+
+const char *field_short_name(struct arena *a, const char *name)
+{
+	const char *first = name + strspn(name, " "), *last;
+	size_t n;
+
+	last = last_word(first, &n);
+	if (last == NULL)
+		return arena_strndup(a, first, n);
+	return arena_printf(a, "%.*s %.*s.", (int)n, first, (int)char_len(last), last);
+}
+
+const char *field_initials(struct arena *a, const char *name)
+{
+	const char *first = name + strspn(name, " "), *last;
+	size_t n;
+
+	if (*first == '\0')
+		return "?";
+	last = last_word(first, &n);
 	if (last == NULL)
 		return arena_printf(a, "%.*s.", (int)char_len(first), first);
 	return arena_printf(a, "%.*s. %.*s.", (int)char_len(first), first,

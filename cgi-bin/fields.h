@@ -1,6 +1,8 @@
 #ifndef TURNOUT_FIELDS_H
 #define TURNOUT_FIELDS_H
 
+#include <stdint.h>
+
 #include "arena.h"
 #include "request.h"
 
@@ -14,6 +16,13 @@ const char *field_email(struct arena *a, const char *v, const char **out);
 const char *field_note(struct arena *a, const char *v, const char **out);
 /* A whole number from 0 to max written in plain digits. */
 const char *field_guests(const char *v, int max, int *out);
+/*
+ * A quantity for the potluck: plain digits from 0 to POTLUCK_QUANTITY_MAX;
+ * absent or empty is 0.
+ */
+const char *field_quantity(const char *v, int64_t *out);
+/* An id or version from a hidden field: 1 to 18 plain digits. */
+const char *field_id(const char *v, int64_t *out);
 /* The one-time form token: present, ours, made for `purpose`, not expired. */
 const char *field_form_token(const char *v, const char *purpose);
 
@@ -22,6 +31,9 @@ const char *field_form_token(const char *v, const char *purpose);
  * e.g. form_purpose(a, "rsvp", slug) or form_purpose(a, "cancel", token).
  */
 const char *form_purpose(struct arena *a, const char *form, const char *subject);
+
+/* "Ann B." from "Ann Bell" (the first word and the last word's initial). */
+const char *field_short_name(struct arena *a, const char *name);
 
 /* "A. B." from "Ann Bell" (first letters of the first and last words). */
 const char *field_initials(struct arena *a, const char *name);

@@ -46,11 +46,7 @@ int h_healthz(struct req *r, struct app *app)
 	return 200;
 }
 
-/*
- * Load the event named by the first path capture for a public page.
- * Returns 0, or the status to answer (drafts do not exist for visitors).
- */
-static int load_public(struct req *r, struct app *app, struct event *e)
+int event_load_public(struct req *r, struct app *app, struct event *e)
 {
 	enum db_rc rc = event_get(app->db, r->a, r->params[0], e);
 
@@ -87,9 +83,10 @@ static const char *closed_reason(struct arena *a, const struct event *e, int64_t
 	return "Sign-ups for this event are closed.";
 }
 
-static void rsvp_form(struct tpl_dict *d, struct arena *a, const struct event *e,
-    const struct rsvp_form *form, int64_t now)
+static void rsvp_form(struct tpl_dict *d, struct req *r, const struct event *e,
+    const struct rsvp_form *form, const struct item *items, int nitems, int64_t now)
 {
+	struct arena *a = r->a;
 	char token[TOKEN_FORM_HEX + 1];
 	struct tpl_dict *opt, *f;
 	int g;
@@ -101,7 +98,10 @@ static void rsvp_form(struct tpl_dict *d, struct arena *a, const struct event *e
 		tpl_set(f, "NAME", form->name);
 		tpl_set(f, "EMAIL", form->email);
 		tpl_set(f, "NOTE", form->note);
-		if (form->error != NULL)
+		if (form->pledge_out != NULL)
+			tpl_set(tpl_section(f, "FORM_ERROR"), "ERROR", sheet_refusal(a,
+			    items, nitems, form->pledge_rc, form->pledge_out));
+		else if (form->error != NULL)
 			tpl_set(tpl_section(f, "FORM_ERROR"), "ERROR", form->error);
 	}
 	if (e->max_guests > 0) {
@@ -117,14 +117,20 @@ static void rsvp_form(struct tpl_dict *d, struct arena *a, const struct event *e
 	}
 	if (e->capacity >= 0 && e->spots_left == 0)
 		tpl_show(f, "WILL_WAITLIST");
+	sheet_fields(f, r, items, nitems, form != NULL);
 }
 
 int event_page(struct req *r, struct app *app, const struct event *e, int status,
     const struct rsvp_form *form)
 {
 	int64_t now = clock_now();
+	struct item *items;
 	struct page p;
+	enum db_rc rc;
+	int n;
 
+	if ((rc = potluck_sheet(app->db, r->a, e->id, 0, &items, &n)) != DB_OK)
+		return db_status(rc);
 	page_begin(&p, app, e->title, "event.tpl");
 	tpl_show(p.root, "LIVE_SCRIPT");
 	page_event_summary(p.body, r->a, e, now);
@@ -143,8 +149,9 @@ int event_page(struct req *r, struct app *app, const struct event *e, int status
 		tpl_show(p.body, "ENDED");
 	if (e->waitlisted > 0)
 		tpl_show(p.body, "WAITLIST_LINK");
+	sheet_fill(p.body, r->a, items, n, NULL);
 	if (event_rsvp_open(e, now))
-		rsvp_form(p.body, r->a, e, form, now);
+		rsvp_form(p.body, r, e, form, items, n, now);
 	else
 		tpl_set(tpl_section(p.body, "RSVP_CLOSED"), "REASON",
 		    closed_reason(r->a, e, now));
@@ -156,7 +163,7 @@ int h_event(struct req *r, struct app *app)
 	struct event e;
 	int status;
 
-	if ((status = load_public(r, app, &e)) != 0)
+	if ((status = event_load_public(r, app, &e)) != 0)
 		return status;
 	return event_page(r, app, &e, 200, NULL);
 }
@@ -164,15 +171,17 @@ int h_event(struct req *r, struct app *app)
 int h_event_live(struct req *r, struct app *app)
 {
 	struct rsvp *recent;
+	struct item *items;
 	struct event e;
 	struct page p;
 	struct tpl_dict *d;
 	enum db_rc rc;
-	int status, i, n;
+	int status, i, n, nitems;
 
-	if ((status = load_public(r, app, &e)) != 0)
+	if ((status = event_load_public(r, app, &e)) != 0)
 		return status;
-	if ((rc = rsvp_recent(app->db, r->a, e.id, &recent, &n)) != DB_OK)
+	if ((rc = rsvp_recent(app->db, r->a, e.id, &recent, &n)) != DB_OK ||
+	    (rc = potluck_sheet(app->db, r->a, e.id, 0, &items, &nitems)) != DB_OK)
 		return db_status(rc);
 	page_begin(&p, app, e.title, "live.tpl");
 	tpl_set(tpl_section(p.root, "REFRESH"), "SECONDS", LIVE_REFRESH_SECONDS);
@@ -187,28 +196,20 @@ int h_event_live(struct req *r, struct app *app)
 	}
 	if (n == 0)
 		tpl_show(p.body, "NO_RECENT");
+	sheet_fill(p.body, r->a, items, nitems, NULL);
 	return page_end(&p, r, 200);
 }
 
 int h_event_status(struct req *r, struct app *app)
 {
 	struct tpl_dict *d;
-	const char *etag;
 	struct event e;
 	int status;
 
-	if ((status = load_public(r, app, &e)) != 0)
+	if ((status = event_load_public(r, app, &e)) != 0)
 		return status;
-	/* The version changes with every RSVP change: a cheap, exact ETag. */
-	etag = arena_printf(r->a, "\"v%lld\"", (long long)e.version);
-	req_header(r, "ETag", etag);
-	/*
-	 * nginx's microcache counts in whole seconds: "valid 1s" keeps an
-	 * entry up to 2 s. Expiring at the end of this second keeps it < 1 s.
-	 */
-	req_header(r, "X-Accel-Expires", arena_printf(r->a, "@%lld",
-	    (long long)clock_now()));
-	if (strcmp(r->if_none_match, etag) == 0)
+	/* The version changes with every RSVP or potluck change: a cheap, exact ETag. */
+	if (page_etag(r, e.version))
 		return 304;
 	d = tpl_dict_new();
 	tpl_set(d, "SLUG", e.slug);
@@ -233,7 +234,7 @@ int h_event_waitlist(struct req *r, struct app *app)
 	enum db_rc rc;
 	int status, i, n;
 
-	if ((status = load_public(r, app, &e)) != 0)
+	if ((status = event_load_public(r, app, &e)) != 0)
 		return status;
 	if ((rc = waitlist_list(app->db, r->a, e.id, &list, &n)) != DB_OK)
 		return db_status(rc);

@@ -13,11 +13,13 @@ int h_rsvp_create(struct req *r, struct app *app)
 	struct rsvp_form form = { .name = "", .email = "", .note = "" };
 	char manage[TOKEN_MANAGE_HEX + 1];
 	const char *token = req_form(r, "form_token");
+	struct pledge_input *pledges;
 	struct rsvp_outcome out;
 	struct rsvp_input in;
 	struct event e;
 	enum db_rc rc;
 
+	memset(&in, 0, sizeof(in));
 	if ((rc = event_get(app->db, r->a, r->params[0], &e)) == DB_NOTFOUND ||
 	    (rc == DB_OK && e.status == EVENT_DRAFT))
 		return 404;
@@ -31,8 +33,10 @@ int h_rsvp_create(struct req *r, struct app *app)
 	    (form.error = field_name(r->a, req_form(r, "name"), &in.name)) != NULL ||
 	    (form.error = field_email(r->a, req_form(r, "email"), &in.email)) != NULL ||
 	    (form.error = field_guests(req_form(r, "guests"), e.max_guests, &in.guests)) != NULL ||
-	    (form.error = field_note(r->a, req_form(r, "note"), &in.note)) != NULL)
+	    (form.error = field_note(r->a, req_form(r, "note"), &in.note)) != NULL ||
+	    (form.error = sheet_parse_fields(r, &pledges, &in.npledges)) != NULL)
 		return event_page(r, app, &e, 400, &form);
+	in.pledges = pledges;
 	form.guests = in.guests;
 
 	token_manage_of(token, manage);
@@ -56,6 +60,12 @@ int h_rsvp_create(struct req *r, struct app *app)
 		    " link you got when you signed up to change or cancel it.";
 		return event_page(r, app, &e, 409, &form);
 	case DB_FULL:
+		if (out.item_id != 0) {
+			/* A capped item has less left than the visitor offered. */
+			form.pledge_rc = rc;
+			form.pledge_out = &out;
+			return event_page(r, app, &e, 409, &form);
+		}
 		form.error = arena_printf(r->a, "A party of %d is larger than this event's"
 		    " %lld places.", 1 + in.guests, (long long)e.capacity);
 		return event_page(r, app, &e, 422, &form);
@@ -68,23 +78,33 @@ int h_rsvp_create(struct req *r, struct app *app)
 struct manage_view {
 	const char *error, *done;
 	int confirm_cancel, is_new;
+	/* A pledge form to show again: its item, what was typed, why refused. */
+	int64_t pledge_item;
+	const char *pledge_quantity;
+	enum db_rc pledge_rc;
+	const struct rsvp_outcome *pledge_out;
 };
 
 static int manage_page(struct req *r, struct app *app, const char *token, int status,
     const struct manage_view *v)
 {
 	char form_token[TOKEN_FORM_HEX + 1];
+	struct sheet_forms forms = { token, v->pledge_item, v->pledge_quantity };
 	struct tpl_dict *f, *opt, *d;
+	struct item *items;
 	struct event e;
 	struct rsvp rv;
 	struct page p;
 	enum db_rc rc;
-	int g;
+	int g, n, can_change;
 
 	if ((rc = rsvp_get(app->db, r->a, token, &rv, &e)) == DB_NOTFOUND)
 		return 404;
 	if (rc != DB_OK)
 		return db_status(rc);
+	if ((rc = potluck_sheet(app->db, r->a, e.id, rv.id, &items, &n)) != DB_OK)
+		return db_status(rc);
+	can_change = rv.status != RSVP_CANCELLED && clock_now() < e.starts_at;
 	/* The address is a secret: never leak it to another site. */
 	r->referrer_policy = "no-referrer";
 	page_begin(&p, app, arena_printf(r->a, "Your RSVP: %s", e.title), "rsvp.tpl");
@@ -108,11 +128,14 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 		tpl_show(p.body, "NEW");
 	if (v->done != NULL)
 		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", v->done);
-	if (v->error != NULL)
+	if (v->pledge_out != NULL)
+		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", sheet_refusal(r->a, items, n,
+		    v->pledge_rc, v->pledge_out));
+	else if (v->error != NULL)
 		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", v->error);
 	if (rv.status != RSVP_CANCELLED && !v->confirm_cancel)
 		tpl_show(p.body, "KEEP_LINK");
-	if (rv.status != RSVP_CANCELLED && clock_now() < e.starts_at) {
+	if (can_change) {
 		token_form_new(form_token, clock_now(), form_purpose(r->a,
 		    v->confirm_cancel ? "cancel" : "update", token));
 		f = tpl_section(p.body, v->confirm_cancel ? "CONFIRM_CANCEL" : "CHANGE");
@@ -129,6 +152,10 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 			}
 		}
 	}
+	if (!sheet_bringing(p.body, items, n) && n > 0 && can_change)
+		tpl_show(p.body, "NOTHING_YET");
+	/* The cancel confirmation keeps one form only: the one it asks about. */
+	sheet_fill(p.body, r->a, items, n, can_change && !v->confirm_cancel ? &forms : NULL);
 	return page_end(&p, r, status);
 }
 
@@ -137,6 +164,7 @@ int h_rsvp_show(struct req *r, struct app *app)
 	static const struct { const char *key, *message; } done[] = {
 		{ "updated", "Your changes are saved." },
 		{ "cancelled", "Thank you for letting us know." },
+		{ "pledged", "Your pledge is saved: the list below shows the current numbers." },
 	};
 	struct manage_view v = { 0 };
 	const char *what = req_query(r, "done");
@@ -184,6 +212,37 @@ static int refused(struct req *r, struct app *app, enum db_rc rc,
 	return manage_page(r, app, r->params[0], status, &v);
 }
 
+/* action=pledge: set, change or (quantity 0) remove one pledge. */
+static int pledge_change(struct req *r, struct app *app, const char *token,
+    const char *form_token)
+{
+	struct manage_view v = { 0 };
+	struct rsvp_outcome out;
+	struct pledge_input in;
+	enum db_rc rc;
+
+	v.pledge_quantity = req_form(r, "quantity") != NULL ? req_form(r, "quantity") : "";
+	if ((v.error = field_id(req_form(r, "item"), &in.item_id)) != NULL ||
+	    (v.error = field_id(req_form(r, "version"), &in.version)) != NULL)
+		return manage_page(r, app, token, 400, &v);
+	v.pledge_item = in.item_id;
+	if ((v.error = field_quantity(req_form(r, "quantity"), &in.quantity)) != NULL)
+		return manage_page(r, app, token, 400, &v);
+	rc = potluck_pledge(app->db, token, &in, form_token, &out);
+	switch (rc) {
+	case DB_OK:
+		return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=pledged#potluck",
+		    token));
+	case DB_FULL:
+	case DB_CONFLICT:
+		v.pledge_rc = rc;
+		v.pledge_out = &out;
+		return manage_page(r, app, token, 409, &v);
+	default:
+		return refused(r, app, rc, &out);
+	}
+}
+
 int h_rsvp_change(struct req *r, struct app *app)
 {
 	const char *token = r->params[0], *action = req_form(r, "action"), *err, *note;
@@ -197,7 +256,8 @@ int h_rsvp_change(struct req *r, struct app *app)
 
 	if ((rc = rsvp_get(app->db, r->a, token, &rv, &e)) != DB_OK)
 		return rc == DB_NOTFOUND ? 404 : db_status(rc);
-	if (action == NULL || (strcmp(action, "update") != 0 && strcmp(action, "cancel") != 0)) {
+	if (action == NULL || (strcmp(action, "update") != 0 && strcmp(action, "cancel") != 0 &&
+	    strcmp(action, "pledge") != 0)) {
 		v.error = "Unknown action: use the buttons on this page.";
 		return manage_page(r, app, token, 400, &v);
 	}
@@ -206,6 +266,8 @@ int h_rsvp_change(struct req *r, struct app *app)
 		v.error = err;
 		return manage_page(r, app, token, 400, &v);
 	}
+	if (strcmp(action, "pledge") == 0)
+		return pledge_change(r, app, token, form_token);
 	if (strcmp(action, "cancel") == 0) {
 		rc = rsvp_cancel(app->db, token, form_token, &out);
 		if (rc != DB_OK)

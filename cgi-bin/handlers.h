@@ -3,6 +3,8 @@
 
 #include "app.h"
 #include "event.h"
+#include "potluck.h"
+#include "tpl.h"
 
 /*
  * Handlers: the request layer has validated encoding, the router the path
@@ -17,6 +19,7 @@ int h_event(struct req *r, struct app *app);
 int h_event_live(struct req *r, struct app *app);
 int h_event_status(struct req *r, struct app *app);
 int h_event_waitlist(struct req *r, struct app *app);
+int h_event_items(struct req *r, struct app *app);
 int h_rsvp_create(struct req *r, struct app *app);
 int h_rsvp_show(struct req *r, struct app *app);
 int h_rsvp_change(struct req *r, struct app *app);
@@ -25,6 +28,9 @@ int h_rsvp_change(struct req *r, struct app *app);
 struct rsvp_form {
 	const char *name, *email, *note, *error;
 	int guests;
+	/* A refused pledge (DB_FULL or DB_CONFLICT with its outcome), or 0. */
+	enum db_rc pledge_rc;
+	const struct rsvp_outcome *pledge_out;
 };
 
 /* The event page with its RSVP form (filled from form if not NULL). */
@@ -33,5 +39,43 @@ int event_page(struct req *r, struct app *app, const struct event *e, int status
 
 /* A db_rc that is not DB_OK or DB_NOTFOUND, as an HTTP status. */
 int db_status(enum db_rc rc);
+
+/*
+ * Load the event named by the first path capture for a public page.
+ * Returns 0, or the status to answer (drafts do not exist for visitors).
+ */
+int event_load_public(struct req *r, struct app *app, struct event *e);
+
+/* The manage page's pledge forms: for which RSVP, and a form to refill. */
+struct sheet_forms {
+	const char *token;		/* the manage token */
+	int64_t item_id;		/* this item's form shows quantity as typed */
+	const char *quantity;
+};
+
+/*
+ * Include the potluck sheet (sheet.tpl) at {{>SHEET}} of d: still needed,
+ * items by category with bars and who pledged what, and with forms != NULL
+ * a pledge form per item. Nothing when the event has no items.
+ */
+void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, int n,
+    const struct sheet_forms *forms);
+
+/* "What I'm bringing": the BRINGING section of d; 0 if nothing is pledged. */
+int sheet_bringing(struct tpl_dict *d, const struct item *items, int n);
+
+/* The RSVP form's optional quantity per item; refill shows r's values again. */
+void sheet_fields(struct tpl_dict *f, struct req *r, const struct item *items, int n,
+    int refill);
+
+/*
+ * The RSVP form's item_<id> / version_<id> fields as pledges (quantity 0
+ * left out), allocated in r's arena. NULL, or what was wrong.
+ */
+const char *sheet_parse_fields(struct req *r, struct pledge_input **out, int *n);
+
+/* Why a pledge was refused (rc DB_FULL or DB_CONFLICT), naming the item. */
+const char *sheet_refusal(struct arena *a, const struct item *items, int n,
+    enum db_rc rc, const struct rsvp_outcome *out);
 
 #endif

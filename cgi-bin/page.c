@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "page.h"
 
 void page_begin(struct page *p, struct app *app, const char *title, const char *file)
@@ -156,6 +157,20 @@ int page_data(struct req *r, const char *file, struct tpl_dict *d,
 		return 500;
 	r->content_type = content_type;
 	return 200;
+}
+
+int page_etag(struct req *r, int64_t version)
+{
+	const char *etag = arena_printf(r->a, "\"v%lld\"", (long long)version);
+
+	req_header(r, "ETag", etag);
+	/*
+	 * nginx's microcache counts in whole seconds: "valid 1s" keeps an
+	 * entry up to 2 s. Expiring at the end of this second keeps it < 1 s.
+	 */
+	req_header(r, "X-Accel-Expires", arena_printf(r->a, "@%lld",
+	    (long long)clock_now()));
+	return strcmp(r->if_none_match, etag) == 0;
 }
 
 const char *page_url(struct req *r, const char *path)

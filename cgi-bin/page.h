@@ -27,6 +27,13 @@ int page_redirect(struct req *r, const char *location);
 int page_data(struct req *r, const char *file, struct tpl_dict *d,
     const char *content_type);
 
+/*
+ * Give a JSON document that changes with version an exact ETag and a
+ * microcache lifetime ending with this second. Returns 1 when the
+ * client's copy is current: answer 304.
+ */
+int page_etag(struct req *r, int64_t version);
+
 /* This site's absolute URL for path, from the request's scheme and Host. */
 const char *page_url(struct req *r, const char *path);
 

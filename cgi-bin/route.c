@@ -12,6 +12,7 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}/status.json", h_event_status, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB },
+	{ M_GET | M_HEAD, "/events/{slug}/items.json", h_event_items, RF_DB },
 	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB },
 	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB },
 };

@@ -4,6 +4,7 @@
 #include <string>
 
 #include <ctemplate/template.h>
+#include <ctemplate/template_modifiers.h>
 
 extern "C" {
 #include "log.h"
@@ -25,6 +26,16 @@ static struct tpl_dict *C(TemplateDictionary *d)
 int tpl_init(const char *dir)
 {
 	try {
+		/*
+		 * context="JSON" applies javascript_escape, whose \x3c escapes
+		 * are not JSON. {{NAME:x-json}} uses ctemplate's json_escape
+		 * instead (\u003C, \", \\), and marked XSS-safe it is not
+		 * escaped a second time.
+		 */
+		static bool modifiers = ctemplate::AddXssSafeModifier("x-json",
+		    &ctemplate::json_escape);
+
+		(void)modifiers;
 		return ctemplate::mutable_default_template_cache()
 		    ->SetTemplateRootDirectory(dir) ? 0 : -1;
 	} catch (...) {

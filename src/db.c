@@ -13,6 +13,8 @@
 #define EVENT_COLS "slug, title, description, location, starts_at, ends_at," \
 	" status, capacity, max_guests, rsvp_opens_at, rsvp_closes_at, version," \
 	" id, confirmed, waitlisted"
+#define ITEM_COLS "i.id, i.event_id, i.name, i.category, i.unit, i.suggested," \
+	" i.capped, i.position, i.pledged, i.version"
 
 /* All SQL the programs run, indexed by enum stmt. */
 static const char *const stmt_sql[STMT__MAX] = {
@@ -59,6 +61,35 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_WAITLIST_AHEAD] =
 		"SELECT count(*), coalesce(sum(1 + guests), 0) FROM rsvp"
 		" WHERE event_id = ?1 AND status = 'waitlisted' AND id < ?2",
+	[STMT_ITEM_INSERT] =
+		"INSERT INTO item (event_id, name, category, unit, suggested, capped, position)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_ITEM_UPDATE] =
+		"UPDATE item SET name = ?2, category = ?3, unit = ?4, suggested = ?5,"
+		" capped = ?6, position = ?7, version = version + 1 WHERE id = ?1",
+	[STMT_ITEM_DELETE] = "DELETE FROM item WHERE id = ?1",
+	[STMT_ITEM_COUNT] = "SELECT count(*) FROM item WHERE event_id = ?1",
+	/* With the quantity RSVP ?2 pledged (0: none). */
+	[STMT_ITEM_GET] =
+		"SELECT " ITEM_COLS ", coalesce(p.quantity, 0) FROM item i"
+		" LEFT JOIN pledge p ON p.item_id = i.id AND p.rsvp_id = ?2 WHERE i.id = ?1",
+	/* By category, the items still needed first, then the admin's order. */
+	[STMT_ITEM_LIST] =
+		"SELECT " ITEM_COLS ", coalesce(p.quantity, 0) FROM item i"
+		" LEFT JOIN pledge p ON p.item_id = i.id AND p.rsvp_id = ?2"
+		" WHERE i.event_id = ?1"
+		" ORDER BY instr('food drink utensil decoration other', i.category),"
+		" i.pledged >= i.suggested, i.position, i.id LIMIT ?3",
+	[STMT_PLEDGE_LIST] =
+		"SELECT p.item_id, r.name, p.quantity, r.status FROM pledge p"
+		" JOIN item i ON i.id = p.item_id JOIN rsvp r ON r.id = p.rsvp_id"
+		" WHERE i.event_id = ?1 ORDER BY p.item_id, p.id",
+	[STMT_PLEDGE_INSERT] =
+		"INSERT INTO pledge (item_id, rsvp_id, quantity, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?4)",
+	[STMT_PLEDGE_UPDATE] =
+		"UPDATE pledge SET quantity = ?3, updated_at = ?4 WHERE item_id = ?1 AND rsvp_id = ?2",
+	[STMT_PLEDGE_DELETE] = "DELETE FROM pledge WHERE item_id = ?1 AND rsvp_id = ?2",
 };
 
 int db_latest_version(void)
@@ -232,6 +263,16 @@ enum db_rc db_rc_of(struct db *db, int rc, const char *what)
 		log_error("%s: %s", what, sqlite3_errmsg(db->conn));
 		return DB_ERROR;
 	}
+}
+
+enum db_rc db_step_one(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int step = sqlite3_step(st);
+
+	if (step == SQLITE_ROW)
+		return DB_OK;
+	sqlite3_reset(st);
+	return step == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, step, what);
 }
 
 enum db_rc db_ping(struct db *db)

@@ -38,6 +38,16 @@ enum stmt {
 	STMT_RSVP_RECENT,
 	STMT_WAITLIST,
 	STMT_WAITLIST_AHEAD,
+	STMT_ITEM_INSERT,
+	STMT_ITEM_UPDATE,
+	STMT_ITEM_DELETE,
+	STMT_ITEM_COUNT,
+	STMT_ITEM_GET,
+	STMT_ITEM_LIST,
+	STMT_PLEDGE_LIST,
+	STMT_PLEDGE_INSERT,
+	STMT_PLEDGE_UPDATE,
+	STMT_PLEDGE_DELETE,
 	STMT__MAX
 };
 
@@ -94,6 +104,13 @@ int db_secret(struct db *db, unsigned char *out, size_t len);
 
 /* A trivial read through the connection: DB_OK when the database answers. */
 enum db_rc db_ping(struct db *db);
+
+/*
+ * Step st, a query for at most one row. DB_OK: the row is there to read
+ * and the caller resets st; otherwise st is reset and the result is
+ * DB_NOTFOUND (no row) or the error (logged as `what`).
+ */
+enum db_rc db_step_one(struct db *db, sqlite3_stmt *st, const char *what);
 
 /* Map an sqlite3 result code to a db_rc, logging unexpected errors once. */
 enum db_rc db_rc_of(struct db *db, int rc, const char *what);

@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "idem.h"
+#include "potluck.h"
 #include "rsvp.h"
 #include "token.h"
 #include "waitlist.h"
@@ -109,6 +110,9 @@ enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input 
 	sqlite3_bind_int64(st, 8, now);
 	rc = db_rc_of(db, sqlite3_step(st), "creating an RSVP");
 	sqlite3_reset(st);
+	if (rc == DB_OK && in->npledges > 0)
+		rc = potluck_apply(db, sqlite3_last_insert_rowid(db->conn), e.id,
+		    in->pledges, in->npledges, out);
 done:
 	rc = end_change(db, rc);
 free:
@@ -173,17 +177,8 @@ static enum db_rc load_for_change(struct db *db, struct arena *a,
 	return DB_OK;
 }
 
-/* One change to an existing RSVP, applied inside change_rsvp(). */
-typedef enum db_rc (*change_fn)(struct db *db, const struct rsvp *r,
-    const struct event *e, const void *arg);
-
-/*
- * The transaction every change to an existing RSVP runs in: claim the
- * form token, load the RSVP and its event, apply the change, promote the
- * waitlist into any room it made, commit - or roll all of it back.
- */
-static enum db_rc change_rsvp(struct db *db, const char *manage_token,
-    const char *form_token, change_fn apply, const void *arg,
+enum db_rc rsvp_change(struct db *db, const char *manage_token,
+    const char *form_token, rsvp_change_fn apply, const void *arg,
     struct rsvp_outcome *out)
 {
 	struct arena *a = arena_new();
@@ -197,7 +192,7 @@ static enum db_rc change_rsvp(struct db *db, const char *manage_token,
 		goto done;
 	out->status = r.status;
 	out->spots_left = e.spots_left;
-	if ((rc = apply(db, &r, &e, arg)) == DB_OK &&
+	if ((rc = apply(db, &r, &e, arg, out)) == DB_OK &&
 	    (rc = waitlist_promote(db, r.event_id)) == DB_OK &&
 	    (rc = read_rsvp(db, a, manage_token, &r)) == DB_OK)
 		out->status = r.status;
@@ -214,12 +209,13 @@ struct update {
 };
 
 static enum db_rc apply_update(struct db *db, const struct rsvp *r,
-    const struct event *e, const void *arg)
+    const struct event *e, const void *arg, struct rsvp_outcome *out)
 {
 	const struct update *u = arg;
 	sqlite3_stmt *st;
 	enum db_rc rc;
 
+	(void)out;
 	if (u->guests < 0 || u->guests > e->max_guests)
 		return DB_INVALID;
 	if (u->guests > r->guests && !event_rsvp_open(e, clock_now()))
@@ -243,17 +239,19 @@ enum db_rc rsvp_update(struct db *db, const char *manage_token, int guests,
 {
 	struct update u = { guests, note };
 
-	return change_rsvp(db, manage_token, form_token, apply_update, &u, out);
+	return rsvp_change(db, manage_token, form_token, apply_update, &u, out);
 }
 
 static enum db_rc apply_cancel(struct db *db, const struct rsvp *r,
-    const struct event *e, const void *arg)
+    const struct event *e, const void *arg, struct rsvp_outcome *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_SET_STATUS);
 	enum db_rc rc;
 
 	(void)e;
 	(void)arg;
+	(void)out;
+	/* The rsvp_cancel_releases_pledges trigger drops its pledges too. */
 	sqlite3_bind_int64(st, 1, r->id);
 	sqlite3_bind_text(st, 2, status_names[RSVP_CANCELLED], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, clock_now());
@@ -265,7 +263,7 @@ static enum db_rc apply_cancel(struct db *db, const struct rsvp *r,
 enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
     const char *form_token, struct rsvp_outcome *out)
 {
-	return change_rsvp(db, manage_token, form_token, apply_cancel, NULL, out);
+	return rsvp_change(db, manage_token, form_token, apply_cancel, NULL, out);
 }
 
 enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,

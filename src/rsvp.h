@@ -14,10 +14,14 @@
 
 enum rsvp_status { RSVP_CONFIRMED, RSVP_WAITLISTED, RSVP_CANCELLED };
 
+struct pledge_input;
+
 /* A new RSVP as the visitor entered it (already validated for form). */
 struct rsvp_input {
 	const char *name, *email, *note;
 	int guests;
+	const struct pledge_input *pledges;	/* made with the RSVP (potluck.h) */
+	int npledges;
 };
 
 /* An RSVP as its manage page shows it; strings live in an arena. */
@@ -35,6 +39,7 @@ struct rsvp_outcome {
 	int replayed;			/* form token used before: nothing changed */
 	enum rsvp_status status;	/* the party's status afterwards */
 	int64_t spots_left;		/* with DB_FULL: what is left (-1 unlimited) */
+	int64_t item_id, item_left;	/* a refused pledge: its item, what is open */
 };
 
 /* "confirmed", "waitlisted" or "cancelled". */
@@ -48,7 +53,8 @@ const char *rsvp_status_name(enum rsvp_status s);
  * event), DB_CLOSED (not published or outside the RSVP window),
  * DB_INVALID (more guests than allowed), DB_CONFLICT (an active RSVP for
  * this e-mail exists), DB_FULL (the party is larger than the capacity),
- * DB_BUSY or DB_ERROR.
+ * DB_BUSY or DB_ERROR. in->pledges are made in the same transaction: a
+ * refused one (see potluck_apply(), out->item_id set) refuses the RSVP.
  */
 enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input *in,
     const char *form_token, const char *manage_token, struct rsvp_outcome *out);
@@ -65,6 +71,20 @@ enum db_rc rsvp_get(struct db *db, struct arena *a, const char *manage_token,
  */
 enum db_rc rsvp_update(struct db *db, const char *manage_token, int guests,
     const char *note, const char *form_token, struct rsvp_outcome *out);
+
+/* One change to an existing RSVP, applied inside rsvp_change(). */
+typedef enum db_rc (*rsvp_change_fn)(struct db *db, const struct rsvp *r,
+    const struct event *e, const void *arg, struct rsvp_outcome *out);
+
+/*
+ * The transaction every change to an existing RSVP runs in: claim the
+ * form token, load the RSVP and its event (DB_CLOSED once it is cancelled
+ * or the event has started), apply the change, promote the waitlist into
+ * any room it made, commit - or roll all of it back.
+ */
+enum db_rc rsvp_change(struct db *db, const char *manage_token,
+    const char *form_token, rsvp_change_fn apply, const void *arg,
+    struct rsvp_outcome *out);
 
 /* Cancel and promote the waitlist; DB_CLOSED once the event has started. */
 enum db_rc rsvp_cancel(struct db *db, const char *manage_token,

@@ -1,4 +1,4 @@
-{{%AUTOESCAPE context="HTML"}}<article class="event" data-status-url="/events/{{SLUG}}/status.json">
+{{%AUTOESCAPE context="HTML"}}<article class="event" data-status-url="/events/{{SLUG}}/status.json" data-items-url="/events/{{SLUG}}/items.json">
 <p class="back"><a href="/">← All events</a></p>
 <h1>{{TITLE}}</h1>
 {{#CANCELLED}}<p class="notice warn">This event has been cancelled.</p>{{/CANCELLED}}
@@ -16,6 +16,7 @@
 <p class="links"><a href="/events/{{SLUG}}/live">Live status</a>{{#WAITLIST_LINK}} · <a href="/events/{{SLUG}}/waitlist">Waitlist</a>{{/WAITLIST_LINK}}</p>
 </section>
 <div class="description">{{DESCRIPTION}}</div>
+{{>SHEET}}
 {{#RSVP_CLOSED}}<p class="notice">{{REASON}}</p>{{/RSVP_CLOSED}}
 {{#RSVP_FORM}}<section class="rsvp" id="rsvp">
 <h2>Sign up</h2>
@@ -31,6 +32,11 @@
 <select id="guests" name="guests">{{#GUEST_OPTION}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{VALUE}}</option>{{/GUEST_OPTION}}</select>{{/GUESTS_FIELD}}
 <label for="note">Anything we should know? <span class="hint">(optional: dietary needs, access, what you'll bring)</span></label>
 <textarea id="note" name="note" maxlength="1000" rows="3">{{NOTE}}</textarea>
+{{#BRING}}<fieldset class="bring"><legend>What will you bring? <span class="hint">(optional; see the list above)</span></legend>
+{{#FIELD}}<label for="bring-{{ID}}">{{NAME}}{{#UNIT}} ({{UNIT}}){{/UNIT}} <span class="hint">{{NEED_LABEL}}</span></label>
+<input type="hidden" name="version_{{ID}}" value="{{VERSION}}">
+<input id="bring-{{ID}}" name="item_{{ID}}" type="number" min="0" max="{{MAX}}" value="{{QUANTITY}}" inputmode="numeric">
+{{/FIELD}}</fieldset>{{/BRING}}
 <button type="submit">RSVP</button>
 </form>
 </section>{{/RSVP_FORM}}

@@ -45,4 +45,10 @@
 </form>
 <p><a class="danger" href="/rsvp/{{TOKEN}}?confirm=cancel">Cancel my RSVP…</a></p>
 </section>{{/CHANGE}}
+{{#BRINGING}}<section class="bringing">
+<h2>What I'm bringing</h2>
+<ul>{{#MINE}}<li>{{NAME}}: {{QUANTITY}}{{#UNIT}} {{UNIT}}{{/UNIT}}</li>{{/MINE}}</ul>
+</section>{{/BRINGING}}
+{{#NOTHING_YET}}<p class="hint">You have not pledged anything for the potluck yet: pick something from the list below.</p>{{/NOTHING_YET}}
+{{>SHEET}}
 </article>

@@ -7,9 +7,11 @@
 // The site is always stopped again: in `finally`, and on SIGINT/SIGTERM/SIGHUP.
 //
 // Besides the pages themselves it walks an RSVP with JavaScript disabled
-// (sign up with guests, keep-this-link box, counts, cancel), and with
+// (sign up with guests, keep-this-link box, counts, a potluck pledge whose
+// bar moves on the event page, cancel), and with
 // JavaScript on checks that an open event page's live counts (live.js
-// polling status.json) follow another visitor's sign-up within 3 s.
+// polling status.json) follow another visitor's sign-up within 3 s, and
+// its potluck bars (items.json) another visitor's pledge.
 //
 // Environment:
 //   TURNOUT_BUILD             dir holding the built cgi-bin/ and admin/ (default: repo root)
@@ -37,7 +39,9 @@ const chromiumPath = process.env.TURNOUT_CHROMIUM || '/usr/bin/chromium';
 const DEMO_EVENTS = ['potluck-picnic', 'fun-run-5k', 'chess-tournament', 'tshirt-drop'];
 const EVENT = 'fun-run-5k';
 const EVENT_CAPACITY = '50';
-const NOJS_EVENT = 'potluck-picnic';	// allows guests (up to 4)
+const NOJS_EVENT = 'potluck-picnic';	// allows guests (up to 4); has the demo potluck sheet
+const PLEDGE_ITEM = 'Sausages';		// demo: 12 of 24 pledged, uncapped
+const PLEDGE = 3;
 const LIVE_EVENT = 'fun-run-5k';
 const LIVE_DEADLINE_MS = 3000;
 const MOBILE = { width: 375, height: 812 };
@@ -509,6 +513,38 @@ try {
 	await check('no JS: desktop screenshot of the RSVP manage page',
 		() => screenshot(np, 'nojs-desktop-rsvp-manage'));
 
+	// The potluck sheet: pledge from the manage page (a plain form post),
+	// then the item's bar on the event page has moved by as much.
+	await check(`no JS: pledging ${PLEDGE} ${PLEDGE_ITEM} on the manage page moves its bar on the event page`, async () => {
+		const bar = async () => {
+			await np.goto(nojsEventUrl, { waitUntil: 'load' });
+			const li = np.locator('section.sheet li.item').filter({ hasText: PLEDGE_ITEM });
+			return {
+				value: Number(await li.locator('progress').getAttribute('value')),
+				who: norm(await li.locator('.pledgers').innerText().catch(() => '')),
+			};
+		};
+		const before = await bar();
+		await np.goto(keptLink, { waitUntil: 'load' });
+		const li = np.locator('section.sheet li.item').filter({ hasText: PLEDGE_ITEM });
+		await li.getByLabel('I bring').fill(String(PLEDGE));
+		const [resp] = await Promise.all([
+			np.waitForNavigation({ url: (u) => u.search === '?done=pledged', waitUntil: 'load' }),
+			li.getByRole('button', { name: 'Pledge' }).click(),
+		]);
+		const bringing = norm(await np.locator('section.bringing').innerText({ timeout: 5000 }));
+		const after = await bar();
+		diag(`no JS: ${PLEDGE_ITEM} bar ${before.value} -> ${after.value}; pledgers: ${after.who}`);
+		await screenshot(np, 'nojs-desktop-event-after-pledge');
+		await np.goto(keptLink, { waitUntil: 'load' });
+		return {
+			ok: !!resp && resp.status() === 200 && bringing.includes(`${PLEDGE_ITEM}: ${PLEDGE}`) &&
+				after.value === before.value + PLEDGE && after.who.includes(`Ada L. (${PLEDGE})`),
+			why: `after the pledge: ${np.url()}; bringing ${JSON.stringify(bringing)};` +
+				` bar ${before.value} -> ${after.value}; pledgers ${JSON.stringify(after.who)}`,
+		};
+	});
+
 	// The same pages at 375 px (the RSVP is still open here, so the cancel
 	// confirmation can be shown too).
 	nojsMobile = await launch({
@@ -704,6 +740,44 @@ try {
 
 	await check(`JS: within ${LIVE_DEADLINE_MS / 1000} s page A shows the counts back where they were`,
 		() => a0 ? liveCheck('the cancellation', tCancelled, a0.nConfirmed, a0.nLeft) : { ok: false, why: 'page A never loaded' });
+
+	// Page C stays open on the potluck event page while page B signs up
+	// with a pledge: live.js must move C's bar (items.json) without a reload.
+	await check(`JS: an open ${NOJS_EVENT} page shows another visitor's pledge of ${PLEDGE} ${PLEDGE_ITEM} within ${LIVE_DEADLINE_MS / 1000} s`, async () => {
+		const pc = await live.newPage();
+		watch(pc, 'live-C');
+		const polled = pc.waitForResponse((res) => new URL(res.url()).pathname === `/events/${NOJS_EVENT}/items.json`,
+			{ timeout: 5000 });
+		await pc.goto(`${base}/events/${NOJS_EVENT}`, { waitUntil: 'load' });
+		await (await polled).finished();
+		const li = pc.locator('section.sheet li.item').filter({ hasText: PLEDGE_ITEM });
+		const before = norm(await li.locator('.item-count').textContent());
+		const m = /^(\d+) of (\d+)/.exec(before);
+		const want = m ? `${Number(m[1]) + PLEDGE} of ${m[2]} pledged` : '?';
+		await pb.goto(`${base}/events/${NOJS_EVENT}`, { waitUntil: 'load' });
+		const form = pb.locator('section.rsvp form');
+		await form.getByLabel('Your name').fill('Alan Turing');
+		await form.getByLabel('E-mail').fill('alan@example.org');
+		await form.getByLabel(PLEDGE_ITEM).fill(String(PLEDGE));
+		const answered = postAnswered(pb, `/events/${NOJS_EVENT}/rsvp`);
+		await form.getByRole('button', { name: 'RSVP', exact: true }).click();
+		const { res, t } = await answered;
+		let seen = null;
+		try {
+			seen = await pc.waitForFunction(([name, text]) => [...document.querySelectorAll('section.sheet li.item')]
+				.some((el) => el.querySelector('strong').textContent === name &&
+					el.querySelector('.item-count').textContent === text) ? Date.now() : false,
+			[PLEDGE_ITEM, want], { polling: 20, timeout: LIVE_DEADLINE_MS + 7000 }).then((h) => h.jsonValue());
+		} catch (e) { /* reported below */ }
+		const now = norm(await li.locator('.item-count').textContent());
+		diag(`JS: ${PLEDGE_ITEM} on page C: ${before} -> ${now}` + (seen ? ` after ${seen - t} ms` : ''));
+		await pc.close();
+		return {
+			ok: res.status() === 303 && seen !== null && seen - t <= LIVE_DEADLINE_MS,
+			why: `POST answered ${res.status()}; page C shows ${JSON.stringify(now)}, want ${JSON.stringify(want)}` +
+				(seen ? ` after ${seen - t} ms` : ' (not seen)'),
+		};
+	});
 
 	await live.close();
 	live = undefined;

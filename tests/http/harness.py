@@ -69,6 +69,39 @@ signal.signal(signal.SIGTERM, _on_signal)
 signal.signal(signal.SIGINT, _on_signal)
 
 
+def site_once(name, prepare=None, started=None):
+    """A function that returns a test module's one Site, started on first
+    call (started(site) runs then); once starting failed, every later call
+    fails at once instead of starting another site."""
+    state = {}
+
+    def site():
+        if "error" in state:
+            raise RuntimeError("the site did not start (see the first failed case)")
+        if "site" not in state:
+            try:
+                state["site"] = Site(name, prepare=prepare).start()
+            except Exception as e:
+                state["error"] = e
+                raise
+            if started:
+                started(state["site"])
+        return state["site"]
+    return site
+
+
+def run_suite(namespace):
+    """Run a test module's test_* cases as TAP (tap.main), then stop every
+    site it started, and exit with the result."""
+    from tap import diag, main
+    try:
+        status = main(namespace)
+    finally:
+        close_all()
+        diag(f"logs kept in {out_dir()}")
+    sys.exit(status)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

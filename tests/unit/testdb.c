@@ -39,6 +39,29 @@ void testdb_close(struct testdb *t)
 	clock_set(0);
 }
 
+void testdb_token_init(struct testdb *t)
+{
+	unsigned char secret[TOKEN_SECRET_LEN];
+
+	assert_int_equal(db_secret(t->db, secret, sizeof(secret)), 0);
+	assert_int_equal(token_init(secret), 0);
+}
+
+void testdb_tokens(char form[TOKEN_FORM_HEX + 1], char manage[TOKEN_MANAGE_HEX + 1])
+{
+	token_form_new(form, clock_now(), "t");
+	token_manage_of(form, manage);
+}
+
+int testdb_teardown(void **state)
+{
+	struct testdb *t = *state;
+
+	testdb_close(t);
+	test_free(t);
+	return 0;
+}
+
 long long testdb_int(struct db *db, const char *sql)
 {
 	sqlite3_stmt *st;

@@ -4,6 +4,7 @@
 #include "arena.h"
 #include "config.h"
 #include "db.h"
+#include "token.h"
 
 /* A fresh database file at the current schema in its own temporary dir. */
 struct testdb {
@@ -19,5 +20,17 @@ void testdb_open(struct testdb *t);
 void testdb_close(struct testdb *t);
 /* The integer in the first column of the first row of sql. */
 long long testdb_int(struct db *db, const char *sql);
+
+/* Initialise the token module with the database's site secret. */
+void testdb_token_init(struct testdb *t);
+
+/* A fresh form token (purpose "t") and the manage token it yields. */
+void testdb_tokens(char form[TOKEN_FORM_HEX + 1], char manage[TOKEN_MANAGE_HEX + 1]);
+
+/*
+ * cmocka teardown for a fixture allocated with test_calloc() whose first
+ * member is its struct testdb: closes the database and frees the fixture.
+ */
+int testdb_teardown(void **state);
 
 #endif

@@ -1,0 +1,250 @@
+/* The potluck sheet on the event, live and manage pages, its RSVP form fields and items.json. */
+#include <string.h>
+
+#include "clock.h"
+#include "fields.h"
+#include "handlers.h"
+#include "page.h"
+#include "token.h"
+
+static const char *const category_labels[ITEM_CATEGORY__MAX] = {
+	[ITEM_FOOD] = "Food",
+	[ITEM_DRINK] = "Drinks",
+	[ITEM_UTENSIL] = "Utensils",
+	[ITEM_DECORATION] = "Decoration",
+	[ITEM_OTHER] = "Other",
+};
+
+/* "12" or "12 packs". */
+static const char *amount(struct arena *a, int64_t n, const char *unit)
+{
+	return *unit != '\0' ? arena_printf(a, "%lld %s", (long long)n, unit) :
+	    arena_printf(a, "%lld", (long long)n);
+}
+
+/* What an item still needs, in words. */
+static const char *need_label(struct arena *a, const struct item *it)
+{
+	int64_t needed = potluck_needed(it);
+
+	if (needed > 0)
+		return arena_printf(a, "%s more needed", amount(a, needed, it->unit));
+	return it->capped ? "No more needed, thank you" : "Enough pledged; more is welcome";
+}
+
+/* The largest quantity the visitor may pledge for it (the input's max). */
+static int64_t pledge_max(const struct item *it)
+{
+	return it->capped ? it->mine + potluck_needed(it) : POTLUCK_QUANTITY_MAX;
+}
+
+/* The values an item shows everywhere: name, unit, numbers, version. */
+static void item_values(struct tpl_dict *d, struct arena *a, const struct item *it)
+{
+	tpl_set_int(d, "ID", it->id);
+	tpl_set(d, "NAME", it->name);
+	if (*it->unit != '\0')
+		tpl_set(tpl_section(d, "UNIT"), "UNIT", it->unit);
+	tpl_set_int(d, "PLEDGED", it->pledged);
+	tpl_set_int(d, "SUGGESTED", it->suggested);
+	tpl_set(d, "NEED_LABEL", need_label(a, it));
+	tpl_set_int(d, "VERSION", it->version);
+	tpl_set_int(d, "MAX", pledge_max(it));
+}
+
+/* The pledge form of one item on the manage page. */
+static void pledge_form(struct tpl_dict *d, struct arena *a, const struct item *it,
+    const struct sheet_forms *forms)
+{
+	char form_token[TOKEN_FORM_HEX + 1];
+	struct tpl_dict *f;
+
+	/* A full capped item the visitor has no part in: nothing to change. */
+	if (it->capped && it->mine == 0 && potluck_needed(it) == 0)
+		return;
+	f = tpl_section(d, "PLEDGE_FORM");
+	token_form_new(form_token, clock_now(), form_purpose(a, "pledge", forms->token));
+	tpl_set(f, "FORM_TOKEN", form_token);
+	tpl_set(f, "TOKEN", forms->token);
+	if (it->id == forms->item_id)
+		tpl_set(f, "QUANTITY", forms->quantity);
+	else if (it->mine > 0)
+		tpl_set_int(f, "QUANTITY", it->mine);
+}
+
+void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, int n,
+    const struct sheet_forms *forms)
+{
+	struct tpl_dict *s, *cat = NULL, *it, *who, *need;
+	int i, k, needed = 0;
+
+	if (n == 0)
+		return;
+	s = tpl_include(d, "SHEET", "sheet.tpl");
+	for (i = 0; i < n; i++) {
+		if (potluck_needed(&items[i]) == 0)
+			continue;
+		if (needed++ == 0)
+			need = tpl_section(s, "NEEDED");
+		it = tpl_section(need, "NEED");
+		tpl_set(it, "NEED_NAME", items[i].name);
+		tpl_set(it, "NEED_AMOUNT", amount(a, potluck_needed(&items[i]), items[i].unit));
+	}
+	if (needed == 0)
+		tpl_show(s, "ALL_PLEDGED");
+	for (i = 0; i < n; i++) {
+		if (i == 0 || items[i].category != items[i - 1].category) {
+			cat = tpl_section(s, "CATEGORY");
+			tpl_set(cat, "LABEL", category_labels[items[i].category]);
+		}
+		it = tpl_section(cat, "ITEM");
+		item_values(it, a, &items[i]);
+		tpl_set_int(it, "FILLED", items[i].pledged < items[i].suggested ?
+		    items[i].pledged : items[i].suggested);
+		if (potluck_needed(&items[i]) == 0)
+			tpl_show(it, "FULL");
+		if (items[i].npledgers > 0) {
+			who = tpl_section(it, "PLEDGERS");
+			for (k = 0; k < items[i].npledgers; k++) {
+				struct tpl_dict *w = tpl_section(who, "WHO");
+
+				tpl_set(w, "WHO_NAME", field_short_name(a, items[i].pledgers[k].name));
+				tpl_set_int(w, "WHO_QUANTITY", items[i].pledgers[k].quantity);
+				if (items[i].pledgers[k].tentative)
+					tpl_show(w, "TENTATIVE");
+			}
+			if (items[i].more > 0)
+				tpl_set_int(tpl_section(who, "MORE"), "MORE", items[i].more);
+		}
+		if (forms != NULL)
+			pledge_form(it, a, &items[i], forms);
+	}
+	if (forms != NULL)
+		tpl_show(s, "FORMS_HINT");
+}
+
+int sheet_bringing(struct tpl_dict *d, const struct item *items, int n)
+{
+	struct tpl_dict *list = NULL, *m;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (items[i].mine == 0)
+			continue;
+		if (list == NULL)
+			list = tpl_section(d, "BRINGING");
+		m = tpl_section(list, "MINE");
+		tpl_set(m, "NAME", items[i].name);
+		tpl_set_int(m, "QUANTITY", items[i].mine);
+		if (*items[i].unit != '\0')
+			tpl_set(tpl_section(m, "UNIT"), "UNIT", items[i].unit);
+	}
+	return list != NULL;
+}
+
+void sheet_fields(struct tpl_dict *f, struct req *r, const struct item *items, int n,
+    int refill)
+{
+	struct tpl_dict *bring = NULL, *d;
+	const char *typed;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (pledge_max(&items[i]) == 0)
+			continue;
+		if (bring == NULL)
+			bring = tpl_section(f, "BRING");
+		d = tpl_section(bring, "FIELD");
+		item_values(d, r->a, &items[i]);
+		typed = refill ? req_form(r, arena_printf(r->a, "item_%lld",
+		    (long long)items[i].id)) : NULL;
+		if (typed != NULL)
+			tpl_set(d, "QUANTITY", typed);
+	}
+}
+
+const char *sheet_parse_fields(struct req *r, struct pledge_input **out, int *n)
+{
+	const char *err;
+	int i;
+
+	*n = 0;
+	*out = arena_alloc(r->a, POTLUCK_ITEMS_MAX * sizeof(**out));
+	for (i = 0; i < r->nform; i++) {
+		struct pledge_input p = { 0, 0, 0 };
+		const char *version;
+
+		if (strncmp(r->form[i].key, "item_", 5) != 0)
+			continue;
+		if ((err = field_id(r->form[i].key + 5, &p.item_id)) != NULL ||
+		    (err = field_quantity(r->form[i].val, &p.quantity)) != NULL)
+			return err;
+		if (p.quantity == 0)
+			continue;
+		/* A new RSVP has nothing to lower: the version only documents the form. */
+		version = req_form(r, arena_printf(r->a, "version_%s", r->form[i].key + 5));
+		if (version != NULL && (err = field_id(version, &p.version)) != NULL)
+			return err;
+		if (*n == POTLUCK_ITEMS_MAX)
+			return "That is more items than this event has.";
+		(*out)[(*n)++] = p;
+	}
+	return NULL;
+}
+
+const char *sheet_refusal(struct arena *a, const struct item *items, int n,
+    enum db_rc rc, const struct rsvp_outcome *out)
+{
+	const char *name = "An item";
+	const char *unit = "";
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (items[i].id == out->item_id) {
+			name = items[i].name;
+			unit = items[i].unit;
+		}
+	if (rc == DB_CONFLICT)
+		return arena_printf(a, "%s changed while you were looking: now %s more"
+		    " needed. Your form is filled in again: check the numbers and send"
+		    " it once more.", name, amount(a, out->item_left, unit));
+	if (out->item_left == 0)
+		return arena_printf(a, "%s: no more needed, the list is full. Nothing was"
+		    " changed.", name);
+	return arena_printf(a, "%s: only %s more needed. Nothing was changed: please"
+	    " pledge at most that.", name, amount(a, out->item_left, unit));
+}
+
+int h_event_items(struct req *r, struct app *app)
+{
+	struct tpl_dict *d, *it;
+	struct item *items;
+	struct event e;
+	enum db_rc rc;
+	int status, i, n;
+
+	if ((status = event_load_public(r, app, &e)) != 0)
+		return status;
+	/* Every pledge and item change bumps the event's version too. */
+	if (page_etag(r, e.version))
+		return 304;
+	if ((rc = potluck_sheet(app->db, r->a, e.id, 0, &items, &n)) != DB_OK)
+		return db_status(rc);
+	d = tpl_dict_new();
+	tpl_set(d, "SLUG", e.slug);
+	tpl_set_int(d, "VERSION", e.version);
+	for (i = 0; i < n; i++) {
+		it = tpl_section(d, "ITEM");
+		tpl_set_int(it, "ID", items[i].id);
+		tpl_set(it, "NAME", items[i].name);
+		tpl_set(it, "CATEGORY", potluck_category_name(items[i].category));
+		tpl_set(it, "UNIT", items[i].unit);
+		tpl_set_int(it, "SUGGESTED", items[i].suggested);
+		tpl_set_int(it, "PLEDGED", items[i].pledged);
+		tpl_set_int(it, "NEEDED", potluck_needed(&items[i]));
+		tpl_set(it, "NEED_LABEL", need_label(r->a, &items[i]));
+		tpl_set(it, "CAPPED", items[i].capped ? "true" : "false");
+		tpl_set_int(it, "ITEM_VERSION", items[i].version);
+	}
+	return page_data(r, "items.json.tpl", d, "application/json");
+}

@@ -1,0 +1,101 @@
+#ifndef TURNOUT_POTLUCK_H
+#define TURNOUT_POTLUCK_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "db.h"
+#include "rsvp.h"
+
+#define POTLUCK_ITEMS_MAX 40		/* per event: every item fits on the RSVP form */
+#define POTLUCK_QUANTITY_MAX 10000	/* one pledge, and an item's suggested quantity */
+#define POTLUCK_NAMES_SHOWN 30		/* pledgers listed per item */
+
+enum item_category {
+	ITEM_FOOD, ITEM_DRINK, ITEM_UTENSIL, ITEM_DECORATION, ITEM_OTHER, ITEM_CATEGORY__MAX
+};
+
+/* An item as an admin enters it. */
+struct item_input {
+	const char *name, *unit;		/* unit "" when counted in pieces */
+	enum item_category category;
+	int64_t suggested;
+	int capped;				/* 1: no more than suggested is welcome */
+	int position;				/* display order within its category */
+};
+
+/* Someone's pledge as the sheet shows it. */
+struct pledger {
+	const char *name;
+	int64_t quantity;
+	int tentative;				/* the RSVP is waitlisted */
+};
+
+/* An item with its totals; strings and pledgers live in an arena. */
+struct item {
+	int64_t id, event_id, suggested, pledged, version;
+	int64_t mine;				/* the asking RSVP's quantity, 0 none */
+	const char *name, *unit;
+	enum item_category category;
+	int capped, position;
+	struct pledger *pledgers;		/* at most POTLUCK_NAMES_SHOWN */
+	int npledgers, more;			/* more: pledgers not listed */
+};
+
+/*
+ * One visitor's wish for one item: quantity 0 removes the pledge. version
+ * is the item's version on the page the visitor saw.
+ */
+struct pledge_input {
+	int64_t item_id, version, quantity;
+};
+
+/* "food", "drink", "utensil", "decoration" or "other". */
+const char *potluck_category_name(enum item_category c);
+
+/* What is still open: suggested - pledged, never below 0. */
+int64_t potluck_needed(const struct item *it);
+
+/*
+ * Add, change or remove an item of an event, each in one transaction.
+ * Add: DB_FULL once the event has POTLUCK_ITEMS_MAX items, DB_CONFLICT if
+ * a field breaks a rule; *id receives the new item's id. Edit: DB_CONFLICT
+ * also when a capped item would fall below what is pledged. Remove drops
+ * its pledges. DB_NOTFOUND for an unknown item.
+ */
+enum db_rc potluck_item_add(struct db *db, int64_t event_id, const struct item_input *in,
+    int64_t *id);
+enum db_rc potluck_item_edit(struct db *db, int64_t item_id, const struct item_input *in);
+enum db_rc potluck_item_remove(struct db *db, int64_t item_id);
+
+/*
+ * The event's sheet: its items by category, still-needed first, with who
+ * pledged what; each item's `mine` is rsvp_id's quantity (0: no RSVP).
+ * *items is allocated in a.
+ */
+enum db_rc potluck_sheet(struct db *db, struct arena *a, int64_t event_id,
+    int64_t rsvp_id, struct item **items, int *n);
+
+/*
+ * Apply pledges of RSVP rsvp_id (of event event_id) inside the caller's
+ * write transaction, all or none. An item changed since the form was
+ * rendered (version) is re-checked: a capped item against its fresh total,
+ * a decrease is refused so the visitor can look at the current numbers
+ * first; an uncapped increase goes ahead. Returns DB_OK; DB_NOTFOUND (no
+ * such item in this event); DB_INVALID (quantity out of range); DB_FULL
+ * (a capped item would go past its suggested quantity) or DB_CONFLICT
+ * (stale decrease), both with out->item_id and out->item_left set.
+ */
+enum db_rc potluck_apply(struct db *db, int64_t rsvp_id, int64_t event_id,
+    const struct pledge_input *in, int n, struct rsvp_outcome *out);
+
+/*
+ * Set (or with quantity 0 remove) one pledge from the RSVP behind
+ * manage_token, in one idempotent transaction (form_token). Returns what
+ * potluck_apply() does, or DB_CLOSED once the RSVP is cancelled or the
+ * event has started.
+ */
+enum db_rc potluck_pledge(struct db *db, const char *manage_token,
+    const struct pledge_input *in, const char *form_token, struct rsvp_outcome *out);
+
+#endif

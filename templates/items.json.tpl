@@ -1,0 +1,1 @@
+{{%AUTOESCAPE context="JSON"}}{"slug":"{{SLUG}}","version":{{VERSION}},"items":[{{#ITEM}}{"id":{{ID}},"name":"{{NAME:x-json}}","category":"{{CATEGORY}}","unit":"{{UNIT:x-json}}","suggested":{{SUGGESTED}},"pledged":{{PLEDGED}},"needed":{{NEEDED}},"need_label":"{{NEED_LABEL:x-json}}","capped":{{CAPPED}},"version":{{ITEM_VERSION}}}{{#ITEM_separator}},{{/ITEM_separator}}{{/ITEM}}]}
