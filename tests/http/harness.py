@@ -90,6 +90,20 @@ def site_once(name, prepare=None, started=None):
     return site
 
 
+def test_valgrind_clean():
+    """The last case of every suite: in valgrind mode, stop the sites and
+    fail on any error valgrind reported for turnout.fcgi."""
+    from tap import Skip
+    if not VALGRIND:
+        raise Skip("not in valgrind mode")
+    close_all()
+    assert closed, "no site ran"
+    problems = [p for s in closed
+                for p in (s.valgrind_report if s.valgrind_report is not None
+                          else [f"{s.name}: valgrind logs not checked"])]
+    assert not problems, "\n".join(problems)
+
+
 def run_suite(namespace):
     """Run a test module's test_* cases as TAP (tap.main), then stop every
     site it started, and exit with the result."""

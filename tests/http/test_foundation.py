@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.dont_write_bytecode = True  # no __pycache__ in the (maybe read-only) source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from tap import Skip, diag, main  # noqa: E402
+from tap import Skip, diag  # noqa: E402
 
 UPCOMING = ["potluck-picnic", "fun-run-5k", "chess-tournament", "tshirt-drop"]
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -377,21 +377,8 @@ def test_sigterm_shutdown():
     assert not os.path.exists(sock), f"{sock} left behind"
 
 
-def test_valgrind_clean():
-    if not harness.VALGRIND:
-        raise Skip("not in valgrind mode")
-    harness.close_all()
-    assert harness.closed, "no site ran"
-    problems = [p for s in harness.closed
-                for p in (s.valgrind_report if s.valgrind_report is not None
-                          else [f"{s.name}: valgrind logs not checked"])]
-    assert not problems, "\n".join(problems)
+test_valgrind_clean = harness.test_valgrind_clean
 
 
 if __name__ == "__main__":
-    try:
-        status = main(globals())
-    finally:
-        harness.close_all()
-        diag(f"logs kept in {harness.out_dir()}")
-    sys.exit(status)
+    harness.run_suite(globals())

@@ -568,7 +568,7 @@ def test_database_consistent():
 
 
 # Last: stops the site and reads its valgrind logs (in valgrind mode).
-test_valgrind_clean = test_rsvp.test_valgrind_clean
+test_valgrind_clean = harness.test_valgrind_clean
 
 
 if __name__ == "__main__":
