@@ -38,6 +38,21 @@ enum stmt {
 	STMT_RSVP_RECENT,
 	STMT_WAITLIST,
 	STMT_WAITLIST_AHEAD,
+	STMT_RSVP_ACTIVE_BY_EMAIL,
+	STMT_RSVP_SET_TOKEN,
+	STMT_OUTBOX_LINK,
+	STMT_OUTBOX_RESEND,
+	STMT_OUTBOX_RESENDS_SINCE,
+	STMT_OUTBOX_CLAIM,
+	STMT_OUTBOX_SENT,
+	STMT_OUTBOX_FAILED,
+	STMT_OUTBOX_COUNTS,
+	STMT_OUTBOX_DEAD,
+	STMT_OUTBOX_RETRY,
+	STMT_OUTBOX_DISCARD,
+	STMT_OUTBOX_REMINDERS,
+	STMT_PURGE_FORM_USE,
+	STMT_PURGE_OUTBOX,
 	STMT__MAX
 };
 
@@ -88,6 +103,8 @@ sqlite3_stmt *db_stmt(struct db *db, enum stmt s);
 enum db_rc db_begin(struct db *db);
 enum db_rc db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* End a write transaction: commit if rc is DB_OK, else roll back. Returns the outcome. */
+enum db_rc db_end(struct db *db, enum db_rc rc);
 
 /* The site secret (for tokens), into out. Returns 0 or -1. */
 int db_secret(struct db *db, unsigned char *out, size_t len);

@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "idem.h"
+#include "outbox.h"
 #include "rsvp.h"
 #include "token.h"
 #include "waitlist.h"
@@ -45,15 +46,6 @@ static enum db_rc begin_change(struct db *db, const char *form_token,
 		return rc;
 	if ((rc = idem_claim(db, form_token, &out->replayed)) != DB_OK)
 		db_rollback(db);
-	return rc;
-}
-
-/* Finish a change: commit on DB_OK, else roll everything back. */
-static enum db_rc end_change(struct db *db, enum db_rc rc)
-{
-	if (rc == DB_OK)
-		return db_commit(db);
-	db_rollback(db);
 	return rc;
 }
 
@@ -109,8 +101,11 @@ enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input 
 	sqlite3_bind_int64(st, 8, now);
 	rc = db_rc_of(db, sqlite3_step(st), "creating an RSVP");
 	sqlite3_reset(st);
+	/* The insert trigger enqueued the sign-up e-mail; only C knows its link. */
+	if (rc == DB_OK)
+		rc = outbox_link(db, sqlite3_last_insert_rowid(db->conn), manage_token);
 done:
-	rc = end_change(db, rc);
+	rc = db_end(db, rc);
 free:
 	arena_free(a);
 	return rc;
@@ -202,7 +197,7 @@ static enum db_rc change_rsvp(struct db *db, const char *manage_token,
 	    (rc = read_rsvp(db, a, manage_token, &r)) == DB_OK)
 		out->status = r.status;
 done:
-	rc = end_change(db, rc);
+	rc = db_end(db, rc);
 free:
 	arena_free(a);
 	return rc;
