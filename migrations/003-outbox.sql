@@ -3,7 +3,9 @@
 -- or not at all; turnout-worker delivers the rows. The triggers enqueue
 -- on every RSVP status change, whatever code path made it (sign-up,
 -- cancel, waitlist promotion after a cancel or a capacity change).
--- dedupe_key is unique per (cause, recipient): enqueueing twice is harmless.
+-- dedupe_key is unique per (cause, recipient): enqueueing twice is harmless
+-- (ON CONFLICT DO NOTHING, never OR IGNORE: that would also skip, silently,
+-- a row whose recipient fails its CHECK, instead of refusing the change).
 -- Only plain data is stored (no prebuilt headers): the worker renders and
 -- validates each message when it sends it.
 
@@ -35,20 +37,22 @@ CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
 CREATE INDEX outbox_recipient ON outbox (recipient, event_id, kind, created_at);
 
 CREATE TRIGGER outbox_rsvp_insert AFTER INSERT ON rsvp BEGIN
-	INSERT OR IGNORE INTO outbox (kind, dedupe_key, recipient, name, event_id, rsvp_id,
+	INSERT INTO outbox (kind, dedupe_key, recipient, name, event_id, rsvp_id,
 		next_attempt_at, created_at)
 	VALUES (NEW.status, 'rsvp:' || NEW.id || ':' || NEW.status, NEW.email, NEW.name,
-		NEW.event_id, NEW.id, NEW.updated_at, NEW.updated_at);
+		NEW.event_id, NEW.id, NEW.updated_at, NEW.updated_at)
+	ON CONFLICT (dedupe_key) DO NOTHING;
 END;
 
 CREATE TRIGGER outbox_rsvp_status AFTER UPDATE OF status ON rsvp
 WHEN NEW.status = 'cancelled' OR (OLD.status = 'waitlisted' AND NEW.status = 'confirmed')
 BEGIN
-	INSERT OR IGNORE INTO outbox (kind, dedupe_key, recipient, name, event_id, rsvp_id,
+	INSERT INTO outbox (kind, dedupe_key, recipient, name, event_id, rsvp_id,
 		next_attempt_at, created_at)
 	VALUES (iif(NEW.status = 'cancelled', 'cancelled', 'promoted'),
 		'rsvp:' || NEW.id || ':' || iif(NEW.status = 'cancelled', 'cancelled', 'promoted'),
-		NEW.email, NEW.name, NEW.event_id, NEW.id, NEW.updated_at, NEW.updated_at);
+		NEW.email, NEW.name, NEW.event_id, NEW.id, NEW.updated_at, NEW.updated_at)
+	ON CONFLICT (dedupe_key) DO NOTHING;
 END;
 
 PRAGMA user_version = 3;

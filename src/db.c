@@ -115,12 +115,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	 * signed up inside that window just had the confirmation: no reminder.
 	 */
 	[STMT_OUTBOX_REMINDERS] =
-		"INSERT OR IGNORE INTO outbox (kind, dedupe_key, recipient, name, event_id,"
+		"INSERT INTO outbox (kind, dedupe_key, recipient, name, event_id,"
 		" rsvp_id, next_attempt_at, created_at)"
 		" SELECT 'reminder', 'reminder:' || r.id, r.email, r.name, r.event_id, r.id,"
 		" ?1, ?1 FROM event e JOIN rsvp r ON r.event_id = e.id"
 		" WHERE e.status = 'published' AND e.starts_at > ?1 AND e.starts_at <= ?1 + ?2"
-		" AND r.status = 'confirmed' AND r.created_at <= e.starts_at - ?2",
+		" AND r.status = 'confirmed' AND r.created_at <= e.starts_at - ?2"
+		" ON CONFLICT (dedupe_key) DO NOTHING",
 	/* Housekeeping: each purge deletes what is older than ?1. */
 	[STMT_PURGE_FORM_USE] = "DELETE FROM form_use WHERE used_at < ?1",
 	[STMT_PURGE_OUTBOX] =
