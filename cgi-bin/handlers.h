@@ -20,11 +20,13 @@ int h_event_waitlist(struct req *r, struct app *app);
 int h_rsvp_create(struct req *r, struct app *app);
 int h_rsvp_show(struct req *r, struct app *app);
 int h_rsvp_change(struct req *r, struct app *app);
+int h_rsvp_resend(struct req *r, struct app *app);
 
 /* What the visitor typed into the RSVP form, to show it again. */
 struct rsvp_form {
 	const char *name, *email, *note, *error;
 	int guests;
+	int offer_resend;	/* the address has an RSVP: offer "e-mail me my link" */
 };
 
 /* The event page with its RSVP form (filled from form if not NULL). */

@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "log.h"
 
 #ifndef TURNOUT_TEMPLATES_DIR
 #define TURNOUT_TEMPLATES_DIR "templates"
@@ -373,4 +375,25 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+void config_from_args(struct config *c, int argc, char **argv, const char *program)
+{
+	const char *conf = NULL;
+	char err[512];
+	int opt;
+
+	while ((opt = getopt(argc, argv, "c:")) != -1) {
+		if (opt != 'c')
+			break;
+		conf = optarg;
+	}
+	if (opt != -1 || optind != argc) {
+		fprintf(stderr, "usage: %s [-c config-file]\n", program);
+		exit(2);
+	}
+	if (config_load(c, conf, err, sizeof(err)) != 0)
+		log_fatal("configuration: %s", err);
+	setenv("TZ", c->timezone, 1);
+	tzset();
 }

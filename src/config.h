@@ -56,4 +56,11 @@ int config_parse(struct config *c, const char *text, char *err, size_t errlen);
  */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
 
+/*
+ * For a daemon's main(): take "[-c config-file]" from argv (else print
+ * the usage of `program` and exit 2), load the configuration (exit 1 with
+ * the reason logged) and set the process's time zone to the site's.
+ */
+void config_from_args(struct config *c, int argc, char **argv, const char *program);
+
 #endif

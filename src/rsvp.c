@@ -263,6 +263,77 @@ enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
 	return change_rsvp(db, manage_token, form_token, apply_cancel, NULL, out);
 }
 
+/* The id of the active RSVP of email at slug: 0 if none, -1 on error. */
+static int64_t active_rsvp(struct db *db, const char *slug, const char *email)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_ACTIVE_BY_EMAIL);
+	int64_t id = 0;
+	int step;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, email, -1, SQLITE_STATIC);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (db_rc_of(db, step, "finding an RSVP") != DB_OK)
+		id = -1;
+	sqlite3_reset(st);
+	return id;
+}
+
+/* Resends to email at slug within the last hour; -1 on error. */
+static int recent_resends(struct db *db, const char *slug, const char *email)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_OUTBOX_RESENDS_SINCE);
+	int n = -1, step;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, clock_now() - 3600);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	else
+		db_rc_of(db, step, "counting resends");
+	sqlite3_reset(st);
+	return n;
+}
+
+enum db_rc rsvp_resend(struct db *db, const char *slug, const char *email,
+    const char *form_token, const char *manage_token, struct rsvp_outcome *out,
+    int *queued)
+{
+	unsigned char hash[TOKEN_HASH_LEN];
+	sqlite3_stmt *st;
+	enum db_rc rc;
+	int64_t id;
+	int sent;
+
+	*queued = 0;
+	if ((rc = begin_change(db, form_token, out)) != DB_OK)
+		return rc;
+	if (out->replayed || (id = active_rsvp(db, slug, email)) == 0)
+		return db_end(db, DB_OK);
+	if (id < 0 || (sent = recent_resends(db, slug, email)) < 0)
+		return db_end(db, DB_ERROR);
+	if (sent >= OUTBOX_RESEND_PER_HOUR)
+		return db_end(db, DB_OK);
+	token_hash(manage_token, hash);
+	st = db_stmt(db, STMT_RSVP_SET_TOKEN);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_STATIC);
+	rc = db_rc_of(db, sqlite3_step(st), "changing a manage link");
+	sqlite3_reset(st);
+	if (rc == DB_OK) {
+		st = db_stmt(db, STMT_OUTBOX_RESEND);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, manage_token, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, clock_now());
+		rc = db_rc_of(db, sqlite3_step(st), "enqueueing a link");
+		sqlite3_reset(st);
+	}
+	*queued = rc == DB_OK;
+	return db_end(db, rc);
+}
+
 enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,
     struct rsvp **list, int *n)
 {

@@ -162,32 +162,15 @@ static void run(struct worker *w)
 	}
 }
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: turnout-worker [-c config-file]\n");
-	exit(2);
-}
-
 int main(int argc, char **argv)
 {
 	struct worker w = { 0 };
 	struct config cfg;
 	struct sigaction sa;
-	const char *conf = NULL;
 	char err[512];
-	int opt, timeout;
+	int timeout;
 
-	while ((opt = getopt(argc, argv, "c:")) != -1) {
-		if (opt != 'c')
-			usage();
-		conf = optarg;
-	}
-	if (optind != argc)
-		usage();
-	if (config_load(&cfg, conf, err, sizeof(err)) != 0)
-		log_fatal("configuration: %s", err);
-	setenv("TZ", cfg.timezone, 1);
-	tzset();
+	config_from_args(&cfg, argc, argv, "turnout-worker");
 	if (tpl_init(cfg.templates) != 0)
 		log_fatal("templates: cannot use directory %s", cfg.templates);
 	/* No signal restarts the sleep: SIGTERM ends the wait at once. */

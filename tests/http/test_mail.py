@@ -293,6 +293,45 @@ def test_header_injection_never_reaches_the_wire():
     assert "Hello Mal  Bcc: victim@evil.test  fake body," in msg.get_content()
 
 
+def resend_form(addr):
+    """Sign up with an address that has an RSVP: 409 with the resend form;
+    returns its form token."""
+    status, _, body = site().request("GET", "/events/mailtest")
+    status, _, body = site().request("POST", "/events/mailtest/rsvp", urllib.parse.urlencode(
+        {"form_token": harness.form_token(body), "name": "Again", "email": addr}), FORM)
+    assert status == 409, status
+    m = re.search(rb'action="/events/mailtest/resend".*?name="form_token" value="([0-9a-f]+)"'
+                  rb'.*?name="email" value="([^"]*)"', body, re.S)
+    assert m, "no resend form on the 409 page"
+    return m.group(1).decode()
+
+
+def post_resend(token, addr):
+    status, _, body = site().request("POST", "/events/mailtest/resend", urllib.parse.urlencode(
+        {"form_token": token, "email": addr}), FORM)
+    assert status == 200, status
+    return re.sub(r"[^\s]+@example\.org", "ADDR", body.decode())
+
+
+def test_resend_link_rotates_and_reveals_nothing():
+    old = rsvp("Rita Resend", "rita@example.org")
+    _peer.wait_for("rita@example.org")
+    token = resend_form("rita@example.org")
+    page = post_resend(token, "rita@example.org")
+    # Someone without an RSVP gets exactly the same page, and no e-mail.
+    assert post_resend(resend_form("rita@example.org"), "nobody@example.org") == page
+    assert post_resend(token, "rita@example.org") == page  # a replay: nothing more
+    msgs = _peer.wait_for("rita@example.org", n=2)
+    assert msgs[1]["Subject"] == "Your link for Mail test event", msgs[1]["Subject"]
+    new = re.search(r"/rsvp/([0-9a-f]{32})", msgs[1].get_content()).group(1)
+    assert new != old
+    assert site().request("GET", f"/rsvp/{new}")[0] == 200
+    assert site().request("GET", f"/rsvp/{old}")[0] == 404, "the old link must stop working"
+    time.sleep(1.5)
+    assert len(_peer.to("rita@example.org")) == 2
+    assert _peer.to("nobody@example.org") == []
+
+
 # -- fault cases: workers straight on a database -----------------------------------
 
 class Bench:

@@ -32,18 +32,13 @@ static struct fixture *F;
 static int setup(void **state)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
-	unsigned char secret[TOKEN_SECRET_LEN];
 	struct event e = {
 		.slug = "run", .title = "Run", .description = "", .location = "Park",
 		.starts_at = NOW + 7 * DAY, .status = EVENT_PUBLISHED, .capacity = 2,
 		.max_guests = 1,
 	};
 
-	clock_set(NOW);
-	testdb_open(&f->t);
-	assert_int_equal(db_secret(f->t.db, secret, sizeof(secret)), 0);
-	assert_int_equal(token_init(secret), 0);
-	assert_int_equal(event_create(f->t.db, &e), DB_OK);
+	testdb_open_event(&f->t, NOW, &e);
 	*state = F = f;
 	return 0;
 }
@@ -293,6 +288,56 @@ static void test_reminders(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Resend one link: rotate the token, e-mail that address only, rate-limited. */
+static void resend(const char *email, const char *form, int want_queued, int want_replayed)
+{
+	char manage[TOKEN_MANAGE_HEX + 1];
+	struct rsvp_outcome out;
+	int queued;
+
+	token_manage_of(form, manage);
+	assert_int_equal(rsvp_resend(F->t.db, "run", email, form, manage, &out, &queued),
+	    DB_OK);
+	assert_int_equal(queued, want_queued);
+	assert_int_equal(out.replayed, want_replayed);
+}
+
+static void test_resend_link(void **state)
+{
+	char form[5][TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1], sql[200];
+	struct event e;
+	struct rsvp r;
+	int ann, i;
+
+	(void)state;
+	ann = rsvp("ann", 0, DB_OK);
+	for (i = 0; i < 5; i++)
+		token_form_new(form[i], clock_now(), "resend:run");
+	/* No RSVP for that address: nothing is sent (the page says the same). */
+	resend("nobody@example.org", form[0], 0, 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind = 'resend'"), 0);
+	resend("ann@example.org", form[1], 1, 0);
+	token_manage_of(form[1], manage);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE kind = 'resend' AND"
+	    " recipient = 'ann@example.org' AND link_token = '%s'", manage);
+	assert_int_equal(count(sql), 1);
+	/* The new link works, the old one no longer does. */
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, manage, &r, &e), DB_OK);
+	assert_string_equal(r.email, "ann@example.org");
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, F->manage[ann], &r, &e), DB_NOTFOUND);
+	/* A replayed form changes nothing. */
+	resend("ann@example.org", form[1], 0, 1);
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, manage, &r, &e), DB_OK);
+	/* Three per hour per address and event. */
+	resend("ann@example.org", form[2], 1, 0);
+	resend("ann@example.org", form[3], 1, 0);
+	resend("ann@example.org", form[4], 0, 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind = 'resend'"), 3);
+	clock_set(NOW + 3601);
+	token_form_new(form[0], clock_now(), "resend:run");
+	resend("ann@example.org", form[0], 1, 0);
+}
+
 static void test_hygiene(void **state)
 {
 	int replayed, n;
@@ -329,6 +374,7 @@ int main(void)
 		T(test_lease_expiry),
 		T(test_dead_letters_and_admin),
 		T(test_reminders),
+		T(test_resend_link),
 		T(test_hygiene),
 	};
 

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "testdb.h"
+#include "token.h"
 
 void testdb_open(struct testdb *t)
 {
@@ -37,6 +38,17 @@ void testdb_close(struct testdb *t)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
 	assert_int_equal(system(cmd), 0);
 	clock_set(0);
+}
+
+void testdb_open_event(struct testdb *t, int64_t now, const struct event *e)
+{
+	unsigned char secret[TOKEN_SECRET_LEN];
+
+	clock_set(now);
+	testdb_open(t);
+	assert_int_equal(db_secret(t->db, secret, sizeof(secret)), 0);
+	assert_int_equal(token_init(secret), 0);
+	assert_int_equal(event_create(t->db, e), DB_OK);
 }
 
 long long testdb_int(struct db *db, const char *sql)
