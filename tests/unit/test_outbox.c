@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clock.h"
 #include "event.h"
@@ -338,6 +339,16 @@ static void test_resend_link(void **state)
 	resend("ann@example.org", form[0], 1, 0);
 }
 
+static long long wal_size(void)
+{
+	char path[sizeof(F->t.cfg.database) + 4];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s-wal", F->t.cfg.database);
+	assert_int_equal(stat(path, &sb), 0);
+	return (long long)sb.st_size;
+}
+
 static void test_hygiene(void **state)
 {
 	int replayed, n;
@@ -358,8 +369,14 @@ static void test_hygiene(void **state)
 	clock_set(NOW + 31 * DAY);
 	assert_int_equal(hygiene_purge(F->t.db, &n), DB_OK);
 	assert_int_equal(n, 1);		/* the delivered message */
-	/* A small WAL is left alone. */
+	/* A small WAL is left alone; one past the limit is truncated. */
 	assert_int_equal(hygiene_checkpoint(F->t.db, &F->t.cfg), 0);
+	F->t.cfg.wal_checkpoint_mb = 1;
+	assert_int_equal(sqlite3_exec(F->t.db->conn, "INSERT INTO setting (key, value)"
+	    " VALUES ('big', zeroblob(2 * 1024 * 1024))", NULL, NULL, NULL), SQLITE_OK);
+	assert_true(wal_size() > 1024 * 1024);
+	assert_int_equal(hygiene_checkpoint(F->t.db, &F->t.cfg), 1);
+	assert_int_equal(wal_size(), 0);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
