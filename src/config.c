@@ -102,6 +102,7 @@ static const struct key keys[] = {
 	{ "smtp_starttls", K_BOOL, offsetof(struct config, smtp_starttls), 0, 0, 0, NULL },
 	TEXTKEY(smtp_user, check_single_line),
 	PATHKEY(smtp_password_file),
+	PATHKEY(sendmail),
 	{ "mail_retry", K_DELAYS, offsetof(struct config, mail_retry), 0, 1, 7 * 24 * 3600,
 	  NULL },
 	INTKEY(mail_lease, 5, 3600),
@@ -126,6 +127,7 @@ void config_defaults(struct config *c)
 	strcpy(c->mail_from, "turnout@localhost");
 	strcpy(c->smtp_url, "smtp://localhost:25");
 	c->smtp_starttls = 1;
+	strcpy(c->sendmail, "/usr/sbin/sendmail");
 	/* 30 s, 2 min, 8 min, 30 min, 2 h: then the message is dead. */
 	memcpy(c->mail_retry, (const int[]){ 30, 120, 480, 1800, 7200 }, 5 * sizeof(int));
 	c->mail_retry_n = 5;

@@ -16,8 +16,6 @@
 #include "log.h"
 #include "transport.h"
 
-#define SENDMAIL "/usr/sbin/sendmail"
-
 struct transport {
 	const struct config *cfg;
 	int timeout;
@@ -84,9 +82,9 @@ struct transport *transport_new(const struct config *c, int timeout, char *err,
 		}
 		break;
 	case MAIL_SENDMAIL:
-		if (access(SENDMAIL, X_OK) != 0) {
+		if (access(c->sendmail, X_OK) != 0) {
 			snprintf(err, errlen, "%s: %s (install an MTA, or use another"
-			    " mail_transport)", SENDMAIL, strerror(errno));
+			    " mail_transport)", c->sendmail, strerror(errno));
 			goto fail;
 		}
 		break;
@@ -181,7 +179,10 @@ fail:
 	return SEND_TEMP;
 }
 
-/* The local MTA: sendmail -t takes the recipient from the (checked) To header. */
+/*
+ * The local MTA: sendmail -t takes the recipient from the (checked) To
+ * header; -i: a line with a single dot is text, not the end.
+ */
 static enum send_rc send_sendmail(struct transport *t, const char *msg, char *err,
     size_t errlen)
 {
@@ -194,7 +195,8 @@ static enum send_rc send_sendmail(struct transport *t, const char *msg, char *er
 	}
 	if (pid == 0) {
 		dup2(fds[0], 0);
-		execl(SENDMAIL, "sendmail", "-t", "-i", "-f", t->cfg->mail_from, (char *)NULL);
+		execl(t->cfg->sendmail, "sendmail", "-t", "-i", "-f", t->cfg->mail_from,
+		    (char *)NULL);
 		_exit(EX_TEMPFAIL);
 	}
 	close(fds[0]);

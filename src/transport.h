@@ -15,7 +15,7 @@ enum send_rc {
 /*
  * The configured way out of the machine (mail_transport): smtp (libcurl,
  * STARTTLS and login as configured), sendmail (the local MTA's
- * /usr/sbin/sendmail -t -i) or maildir (each message a file in maildir/new,
+ * `sendmail -t -i`, /usr/sbin/sendmail by default) or maildir (each message a file in maildir/new,
  * for a site without a mail server).
  */
 struct transport;

@@ -116,14 +116,15 @@ class Peer:
         return self.to(rcpt)
 
 
-def mail_config(data, port, peer, extra=""):
-    """The site's turnout.conf: SMTP to the peer, fast retries, short lease."""
+def mail_config(data, port, peer, transport="smtp"):
+    """The site's turnout.conf: SMTP to the peer (unless transport says
+    otherwise; sendmail is a fake in the data dir), fast retries, short lease."""
     with open(os.path.join(data, "turnout.conf"), "w") as f:
         f.write(f"data_dir = {data}\ntemplates = {harness.SRC}/templates\n"
                 f"site_url = http://127.0.0.1:{port}\nsite_name = Test Club\n"
-                f"mail_transport = smtp\nsmtp_url = smtp://127.0.0.1:{peer.port}\n"
+                f"mail_transport = {transport}\nsmtp_url = smtp://127.0.0.1:{peer.port}\n"
                 "smtp_starttls = off\nmail_from = events@turnout.test\n"
-                f"mail_retry = 1 1 1\nmail_lease = 5\n{extra}")
+                f"sendmail = {data}/sendmail\nmail_retry = 1 1 1\nmail_lease = 5\n")
 
 
 # -- the site ----------------------------------------------------------------------
@@ -337,7 +338,7 @@ def test_resend_link_rotates_and_reveals_nothing():
 class Bench:
     """A database with n pending messages, a peer, and workers to start."""
 
-    def __init__(self, name, n, peer_delay):
+    def __init__(self, name, n, peer_delay, transport="smtp"):
         need_aiosmtpd()
         if harness.VALGRIND:
             raise Skip("fault cases run in the plain pass only")
@@ -345,7 +346,7 @@ class Bench:
         self.peer = Peer(delay=peer_delay)
         self.procs = []
         self.conf = os.path.join(self.data, "turnout.conf")
-        mail_config(self.data, 8080, self.peer)
+        mail_config(self.data, 8080, self.peer, transport)
         subprocess.run([harness.ADMIN, "-c", self.conf, "init"], check=True,
                        capture_output=True, env=dict(os.environ, TURNOUT_DATA=self.data))
         add_event(self.data, "batch", capacity=None)
@@ -439,6 +440,95 @@ def test_two_workers_never_send_a_row_twice():
         sent = [len(re.findall(r"\) sent$", log, re.M)) for log in logs]
         diag(f"messages sent by each worker: {sent}")
         assert sum(sent) == 200 and min(sent) > 0, sent
+    finally:
+        b.close()
+
+
+def test_sigterm_finishes_the_message_in_hand():
+    b = Bench("term", 3, peer_delay=1.0)
+    try:
+        w = b.start_worker()
+        deadline = time.monotonic() + WAIT
+        while b.peer.active == 0:
+            assert time.monotonic() < deadline and w.poll() is None, "nothing sent"
+            time.sleep(0.01)
+        w.send_signal(signal.SIGTERM)
+        assert w.wait(timeout=30) == 0
+        states = dict(b.query("SELECT state, count(*) FROM outbox GROUP BY state"))
+        assert states == {"sent": 1, "pending": 2}, states
+        assert len(b.delivered()) == 1
+    finally:
+        b.close()
+
+
+def test_maildir_transport():
+    """The default for a new site: one file per message in maildir/new."""
+    b = Bench("maildir", 3, peer_delay=0, transport="maildir")
+    try:
+        b.start_worker()
+        b.wait_all_sent(timeout=30)
+        new = os.path.join(b.data, "mail", "new")
+        files = sorted(os.listdir(new))
+        assert len(files) == 3 and not os.listdir(os.path.join(b.data, "mail", "tmp"))
+        msgs = [email.message_from_binary_file(open(os.path.join(new, f), "rb"),
+                                               policy=email.policy.default) for f in files]
+        assert {m["To"] for m in msgs} == b.addrs
+        assert all(m["Subject"] == "You're confirmed: Mail test event" for m in msgs)
+        assert oct(os.stat(new).st_mode & 0o777) == "0o700", "mail holds private links"
+    finally:
+        b.close()
+
+
+FAKE_SENDMAIL = """#!/bin/sh
+# A stand-in for sendmail: keeps each message and its arguments, exits
+# with the status in the file exit-status (0 if there is none).
+d=$(dirname "$0")
+n=$(ls "$d" | grep -c '^sent[.]')
+echo "$@" > "$d/args.$n"
+cat > "$d/sent.$n"
+exit "$(cat "$d/exit-status" 2>/dev/null || echo 0)"
+"""
+
+
+def test_sendmail_transport():
+    b = Bench("sendmail", 1, peer_delay=0, transport="sendmail")
+    fake = os.path.join(b.data, "sendmail")
+    with open(fake, "w") as f:
+        f.write(FAKE_SENDMAIL)
+    os.chmod(fake, 0o755)
+
+    def set_status(code):
+        with open(os.path.join(b.data, "exit-status"), "w") as f:
+            f.write(f"{code}\n")
+
+    def wait_row(check):
+        deadline = time.monotonic() + 30
+        while not check(row := b.query("SELECT state, attempts, coalesce(last_error, '')"
+                                       " FROM outbox ORDER BY id DESC LIMIT 1")[0]):
+            assert time.monotonic() < deadline, row
+            time.sleep(0.05)
+        return row
+    try:
+        set_status(75)  # EX_TEMPFAIL: try again later
+        b.start_worker()
+        wait_row(lambda r: r[0] == "pending" and "status 75" in r[2])
+        set_status(0)
+        assert wait_row(lambda r: r[0] == "sent")[1] == 2
+        with open(os.path.join(b.data, "args.1")) as f:
+            assert f.read().split() == ["-t", "-i", "-f", "events@turnout.test"]
+        with open(os.path.join(b.data, "sent.1"), "rb") as f:
+            raw = f.read()
+        assert b"\r" not in raw, "local programs get LF line ends"
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        assert msg["To"] == "p0@example.org" and msg["Subject"].startswith("You're confirmed")
+        set_status(67)  # EX_NOUSER: dead at once
+        con = sqlite3.connect(os.path.join(b.data, "turnout.db"), timeout=30)
+        with con:
+            con.execute("INSERT INTO rsvp (event_id, token_hash, name, email, guests, status,"
+                        " created_at, updated_at) SELECT id, randomblob(32), 'Q',"
+                        " 'q@example.org', 0, 'confirmed', 1, 1 FROM event")
+        con.close()
+        assert wait_row(lambda r: r[0] == "dead")[1:] == (1, "sendmail exited with status 67")
     finally:
         b.close()
 
