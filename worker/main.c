@@ -119,12 +119,15 @@ static void deliver(struct worker *w, const struct outbox_msg *m)
 		else if (rc == DB_CONFLICT)
 			log_error("message %lld (%s) sent after its lease ran out: another"
 			    " worker has it too", (long long)m->id, m->kind);
+		else	/* at least once: it goes again when the lease runs out */
+			log_error("message %lld (%s) sent but not recorded: it will be"
+			    " sent again", (long long)m->id, m->kind);
 		return;
 	}
 	rc = outbox_failed(w->db, w->cfg, m, sent == SEND_PERM, err, &dead);
-	if (rc == DB_OK)
-		log_error("message %lld (%s) attempt %d failed%s: %s", (long long)m->id,
-		    m->kind, m->attempts, dead ? ", now dead" : ", will retry", err);
+	log_error("message %lld (%s) attempt %d failed%s: %s", (long long)m->id, m->kind,
+	    m->attempts, rc != DB_OK ? " (not recorded: retried after the lease)" :
+	    dead ? ", now dead" : ", will retry", err);
 }
 
 static void housekeeping(struct worker *w)

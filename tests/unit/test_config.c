@@ -105,6 +105,7 @@ static void test_mail_keys(void **state)
 	assert_int_equal(c.mail_transport, MAIL_MAILDIR);
 	assert_int_equal(c.mail_retry_n, 5);
 	assert_int_equal(c.mail_retry[4], 7200);
+	assert_string_equal(c.sendmail, "/usr/sbin/sendmail");
 	assert_int_equal(config_parse(&c,
 	    "mail_transport = smtp\nsmtp_url = smtps://mail.example.org:465\n"
 	    "smtp_starttls = off\nmail_from = events@example.org\n"
