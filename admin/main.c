@@ -4,6 +4,7 @@
  *   migrate  bring an existing database up to this version's schema
  *   demo     load the demo events
  *   capacity SLUG N|unlimited   change an event's capacity (promotes the waitlist)
+ *   outbox [list|retry ID|retry-all|discard ID|discard-all]   e-mail dead letters
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,10 @@
 #include "demo.h"
 #include "event.h"
 #include "log.h"
+#include "outbox.h"
 #include "token.h"
 
-static void usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
 	    "usage: turnout-admin [-c config-file] command\n"
@@ -26,7 +28,13 @@ static void usage(void)
 	    "  migrate  upgrade the database to this version's schema\n"
 	    "  demo     load demo events into the database\n"
 	    "  capacity SLUG N|unlimited\n"
-	    "           change an event's capacity; the waitlist moves up into new room\n");
+	    "           change an event's capacity; the waitlist moves up into new room\n"
+	    "  outbox [list]\n"
+	    "           e-mails by state, and the dead letters with their errors\n"
+	    "  outbox retry ID|retry-all\n"
+	    "           send dead letters again (with all their attempts)\n"
+	    "  outbox discard ID|discard-all\n"
+	    "           give up on dead letters\n");
 	exit(2);
 }
 
@@ -131,6 +139,76 @@ static int cmd_capacity(const struct config *cfg, char **args)
 	return rc == DB_OK ? 0 : 1;
 }
 
+/* outbox list: counts by state, then one line per dead letter. */
+static int outbox_list(struct db *db)
+{
+	struct arena *a = arena_new();
+	int64_t counts[OUTBOX__MAX];
+	struct outbox_dead *dead;
+	enum db_rc rc;
+	int i, n;
+
+	if ((rc = outbox_counts(db, counts)) == DB_OK)
+		rc = outbox_dead_list(db, a, &dead, &n);
+	if (rc == DB_OK) {
+		for (i = 0; i < OUTBOX__MAX; i++)
+			printf("%s%s %lld", i ? ", " : "", outbox_state_name((enum outbox_state)i),
+			    (long long)counts[i]);
+		printf("\n");
+		for (i = 0; i < n; i++)
+			printf("dead %lld  %s  %s  event %s  %d attempt(s)  %s\n",
+			    (long long)dead[i].id, dead[i].kind, dead[i].recipient,
+			    dead[i].event_slug, dead[i].attempts, dead[i].error);
+	}
+	arena_free(a);
+	return rc == DB_OK ? 0 : 1;
+}
+
+static int cmd_outbox(const struct config *cfg, char **args, int nargs)
+{
+	static const struct outbox_act {
+		const char *name;
+		int takes_id;
+		enum db_rc (*fn)(struct db *, int64_t, int *);
+		const char *done;
+	} acts[] = {
+		{ "retry", 1, outbox_retry, "queued again" },
+		{ "retry-all", 0, outbox_retry, "queued again" },
+		{ "discard", 1, outbox_discard, "discarded" },
+		{ "discard-all", 0, outbox_discard, "discarded" },
+	};
+	const struct outbox_act *act = NULL;
+	long long id = 0;
+	struct db *db;
+	enum db_rc rc;
+	char *end;
+	size_t i;
+	int n;
+
+	if (nargs == 0 || (nargs == 1 && strcmp(args[0], "list") == 0)) {
+		db = open_ready(cfg);
+		n = outbox_list(db);
+		db_close(db);
+		return n;
+	}
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (strcmp(args[0], acts[i].name) == 0 && nargs == 1 + acts[i].takes_id)
+			act = &acts[i];
+	if (act == NULL ||
+	    (act->takes_id && ((id = strtoll(args[1], &end, 10)) <= 0 || *end != '\0')))
+		usage();
+	db = open_ready(cfg);
+	rc = act->fn(db, id, &n);
+	db_close(db);
+	if (rc == DB_NOTFOUND)
+		fprintf(stderr, "turnout-admin: no dead letter%s\n", id ? " with that id" : "s");
+	else if (rc != DB_OK)
+		fprintf(stderr, "turnout-admin: outbox: the database refused the change\n");
+	else
+		printf("%d message(s) %s\n", n, act->done);
+	return rc == DB_OK ? 0 : 1;
+}
+
 static int cmd_demo(const struct config *cfg)
 {
 	struct db *db = open_ready(cfg);
@@ -176,6 +254,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[optind], "capacity") == 0 && argc - optind == 3)
 		return cmd_capacity(&cfg, argv + optind + 1);
+	if (strcmp(argv[optind], "outbox") == 0 && argc - optind <= 3)
+		return cmd_outbox(&cfg, argv + optind + 1, argc - optind - 1);
 	for (i = 0; argc - optind == 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[optind], cmds[i].name) == 0)
 			return cmds[i].fn(&cfg);

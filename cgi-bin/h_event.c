@@ -103,6 +103,13 @@ static void rsvp_form(struct tpl_dict *d, struct req *r, const struct event *e,
 			    items, nitems, form->pledge_rc, form->pledge_out));
 		else if (form->error != NULL)
 			tpl_set(tpl_section(f, "FORM_ERROR"), "ERROR", form->error);
+		if (form->offer_resend) {
+			struct tpl_dict *resend = tpl_section(f, "RESEND");
+
+			token_form_new(token, now, form_purpose(a, "resend", e->slug));
+			tpl_set(resend, "FORM_TOKEN", token);
+			tpl_set(resend, "EMAIL", form->email);
+		}
 	}
 	if (e->max_guests > 0) {
 		struct tpl_dict *guests = tpl_section(f, "GUESTS_FIELD");

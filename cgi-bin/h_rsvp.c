@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "fields.h"
 #include "handlers.h"
+#include "outbox.h"
 #include "page.h"
 #include "rsvp.h"
 #include "token.h"
@@ -57,7 +58,9 @@ int h_rsvp_create(struct req *r, struct app *app)
 		return event_page(r, app, &e, 400, &form);
 	case DB_CONFLICT:
 		form.error = "There is already an RSVP for this e-mail address. Use the"
-		    " link you got when you signed up to change or cancel it.";
+		    " link you got when you signed up to change or cancel it, or have"
+		    " it sent to that address again.";
+		form.offer_resend = 1;
 		return event_page(r, app, &e, 409, &form);
 	case DB_FULL:
 		if (out.item_id != 0) {
@@ -283,4 +286,38 @@ int h_rsvp_change(struct req *r, struct app *app)
 	if (rc != DB_OK)
 		return refused(r, app, rc, &out);
 	return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=updated", token));
+}
+
+/*
+ * "E-mail me my link": always the same page, whether or not the address
+ * has an RSVP here, so the form cannot be used to learn who signed up.
+ */
+int h_rsvp_resend(struct req *r, struct app *app)
+{
+	const char *token = req_form(r, "form_token"), *email;
+	char manage[TOKEN_MANAGE_HEX + 1];
+	struct rsvp_outcome out;
+	struct event e;
+	struct page p;
+	enum db_rc rc;
+	int queued;
+
+	if ((rc = event_get(app->db, r->a, r->params[0], &e)) == DB_NOTFOUND ||
+	    (rc == DB_OK && e.status == EVENT_DRAFT))
+		return 404;
+	if (rc != DB_OK)
+		return db_status(rc);
+	if ((r->error = field_form_token(token, form_purpose(r->a, "resend", e.slug))) != NULL ||
+	    (r->error = field_email(r->a, req_form(r, "email"), &email)) != NULL)
+		return 400;
+	/* Like a sign-up's, the new link comes from the form token: a replay
+	 * finds the same one. */
+	token_manage_of(token, manage);
+	if ((rc = rsvp_resend(app->db, e.slug, email, token, manage, &out, &queued)) != DB_OK)
+		return db_status(rc);
+	page_begin(&p, app, arena_printf(r->a, "Your link: %s", e.title), "resend.tpl");
+	page_event_summary(p.body, r->a, &e, clock_now());
+	tpl_set(p.body, "EMAIL", email);
+	tpl_set_int(p.body, "PER_HOUR", OUTBOX_RESEND_PER_HOUR);
+	return page_end(&p, r, 200);
 }

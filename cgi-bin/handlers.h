@@ -23,6 +23,7 @@ int h_event_items(struct req *r, struct app *app);
 int h_rsvp_create(struct req *r, struct app *app);
 int h_rsvp_show(struct req *r, struct app *app);
 int h_rsvp_change(struct req *r, struct app *app);
+int h_rsvp_resend(struct req *r, struct app *app);
 
 /* What the visitor typed into the RSVP form, to show it again. */
 struct rsvp_form {
@@ -31,6 +32,7 @@ struct rsvp_form {
 	/* A refused pledge (DB_FULL or DB_CONFLICT with its outcome), or 0. */
 	enum db_rc pledge_rc;
 	const struct rsvp_outcome *pledge_out;
+	int offer_resend;	/* the address has an RSVP: offer "e-mail me my link" */
 };
 
 /* The event page with its RSVP form (filled from form if not NULL). */

@@ -344,31 +344,13 @@ static void chgrp_socket(const char *path, const char *group)
 		log_fatal("chgrp %s %s: %s", group, path, strerror(errno));
 }
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: turnout.fcgi [-c config-file]\n");
-	exit(2);
-}
-
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct sigaction sa;
-	const char *conf = NULL;
-	char err[512];
-	int listen_fd, n, opt;
+	int listen_fd, n;
 
-	while ((opt = getopt(argc, argv, "c:")) != -1) {
-		if (opt != 'c')
-			usage();
-		conf = optarg;
-	}
-	if (optind != argc)
-		usage();
-	if (config_load(&cfg, conf, err, sizeof(err)) != 0)
-		log_fatal("configuration: %s", err);
-	setenv("TZ", cfg.timezone, 1);
-	tzset();
+	config_from_args(&cfg, argc, argv, "turnout.fcgi");
 	if (tpl_init(cfg.templates) != 0)
 		log_fatal("templates: cannot use directory %s", cfg.templates);
 

@@ -9,6 +9,7 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/healthz", h_healthz, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}", h_event, RF_DB },
 	{ M_POST, "/events/{slug}/rsvp", h_rsvp_create, RF_DB },
+	{ M_POST, "/events/{slug}/resend", h_rsvp_resend, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}/status.json", h_event_status, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB },

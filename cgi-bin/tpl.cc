@@ -106,13 +106,14 @@ struct tpl_dict *tpl_include(struct tpl_dict *d, const char *name, const char *f
 	}
 }
 
-char *tpl_render(struct arena *a, const char *file, struct tpl_dict *d, size_t *len)
+/* Render file with d in the given whitespace mode into an arena string. */
+static char *render(struct arena *a, const char *file, struct tpl_dict *d,
+    ctemplate::Strip strip, size_t *len)
 {
 	try {
 		std::string out;
 
-		if (!ctemplate::ExpandTemplate(file, ctemplate::STRIP_BLANK_LINES,
-		    D(d), &out)) {
+		if (!ctemplate::ExpandTemplate(file, strip, D(d), &out)) {
 			log_error("templates: cannot render %s (missing or invalid)", file);
 			return NULL;
 		}
@@ -122,4 +123,14 @@ char *tpl_render(struct arena *a, const char *file, struct tpl_dict *d, size_t *
 		log_error("templates: exception rendering %s", file);
 		return NULL;
 	}
+}
+
+char *tpl_render(struct arena *a, const char *file, struct tpl_dict *d, size_t *len)
+{
+	return render(a, file, d, ctemplate::STRIP_BLANK_LINES, len);
+}
+
+char *tpl_render_text(struct arena *a, const char *file, struct tpl_dict *d, size_t *len)
+{
+	return render(a, file, d, ctemplate::DO_NOT_STRIP, len);
 }

@@ -40,6 +40,14 @@ struct tpl_dict *tpl_include(struct tpl_dict *d, const char *name, const char *f
  */
 char *tpl_render(struct arena *a, const char *file, struct tpl_dict *d, size_t *len);
 
+/*
+ * The same for plain text (e-mails): every line and blank line kept. Text
+ * templates have no AUTOESCAPE pragma (ctemplate has no plain-text
+ * context): nothing is escaped, so every value put in must already be
+ * checked (one line, no control characters).
+ */
+char *tpl_render_text(struct arena *a, const char *file, struct tpl_dict *d, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "log.h"
 
 #ifndef TURNOUT_TEMPLATES_DIR
 #define TURNOUT_TEMPLATES_DIR "templates"
@@ -12,7 +14,7 @@
 
 #define LINE_MAX_LEN 1024
 
-enum key_type { K_PATH, K_TEXT, K_TZ, K_INT, K_SYNC, K_BOOL };
+enum key_type { K_PATH, K_TEXT, K_TZ, K_INT, K_SYNC, K_BOOL, K_TRANSPORT, K_DELAYS };
 
 struct key {
 	const char *name;
@@ -20,29 +22,92 @@ struct key {
 	size_t offset;
 	size_t size;		/* K_PATH/K_TEXT: buffer size */
 	long min, max;		/* K_INT bounds */
+	/* K_TEXT: NULL if the value is fine, else what is wrong with it. */
+	const char *(*check)(const char *v);
 };
 
 #define PATHKEY(n) { #n, K_PATH, offsetof(struct config, n), \
-	sizeof(((struct config *)0)->n), 0, 0 }
-#define TEXTKEY(n) { #n, K_TEXT, offsetof(struct config, n), \
-	sizeof(((struct config *)0)->n), 0, 0 }
+	sizeof(((struct config *)0)->n), 0, 0, NULL }
+#define TEXTKEY(n, check) { #n, K_TEXT, offsetof(struct config, n), \
+	sizeof(((struct config *)0)->n), 0, 0, check }
+#define INTKEY(n, min, max) { #n, K_INT, offsetof(struct config, n), \
+	sizeof(((struct config *)0)->n), min, max, NULL }
+
+/* 1 if s has a byte that is a space, a control character or DEL. */
+static int has_space_or_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Links in e-mails are built on it: an absolute http(s) URL, no path. */
+static const char *check_site_url(const char *v)
+{
+	const char *host = strncmp(v, "https://", 8) == 0 ? v + 8 :
+	    strncmp(v, "http://", 7) == 0 ? v + 7 : NULL;
+
+	if (host == NULL || *host == '\0' || has_space_or_control(v) ||
+	    strpbrk(host, "/?#@") != NULL)
+		return "must be http:// or https:// and a host, e.g. https://events.example.org";
+	return NULL;
+}
+
+/* Goes into the From header and the SMTP envelope: a bare address. */
+static const char *check_mail_from(const char *v)
+{
+	const char *at = strchr(v, '@');
+
+	if (at == NULL || at == v || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+	    has_space_or_control(v) || strpbrk(v, "\"(),:;<>[\\]") != NULL)
+		return "must be a bare e-mail address, e.g. events@example.org";
+	return NULL;
+}
+
+static const char *check_smtp_url(const char *v)
+{
+	if ((strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0) ||
+	    has_space_or_control(v))
+		return "must be smtp://host[:port] or smtps://host[:port]";
+	return NULL;
+}
+
+static const char *check_single_line(const char *v)
+{
+	return has_space_or_control(v) ? "must not contain spaces or control characters" :
+	    NULL;
+}
 
 static const struct key keys[] = {
 	PATHKEY(data_dir),
 	PATHKEY(database),
 	PATHKEY(socket),
 	PATHKEY(templates),
-	TEXTKEY(socket_group),
+	TEXTKEY(socket_group, NULL),
 	{ "timezone", K_TZ, offsetof(struct config, timezone),
-	  sizeof(((struct config *)0)->timezone), 0, 0 },
-	TEXTKEY(site_name),
-	{ "workers", K_INT, offsetof(struct config, workers), sizeof(int), 0, 64 },
-	{ "synchronous", K_SYNC, offsetof(struct config, synchronous), 0, 0, 0 },
-	{ "write_gate", K_BOOL, offsetof(struct config, write_gate), 0, 0, 0 },
-	{ "busy_timeout_ms", K_INT, offsetof(struct config, busy_timeout_ms),
-	  sizeof(int), 0, 60000 },
-	{ "max_body", K_INT, offsetof(struct config, max_body), sizeof(long),
-	  1024, 16L * 1024 * 1024 },
+	  sizeof(((struct config *)0)->timezone), 0, 0, NULL },
+	TEXTKEY(site_name, NULL),
+	INTKEY(workers, 0, 64),
+	{ "synchronous", K_SYNC, offsetof(struct config, synchronous), 0, 0, 0, NULL },
+	{ "write_gate", K_BOOL, offsetof(struct config, write_gate), 0, 0, 0, NULL },
+	INTKEY(busy_timeout_ms, 0, 60000),
+	INTKEY(max_body, 1024, 16L * 1024 * 1024),
+	TEXTKEY(site_url, check_site_url),
+	{ "mail_transport", K_TRANSPORT, offsetof(struct config, mail_transport), 0, 0, 0,
+	  NULL },
+	PATHKEY(maildir),
+	TEXTKEY(mail_from, check_mail_from),
+	TEXTKEY(smtp_url, check_smtp_url),
+	{ "smtp_starttls", K_BOOL, offsetof(struct config, smtp_starttls), 0, 0, 0, NULL },
+	TEXTKEY(smtp_user, check_single_line),
+	PATHKEY(smtp_password_file),
+	PATHKEY(sendmail),
+	{ "mail_retry", K_DELAYS, offsetof(struct config, mail_retry), 0, 1, 7 * 24 * 3600,
+	  NULL },
+	INTKEY(mail_lease, 5, 3600),
+	INTKEY(reminder_hours, 0, 24 * 30),
+	INTKEY(wal_checkpoint_mb, 1, 4096),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -57,6 +122,43 @@ void config_defaults(struct config *c)
 	c->write_gate = 1;
 	c->busy_timeout_ms = 5000;
 	c->max_body = 64 * 1024;
+	strcpy(c->site_url, "http://localhost:8080");
+	c->mail_transport = MAIL_MAILDIR;
+	strcpy(c->mail_from, "turnout@localhost");
+	strcpy(c->smtp_url, "smtp://localhost:25");
+	c->smtp_starttls = 1;
+	strcpy(c->sendmail, "/usr/sbin/sendmail");
+	/* 30 s, 2 min, 8 min, 30 min, 2 h: then the message is dead. */
+	memcpy(c->mail_retry, (const int[]){ 30, 120, 480, 1800, 7200 }, 5 * sizeof(int));
+	c->mail_retry_n = 5;
+	c->mail_lease = 300;
+	c->reminder_hours = 24;
+	c->wal_checkpoint_mb = 64;
+}
+
+/* Parse "30 120 480": 1 to CONFIG_RETRY_MAX delays in seconds, each in k's bounds. */
+static const char *set_delays(struct config *c, const struct key *k, const char *v)
+{
+	int n = 0;
+	char *end;
+	long d;
+
+	while (*v != '\0') {
+		if (n == CONFIG_RETRY_MAX)
+			return "at most 10 delays";
+		errno = 0;
+		d = strtol(v, &end, 10);
+		if (errno != 0 || end == v || (*end != '\0' && *end != ' '))
+			return "must be delays in seconds separated by spaces, e.g. 30 120 480";
+		if (d < k->min || d > k->max)
+			return "each delay must be from 1 s to 7 days";
+		c->mail_retry[n++] = (int)d;
+		v = end + strspn(end, " ");
+	}
+	if (n == 0)
+		return "empty value";
+	c->mail_retry_n = n;
+	return NULL;
 }
 
 static char *trim(char *s)
@@ -85,6 +187,7 @@ static int tz_known(const char *tz)
 static const char *set_key(struct config *c, const struct key *k, const char *v)
 {
 	char *field = (char *)c + k->offset;
+	const char *msg;
 	char *end;
 	long n;
 
@@ -99,6 +202,8 @@ static const char *set_key(struct config *c, const struct key *k, const char *v)
 		/* glibc silently falls back to UTC for an unknown zone. */
 		if (k->type == K_TZ && !tz_known(v))
 			return "unknown time zone (e.g. Europe/Berlin)";
+		if (k->check != NULL && (msg = k->check(v)) != NULL)
+			return msg;
 		strcpy(field, v);
 		return NULL;
 	case K_INT:
@@ -129,6 +234,18 @@ static const char *set_key(struct config *c, const struct key *k, const char *v)
 		else
 			return "must be full or normal";
 		return NULL;
+	case K_TRANSPORT:
+		if (strcmp(v, "maildir") == 0)
+			c->mail_transport = MAIL_MAILDIR;
+		else if (strcmp(v, "smtp") == 0)
+			c->mail_transport = MAIL_SMTP;
+		else if (strcmp(v, "sendmail") == 0)
+			c->mail_transport = MAIL_SENDMAIL;
+		else
+			return "must be maildir, smtp or sendmail";
+		return NULL;
+	case K_DELAYS:
+		return set_delays(c, k, v);
 	}
 	return "bad key type";
 }
@@ -248,10 +365,37 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "data_dir: path too long");
 		return -1;
 	}
+	if (c->maildir[0] == '\0' &&
+	    snprintf(c->maildir, sizeof(c->maildir), "%s/mail", c->data_dir) >=
+	    (int)sizeof(c->maildir)) {
+		snprintf(err, errlen, "data_dir: path too long");
+		return -1;
+	}
 	if (strlen(c->socket) > 107) {
 		snprintf(err, errlen, "socket: path longer than 107 bytes: %s",
 		    c->socket);
 		return -1;
 	}
 	return 0;
+}
+
+void config_from_args(struct config *c, int argc, char **argv, const char *program)
+{
+	const char *conf = NULL;
+	char err[512];
+	int opt;
+
+	while ((opt = getopt(argc, argv, "c:")) != -1) {
+		if (opt != 'c')
+			break;
+		conf = optarg;
+	}
+	if (opt != -1 || optind != argc) {
+		fprintf(stderr, "usage: %s [-c config-file]\n", program);
+		exit(2);
+	}
+	if (config_load(c, conf, err, sizeof(err)) != 0)
+		log_fatal("configuration: %s", err);
+	setenv("TZ", c->timezone, 1);
+	tzset();
 }

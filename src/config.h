@@ -5,8 +5,11 @@
 #include <stddef.h>
 
 enum sync_mode { SYNC_FULL, SYNC_NORMAL };
+enum mail_transport { MAIL_MAILDIR, MAIL_SMTP, MAIL_SENDMAIL };
 
-/* Settings shared by turnout.fcgi and turnout-admin; see README "Configuration". */
+#define CONFIG_RETRY_MAX 10	/* entries of mail_retry */
+
+/* Settings shared by all programs; see README "Configuration". */
 struct config {
 	char data_dir[PATH_MAX];
 	char database[PATH_MAX];	/* "" = data_dir/turnout.db */
@@ -20,6 +23,21 @@ struct config {
 	int write_gate;			/* 1: writers queue on a flock first */
 	int busy_timeout_ms;
 	long max_body;
+	/* E-mail, for turnout-worker (README "E-mail"). */
+	char site_url[256];		/* links in e-mails: scheme://host[:port] */
+	enum mail_transport mail_transport;
+	char maildir[PATH_MAX];		/* "" = data_dir/mail */
+	char mail_from[255];
+	char smtp_url[256];
+	int smtp_starttls;		/* 1: refuse to send without STARTTLS */
+	char smtp_user[256];
+	char smtp_password_file[PATH_MAX];
+	char sendmail[PATH_MAX];	/* the local MTA's sendmail program */
+	int mail_retry[CONFIG_RETRY_MAX];	/* seconds before retry 1, 2, ... */
+	int mail_retry_n;
+	int mail_lease;			/* seconds a worker owns a message it sends */
+	int reminder_hours;		/* 0: no reminders */
+	int wal_checkpoint_mb;		/* the worker truncates a bigger WAL */
 };
 
 /* Fill c with the built-in defaults. */
@@ -38,5 +56,12 @@ int config_parse(struct config *c, const char *text, char *err, size_t errlen);
  * paths. Returns -1 with a message in err.
  */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/*
+ * For a daemon's main(): take "[-c config-file]" from argv (else print
+ * the usage of `program` and exit 2), load the configuration (exit 1 with
+ * the reason logged) and set the process's time zone to the site's.
+ */
+void config_from_args(struct config *c, int argc, char **argv, const char *program);
 
 #endif

@@ -90,6 +90,73 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_PLEDGE_UPDATE] =
 		"UPDATE pledge SET quantity = ?3, updated_at = ?4 WHERE item_id = ?1 AND rsvp_id = ?2",
 	[STMT_PLEDGE_DELETE] = "DELETE FROM pledge WHERE item_id = ?1 AND rsvp_id = ?2",
+	[STMT_RSVP_ACTIVE_BY_EMAIL] =
+		"SELECT r.id FROM rsvp r JOIN event e ON e.id = r.event_id"
+		" WHERE e.slug = ?1 AND r.email = ?2 AND r.status <> 'cancelled'",
+	[STMT_RSVP_SET_TOKEN] = "UPDATE rsvp SET token_hash = ?2 WHERE id = ?1",
+	/* The sign-up message, just enqueued by the insert trigger, gets the link. */
+	[STMT_OUTBOX_LINK] =
+		"UPDATE outbox SET link_token = ?2 WHERE rsvp_id = ?1"
+		" AND kind IN ('confirmed', 'waitlisted') AND state = 'pending'",
+	[STMT_OUTBOX_RESEND] =
+		"INSERT INTO outbox (kind, dedupe_key, recipient, name, event_id, rsvp_id,"
+		" link_token, next_attempt_at, created_at)"
+		" SELECT 'resend', 'resend:' || id || ':' || (SELECT count(*) FROM outbox"
+		"  WHERE rsvp_id = ?1 AND kind = 'resend'), email, name, event_id, id, ?2, ?3, ?3"
+		" FROM rsvp WHERE id = ?1",
+	[STMT_OUTBOX_RESENDS_SINCE] =
+		"SELECT count(*) FROM outbox o JOIN event e ON e.id = o.event_id"
+		" WHERE o.recipient = ?2 AND e.slug = ?1 AND o.kind = 'resend'"
+		" AND o.created_at >= ?3",
+	/*
+	 * Take the next due message: pending and due, or left "sending" by a
+	 * worker whose lease ran out (it died or hung mid-send).
+	 */
+	[STMT_OUTBOX_CLAIM] =
+		"UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+		" lease_until = ?1 + ?2 WHERE id = (SELECT id FROM outbox"
+		"  WHERE (state = 'pending' AND next_attempt_at <= ?1)"
+		"  OR (state = 'sending' AND lease_until <= ?1)"
+		"  ORDER BY next_attempt_at, id LIMIT 1)"
+		" RETURNING id, kind, recipient, name, event_id, link_token, attempts, created_at",
+	/* attempts fences a worker whose lease expired and was taken over. */
+	[STMT_OUTBOX_SENT] =
+		"UPDATE outbox SET state = 'sent', sent_at = ?3, lease_until = NULL,"
+		" link_token = NULL, last_error = NULL"
+		" WHERE id = ?1 AND attempts = ?2 AND state = 'sending'",
+	[STMT_OUTBOX_FAILED] =
+		"UPDATE outbox SET state = ?3, next_attempt_at = ?4, lease_until = NULL,"
+		" last_error = ?5 WHERE id = ?1 AND attempts = ?2 AND state = 'sending'",
+	[STMT_OUTBOX_COUNTS] = "SELECT state, count(*) FROM outbox GROUP BY state",
+	[STMT_OUTBOX_DEAD] =
+		"SELECT o.id, o.kind, o.recipient, o.attempts, coalesce(o.last_error, ''),"
+		" o.created_at, e.slug FROM outbox o JOIN event e ON e.id = o.event_id"
+		" WHERE o.state = 'dead' ORDER BY o.id LIMIT ?1",
+	/* ?1 = 0: every dead message. A retried message gets all its attempts again. */
+	[STMT_OUTBOX_RETRY] =
+		"UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
+		" WHERE state = 'dead' AND (?1 = 0 OR id = ?1)",
+	/* Kept (not deleted), so its dedupe key still stops a re-enqueue. */
+	[STMT_OUTBOX_DISCARD] =
+		"UPDATE outbox SET state = 'discarded', link_token = NULL"
+		" WHERE state = 'dead' AND (?1 = 0 OR id = ?1)",
+	/*
+	 * One reminder per confirmed RSVP once its event is within ?2 seconds;
+	 * the dedupe key makes it exactly once however often this runs. Who
+	 * signed up inside that window just had the confirmation: no reminder.
+	 */
+	[STMT_OUTBOX_REMINDERS] =
+		"INSERT INTO outbox (kind, dedupe_key, recipient, name, event_id,"
+		" rsvp_id, next_attempt_at, created_at)"
+		" SELECT 'reminder', 'reminder:' || r.id, r.email, r.name, r.event_id, r.id,"
+		" ?1, ?1 FROM event e JOIN rsvp r ON r.event_id = e.id"
+		" WHERE e.status = 'published' AND e.starts_at > ?1 AND e.starts_at <= ?1 + ?2"
+		" AND r.status = 'confirmed' AND r.created_at <= e.starts_at - ?2"
+		" ON CONFLICT (dedupe_key) DO NOTHING",
+	/* Housekeeping: each purge deletes what is older than ?1. */
+	[STMT_PURGE_FORM_USE] = "DELETE FROM form_use WHERE used_at < ?1",
+	[STMT_PURGE_OUTBOX] =
+		"DELETE FROM outbox WHERE state IN ('sent', 'discarded') AND created_at < ?1",
 };
 
 int db_latest_version(void)
@@ -326,6 +393,14 @@ void db_rollback(struct db *db)
 	if (!sqlite3_get_autocommit(db->conn))
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 	gate_release(db);
+}
+
+enum db_rc db_end(struct db *db, enum db_rc rc)
+{
+	if (rc == DB_OK)
+		return db_commit(db);
+	db_rollback(db);
+	return rc;
 }
 
 int db_secret(struct db *db, unsigned char *out, size_t len)

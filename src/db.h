@@ -48,6 +48,21 @@ enum stmt {
 	STMT_PLEDGE_INSERT,
 	STMT_PLEDGE_UPDATE,
 	STMT_PLEDGE_DELETE,
+	STMT_RSVP_ACTIVE_BY_EMAIL,
+	STMT_RSVP_SET_TOKEN,
+	STMT_OUTBOX_LINK,
+	STMT_OUTBOX_RESEND,
+	STMT_OUTBOX_RESENDS_SINCE,
+	STMT_OUTBOX_CLAIM,
+	STMT_OUTBOX_SENT,
+	STMT_OUTBOX_FAILED,
+	STMT_OUTBOX_COUNTS,
+	STMT_OUTBOX_DEAD,
+	STMT_OUTBOX_RETRY,
+	STMT_OUTBOX_DISCARD,
+	STMT_OUTBOX_REMINDERS,
+	STMT_PURGE_FORM_USE,
+	STMT_PURGE_OUTBOX,
 	STMT__MAX
 };
 
@@ -98,6 +113,8 @@ sqlite3_stmt *db_stmt(struct db *db, enum stmt s);
 enum db_rc db_begin(struct db *db);
 enum db_rc db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* End a write transaction: commit if rc is DB_OK, else roll back. Returns the outcome. */
+enum db_rc db_end(struct db *db, enum db_rc rc);
 
 /* The site secret (for tokens), into out. Returns 0 or -1. */
 int db_secret(struct db *db, unsigned char *out, size_t len);

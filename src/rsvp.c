@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "idem.h"
+#include "outbox.h"
 #include "potluck.h"
 #include "rsvp.h"
 #include "token.h"
@@ -49,15 +50,6 @@ static enum db_rc begin_change(struct db *db, const char *form_token,
 	return rc;
 }
 
-/* Finish a change: commit on DB_OK, else roll everything back. */
-static enum db_rc end_change(struct db *db, enum db_rc rc)
-{
-	if (rc == DB_OK)
-		return db_commit(db);
-	db_rollback(db);
-	return rc;
-}
-
 static int email_taken(struct db *db, int64_t event_id, const char *email)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_EMAIL_TAKEN);
@@ -75,7 +67,7 @@ enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input 
 {
 	unsigned char hash[TOKEN_HASH_LEN];
 	struct arena *a = arena_new();
-	int64_t now = clock_now(), spots = 1 + in->guests;
+	int64_t now = clock_now(), spots = 1 + in->guests, id;
 	sqlite3_stmt *st;
 	struct event e;
 	enum db_rc rc;
@@ -110,11 +102,16 @@ enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input 
 	sqlite3_bind_int64(st, 8, now);
 	rc = db_rc_of(db, sqlite3_step(st), "creating an RSVP");
 	sqlite3_reset(st);
-	if (rc == DB_OK && in->npledges > 0)
-		rc = potluck_apply(db, sqlite3_last_insert_rowid(db->conn), e.id,
-		    in->pledges, in->npledges, out);
+	if (rc != DB_OK)
+		goto done;
+	id = sqlite3_last_insert_rowid(db->conn);
+	if (in->npledges > 0)
+		rc = potluck_apply(db, id, e.id, in->pledges, in->npledges, out);
+	/* The insert trigger enqueued the sign-up e-mail; only C knows its link. */
+	if (rc == DB_OK)
+		rc = outbox_link(db, id, manage_token);
 done:
-	rc = end_change(db, rc);
+	rc = db_end(db, rc);
 free:
 	arena_free(a);
 	return rc;
@@ -197,7 +194,7 @@ enum db_rc rsvp_change(struct db *db, const char *manage_token,
 	    (rc = read_rsvp(db, a, manage_token, &r)) == DB_OK)
 		out->status = r.status;
 done:
-	rc = end_change(db, rc);
+	rc = db_end(db, rc);
 free:
 	arena_free(a);
 	return rc;
@@ -264,6 +261,77 @@ enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
     const char *form_token, struct rsvp_outcome *out)
 {
 	return rsvp_change(db, manage_token, form_token, apply_cancel, NULL, out);
+}
+
+/* The id of the active RSVP of email at slug: 0 if none, -1 on error. */
+static int64_t active_rsvp(struct db *db, const char *slug, const char *email)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_ACTIVE_BY_EMAIL);
+	int64_t id = 0;
+	int step;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, email, -1, SQLITE_STATIC);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (db_rc_of(db, step, "finding an RSVP") != DB_OK)
+		id = -1;
+	sqlite3_reset(st);
+	return id;
+}
+
+/* Resends to email at slug within the last hour; -1 on error. */
+static int recent_resends(struct db *db, const char *slug, const char *email)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_OUTBOX_RESENDS_SINCE);
+	int n = -1, step;
+
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, clock_now() - 3600);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	else
+		db_rc_of(db, step, "counting resends");
+	sqlite3_reset(st);
+	return n;
+}
+
+enum db_rc rsvp_resend(struct db *db, const char *slug, const char *email,
+    const char *form_token, const char *manage_token, struct rsvp_outcome *out,
+    int *queued)
+{
+	unsigned char hash[TOKEN_HASH_LEN];
+	sqlite3_stmt *st;
+	enum db_rc rc;
+	int64_t id;
+	int sent;
+
+	*queued = 0;
+	if ((rc = begin_change(db, form_token, out)) != DB_OK)
+		return rc;
+	if (out->replayed || (id = active_rsvp(db, slug, email)) == 0)
+		return db_end(db, DB_OK);
+	if (id < 0 || (sent = recent_resends(db, slug, email)) < 0)
+		return db_end(db, DB_ERROR);
+	if (sent >= OUTBOX_RESEND_PER_HOUR)
+		return db_end(db, DB_OK);
+	token_hash(manage_token, hash);
+	st = db_stmt(db, STMT_RSVP_SET_TOKEN);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_STATIC);
+	rc = db_rc_of(db, sqlite3_step(st), "changing a manage link");
+	sqlite3_reset(st);
+	if (rc == DB_OK) {
+		st = db_stmt(db, STMT_OUTBOX_RESEND);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, manage_token, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, clock_now());
+		rc = db_rc_of(db, sqlite3_step(st), "enqueueing a link");
+		sqlite3_reset(st);
+	}
+	*queued = rc == DB_OK;
+	return db_end(db, rc);
 }
 
 enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,

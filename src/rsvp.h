@@ -90,6 +90,20 @@ enum db_rc rsvp_change(struct db *db, const char *manage_token,
 enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
     const char *form_token, struct rsvp_outcome *out);
 
+/*
+ * "E-mail me my link" for the active RSVP of `email` at event `slug`, in
+ * one transaction: give the RSVP the new manage token (only hashes are
+ * stored, so the old link cannot be sent again: it stops working) and
+ * enqueue an e-mail with the new link to that address only. At most
+ * OUTBOX_RESEND_PER_HOUR per address and event. The caller answers the
+ * same whatever happened, so nobody learns whether an RSVP exists;
+ * *queued (for tests) says if an e-mail was enqueued. form_token makes
+ * it idempotent (out->replayed). Returns DB_OK, DB_BUSY or DB_ERROR.
+ */
+enum db_rc rsvp_resend(struct db *db, const char *slug, const char *email,
+    const char *form_token, const char *manage_token, struct rsvp_outcome *out,
+    int *queued);
+
 /* The latest active sign-ups, newest first, at most RSVP_RECENT_MAX. */
 enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,
     struct rsvp **list, int *n);

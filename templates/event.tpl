@@ -21,6 +21,11 @@
 {{#RSVP_FORM}}<section class="rsvp" id="rsvp">
 <h2>Sign up</h2>
 {{#FORM_ERROR}}<p class="notice warn" role="alert">{{ERROR}}</p>{{/FORM_ERROR}}
+{{#RESEND}}<form method="post" action="/events/{{SLUG}}/resend" class="resend">
+<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
+<input type="hidden" name="email" value="{{EMAIL}}">
+<button type="submit">E-mail me my link</button>
+</form>{{/RESEND}}
 {{#WILL_WAITLIST}}<p class="notice">The event is full: if you sign up you join the waitlist, and you are moved up automatically when spots free up.</p>{{/WILL_WAITLIST}}
 <form method="post" action="/events/{{SLUG}}/rsvp">
 <input type="hidden" name="form_token" value="{{FORM_TOKEN}}">

@@ -68,6 +68,17 @@ static void test_errors(void **state)
 		{ "timezone = ../../etc/passwd\n", "line 1: timezone: unknown time zone" },
 		{ "max_body = 10\n", "line 1: max_body: out of range" },
 		{ "write_gate = yes\n", "line 1: write_gate: must be on or off" },
+		{ "mail_transport = pigeon\n", "line 1: mail_transport: must be maildir," },
+		{ "site_url = events.example.org\n", "line 1: site_url: must be http://" },
+		{ "site_url = https://example.org/x\n", "line 1: site_url: must be http://" },
+		{ "mail_from = Events <e@example.org>\n", "line 1: mail_from: must be a bare" },
+		{ "mail_from = e@exa mple.org\n", "line 1: mail_from: must be a bare" },
+		{ "smtp_url = http://mail.example.org\n", "line 1: smtp_url: must be smtp://" },
+		{ "smtp_user = a b\n", "line 1: smtp_user: must not contain spaces" },
+		{ "mail_retry = 30,120\n", "line 1: mail_retry: must be delays" },
+		{ "mail_retry = 0 30\n", "line 1: mail_retry: each delay must be" },
+		{ "mail_retry = 1 1 1 1 1 1 1 1 1 1 1\n", "line 1: mail_retry: at most 10" },
+		{ "mail_lease = 1\n", "line 1: mail_lease: out of range" },
 	};
 	struct config c;
 	char err[256];
@@ -82,6 +93,31 @@ static void test_errors(void **state)
 			fail_msg("\"%s\": got \"%s\", want \"%s\"", bad[i].text, err,
 			    bad[i].expect);
 	}
+}
+
+static void test_mail_keys(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.mail_transport, MAIL_MAILDIR);
+	assert_int_equal(c.mail_retry_n, 5);
+	assert_int_equal(c.mail_retry[4], 7200);
+	assert_string_equal(c.sendmail, "/usr/sbin/sendmail");
+	assert_int_equal(config_parse(&c,
+	    "mail_transport = smtp\nsmtp_url = smtps://mail.example.org:465\n"
+	    "smtp_starttls = off\nmail_from = events@example.org\n"
+	    "site_url = https://events.example.org\nmail_retry = 5  60 600\n"
+	    "reminder_hours = 0\n", err, sizeof(err)), 0);
+	assert_int_equal(c.mail_transport, MAIL_SMTP);
+	assert_string_equal(c.smtp_url, "smtps://mail.example.org:465");
+	assert_int_equal(c.smtp_starttls, 0);
+	assert_int_equal(c.mail_retry_n, 3);
+	assert_int_equal(c.mail_retry[0], 5);
+	assert_int_equal(c.mail_retry[2], 600);
+	assert_int_equal(c.reminder_hours, 0);
 }
 
 static void test_file_and_env(void **state)
@@ -101,6 +137,7 @@ static void test_file_and_env(void **state)
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
 	assert_string_equal(c.database, "/from/file/turnout.db");
 	assert_string_equal(c.socket, "/run/t.sock");
+	assert_string_equal(c.maildir, "/from/file/mail");
 	/* The environment wins over the file. */
 	setenv("TURNOUT_DATA", "/from/env", 1);
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), 0);
@@ -118,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_mail_keys),
 		cmocka_unit_test(test_file_and_env),
 	};
 

@@ -30,18 +30,13 @@ static struct fixture *F;
 static int setup(void **state)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
-	unsigned char secret[TOKEN_SECRET_LEN];
 	struct event e = {
 		.slug = "run", .title = "Run", .description = "", .location = "",
 		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 10,
 		.max_guests = 5,
 	};
 
-	clock_set(NOW);
-	testdb_open(&f->t);
-	assert_int_equal(db_secret(f->t.db, secret, sizeof(secret)), 0);
-	assert_int_equal(token_init(secret), 0);
-	assert_int_equal(event_create(f->t.db, &e), DB_OK);
+	testdb_open_event(&f->t, NOW, &e);
 	*state = F = f;
 	return 0;
 }

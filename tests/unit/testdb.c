@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "testdb.h"
+#include "token.h"
 
 void testdb_open(struct testdb *t)
 {
@@ -60,6 +61,14 @@ int testdb_teardown(void **state)
 	testdb_close(t);
 	test_free(t);
 	return 0;
+}
+
+void testdb_open_event(struct testdb *t, int64_t now, const struct event *e)
+{
+	clock_set(now);
+	testdb_open(t);
+	testdb_token_init(t);
+	assert_int_equal(event_create(t->db, e), DB_OK);
 }
 
 long long testdb_int(struct db *db, const char *sql)

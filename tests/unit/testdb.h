@@ -5,6 +5,7 @@
 #include "config.h"
 #include "db.h"
 #include "token.h"
+#include "event.h"
 
 /* A fresh database file at the current schema in its own temporary dir. */
 struct testdb {
@@ -18,6 +19,11 @@ struct testdb {
 void testdb_open(struct testdb *t);
 /* Close it, remove the directory and unpin the clock. */
 void testdb_close(struct testdb *t);
+/*
+ * Pin the clock at now, open t, give the token module the database's
+ * secret and create the event e (RSVP tests start like this).
+ */
+void testdb_open_event(struct testdb *t, int64_t now, const struct event *e);
 /* The integer in the first column of the first row of sql. */
 long long testdb_int(struct db *db, const char *sql);
 

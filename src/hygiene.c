@@ -1,0 +1,51 @@
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "clock.h"
+#include "hygiene.h"
+#include "log.h"
+#include "token.h"
+
+/* What to purge and after how long; a new table to expire is one more line. */
+static const struct {
+	enum stmt stmt;
+	int64_t keep;		/* seconds */
+} purges[] = {
+	{ STMT_PURGE_FORM_USE, TOKEN_FORM_TTL + 3600 },
+	{ STMT_PURGE_OUTBOX, 30 * 24 * 3600 },
+};
+
+enum db_rc hygiene_purge(struct db *db, int *n)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+	size_t i;
+
+	*n = 0;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	for (i = 0; i < sizeof(purges) / sizeof(purges[0]) && rc == DB_OK; i++) {
+		st = db_stmt(db, purges[i].stmt);
+		sqlite3_bind_int64(st, 1, clock_now() - purges[i].keep);
+		rc = db_rc_of(db, sqlite3_step(st), "purging old rows");
+		sqlite3_reset(st);
+		*n += sqlite3_changes(db->conn);
+	}
+	return db_end(db, rc);
+}
+
+int hygiene_checkpoint(struct db *db, const struct config *c)
+{
+	char wal[sizeof(c->database) + 4];
+	struct stat sb;
+
+	snprintf(wal, sizeof(wal), "%s-wal", c->database);
+	if (stat(wal, &sb) != 0 || sb.st_size <= (off_t)c->wal_checkpoint_mb * 1024 * 1024)
+		return 0;
+	if (sqlite3_exec(db->conn, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		log_error("checkpoint: %s", sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	return 1;
+}

@@ -1,0 +1,22 @@
+#ifndef TURNOUT_HYGIENE_H
+#define TURNOUT_HYGIENE_H
+
+#include "config.h"
+#include "db.h"
+
+/*
+ * Housekeeping turnout-worker runs now and then, so no request pays for
+ * it: delete what has outlived its use (used form tokens past their
+ * lifetime, delivered or discarded messages after 30 days) in one
+ * transaction. *n gets the number of rows deleted.
+ */
+enum db_rc hygiene_purge(struct db *db, int *n);
+
+/*
+ * Truncate the WAL file when it has grown past c->wal_checkpoint_mb
+ * (long readers can keep SQLite's automatic checkpoints from resetting
+ * it). Returns 1 if it checkpointed, 0 if not needed, -1 on error.
+ */
+int hygiene_checkpoint(struct db *db, const struct config *c);
+
+#endif

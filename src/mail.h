@@ -1,0 +1,51 @@
+#ifndef TURNOUT_MAIL_H
+#define TURNOUT_MAIL_H
+
+#include <stdint.h>
+
+#include "arena.h"
+
+/*
+ * One plain-text e-mail (RFC 5322, UTF-8). Every header is built here from
+ * checked values only: addresses must pass mail_addr_valid(), the subject
+ * and display name are one line (RFC 2047 encoded when not plain ASCII),
+ * so nothing a visitor typed can add a header or a recipient.
+ */
+struct mail {
+	const char *from_name;		/* display name of From: the site's name */
+	const char *from, *to;		/* bare addresses */
+	/* Rendered template: the subject line, a blank line, the body (LF ends). */
+	const char *text;
+	int64_t date;			/* unix seconds */
+	/*
+	 * Message-ID is made from the outbox row (id, created_at) and the
+	 * sender's domain: a message sent twice (at-least-once delivery)
+	 * keeps its Message-ID, so mail programs can show it once.
+	 */
+	int64_t id, created_at;
+};
+
+/*
+ * The whole message with CRLF line ends, in a; NULL with the reason in
+ * *err if a field is unusable (a permanent failure: retrying cannot help).
+ */
+char *mail_build(struct arena *a, const struct mail *m, const char **err);
+
+/*
+ * 1 if s is an address we put in a header or an SMTP envelope: one '@'
+ * with text on both sides, at most 254 bytes, no space, control
+ * character or any of "(),:;<>[\].
+ */
+int mail_addr_valid(const char *s);
+
+/* s with every control character (CR, LF, tab...) replaced by a space, in a. */
+const char *mail_one_line(struct arena *a, const char *s);
+
+/*
+ * An unstructured header value: s itself if plain printable ASCII, else
+ * RFC 2047 "=?UTF-8?B?...?=" words of at most 75 characters, whole UTF-8
+ * characters each, folded with CRLF SP. s must be one line.
+ */
+const char *mail_encode_words(struct arena *a, const char *s);
+
+#endif

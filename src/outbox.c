@@ -1,0 +1,218 @@
+#include <string.h>
+
+#include "clock.h"
+#include "outbox.h"
+
+static const char *const state_names[OUTBOX__MAX] = {
+	[OUTBOX_PENDING] = "pending",
+	[OUTBOX_SENDING] = "sending",
+	[OUTBOX_SENT] = "sent",
+	[OUTBOX_DEAD] = "dead",
+	[OUTBOX_DISCARDED] = "discarded",
+};
+
+const char *outbox_state_name(enum outbox_state s)
+{
+	return state_names[s];
+}
+
+static const char *text(struct arena *a, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return arena_strdup(a, t != NULL ? (const char *)t : "");
+}
+
+int64_t outbox_backoff(const struct config *c, int attempts, uint32_t rnd)
+{
+	int64_t delay;
+
+	if (attempts < 1 || attempts > c->mail_retry_n)
+		return -1;
+	delay = c->mail_retry[attempts - 1];
+	return delay + (int64_t)(rnd % (uint32_t)(delay / 5 + 1));
+}
+
+/* Step a write statement that is already bound; reset it; return its db_rc. */
+static enum db_rc step_write(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	enum db_rc rc = db_rc_of(db, sqlite3_step(st), what);
+
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum db_rc outbox_link(struct db *db, int64_t rsvp_id, const char *manage_token)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_OUTBOX_LINK);
+
+	sqlite3_bind_int64(st, 1, rsvp_id);
+	sqlite3_bind_text(st, 2, manage_token, -1, SQLITE_STATIC);
+	return step_write(db, st, "linking a message");
+}
+
+enum db_rc outbox_claim(struct db *db, struct arena *a, int lease, struct outbox_msg *m)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+	int step;
+
+	memset(m, 0, sizeof(*m));
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	st = db_stmt(db, STMT_OUTBOX_CLAIM);
+	sqlite3_bind_int64(st, 1, clock_now());
+	sqlite3_bind_int(st, 2, lease);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		m->id = sqlite3_column_int64(st, 0);
+		m->kind = text(a, st, 1);
+		m->recipient = text(a, st, 2);
+		m->name = text(a, st, 3);
+		m->event_id = sqlite3_column_int64(st, 4);
+		m->link_token = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL :
+		    text(a, st, 5);
+		m->attempts = sqlite3_column_int(st, 6);
+		m->created_at = sqlite3_column_int64(st, 7);
+		/* RETURNING rows are all produced by the first step: finish it. */
+		step = sqlite3_step(st);
+		rc = db_rc_of(db, step, "claiming a message");
+	} else {
+		rc = step == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, step, "claiming a message");
+	}
+	sqlite3_reset(st);
+	return db_end(db, rc);
+}
+
+/* Run one fenced update of a claimed row in its own transaction. */
+static enum db_rc update_claimed(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	enum db_rc rc = step_write(db, st, what);
+
+	if (rc == DB_OK && sqlite3_changes(db->conn) == 0)
+		rc = DB_CONFLICT;
+	return db_end(db, rc);
+}
+
+enum db_rc outbox_sent(struct db *db, const struct outbox_msg *m)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	st = db_stmt(db, STMT_OUTBOX_SENT);
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int(st, 2, m->attempts);
+	sqlite3_bind_int64(st, 3, clock_now());
+	return update_claimed(db, st, "marking a message sent");
+}
+
+enum db_rc outbox_failed(struct db *db, const struct config *c,
+    const struct outbox_msg *m, int permanent, const char *error, int *dead)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+	uint32_t rnd;
+	int64_t wait;
+
+	sqlite3_randomness(sizeof(rnd), &rnd);
+	wait = permanent ? -1 : outbox_backoff(c, m->attempts, rnd);
+	*dead = wait < 0;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	st = db_stmt(db, STMT_OUTBOX_FAILED);
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_int(st, 2, m->attempts);
+	sqlite3_bind_text(st, 3, state_names[*dead ? OUTBOX_DEAD : OUTBOX_PENDING], -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, clock_now() + (*dead ? 0 : wait));
+	sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
+	return update_claimed(db, st, "recording a failed message");
+}
+
+enum db_rc outbox_remind(struct db *db, int hours, int *n)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	*n = 0;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	st = db_stmt(db, STMT_OUTBOX_REMINDERS);
+	sqlite3_bind_int64(st, 1, clock_now());
+	sqlite3_bind_int64(st, 2, (int64_t)hours * 3600);
+	if ((rc = step_write(db, st, "enqueueing reminders")) == DB_OK)
+		*n = sqlite3_changes(db->conn);
+	return db_end(db, rc);
+}
+
+enum db_rc outbox_counts(struct db *db, int64_t counts[OUTBOX__MAX])
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_OUTBOX_COUNTS);
+	const unsigned char *state;
+	int step, i;
+
+	memset(counts, 0, OUTBOX__MAX * sizeof(counts[0]));
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		state = sqlite3_column_text(st, 0);
+		for (i = 0; i < OUTBOX__MAX; i++)
+			if (state != NULL && strcmp((const char *)state, state_names[i]) == 0)
+				counts[i] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "counting messages");
+}
+
+enum db_rc outbox_dead_list(struct db *db, struct arena *a, struct outbox_dead **list,
+    int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_OUTBOX_DEAD);
+	struct outbox_dead *d;
+	int step;
+
+	*n = 0;
+	*list = arena_alloc(a, OUTBOX_DEAD_LIST_MAX * sizeof(**list));
+	sqlite3_bind_int(st, 1, OUTBOX_DEAD_LIST_MAX);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		d = &(*list)[(*n)++];
+		d->id = sqlite3_column_int64(st, 0);
+		d->kind = text(a, st, 1);
+		d->recipient = text(a, st, 2);
+		d->attempts = sqlite3_column_int(st, 3);
+		d->error = text(a, st, 4);
+		d->created_at = sqlite3_column_int64(st, 5);
+		d->event_slug = text(a, st, 6);
+	}
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "listing dead messages");
+}
+
+/* Apply admin statement s to dead letter id (0: all) in one transaction. */
+static enum db_rc admin_change(struct db *db, enum stmt s, int64_t id, int *n)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	*n = 0;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	st = db_stmt(db, s);
+	sqlite3_bind_int64(st, 1, id);
+	if (s == STMT_OUTBOX_RETRY)
+		sqlite3_bind_int64(st, 2, clock_now());
+	if ((rc = step_write(db, st, "changing dead messages")) == DB_OK &&
+	    (*n = sqlite3_changes(db->conn)) == 0)
+		rc = DB_NOTFOUND;
+	return db_end(db, rc);
+}
+
+enum db_rc outbox_retry(struct db *db, int64_t id, int *n)
+{
+	return admin_change(db, STMT_OUTBOX_RETRY, id, n);
+}
+
+enum db_rc outbox_discard(struct db *db, int64_t id, int *n)
+{
+	return admin_change(db, STMT_OUTBOX_DISCARD, id, n);
+}

@@ -1,0 +1,106 @@
+#ifndef TURNOUT_OUTBOX_H
+#define TURNOUT_OUTBOX_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "config.h"
+#include "db.h"
+
+/*
+ * The outbox: notifications written in the transaction that causes them
+ * (schema triggers on RSVP status changes, plus the calls below), then
+ * delivered by turnout-worker at least once:
+ *
+ *   pending --claim--> sending --sent--> sent
+ *      ^                  |  \--temporary failure, attempts left--> pending (later)
+ *      |                  \--permanent failure or last attempt--> dead
+ *      +---- admin retry ---- dead ---- admin discard --> discarded
+ *
+ * A claim is a lease: a worker that dies mid-send leaves the row
+ * "sending" until the lease runs out, then any worker claims it again
+ * (the message may go out twice; it is never lost).
+ */
+enum outbox_state {
+	OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_DEAD, OUTBOX_DISCARDED,
+	OUTBOX__MAX
+};
+
+#define OUTBOX_DEAD_LIST_MAX 200
+#define OUTBOX_RESEND_PER_HOUR 3	/* per address and event */
+
+/* A claimed message; strings live in the arena it was claimed into. */
+struct outbox_msg {
+	int64_t id, event_id, created_at;
+	const char *kind;		/* confirmed, waitlisted, promoted, ... */
+	const char *recipient, *name;
+	const char *link_token;		/* manage token to link to, or NULL */
+	int attempts;			/* including this one */
+};
+
+/* A dead letter, as the admin sees it. */
+struct outbox_dead {
+	int64_t id, created_at;
+	const char *kind, *recipient, *error, *event_slug;
+	int attempts;
+};
+
+/* "pending", "sending", "sent", "dead" or "discarded". */
+const char *outbox_state_name(enum outbox_state s);
+
+/*
+ * Seconds to wait after failed attempt number `attempts` (1 = the first),
+ * from the configured schedule plus up to 20 % jitter taken from rnd, so
+ * messages that failed together do not retry together. -1 when the
+ * schedule is used up (the message is dead).
+ */
+int64_t outbox_backoff(const struct config *c, int attempts, uint32_t rnd);
+
+/*
+ * Inside the caller's transaction, right after the RSVP insert: give the
+ * sign-up message the trigger enqueued its manage link. The plain token
+ * is kept only until the message is sent (see README "E-mail").
+ */
+enum db_rc outbox_link(struct db *db, int64_t rsvp_id, const char *manage_token);
+
+/*
+ * Take the next due message in its own write transaction, leased for
+ * lease seconds. DB_NOTFOUND when nothing is due.
+ */
+enum db_rc outbox_claim(struct db *db, struct arena *a, int lease, struct outbox_msg *m);
+
+/*
+ * Record that the transport accepted m. If another worker took the row
+ * over meanwhile (our lease ran out) the row is left to it: DB_CONFLICT.
+ */
+enum db_rc outbox_sent(struct db *db, const struct outbox_msg *m);
+
+/*
+ * Record a failed attempt with its error: retried later after the
+ * backoff, or dead when permanent or out of attempts. *dead tells which.
+ */
+enum db_rc outbox_failed(struct db *db, const struct config *c,
+    const struct outbox_msg *m, int permanent, const char *error, int *dead);
+
+/*
+ * Enqueue the reminders that are due: one per confirmed RSVP of a
+ * published event starting within `hours`. Exactly once per RSVP, in one
+ * transaction; *n gets how many were added.
+ */
+enum db_rc outbox_remind(struct db *db, int hours, int *n);
+
+/* Messages per state, into counts[OUTBOX__MAX]. */
+enum db_rc outbox_counts(struct db *db, int64_t counts[OUTBOX__MAX]);
+
+/* The dead letters, oldest first, at most OUTBOX_DEAD_LIST_MAX, in a. */
+enum db_rc outbox_dead_list(struct db *db, struct arena *a, struct outbox_dead **list,
+    int *n);
+
+/*
+ * Admin actions on dead letters, each one transaction: id 0 means all of
+ * them. *n gets how many changed; DB_NOTFOUND if none did.
+ */
+enum db_rc outbox_retry(struct db *db, int64_t id, int *n);
+enum db_rc outbox_discard(struct db *db, int64_t id, int *n);
+
+#endif

@@ -1,0 +1,16 @@
+{{!Plain text: nothing is escaped, the worker makes every value one line.}}A spot opened up: you're confirmed for {{TITLE}}
+
+Hello {{NAME}},
+
+good news: a spot opened up and you have moved up from the waitlist.
+You are now confirmed for {{TITLE}}.
+
+When:  {{WHEN}}
+Where: {{WHERE}}
+Event: {{EVENT_URL}}
+
+To change or cancel, use the link in the first e-mail we sent you, or
+ask for it again on the event page.
+
+See you there,
+{{SITE_NAME}}

@@ -1,0 +1,12 @@
+{{!Plain text: nothing is escaped, the worker makes every value one line.}}You're on the waitlist: {{TITLE}}
+
+Hello {{NAME}},
+
+{{TITLE}} is full, so you are on its waitlist. When spots free up,
+you move up automatically and we send you another e-mail.
+
+When:  {{WHEN}}
+Where: {{WHERE}}
+Event: {{EVENT_URL}}
+{{>LINK}}
+{{SITE_NAME}}

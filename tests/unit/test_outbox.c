@@ -1,0 +1,399 @@
+/* The outbox: enqueue with RSVP changes, claims and leases, retries, dead
+ * letters and the admin actions, reminders and housekeeping. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clock.h"
+#include "event.h"
+#include "hygiene.h"
+#include "idem.h"
+#include "outbox.h"
+#include "rsvp.h"
+#include "testdb.h"
+#include "token.h"
+
+#define NOW 1800000000
+#define DAY 86400
+
+struct fixture {
+	struct testdb t;
+	int n;
+	char form[32][TOKEN_FORM_HEX + 1];
+	char manage[32][TOKEN_MANAGE_HEX + 1];
+};
+
+static struct fixture *F;
+
+static int setup(void **state)
+{
+	struct fixture *f = test_calloc(1, sizeof(*f));
+	struct event e = {
+		.slug = "run", .title = "Run", .description = "", .location = "Park",
+		.starts_at = NOW + 7 * DAY, .status = EVENT_PUBLISHED, .capacity = 2,
+		.max_guests = 1,
+	};
+
+	testdb_open_event(&f->t, NOW, &e);
+	*state = F = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	testdb_close(&f->t);
+	test_free(f);
+	return 0;
+}
+
+#define count(sql) testdb_int(F->t.db, sql)
+
+/* RSVP name (name@example.org) with guests; returns the token index. */
+static int rsvp(const char *name, int guests, enum db_rc want)
+{
+	struct rsvp_input in = { .name = name, .note = "", .guests = guests };
+	struct rsvp_outcome out;
+	char email[64];
+	int i = F->n++;
+
+	snprintf(email, sizeof(email), "%s@example.org", name);
+	in.email = email;
+	token_form_new(F->form[i], clock_now(), "t");
+	token_manage_of(F->form[i], F->manage[i]);
+	assert_int_equal(rsvp_create(F->t.db, "run", &in, F->form[i], F->manage[i], &out),
+	    want);
+	return i;
+}
+
+static void cancel(int i)
+{
+	struct rsvp_outcome out;
+	char form[TOKEN_FORM_HEX + 1];
+
+	token_form_new(form, clock_now(), "t");
+	assert_int_equal(rsvp_cancel(F->t.db, F->manage[i], form, &out), DB_OK);
+}
+
+static void test_backoff_schedule(void **state)
+{
+	struct config c;
+	const int64_t want[] = { 30, 120, 480, 1800, 7200 };
+	int i;
+
+	(void)state;
+	config_defaults(&c);
+	for (i = 1; i <= 5; i++) {
+		assert_int_equal(outbox_backoff(&c, i, 0), want[i - 1]);
+		/* Jitter adds at most a fifth of the delay. */
+		assert_int_equal(outbox_backoff(&c, i, UINT32_MAX),
+		    want[i - 1] + UINT32_MAX % (uint32_t)(want[i - 1] / 5 + 1));
+		assert_true(outbox_backoff(&c, i, 12345) <= want[i - 1] * 6 / 5);
+	}
+	assert_int_equal(outbox_backoff(&c, 6, 0), -1);
+	assert_int_equal(outbox_backoff(&c, 0, 0), -1);
+}
+
+/* Every RSVP status change enqueues its message in the same transaction. */
+static void test_enqueued_with_changes(void **state)
+{
+	struct rsvp_outcome out;
+	struct rsvp_input in = { .name = "ann", .email = "ann@example.org", .note = "" };
+	char link[200];
+	int ann, bob;
+
+	(void)state;
+	ann = rsvp("ann", 1, DB_OK);		/* confirmed: fills both places */
+	bob = rsvp("bob", 0, DB_OK);		/* waitlisted */
+	assert_int_equal(count("SELECT count(*) FROM outbox"), 2);
+	snprintf(link, sizeof(link), "SELECT count(*) FROM outbox WHERE kind = 'confirmed'"
+	    " AND link_token = '%s' AND recipient = 'ann@example.org'", F->manage[ann]);
+	assert_int_equal(count(link), 1);
+	snprintf(link, sizeof(link), "SELECT count(*) FROM outbox WHERE kind = 'waitlisted'"
+	    " AND link_token = '%s'", F->manage[bob]);
+	assert_int_equal(count(link), 1);
+	/* A replayed form changes nothing and enqueues nothing. */
+	assert_int_equal(rsvp_create(F->t.db, "run", &in, F->form[ann], F->manage[ann],
+	    &out), DB_OK);
+	assert_true(out.replayed);
+	assert_int_equal(count("SELECT count(*) FROM outbox"), 2);
+	/* Cancelling ann promotes bob: two messages, neither with a link. */
+	cancel(ann);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind = 'cancelled'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind = 'promoted'"
+	    " AND recipient = 'bob@example.org' AND link_token IS NULL"), 1);
+	/* A refused RSVP (duplicate address) rolls its message back too. */
+	rsvp("bob", 0, DB_CONFLICT);
+	assert_int_equal(count("SELECT count(*) FROM outbox"), 4);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'pending'"), 4);
+}
+
+static void test_dedupe_key(void **state)
+{
+	(void)state;
+	rsvp("ann", 0, DB_OK);
+	assert_int_equal(sqlite3_exec(F->t.db->conn, "INSERT INTO outbox (kind, dedupe_key,"
+	    " recipient, name, event_id, next_attempt_at, created_at) SELECT kind,"
+	    " dedupe_key, recipient, name, event_id, 0, 0 FROM outbox", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT_UNIQUE);
+	/* Header injection cannot even be stored. */
+	assert_int_equal(sqlite3_exec(F->t.db->conn, "INSERT INTO outbox (kind, dedupe_key,"
+	    " recipient, name, event_id, next_attempt_at, created_at) VALUES ('resend', 'x',"
+	    " 'a@b.c' || char(13, 10) || 'Bcc: x@y.z', 'n', 1, 0, 0)", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT_CHECK);
+}
+
+/* Claim, fail for now, retry after the backoff, succeed. */
+static void test_retry_then_sent(void **state)
+{
+	struct outbox_msg m, none;
+	struct config c;
+	int dead;
+
+	(void)state;
+	config_defaults(&c);
+	rsvp("ann", 0, DB_OK);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_OK);
+	assert_string_equal(m.kind, "confirmed");
+	assert_string_equal(m.recipient, "ann@example.org");
+	assert_string_equal(m.name, "ann");
+	assert_non_null(m.link_token);
+	assert_int_equal(m.attempts, 1);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sending'"
+	    " AND lease_until = 1800000300"), 1);
+	/* Leased: no other worker gets it. */
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &none), DB_NOTFOUND);
+	assert_int_equal(outbox_failed(F->t.db, &c, &m, 0, "451 try later", &dead), DB_OK);
+	assert_false(dead);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'pending'"
+	    " AND next_attempt_at BETWEEN 1800000030 AND 1800000036"
+	    " AND last_error = '451 try later' AND lease_until IS NULL"), 1);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_NOTFOUND);
+	clock_set(NOW + 36);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_OK);
+	assert_int_equal(m.attempts, 2);
+	assert_int_equal(outbox_sent(F->t.db, &m), DB_OK);
+	/* Sent: the plain link is gone from the database. */
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sent'"
+	    " AND sent_at = 1800000036 AND link_token IS NULL AND last_error IS NULL"), 1);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_NOTFOUND);
+}
+
+/* A worker that dies mid-send: its lease runs out and another takes over. */
+static void test_lease_expiry(void **state)
+{
+	struct outbox_msg first, second;
+
+	(void)state;
+	rsvp("ann", 0, DB_OK);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 60, &first), DB_OK);
+	clock_set(NOW + 59);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 60, &second), DB_NOTFOUND);
+	clock_set(NOW + 60);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 60, &second), DB_OK);
+	assert_int_equal(second.id, first.id);
+	assert_int_equal(second.attempts, 2);
+	/* The first worker wakes up late: the row is no longer its own. */
+	assert_int_equal(outbox_sent(F->t.db, &first), DB_CONFLICT);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sending'"), 1);
+	assert_int_equal(outbox_sent(F->t.db, &second), DB_OK);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sent'"), 1);
+}
+
+/* Out of attempts or refused for good: dead; the admin retries or discards. */
+static void test_dead_letters_and_admin(void **state)
+{
+	int64_t counts[OUTBOX__MAX];
+	struct outbox_dead *list;
+	struct outbox_msg m;
+	struct config c;
+	int dead, n, i;
+
+	(void)state;
+	config_defaults(&c);
+	c.mail_retry_n = 2;
+	rsvp("ann", 0, DB_OK);
+	rsvp("bob", 0, DB_OK);
+	assert_int_equal(outbox_retry(F->t.db, 0, &n), DB_NOTFOUND);
+	/* ann: a 550 kills it at once. */
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_OK);
+	assert_int_equal(outbox_failed(F->t.db, &c, &m, 1, "550 no such user", &dead), DB_OK);
+	assert_true(dead);
+	/* bob: three temporary failures use up the two retries. */
+	for (i = 0; i < 3; i++) {
+		clock_set(NOW + 100000 * (i + 1));
+		assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_OK);
+		assert_string_equal(m.recipient, "bob@example.org");
+		assert_int_equal(outbox_failed(F->t.db, &c, &m, 0, "421 busy", &dead), DB_OK);
+		assert_int_equal(dead, i == 2);
+	}
+	assert_int_equal(outbox_counts(F->t.db, counts), DB_OK);
+	assert_int_equal(counts[OUTBOX_DEAD], 2);
+	assert_int_equal(counts[OUTBOX_PENDING] + counts[OUTBOX_SENDING] + counts[OUTBOX_SENT], 0);
+	assert_int_equal(outbox_dead_list(F->t.db, F->t.a, &list, &n), DB_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].recipient, "ann@example.org");
+	assert_string_equal(list[0].error, "550 no such user");
+	assert_string_equal(list[0].event_slug, "run");
+	assert_int_equal(list[1].attempts, 3);
+	/* Retry one: pending again with every attempt back. */
+	assert_int_equal(outbox_retry(F->t.db, list[0].id, &n), DB_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(outbox_retry(F->t.db, list[0].id, &n), DB_NOTFOUND);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_OK);
+	assert_int_equal(m.attempts, 1);
+	assert_string_equal(m.recipient, "ann@example.org");
+	assert_int_equal(outbox_sent(F->t.db, &m), DB_OK);
+	/* Discard all: kept as discarded, so nothing re-enqueues it. */
+	assert_int_equal(outbox_discard(F->t.db, 0, &n), DB_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(outbox_counts(F->t.db, counts), DB_OK);
+	assert_int_equal(counts[OUTBOX_DISCARDED], 1);
+	assert_int_equal(counts[OUTBOX_SENT], 1);
+	assert_int_equal(outbox_discard(F->t.db, 0, &n), DB_NOTFOUND);
+	assert_int_equal(outbox_retry(F->t.db, 0, &n), DB_NOTFOUND);
+}
+
+/* One reminder per confirmed RSVP once the event is within the window. */
+static void test_reminders(void **state)
+{
+	int n, late;
+
+	(void)state;
+	rsvp("ann", 0, DB_OK);
+	rsvp("bob", 0, DB_OK);
+	cancel(rsvp("cy", 0, DB_OK));			/* cancelled: no reminder */
+	rsvp("dee", 1, DB_OK);				/* waitlisted: none either */
+	clock_set(NOW + 6 * DAY - 1);			/* 24 h + 1 s before */
+	assert_int_equal(outbox_remind(F->t.db, 24, &n), DB_OK);
+	assert_int_equal(n, 0);
+	clock_set(NOW + 6 * DAY + 3600);
+	late = rsvp("eve", 0, DB_OK);		/* inside the window: just confirmed */
+	(void)late;
+	assert_int_equal(outbox_remind(F->t.db, 24, &n), DB_OK);
+	assert_int_equal(n, 2);
+	/* Exactly once, however often the worker (or two workers) sweep. */
+	assert_int_equal(outbox_remind(F->t.db, 24, &n), DB_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind = 'reminder'"
+	    " AND recipient IN ('ann@example.org', 'bob@example.org')"), 2);
+	/* After the start, nobody is reminded. */
+	clock_set(NOW + 7 * DAY);
+	assert_int_equal(outbox_remind(F->t.db, 24, &n), DB_OK);
+	assert_int_equal(n, 0);
+}
+
+/* Resend one link: rotate the token, e-mail that address only, rate-limited. */
+static void resend(const char *email, const char *form, int want_queued, int want_replayed)
+{
+	char manage[TOKEN_MANAGE_HEX + 1];
+	struct rsvp_outcome out;
+	int queued;
+
+	token_manage_of(form, manage);
+	assert_int_equal(rsvp_resend(F->t.db, "run", email, form, manage, &out, &queued),
+	    DB_OK);
+	assert_int_equal(queued, want_queued);
+	assert_int_equal(out.replayed, want_replayed);
+}
+
+static void test_resend_link(void **state)
+{
+	char form[5][TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1], sql[200];
+	struct event e;
+	struct rsvp r;
+	int ann, i;
+
+	(void)state;
+	ann = rsvp("ann", 0, DB_OK);
+	for (i = 0; i < 5; i++)
+		token_form_new(form[i], clock_now(), "resend:run");
+	/* No RSVP for that address: nothing is sent (the page says the same). */
+	resend("nobody@example.org", form[0], 0, 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind = 'resend'"), 0);
+	resend("ann@example.org", form[1], 1, 0);
+	token_manage_of(form[1], manage);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE kind = 'resend' AND"
+	    " recipient = 'ann@example.org' AND link_token = '%s'", manage);
+	assert_int_equal(count(sql), 1);
+	/* The new link works, the old one no longer does. */
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, manage, &r, &e), DB_OK);
+	assert_string_equal(r.email, "ann@example.org");
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, F->manage[ann], &r, &e), DB_NOTFOUND);
+	/* A replayed form changes nothing. */
+	resend("ann@example.org", form[1], 0, 1);
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, manage, &r, &e), DB_OK);
+	/* Three per hour per address and event. */
+	resend("ann@example.org", form[2], 1, 0);
+	resend("ann@example.org", form[3], 1, 0);
+	resend("ann@example.org", form[4], 0, 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind = 'resend'"), 3);
+	clock_set(NOW + 3601);
+	token_form_new(form[0], clock_now(), "resend:run");
+	resend("ann@example.org", form[0], 1, 0);
+}
+
+static long long wal_size(void)
+{
+	char path[sizeof(F->t.cfg.database) + 4];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s-wal", F->t.cfg.database);
+	assert_int_equal(stat(path, &sb), 0);
+	return (long long)sb.st_size;
+}
+
+static void test_hygiene(void **state)
+{
+	int replayed, n;
+
+	(void)state;
+	assert_int_equal(db_begin(F->t.db), DB_OK);
+	assert_int_equal(idem_claim(F->t.db, "old-token", &replayed), DB_OK);
+	assert_int_equal(db_commit(F->t.db), DB_OK);
+	rsvp("ann", 0, DB_OK);
+	assert_int_equal(sqlite3_exec(F->t.db->conn, "UPDATE outbox SET state = 'sent'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	clock_set(NOW + DAY);
+	assert_int_equal(hygiene_purge(F->t.db, &n), DB_OK);
+	assert_int_equal(n, 0);
+	clock_set(NOW + DAY + 3601);
+	assert_int_equal(hygiene_purge(F->t.db, &n), DB_OK);
+	assert_int_equal(n, 2);		/* two form tokens: old-token and ann's */
+	clock_set(NOW + 31 * DAY);
+	assert_int_equal(hygiene_purge(F->t.db, &n), DB_OK);
+	assert_int_equal(n, 1);		/* the delivered message */
+	/* A small WAL is left alone; one past the limit is truncated. */
+	assert_int_equal(hygiene_checkpoint(F->t.db, &F->t.cfg), 0);
+	F->t.cfg.wal_checkpoint_mb = 1;
+	assert_int_equal(sqlite3_exec(F->t.db->conn, "INSERT INTO setting (key, value)"
+	    " VALUES ('big', zeroblob(2 * 1024 * 1024))", NULL, NULL, NULL), SQLITE_OK);
+	assert_true(wal_size() > 1024 * 1024);
+	assert_int_equal(hygiene_checkpoint(F->t.db, &F->t.cfg), 1);
+	assert_int_equal(wal_size(), 0);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff_schedule),
+		T(test_enqueued_with_changes),
+		T(test_dedupe_key),
+		T(test_retry_then_sent),
+		T(test_lease_expiry),
+		T(test_dead_letters_and_admin),
+		T(test_reminders),
+		T(test_resend_link),
+		T(test_hygiene),
+	};
+
+	return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
+}

@@ -1,0 +1,209 @@
+/*
+ * turnout-worker: delivers the outbox and does the housekeeping no request
+ * should pay for. Runs beside turnout.fcgi on the same database; any
+ * number of workers may run (each message is claimed under a lease in a
+ * BEGIN IMMEDIATE transaction, so two never send it at the same time).
+ *
+ * Loop: claim the next due message, render it from templates/mail/KIND.tpl,
+ * hand it to the transport, and record the outcome: sent only after the
+ * transport accepted it, else retried with backoff or dead. A worker
+ * killed mid-send leaves the message leased; once the lease runs out it
+ * is sent again (at least once, never lost). Every minute: enqueue due
+ * reminders, purge old rows, truncate a large WAL.
+ *
+ * SIGTERM or SIGINT: finish the message in hand, then exit.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "event.h"
+#include "hygiene.h"
+#include "log.h"
+#include "mail.h"
+#include "outbox.h"
+#include "page.h"
+#include "tpl.h"
+#include "transport.h"
+
+#define HOUSEKEEPING_EVERY 60	/* seconds */
+#define SEND_TIMEOUT_MAX 60	/* seconds for one delivery */
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+struct worker {
+	const struct config *cfg;
+	struct db *db;
+	struct transport *tr;
+	struct arena *a;
+};
+
+/*
+ * The message for m, rendered from its kind's template with the event as
+ * it is now; NULL with the reason in *err. Values are flattened to one
+ * line: the text template escapes nothing.
+ */
+static char *render(struct worker *w, const struct outbox_msg *m, const char **err)
+{
+	const struct config *c = w->cfg;
+	struct tpl_dict *d = tpl_dict_new();
+	struct mail mail = { 0 };
+	struct event e;
+	size_t len;
+	char *out = NULL;
+
+	if (event_get_by_id(w->db, w->a, m->event_id, &e) != DB_OK) {
+		*err = "the event can no longer be read";
+		goto out;
+	}
+	tpl_set(d, "SITE_NAME", mail_one_line(w->a, c->site_name));
+	tpl_set(d, "NAME", mail_one_line(w->a, m->name));
+	tpl_set(d, "TITLE", mail_one_line(w->a, e.title));
+	tpl_set(d, "WHEN", page_time(w->a, e.starts_at));
+	tpl_set(d, "WHERE", mail_one_line(w->a, e.location));
+	tpl_set(d, "EVENT_URL", arena_printf(w->a, "%s/events/%s", c->site_url, e.slug));
+	if (m->link_token != NULL)
+		tpl_set(tpl_include(d, "LINK", "mail/link.tpl"), "LINK",
+		    arena_printf(w->a, "%s/rsvp/%s", c->site_url, m->link_token));
+	mail.text = tpl_render_text(w->a, arena_printf(w->a, "mail/%s.tpl", m->kind), d,
+	    &len);
+	if (mail.text == NULL) {
+		*err = "template missing or invalid (see the worker's log)";
+		goto out;
+	}
+	mail.from_name = c->site_name;
+	mail.from = c->mail_from;
+	mail.to = m->recipient;
+	mail.date = clock_now();
+	mail.id = m->id;
+	mail.created_at = m->created_at;
+	out = mail_build(w->a, &mail, err);
+out:
+	tpl_dict_free(d);
+	return out;
+}
+
+/* Deliver one claimed message and record what happened. */
+static void deliver(struct worker *w, const struct outbox_msg *m)
+{
+	const char *why = NULL;
+	char err[512] = "";
+	enum send_rc sent;
+	enum db_rc rc;
+	char *msg;
+	int dead = 0;
+
+	if ((msg = render(w, m, &why)) == NULL) {
+		snprintf(err, sizeof(err), "%s", why);
+		sent = SEND_PERM;
+	} else {
+		sent = transport_send(w->tr, m->recipient, msg, err, sizeof(err));
+	}
+	if (sent == SEND_OK) {
+		rc = outbox_sent(w->db, m);
+		if (rc == DB_OK)
+			log_info("message %lld (%s) sent", (long long)m->id, m->kind);
+		else if (rc == DB_CONFLICT)
+			log_error("message %lld (%s) sent after its lease ran out: another"
+			    " worker has it too", (long long)m->id, m->kind);
+		else	/* at least once: it goes again when the lease runs out */
+			log_error("message %lld (%s) sent but not recorded: it will be"
+			    " sent again", (long long)m->id, m->kind);
+		return;
+	}
+	rc = outbox_failed(w->db, w->cfg, m, sent == SEND_PERM, err, &dead);
+	log_error("message %lld (%s) attempt %d failed%s: %s", (long long)m->id, m->kind,
+	    m->attempts, rc != DB_OK ? " (not recorded: retried after the lease)" :
+	    dead ? ", now dead" : ", will retry", err);
+}
+
+static void housekeeping(struct worker *w)
+{
+	int n;
+
+	if (w->cfg->reminder_hours > 0 &&
+	    outbox_remind(w->db, w->cfg->reminder_hours, &n) == DB_OK && n > 0)
+		log_info("%d reminder(s) enqueued", n);
+	if (hygiene_purge(w->db, &n) == DB_OK && n > 0)
+		log_info("%d old row(s) purged", n);
+	if (hygiene_checkpoint(w->db, w->cfg) == 1)
+		log_info("write-ahead log truncated");
+}
+
+static void run(struct worker *w)
+{
+	struct timespec pause = { 1, 0 };
+	struct outbox_msg m;
+	int64_t next_housekeeping = 0;
+	enum db_rc rc;
+
+	while (!stopping) {
+		if (clock_now() >= next_housekeeping) {
+			housekeeping(w);
+			next_housekeeping = clock_now() + HOUSEKEEPING_EVERY;
+		}
+		rc = outbox_claim(w->db, w->a, w->cfg->mail_lease, &m);
+		if (rc == DB_OK)
+			deliver(w, &m);
+		arena_reset(w->a);
+		/* Nothing due (or the database busy): look again in a second. */
+		if (rc != DB_OK && !stopping)
+			nanosleep(&pause, NULL);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct worker w = { 0 };
+	struct config cfg;
+	struct sigaction sa;
+	char err[512];
+	int timeout;
+
+	config_from_args(&cfg, argc, argv, "turnout-worker");
+	if (tpl_init(cfg.templates) != 0)
+		log_fatal("templates: cannot use directory %s", cfg.templates);
+	/* No signal restarts the sleep: SIGTERM ends the wait at once. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	w.cfg = &cfg;
+	if ((w.db = db_open(&cfg, 0, err, sizeof(err))) == NULL ||
+	    db_prepare(w.db, err, sizeof(err)) != 0) {
+		db_close(w.db);
+		log_fatal("%s", err);
+	}
+	/* A delivery must end well within its lease, or a second worker sends too. */
+	timeout = cfg.mail_lease / 2 < SEND_TIMEOUT_MAX ? cfg.mail_lease / 2 : SEND_TIMEOUT_MAX;
+	if ((w.tr = transport_new(&cfg, timeout, err, sizeof(err))) == NULL) {
+		db_close(w.db);
+		log_fatal("mail: %s", err);
+	}
+	w.a = arena_new();
+	log_info("worker started: mail goes %s", cfg.mail_transport == MAIL_SMTP ?
+	    "out by smtp" : cfg.mail_transport == MAIL_SENDMAIL ? "to sendmail" :
+	    "to the maildir");
+	run(&w);
+	arena_free(w.a);
+	transport_free(w.tr);
+	db_close(w.db);
+	log_info("worker stopped");
+	return 0;
+}
