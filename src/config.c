@@ -43,6 +43,8 @@ static const struct key keys[] = {
 	  sizeof(int), 0, 60000 },
 	{ "max_body", K_INT, offsetof(struct config, max_body), sizeof(long),
 	  1024, 16L * 1024 * 1024 },
+	{ "password_memory_kib", K_INT, offsetof(struct config, password_memory_kib),
+	  sizeof(long), 8, 4L * 1024 * 1024 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -57,6 +59,7 @@ void config_defaults(struct config *c)
 	c->write_gate = 1;
 	c->busy_timeout_ms = 5000;
 	c->max_body = 64 * 1024;
+	c->password_memory_kib = 64 * 1024;	/* libsodium's "interactive" */
 }
 
 static char *trim(char *s)

@@ -20,6 +20,7 @@ struct config {
 	int write_gate;			/* 1: writers queue on a flock first */
 	int busy_timeout_ms;
 	long max_body;
+	long password_memory_kib;	/* argon2id memory per password hash */
 };
 
 /* Fill c with the built-in defaults. */

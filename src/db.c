@@ -59,6 +59,38 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_WAITLIST_AHEAD] =
 		"SELECT count(*), coalesce(sum(1 + guests), 0) FROM rsvp"
 		" WHERE event_id = ?1 AND status = 'waitlisted' AND id < ?2",
+	[STMT_ADMIN_INSERT] =
+		"INSERT INTO admin_user (name, hash, created_at) VALUES (?1, ?2, ?3)",
+	[STMT_ADMIN_BY_NAME] =
+		"SELECT id, hash, locked_until FROM admin_user WHERE name = ?1",
+	[STMT_ADMIN_SET_HASH] =
+		"UPDATE admin_user SET hash = ?2, failed = 0, locked_until = 0 WHERE name = ?1",
+	[STMT_ADMIN_DELETE] = "DELETE FROM admin_user WHERE name = ?1",
+	[STMT_ADMIN_LIST] =
+		"SELECT name, created_at, (SELECT count(*) FROM session"
+		" WHERE user_id = admin_user.id) FROM admin_user ORDER BY name",
+	/*
+	 * The back-off: the first few wrong passwords cost nothing, then each
+	 * one locks the account for twice as long (30 s, 1 min, ... 15 min).
+	 */
+	[STMT_ADMIN_FAILED] =
+		"UPDATE admin_user SET failed = failed + 1,"
+		" locked_until = iif(failed + 1 >= ?3,"
+		"  ?2 + min(900, 30 << min(failed + 1 - ?3, 5)), locked_until) WHERE id = ?1",
+	[STMT_ADMIN_SUCCEEDED] =
+		"UPDATE admin_user SET failed = 0, locked_until = 0, hash = coalesce(?2, hash)"
+		" WHERE id = ?1",
+	[STMT_SESSION_INSERT] =
+		"INSERT INTO session (token_hash, user_id, created_at, last_seen)"
+		" VALUES (?1, ?2, ?3, ?3)",
+	[STMT_SESSION_GET] =
+		"SELECT s.user_id, u.name, s.created_at, s.last_seen FROM session s"
+		" JOIN admin_user u ON u.id = s.user_id WHERE s.token_hash = ?1",
+	[STMT_SESSION_TOUCH] = "UPDATE session SET last_seen = ?2 WHERE token_hash = ?1",
+	[STMT_SESSION_DELETE] = "DELETE FROM session WHERE token_hash = ?1",
+	[STMT_SESSION_DELETE_USER] =
+		"DELETE FROM session WHERE user_id = (SELECT id FROM admin_user WHERE name = ?1)",
+	[STMT_SESSION_PURGE] = "DELETE FROM session WHERE last_seen < ?1 OR created_at < ?2",
 };
 
 int db_latest_version(void)

@@ -1,0 +1,204 @@
+/* Admin accounts, passwords, sessions and CSRF tokens, on a real database file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin_user.h"
+#include "clock.h"
+#include "session.h"
+#include "testdb.h"
+
+#define NOW 1800000000
+#define PW "correct horse battery"
+/* Cheap hashes keep the suite fast under Valgrind; production uses 64 MiB. */
+#define MEM (1024 * 1024)
+
+static int setup(void **state)
+{
+	struct testdb *t = test_calloc(1, sizeof(*t));
+	unsigned char secret[TOKEN_SECRET_LEN];
+
+	clock_set(NOW);
+	testdb_open(t);
+	assert_int_equal(db_secret(t->db, secret, sizeof(secret)), 0);
+	assert_int_equal(token_init(secret), 0);
+	assert_int_equal(admin_user_init(MEM), 0);
+	assert_int_equal(admin_user_add(t->db, "alice", PW), DB_OK);
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	testdb_close(*state);
+	test_free(*state);
+	return 0;
+}
+
+static void test_names_and_passwords(void **state)
+{
+	struct testdb *t = *state;
+
+	assert_true(admin_user_name_valid("bob.smith_2-x"));
+	assert_false(admin_user_name_valid(""));
+	assert_false(admin_user_name_valid("Bob"));
+	assert_false(admin_user_name_valid("a b"));
+	assert_false(admin_user_name_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_non_null(admin_user_password_problem("short"));
+	assert_null(admin_user_password_problem("long enough"));
+	assert_int_equal(admin_user_add(t->db, "bob", "short"), DB_INVALID);
+	assert_int_equal(admin_user_add(t->db, "Bob", PW), DB_INVALID);
+	assert_int_equal(admin_user_add(t->db, "alice", PW), DB_CONFLICT);
+	/* The password itself is never stored, only an argon2id hash. */
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM admin_user WHERE"
+	    " hash LIKE '$argon2id$%' AND instr(hash, 'horse') = 0"), 1);
+}
+
+static void test_login_verify(void **state)
+{
+	struct testdb *t = *state;
+	int64_t id = 0;
+
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_true(id > 0);
+	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", NOW, &id),
+	    DB_INVALID);
+	/* Unknown names fail the same way and leave no trace. */
+	assert_int_equal(admin_user_login(t->db, "mallory", PW, NOW, &id), DB_INVALID);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM admin_user"), 1);
+	assert_int_equal(admin_user_passwd(t->db, "alice", "a new password"), DB_OK);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_INVALID);
+	assert_int_equal(admin_user_login(t->db, "alice", "a new password", NOW, &id), DB_OK);
+	assert_int_equal(admin_user_passwd(t->db, "nobody", "a new password"), DB_NOTFOUND);
+}
+
+/* A login with changed hash parameters stores a new hash that still verifies. */
+static void test_rehash_on_login(void **state)
+{
+	struct testdb *t = *state;
+	long long before, after;
+	int64_t id;
+
+	before = testdb_int(t->db, "SELECT instr(hash, 'm=1024,') FROM admin_user");
+	assert_true(before > 0);
+	assert_int_equal(admin_user_init(2 * MEM), 0);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	after = testdb_int(t->db, "SELECT instr(hash, 'm=2048,') FROM admin_user");
+	assert_true(after > 0);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+}
+
+/* After ADMIN_FAILS_FREE wrong passwords even the right one waits. */
+static void test_backoff(void **state)
+{
+	struct testdb *t = *state;
+	int64_t id;
+	int i;
+
+	for (i = 0; i < ADMIN_FAILS_FREE; i++)
+		assert_int_equal(admin_user_login(t->db, "alice", "wrong password", NOW, &id),
+		    DB_INVALID);
+	assert_int_equal(testdb_int(t->db, "SELECT locked_until FROM admin_user"), NOW + 30);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW + 29, &id), DB_INVALID);
+	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", NOW + 30, &id),
+	    DB_INVALID);
+	/* Each further failure doubles the wait. */
+	assert_int_equal(testdb_int(t->db, "SELECT locked_until FROM admin_user"),
+	    NOW + 30 + 60);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW + 90, &id), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT failed + locked_until FROM admin_user"), 0);
+}
+
+static void test_session_lifecycle(void **state)
+{
+	struct testdb *t = *state;
+	char tok[SESSION_TOKEN_HEX + 1], tok2[SESSION_TOKEN_HEX + 1];
+	struct session s;
+	int64_t id;
+	char c;
+
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
+	assert_true(session_token_valid(tok));
+	assert_int_equal(session_get(t->db, t->a, tok, NOW + 10, &s), DB_OK);
+	assert_string_equal(s.user, "alice");
+	/* Only the hash is stored. */
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM session"), 1);
+	/* Malformed and unknown tokens are no session. */
+	assert_int_equal(session_get(t->db, t->a, "abc", NOW, &s), DB_NOTFOUND);
+	c = tok[0];
+	tok[0] = c == 'a' ? 'b' : 'a';
+	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_NOTFOUND);
+	tok[0] = c;
+	/* Activity keeps it alive ... */
+	assert_int_equal(session_get(t->db, t->a, tok, NOW + SESSION_IDLE - 1, &s), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW + 2 * SESSION_IDLE - 2, &s), DB_OK);
+	/* ... until the absolute limit. */
+	assert_int_equal(session_get(t->db, t->a, tok, NOW + SESSION_MAX_AGE, &s),
+	    DB_NOTFOUND);
+	/* Idle expiry. */
+	assert_int_equal(session_create(t->db, id, NULL, NOW, tok2), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok2, NOW + SESSION_IDLE, &s), DB_NOTFOUND);
+	/* A new login replaces the session it came with and sweeps expired ones. */
+	assert_int_equal(session_create(t->db, id, NULL, NOW + SESSION_MAX_AGE, tok), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM session"), 1);
+	assert_int_equal(session_create(t->db, id, tok, NOW + SESSION_MAX_AGE, tok2), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW + SESSION_MAX_AGE, &s), DB_NOTFOUND);
+	assert_int_equal(session_get(t->db, t->a, tok2, NOW + SESSION_MAX_AGE, &s), DB_OK);
+	/* Logout. */
+	assert_int_equal(session_delete(t->db, tok2), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok2, NOW + SESSION_MAX_AGE, &s), DB_NOTFOUND);
+	/* A password change or deletion ends every session of the admin. */
+	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
+	assert_int_equal(admin_user_passwd(t->db, "alice", "a new password"), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_NOTFOUND);
+	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
+	assert_int_equal(admin_user_del(t->db, "alice"), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_NOTFOUND);
+	assert_int_equal(admin_user_del(t->db, "alice"), DB_NOTFOUND);
+}
+
+static void test_csrf(void **state)
+{
+	struct testdb *t = *state;
+	char tok[SESSION_TOKEN_HEX + 1], other[SESSION_TOKEN_HEX + 1];
+	char csrf[TOKEN_FORM_HEX + 1];
+	struct session s, s2;
+	int64_t id;
+
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
+	assert_int_equal(session_create(t->db, id, NULL, NOW, other), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, other, NOW, &s2), DB_OK);
+	session_csrf(t->a, &s, NOW, csrf);
+	assert_int_equal(session_csrf_check(t->a, &s, csrf, NOW + 60), TOKEN_OK);
+	/* Another session's token, a missing one, a forged one. */
+	assert_int_equal(session_csrf_check(t->a, &s2, csrf, NOW), TOKEN_MALFORMED);
+	assert_int_equal(session_csrf_check(t->a, &s, NULL, NOW), TOKEN_MALFORMED);
+	assert_int_equal(session_csrf_check(t->a, &s, "", NOW), TOKEN_MALFORMED);
+	csrf[TOKEN_FORM_HEX - 1] = csrf[TOKEN_FORM_HEX - 1] == '0' ? '1' : '0';
+	assert_int_equal(session_csrf_check(t->a, &s, csrf, NOW), TOKEN_MALFORMED);
+	/* An old one. */
+	session_csrf(t->a, &s, NOW, csrf);
+	assert_int_equal(session_csrf_check(t->a, &s, csrf, NOW + TOKEN_FORM_TTL + 1),
+	    TOKEN_EXPIRED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_names_and_passwords, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login_verify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rehash_on_login, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
