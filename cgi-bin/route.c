@@ -14,6 +14,10 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB },
 	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB },
 	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB },
+	{ M_GET | M_HEAD, "/admin/login", h_admin_login_form, RF_DB },
+	{ M_POST, "/admin/login", h_admin_login, RF_DB },
+	{ M_POST, "/admin/logout", h_admin_logout, RF_DB | RF_ADMIN | RF_CSRF },
+	{ M_GET | M_HEAD, "/admin", h_admin_home, RF_DB | RF_ADMIN },
 };
 
 /* Captures: each kind of {name} with the check a segment must pass. */

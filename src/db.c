@@ -12,7 +12,7 @@
 
 #define EVENT_COLS "slug, title, description, location, starts_at, ends_at," \
 	" status, capacity, max_guests, rsvp_opens_at, rsvp_closes_at, version," \
-	" id, confirmed, waitlisted"
+	" id, confirmed, waitlisted, edit_version"
 
 /* All SQL the programs run, indexed by enum stmt. */
 static const char *const stmt_sql[STMT__MAX] = {
@@ -22,6 +22,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"SELECT " EVENT_COLS " FROM event"
 		" WHERE status = 'published' AND coalesce(ends_at, starts_at) >= ?1"
 		" ORDER BY starts_at, id LIMIT ?2",
+	[STMT_EVENT_ADMIN_UPCOMING] =
+		"SELECT " EVENT_COLS " FROM event WHERE coalesce(ends_at, starts_at) >= ?1"
+		" ORDER BY starts_at, id LIMIT ?2",
+	[STMT_EVENT_ADMIN_PAST] =
+		"SELECT " EVENT_COLS " FROM event WHERE coalesce(ends_at, starts_at) < ?1"
+		" ORDER BY starts_at DESC, id DESC LIMIT ?2",
 	[STMT_EVENT_BY_SLUG] = "SELECT " EVENT_COLS " FROM event WHERE slug = ?1",
 	[STMT_EVENT_BY_ID] = "SELECT " EVENT_COLS " FROM event WHERE id = ?1",
 	[STMT_EVENT_INSERT] =

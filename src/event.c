@@ -12,6 +12,11 @@ static const char *const status_names[] = {
 	[EVENT_CANCELLED] = "cancelled",
 };
 
+const char *event_status_name(enum event_status s)
+{
+	return status_names[s];
+}
+
 int event_slug_valid(const char *s)
 {
 	size_t n = strlen(s);
@@ -65,6 +70,7 @@ static void read_row(struct arena *a, sqlite3_stmt *st, struct event *e)
 	e->id = int_col(st, 12, 0);
 	e->confirmed = int_col(st, 13, 0);
 	e->waitlisted = int_col(st, 14, 0);
+	e->edit_version = int_col(st, 15, 1);
 	/* Below zero when the capacity was lowered under the count: full. */
 	e->spots_left = e->capacity < 0 ? -1 :
 	    e->capacity > e->confirmed ? e->capacity - e->confirmed : 0;
@@ -80,6 +86,22 @@ enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
 	*list = arena_alloc(a, EVENT_LIST_MAX * sizeof(**list));
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int(st, 2, EVENT_LIST_MAX);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_row(a, st, &(*list)[(*n)++]);
+	sqlite3_reset(st);
+	return db_rc_of(db, rc, "listing events");
+}
+
+enum db_rc event_list_admin(struct db *db, struct arena *a, int64_t now, int past,
+    struct event **list, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, past ? STMT_EVENT_ADMIN_PAST : STMT_EVENT_ADMIN_UPCOMING);
+	int rc;
+
+	*n = 0;
+	*list = arena_alloc(a, EVENT_ADMIN_MAX * sizeof(**list));
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, EVENT_ADMIN_MAX);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		read_row(a, st, &(*list)[(*n)++]);
 	sqlite3_reset(st);

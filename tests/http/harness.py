@@ -278,9 +278,14 @@ class Site:
 
     # -- HTTP ----------------------------------------------------------------
 
-    def request(self, method, path, body=None, headers=None, timeout=TIMEOUT):
-        """(status, lowercased headers, body bytes) over a fresh connection."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def request(self, method, path, body=None, headers=None, timeout=TIMEOUT, source=None):
+        """(status, lowercased headers, body bytes) over a fresh connection.
+
+        source: the client's address, another 127.x.y.z (nginx's per-address
+        limits then count it apart from other requests).
+        """
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             resp = conn.getresponse()

@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""Admin web page HTTP tests (issue 5): login and logout, sessions and their
+cookie, CSRF, the anonymous redirect, no-store, the login throttle (nginx)
+and back-off (app), the dashboard, the event editor with its optimistic lock
+and capacity promotion. Every case checks the database afterwards (opened
+read-only while the site runs).
+
+Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_admin.py
+"""
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import sqlite3
+import struct
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.dont_write_bytecode = True  # no __pycache__ in the (maybe read-only) source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from tap import Skip, diag, main  # noqa: E402
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+COOKIE = "turnout_admin"
+PASSWORD = "correct horse battery"
+LOGIN_FAILED = "Wrong name or password"
+CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+DAY = 24 * 3600
+
+_site = None
+_site_error = None
+
+
+def prepare(data):
+    """Cheap password hashes (the suite also runs under valgrind) and two admins."""
+    conf = os.path.join(data, "turnout.conf")
+    with open(conf, "w") as f:
+        f.write(f"data_dir = {data}\ntemplates = {harness.SRC}/templates\n"
+                "password_memory_kib = 1024\n")
+    for name in ("alice", "bob"):
+        subprocess.run([harness.ADMIN, "-c", conf, "user", "add", name],
+                       input=PASSWORD + "\n", text=True, check=True,
+                       capture_output=True)
+
+
+def site():
+    """The module's one site, started on first use."""
+    global _site, _site_error
+    if _site_error is not None:
+        raise RuntimeError("the site did not start (see the first failed case)")
+    if _site is None:
+        try:
+            _site = harness.Site("admin", prepare=prepare).start()
+        except Exception as e:
+            _site_error = e
+            raise
+        diag(f"site on port {_site.port}, data {_site.data}")
+    return _site
+
+
+def admin_cli(*args, password=None):
+    """Run turnout-admin on the site's configuration; (exit status, output)."""
+    conf = os.path.join(site().data, "turnout.conf")
+    p = subprocess.run([harness.ADMIN, "-c", conf, *args], text=True, capture_output=True,
+                       input=None if password is None else password + "\n")
+    return p.returncode, p.stdout + p.stderr
+
+
+# -- HTTP helpers --------------------------------------------------------------
+
+_sources = 0
+
+
+def fresh_source():
+    """A new loopback client address: nginx's login throttle counts per
+    address, and only test_login_throttle is about it."""
+    global _sources
+    _sources += 1
+    return f"127.0.{_sources // 250}.{2 + _sources % 250}"
+
+
+def fetch(method, path, body=None, cookie=None, headers=None, source=None):
+    hdrs = dict(headers or {})
+    if cookie is not None:
+        hdrs["Cookie"] = f"{COOKIE}={cookie}"
+    status, h, data = site().request(method, path, body, hdrs, source=source)
+    return status, h, data.decode("utf-8", "replace")
+
+
+def post(path, fields, cookie=None, source=None):
+    """POST a form (None values left out); logins come from a fresh address."""
+    body = urllib.parse.urlencode([(k, v) for k, v in fields.items() if v is not None])
+    if source is None and path == "/admin/login":
+        source = fresh_source()
+    return fetch("POST", path, body, cookie, FORM, source)
+
+
+def login_token():
+    status, hdrs, body = fetch("GET", "/admin/login")
+    assert status == 200, f"GET /admin/login: {status}"
+    return harness.form_token(body)
+
+
+def set_cookie_value(hdrs):
+    m = re.match(rf"{COOKIE}=([^;]*)", hdrs.get("set-cookie", ""))
+    return m.group(1) if m else None
+
+
+def login(name="alice", password=PASSWORD, cookie=None):
+    """Log in; returns the new session cookie's value."""
+    status, hdrs, body = post("/admin/login", {
+        "form_token": login_token(), "name": name, "password": password}, cookie)
+    assert status == 303, f"login as {name}: status {status}: {alerts(body)}"
+    assert hdrs["location"] == "/admin"
+    value = set_cookie_value(hdrs)
+    assert value and re.fullmatch(r"[0-9a-f]{64}", value), hdrs.get("set-cookie")
+    return value
+
+
+def csrf_of(body):
+    m = CSRF_RE.search(body)
+    assert m, "no csrf field on the page"
+    return m.group(1)
+
+
+def page_csrf(cookie, path="/admin"):
+    status, _, body = fetch("GET", path, cookie=cookie)
+    assert status == 200, f"GET {path}: {status}"
+    return csrf_of(body)
+
+
+def alerts(body):
+    return re.findall(r'role="alert">([^<]*)<', body)
+
+
+def logged_in(cookie):
+    status, _, _ = fetch("GET", "/admin", cookie=cookie)
+    return status == 200
+
+
+def sessions():
+    return site().query_one("SELECT count(*) FROM session")[0]
+
+
+def forge_form_token(issued, purpose):
+    """A correctly signed form token issued at `issued` (the secret is read
+    from the database, as only a test can)."""
+    secret = site().query_one("SELECT value FROM setting WHERE key = 'secret'")[0]
+    body = struct.pack(">Q", issued) + secrets.token_bytes(16)
+    mac = hmac.new(secret, body + purpose.encode(), hashlib.sha512).digest()[:16]
+    return (body + mac).hex()
+
+
+def session_purpose(cookie):
+    return "csrf:" + hashlib.blake2b(cookie.encode(), digest_size=32).hexdigest()
+
+
+# -- the cases -------------------------------------------------------------------
+
+ADMIN_PAGES = [
+    ("GET", "/admin"),
+    ("GET", "/admin/"),
+    ("GET", "/admin/events/new"),
+    ("POST", "/admin/events/new"),
+    ("GET", "/admin/events/fun-run-5k/edit"),
+    ("POST", "/admin/events/fun-run-5k/edit"),
+    ("GET", "/admin/nothing-here"),
+    ("POST", "/admin/logout"),
+]
+
+
+def test_anonymous_admin_pages_redirect_to_login():
+    for method, path in ADMIN_PAGES:
+        status, hdrs, _ = fetch(method, path, "" if method == "POST" else None,
+                                headers=FORM if method == "POST" else None)
+        assert status == 303, f"{method} {path}: {status}"
+        assert hdrs["location"] == "/admin/login", f"{method} {path}: {hdrs['location']}"
+        assert hdrs["cache-control"] == "no-store", f"{method} {path}: {hdrs['cache-control']}"
+    status, hdrs, body = fetch("GET", "/admin/login")
+    assert status == 200 and hdrs["cache-control"] == "no-store"
+    assert 'type="password"' in body and harness.form_token(body)
+    # Public pages keep their own caching.
+    assert fetch("GET", "/")[1]["cache-control"] == "no-cache"
+
+
+def test_login_failures_look_alike():
+    before = sessions()
+    for name, password in (("alice", "wrong password"), ("mallory", PASSWORD),
+                           ("Not A Name", PASSWORD), ("alice", "")):
+        status, hdrs, body = post("/admin/login", {
+            "form_token": login_token(), "name": name, "password": password})
+        assert status == 403, f"{name}/{password}: {status}"
+        assert "set-cookie" not in hdrs
+        assert alerts(body) and alerts(body)[0].startswith(LOGIN_FAILED), alerts(body)
+    # Without the login form's token: refused before any password check.
+    status, hdrs, body = post("/admin/login", {"name": "alice", "password": PASSWORD})
+    assert status == 400 and "set-cookie" not in hdrs
+    assert sessions() == before
+    # Only alice's one wrong password counted; unknown names leave no trace.
+    assert site().query("SELECT name, failed FROM admin_user ORDER BY name") == [
+        ("alice", 2), ("bob", 0)]
+
+
+def test_login_success_and_cookie():
+    status, hdrs, body = post("/admin/login", {
+        "form_token": login_token(), "name": "alice", "password": PASSWORD})
+    assert status == 303 and hdrs["location"] == "/admin"
+    cookie = hdrs["set-cookie"]
+    assert re.fullmatch(rf"{COOKIE}=[0-9a-f]{{64}}; Path=/; HttpOnly; SameSite=Lax", cookie), cookie
+    value = set_cookie_value(hdrs)
+    # Only the token's hash is stored; a success resets the failure count.
+    digest = hashlib.blake2b(value.encode(), digest_size=32).digest()
+    assert site().query_one("SELECT count(*) FROM session WHERE token_hash = ?", (digest,))[0] == 1
+    assert site().query_one("SELECT failed FROM admin_user WHERE name = 'alice'")[0] == 0
+    status, hdrs, body = fetch("GET", "/admin", cookie=value)
+    assert status == 200 and hdrs["cache-control"] == "no-store"
+    assert "Chess club rapid tournament" in body and "Committee meeting (draft)" in body
+    assert "Spring clean-up of the park" in body  # past events too
+    assert "alice" in body
+
+
+def test_session_fixation():
+    planted = secrets.token_hex(32)
+    value = login(cookie=planted)
+    assert value != planted
+    assert not logged_in(planted)
+    # A second login gets another session and ends the one it was sent with.
+    again = login(cookie=value)
+    assert again != value
+    assert not logged_in(value) and logged_in(again)
+
+
+def test_logout_invalidates_the_cookie():
+    value = login()
+    before = sessions()
+    status, hdrs, _ = post("/admin/logout", {"csrf": page_csrf(value)}, value)
+    assert status == 303 and hdrs["location"] == "/admin/login?out=1"
+    assert "Max-Age=0" in hdrs["set-cookie"]
+    assert sessions() == before - 1
+    assert not logged_in(value)
+    status, hdrs, _ = fetch("GET", "/admin", cookie=value)
+    assert status == 303 and hdrs["location"] == "/admin/login"
+
+
+def test_csrf_missing_foreign_expired_is_403():
+    value = login()
+    other = login("bob")
+    own = page_csrf(value)
+    foreign = page_csrf(other)
+    expired = forge_form_token(int(time.time()) - DAY - 60, session_purpose(value))
+    fresh_forged = forge_form_token(int(time.time()), session_purpose(value))
+    for what, token in (("missing", None), ("empty", ""), ("foreign", foreign),
+                        ("expired", expired), ("garbage", "zz" * 40)):
+        status, hdrs, body = post("/admin/logout", {"csrf": token}, value)
+        assert status == 403, f"{what}: {status}"
+        assert "set-cookie" not in hdrs
+        assert hdrs["cache-control"] == "no-store"
+        assert logged_in(value), f"{what}: the session ended"
+    # The test's own signature is right: a fresh one is accepted.
+    status, _, _ = post("/admin/logout", {"csrf": fresh_forged}, value)
+    assert status == 303 and not logged_in(value)
+    assert own  # unused: the session is gone now
+    status, _, _ = post("/admin/logout", {"csrf": foreign}, other)
+    assert status == 303
+
+
+def test_bad_cookies_are_logged_out():
+    value = login()
+    for what, bad in (("corrupted", value[:-1] + ("0" if value[-1] != "0" else "1")),
+                      ("truncated", value[:40]), ("8 KB", "a" * 8192),
+                      ("not hex", "g" * 64), ("empty", "")):
+        status, hdrs, _ = fetch("GET", "/admin", cookie=bad)
+        assert status == 303 and hdrs["location"] == "/admin/login", f"{what}: {status}"
+    assert logged_in(value)
+
+
+def test_password_change_ends_sessions():
+    value = login("bob")
+    rc, out = admin_cli("user", "passwd", "bob", password="another password!")
+    assert rc == 0, out
+    assert not logged_in(value)
+    rc, out = admin_cli("user", "passwd", "bob", password=PASSWORD)
+    assert rc == 0, out
+    rc, out = admin_cli("user", "add", "carol", password="short")
+    assert rc != 0 and "at least 10" in out
+    rc, out = admin_cli("user", "list")
+    assert rc == 0 and "alice" in out and "bob" in out and "carol" not in out
+
+
+def test_account_backoff():
+    rc, out = admin_cli("user", "add", "dave", password=PASSWORD)
+    assert rc == 0, out
+    for _ in range(5):
+        status, _, _ = post("/admin/login", {
+            "form_token": login_token(), "name": "dave", "password": "wrong password"})
+        assert status == 403
+    # Locked for a while: even the right password is refused, same message.
+    status, hdrs, body = post("/admin/login", {
+        "form_token": login_token(), "name": "dave", "password": PASSWORD})
+    assert status == 403 and "set-cookie" not in hdrs
+    assert alerts(body)[0].startswith(LOGIN_FAILED)
+    locked = site().query_one("SELECT locked_until - strftime('%s') FROM admin_user"
+                              " WHERE name = 'dave'")[0]
+    assert 20 <= locked <= 30, locked
+
+
+def test_login_throttle():
+    if harness.VALGRIND:
+        raise Skip("timing-dependent: nginx's rate against a slow app under valgrind")
+    token = login_token()
+    source = fresh_source()
+    codes = []
+    for _ in range(25):
+        status, _, _ = post("/admin/login", {
+            "form_token": token, "name": "nobody", "password": "x"}, source=source)
+        codes.append(status)
+    assert codes[:11] == [403] * 11, codes  # the burst
+    assert codes[-1] == 429, codes
+    status, _, body = post("/admin/login", {"form_token": token, "name": "alice",
+                                            "password": PASSWORD}, source=source)
+    assert status == 429 and "Too many attempts" in body
+    # Other addresses are not affected.
+    login()
+    # The form itself is never throttled.
+    assert fetch("GET", "/admin/login")[0] == 200
+
+
+def test_valgrind_clean():
+    if not harness.VALGRIND:
+        raise Skip("not in valgrind mode")
+    s = site()
+    s.close()
+    assert not s.valgrind_report, "\n".join(s.valgrind_report)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(globals()))
+    finally:
+        harness.close_all()
