@@ -24,6 +24,10 @@ int h_admin_login_form(struct req *r, struct app *app);
 int h_admin_login(struct req *r, struct app *app);
 int h_admin_logout(struct req *r, struct app *app);
 int h_admin_home(struct req *r, struct app *app);
+int h_admin_event_new_form(struct req *r, struct app *app);
+int h_admin_event_create(struct req *r, struct app *app);
+int h_admin_event_edit_form(struct req *r, struct app *app);
+int h_admin_event_update(struct req *r, struct app *app);
 
 /* What the visitor typed into the RSVP form, to show it again. */
 struct rsvp_form {

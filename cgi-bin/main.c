@@ -37,6 +37,7 @@
 #include "route.h"
 #include "token.h"
 #include "tpl.h"
+#include "tz.h"
 
 #define WORKERS_MAX 64
 #define GRACE_SECONDS 10
@@ -376,8 +377,7 @@ int main(int argc, char **argv)
 		usage();
 	if (config_load(&cfg, conf, err, sizeof(err)) != 0)
 		log_fatal("configuration: %s", err);
-	setenv("TZ", cfg.timezone, 1);
-	tzset();
+	tz_set(cfg.timezone);
 	if (tpl_init(cfg.templates) != 0)
 		log_fatal("templates: cannot use directory %s", cfg.templates);
 	if (admin_user_init((size_t)cfg.password_memory_kib * 1024) != 0)

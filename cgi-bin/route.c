@@ -18,6 +18,12 @@ static const struct route routes[] = {
 	{ M_POST, "/admin/login", h_admin_login, RF_DB },
 	{ M_POST, "/admin/logout", h_admin_logout, RF_DB | RF_ADMIN | RF_CSRF },
 	{ M_GET | M_HEAD, "/admin", h_admin_home, RF_DB | RF_ADMIN },
+	{ M_GET | M_HEAD, "/admin/events/new", h_admin_event_new_form, RF_DB | RF_ADMIN },
+	{ M_POST, "/admin/events/new", h_admin_event_create, RF_DB | RF_ADMIN | RF_CSRF },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/edit", h_admin_event_edit_form,
+	  RF_DB | RF_ADMIN },
+	{ M_POST, "/admin/events/{slug}/edit", h_admin_event_update,
+	  RF_DB | RF_ADMIN | RF_CSRF },
 };
 
 /* Captures: each kind of {name} with the check a segment must pass. */

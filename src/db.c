@@ -34,10 +34,17 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"INSERT INTO event (slug, title, description, location,"
 		" starts_at, ends_at, status, capacity, max_guests,"
 		" rsvp_opens_at, rsvp_closes_at, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+		" VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
 	[STMT_EVENT_SET_CAPACITY] =
-		"UPDATE event SET capacity = ?2, version = version + 1, updated_at = ?3"
-		" WHERE id = ?1",
+		"UPDATE event SET capacity = ?2, version = version + 1,"
+		" edit_version = edit_version + 1, updated_at = ?3 WHERE id = ?1",
+	/* Same numbering as STMT_EVENT_INSERT from ?2 on (event.c binds both alike). */
+	[STMT_EVENT_UPDATE] =
+		"UPDATE event SET slug = ?2, title = ?3, description = ?4, location = ?5,"
+		" starts_at = ?6, ends_at = ?7, status = ?8, capacity = ?9, max_guests = ?10,"
+		" rsvp_opens_at = ?11, rsvp_closes_at = ?12, updated_at = ?13,"
+		" version = version + 1, edit_version = edit_version + 1"
+		" WHERE id = ?1 AND edit_version = ?14",
 	[STMT_FORM_USED] = "SELECT 1 FROM form_use WHERE token_hash = ?1",
 	[STMT_FORM_USE] = "INSERT INTO form_use (token_hash, used_at) VALUES (?1, ?2)",
 	/* A few expired rows per use: the table stays small without a sweeper. */

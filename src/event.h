@@ -78,4 +78,19 @@ enum db_rc event_set_capacity(struct db *db, const char *slug, int64_t capacity)
  */
 enum db_rc event_create(struct db *db, const struct event *e);
 
+/* 1 if a and b agree on every field an admin edits. */
+int event_same_fields(const struct event *a, const struct event *b);
+
+/*
+ * Create (slug NULL; form_token makes it idempotent) or edit the event
+ * `slug` from the fields of in, in one transaction; an edit applies only if in->edit_version is still the
+ * event's (optimistic lock), and a raised capacity promotes the waitlist
+ * at once. Returns DB_OK (also when a repeated edit finds its own
+ * changes already saved), DB_CONFLICT with the event as saved meanwhile
+ * in *current (allocated in a), DB_INVALID if in->slug belongs to another
+ * event, DB_NOTFOUND, DB_BUSY or DB_ERROR.
+ */
+enum db_rc event_save(struct db *db, struct arena *a, const char *slug,
+    const struct event *in, const char *form_token, struct event *current);
+
 #endif

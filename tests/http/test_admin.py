@@ -8,6 +8,7 @@ read-only while the site runs).
 Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_admin.py
 """
 import hashlib
+import html
 import hmac
 import os
 import re
@@ -40,7 +41,7 @@ def prepare(data):
     conf = os.path.join(data, "turnout.conf")
     with open(conf, "w") as f:
         f.write(f"data_dir = {data}\ntemplates = {harness.SRC}/templates\n"
-                "password_memory_kib = 1024\n")
+                "password_memory_kib = 1024\ntimezone = Europe/Berlin\n")
     for name in ("alice", "bob"):
         subprocess.run([harness.ADMIN, "-c", conf, "user", "add", name],
                        input=PASSWORD + "\n", text=True, check=True,
@@ -159,7 +160,7 @@ def session_purpose(cookie):
     return "csrf:" + hashlib.blake2b(cookie.encode(), digest_size=32).hexdigest()
 
 
-# -- the cases -------------------------------------------------------------------
+# -- login, sessions, CSRF --------------------------------------------------------
 
 ADMIN_PAGES = [
     ("GET", "/admin"),
@@ -327,6 +328,153 @@ def test_login_throttle():
     login()
     # The form itself is never throttled.
     assert fetch("GET", "/admin/login")[0] == 200
+
+
+# -- the event editor ----------------------------------------------------------
+
+INPUT_RE = re.compile(r'<input id="[^"]*" name="([a-z_]+)"[^>]*?value="([^"]*)"')
+TEXTAREA_RE = re.compile(r'<textarea id="[^"]*" name="([a-z_]+)"[^>]*>([^<]*)</textarea>')
+SELECTED_RE = re.compile(r'<select id="status" name="status">.*?<option value="([a-z]+)" selected',
+                         re.S)
+
+
+def editor_form(cookie, path):
+    """The editor's fields as the page shows them, with csrf and tokens."""
+    status, _, body = fetch("GET", path, cookie=cookie)
+    assert status == 200, f"GET {path}: {status}"
+    fields = {k: html.unescape(v) for k, v in INPUT_RE.findall(body)}
+    fields.update({k: html.unescape(v) for k, v in TEXTAREA_RE.findall(body)})
+    fields["status"] = SELECTED_RE.search(body).group(1)
+    fields["csrf"] = csrf_of(body)
+    fields["edit_version"] = re.search(r'name="edit_version" value="(\d+)"', body).group(1)
+    token = harness.form_token(body)
+    if token:
+        fields["form_token"] = token
+    return fields
+
+
+def event_row(slug):
+    return site().query_one("SELECT title, status, capacity, starts_at, ends_at,"
+                            " confirmed, waitlisted, edit_version FROM event WHERE slug = ?",
+                            (slug,))
+
+
+def public_rsvp(slug, name):
+    status, _, body = fetch("GET", f"/events/{slug}")
+    assert status == 200
+    status, _, body = post(f"/events/{slug}/rsvp", {
+        "form_token": harness.form_token(body), "name": name,
+        "email": f"{name.lower()}@example.org"})
+    assert status == 303, f"RSVP {name}: {status}"
+
+
+NEW_EVENT = {"title": "Board games night", "slug": "board-games",
+             "description": "Bring your favourite game.", "location": "Library",
+             "starts": "2030-07-01T19:00", "ends": "2030-07-01T22:30",
+             "capacity": "1", "max_guests": "0", "rsvp_opens": "", "rsvp_closes": "",
+             "status": "draft"}
+
+
+def test_create_publish_and_see_it_on_home():
+    cookie = login()
+    form = editor_form(cookie, "/admin/events/new")
+    assert form["edit_version"] == "1" and "form_token" in form
+    form.update(NEW_EVENT)
+    status, hdrs, body = post("/admin/events/new", form, cookie)
+    assert status == 303, f"{status}: {alerts(body)}"
+    assert hdrs["location"] == "/admin/events/board-games/edit?saved=1"
+    # Entered in Europe/Berlin (summer time), stored in UTC.
+    assert event_row("board-games")[:5] == ("Board games night", "draft", 1,
+                                            1909155600, 1909155600 + 3.5 * 3600)
+    # A double submit changes nothing.
+    status, hdrs, _ = post("/admin/events/new", form, cookie)
+    assert status == 303 and hdrs["location"] == "/admin/events/board-games/edit?saved=1"
+    assert site().query_one("SELECT count(*) FROM event WHERE title = 'Board games night'")[0] == 1
+    # Drafts stay off the public list until published; times show in the zone.
+    assert "Board games night" not in fetch("GET", "/")[2]
+    form = editor_form(cookie, "/admin/events/board-games/edit")
+    assert form["starts"] == "2030-07-01T19:00" and form["ends"] == "2030-07-01T22:30"
+    form["status"] = "published"
+    status, _, body = post("/admin/events/board-games/edit", form, cookie)
+    assert status == 303, f"{status}: {alerts(body)}"
+    status, _, body = fetch("GET", "/")
+    assert "Board games night" in body
+    # The public page shows the site's zone: 19:00 in Berlin.
+    assert "19:00" in fetch("GET", "/events/board-games")[2]
+
+
+def test_editor_bad_input_changes_nothing():
+    cookie = login()
+    before = event_row("fun-run-5k")
+    good = editor_form(cookie, "/admin/events/fun-run-5k/edit")
+    for field, value, says in (
+            ("title", "", "fill in the title"),
+            ("title", "x" * 201, "too long"),
+            ("slug", "Not A Slug", "slug"),
+            ("slug", "chess-tournament", "already uses"),
+            ("starts", "2030-02-30T10:00", "date and time"),
+            ("ends", "2000-01-01T10:00", "end before it starts"),
+            ("capacity", "lots", "whole number"),
+            ("max_guests", "101", "at most 100"),
+            ("status", "secret", "status"),
+            ("location", "two\nlines", "single line")):
+        form = dict(good, **{field: value})
+        status, _, body = post("/admin/events/fun-run-5k/edit", form, cookie)
+        assert status == 400, f"{field}={value!r}: {status}"
+        assert alerts(body) and says in alerts(body)[0], f"{field}: {alerts(body)}"
+        assert html.escape(value.split("\n")[0]) in body or field == "status"
+    # Without the CSRF token: 403, nothing changed.
+    status, _, _ = post("/admin/events/fun-run-5k/edit", dict(good, csrf=None, title="X"), cookie)
+    assert status == 403
+    assert event_row("fun-run-5k") == before
+
+
+def test_editor_version_conflict_is_409():
+    alice, bob = login(), login("bob")
+    a = editor_form(alice, "/admin/events/potluck-picnic/edit")
+    b = editor_form(bob, "/admin/events/potluck-picnic/edit")
+    a["title"] = "Potluck picnic (moved)"
+    status, _, _ = post("/admin/events/potluck-picnic/edit", a, alice)
+    assert status == 303
+    b["location"] = "Town hall"
+    status, _, body = post("/admin/events/potluck-picnic/edit", b, bob)
+    assert status == 409, status
+    assert "Another admin saved" in alerts(body)[0]
+    diff = re.search(r'<table class="diff">(.*?)</table>', body, re.S).group(1)
+    assert "Potluck picnic (moved)" in diff and "Neighbourhood potluck picnic" in diff
+    assert "Town hall" in diff
+    row = event_row("potluck-picnic")
+    assert row[0] == "Potluck picnic (moved)" and int(a["edit_version"]) + 1 == row[7]
+    # Bob's form now carries the new version and his values: saving again keeps his.
+    again = dict(b, edit_version=re.search(r'name="edit_version" value="(\d+)"', body).group(1),
+                 csrf=csrf_of(body))
+    status, _, _ = post("/admin/events/potluck-picnic/edit", again, bob)
+    assert status == 303
+    assert event_row("potluck-picnic")[0] == "Neighbourhood potluck picnic"
+    assert site().query_one("SELECT location FROM event WHERE slug = 'potluck-picnic'")[0] == "Town hall"
+
+
+def test_capacity_raise_promotes_and_lowering_is_explained():
+    cookie = login()
+    form = editor_form(cookie, "/admin/events/new")
+    form.update(NEW_EVENT, slug="tiny-gig", title="Tiny gig", status="published")
+    assert post("/admin/events/new", form, cookie)[0] == 303
+    for name in ("Ann", "Ben", "Cat"):
+        public_rsvp("tiny-gig", name)
+    assert event_row("tiny-gig")[5:7] == (1, 2)
+    form = editor_form(cookie, "/admin/events/tiny-gig/edit")
+    form["capacity"] = "2"
+    assert post("/admin/events/tiny-gig/edit", form, cookie)[0] == 303
+    assert event_row("tiny-gig")[5:7] == (2, 1)
+    assert site().query("SELECT name FROM rsvp r JOIN event e ON e.id = r.event_id"
+                        " WHERE e.slug = 'tiny-gig' AND r.status = 'confirmed'"
+                        " ORDER BY r.id") == [("Ann",), ("Ben",)]
+    form = editor_form(cookie, "/admin/events/tiny-gig/edit")
+    form["capacity"] = "1"
+    assert post("/admin/events/tiny-gig/edit", form, cookie)[0] == 303
+    assert event_row("tiny-gig")[5:7] == (2, 1)
+    body = fetch("GET", "/admin/events/tiny-gig/edit", cookie=cookie)[2]
+    assert "no one loses their spot" in body
 
 
 def test_valgrind_clean():

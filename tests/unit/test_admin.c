@@ -9,8 +9,11 @@
 
 #include "admin_user.h"
 #include "clock.h"
+#include "event.h"
+#include "rsvp.h"
 #include "session.h"
 #include "testdb.h"
+#include "tz.h"
 
 #define NOW 1800000000
 #define PW "correct horse battery"
@@ -189,6 +192,121 @@ static void test_csrf(void **state)
 	    TOKEN_EXPIRED);
 }
 
+/* Local wall-clock time s in the current zone, as unix seconds (or -1). */
+static long long local(const char *s)
+{
+	int64_t t;
+
+	return tz_parse_local(s, &t) == 0 ? (long long)t : -1;
+}
+
+static void test_time_zones(void **state)
+{
+	char buf[TZ_LOCAL_LEN + 1];
+
+	(void)state;
+	tz_set("UTC");
+	assert_int_equal(local("2026-12-05T10:00"), 1796464800);
+	tz_set("Europe/Berlin");
+	assert_int_equal(local("2026-12-05T10:00"), 1796464800 - 3600);
+	assert_int_equal(local("2026-07-05T10:00"), 1783245600 - 7200);
+	/* The spring gap (02:00-03:00 on 29 March 2026) moves forward. */
+	assert_int_equal(local("2026-03-29T02:30"), local("2026-03-29T03:30"));
+	assert_int_equal(local("2026-03-29T03:30") - local("2026-03-29T01:30"), 3600);
+	/* The autumn overlap (02:00-03:00 twice on 25 October 2026): the earlier. */
+	assert_int_equal(local("2026-10-25T02:30") - local("2026-10-25T01:30"), 3600);
+	assert_int_equal(local("2026-10-25T03:00") - local("2026-10-25T02:30"), 5400);
+	/* Round trip, also across the changes. */
+	tz_format_local(local("2026-10-25T02:30"), buf);
+	assert_string_equal(buf, "2026-10-25T02:30");
+	tz_format_local(local("2026-03-29T02:30"), buf);
+	assert_string_equal(buf, "2026-03-29T03:30");
+	/* Malformed and impossible dates. */
+	assert_int_equal(local("2026-02-30T10:00"), -1);
+	assert_int_equal(local("2026-12-05 10:00"), -1);
+	assert_int_equal(local("2026-12-05T24:00"), -1);
+	assert_int_equal(local("2026-12-05T10:00:00"), -1);
+	assert_int_equal(local("+026-12-05T10:00"), -1);
+	assert_int_equal(local(""), -1);
+	tz_set("America/New_York");
+	assert_int_equal(local("2026-12-05T10:00"), 1796464800 + 5 * 3600);
+	tz_set("UTC");
+}
+
+static void test_slugs(void **state)
+{
+	(void)state;
+	assert_true(event_slug_valid("summer-bbq-2026"));
+	assert_false(event_slug_valid(""));
+	assert_false(event_slug_valid("-x"));
+	assert_false(event_slug_valid("Summer"));
+	assert_false(event_slug_valid("a/b"));
+	assert_false(event_slug_valid("a b"));
+	assert_false(event_slug_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+/* RSVP name (guests 0) to "ev" through the real path. */
+static void sign_up(struct testdb *t, const char *name)
+{
+	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1], email[64];
+	struct rsvp_input in = { .name = name, .email = email, .note = "", .guests = 0 };
+	struct rsvp_outcome out;
+
+	snprintf(email, sizeof(email), "%s@example.org", name);
+	token_form_new(form, NOW, "t");
+	token_manage_of(form, manage);
+	assert_int_equal(rsvp_create(t->db, "ev", &in, form, manage, &out), DB_OK);
+}
+
+static void test_event_save(void **state)
+{
+	struct testdb *t = *state;
+	char form[TOKEN_FORM_HEX + 1];
+	struct event e = {
+		.slug = "ev", .title = "Ev", .description = "", .location = "",
+		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 1,
+	}, cur, edit;
+
+	token_form_new(form, NOW, "admin-event-new");
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_OK);
+	/* A repeated create changes nothing; another with the slug is refused. */
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_OK);
+	token_form_new(form, NOW, "admin-event-new");
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_INVALID);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM event"), 1);
+	sign_up(t, "ann");
+	sign_up(t, "ben");
+	sign_up(t, "cat");
+	assert_int_equal(event_get(t->db, t->a, "ev", &cur), DB_OK);
+	assert_int_equal(cur.edit_version, 1);
+	assert_int_equal(cur.waitlisted, 2);
+	/* Raising the capacity promotes in the same save. */
+	edit = e;
+	edit.edit_version = 1;
+	edit.capacity = 2;
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	assert_int_equal(event_get(t->db, t->a, "ev", &cur), DB_OK);
+	assert_int_equal(cur.confirmed, 2);
+	assert_int_equal(cur.waitlisted, 1);
+	assert_int_equal(cur.edit_version, 2);
+	/* The same save again (a double click) finds its own edit: fine. */
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	/* A different edit against the old version is a conflict. */
+	edit.title = "Someone else's title";
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_CONFLICT);
+	assert_string_equal(cur.title, "Ev");
+	assert_int_equal(cur.edit_version, 2);
+	/* Lowering below the confirmed count is allowed; nobody is bumped. */
+	edit.edit_version = 2;
+	edit.capacity = 1;
+	edit.slug = "ev2";
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	assert_int_equal(event_get(t->db, t->a, "ev2", &cur), DB_OK);
+	assert_int_equal(cur.confirmed, 2);
+	assert_int_equal(cur.spots_left, 0);
+	assert_int_equal(event_get(t->db, t->a, "ev", &cur), DB_NOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +316,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_lifecycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
+		cmocka_unit_test(test_time_zones),
+		cmocka_unit_test(test_slugs),
+		cmocka_unit_test_setup_teardown(test_event_save, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
