@@ -14,7 +14,7 @@ int h_rsvp_create(struct req *r, struct app *app)
 	char manage[TOKEN_MANAGE_HEX + 1];
 	const char *token = req_form(r, "form_token");
 	struct rsvp_outcome out;
-	struct rsvp_input in;
+	struct rsvp_input in = { .actor = NULL };
 	struct event e;
 	enum db_rc rc;
 

@@ -24,6 +24,9 @@ static const struct route routes[] = {
 	  RF_DB | RF_ADMIN },
 	{ M_POST, "/admin/events/{slug}/edit", h_admin_event_update,
 	  RF_DB | RF_ADMIN | RF_CSRF },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps", h_admin_rsvps, RF_DB | RF_ADMIN },
+	{ M_POST, "/admin/events/{slug}/rsvps", h_admin_rsvps_change,
+	  RF_DB | RF_ADMIN | RF_CSRF },
 };
 
 /* Captures: each kind of {name} with the check a segment must pass. */

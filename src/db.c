@@ -14,6 +14,9 @@
 	" status, capacity, max_guests, rsvp_opens_at, rsvp_closes_at, version," \
 	" id, confirmed, waitlisted, edit_version"
 
+#define RSVP_COLS "id, event_id, name, email, guests, note, status, created_at," \
+	" checked_in_at"
+
 /* All SQL the programs run, indexed by enum stmt. */
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_HEALTH] = "SELECT count(*) FROM event",
@@ -57,8 +60,24 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_RSVP_EMAIL_TAKEN] =
 		"SELECT 1 FROM rsvp WHERE event_id = ?1 AND email = ?2 AND status <> 'cancelled'",
 	[STMT_RSVP_BY_TOKEN] =
-		"SELECT id, event_id, name, email, guests, note, status, created_at"
-		" FROM rsvp WHERE token_hash = ?1",
+		"SELECT " RSVP_COLS " FROM rsvp WHERE token_hash = ?1",
+	[STMT_RSVP_BY_ID] = "SELECT " RSVP_COLS " FROM rsvp WHERE id = ?1 AND event_id = ?2",
+	/* Confirmed first, then the waitlist in arrival order; ?2 a LIKE pattern or NULL. */
+	[STMT_RSVP_ADMIN_LIST] =
+		"SELECT " RSVP_COLS " FROM rsvp WHERE event_id = ?1 AND status <> 'cancelled'"
+		" AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\')"
+		" ORDER BY status = 'waitlisted', id LIMIT ?3",
+	[STMT_RSVP_CHECK_IN] =
+		"UPDATE rsvp SET checked_in_at = ?2, updated_at = ?3 WHERE id = ?1",
+	/*
+	 * Who did it: the log triggers cannot know the admin, so an admin's
+	 * change notes the last log row before it (MARK) and names itself on
+	 * every row written after (ACTOR), in the same transaction. The write
+	 * gate and BEGIN IMMEDIATE make those rows this change's own, and no
+	 * state is left behind for a later change to inherit by mistake.
+	 */
+	[STMT_LOG_MARK] = "SELECT coalesce(max(id), 0) FROM rsvp_log",
+	[STMT_LOG_ACTOR] = "UPDATE rsvp_log SET actor = ?2 WHERE id > ?1",
 	[STMT_RSVP_UPDATE] =
 		"UPDATE rsvp SET guests = ?2, note = ?3, updated_at = ?4 WHERE id = ?1",
 	[STMT_RSVP_SET_STATUS] =

@@ -14,10 +14,18 @@
 
 enum rsvp_status { RSVP_CONFIRMED, RSVP_WAITLISTED, RSVP_CANCELLED };
 
+#define RSVP_ADMIN_LIST_MAX 2000
+
 /* A new RSVP as the visitor entered it (already validated for form). */
 struct rsvp_input {
 	const char *name, *email, *note;
 	int guests;
+	/*
+	 * The admin adding it on someone's behalf (e.g. a phone call), for
+	 * the log; NULL: the visitor. An admin may add outside the RSVP
+	 * window and to a draft, never to a cancelled event.
+	 */
+	const char *actor;
 };
 
 /* An RSVP as its manage page shows it; strings live in an arena. */
@@ -26,6 +34,7 @@ struct rsvp {
 	const char *name, *email, *note;
 	int guests;
 	enum rsvp_status status;
+	int64_t checked_in_at;		/* 0: not checked in */
 	int position;			/* waitlisted: 1 = next in line */
 	int64_t spots_ahead;		/* waitlisted: spots of parties ahead */
 };
@@ -69,6 +78,33 @@ enum db_rc rsvp_update(struct db *db, const char *manage_token, int guests,
 /* Cancel and promote the waitlist; DB_CLOSED once the event has started. */
 enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
     const char *form_token, struct rsvp_outcome *out);
+
+/* What an admin does to one RSVP from the participants page. */
+enum rsvp_admin_action {
+	RSVP_CHECK_IN,		/* confirmed parties only */
+	RSVP_UNDO_CHECK_IN,
+	RSVP_ADMIN_CANCEL,	/* promotes the waitlist */
+	RSVP_PROMOTE,		/* a waitlisted party, out of turn, if it fits */
+};
+
+/*
+ * Apply action to RSVP rsvp_id of event event_id in one transaction, the
+ * log rows naming actor. Repeating an action that is already done changes
+ * nothing and is DB_OK (a double submit). DB_NOTFOUND (no such RSVP at
+ * this event), DB_CLOSED (not possible in its status, e.g. checking in a
+ * waitlisted party), DB_FULL (a promotion that does not fit), DB_BUSY,
+ * DB_ERROR.
+ */
+enum db_rc rsvp_admin_act(struct db *db, int64_t event_id, int64_t rsvp_id,
+    enum rsvp_admin_action action, const char *actor, struct rsvp_outcome *out);
+
+/*
+ * The active RSVPs of an event for the participants page: confirmed, then
+ * the waitlist in order with positions; only those whose name or e-mail
+ * contains search if it is not NULL or "". At most RSVP_ADMIN_LIST_MAX.
+ */
+enum db_rc rsvp_admin_list(struct db *db, struct arena *a, int64_t event_id,
+    const char *search, struct rsvp **list, int *n);
 
 /* The latest active sign-ups, newest first, at most RSVP_RECENT_MAX. */
 enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,

@@ -170,6 +170,8 @@ ADMIN_PAGES = [
     ("GET", "/admin/events/fun-run-5k/edit"),
     ("POST", "/admin/events/fun-run-5k/edit"),
     ("GET", "/admin/nothing-here"),
+    ("GET", "/admin/events/fun-run-5k/rsvps"),
+    ("POST", "/admin/events/fun-run-5k/rsvps"),
     ("POST", "/admin/logout"),
 ]
 
@@ -475,6 +477,122 @@ def test_capacity_raise_promotes_and_lowering_is_explained():
     assert event_row("tiny-gig")[5:7] == (2, 1)
     body = fetch("GET", "/admin/events/tiny-gig/edit", cookie=cookie)[2]
     assert "no one loses their spot" in body
+
+
+# -- participants ----------------------------------------------------------------
+
+ROW_RE = re.compile(r'<tr id="r(\d+)">(.*?)</tr>', re.S)
+
+
+def rsvps_page(cookie, slug, query=""):
+    status, _, body = fetch("GET", f"/admin/events/{slug}/rsvps{query}", cookie=cookie)
+    assert status == 200, f"participants of {slug}: {status}"
+    return body
+
+
+def rsvp_ids(slug):
+    return dict(site().query("SELECT r.name, r.id FROM rsvp r JOIN event e ON e.id = r.event_id"
+                             " WHERE e.slug = ?", (slug,)))
+
+
+def act(cookie, slug, action, rsvp_id, **extra):
+    body = rsvps_page(cookie, slug)
+    return post(f"/admin/events/{slug}/rsvps", dict(
+        {"csrf": csrf_of(body), "action": action, "rsvp": str(rsvp_id)}, **extra), cookie)
+
+
+def make_event(cookie, slug, capacity, max_guests="0"):
+    form = editor_form(cookie, "/admin/events/new")
+    form.update(NEW_EVENT, slug=slug, title=f"Event {slug}", status="published",
+                capacity=capacity, max_guests=max_guests)
+    status, _, body = post("/admin/events/new", form, cookie)
+    assert status == 303, f"{status}: {alerts(body)}"
+
+
+def test_participants_check_in_cancel_promote():
+    cookie = login()
+    make_event(cookie, "door", "2")
+    for name in ("Ann", "Ben", "Cat", "Dan"):
+        public_rsvp("door", name)
+    ids = rsvp_ids("door")
+    body = rsvps_page(cookie, "door")
+    rows = dict(ROW_RE.findall(body))
+    assert "Check in" in rows[str(ids["Ann"])] and "Confirm now" in rows[str(ids["Cat"])]
+    assert "ann@example.org" in body
+    # Check in: one click per row, back at the row, idempotent.
+    status, hdrs, _ = act(cookie, "door", "checkin", ids["Ann"], q="an")
+    assert status == 303
+    assert hdrs["location"] == f"/admin/events/door/rsvps?done=checkin&q=an#r{ids['Ann']}"
+    assert act(cookie, "door", "checkin", ids["Ann"])[0] == 303
+    assert act(cookie, "door", "checkin", ids["Ben"])[0] == 303
+    assert act(cookie, "door", "uncheckin", ids["Ben"])[0] == 303
+    assert site().query("SELECT name FROM rsvp WHERE checked_in_at IS NOT NULL") == [("Ann",)]
+    assert "Undo" in dict(ROW_RE.findall(rsvps_page(cookie, "door")))[str(ids["Ann"])]
+    # Waitlisted parties cannot check in; a full event cannot take a promotion.
+    status, _, body = act(cookie, "door", "checkin", ids["Cat"])
+    assert status == 422 and "Only confirmed" in alerts(body)[0]
+    status, _, body = act(cookie, "door", "promote", ids["Dan"])
+    assert status == 422 and "does not fit" in alerts(body)[0]
+    # Cancel promotes the next in line, in the same transaction.
+    assert act(cookie, "door", "cancel", ids["Ben"])[0] == 303
+    assert dict(site().query("SELECT name, status FROM rsvp WHERE name IN"
+                             " ('Ben', 'Cat', 'Dan') AND email LIKE '%example.org'"
+                             " AND event_id = (SELECT id FROM event WHERE slug = 'door')")) == {
+        "Ben": "cancelled", "Cat": "confirmed", "Dan": "waitlisted"}
+    # Manual promotion out of turn once it fits (room made by the editor).
+    form = editor_form(cookie, "/admin/events/door/edit")
+    form["capacity"] = "2"  # unchanged: nothing moves
+    assert post("/admin/events/door/edit", form, cookie)[0] == 303
+    assert act(cookie, "door", "cancel", ids["Cat"])[0] == 303  # Dan moves up
+    assert act(cookie, "door", "promote", ids["Dan"])[0] == 303  # already: fine
+    # Other events' RSVPs and unknown ids are not found; bad actions are 400.
+    assert act(cookie, "fun-run-5k", "checkin", ids["Ann"])[0] == 404
+    assert act(cookie, "door", "fly", ids["Ann"])[0] == 400
+    assert act(cookie, "door", "checkin", "x")[0] == 400
+    # Every admin action is in the log with the admin's name.
+    log = site().query("SELECT l.action, l.actor FROM rsvp_log l JOIN event e ON"
+                       " e.id = l.event_id WHERE e.slug = 'door' AND l.actor IS NOT NULL"
+                       " ORDER BY l.id")
+    assert log == [("checkin", "alice"), ("checkin", "alice"), ("uncheckin", "alice"),
+                   ("cancel", "alice"), ("promote", "alice"),
+                   ("cancel", "alice"), ("promote", "alice")], log
+    assert site().query_one("SELECT count(*) FROM rsvp_log l JOIN event e ON"
+                            " e.id = l.event_id WHERE e.slug = 'door' AND actor IS NULL")[0] == 4
+
+
+def test_participants_search_and_add_on_behalf():
+    cookie = login("bob")
+    make_event(cookie, "phone", "2", max_guests="2")
+    public_rsvp("phone", "Zoe")
+    body = rsvps_page(cookie, "phone")
+    form = {"csrf": csrf_of(body), "form_token": harness.form_token(body), "action": "add",
+            "name": "Grandma <Rose>", "email": "Rose@Example.org", "guests": "1",
+            "note": "calls on Tuesdays"}
+    status, hdrs, _ = post("/admin/events/phone/rsvps", form, cookie)
+    assert status == 303 and "done=add" in hdrs["location"], (status, hdrs)
+    # A double submit adds nothing.
+    assert post("/admin/events/phone/rsvps", form, cookie)[0] == 303
+    assert site().query("SELECT name, email, guests, status FROM rsvp WHERE email ="
+                        " 'rose@example.org'") == [("Grandma <Rose>", "rose@example.org", 1,
+                                                   "waitlisted")]
+    assert site().query_one("SELECT actor FROM rsvp_log WHERE action = 'waitlist' AND"
+                            " rsvp_id = (SELECT id FROM rsvp WHERE email ="
+                            " 'rose@example.org')")[0] == "bob"
+    # Bad input: the form again with the message, nothing added.
+    body = rsvps_page(cookie, "phone")
+    bad = dict(form, form_token=harness.form_token(body), csrf=csrf_of(body),
+               email="not an address")
+    status, _, body = post("/admin/events/phone/rsvps", bad, cookie)
+    assert status == 400 and "e-mail" in alerts(body)[0]
+    assert "Grandma &lt;Rose&gt;" in body
+    bad = dict(bad, email="zoe@example.org", form_token=harness.form_token(body))
+    assert post("/admin/events/phone/rsvps", bad, cookie)[0] == 409
+    # Search by name or e-mail, escaped, with waitlist positions.
+    body = rsvps_page(cookie, "phone", "?q=rose")
+    assert "Grandma &lt;Rose&gt;" in body and "Zoe" not in body
+    assert re.search(r"<td>1</td><td>Grandma", body)
+    body = rsvps_page(cookie, "phone", "?q=%25")
+    assert "Zoe" not in body and "Grandma" not in body
 
 
 def test_valgrind_clean():

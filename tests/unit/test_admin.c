@@ -307,6 +307,85 @@ static void test_event_save(void **state)
 	assert_int_equal(event_get(t->db, t->a, "ev", &cur), DB_NOTFOUND);
 }
 
+/* The id of the RSVP named name at "ev". */
+static int64_t rsvp_id(struct testdb *t, const char *name)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM rsvp WHERE name = '%s'", name);
+	return testdb_int(t->db, sql);
+}
+
+static void test_admin_actions_are_logged(void **state)
+{
+	struct testdb *t = *state;
+	struct rsvp_outcome out;
+	struct rsvp *list;
+	struct event e = {
+		.slug = "ev", .title = "Ev", .description = "", .location = "",
+		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 2,
+		.max_guests = 3,
+	};
+	int64_t ev;
+	int n;
+
+	assert_int_equal(event_create(t->db, &e), DB_OK);
+	ev = testdb_int(t->db, "SELECT id FROM event");
+	sign_up(t, "ann");
+	sign_up(t, "ben");
+	sign_up(t, "cat");
+	sign_up(t, "dan");
+	/* Check in, twice (a double submit keeps the first time), and undo. */
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ann"), RSVP_CHECK_IN, "alice",
+	    &out), DB_OK);
+	clock_set(NOW + 5);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ann"), RSVP_CHECK_IN, "alice",
+	    &out), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT checked_in_at FROM rsvp WHERE name = 'ann'"),
+	    NOW);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_CHECK_IN, "alice",
+	    &out), DB_OK);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_UNDO_CHECK_IN,
+	    "alice", &out), DB_OK);
+	/* Waitlisted parties cannot check in; unknown ids or other events' are not found. */
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "cat"), RSVP_CHECK_IN, "alice",
+	    &out), DB_CLOSED);
+	assert_int_equal(rsvp_admin_act(t->db, ev, 999, RSVP_CHECK_IN, "alice", &out),
+	    DB_NOTFOUND);
+	assert_int_equal(rsvp_admin_act(t->db, ev + 1, rsvp_id(t, "ann"), RSVP_CHECK_IN,
+	    "alice", &out), DB_NOTFOUND);
+	/* Manual promotion only if it fits. */
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "dan"), RSVP_PROMOTE, "alice",
+	    &out), DB_FULL);
+	/* Cancel promotes the next in line, logged with the admin's name. */
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_ADMIN_CANCEL,
+	    "alice", &out), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp WHERE status ="
+	    " 'confirmed' AND name IN ('ann', 'cat')"), 2);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_ADMIN_CANCEL,
+	    "alice", &out), DB_OK);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_PROMOTE, "alice",
+	    &out), DB_CLOSED);
+	/* A raised capacity promotes dan; turnout-admin names no one in the log. */
+	assert_int_equal(event_set_capacity(t->db, "ev", 3), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT status = 'confirmed' FROM rsvp"
+	    " WHERE name = 'dan'"), 1);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE actor IS NULL"
+	    " AND action IN ('rsvp', 'waitlist', 'promote')"), 5);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE actor = 'alice'"),
+	    5);	/* checkin ann, checkin + uncheckin ben, cancel ben, promote cat */
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE actor = 'alice'"
+	    " AND action = 'promote'"), 1);
+	/* The participants list: confirmed, then the queue; search is literal. */
+	assert_int_equal(rsvp_admin_list(t->db, t->a, ev, NULL, &list, &n), DB_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(rsvp_admin_list(t->db, t->a, ev, "CAT@", &list, &n), DB_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].name, "cat");
+	assert_int_equal(rsvp_admin_list(t->db, t->a, ev, "%", &list, &n), DB_OK);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_time_zones),
 		cmocka_unit_test(test_slugs),
 		cmocka_unit_test_setup_teardown(test_event_save, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_actions_are_logged, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
