@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "csv.h"
 #include "fields.h"
 #include "handlers.h"
 #include "page.h"
@@ -267,4 +268,45 @@ int h_admin_rsvps_change(struct req *r, struct app *app)
 	default:
 		return db_status(rc);
 	}
+}
+
+int h_admin_rsvps_csv(struct req *r, struct app *app)
+{
+	static const char *const head[] = {
+		"status", "waitlist position", "name", "email", "guests", "party", "note",
+		"signed up", "checked in",
+	};
+	struct rsvp *list;
+	struct csv c;
+	struct event e;
+	enum db_rc rc;
+	size_t k;
+	int status, i, n;
+
+	if ((status = load_event(r, app, &e)) != 0)
+		return status;
+	if ((rc = rsvp_admin_list(app->db, r->a, e.id, NULL, &list, &n)) != DB_OK)
+		return db_status(rc);
+	csv_init(&c, r->a);
+	for (k = 0; k < sizeof(head) / sizeof(head[0]); k++)
+		csv_cell(&c, head[k]);
+	csv_end_row(&c);
+	for (i = 0; i < n; i++) {
+		csv_cell(&c, rsvp_status_name(list[i].status));
+		csv_cell(&c, list[i].position > 0 ? arena_printf(r->a, "%d", list[i].position) : "");
+		csv_cell(&c, list[i].name);
+		csv_cell(&c, list[i].email);
+		csv_cell_int(&c, list[i].guests);
+		csv_cell_int(&c, 1 + list[i].guests);
+		csv_cell(&c, list[i].note);
+		csv_cell(&c, page_time(r->a, list[i].created_at));
+		csv_cell(&c, list[i].checked_in_at != 0 ? page_time(r->a, list[i].checked_in_at) : "");
+		csv_end_row(&c);
+	}
+	r->body = c.out.buf;
+	r->body_len = c.out.len;
+	r->content_type = "text/csv; charset=utf-8";
+	req_header(r, "Content-Disposition", arena_printf(r->a,
+	    "attachment; filename=\"%s-participants.csv\"", e.slug));
+	return 200;
 }

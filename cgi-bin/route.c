@@ -8,6 +8,7 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/", h_home, RF_DB },
 	{ M_GET | M_HEAD, "/healthz", h_healthz, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}", h_event, RF_DB },
+	{ M_GET | M_HEAD, "/events/{ics}", h_event_ics, RF_DB },
 	{ M_POST, "/events/{slug}/rsvp", h_rsvp_create, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}/status.json", h_event_status, RF_DB },
@@ -27,7 +28,22 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps", h_admin_rsvps, RF_DB | RF_ADMIN },
 	{ M_POST, "/admin/events/{slug}/rsvps", h_admin_rsvps_change,
 	  RF_DB | RF_ADMIN | RF_CSRF },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps.csv", h_admin_rsvps_csv,
+	  RF_DB | RF_ADMIN },
 };
+
+/* "SLUG.ics": an event's calendar file. */
+static int ics_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+	char slug[EVENT_SLUG_MAX + 1];
+
+	if (n < 5 || n - 4 > EVENT_SLUG_MAX || strcmp(s + n - 4, ".ics") != 0)
+		return 0;
+	memcpy(slug, s, n - 4);
+	slug[n - 4] = '\0';
+	return event_slug_valid(slug);
+}
 
 /* Captures: each kind of {name} with the check a segment must pass. */
 static const struct {
@@ -36,6 +52,7 @@ static const struct {
 } captures[] = {
 	{ "{slug}", event_slug_valid },
 	{ "{token}", token_manage_valid },
+	{ "{ics}", ics_name_valid },
 };
 
 /*

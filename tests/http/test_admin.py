@@ -7,8 +7,10 @@ read-only while the site runs).
 
 Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_admin.py
 """
+import csv
 import hashlib
 import html
+import io
 import hmac
 import os
 import re
@@ -171,6 +173,7 @@ ADMIN_PAGES = [
     ("POST", "/admin/events/fun-run-5k/edit"),
     ("GET", "/admin/nothing-here"),
     ("GET", "/admin/events/fun-run-5k/rsvps"),
+    ("GET", "/admin/events/fun-run-5k/rsvps.csv"),
     ("POST", "/admin/events/fun-run-5k/rsvps"),
     ("POST", "/admin/logout"),
 ]
@@ -593,6 +596,73 @@ def test_participants_search_and_add_on_behalf():
     assert re.search(r"<td>1</td><td>Grandma", body)
     body = rsvps_page(cookie, "phone", "?q=%25")
     assert "Zoe" not in body and "Grandma" not in body
+
+
+# -- exports -------------------------------------------------------------------
+
+def test_participants_csv_quoting_and_injection():
+    cookie = login()
+    make_event(cookie, "csv-party", "10", max_guests="2")
+    body = rsvps_page(cookie, "csv-party")
+    for name, email, note in (("=HYPERLINK(\"http://evil\")", "a@example.org", "-1+1"),
+                              ('Ann "the ace", Bell', "b@example.org", "line one\nline two"),
+                              ("@Zoë", "c@example.org", "+SUM(A1)")):
+        body = rsvps_page(cookie, "csv-party")
+        status, _, _ = post("/admin/events/csv-party/rsvps", {
+            "csrf": csrf_of(body), "form_token": harness.form_token(body), "action": "add",
+            "name": name, "email": email, "guests": "1", "note": note}, cookie)
+        assert status == 303, status
+    status, hdrs, data = site().request("GET", "/admin/events/csv-party/rsvps.csv",
+                                        headers={"Cookie": f"{COOKIE}={cookie}"})
+    assert status == 200
+    assert hdrs["content-type"] == "text/csv; charset=utf-8"
+    assert 'filename="csv-party-participants.csv"' in hdrs["content-disposition"]
+    assert hdrs["cache-control"] == "no-store"
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data[3:].decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0][:4] == ["status", "waitlist position", "name", "email"]
+    names = [row[2] for row in rows[1:]]
+    assert names == ["'=HYPERLINK(\"http://evil\")", 'Ann "the ace", Bell', "'@Zoë"], names
+    notes = [row[6] for row in rows[1:]]
+    assert notes == ["'-1+1", "line one\nline two", "'+SUM(A1)"], notes
+    assert all(row[0] == "confirmed" and row[4] == "1" and row[5] == "2" for row in rows[1:])
+    assert text.count("\r\n") == 4  # CRLF rows (the note's own line break is LF)
+
+
+def unfold(ics):
+    """RFC 5545 unfolding: CRLF followed by one space or tab continues a line."""
+    return re.sub(r"\r\n[ \t]", "", ics)
+
+
+def test_ics_is_valid_rfc5545():
+    status, hdrs, data = site().request("GET", "/events/chess-tournament.ics")
+    assert status == 200
+    assert hdrs["content-type"] == "text/calendar; charset=utf-8"
+    text = data.decode("utf-8")
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+    lines = text.split("\r\n")[:-1]
+    assert all(len(line.encode()) <= 75 for line in lines)
+    props = {}
+    for line in unfold(text).split("\r\n")[:-1]:
+        name, _, value = line.partition(":")
+        props.setdefault(name, []).append(value)
+    assert props["BEGIN"] == ["VCALENDAR", "VEVENT"] and props["END"] == ["VEVENT", "VCALENDAR"]
+    assert props["VERSION"] == ["2.0"] and props["PRODID"][0]
+    for key in ("UID", "DTSTAMP", "DTSTART", "DTEND"):
+        assert len(props[key]) == 1, key
+    for key in ("DTSTAMP", "DTSTART", "DTEND"):
+        assert re.fullmatch(r"\d{8}T\d{6}Z", props[key][0]), props[key]
+    starts = site().query_one("SELECT starts_at FROM event WHERE slug = 'chess-tournament'")[0]
+    assert props["DTSTART"][0] == time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(starts))
+    assert props["SUMMARY"] == ["Chess club rapid tournament"]
+    assert props["DESCRIPTION"][0].startswith("Seven rounds of 15+10 rapid chess\\, Swiss")
+    assert props["LOCATION"] == ["Community centre\\, room 2"]
+    assert props["URL"][0].endswith("/events/chess-tournament")
+    # Drafts and unknown events have no calendar file; bad names are 404.
+    for path in ("/events/committee-meeting.ics", "/events/nope.ics", "/events/Bad.ics",
+                 "/events/.ics"):
+        assert site().request("GET", path)[0] == 404, path
 
 
 def test_valgrind_clean():

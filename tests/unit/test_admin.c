@@ -9,7 +9,9 @@
 
 #include "admin_user.h"
 #include "clock.h"
+#include "csv.h"
 #include "event.h"
+#include "ics.h"
 #include "rsvp.h"
 #include "session.h"
 #include "testdb.h"
@@ -386,6 +388,65 @@ static void test_admin_actions_are_logged(void **state)
 	assert_int_equal(n, 0);
 }
 
+static void test_csv(void **state)
+{
+	struct arena *a = arena_new();
+	struct csv c;
+
+	(void)state;
+	csv_init(&c, a);
+	csv_cell(&c, "plain");
+	csv_cell(&c, "say \"hi\", then\r\nleave");
+	csv_cell(&c, "=HYPERLINK(\"x\")");
+	csv_cell(&c, "+1");
+	csv_cell(&c, "-2");
+	csv_cell(&c, "@SUM(A1)");
+	csv_cell(&c, "");
+	csv_cell_int(&c, 3);
+	csv_end_row(&c);
+	csv_cell(&c, "Zoë");
+	csv_end_row(&c);
+	assert_int_equal(c.out.len, strlen(c.out.buf));
+	assert_string_equal(c.out.buf, "\xef\xbb\xbf\"plain\",\"say \"\"hi\"\", then\r\nleave\","
+	    "\"'=HYPERLINK(\"\"x\"\")\",\"'+1\",\"'-2\",\"'@SUM(A1)\",\"\",\"3\"\r\n"
+	    "\"Zoë\"\r\n");
+	arena_free(a);
+}
+
+static void test_ics(void **state)
+{
+	struct arena *a = arena_new();
+	struct event e = {
+		.id = 7, .slug = "ev", .title = "Picnic; games, fun",
+		.description = "Line one\nline two \\ done. ééééééééééééééééééééééééééééééééééééééé",
+		.location = "", .starts_at = 1796464800, .ends_at = 1796472000,
+		.status = EVENT_CANCELLED, .edit_version = 3,
+	};
+	const char *s, *p, *eol;
+
+	(void)state;
+	s = ics_event(a, &e, "http://example.org/events/ev", "example.org", 1796000000);
+	assert_non_null(strstr(s, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+	assert_non_null(strstr(s, "\r\nUID:event-7@example.org\r\n"));
+	assert_non_null(strstr(s, "\r\nDTSTART:20261205T100000Z\r\nDTEND:20261205T120000Z\r\n"));
+	assert_non_null(strstr(s, "\r\nSUMMARY:Picnic\\; games\\, fun\r\n"));
+	assert_non_null(strstr(s, "\r\nDESCRIPTION:Line one\\nline two \\\\ done. "));
+	assert_non_null(strstr(s, "\r\nSTATUS:CANCELLED\r\n"));
+	assert_non_null(strstr(s, "\r\nSEQUENCE:2\r\n"));
+	assert_null(strstr(s, "LOCATION"));
+	/* Every line at most 75 octets, folded lines start with a space. */
+	for (p = s; *p != '\0'; p = eol + 2) {
+		eol = strstr(p, "\r\n");
+		assert_non_null(eol);
+		assert_true(eol - p <= 75);
+		/* A fold never splits a UTF-8 character. */
+		assert_true(((unsigned char)eol[-1] & 0xc0) != 0xc0);
+	}
+	assert_non_null(strstr(s, "\r\n "));
+	assert_non_null(strstr(s, "END:VEVENT\r\nEND:VCALENDAR\r\n"));
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +458,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
 		cmocka_unit_test(test_time_zones),
 		cmocka_unit_test(test_slugs),
+		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_ics),
 		cmocka_unit_test_setup_teardown(test_event_save, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_actions_are_logged, setup, teardown),
 	};
