@@ -14,6 +14,7 @@
 #include "session.h"
 
 #define SEARCH_MAX 100
+#define BULK_LINES_MAX 200
 
 /* The actions of the page's forms, with what the page says after each. */
 static const struct {
@@ -34,9 +35,18 @@ struct add_form {
 	const char *name, *email, *note, *guests;
 };
 
+/* One line of a bulk operation's report. */
+struct result {
+	const char *what, *outcome;
+	int ok;
+};
+
 struct rsvps_view {
 	const char *error, *done;
 	const struct add_form *add;
+	const char *bulk_text;		/* the bulk add form's text, to show again */
+	const struct result *results;	/* a bulk operation's report */
+	int nresults;
 };
 
 /* The search as given (bounded); "" if none. */
@@ -94,7 +104,7 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 	char token[TOKEN_FORM_HEX + 1];
 	const char *q = search_of(r);
 	struct rsvp *list;
-	struct tpl_dict *f;
+	struct tpl_dict *f, *res;
 	struct page p;
 	enum db_rc rc;
 	int i, n, shown[2] = { 0, 0 };
@@ -119,12 +129,23 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 	}
 	if (shown[0] == 0)
 		tpl_show(p.body, "NO_CONFIRMED");
-	if (shown[1] == 0)
-		tpl_show(p.body, "NO_WAITLIST");
+	tpl_show(p.body, shown[1] == 0 ? "NO_WAITLIST" : "BULK_WAITLIST");
 	if (v->done != NULL)
 		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", v->done);
 	if (v->error != NULL)
 		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", v->error);
+	res = v->nresults > 0 ? tpl_section(p.body, "RESULTS") : NULL;
+	for (i = 0; i < v->nresults; i++) {
+		struct tpl_dict *d = tpl_section(res, "RESULT");
+
+		tpl_set(d, "WHAT", v->results[i].what);
+		tpl_set(d, "OUTCOME", v->results[i].outcome);
+		tpl_show(d, v->results[i].ok ? "OK" : "REFUSED");
+	}
+	f = tpl_section(p.body, "BULK");
+	token_form_new(token, clock_now(), form_purpose(r->a, "admin-bulk", e->slug));
+	tpl_set(f, "FORM_TOKEN", token);
+	tpl_set(f, "LINES", v->bulk_text != NULL ? v->bulk_text : "");
 	f = tpl_section(p.body, "ADD");
 	token_form_new(token, clock_now(), form_purpose(r->a, "admin-add", e->slug));
 	tpl_set(f, "FORM_TOKEN", token);
@@ -222,6 +243,152 @@ static int add(struct req *r, struct app *app, const struct event *e)
 	}
 }
 
+/* Why a bulk line or pick was refused. */
+static const char *refusal(enum db_rc rc)
+{
+	switch (rc) {
+	case DB_CONFLICT: return "refused: there is already an RSVP for this e-mail address";
+	case DB_FULL: return "refused: does not fit (the party is larger than the spots left"
+	    " or than the capacity)";
+	case DB_INVALID: return "refused: more guests than this event allows";
+	case DB_CLOSED: return "refused: not possible in its status";
+	default: return "refused: no such RSVP at this event";
+	}
+}
+
+/*
+ * Parse one bulk line "name, email[, guests]" into line; NULL, or what is
+ * wrong with it.
+ */
+static const char *bulk_line(struct arena *a, const char *text, const struct event *e,
+    struct rsvp_bulk_line *line)
+{
+	char *copy = arena_strdup(a, text), *part[4];
+	const char *err, *guests = "0";
+	int n = 0;
+
+	memset(line, 0, sizeof(*line));
+	for (part[0] = copy; n < 4; n++) {
+		char *comma = strchr(part[n], ',');
+
+		if (comma == NULL)
+			break;
+		*comma = '\0';
+		if (n < 3)
+			part[n + 1] = comma + 1;
+	}
+	if (n < 1 || n > 2)
+		return "expected: name, e-mail, guests (guests may be left out)";
+	/* Trimmed; too long for a number is left as it is for field_guests to refuse. */
+	if (n == 2 && field_text(a, part[2], 0, 10, 1, "guests", &guests) != NULL)
+		guests = part[2];
+	if ((err = field_name(a, part[0], &line->in.name)) != NULL ||
+	    (err = field_email(a, part[1], &line->in.email)) != NULL ||
+	    (err = field_guests(guests, e->max_guests, &line->in.guests)) != NULL)
+		return err;
+	line->in.note = "";
+	return NULL;
+}
+
+/* Add a pasted list of people, each line on its own merits, in one transaction. */
+static int bulk_add(struct req *r, struct app *app, const struct event *e)
+{
+	const char *token = req_form(r, "form_token"), *text = req_form(r, "lines");
+	struct rsvp_bulk_line *lines;
+	struct rsvps_view v = { 0 };
+	struct result *res;
+	const char **raw, *p, **err;
+	enum db_rc rc;
+	int i, n = 0, k = 0, replayed, added = 0;
+
+	v.bulk_text = text != NULL ? text : "";
+	if ((v.error = field_form_token(token, form_purpose(r->a, "admin-bulk", e->slug))) != NULL)
+		return rsvps_page(r, app, e, 400, &v);
+	raw = arena_alloc(r->a, (BULK_LINES_MAX + 1) * sizeof(*raw));
+	for (p = v.bulk_text; *p != '\0' && n <= BULK_LINES_MAX; p += *p != '\0') {
+		size_t len = strcspn(p, "\n");
+		const char *l = arena_strndup(r->a, p, len - (len > 0 && p[len - 1] == '\r'));
+
+		p += len;
+		if (l[strspn(l, " \t")] != '\0')
+			raw[n++] = l;
+	}
+	if (n == 0 || n > BULK_LINES_MAX) {
+		v.error = n == 0 ? "Paste one person per line: name, e-mail, guests." :
+		    "At most 200 lines at a time.";
+		return rsvps_page(r, app, e, 400, &v);
+	}
+	lines = arena_alloc(r->a, (size_t)n * sizeof(*lines));
+	err = arena_alloc(r->a, (size_t)n * sizeof(*err));
+	/* Bad lines are reported, the good ones go to the database together. */
+	for (i = 0; i < n; i++)
+		if ((err[i] = bulk_line(r->a, raw[i], e, &lines[k])) == NULL)
+			k++;
+	rc = rsvp_bulk_add(app->db, e->slug, lines, k, r->session->user, token, &replayed);
+	if (rc != DB_OK)
+		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+	if (replayed) {
+		v.done = "This list was added already; nothing was changed.";
+		v.bulk_text = NULL;
+		return rsvps_page(r, app, e, 200, &v);
+	}
+	res = arena_alloc(r->a, (size_t)n * sizeof(*res));
+	for (i = 0, k = 0; i < n; i++) {
+		res[i].what = arena_printf(r->a, "Line %d: %s", i + 1, raw[i]);
+		res[i].ok = 0;
+		if (err[i] != NULL) {
+			res[i].outcome = arena_printf(r->a, "refused: %s", err[i]);
+		} else if (lines[k].rc != DB_OK) {
+			res[i].outcome = refusal(lines[k++].rc);
+		} else {
+			res[i].outcome = rsvp_status_name(lines[k++].status);
+			res[i].ok = 1;
+			added++;
+		}
+	}
+	v.results = res;
+	v.nresults = n;
+	v.done = arena_printf(r->a, "Added %d of %d.", added, n);
+	v.bulk_text = NULL;
+	return rsvps_page(r, app, e, added > 0 ? 200 : 400, &v);
+}
+
+/* Promote or remove the waitlist entries picked with the checkboxes (pick_ID). */
+static int bulk_waitlist(struct req *r, struct app *app, const struct event *e,
+    enum rsvp_admin_action action)
+{
+	struct rsvp_bulk_pick *picks = arena_alloc(r->a, (size_t)r->nform * sizeof(*picks));
+	struct rsvps_view v = { 0 };
+	struct result *res;
+	enum db_rc rc;
+	int i, n = 0, done = 0;
+	int64_t id;
+
+	for (i = 0; i < r->nform; i++)
+		if (strncmp(r->form[i].key, "pick_", 5) == 0 && field_number(r->a,
+		    r->form[i].key + 5, 999999999, -1, "RSVP", &id) == NULL && id >= 0)
+			picks[n++].id = id;
+	if (n == 0) {
+		v.error = "Tick the waitlist entries first.";
+		return rsvps_page(r, app, e, 400, &v);
+	}
+	if ((rc = rsvp_admin_bulk(app->db, e->id, picks, n, action, r->session->user)) != DB_OK)
+		return db_status(rc);
+	res = arena_alloc(r->a, (size_t)n * sizeof(*res));
+	for (i = 0; i < n; i++) {
+		res[i].what = arena_printf(r->a, "RSVP %lld", (long long)picks[i].id);
+		res[i].ok = picks[i].rc == DB_OK;
+		res[i].outcome = res[i].ok ? (action == RSVP_PROMOTE ? "confirmed" : "removed") :
+		    refusal(picks[i].rc);
+		done += res[i].ok;
+	}
+	v.results = res;
+	v.nresults = n;
+	v.done = arena_printf(r->a, "%s %d of %d.", action == RSVP_PROMOTE ? "Confirmed" :
+	    "Removed", done, n);
+	return rsvps_page(r, app, e, done > 0 ? 200 : 422, &v);
+}
+
 int h_admin_rsvps_change(struct req *r, struct app *app)
 {
 	const char *action = req_form(r, "action");
@@ -237,6 +404,12 @@ int h_admin_rsvps_change(struct req *r, struct app *app)
 		return status;
 	if (action != NULL && strcmp(action, "add") == 0)
 		return add(r, app, &e);
+	if (action != NULL && strcmp(action, "bulk_add") == 0)
+		return bulk_add(r, app, &e);
+	if (action != NULL && strcmp(action, "bulk_promote") == 0)
+		return bulk_waitlist(r, app, &e, RSVP_PROMOTE);
+	if (action != NULL && strcmp(action, "bulk_remove") == 0)
+		return bulk_waitlist(r, app, &e, RSVP_ADMIN_CANCEL);
 	for (i = 0; action != NULL && i < NACTIONS; i++)
 		if (strcmp(action, actions[i].name) == 0)
 			break;

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -99,31 +100,38 @@ static int email_taken(struct db *db, int64_t event_id, const char *email)
 	return taken;
 }
 
-enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input *in,
-    const char *form_token, const char *manage_token, struct rsvp_outcome *out)
+/* 1 if rc refuses one item of a batch (the others go on), not the batch. */
+static int item_refused(enum db_rc rc)
+{
+	return rc == DB_NOTFOUND || rc == DB_CONFLICT || rc == DB_FULL || rc == DB_CLOSED ||
+	    rc == DB_INVALID;
+}
+
+/*
+ * Insert the RSVP in for event_id inside the caller's transaction: the
+ * party is confirmed if it fits in the spots left, else waitlisted.
+ * out->status and out->spots_left are set; see rsvp_create() for the rcs.
+ */
+static enum db_rc create_in(struct db *db, struct arena *a, int64_t event_id,
+    const struct rsvp_input *in, const char *manage_token, struct rsvp_outcome *out)
 {
 	unsigned char hash[TOKEN_HASH_LEN];
-	struct arena *a = arena_new();
-	int64_t now = clock_now(), spots = 1 + in->guests, mark = 0;
+	int64_t now = clock_now(), spots = 1 + in->guests;
 	sqlite3_stmt *st;
 	struct event e;
 	enum db_rc rc;
 
-	if ((rc = begin_change(db, form_token, out, &mark)) != DB_OK)
-		goto free;
-	if (out->replayed || (rc = event_get(db, a, slug, &e)) != DB_OK)
-		goto done;
+	if ((rc = event_get_by_id(db, a, event_id, &e)) != DB_OK)
+		return rc;
 	out->spots_left = e.spots_left;
 	if (in->actor != NULL ? e.status == EVENT_CANCELLED : !event_rsvp_open(&e, now))
-		rc = DB_CLOSED;
-	else if (in->guests < 0 || in->guests > e.max_guests)
-		rc = DB_INVALID;
-	else if (email_taken(db, e.id, in->email))
-		rc = DB_CONFLICT;
-	else if (e.capacity >= 0 && spots > e.capacity)
-		rc = DB_FULL;
-	if (rc != DB_OK)
-		goto done;
+		return DB_CLOSED;
+	if (in->guests < 0 || in->guests > e.max_guests)
+		return DB_INVALID;
+	if (email_taken(db, e.id, in->email))
+		return DB_CONFLICT;
+	if (e.capacity >= 0 && spots > e.capacity)
+		return DB_FULL;
 	/* The waitlist ahead holds only parties too big for the spots left. */
 	out->status = e.capacity < 0 || spots <= e.spots_left ? RSVP_CONFIRMED :
 	    RSVP_WAITLISTED;
@@ -139,8 +147,54 @@ enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input 
 	sqlite3_bind_int64(st, 8, now);
 	rc = db_rc_of(db, sqlite3_step(st), "creating an RSVP");
 	sqlite3_reset(st);
-done:
+	return rc;
+}
+
+enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input *in,
+    const char *form_token, const char *manage_token, struct rsvp_outcome *out)
+{
+	struct arena *a = arena_new();
+	int64_t mark = 0;
+	struct event e;
+	enum db_rc rc;
+
+	if ((rc = begin_change(db, form_token, out, &mark)) != DB_OK)
+		goto free;
+	if (!out->replayed && (rc = event_get(db, a, slug, &e)) == DB_OK)
+		rc = create_in(db, a, e.id, in, manage_token, out);
 	rc = end_change(db, rc, in->actor, mark);
+free:
+	arena_free(a);
+	return rc;
+}
+
+enum db_rc rsvp_bulk_add(struct db *db, const char *slug, struct rsvp_bulk_line *lines,
+    int n, const char *actor, const char *form_token, int *replayed)
+{
+	char manage[TOKEN_MANAGE_HEX + 1];
+	struct arena *a = arena_new();
+	struct rsvp_outcome out;
+	int64_t mark = 0;
+	struct event e;
+	enum db_rc rc;
+	int i;
+
+	if ((rc = begin_change(db, form_token, &out, &mark)) != DB_OK)
+		goto free;
+	*replayed = out.replayed;
+	if (out.replayed || (rc = event_get(db, a, slug, &e)) != DB_OK)
+		goto done;
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		lines[i].in.actor = actor;
+		/* Each line's link comes from the list's token and its place in it. */
+		token_manage_of(arena_printf(a, "%s:%d", form_token, i), manage);
+		lines[i].rc = create_in(db, a, e.id, &lines[i].in, manage, &out);
+		lines[i].status = out.status;
+		if (!item_refused(lines[i].rc))
+			rc = lines[i].rc;
+	}
+done:
+	rc = end_change(db, rc, actor, mark);
 free:
 	arena_free(a);
 	return rc;
@@ -237,27 +291,40 @@ typedef enum db_rc (*change_fn)(struct db *db, const struct rsvp *r,
  * form token, load the RSVP and its event, apply the change, promote the
  * waitlist into any room it made, commit - or roll all of it back.
  */
-static enum db_rc change_rsvp(struct db *db, const struct rsvp_ref *ref,
-    const char *form_token, change_fn apply, const void *arg,
-    struct rsvp_outcome *out)
+/*
+ * Apply one change inside the transaction: load the RSVP and its event,
+ * apply, promote the waitlist into any room it made; out->status after.
+ */
+static enum db_rc change_in(struct db *db, struct arena *a, const struct rsvp_ref *ref,
+    change_fn apply, const void *arg, struct rsvp_outcome *out)
 {
-	struct arena *a = arena_new();
-	int64_t mark = 0;
 	struct event e;
 	struct rsvp r;
 	enum db_rc rc;
 
-	if ((rc = begin_change(db, form_token, out, &mark)) != DB_OK)
-		goto free;
-	if (out->replayed || (rc = load_for_change(db, a, ref, &r, &e)) != DB_OK)
-		goto done;
+	if ((rc = load_for_change(db, a, ref, &r, &e)) != DB_OK)
+		return rc;
 	out->status = r.status;
 	out->spots_left = e.spots_left;
 	if ((rc = apply(db, &r, &e, arg)) == DB_OK &&
 	    (rc = waitlist_promote(db, r.event_id)) == DB_OK &&
 	    (rc = read_rsvp(db, a, ref, &r)) == DB_OK)
 		out->status = r.status;
-done:
+	return rc;
+}
+
+static enum db_rc change_rsvp(struct db *db, const struct rsvp_ref *ref,
+    const char *form_token, change_fn apply, const void *arg,
+    struct rsvp_outcome *out)
+{
+	struct arena *a = arena_new();
+	int64_t mark = 0;
+	enum db_rc rc;
+
+	if ((rc = begin_change(db, form_token, out, &mark)) != DB_OK)
+		goto free;
+	if (!out->replayed)
+		rc = change_in(db, a, ref, apply, arg, out);
 	rc = end_change(db, rc, ref->actor, mark);
 free:
 	arena_free(a);
@@ -369,21 +436,58 @@ static enum db_rc apply_check_in(struct db *db, const struct rsvp *r,
 	return rc;
 }
 
+/* What each admin action applies. */
+static const struct {
+	change_fn apply;
+	const char *arg;
+} admin_acts[] = {
+	[RSVP_CHECK_IN] = { apply_check_in, "in" },
+	[RSVP_UNDO_CHECK_IN] = { apply_check_in, NULL },
+	[RSVP_ADMIN_CANCEL] = { apply_cancel, NULL },
+	[RSVP_PROMOTE] = { apply_promote, NULL },
+};
+
 enum db_rc rsvp_admin_act(struct db *db, int64_t event_id, int64_t rsvp_id,
     enum rsvp_admin_action action, const char *actor, struct rsvp_outcome *out)
 {
-	static const struct {
-		change_fn apply;
-		const char *arg;
-	} acts[] = {
-		[RSVP_CHECK_IN] = { apply_check_in, "in" },
-		[RSVP_UNDO_CHECK_IN] = { apply_check_in, NULL },
-		[RSVP_ADMIN_CANCEL] = { apply_cancel, NULL },
-		[RSVP_PROMOTE] = { apply_promote, NULL },
-	};
 	struct rsvp_ref ref = { .event_id = event_id, .id = rsvp_id, .actor = actor };
 
-	return change_rsvp(db, &ref, NULL, acts[action].apply, acts[action].arg, out);
+	return change_rsvp(db, &ref, NULL, admin_acts[action].apply, admin_acts[action].arg,
+	    out);
+}
+
+static int by_id(const void *x, const void *y)
+{
+	const struct rsvp_bulk_pick *p = x, *q = y;
+
+	return p->id < q->id ? -1 : p->id > q->id;
+}
+
+enum db_rc rsvp_admin_bulk(struct db *db, int64_t event_id, struct rsvp_bulk_pick *picks,
+    int n, enum rsvp_admin_action action, const char *actor)
+{
+	struct rsvp_ref ref = { .event_id = event_id, .actor = actor };
+	struct arena *a = arena_new();
+	struct rsvp_outcome out;
+	int64_t mark = 0;
+	enum db_rc rc;
+	int i;
+
+	/* Ids are the arrival order: queue order. */
+	qsort(picks, (size_t)n, sizeof(*picks), by_id);
+	if ((rc = begin_change(db, NULL, &out, &mark)) != DB_OK)
+		goto free;
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		ref.id = picks[i].id;
+		picks[i].rc = change_in(db, a, &ref, admin_acts[action].apply,
+		    admin_acts[action].arg, &out);
+		if (!item_refused(picks[i].rc))
+			rc = picks[i].rc;
+	}
+	rc = end_change(db, rc, actor, mark);
+free:
+	arena_free(a);
+	return rc;
 }
 
 enum db_rc rsvp_admin_list(struct db *db, struct arena *a, int64_t event_id,

@@ -98,6 +98,39 @@ enum rsvp_admin_action {
 enum db_rc rsvp_admin_act(struct db *db, int64_t event_id, int64_t rsvp_id,
     enum rsvp_admin_action action, const char *actor, struct rsvp_outcome *out);
 
+/* One line of a bulk add and what became of it. */
+struct rsvp_bulk_line {
+	struct rsvp_input in;
+	enum db_rc rc;			/* DB_OK, or why this line was refused */
+	enum rsvp_status status;	/* with DB_OK */
+};
+
+/*
+ * Add the lines to the event `slug` in order, in one transaction, as the
+ * admin actor: each confirmed if it fits, else waitlisted. A line refused
+ * (DB_CONFLICT e-mail taken, DB_FULL party larger than the capacity,
+ * DB_INVALID too many guests) says so in its rc and the others go on.
+ * form_token makes the whole list idempotent (*replayed = 1: nothing
+ * done). Returns DB_OK, DB_NOTFOUND, DB_BUSY or DB_ERROR (nothing added).
+ */
+enum db_rc rsvp_bulk_add(struct db *db, const char *slug, struct rsvp_bulk_line *lines,
+    int n, const char *actor, const char *form_token, int *replayed);
+
+/* One RSVP picked on the participants page and what became of it. */
+struct rsvp_bulk_pick {
+	int64_t id;
+	enum db_rc rc;
+};
+
+/*
+ * rsvp_admin_act() on several RSVPs of one event in one transaction, in
+ * queue order (picks are sorted by id); each pick's rc says how it went,
+ * a refused one does not stop the others. Returns DB_OK, DB_BUSY or
+ * DB_ERROR (then nothing changed).
+ */
+enum db_rc rsvp_admin_bulk(struct db *db, int64_t event_id, struct rsvp_bulk_pick *picks,
+    int n, enum rsvp_admin_action action, const char *actor);
+
 /*
  * The active RSVPs of an event for the participants page: confirmed, then
  * the waitlist in order with positions; only those whose name or e-mail

@@ -6,6 +6,7 @@
 <p class="counts">Confirmed: <strong>{{CONFIRMED}}</strong> of {{CAPACITY}} · Waitlisted: <strong>{{WAITLISTED}}</strong></p>
 {{#DONE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/DONE}}
 {{#ERROR}}<p class="notice warn" role="alert">{{MESSAGE}}</p>{{/ERROR}}
+{{#RESULTS}}<ul class="results">{{#RESULT}}<li class="{{#OK}}ok{{/OK}}{{#REFUSED}}refused{{/REFUSED}}">{{WHAT}}: {{OUTCOME}}</li>{{/RESULT}}</ul>{{/RESULTS}}
 <form method="get" action="/admin/events/{{SLUG}}/rsvps" class="search">
 <label for="q">Search by name or e-mail</label>
 <input id="q" name="q" value="{{Q}}" maxlength="100" type="search">
@@ -27,13 +28,18 @@
 <h2>Waitlist</h2>
 {{#NO_WAITLIST}}<p class="empty">Nobody is waiting.</p>{{/NO_WAITLIST}}
 <table class="rsvps">
-<thead><tr><th>#</th><th>Name</th><th>Party</th><th>E-mail</th><th>Note</th><th>Signed up</th><th></th></tr></thead>
+<thead><tr><th></th><th>#</th><th>Name</th><th>Party</th><th>E-mail</th><th>Note</th><th>Signed up</th><th></th></tr></thead>
 <tbody>
-{{#WAITLIST_ROW}}<tr id="r{{ID}}"><td>{{POSITION}}</td><td>{{NAME}}</td><td>{{PARTY}}</td><td>{{EMAIL}}</td><td>{{NOTE}}</td><td>{{CREATED}}</td>
+{{#WAITLIST_ROW}}<tr id="r{{ID}}"><td><input type="checkbox" name="pick_{{ID}}" value="1" form="bulk" aria-label="Pick {{NAME}}"></td><td>{{POSITION}}</td><td>{{NAME}}</td><td>{{PARTY}}</td><td>{{EMAIL}}</td><td>{{NOTE}}</td><td>{{CREATED}}</td>
 <td><form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="promote"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Confirm now</button></form>
 <form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit" class="danger">Remove</button></form></td></tr>
 {{/WAITLIST_ROW}}</tbody>
 </table>
+{{#BULK_WAITLIST}}<form method="post" action="/admin/events/{{SLUG}}/rsvps" id="bulk">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<button type="submit" name="action" value="bulk_promote">Confirm the ticked (in queue order, those that fit)</button>
+<button type="submit" name="action" value="bulk_remove" class="danger">Remove the ticked</button>
+</form>{{/BULK_WAITLIST}}
 {{#ADD}}<section class="rsvp" id="add">
 <h2>Add someone (e.g. after a phone call)</h2>
 <p class="hint">They are confirmed if their party fits, else they join the waitlist.</p>
@@ -52,4 +58,16 @@
 <button type="submit">Add</button>
 </form>
 </section>{{/ADD}}
+{{#BULK}}<section class="rsvp" id="bulk-add">
+<h2>Add a group</h2>
+<p class="hint">One person per line: <code>name, e-mail, guests</code> (guests may be left out). Each line is confirmed or waitlisted in order; a bad line is reported and the others are still added.</p>
+<form method="post" action="/admin/events/{{SLUG}}/rsvps">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
+<input type="hidden" name="action" value="bulk_add">
+<label for="lines">People</label>
+<textarea id="lines" name="lines" rows="6">{{LINES}}</textarea>
+<button type="submit">Add them</button>
+</form>
+</section>{{/BULK}}
 </section>

@@ -598,6 +598,83 @@ def test_participants_search_and_add_on_behalf():
     assert "Zoe" not in body and "Grandma" not in body
 
 
+RESULT_RE = re.compile(r'<li class="(ok|refused)">([^<]*)</li>')
+
+
+def test_bulk_add_reports_each_line():
+    cookie = login()
+    make_event(cookie, "group", "3", max_guests="2")
+    public_rsvp("group", "Early")
+    body = rsvps_page(cookie, "group")
+    text = "\r\n".join([
+        "Amy Adams, amy@example.org, 1",       # confirmed (2 of 3)
+        "no email here",                       # malformed
+        "Bo, bo@example, 0",                   # bad address
+        "",                                    # blank: skipped
+        "Cy, early@example.org",               # address taken
+        "Di, di@example.org, 3",               # too many guests
+        "Ed, ed@example.org, 2",               # waitlisted (party of 3 > 0 left)
+        "Flo, amy@example.org",                # taken by line 1
+        "  Gus ,  GUS@example.org , 0 ",       # waitlisted, trimmed
+    ])
+    form = {"csrf": csrf_of(body), "form_token": harness.form_tokens(body)[-1],
+            "action": "bulk_add", "lines": text}
+    status, _, body = post("/admin/events/group/rsvps", form, cookie)
+    assert status == 200, status
+    results = RESULT_RE.findall(html.unescape(body))
+    assert [kind for kind, _ in results] == ["ok", "refused", "refused", "refused", "refused",
+                                             "ok", "refused", "ok"], results
+    outcomes = [text for _, text in results]
+    assert outcomes[0].endswith(": confirmed") and outcomes[5].endswith(": waitlisted")
+    assert "e-mail" in outcomes[2] and "already" in outcomes[3] and "guests" in outcomes[4]
+    assert "Added 3 of 8." in body
+    rows = site().query("SELECT name, email, guests, status FROM rsvp WHERE event_id ="
+                        " (SELECT id FROM event WHERE slug = 'group') ORDER BY id")
+    assert rows == [("Early", "early@example.org", 0, "confirmed"),
+                    ("Amy Adams", "amy@example.org", 1, "confirmed"),
+                    ("Ed", "ed@example.org", 2, "waitlisted"),
+                    ("Gus", "gus@example.org", 0, "waitlisted")], rows
+    # The same list again changes nothing.
+    status, _, body = post("/admin/events/group/rsvps", form, cookie)
+    assert status == 200 and "added already" in body
+    assert len(site().query("SELECT id FROM rsvp WHERE event_id ="
+                            " (SELECT id FROM event WHERE slug = 'group')")) == 4
+    # All lines bad: 400.
+    body = rsvps_page(cookie, "group")
+    status, _, _ = post("/admin/events/group/rsvps", dict(
+        form, csrf=csrf_of(body), form_token=harness.form_tokens(body)[-1], lines="x\ny"),
+        cookie)
+    assert status == 400
+
+
+def test_bulk_waitlist_remove_and_promote():
+    cookie = login()
+    make_event(cookie, "queue", "1")
+    for name in ("Ann", "Ben", "Cat", "Dan"):
+        public_rsvp("queue", name)
+    ids = rsvp_ids("queue")
+    body = rsvps_page(cookie, "queue")
+    assert f'name="pick_{ids["Ben"]}"' in body
+    # Nothing fits: every pick is refused and reported, nothing changes.
+    status, _, body = post("/admin/events/queue/rsvps", {
+        "csrf": csrf_of(body), "action": "bulk_promote", f"pick_{ids['Cat']}": "1",
+        f"pick_{ids['Ben']}": "1"}, cookie)
+    assert status == 422 and "Confirmed 0 of 2." in body
+    assert [k for k, _ in RESULT_RE.findall(body)] == ["refused", "refused"]
+    status, _, body = post("/admin/events/queue/rsvps", {
+        "csrf": csrf_of(body), "action": "bulk_remove", f"pick_{ids['Dan']}": "1",
+        f"pick_{ids['Ben']}": "1", "pick_999999": "1"}, cookie)
+    assert status == 200 and "Removed 2 of 3." in body
+    assert dict(site().query("SELECT name, status FROM rsvp WHERE event_id ="
+                             " (SELECT id FROM event WHERE slug = 'queue')")) == {
+        "Ann": "confirmed", "Ben": "cancelled", "Cat": "waitlisted", "Dan": "cancelled"}
+    assert site().query("SELECT actor FROM rsvp_log WHERE action = 'cancel' AND rsvp_id IN"
+                        " (?, ?)", (ids["Ben"], ids["Dan"])) == [("alice",), ("alice",)]
+    status, _, _ = post("/admin/events/queue/rsvps", {"csrf": csrf_of(body),
+                                                      "action": "bulk_remove"}, cookie)
+    assert status == 400
+
+
 # -- exports -------------------------------------------------------------------
 
 def test_participants_csv_quoting_and_injection():
