@@ -31,6 +31,7 @@ int h_admin_event_update(struct req *r, struct app *app);
 int h_admin_rsvps(struct req *r, struct app *app);
 int h_admin_rsvps_change(struct req *r, struct app *app);
 int h_admin_rsvps_csv(struct req *r, struct app *app);
+int h_admin_stats(struct req *r, struct app *app);
 int h_event_ics(struct req *r, struct app *app);
 
 /* What the visitor typed into the RSVP form, to show it again. */

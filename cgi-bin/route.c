@@ -30,6 +30,7 @@ static const struct route routes[] = {
 	  RF_DB | RF_ADMIN | RF_CSRF },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps.csv", h_admin_rsvps_csv,
 	  RF_DB | RF_ADMIN },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/stats", h_admin_stats, RF_DB | RF_ADMIN },
 };
 
 /* "SLUG.ics": an event's calendar file. */

@@ -78,6 +78,22 @@ static const char *const stmt_sql[STMT__MAX] = {
 	 */
 	[STMT_LOG_MARK] = "SELECT coalesce(max(id), 0) FROM rsvp_log",
 	[STMT_LOG_ACTOR] = "UPDATE rsvp_log SET actor = ?2 WHERE id > ?1",
+	[STMT_STATS_LOG] =
+		"SELECT at, action FROM rsvp_log WHERE event_id = ?1"
+		" AND action IN ('rsvp', 'waitlist', 'cancel') ORDER BY id",
+	[STMT_STATS_PROMOTED] =
+		"SELECT count(DISTINCT rsvp_id) FROM rsvp_log WHERE event_id = ?1"
+		" AND action = 'promote'",
+	[STMT_STATS_CONFIRMED] =
+		"SELECT count(*) FROM rsvp WHERE event_id = ?1 AND status = 'confirmed'",
+	[STMT_STATS_CHECKED_IN] =
+		"SELECT count(*) FROM rsvp WHERE event_id = ?1 AND status = 'confirmed'"
+		" AND checked_in_at IS NOT NULL",
+	/* Each promoted party's wait: its first promotion after joining the waitlist. */
+	[STMT_STATS_WAITS] =
+		"SELECT min(p.at) - w.at FROM rsvp_log w JOIN rsvp_log p"
+		" ON p.rsvp_id = w.rsvp_id AND p.action = 'promote' AND p.id > w.id"
+		" WHERE w.event_id = ?1 AND w.action = 'waitlist' GROUP BY w.id ORDER BY 1",
 	[STMT_RSVP_UPDATE] =
 		"UPDATE rsvp SET guests = ?2, note = ?3, updated_at = ?4 WHERE id = ?1",
 	[STMT_RSVP_SET_STATUS] =

@@ -174,6 +174,7 @@ ADMIN_PAGES = [
     ("GET", "/admin/nothing-here"),
     ("GET", "/admin/events/fun-run-5k/rsvps"),
     ("GET", "/admin/events/fun-run-5k/rsvps.csv"),
+    ("GET", "/admin/events/fun-run-5k/stats"),
     ("POST", "/admin/events/fun-run-5k/rsvps"),
     ("POST", "/admin/logout"),
 ]
@@ -673,6 +674,21 @@ def test_bulk_waitlist_remove_and_promote():
     status, _, _ = post("/admin/events/queue/rsvps", {"csrf": csrf_of(body),
                                                       "action": "bulk_remove"}, cookie)
     assert status == 400
+
+
+def test_stats_page():
+    cookie = login()
+    status, hdrs, body = fetch("GET", "/admin/events/chess-tournament/stats", cookie=cookie)
+    assert status == 200 and hdrs["cache-control"] == "no-store"
+    # The demo: 35 players for 32 places, 3 waiting.
+    assert "35 parties (32 confirmed at once, 3 to the waitlist)" in body
+    assert body.count("<polyline points=") == 2 and "<script" not in body
+    points = re.search(r'<polyline points="([^"]+)"', body).group(1).split()
+    assert points[0] == "0,200" and points[-1].endswith(",0.0")
+    assert all(re.fullmatch(r"-?[\d.]+,-?[\d.]+", p) for p in points)
+    status, _, body = fetch("GET", "/admin/events/committee-meeting/stats", cookie=cookie)
+    assert status == 200 and "Nobody has signed up yet." in body
+    assert fetch("GET", "/admin/events/nope/stats", cookie=cookie)[0] == 404
 
 
 # -- exports -------------------------------------------------------------------

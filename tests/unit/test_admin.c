@@ -14,6 +14,7 @@
 #include "ics.h"
 #include "rsvp.h"
 #include "session.h"
+#include "stats.h"
 #include "testdb.h"
 #include "tz.h"
 
@@ -447,6 +448,44 @@ static void test_ics(void **state)
 	arena_free(a);
 }
 
+static void test_stats(void **state)
+{
+	struct testdb *t = *state;
+	struct rsvp_outcome out;
+	struct event e = {
+		.slug = "ev", .title = "Ev", .description = "", .location = "",
+		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 1,
+	};
+	struct stats s;
+	int64_t ev;
+
+	assert_int_equal(event_create(t->db, &e), DB_OK);
+	ev = testdb_int(t->db, "SELECT id FROM event");
+	sign_up(t, "ann");
+	sign_up(t, "ben");
+	sign_up(t, "cat");
+	clock_set(NOW + 3600);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ann"), RSVP_ADMIN_CANCEL,
+	    "alice", &out), DB_OK);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_CHECK_IN,
+	    "alice", &out), DB_OK);
+	assert_int_equal(stats_get(t->db, t->a, ev, &s), DB_OK);
+	assert_int_equal(s.signups, 3);
+	assert_int_equal(s.direct, 1);
+	assert_int_equal(s.waitlisted, 2);
+	assert_int_equal(s.promoted, 1);
+	assert_int_equal(s.cancels, 1);
+	assert_int_equal(s.confirmed_now, 1);
+	assert_int_equal(s.checked_in, 1);
+	assert_int_equal(s.median_wait, 3600);
+	assert_int_equal(s.npoints, 4);
+	assert_int_equal(s.points[3].at, NOW + 3600);
+	/* Steps from the bottom left to the right edge at the top. */
+	assert_string_equal(stats_polyline(t->a, &s, 0, 100, 30, NOW, NOW + 3600, 3),
+	    "0,30 0.0,30.0 0.0,20.0 0.0,20.0 0.0,10.0 0.0,10.0 0.0,0.0 100.0,0.0 100.0,0.0"
+	    " 100,0.0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_ics),
 		cmocka_unit_test_setup_teardown(test_event_save, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_actions_are_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
