@@ -47,6 +47,15 @@ static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 	return 0;
 }
 
+/* Step the prepared write st inside a transaction; DB_NOTFOUND if it changed no row. */
+static enum db_rc step_changed(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	enum db_rc rc = db_rc_of(db, sqlite3_step(st), what);
+
+	sqlite3_reset(st);
+	return rc == DB_OK && sqlite3_changes(db->conn) == 0 ? DB_NOTFOUND : rc;
+}
+
 /* Run the prepared write st alone in a transaction; DB_NOTFOUND if it changed no row. */
 static enum db_rc write_one(struct db *db, sqlite3_stmt *st, const char *what)
 {
@@ -56,15 +65,7 @@ static enum db_rc write_one(struct db *db, sqlite3_stmt *st, const char *what)
 		sqlite3_reset(st);
 		return rc;
 	}
-	rc = db_rc_of(db, sqlite3_step(st), what);
-	sqlite3_reset(st);
-	if (rc == DB_OK && sqlite3_changes(db->conn) == 0)
-		rc = DB_NOTFOUND;
-	if (rc != DB_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return db_end(db, step_changed(db, st, what));
 }
 
 enum db_rc admin_user_add(struct db *db, const char *name, const char *password)
@@ -104,16 +105,9 @@ enum db_rc admin_user_passwd(struct db *db, const char *name, const char *passwo
 		st = db_stmt(db, STMT_ADMIN_SET_HASH);
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-		rc = db_rc_of(db, sqlite3_step(st), "changing a password");
-		sqlite3_reset(st);
-		if (rc == DB_OK && sqlite3_changes(db->conn) == 0)
-			rc = DB_NOTFOUND;
+		rc = step_changed(db, st, "changing a password");
 	}
-	if (rc != DB_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return db_end(db, rc);
 }
 
 enum db_rc admin_user_del(struct db *db, const char *name)

@@ -367,6 +367,14 @@ void db_rollback(struct db *db)
 	gate_release(db);
 }
 
+enum db_rc db_end(struct db *db, enum db_rc rc)
+{
+	if (rc == DB_OK)
+		return db_commit(db);
+	db_rollback(db);
+	return rc;
+}
+
 int db_secret(struct db *db, unsigned char *out, size_t len)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_SECRET);

@@ -114,6 +114,8 @@ sqlite3_stmt *db_stmt(struct db *db, enum stmt s);
 enum db_rc db_begin(struct db *db);
 enum db_rc db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* End a transaction by its outcome: commit if rc is DB_OK, else roll back and return rc. */
+enum db_rc db_end(struct db *db, enum db_rc rc);
 
 /* The site secret (for tokens), into out. Returns 0 or -1. */
 int db_secret(struct db *db, unsigned char *out, size_t len);

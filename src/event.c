@@ -77,36 +77,34 @@ static void read_row(struct arena *a, sqlite3_stmt *st, struct event *e)
 	    e->capacity > e->confirmed ? e->capacity - e->confirmed : 0;
 }
 
-enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
+/* The events statement s selects for time now, at most max, into *list. */
+static enum db_rc list(struct db *db, struct arena *a, enum stmt s, int64_t now, int max,
     struct event **list, int *n)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_EVENT_UPCOMING);
+	sqlite3_stmt *st = db_stmt(db, s);
 	int rc;
 
 	*n = 0;
-	*list = arena_alloc(a, EVENT_LIST_MAX * sizeof(**list));
+	*list = arena_alloc(a, (size_t)max * sizeof(**list));
 	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, EVENT_LIST_MAX);
+	sqlite3_bind_int(st, 2, max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		read_row(a, st, &(*list)[(*n)++]);
 	sqlite3_reset(st);
 	return db_rc_of(db, rc, "listing events");
 }
 
-enum db_rc event_list_admin(struct db *db, struct arena *a, int64_t now, int past,
-    struct event **list, int *n)
+enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
+    struct event **events, int *n)
 {
-	sqlite3_stmt *st = db_stmt(db, past ? STMT_EVENT_ADMIN_PAST : STMT_EVENT_ADMIN_UPCOMING);
-	int rc;
+	return list(db, a, STMT_EVENT_UPCOMING, now, EVENT_LIST_MAX, events, n);
+}
 
-	*n = 0;
-	*list = arena_alloc(a, EVENT_ADMIN_MAX * sizeof(**list));
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, EVENT_ADMIN_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		read_row(a, st, &(*list)[(*n)++]);
-	sqlite3_reset(st);
-	return db_rc_of(db, rc, "listing events");
+enum db_rc event_list_admin(struct db *db, struct arena *a, int64_t now, int past,
+    struct event **events, int *n)
+{
+	return list(db, a, past ? STMT_EVENT_ADMIN_PAST : STMT_EVENT_ADMIN_UPCOMING, now,
+	    EVENT_ADMIN_MAX, events, n);
 }
 
 int event_rsvp_open(const struct event *e, int64_t now)
@@ -266,9 +264,5 @@ enum db_rc event_save(struct db *db, struct arena *a, const char *slug,
 
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	if ((rc = save_in(db, a, slug, in, form_token, current)) != DB_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return db_end(db, save_in(db, a, slug, in, form_token, current));
 }

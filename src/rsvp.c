@@ -82,10 +82,7 @@ static enum db_rc name_actor(struct db *db, const char *actor, int64_t mark)
 /* Finish a change: name the actor and commit on DB_OK, else roll everything back. */
 static enum db_rc end_change(struct db *db, enum db_rc rc, const char *actor, int64_t mark)
 {
-	if (rc == DB_OK && (rc = name_actor(db, actor, mark)) == DB_OK)
-		return db_commit(db);
-	db_rollback(db);
-	return rc;
+	return db_end(db, rc == DB_OK ? name_actor(db, actor, mark) : rc);
 }
 
 static int email_taken(struct db *db, int64_t event_id, const char *email)

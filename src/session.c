@@ -50,11 +50,7 @@ enum db_rc session_create(struct db *db, int64_t user_id, const char *old_token,
 		sqlite3_bind_int64(st, 3, now);
 		rc = step_write(db, st, "creating a session");
 	}
-	if (rc != DB_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return db_end(db, rc);
 }
 
 /* Note activity in s at time now: a write at most once a SESSION_TOUCH_EVERY. */
@@ -70,12 +66,9 @@ static enum db_rc touch(struct db *db, struct session *s, int64_t now)
 	st = db_stmt(db, STMT_SESSION_TOUCH);
 	sqlite3_bind_blob(st, 1, s->hash, sizeof(s->hash), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	if ((rc = step_write(db, st, "noting session activity")) != DB_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	s->last_seen = now;
-	return db_commit(db);
+	if ((rc = db_end(db, step_write(db, st, "noting session activity"))) == DB_OK)
+		s->last_seen = now;
+	return rc;
 }
 
 enum db_rc session_get(struct db *db, struct arena *a, const char *token, int64_t now,
@@ -118,11 +111,7 @@ enum db_rc session_delete(struct db *db, const char *token)
 	token_hash(token, hash);
 	st = db_stmt(db, STMT_SESSION_DELETE);
 	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
-	if ((rc = step_write(db, st, "ending a session")) != DB_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return db_end(db, step_write(db, st, "ending a session"));
 }
 
 /* The form-token purpose that binds a CSRF token to session s. */

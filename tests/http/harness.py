@@ -130,6 +130,30 @@ def children(pid):
     return sorted(p for p in kids if pid_alive(p))
 
 
+class ModuleSite:
+    """A test module's one Site, started on first use: call it to get the
+    Site. If the start fails, that case fails with the reason and every
+    later call fails at once instead of starting again."""
+
+    def __init__(self, name, prepare=None, report=None):
+        self.name, self.prepare, self.report = name, prepare, report
+        self.site = None
+        self.error = None
+
+    def __call__(self):
+        if self.error is not None:
+            raise RuntimeError("the site did not start (see the first failed case)")
+        if self.site is None:
+            try:
+                self.site = Site(self.name, prepare=self.prepare).start()
+            except Exception as e:
+                self.error = e
+                raise
+            if self.report:
+                self.report(f"site on port {self.site.port}, data {self.site.data}")
+        return self.site
+
+
 class Site:
     """One running site. prepare(data_dir) runs after init/demo, before start.
 

@@ -34,9 +34,6 @@ LOGIN_FAILED = "Wrong name or password"
 CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 DAY = 24 * 3600
 
-_site = None
-_site_error = None
-
 
 def prepare(data):
     """Cheap password hashes (the suite also runs under valgrind) and two admins."""
@@ -50,19 +47,7 @@ def prepare(data):
                        capture_output=True)
 
 
-def site():
-    """The module's one site, started on first use."""
-    global _site, _site_error
-    if _site_error is not None:
-        raise RuntimeError("the site did not start (see the first failed case)")
-    if _site is None:
-        try:
-            _site = harness.Site("admin", prepare=prepare).start()
-        except Exception as e:
-            _site_error = e
-            raise
-        diag(f"site on port {_site.port}, data {_site.data}")
-    return _site
+site = harness.ModuleSite("admin", prepare=prepare, report=diag)
 
 
 def admin_cli(*args, password=None):
@@ -513,12 +498,17 @@ def make_event(cookie, slug, capacity, max_guests="0"):
     assert status == 303, f"{status}: {alerts(body)}"
 
 
+def event_with(cookie, slug, capacity, names=("Ann", "Ben", "Cat", "Dan")):
+    """A new published event and its RSVPs in order; returns {name: rsvp id}."""
+    make_event(cookie, slug, capacity)
+    for name in names:
+        public_rsvp(slug, name)
+    return rsvp_ids(slug)
+
+
 def test_participants_check_in_cancel_promote():
     cookie = login()
-    make_event(cookie, "door", "2")
-    for name in ("Ann", "Ben", "Cat", "Dan"):
-        public_rsvp("door", name)
-    ids = rsvp_ids("door")
+    ids = event_with(cookie, "door", "2")
     body = rsvps_page(cookie, "door")
     rows = dict(ROW_RE.findall(body))
     assert "Check in" in rows[str(ids["Ann"])] and "Confirm now" in rows[str(ids["Cat"])]
@@ -650,10 +640,7 @@ def test_bulk_add_reports_each_line():
 
 def test_bulk_waitlist_remove_and_promote():
     cookie = login()
-    make_event(cookie, "queue", "1")
-    for name in ("Ann", "Ben", "Cat", "Dan"):
-        public_rsvp("queue", name)
-    ids = rsvp_ids("queue")
+    ids = event_with(cookie, "queue", "1")
     body = rsvps_page(cookie, "queue")
     assert f'name="pick_{ids["Ben"]}"' in body
     # Nothing fits: every pick is refused and reported, nothing changes.
