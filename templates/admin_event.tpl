@@ -18,7 +18,7 @@
 <label for="title">Title</label>
 <input id="title" name="title" value="{{TITLE}}" required maxlength="200">
 <label for="slug">Address (slug): /events/…</label>
-<input id="slug" name="slug" value="{{SLUG}}" required maxlength="64" pattern="[a-z0-9][a-z0-9-]*">
+<input id="slug" name="slug" value="{{SLUG}}" required maxlength="64" pattern="[a-z0-9][a-z0-9\-]*">
 <label for="description">Description</label>
 <textarea id="description" name="description" rows="6" maxlength="20000">{{DESCRIPTION}}</textarea>
 <label for="location">Location</label>

@@ -18,7 +18,7 @@
 <thead><tr><th>Name</th><th>Party</th><th>Checked in</th><th>E-mail</th><th>Note</th><th>Signed up</th><th></th></tr></thead>
 <tbody>
 {{#CONFIRMED_ROW}}<tr id="r{{ID}}"><td>{{NAME}}</td><td>{{PARTY}}</td>
-<td>{{#CHECKED_IN}}<span class="state confirmed">✓ {{AT}}</span>
+<td>{{#CHECKED_IN}}<strong>✓ {{AT}}</strong>
 <form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="uncheckin"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit" class="link">Undo</button></form>{{/CHECKED_IN}}
 {{#NOT_CHECKED_IN}}<form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="checkin"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Check in</button></form>{{/NOT_CHECKED_IN}}</td>
 <td>{{EMAIL}}</td><td>{{NOTE}}</td><td>{{CREATED}}</td>
