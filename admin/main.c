@@ -304,7 +304,8 @@ int main(int argc, char **argv)
 		return cmd_capacity(&cfg, argv + optind + 1);
 	if (strcmp(argv[optind], "user") == 0 && argc - optind >= 2) {
 		if (admin_user_init((size_t)cfg.password_memory_kib * 1024) != 0) {
-			fprintf(stderr, "turnout-admin: cannot initialise libsodium\n");
+			fprintf(stderr, "turnout-admin: cannot initialise libsodium or hash a"
+			    " password (password_memory_kib too large?)\n");
 			return 1;
 		}
 		return cmd_user(&cfg, argc - optind - 1, argv + optind + 1);

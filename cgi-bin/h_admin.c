@@ -25,11 +25,15 @@ static const char *cookie_name(const struct req *r)
 	return r->https ? "__Host-turnout_admin" : "turnout_admin";
 }
 
+const char *route_session_cookie(struct req *r, const char *value, int remove)
+{
+	return arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", cookie_name(r),
+	    value, r->https ? "; Secure" : "", remove ? "; Max-Age=0" : "");
+}
+
 static void set_cookie(struct req *r, const char *value, int remove)
 {
-	req_header(r, "Set-Cookie", arena_printf(r->a, "%s=%s; Path=/; HttpOnly;"
-	    " SameSite=Lax%s%s", cookie_name(r), value, r->https ? "; Secure" : "",
-	    remove ? "; Max-Age=0" : ""));
+	req_header(r, "Set-Cookie", route_session_cookie(r, value, remove));
 }
 
 int route_is_admin(const char *path)

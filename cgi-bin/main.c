@@ -381,7 +381,7 @@ int main(int argc, char **argv)
 	if (tpl_init(cfg.templates) != 0)
 		log_fatal("templates: cannot use directory %s", cfg.templates);
 	if (admin_user_init((size_t)cfg.password_memory_kib * 1024) != 0)
-		log_fatal("cannot initialise libsodium");
+		log_fatal("cannot initialise libsodium or hash a password (password_memory_kib too large?)");
 
 	if (FCGX_Init() != 0)
 		log_fatal("FCGX_Init failed");

@@ -31,6 +31,14 @@ const struct route *route_find(struct req *r, unsigned *allowed);
  */
 int route_guard(struct req *r, struct app *app, unsigned flags);
 
+/*
+ * The Set-Cookie value for the admin session token value (remove: one
+ * that deletes it). Over HTTPS the cookie is Secure with the __Host-
+ * prefix, so no plain-HTTP page and no other site on the domain can set
+ * or read it.
+ */
+const char *route_session_cookie(struct req *r, const char *value, int remove);
+
 /* 1 if path is /admin or under it: admin pages are never cached. */
 int route_is_admin(const char *path);
 

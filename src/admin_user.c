@@ -9,13 +9,19 @@
 
 static size_t memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 static const unsigned long long opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+/*
+ * A valid hash for no one, with the current parameters: unknown names are
+ * checked against it so they cost what a real check costs. Made at init
+ * (before turnout.fcgi forks), so no login pays for making it.
+ */
+static char dummy_hash[crypto_pwhash_STRBYTES];
 
 int admin_user_init(size_t mem)
 {
 	if (sodium_init() < 0)
 		return -1;
 	memlimit = mem;
-	return 0;
+	return crypto_pwhash_str(dummy_hash, "no such admin", 13, opslimit, memlimit);
 }
 
 int admin_user_name_valid(const char *name)
@@ -143,19 +149,6 @@ enum db_rc admin_user_list(struct db *db, struct arena *a, struct admin_user **l
 	return db_rc_of(db, step, "listing admins");
 }
 
-/*
- * A valid hash for no one, made once with the current parameters: unknown
- * names are checked against it so they cost what a real check costs.
- */
-static const char *dummy_hash(void)
-{
-	static char hash[crypto_pwhash_STRBYTES];
-
-	if (hash[0] == '\0' && hash_password("no such admin: a dummy password", hash) != 0)
-		hash[0] = '\0';
-	return hash;
-}
-
 /* Record the outcome of a login; new_hash (or NULL) replaces the stored one. */
 static enum db_rc record_login(struct db *db, int64_t id, int ok, const char *new_hash,
     int64_t now)
@@ -192,7 +185,7 @@ enum db_rc admin_user_login(struct db *db, const char *name, const char *passwor
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return db_rc_of(db, step, "reading an admin");
 	/* Always one hash check, outside any transaction (it takes a while). */
-	against = id != 0 && now >= locked_until ? stored : dummy_hash();
+	against = id != 0 && now >= locked_until ? stored : dummy_hash;
 	ok = crypto_pwhash_str_verify(against, password, strlen(password)) == 0 &&
 	    against == stored;
 	if (id == 0 || now < locked_until)

@@ -22,7 +22,8 @@ struct admin_user {
  * Use memlimit bytes of memory per argon2id hash (crypto_pwhash_str with
  * libsodium's interactive operations limit). Hashes made with other
  * parameters still verify and are rehashed at the next login. Initialises
- * libsodium. Returns 0 or -1.
+ * libsodium and hashes once (the stand-in for unknown names). Returns 0,
+ * or -1 (libsodium unusable or out of memory).
  */
 int admin_user_init(size_t memlimit);
 
