@@ -25,7 +25,10 @@ CREATE TABLE event (
 	created_at     INTEGER NOT NULL,
 	updated_at     INTEGER NOT NULL,
 	confirmed      INTEGER NOT NULL DEFAULT 0 CHECK (confirmed >= 0),   -- spots, by trigger
-	waitlisted     INTEGER NOT NULL DEFAULT 0 CHECK (waitlisted >= 0)   -- spots, by trigger
+	waitlisted     INTEGER NOT NULL DEFAULT 0 CHECK (waitlisted >= 0),  -- spots, by trigger
+	-- version changes with every RSVP (status.json's ETag); edit_version
+	-- only with edits of the event itself: the editor's optimistic lock.
+	edit_version   INTEGER NOT NULL DEFAULT 1
 );
 
 CREATE INDEX event_upcoming ON event (status, starts_at);
@@ -59,11 +62,13 @@ CREATE TABLE rsvp_log (
 	id         INTEGER PRIMARY KEY,
 	rsvp_id    INTEGER NOT NULL REFERENCES rsvp (id) ON DELETE CASCADE,
 	event_id   INTEGER NOT NULL,
-	action     TEXT NOT NULL CHECK (action IN ('rsvp', 'waitlist', 'promote', 'update', 'cancel')),
+	action     TEXT NOT NULL CHECK (action IN ('rsvp', 'waitlist', 'promote', 'update',
+	                                           'cancel', 'checkin', 'uncheckin')),
 	old_status TEXT,
 	new_status TEXT NOT NULL,
 	spots      INTEGER NOT NULL,
-	at         INTEGER NOT NULL
+	at         INTEGER NOT NULL,
+	actor      TEXT                              -- the admin's name; NULL: the visitor
 );
 CREATE INDEX rsvp_log_event ON rsvp_log (event_id, id);
 
@@ -108,6 +113,14 @@ CREATE TRIGGER rsvp_counts_delete AFTER DELETE ON rsvp BEGIN
 		waitlisted = waitlisted - iif(OLD.status = 'waitlisted', 1 + OLD.guests, 0),
 		version = version + 1
 	WHERE id = OLD.event_id;
+END;
+
+-- Check-in at the door is logged like a status change (for no-show figures).
+CREATE TRIGGER rsvp_checkin AFTER UPDATE OF checked_in_at ON rsvp
+WHEN OLD.checked_in_at IS NOT NEW.checked_in_at BEGIN
+	INSERT INTO rsvp_log (rsvp_id, event_id, action, old_status, new_status, spots, at)
+	VALUES (NEW.id, NEW.event_id, iif(NEW.checked_in_at IS NULL, 'uncheckin', 'checkin'),
+		NEW.status, NEW.status, 1 + NEW.guests, NEW.updated_at);
 END;
 
 -- The overbooking guard: a raise of confirmed spots must stay within capacity.
@@ -236,4 +249,27 @@ BEGIN
 	ON CONFLICT (dedupe_key) DO NOTHING;
 END;
 
-PRAGMA user_version = 4;
+-- Admin accounts and sessions (migrations/005-admin.sql).
+-- Admins log in with a name and a password (argon2id, crypto_pwhash_str).
+-- failed counts wrong passwords in a row; after a few, logins wait until
+-- locked_until (per-account back-off; nginx limits the rate per address).
+CREATE TABLE admin_user (
+	id           INTEGER PRIMARY KEY,
+	name         TEXT NOT NULL UNIQUE
+	             CHECK (length(name) BETWEEN 1 AND 64 AND name NOT GLOB '*[^a-z0-9._-]*'),
+	hash         TEXT NOT NULL CHECK (length(hash) <= 200),
+	failed       INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0),
+	locked_until INTEGER NOT NULL DEFAULT 0,
+	created_at   INTEGER NOT NULL
+);
+
+-- Logged-in admins: only the hash of the cookie's random token is stored.
+CREATE TABLE session (
+	token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),
+	user_id    INTEGER NOT NULL REFERENCES admin_user (id) ON DELETE CASCADE,
+	created_at INTEGER NOT NULL,
+	last_seen  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX session_user ON session (user_id);
+
+PRAGMA user_version = 5;

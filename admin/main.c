@@ -5,12 +5,19 @@
  *   demo     load the demo events
  *   capacity SLUG N|unlimited   change an event's capacity (promotes the waitlist)
  *   outbox [list|retry ID|retry-all|discard ID|discard-all]   e-mail dead letters
+ *   user add|passwd|del|list    admin accounts for the web page
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "admin_user.h"
+#include "arena.h"
 #include "config.h"
 #include "db.h"
 #include "demo.h"
@@ -34,7 +41,10 @@ static void __attribute__((noreturn)) usage(void)
 	    "  outbox retry ID|retry-all\n"
 	    "           send dead letters again (with all their attempts)\n"
 	    "  outbox discard ID|discard-all\n"
-	    "           give up on dead letters\n");
+	    "           give up on dead letters\n"
+	    "  user add NAME | user passwd NAME | user del NAME | user list\n"
+	    "           admin accounts for /admin; the password is read from the\n"
+	    "           terminal (twice, not shown) or as one line from stdin\n");
 	exit(2);
 }
 
@@ -227,6 +237,122 @@ static int cmd_demo(const struct config *cfg)
 	return 0;
 }
 
+/*
+ * Read one line into buf without its newline: from a terminal with echo
+ * off after prompt, else from stdin as it comes. Returns 0, or -1 at end of
+ * input or for a line longer than the buffer.
+ */
+static int read_line(const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO), rc = 0;
+	size_t n;
+
+	if (tty) {
+		fputs(prompt, stderr);
+		tcgetattr(STDIN_FILENO, &old);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, (int)len, stdin) == NULL)
+		rc = -1;
+	else if ((n = strcspn(buf, "\n")) == len - 1 && buf[n] != '\n')
+		rc = -1;	/* longer than any password we accept */
+	else
+		buf[n] = '\0';
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	return rc;
+}
+
+/* A new password from the terminal (typed twice) or stdin, checked; -1 with a message. */
+static int read_password(char *buf, size_t len)
+{
+	char again[ADMIN_PASSWORD_MAX + 2];
+	const char *problem;
+
+	if (read_line("Password: ", buf, len) != 0) {
+		fprintf(stderr, "turnout-admin: no password given (or longer than %d"
+		    " characters)\n", ADMIN_PASSWORD_MAX);
+		return -1;
+	}
+	if ((problem = admin_user_password_problem(buf)) != NULL) {
+		fprintf(stderr, "turnout-admin: %s\n", problem);
+		return -1;
+	}
+	if (isatty(STDIN_FILENO) && (read_line("Again: ", again, sizeof(again)) != 0 ||
+	    strcmp(buf, again) != 0)) {
+		fprintf(stderr, "turnout-admin: the passwords differ\n");
+		return -1;
+	}
+	sodium_memzero(again, sizeof(again));
+	return 0;
+}
+
+/* turnout-admin user add|passwd|del NAME, user list. */
+static int cmd_user(const struct config *cfg, int argc, char **args)
+{
+	char password[ADMIN_PASSWORD_MAX + 2];
+	const char *verb = args[0], *name = argc > 1 ? args[1] : "", *done;
+	struct admin_user *list;
+	struct arena *a;
+	struct db *db;
+	enum db_rc rc;
+	int i, n;
+
+	if (argc == 1 && strcmp(verb, "list") == 0) {
+		db = open_ready(cfg);
+		a = arena_new();
+		if ((rc = admin_user_list(db, a, &list, &n)) == DB_OK)
+			for (i = 0; i < n; i++) {
+				char when[32];
+				time_t t = (time_t)list[i].created_at;
+
+				strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&t));
+				printf("%-24s created %s, %d session(s)\n", list[i].name, when,
+				    list[i].sessions);
+			}
+		arena_free(a);
+		db_close(db);
+		return rc == DB_OK ? 0 : 1;
+	}
+	if (argc != 2 || (strcmp(verb, "add") != 0 && strcmp(verb, "passwd") != 0 &&
+	    strcmp(verb, "del") != 0))
+		usage();
+	if (!admin_user_name_valid(name)) {
+		fprintf(stderr, "turnout-admin: a name is 1 to %d of a-z, 0-9, '.', '_' and"
+		    " '-'\n", ADMIN_NAME_MAX);
+		return 1;
+	}
+	if (strcmp(verb, "del") != 0 && read_password(password, sizeof(password)) != 0)
+		return 1;
+	db = open_ready(cfg);
+	if (strcmp(verb, "add") == 0) {
+		rc = admin_user_add(db, name, password);
+		done = "added";
+	} else if (strcmp(verb, "passwd") == 0) {
+		rc = admin_user_passwd(db, name, password);
+		done = "has a new password (and is logged out everywhere)";
+	} else {
+		rc = admin_user_del(db, name);
+		done = "deleted";
+	}
+	sodium_memzero(password, sizeof(password));
+	db_close(db);
+	if (rc == DB_OK)
+		printf("admin %s %s\n", name, done);
+	else if (rc == DB_CONFLICT)
+		fprintf(stderr, "turnout-admin: there is already an admin named %s\n", name);
+	else if (rc == DB_NOTFOUND)
+		fprintf(stderr, "turnout-admin: there is no admin named %s\n", name);
+	else
+		fprintf(stderr, "turnout-admin: user %s: could not change the database\n", verb);
+	return rc == DB_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -256,6 +382,14 @@ int main(int argc, char **argv)
 		return cmd_capacity(&cfg, argv + optind + 1);
 	if (strcmp(argv[optind], "outbox") == 0 && argc - optind <= 3)
 		return cmd_outbox(&cfg, argv + optind + 1, argc - optind - 1);
+	if (strcmp(argv[optind], "user") == 0 && argc - optind >= 2) {
+		if (admin_user_init((size_t)cfg.password_memory_kib * 1024) != 0) {
+			fprintf(stderr, "turnout-admin: cannot initialise libsodium or hash a"
+			    " password (password_memory_kib too large?)\n");
+			return 1;
+		}
+		return cmd_user(&cfg, argc - optind - 1, argv + optind + 1);
+	}
 	for (i = 0; argc - optind == 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[optind], cmds[i].name) == 0)
 			return cmds[i].fn(&cfg);

@@ -5,6 +5,7 @@
 #include "potluck.h"
 #include "rsvp.h"
 #include "token.h"
+#include "tz.h"
 
 /* Trim spaces and tabs from both ends into a new arena string. */
 static char *trim(struct arena *a, const char *v)
@@ -118,6 +119,55 @@ const char *field_id(const char *v, int64_t *out)
 {
 	if (v == NULL || digits(v, 18, out) != 0)
 		return "The form was incomplete. Please reload the page and try again.";
+	return NULL;
+}
+
+const char *field_text(struct arena *a, const char *v, size_t min_chars, size_t max,
+    int single_line, const char *what, const char **out)
+{
+	char *s = trim(a, v != NULL ? v : "");
+
+	if (chars(s) < min_chars)
+		return arena_printf(a, "Please fill in the %s.", what);
+	if (single_line && strpbrk(s, "\r\n\t") != NULL)
+		return arena_printf(a, "The %s must be a single line.", what);
+	if (chars(s) > max)
+		return arena_printf(a, "The %s is too long (at most %zu characters).", what, max);
+	*out = s;
+	return NULL;
+}
+
+const char *field_number(struct arena *a, const char *v, int64_t max, int64_t blank,
+    const char *what, int64_t *out)
+{
+	int64_t n = 0;
+	size_t len;
+
+	if (v == NULL || *(v += strspn(v, " ")) == '\0') {
+		*out = blank;
+		return NULL;
+	}
+	len = strlen(v);
+	if (len > 9 || strspn(v, "0123456789") != len)
+		return arena_printf(a, "The %s must be a whole number.", what);
+	for (; *v != '\0'; v++)
+		n = n * 10 + (*v - '0');
+	if (n > max)
+		return arena_printf(a, "The %s can be at most %lld.", what, (long long)max);
+	*out = n;
+	return NULL;
+}
+
+const char *field_time(struct arena *a, const char *v, int required, const char *what,
+    int64_t *out)
+{
+	if (v == NULL || *v == '\0') {
+		*out = 0;
+		return required ? arena_printf(a, "Please fill in the %s.", what) : NULL;
+	}
+	if (tz_parse_local(v, out) != 0)
+		return arena_printf(a, "The %s must be a date and time such as"
+		    " 2026-12-05T18:30.", what);
 	return NULL;
 }
 

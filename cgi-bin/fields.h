@@ -23,6 +23,19 @@ const char *field_guests(const char *v, int max, int *out);
 const char *field_quantity(const char *v, int64_t *out);
 /* An id or version from a hidden field: 1 to 18 plain digits. */
 const char *field_id(const char *v, int64_t *out);
+/*
+ * Admin form fields, `what` names the field in messages. Text: trimmed,
+ * at most max characters, one line if single_line; empty only if
+ * min_chars is 0. Number: plain digits from 0 to max; "" gives blank.
+ * Time: "YYYY-MM-DDTHH:MM" in the site's zone; "" gives 0 unless required.
+ */
+const char *field_text(struct arena *a, const char *v, size_t min_chars, size_t max,
+    int single_line, const char *what, const char **out);
+const char *field_number(struct arena *a, const char *v, int64_t max, int64_t blank,
+    const char *what, int64_t *out);
+const char *field_time(struct arena *a, const char *v, int required, const char *what,
+    int64_t *out);
+
 /* The one-time form token: present, ours, made for `purpose`, not expired. */
 const char *field_form_token(const char *v, const char *purpose);
 

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "fields.h"
 #include "handlers.h"
+#include "ics.h"
 #include "page.h"
 #include "rsvp.h"
 #include "token.h"
@@ -46,13 +47,22 @@ int h_healthz(struct req *r, struct app *app)
 	return 200;
 }
 
-int event_load_public(struct req *r, struct app *app, struct event *e)
+/*
+ * Load the event with this slug for a public page. Returns 0, or the
+ * status to answer (drafts do not exist for visitors).
+ */
+static int load_slug(struct req *r, struct app *app, const char *slug, struct event *e)
 {
-	enum db_rc rc = event_get(app->db, r->a, r->params[0], e);
+	enum db_rc rc = event_get(app->db, r->a, slug, e);
 
 	if (rc == DB_NOTFOUND || (rc == DB_OK && e->status == EVENT_DRAFT))
 		return 404;
 	return rc == DB_OK ? 0 : db_status(rc);
+}
+
+int event_load_public(struct req *r, struct app *app, struct event *e)
+{
+	return load_slug(r, app, r->params[0], e);
 }
 
 /* The counts live pages and the script show, as template values. */
@@ -256,4 +266,22 @@ int h_event_waitlist(struct req *r, struct app *app)
 	if (n == 0)
 		tpl_show(p.body, "EMPTY");
 	return page_end(&p, r, 200);
+}
+
+int h_event_ics(struct req *r, struct app *app)
+{
+	/* The router checked the capture: a slug followed by ".ics". */
+	const char *slug = arena_strndup(r->a, r->params[0], strlen(r->params[0]) - 4);
+	struct event e;
+	int status;
+
+	if ((status = load_slug(r, app, slug, &e)) != 0)
+		return status;
+	r->body = ics_event(r->a, &e, page_url(r, arena_printf(r->a, "/events/%s", e.slug)),
+	    *r->host != '\0' ? r->host : "localhost", clock_now());
+	r->body_len = strlen(r->body);
+	r->content_type = "text/calendar; charset=utf-8";
+	req_header(r, "Content-Disposition", arena_printf(r->a,
+	    "attachment; filename=\"%s.ics\"", e.slug));
+	return 200;
 }

@@ -16,11 +16,10 @@ int h_rsvp_create(struct req *r, struct app *app)
 	const char *token = req_form(r, "form_token");
 	struct pledge_input *pledges;
 	struct rsvp_outcome out;
-	struct rsvp_input in;
+	struct rsvp_input in = { .actor = NULL };	/* the visitor */
 	struct event e;
 	enum db_rc rc;
 
-	memset(&in, 0, sizeof(in));
 	if ((rc = event_get(app->db, r->a, r->params[0], &e)) == DB_NOTFOUND ||
 	    (rc == DB_OK && e.status == EVENT_DRAFT))
 		return 404;

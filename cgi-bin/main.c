@@ -28,6 +28,7 @@
 #include <fcgios.h>
 #include <sodium.h>
 
+#include "admin_user.h"
 #include "app.h"
 #include "arena.h"
 #include "clock.h"
@@ -129,6 +130,7 @@ static const char *status_text(int status)
 	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
 	}
@@ -148,11 +150,11 @@ static void respond(FCGX_Stream *out, const struct req *r)
 	int n, i;
 
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\n%sReferrer-Policy: %s\r\n"
-	    "Content-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-cache\r\n",
+	    "Content-Type: %s\r\nContent-Length: %zu\r\nCache-Control: %s\r\n",
 	    r->status, status_text(r->status), security_headers,
 	    r->referrer_policy != NULL ? r->referrer_policy : "same-origin",
 	    r->content_type != NULL ? r->content_type : "text/plain; charset=utf-8",
-	    r->body_len);
+	    r->body_len, r->cache_control != NULL ? r->cache_control : "no-cache");
 	for (i = 0; i < r->nheaders && n > 0 && (size_t)n < sizeof(head); i++)
 		n += snprintf(head + n, sizeof(head) - (size_t)n, "%s: %s\r\n",
 		    r->headers[i].key, r->headers[i].val);
@@ -193,11 +195,18 @@ static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
 		status = allowed ? 405 : 404;
 		if (allowed)
 			req_header(&r, "Allow", route_allow_header(a, allowed));
+		/* Anonymous visitors learn nothing about which admin pages exist. */
+		if (route_is_admin(r.path) && app_db(app) != NULL &&
+		    route_guard(&r, app, RF_ADMIN) == 303)
+			status = 303;
 	} else if ((rt->flags & RF_DB) && app_db(app) == NULL) {
 		status = 503;
-	} else {
+	} else if ((status = route_guard(&r, app, rt->flags)) == 0) {
 		status = rt->fn(&r, app);
 	}
+	/* Admin pages hold personal data: no browser or proxy may keep them. */
+	if (r.path != NULL && route_is_admin(r.path))
+		r.cache_control = "no-store";
 	if (status >= 400 && r.body == NULL)
 		page_error(&r, app, status);
 	r.status = status;
@@ -353,6 +362,8 @@ int main(int argc, char **argv)
 	config_from_args(&cfg, argc, argv, "turnout.fcgi");
 	if (tpl_init(cfg.templates) != 0)
 		log_fatal("templates: cannot use directory %s", cfg.templates);
+	if (admin_user_init((size_t)cfg.password_memory_kib * 1024) != 0)
+		log_fatal("cannot initialise libsodium or hash a password (password_memory_kib too large?)");
 
 	if (FCGX_Init() != 0)
 		log_fatal("FCGX_Init failed");

@@ -14,6 +14,8 @@ enum method { M_GET = 1, M_HEAD = 2, M_POST = 4, M_OTHER = 8 };
 #define REQ_PARAMS_MAX 4
 #define REQ_HEADERS_MAX 8
 
+struct session;
+
 struct kv {
 	const char *key, *val;
 };
@@ -42,11 +44,13 @@ struct req {
 	const char *params[REQ_PARAMS_MAX];	/* route captures, in order */
 	int nparams;
 	const char *error;			/* why the request was refused */
+	struct session *session;		/* the admin logged in (RF_ADMIN routes) */
 
 	/* The response. */
 	int status;
 	const char *content_type;
 	const char *referrer_policy;		/* NULL: same-origin */
+	const char *cache_control;		/* NULL: no-cache */
 	struct kv headers[REQ_HEADERS_MAX];
 	int nheaders;
 	char *body;

@@ -8,6 +8,7 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/", h_home, RF_DB },
 	{ M_GET | M_HEAD, "/healthz", h_healthz, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}", h_event, RF_DB },
+	{ M_GET | M_HEAD, "/events/{ics}", h_event_ics, RF_DB },
 	{ M_POST, "/events/{slug}/rsvp", h_rsvp_create, RF_DB },
 	{ M_POST, "/events/{slug}/resend", h_rsvp_resend, RF_DB },
 	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB },
@@ -16,7 +17,36 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/events/{slug}/items.json", h_event_items, RF_DB },
 	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB },
 	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB },
+	{ M_GET | M_HEAD, "/admin/login", h_admin_login_form, RF_DB },
+	{ M_POST, "/admin/login", h_admin_login, RF_DB },
+	{ M_POST, "/admin/logout", h_admin_logout, RF_DB | RF_ADMIN | RF_CSRF },
+	{ M_GET | M_HEAD, "/admin", h_admin_home, RF_DB | RF_ADMIN },
+	{ M_GET | M_HEAD, "/admin/events/new", h_admin_event_new_form, RF_DB | RF_ADMIN },
+	{ M_POST, "/admin/events/new", h_admin_event_create, RF_DB | RF_ADMIN | RF_CSRF },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/edit", h_admin_event_edit_form,
+	  RF_DB | RF_ADMIN },
+	{ M_POST, "/admin/events/{slug}/edit", h_admin_event_update,
+	  RF_DB | RF_ADMIN | RF_CSRF },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps", h_admin_rsvps, RF_DB | RF_ADMIN },
+	{ M_POST, "/admin/events/{slug}/rsvps", h_admin_rsvps_change,
+	  RF_DB | RF_ADMIN | RF_CSRF },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps.csv", h_admin_rsvps_csv,
+	  RF_DB | RF_ADMIN },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/stats", h_admin_stats, RF_DB | RF_ADMIN },
 };
+
+/* "SLUG.ics": an event's calendar file. */
+static int ics_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+	char slug[EVENT_SLUG_MAX + 1];
+
+	if (n < 5 || n - 4 > EVENT_SLUG_MAX || strcmp(s + n - 4, ".ics") != 0)
+		return 0;
+	memcpy(slug, s, n - 4);
+	slug[n - 4] = '\0';
+	return event_slug_valid(slug);
+}
 
 /* Captures: each kind of {name} with the check a segment must pass. */
 static const struct {
@@ -25,6 +55,7 @@ static const struct {
 } captures[] = {
 	{ "{slug}", event_slug_valid },
 	{ "{token}", token_manage_valid },
+	{ "{ics}", ics_name_valid },
 };
 
 /*

@@ -7,6 +7,8 @@
 /* Checks the router does before a handler runs. */
 enum route_flag {
 	RF_DB = 1,		/* needs the database: 503 without it */
+	RF_ADMIN = 2,		/* needs an admin session: else 303 to /admin/login */
+	RF_CSRF = 4,		/* a POST needs the session's CSRF token: else 403 */
 };
 
 struct route {
@@ -22,6 +24,23 @@ struct route {
  * path is unknown: 404; otherwise 405).
  */
 const struct route *route_find(struct req *r, unsigned *allowed);
+
+/*
+ * The checks of flags for r (RF_ADMIN, RF_CSRF), before its handler runs:
+ * 0 to go on (r->session set for RF_ADMIN), else the status to answer.
+ */
+int route_guard(struct req *r, struct app *app, unsigned flags);
+
+/*
+ * The Set-Cookie value for the admin session token value (remove: one
+ * that deletes it). Over HTTPS the cookie is Secure with the __Host-
+ * prefix, so no plain-HTTP page and no other site on the domain can set
+ * or read it.
+ */
+const char *route_session_cookie(struct req *r, const char *value, int remove);
+
+/* 1 if path is /admin or under it: admin pages are never cached. */
+int route_is_admin(const char *path);
 
 /* The Allow header value for method bits m, e.g. "GET, HEAD", in arena a. */
 const char *route_allow_header(struct arena *a, unsigned m);

@@ -121,3 +121,19 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+void arena_buf_put(struct arena_buf *b, const char *s, size_t n)
+{
+	char *bigger;
+
+	if (b->len + n + 1 > b->cap) {
+		b->cap = 2 * (b->len + n + 1);
+		bigger = arena_alloc(b->a, b->cap);
+		if (b->len > 0)
+			memcpy(bigger, b->buf, b->len);
+		b->buf = bigger;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}

@@ -22,4 +22,17 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Text that grows in an arena (for files built piece by piece): buf is
+ * NUL-terminated after every put; outgrown copies stay until the arena
+ * is reset. Start from { .a = arena }.
+ */
+struct arena_buf {
+	struct arena *a;
+	char *buf;
+	size_t len, cap;
+};
+
+void arena_buf_put(struct arena_buf *b, const char *s, size_t n);
+
 #endif

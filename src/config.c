@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "tz.h"
 
 #ifndef TURNOUT_TEMPLATES_DIR
 #define TURNOUT_TEMPLATES_DIR "templates"
@@ -108,6 +109,7 @@ static const struct key keys[] = {
 	INTKEY(mail_lease, 5, 3600),
 	INTKEY(reminder_hours, 0, 24 * 30),
 	INTKEY(wal_checkpoint_mb, 1, 4096),
+	INTKEY(password_memory_kib, 8, 4L * 1024 * 1024),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -134,6 +136,7 @@ void config_defaults(struct config *c)
 	c->mail_lease = 300;
 	c->reminder_hours = 24;
 	c->wal_checkpoint_mb = 64;
+	c->password_memory_kib = 64 * 1024;	/* libsodium's "interactive" */
 }
 
 /* Parse "30 120 480": 1 to CONFIG_RETRY_MAX delays in seconds, each in k's bounds. */
@@ -396,6 +399,5 @@ void config_from_args(struct config *c, int argc, char **argv, const char *progr
 	}
 	if (config_load(c, conf, err, sizeof(err)) != 0)
 		log_fatal("configuration: %s", err);
-	setenv("TZ", c->timezone, 1);
-	tzset();
+	tz_set(c->timezone);
 }

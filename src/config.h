@@ -38,6 +38,7 @@ struct config {
 	int mail_lease;			/* seconds a worker owns a message it sends */
 	int reminder_hours;		/* 0: no reminders */
 	int wal_checkpoint_mb;		/* the worker truncates a bigger WAL */
+	long password_memory_kib;	/* argon2id memory per password hash */
 };
 
 /* Fill c with the built-in defaults. */

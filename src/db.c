@@ -12,9 +12,12 @@
 
 #define EVENT_COLS "slug, title, description, location, starts_at, ends_at," \
 	" status, capacity, max_guests, rsvp_opens_at, rsvp_closes_at, version," \
-	" id, confirmed, waitlisted"
+	" id, confirmed, waitlisted, edit_version"
 #define ITEM_COLS "i.id, i.event_id, i.name, i.category, i.unit, i.suggested," \
 	" i.capped, i.position, i.pledged, i.version"
+
+#define RSVP_COLS "id, event_id, name, email, guests, note, status, created_at," \
+	" checked_in_at"
 
 /* All SQL the programs run, indexed by enum stmt. */
 static const char *const stmt_sql[STMT__MAX] = {
@@ -24,16 +27,29 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"SELECT " EVENT_COLS " FROM event"
 		" WHERE status = 'published' AND coalesce(ends_at, starts_at) >= ?1"
 		" ORDER BY starts_at, id LIMIT ?2",
+	[STMT_EVENT_ADMIN_UPCOMING] =
+		"SELECT " EVENT_COLS " FROM event WHERE coalesce(ends_at, starts_at) >= ?1"
+		" ORDER BY starts_at, id LIMIT ?2",
+	[STMT_EVENT_ADMIN_PAST] =
+		"SELECT " EVENT_COLS " FROM event WHERE coalesce(ends_at, starts_at) < ?1"
+		" ORDER BY starts_at DESC, id DESC LIMIT ?2",
 	[STMT_EVENT_BY_SLUG] = "SELECT " EVENT_COLS " FROM event WHERE slug = ?1",
 	[STMT_EVENT_BY_ID] = "SELECT " EVENT_COLS " FROM event WHERE id = ?1",
 	[STMT_EVENT_INSERT] =
 		"INSERT INTO event (slug, title, description, location,"
 		" starts_at, ends_at, status, capacity, max_guests,"
 		" rsvp_opens_at, rsvp_closes_at, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+		" VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
 	[STMT_EVENT_SET_CAPACITY] =
-		"UPDATE event SET capacity = ?2, version = version + 1, updated_at = ?3"
-		" WHERE id = ?1",
+		"UPDATE event SET capacity = ?2, version = version + 1,"
+		" edit_version = edit_version + 1, updated_at = ?3 WHERE id = ?1",
+	/* Same numbering as STMT_EVENT_INSERT from ?2 on (event.c binds both alike). */
+	[STMT_EVENT_UPDATE] =
+		"UPDATE event SET slug = ?2, title = ?3, description = ?4, location = ?5,"
+		" starts_at = ?6, ends_at = ?7, status = ?8, capacity = ?9, max_guests = ?10,"
+		" rsvp_opens_at = ?11, rsvp_closes_at = ?12, updated_at = ?13,"
+		" version = version + 1, edit_version = edit_version + 1"
+		" WHERE id = ?1 AND edit_version = ?14",
 	[STMT_FORM_USED] = "SELECT 1 FROM form_use WHERE token_hash = ?1",
 	[STMT_FORM_USE] = "INSERT INTO form_use (token_hash, used_at) VALUES (?1, ?2)",
 	/* A few expired rows per use: the table stays small without a sweeper. */
@@ -46,8 +62,40 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_RSVP_EMAIL_TAKEN] =
 		"SELECT 1 FROM rsvp WHERE event_id = ?1 AND email = ?2 AND status <> 'cancelled'",
 	[STMT_RSVP_BY_TOKEN] =
-		"SELECT id, event_id, name, email, guests, note, status, created_at"
-		" FROM rsvp WHERE token_hash = ?1",
+		"SELECT " RSVP_COLS " FROM rsvp WHERE token_hash = ?1",
+	[STMT_RSVP_BY_ID] = "SELECT " RSVP_COLS " FROM rsvp WHERE id = ?1 AND event_id = ?2",
+	/* Confirmed first, then the waitlist in arrival order; ?2 a LIKE pattern or NULL. */
+	[STMT_RSVP_ADMIN_LIST] =
+		"SELECT " RSVP_COLS " FROM rsvp WHERE event_id = ?1 AND status <> 'cancelled'"
+		" AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\')"
+		" ORDER BY status = 'waitlisted', id LIMIT ?3",
+	[STMT_RSVP_CHECK_IN] =
+		"UPDATE rsvp SET checked_in_at = ?2, updated_at = ?3 WHERE id = ?1",
+	/*
+	 * Who did it: the log triggers cannot know the admin, so an admin's
+	 * change notes the last log row before it (MARK) and names itself on
+	 * every row written after (ACTOR), in the same transaction. The write
+	 * gate and BEGIN IMMEDIATE make those rows this change's own, and no
+	 * state is left behind for a later change to inherit by mistake.
+	 */
+	[STMT_LOG_MARK] = "SELECT coalesce(max(id), 0) FROM rsvp_log",
+	[STMT_LOG_ACTOR] = "UPDATE rsvp_log SET actor = ?2 WHERE id > ?1",
+	[STMT_STATS_LOG] =
+		"SELECT at, action FROM rsvp_log WHERE event_id = ?1"
+		" AND action IN ('rsvp', 'waitlist', 'cancel') ORDER BY id",
+	[STMT_STATS_PROMOTED] =
+		"SELECT count(DISTINCT rsvp_id) FROM rsvp_log WHERE event_id = ?1"
+		" AND action = 'promote'",
+	[STMT_STATS_CONFIRMED] =
+		"SELECT count(*) FROM rsvp WHERE event_id = ?1 AND status = 'confirmed'",
+	[STMT_STATS_CHECKED_IN] =
+		"SELECT count(*) FROM rsvp WHERE event_id = ?1 AND status = 'confirmed'"
+		" AND checked_in_at IS NOT NULL",
+	/* Each promoted party's wait: its first promotion after joining the waitlist. */
+	[STMT_STATS_WAITS] =
+		"SELECT min(p.at) - w.at FROM rsvp_log w JOIN rsvp_log p"
+		" ON p.rsvp_id = w.rsvp_id AND p.action = 'promote' AND p.id > w.id"
+		" WHERE w.event_id = ?1 AND w.action = 'waitlist' GROUP BY w.id ORDER BY 1",
 	[STMT_RSVP_UPDATE] =
 		"UPDATE rsvp SET guests = ?2, note = ?3, updated_at = ?4 WHERE id = ?1",
 	[STMT_RSVP_SET_STATUS] =
@@ -157,6 +205,38 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_PURGE_FORM_USE] = "DELETE FROM form_use WHERE used_at < ?1",
 	[STMT_PURGE_OUTBOX] =
 		"DELETE FROM outbox WHERE state IN ('sent', 'discarded') AND created_at < ?1",
+	[STMT_ADMIN_INSERT] =
+		"INSERT INTO admin_user (name, hash, created_at) VALUES (?1, ?2, ?3)",
+	[STMT_ADMIN_BY_NAME] =
+		"SELECT id, hash, locked_until FROM admin_user WHERE name = ?1",
+	[STMT_ADMIN_SET_HASH] =
+		"UPDATE admin_user SET hash = ?2, failed = 0, locked_until = 0 WHERE name = ?1",
+	[STMT_ADMIN_DELETE] = "DELETE FROM admin_user WHERE name = ?1",
+	[STMT_ADMIN_LIST] =
+		"SELECT name, created_at, (SELECT count(*) FROM session"
+		" WHERE user_id = admin_user.id) FROM admin_user ORDER BY name",
+	/*
+	 * The back-off: the first few wrong passwords cost nothing, then each
+	 * one locks the account for twice as long (30 s, 1 min, ... 15 min).
+	 */
+	[STMT_ADMIN_FAILED] =
+		"UPDATE admin_user SET failed = failed + 1,"
+		" locked_until = iif(failed + 1 >= ?3,"
+		"  ?2 + min(900, 30 << min(failed + 1 - ?3, 5)), locked_until) WHERE id = ?1",
+	[STMT_ADMIN_SUCCEEDED] =
+		"UPDATE admin_user SET failed = 0, locked_until = 0, hash = coalesce(?2, hash)"
+		" WHERE id = ?1",
+	[STMT_SESSION_INSERT] =
+		"INSERT INTO session (token_hash, user_id, created_at, last_seen)"
+		" VALUES (?1, ?2, ?3, ?3)",
+	[STMT_SESSION_GET] =
+		"SELECT s.user_id, u.name, s.created_at, s.last_seen FROM session s"
+		" JOIN admin_user u ON u.id = s.user_id WHERE s.token_hash = ?1",
+	[STMT_SESSION_TOUCH] = "UPDATE session SET last_seen = ?2 WHERE token_hash = ?1",
+	[STMT_SESSION_DELETE] = "DELETE FROM session WHERE token_hash = ?1",
+	[STMT_SESSION_DELETE_USER] =
+		"DELETE FROM session WHERE user_id = (SELECT id FROM admin_user WHERE name = ?1)",
+	[STMT_SESSION_PURGE] = "DELETE FROM session WHERE last_seen < ?1 OR created_at < ?2",
 };
 
 int db_latest_version(void)

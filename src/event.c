@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "event.h"
+#include "idem.h"
 #include "waitlist.h"
 
 static void bind_opt(sqlite3_stmt *st, int i, int64_t t, int64_t none);
@@ -11,6 +12,11 @@ static const char *const status_names[] = {
 	[EVENT_PUBLISHED] = "published",
 	[EVENT_CANCELLED] = "cancelled",
 };
+
+const char *event_status_name(enum event_status s)
+{
+	return status_names[s];
+}
 
 int event_slug_valid(const char *s)
 {
@@ -65,25 +71,40 @@ static void read_row(struct arena *a, sqlite3_stmt *st, struct event *e)
 	e->id = int_col(st, 12, 0);
 	e->confirmed = int_col(st, 13, 0);
 	e->waitlisted = int_col(st, 14, 0);
+	e->edit_version = int_col(st, 15, 1);
 	/* Below zero when the capacity was lowered under the count: full. */
 	e->spots_left = e->capacity < 0 ? -1 :
 	    e->capacity > e->confirmed ? e->capacity - e->confirmed : 0;
 }
 
-enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
+/* The events statement s selects for time now, at most max, into *list. */
+static enum db_rc list(struct db *db, struct arena *a, enum stmt s, int64_t now, int max,
     struct event **list, int *n)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_EVENT_UPCOMING);
+	sqlite3_stmt *st = db_stmt(db, s);
 	int rc;
 
 	*n = 0;
-	*list = arena_alloc(a, EVENT_LIST_MAX * sizeof(**list));
+	*list = arena_alloc(a, (size_t)max * sizeof(**list));
 	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, EVENT_LIST_MAX);
+	sqlite3_bind_int(st, 2, max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		read_row(a, st, &(*list)[(*n)++]);
 	sqlite3_reset(st);
 	return db_rc_of(db, rc, "listing events");
+}
+
+enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
+    struct event **events, int *n)
+{
+	return list(db, a, STMT_EVENT_UPCOMING, now, EVENT_LIST_MAX, events, n);
+}
+
+enum db_rc event_list_admin(struct db *db, struct arena *a, int64_t now, int past,
+    struct event **events, int *n)
+{
+	return list(db, a, past ? STMT_EVENT_ADMIN_PAST : STMT_EVENT_ADMIN_UPCOMING, now,
+	    EVENT_ADMIN_MAX, events, n);
 }
 
 int event_rsvp_open(const struct event *e, int64_t now)
@@ -166,24 +187,82 @@ static void bind_opt(sqlite3_stmt *st, int i, int64_t t, int64_t none)
 		sqlite3_bind_int64(st, i, t);
 }
 
+/* Bind e's editable fields as ?2-?12 and now as ?13 (insert and update alike). */
+static void bind_fields(sqlite3_stmt *st, const struct event *e)
+{
+	sqlite3_bind_text(st, 2, e->slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, e->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->description, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, e->location, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, e->starts_at);
+	bind_opt(st, 7, e->ends_at, 0);
+	sqlite3_bind_text(st, 8, status_names[e->status], -1, SQLITE_STATIC);
+	bind_opt(st, 9, e->capacity, -1);
+	sqlite3_bind_int(st, 10, e->max_guests);
+	bind_opt(st, 11, e->rsvp_opens_at, 0);
+	bind_opt(st, 12, e->rsvp_closes_at, 0);
+	sqlite3_bind_int64(st, 13, clock_now());
+}
+
 enum db_rc event_create(struct db *db, const struct event *e)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_EVENT_INSERT);
 	enum db_rc rc;
 
-	sqlite3_bind_text(st, 1, e->slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, e->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, e->description, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, e->location, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, e->starts_at);
-	bind_opt(st, 6, e->ends_at, 0);
-	sqlite3_bind_text(st, 7, status_names[e->status], -1, SQLITE_STATIC);
-	bind_opt(st, 8, e->capacity, -1);
-	sqlite3_bind_int(st, 9, e->max_guests);
-	bind_opt(st, 10, e->rsvp_opens_at, 0);
-	bind_opt(st, 11, e->rsvp_closes_at, 0);
-	sqlite3_bind_int64(st, 12, clock_now());
+	bind_fields(st, e);
 	rc = db_rc_of(db, sqlite3_step(st), "creating event");
 	sqlite3_reset(st);
 	return rc;
+}
+
+int event_same_fields(const struct event *a, const struct event *b)
+{
+	return strcmp(a->slug, b->slug) == 0 && strcmp(a->title, b->title) == 0 &&
+	    strcmp(a->description, b->description) == 0 &&
+	    strcmp(a->location, b->location) == 0 && a->starts_at == b->starts_at &&
+	    a->ends_at == b->ends_at && a->status == b->status &&
+	    a->capacity == b->capacity && a->max_guests == b->max_guests &&
+	    a->rsvp_opens_at == b->rsvp_opens_at && a->rsvp_closes_at == b->rsvp_closes_at;
+}
+
+/* Apply the edit in inside the transaction; see event_save(). */
+static enum db_rc save_in(struct db *db, struct arena *a, const char *slug,
+    const struct event *in, const char *form_token, struct event *cur)
+{
+	sqlite3_stmt *st;
+	struct event other;
+	enum db_rc rc;
+	int replayed;
+
+	/* A repeated "create" finds its token used: the event is already there. */
+	if (slug == NULL && ((rc = idem_claim(db, form_token, &replayed)) != DB_OK || replayed))
+		return rc;
+	if (slug != NULL && (rc = event_get(db, a, slug, cur)) != DB_OK)
+		return rc;
+	/* A double-clicked Save finds its own edit: nothing left to do. */
+	if (slug != NULL && cur->edit_version != in->edit_version)
+		return event_same_fields(in, cur) ? DB_OK : DB_CONFLICT;
+	if ((slug == NULL || strcmp(slug, in->slug) != 0) &&
+	    (rc = event_get(db, a, in->slug, &other)) != DB_NOTFOUND)
+		return rc == DB_OK ? DB_INVALID : rc;
+	if (slug == NULL)
+		return event_create(db, in);
+	st = db_stmt(db, STMT_EVENT_UPDATE);
+	sqlite3_bind_int64(st, 1, cur->id);
+	bind_fields(st, in);
+	sqlite3_bind_int64(st, 14, in->edit_version);
+	rc = db_rc_of(db, sqlite3_step(st), "saving an event");
+	sqlite3_reset(st);
+	/* More room (a raised capacity) moves the waitlist up at once. */
+	return rc == DB_OK ? waitlist_promote(db, cur->id) : rc;
+}
+
+enum db_rc event_save(struct db *db, struct arena *a, const char *slug,
+    const struct event *in, const char *form_token, struct event *current)
+{
+	enum db_rc rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	return db_end(db, save_in(db, a, slug, in, form_token, current));
 }

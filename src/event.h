@@ -8,6 +8,7 @@
 
 #define EVENT_SLUG_MAX 64
 #define EVENT_LIST_MAX 100
+#define EVENT_ADMIN_MAX 200
 
 enum event_status { EVENT_DRAFT, EVENT_PUBLISHED, EVENT_CANCELLED };
 
@@ -22,11 +23,15 @@ struct event {
 	int64_t spots_left;			/* -1: unlimited; 0 when full */
 	int max_guests;
 	int64_t rsvp_opens_at, rsvp_closes_at;	/* 0: not given */
-	int64_t version;
+	int64_t version;			/* changes with every RSVP: ETag */
+	int64_t edit_version;			/* changes with edits: the editor's lock */
 };
 
 /* 1 if s is a well-formed slug: 1-64 of [a-z0-9-], not starting with '-'. */
 int event_slug_valid(const char *s);
+
+/* "draft", "published" or "cancelled". */
+const char *event_status_name(enum event_status s);
 
 /* 1 if the event is over at time now. */
 int event_is_past(const struct event *e, int64_t now);
@@ -36,6 +41,14 @@ int event_is_past(const struct event *e, int64_t now);
  * EVENT_LIST_MAX. *list is allocated in a; *n receives the count.
  */
 enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
+    struct event **list, int *n);
+
+/*
+ * Every event for the admin dashboard, whatever its status: those not over
+ * at time now soonest first, or with past set those over, latest first;
+ * at most EVENT_ADMIN_MAX.
+ */
+enum db_rc event_list_admin(struct db *db, struct arena *a, int64_t now, int past,
     struct event **list, int *n);
 
 /*
@@ -64,5 +77,20 @@ enum db_rc event_set_capacity(struct db *db, const char *slug, int64_t capacity)
  * DB_CONFLICT if the slug is taken or a field breaks a rule.
  */
 enum db_rc event_create(struct db *db, const struct event *e);
+
+/* 1 if a and b agree on every field an admin edits. */
+int event_same_fields(const struct event *a, const struct event *b);
+
+/*
+ * Create (slug NULL; form_token makes it idempotent) or edit the event
+ * `slug` from the fields of in, in one transaction; an edit applies only if in->edit_version is still the
+ * event's (optimistic lock), and a raised capacity promotes the waitlist
+ * at once. Returns DB_OK (also when a repeated edit finds its own
+ * changes already saved), DB_CONFLICT with the event as saved meanwhile
+ * in *current (allocated in a), DB_INVALID if in->slug belongs to another
+ * event, DB_NOTFOUND, DB_BUSY or DB_ERROR.
+ */
+enum db_rc event_save(struct db *db, struct arena *a, const char *slug,
+    const struct event *in, const char *form_token, struct event *current);
 
 #endif

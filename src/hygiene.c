@@ -4,15 +4,18 @@
 #include "clock.h"
 #include "hygiene.h"
 #include "log.h"
+#include "session.h"
 #include "token.h"
 
 /* What to purge and after how long; a new table to expire is one more line. */
 static const struct {
 	enum stmt stmt;
-	int64_t keep;		/* seconds */
+	int64_t keep, keep2;	/* seconds, bound as now - keep to ?1 (and ?2) */
 } purges[] = {
-	{ STMT_PURGE_FORM_USE, TOKEN_FORM_TTL + 3600 },
-	{ STMT_PURGE_OUTBOX, 30 * 24 * 3600 },
+	{ STMT_PURGE_FORM_USE, TOKEN_FORM_TTL + 3600, 0 },
+	{ STMT_PURGE_OUTBOX, 30 * 24 * 3600, 0 },
+	/* Idle or too old; logins sweep them too, but a site may go days without one. */
+	{ STMT_SESSION_PURGE, SESSION_IDLE, SESSION_MAX_AGE },
 };
 
 enum db_rc hygiene_purge(struct db *db, int *n)
@@ -27,6 +30,8 @@ enum db_rc hygiene_purge(struct db *db, int *n)
 	for (i = 0; i < sizeof(purges) / sizeof(purges[0]) && rc == DB_OK; i++) {
 		st = db_stmt(db, purges[i].stmt);
 		sqlite3_bind_int64(st, 1, clock_now() - purges[i].keep);
+		if (purges[i].keep2 > 0)
+			sqlite3_bind_int64(st, 2, clock_now() - purges[i].keep2);
 		rc = db_rc_of(db, sqlite3_step(st), "purging old rows");
 		sqlite3_reset(st);
 		*n += sqlite3_changes(db->conn);

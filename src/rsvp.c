@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -36,18 +37,54 @@ static const char *text(struct arena *a, sqlite3_stmt *st, int i)
 	return arena_strdup(a, t != NULL ? (const char *)t : "");
 }
 
-/* Start a change: BEGIN IMMEDIATE and claim the form token. */
+/*
+ * Start a change: BEGIN IMMEDIATE and claim the form token (NULL: an
+ * admin action that is idempotent by itself). *mark receives the last
+ * log row, for name_actor().
+ */
 static enum db_rc begin_change(struct db *db, const char *form_token,
-    struct rsvp_outcome *out)
+    struct rsvp_outcome *out, int64_t *mark)
 {
+	sqlite3_stmt *st;
 	enum db_rc rc;
+	int step;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	if ((rc = idem_claim(db, form_token, &out->replayed)) != DB_OK)
-		db_rollback(db);
+	if (form_token != NULL && (rc = idem_claim(db, form_token, &out->replayed)) != DB_OK)
+		goto fail;
+	st = db_stmt(db, STMT_LOG_MARK);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		*mark = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((rc = db_rc_of(db, step, "reading the log")) == DB_OK)
+		return rc;
+fail:
+	db_rollback(db);
 	return rc;
+}
+
+/* Name actor (if not NULL) on the log rows this change wrote after mark. */
+static enum db_rc name_actor(struct db *db, const char *actor, int64_t mark)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	if (actor == NULL)
+		return DB_OK;
+	st = db_stmt(db, STMT_LOG_ACTOR);
+	sqlite3_bind_int64(st, 1, mark);
+	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+	rc = db_rc_of(db, sqlite3_step(st), "naming the admin in the log");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Finish a change: name the actor and commit on DB_OK, else roll everything back. */
+static enum db_rc end_change(struct db *db, enum db_rc rc, const char *actor, int64_t mark)
+{
+	return db_end(db, rc == DB_OK ? name_actor(db, actor, mark) : rc);
 }
 
 static int email_taken(struct db *db, int64_t event_id, const char *email)
@@ -62,31 +99,38 @@ static int email_taken(struct db *db, int64_t event_id, const char *email)
 	return taken;
 }
 
-enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input *in,
-    const char *form_token, const char *manage_token, struct rsvp_outcome *out)
+/* 1 if rc refuses one item of a batch (the others go on), not the batch. */
+static int item_refused(enum db_rc rc)
+{
+	return rc == DB_NOTFOUND || rc == DB_CONFLICT || rc == DB_FULL || rc == DB_CLOSED ||
+	    rc == DB_INVALID;
+}
+
+/*
+ * Insert the RSVP in for event_id inside the caller's transaction: the
+ * party is confirmed if it fits in the spots left, else waitlisted.
+ * out->status and out->spots_left are set; see rsvp_create() for the rcs.
+ */
+static enum db_rc create_in(struct db *db, struct arena *a, int64_t event_id,
+    const struct rsvp_input *in, const char *manage_token, struct rsvp_outcome *out)
 {
 	unsigned char hash[TOKEN_HASH_LEN];
-	struct arena *a = arena_new();
 	int64_t now = clock_now(), spots = 1 + in->guests, id;
 	sqlite3_stmt *st;
 	struct event e;
 	enum db_rc rc;
 
-	if ((rc = begin_change(db, form_token, out)) != DB_OK)
-		goto free;
-	if (out->replayed || (rc = event_get(db, a, slug, &e)) != DB_OK)
-		goto done;
+	if ((rc = event_get_by_id(db, a, event_id, &e)) != DB_OK)
+		return rc;
 	out->spots_left = e.spots_left;
-	if (!event_rsvp_open(&e, now))
-		rc = DB_CLOSED;
-	else if (in->guests < 0 || in->guests > e.max_guests)
-		rc = DB_INVALID;
-	else if (email_taken(db, e.id, in->email))
-		rc = DB_CONFLICT;
-	else if (e.capacity >= 0 && spots > e.capacity)
-		rc = DB_FULL;
-	if (rc != DB_OK)
-		goto done;
+	if (in->actor != NULL ? e.status == EVENT_CANCELLED : !event_rsvp_open(&e, now))
+		return DB_CLOSED;
+	if (in->guests < 0 || in->guests > e.max_guests)
+		return DB_INVALID;
+	if (email_taken(db, e.id, in->email))
+		return DB_CONFLICT;
+	if (e.capacity >= 0 && spots > e.capacity)
+		return DB_FULL;
 	/* The waitlist ahead holds only parties too big for the spots left. */
 	out->status = e.capacity < 0 || spots <= e.spots_left ? RSVP_CONFIRMED :
 	    RSVP_WAITLISTED;
@@ -103,42 +147,108 @@ enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input 
 	rc = db_rc_of(db, sqlite3_step(st), "creating an RSVP");
 	sqlite3_reset(st);
 	if (rc != DB_OK)
-		goto done;
+		return rc;
 	id = sqlite3_last_insert_rowid(db->conn);
-	if (in->npledges > 0)
-		rc = potluck_apply(db, id, e.id, in->pledges, in->npledges, out);
+	if (in->npledges > 0 &&
+	    (rc = potluck_apply(db, id, e.id, in->pledges, in->npledges, out)) != DB_OK)
+		return rc;
 	/* The insert trigger enqueued the sign-up e-mail; only C knows its link. */
-	if (rc == DB_OK)
-		rc = outbox_link(db, id, manage_token);
-done:
-	rc = db_end(db, rc);
+	return outbox_link(db, id, manage_token);
+}
+
+enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input *in,
+    const char *form_token, const char *manage_token, struct rsvp_outcome *out)
+{
+	struct arena *a = arena_new();
+	int64_t mark = 0;
+	struct event e;
+	enum db_rc rc;
+
+	if ((rc = begin_change(db, form_token, out, &mark)) != DB_OK)
+		goto free;
+	if (!out->replayed && (rc = event_get(db, a, slug, &e)) == DB_OK)
+		rc = create_in(db, a, e.id, in, manage_token, out);
+	rc = end_change(db, rc, in->actor, mark);
 free:
 	arena_free(a);
 	return rc;
 }
 
-/* Read the RSVP behind manage_token into r (no waitlist position). */
-static enum db_rc read_rsvp(struct db *db, struct arena *a, const char *manage_token,
+enum db_rc rsvp_bulk_add(struct db *db, const char *slug, struct rsvp_bulk_line *lines,
+    int n, const char *actor, const char *form_token, int *replayed)
+{
+	char manage[TOKEN_MANAGE_HEX + 1];
+	struct arena *a = arena_new();
+	struct rsvp_outcome out;
+	int64_t mark = 0;
+	struct event e;
+	enum db_rc rc;
+	int i;
+
+	if ((rc = begin_change(db, form_token, &out, &mark)) != DB_OK)
+		goto free;
+	*replayed = out.replayed;
+	if (out.replayed || (rc = event_get(db, a, slug, &e)) != DB_OK)
+		goto done;
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		lines[i].in.actor = actor;
+		/* Each line's link comes from the list's token and its place in it. */
+		token_manage_of(arena_printf(a, "%s:%d", form_token, i), manage);
+		lines[i].rc = create_in(db, a, e.id, &lines[i].in, manage, &out);
+		lines[i].status = out.status;
+		if (!item_refused(lines[i].rc))
+			rc = lines[i].rc;
+	}
+done:
+	rc = end_change(db, rc, actor, mark);
+free:
+	arena_free(a);
+	return rc;
+}
+
+/* Which RSVP a change is about, and who makes it. */
+struct rsvp_ref {
+	const char *manage_token;	/* the visitor's link; NULL: an admin's change */
+	int64_t event_id, id;		/* an admin's: the RSVP id at this event */
+	const char *actor;		/* the admin's name; NULL: the visitor */
+};
+
+/* Fill r from a row of RSVP_COLS (db.c). */
+static void read_row(struct arena *a, sqlite3_stmt *st, struct rsvp *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->event_id = sqlite3_column_int64(st, 1);
+	r->name = text(a, st, 2);
+	r->email = text(a, st, 3);
+	r->guests = sqlite3_column_int(st, 4);
+	r->note = text(a, st, 5);
+	r->status = status_of(sqlite3_column_text(st, 6));
+	r->created_at = sqlite3_column_int64(st, 7);
+	r->checked_in_at = sqlite3_column_int64(st, 8);
+}
+
+/* Read the RSVP ref names into r (no waitlist position). */
+static enum db_rc read_rsvp(struct db *db, struct arena *a, const struct rsvp_ref *ref,
     struct rsvp *r)
 {
 	unsigned char hash[TOKEN_HASH_LEN];
-	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_BY_TOKEN);
+	sqlite3_stmt *st;
 	enum db_rc rc;
 	int step;
 
-	memset(r, 0, sizeof(*r));
-	token_hash(manage_token, hash);
-	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
+	if (ref->manage_token != NULL) {
+		st = db_stmt(db, STMT_RSVP_BY_TOKEN);
+		token_hash(ref->manage_token, hash);
+		sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
+	} else {
+		st = db_stmt(db, STMT_RSVP_BY_ID);
+		sqlite3_bind_int64(st, 1, ref->id);
+		sqlite3_bind_int64(st, 2, ref->event_id);
+	}
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
-		r->id = sqlite3_column_int64(st, 0);
-		r->event_id = sqlite3_column_int64(st, 1);
-		r->name = text(a, st, 2);
-		r->email = text(a, st, 3);
-		r->guests = sqlite3_column_int(st, 4);
-		r->note = text(a, st, 5);
-		r->status = status_of(sqlite3_column_text(st, 6));
-		r->created_at = sqlite3_column_int64(st, 7);
+		read_row(a, st, r);
 		rc = DB_OK;
 	} else {
 		rc = step == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, step, "reading an RSVP");
@@ -150,9 +260,10 @@ static enum db_rc read_rsvp(struct db *db, struct arena *a, const char *manage_t
 enum db_rc rsvp_get(struct db *db, struct arena *a, const char *manage_token,
     struct rsvp *r, struct event *e)
 {
+	struct rsvp_ref ref = { .manage_token = manage_token };
 	enum db_rc rc;
 
-	if ((rc = read_rsvp(db, a, manage_token, r)) != DB_OK ||
+	if ((rc = read_rsvp(db, a, &ref, r)) != DB_OK ||
 	    (rc = event_get_by_id(db, a, r->event_id, e)) != DB_OK)
 		return rc;
 	if (r->status == RSVP_WAITLISTED)
@@ -160,44 +271,75 @@ enum db_rc rsvp_get(struct db *db, struct arena *a, const char *manage_token,
 	return rc;
 }
 
-/* Load the RSVP and its event for a change; DB_CLOSED if too late to change. */
+/*
+ * Load the RSVP and its event for a change; DB_CLOSED if too late for the
+ * visitor to change it (admins decide per action).
+ */
 static enum db_rc load_for_change(struct db *db, struct arena *a,
-    const char *manage_token, struct rsvp *r, struct event *e)
+    const struct rsvp_ref *ref, struct rsvp *r, struct event *e)
 {
 	enum db_rc rc;
 
-	if ((rc = read_rsvp(db, a, manage_token, r)) != DB_OK ||
+	if ((rc = read_rsvp(db, a, ref, r)) != DB_OK ||
 	    (rc = event_get_by_id(db, a, r->event_id, e)) != DB_OK)
 		return rc;
-	if (r->status == RSVP_CANCELLED || clock_now() >= e->starts_at)
+	if (ref->actor == NULL && (r->status == RSVP_CANCELLED || clock_now() >= e->starts_at))
 		return DB_CLOSED;
 	return DB_OK;
+}
+
+/*
+ * Apply one change inside the transaction: load the RSVP and its event,
+ * apply, promote the waitlist into any room it made; out->status after.
+ */
+static enum db_rc change_in(struct db *db, struct arena *a, const struct rsvp_ref *ref,
+    rsvp_change_fn apply, const void *arg, struct rsvp_outcome *out)
+{
+	struct event e;
+	struct rsvp r;
+	enum db_rc rc;
+
+	if ((rc = load_for_change(db, a, ref, &r, &e)) != DB_OK)
+		return rc;
+	out->status = r.status;
+	out->spots_left = e.spots_left;
+	if ((rc = apply(db, &r, &e, arg, out)) == DB_OK &&
+	    (rc = waitlist_promote(db, r.event_id)) == DB_OK &&
+	    (rc = read_rsvp(db, a, ref, &r)) == DB_OK)
+		out->status = r.status;
+	return rc;
+}
+
+/*
+ * The transaction every change to an existing RSVP runs in: claim the
+ * form token, apply the change with change_in(), name the actor in the
+ * log, commit - or roll all of it back.
+ */
+static enum db_rc change_rsvp(struct db *db, const struct rsvp_ref *ref,
+    const char *form_token, rsvp_change_fn apply, const void *arg,
+    struct rsvp_outcome *out)
+{
+	struct arena *a = arena_new();
+	int64_t mark = 0;
+	enum db_rc rc;
+
+	if ((rc = begin_change(db, form_token, out, &mark)) != DB_OK)
+		goto free;
+	if (!out->replayed)
+		rc = change_in(db, a, ref, apply, arg, out);
+	rc = end_change(db, rc, ref->actor, mark);
+free:
+	arena_free(a);
+	return rc;
 }
 
 enum db_rc rsvp_change(struct db *db, const char *manage_token,
     const char *form_token, rsvp_change_fn apply, const void *arg,
     struct rsvp_outcome *out)
 {
-	struct arena *a = arena_new();
-	struct event e;
-	struct rsvp r;
-	enum db_rc rc;
+	struct rsvp_ref ref = { .manage_token = manage_token };
 
-	if ((rc = begin_change(db, form_token, out)) != DB_OK)
-		goto free;
-	if (out->replayed || (rc = load_for_change(db, a, manage_token, &r, &e)) != DB_OK)
-		goto done;
-	out->status = r.status;
-	out->spots_left = e.spots_left;
-	if ((rc = apply(db, &r, &e, arg, out)) == DB_OK &&
-	    (rc = waitlist_promote(db, r.event_id)) == DB_OK &&
-	    (rc = read_rsvp(db, a, manage_token, &r)) == DB_OK)
-		out->status = r.status;
-done:
-	rc = db_end(db, rc);
-free:
-	arena_free(a);
-	return rc;
+	return change_rsvp(db, &ref, form_token, apply, arg, out);
 }
 
 struct update {
@@ -234,33 +376,179 @@ static enum db_rc apply_update(struct db *db, const struct rsvp *r,
 enum db_rc rsvp_update(struct db *db, const char *manage_token, int guests,
     const char *note, const char *form_token, struct rsvp_outcome *out)
 {
+	struct rsvp_ref ref = { .manage_token = manage_token };
 	struct update u = { guests, note };
 
-	return rsvp_change(db, manage_token, form_token, apply_update, &u, out);
+	return change_rsvp(db, &ref, form_token, apply_update, &u, out);
+}
+
+/* Give r the status s (the triggers count and log it). */
+static enum db_rc set_status(struct db *db, const struct rsvp *r, enum rsvp_status s)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_SET_STATUS);
+	enum db_rc rc;
+
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_text(st, 2, status_names[s], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, clock_now());
+	rc = db_rc_of(db, sqlite3_step(st), "changing an RSVP's status");
+	sqlite3_reset(st);
+	return rc;
 }
 
 static enum db_rc apply_cancel(struct db *db, const struct rsvp *r,
     const struct event *e, const void *arg, struct rsvp_outcome *out)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_SET_STATUS);
-	enum db_rc rc;
-
 	(void)e;
 	(void)arg;
 	(void)out;
 	/* The rsvp_cancel_releases_pledges trigger drops its pledges too. */
-	sqlite3_bind_int64(st, 1, r->id);
-	sqlite3_bind_text(st, 2, status_names[RSVP_CANCELLED], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, clock_now());
-	rc = db_rc_of(db, sqlite3_step(st), "cancelling an RSVP");
-	sqlite3_reset(st);
-	return rc;
+	return r->status == RSVP_CANCELLED ? DB_OK : set_status(db, r, RSVP_CANCELLED);
 }
 
 enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
     const char *form_token, struct rsvp_outcome *out)
 {
-	return rsvp_change(db, manage_token, form_token, apply_cancel, NULL, out);
+	struct rsvp_ref ref = { .manage_token = manage_token };
+
+	return change_rsvp(db, &ref, form_token, apply_cancel, NULL, out);
+}
+
+/* Manual promotion: a waitlisted party out of turn, if it fits. */
+static enum db_rc apply_promote(struct db *db, const struct rsvp *r,
+    const struct event *e, const void *arg, struct rsvp_outcome *out)
+{
+	(void)arg;
+	(void)out;
+	if (r->status == RSVP_CONFIRMED)
+		return DB_OK;
+	if (r->status != RSVP_WAITLISTED)
+		return DB_CLOSED;
+	if (e->capacity >= 0 && 1 + r->guests > e->spots_left)
+		return DB_FULL;
+	return set_status(db, r, RSVP_CONFIRMED);
+}
+
+/* Check in (arg non-NULL) or undo it; only confirmed parties come in. */
+static enum db_rc apply_check_in(struct db *db, const struct rsvp *r,
+    const struct event *e, const void *arg, struct rsvp_outcome *out)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	(void)e;
+	(void)out;
+	if ((arg != NULL) == (r->checked_in_at != 0))
+		return DB_OK;	/* already so: keep the first time */
+	if (arg != NULL && r->status != RSVP_CONFIRMED)
+		return DB_CLOSED;
+	st = db_stmt(db, STMT_RSVP_CHECK_IN);
+	sqlite3_bind_int64(st, 1, r->id);
+	if (arg != NULL)
+		sqlite3_bind_int64(st, 2, clock_now());
+	sqlite3_bind_int64(st, 3, clock_now());
+	rc = db_rc_of(db, sqlite3_step(st), "checking in");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* What each admin action applies. */
+static const struct {
+	rsvp_change_fn apply;
+	const char *arg;
+} admin_acts[] = {
+	[RSVP_CHECK_IN] = { apply_check_in, "in" },
+	[RSVP_UNDO_CHECK_IN] = { apply_check_in, NULL },
+	[RSVP_ADMIN_CANCEL] = { apply_cancel, NULL },
+	[RSVP_PROMOTE] = { apply_promote, NULL },
+};
+
+enum db_rc rsvp_admin_act(struct db *db, int64_t event_id, int64_t rsvp_id,
+    enum rsvp_admin_action action, const char *actor, struct rsvp_outcome *out)
+{
+	struct rsvp_ref ref = { .event_id = event_id, .id = rsvp_id, .actor = actor };
+
+	return change_rsvp(db, &ref, NULL, admin_acts[action].apply, admin_acts[action].arg,
+	    out);
+}
+
+static int by_id(const void *x, const void *y)
+{
+	const struct rsvp_bulk_pick *p = x, *q = y;
+
+	return p->id < q->id ? -1 : p->id > q->id;
+}
+
+enum db_rc rsvp_admin_bulk(struct db *db, int64_t event_id, struct rsvp_bulk_pick *picks,
+    int n, enum rsvp_admin_action action, const char *actor)
+{
+	struct rsvp_ref ref = { .event_id = event_id, .actor = actor };
+	struct arena *a = arena_new();
+	struct rsvp_outcome out;
+	int64_t mark = 0;
+	enum db_rc rc;
+	int i;
+
+	/* Ids are the arrival order: queue order. */
+	qsort(picks, (size_t)n, sizeof(*picks), by_id);
+	if ((rc = begin_change(db, NULL, &out, &mark)) != DB_OK)
+		goto free;
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		ref.id = picks[i].id;
+		picks[i].rc = change_in(db, a, &ref, admin_acts[action].apply,
+		    admin_acts[action].arg, &out);
+		if (!item_refused(picks[i].rc))
+			rc = picks[i].rc;
+	}
+	rc = end_change(db, rc, actor, mark);
+free:
+	arena_free(a);
+	return rc;
+}
+
+enum db_rc rsvp_admin_list(struct db *db, struct arena *a, int64_t event_id,
+    const char *search, struct rsvp **list, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_ADMIN_LIST);
+	char *pattern = NULL, *p;
+	int step, waiting = 0, i;
+	int64_t ahead;
+	enum db_rc rc;
+
+	*n = 0;
+	*list = arena_alloc(a, RSVP_ADMIN_LIST_MAX * sizeof(**list));
+	if (search != NULL && *search != '\0') {
+		/* The search is literal text: escape LIKE's own characters. */
+		pattern = p = arena_alloc(a, 2 * strlen(search) + 3);
+		*p++ = '%';
+		for (; *search != '\0'; search++) {
+			if (strchr("%_\\", *search) != NULL)
+				*p++ = '\\';
+			*p++ = *search;
+		}
+		*p++ = '%';
+		*p = '\0';
+	}
+	sqlite3_bind_int64(st, 1, event_id);
+	if (pattern != NULL)
+		sqlite3_bind_text(st, 2, pattern, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, RSVP_ADMIN_LIST_MAX);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rsvp *r = &(*list)[(*n)++];
+
+		read_row(a, st, r);
+		if (r->status == RSVP_WAITLISTED && pattern == NULL)
+			r->position = ++waiting;
+	}
+	sqlite3_reset(st);
+	if ((rc = db_rc_of(db, step, "listing RSVPs")) != DB_OK)
+		return rc;
+	/* A search shows only part of the queue: ask for each one's place. */
+	for (i = 0; pattern != NULL && i < *n && rc == DB_OK; i++)
+		if ((*list)[i].status == RSVP_WAITLISTED)
+			rc = waitlist_position(db, event_id, (*list)[i].id, &(*list)[i].position,
+			    &ahead);
+	return rc;
 }
 
 /* The id of the active RSVP of email at slug: 0 if none, -1 on error. */
@@ -302,13 +590,13 @@ enum db_rc rsvp_resend(struct db *db, const char *slug, const char *email,
     int *queued)
 {
 	unsigned char hash[TOKEN_HASH_LEN];
+	int64_t id, mark = 0;
 	sqlite3_stmt *st;
 	enum db_rc rc;
-	int64_t id;
 	int sent;
 
 	*queued = 0;
-	if ((rc = begin_change(db, form_token, out)) != DB_OK)
+	if ((rc = begin_change(db, form_token, out, &mark)) != DB_OK)
 		return rc;
 	if (out->replayed || (id = active_rsvp(db, slug, email)) == 0)
 		return db_end(db, DB_OK);

@@ -14,6 +14,8 @@
 
 enum rsvp_status { RSVP_CONFIRMED, RSVP_WAITLISTED, RSVP_CANCELLED };
 
+#define RSVP_ADMIN_LIST_MAX 2000
+
 struct pledge_input;
 
 /* A new RSVP as the visitor entered it (already validated for form). */
@@ -22,6 +24,12 @@ struct rsvp_input {
 	int guests;
 	const struct pledge_input *pledges;	/* made with the RSVP (potluck.h) */
 	int npledges;
+	/*
+	 * The admin adding it on someone's behalf (e.g. a phone call), for
+	 * the log; NULL: the visitor. An admin may add outside the RSVP
+	 * window and to a draft, never to a cancelled event.
+	 */
+	const char *actor;
 };
 
 /* An RSVP as its manage page shows it; strings live in an arena. */
@@ -30,6 +38,7 @@ struct rsvp {
 	const char *name, *email, *note;
 	int guests;
 	enum rsvp_status status;
+	int64_t checked_in_at;		/* 0: not checked in */
 	int position;			/* waitlisted: 1 = next in line */
 	int64_t spots_ahead;		/* waitlisted: spots of parties ahead */
 };
@@ -103,6 +112,66 @@ enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
 enum db_rc rsvp_resend(struct db *db, const char *slug, const char *email,
     const char *form_token, const char *manage_token, struct rsvp_outcome *out,
     int *queued);
+
+/* What an admin does to one RSVP from the participants page. */
+enum rsvp_admin_action {
+	RSVP_CHECK_IN,		/* confirmed parties only */
+	RSVP_UNDO_CHECK_IN,
+	RSVP_ADMIN_CANCEL,	/* promotes the waitlist */
+	RSVP_PROMOTE,		/* a waitlisted party, out of turn, if it fits */
+};
+
+/*
+ * Apply action to RSVP rsvp_id of event event_id in one transaction, the
+ * log rows naming actor. Repeating an action that is already done changes
+ * nothing and is DB_OK (a double submit). DB_NOTFOUND (no such RSVP at
+ * this event), DB_CLOSED (not possible in its status, e.g. checking in a
+ * waitlisted party), DB_FULL (a promotion that does not fit), DB_BUSY,
+ * DB_ERROR.
+ */
+enum db_rc rsvp_admin_act(struct db *db, int64_t event_id, int64_t rsvp_id,
+    enum rsvp_admin_action action, const char *actor, struct rsvp_outcome *out);
+
+/* One line of a bulk add and what became of it. */
+struct rsvp_bulk_line {
+	struct rsvp_input in;
+	enum db_rc rc;			/* DB_OK, or why this line was refused */
+	enum rsvp_status status;	/* with DB_OK */
+};
+
+/*
+ * Add the lines to the event `slug` in order, in one transaction, as the
+ * admin actor: each confirmed if it fits, else waitlisted. A line refused
+ * (DB_CONFLICT e-mail taken, DB_FULL party larger than the capacity,
+ * DB_INVALID too many guests) says so in its rc and the others go on.
+ * form_token makes the whole list idempotent (*replayed = 1: nothing
+ * done). Returns DB_OK, DB_NOTFOUND, DB_BUSY or DB_ERROR (nothing added).
+ */
+enum db_rc rsvp_bulk_add(struct db *db, const char *slug, struct rsvp_bulk_line *lines,
+    int n, const char *actor, const char *form_token, int *replayed);
+
+/* One RSVP picked on the participants page and what became of it. */
+struct rsvp_bulk_pick {
+	int64_t id;
+	enum db_rc rc;
+};
+
+/*
+ * rsvp_admin_act() on several RSVPs of one event in one transaction, in
+ * queue order (picks are sorted by id); each pick's rc says how it went,
+ * a refused one does not stop the others. Returns DB_OK, DB_BUSY or
+ * DB_ERROR (then nothing changed).
+ */
+enum db_rc rsvp_admin_bulk(struct db *db, int64_t event_id, struct rsvp_bulk_pick *picks,
+    int n, enum rsvp_admin_action action, const char *actor);
+
+/*
+ * The active RSVPs of an event for the participants page: confirmed, then
+ * the waitlist in order with positions; only those whose name or e-mail
+ * contains search if it is not NULL or "". At most RSVP_ADMIN_LIST_MAX.
+ */
+enum db_rc rsvp_admin_list(struct db *db, struct arena *a, int64_t event_id,
+    const char *search, struct rsvp **list, int *n);
 
 /* The latest active sign-ups, newest first, at most RSVP_RECENT_MAX. */
 enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,

@@ -12,6 +12,8 @@
 // JavaScript on checks that an open event page's live counts (live.js
 // polling status.json) follow another visitor's sign-up within 3 s, and
 // its potluck bars (items.json) another visitor's pledge.
+// An organiser then logs in to /admin on a phone-sized screen, creates an
+// event, publishes it, finds it on /, and checks a participant in.
 //
 // Environment:
 //   TURNOUT_BUILD             dir holding the built cgi-bin/ and admin/ (default: repo root)
@@ -47,6 +49,9 @@ const LIVE_DEADLINE_MS = 3000;
 const MOBILE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 900 };
 const STEP_TIMEOUT_MS = 15000;
+const ADMIN_USER = 'maria';
+const ADMIN_PASSWORD = 'a long test password';
+const ADMIN_EVENT = { slug: 'browser-picnic', title: 'Browser picnic', starts: '2030-06-01T18:00' };
 const WATCHDOG_MS = 180000;
 
 const CHROMIUM_ARGS = [
@@ -143,11 +148,12 @@ const siteEnv = {
 // TAP's alone, and the daemons that `serve start` leaves running inherit its
 // descriptors: a pipe would stay open, and spawnSync would wait for them).
 const runLog = path.join(dataDir, 'browse-run.log');
-function run(cmd, args, timeoutMs = 60000) {
+function run(cmd, args, timeoutMs = 60000, input = undefined) {
 	const fd = fs.openSync(runLog, 'w');
 	let r;
 	try {
-		r = spawnSync(cmd, args, { env: siteEnv, stdio: ['ignore', fd, fd], timeout: timeoutMs });
+		r = spawnSync(cmd, args, { env: siteEnv, stdio: [input === undefined ? 'ignore' : 'pipe', fd, fd],
+			timeout: timeoutMs, input });
 	} finally {
 		fs.closeSync(fd);
 	}
@@ -342,13 +348,15 @@ let mobile;
 let nojs;
 let nojsMobile;
 let live;
+let adminCtx;
 let keepData = false;
 
 try {
 	const admin = path.join(build, 'admin', 'turnout-admin');
 	let setup = run(admin, ['init']);
 	if (setup.ok) setup = run(admin, ['demo']);
-	report(setup.ok, 'turnout-admin init and demo', setup.why);
+	if (setup.ok) setup = run(admin, ['user', 'add', ADMIN_USER], 60000, `${ADMIN_PASSWORD}\n`);
+	report(setup.ok, 'turnout-admin init, demo and user add', setup.why);
 	if (!setup.ok) throw new Error('setup failed');
 
 	const start = run('sh', [path.join(src, 'scripts', 'serve'), 'start'], 90000);
@@ -781,6 +789,79 @@ try {
 
 	await live.close();
 	live = undefined;
+
+	// ---- the organiser, on a phone
+	adminCtx = await launch({ viewport: MOBILE, isMobile: true, hasTouch: true });
+	const ap = adminCtx.pages()[0] || await adminCtx.newPage();
+	watch(ap, 'admin');
+
+	await check('admin: /admin without a session lands on the login page', async () => {
+		const res = await ap.goto(`${base}/admin`);
+		return { ok: new URL(ap.url()).pathname === '/admin/login' && res.status() === 200 &&
+			res.headers()['cache-control'] === 'no-store', why: `at ${ap.url()} (${res.status()})` };
+	});
+
+	await check('admin: logging in opens the dashboard with the admin\'s name', async () => {
+		await ap.getByLabel('Name').fill(ADMIN_USER);
+		await ap.getByLabel('Password').fill(ADMIN_PASSWORD);
+		await Promise.all([ap.waitForURL(`${base}/admin`), ap.getByRole('button', { name: 'Log in' }).click()]);
+		const bar = norm(await ap.locator('.admin-bar').textContent());
+		return { ok: bar.includes(ADMIN_USER) && norm(await ap.locator('h1').textContent()) === 'Dashboard',
+			why: `admin bar ${JSON.stringify(bar)}` };
+	});
+
+	await check('admin: a new draft event is saved', async () => {
+		await Promise.all([ap.waitForURL(`${base}/admin/events/new`), ap.getByRole('link', { name: 'New event' }).click()]);
+		await ap.getByLabel('Title').fill(ADMIN_EVENT.title);
+		await ap.getByLabel(/^Address \(slug\)/).fill(ADMIN_EVENT.slug);
+		await ap.getByLabel('Location').fill('Linden Park');
+		await ap.getByLabel('Starts', { exact: true }).fill(ADMIN_EVENT.starts);
+		await ap.getByLabel(/^Capacity/).fill('10');
+		await Promise.all([ap.waitForURL(/\/edit\?saved=1$/), ap.getByRole('button', { name: 'Save' }).click()]);
+		const notice = norm(await ap.locator('[role=status]').textContent());
+		return { ok: notice === 'Saved.' && (await ap.getByLabel('Status').inputValue()) === 'draft',
+			why: `at ${ap.url()}, notice ${JSON.stringify(notice)}` };
+	});
+
+	await check('admin: not on / while a draft', async () => {
+		await ap.goto(`${base}/`);
+		return (await ap.getByRole('link', { name: ADMIN_EVENT.title }).count()) === 0;
+	});
+
+	await check('admin: publishing puts it on /', async () => {
+		await ap.goto(`${base}/admin/events/${ADMIN_EVENT.slug}/edit`);
+		await ap.getByLabel('Status').selectOption('published');
+		await Promise.all([ap.waitForURL(/\/edit\?saved=1$/), ap.getByRole('button', { name: 'Save' }).click()]);
+		await ap.goto(`${base}/`);
+		return (await ap.getByRole('link', { name: ADMIN_EVENT.title }).count()) === 1;
+	});
+
+	await check('admin: a visitor signs up for it', async () => {
+		await ap.getByRole('link', { name: ADMIN_EVENT.title }).click();
+		return submitRsvp(ap, { name: 'Door Tester', email: 'door@example.org' });
+	});
+
+	await check('admin: the participants page checks the visitor in with one tap', async () => {
+		await ap.goto(`${base}/admin/events/${ADMIN_EVENT.slug}/rsvps`);
+		const row = ap.locator('tr', { hasText: 'Door Tester' });
+		await Promise.all([ap.waitForURL(/done=checkin/), row.getByRole('button', { name: 'Check in' }).click()]);
+		const done = norm(await ap.locator('[role=status]').textContent());
+		const cell = norm(await ap.locator('tr', { hasText: 'Door Tester' }).locator('td').nth(2).textContent());
+		return { ok: done === 'Checked in.' && cell.startsWith('✓') && cell.includes('Undo'),
+			why: `notice ${JSON.stringify(done)}, cell ${JSON.stringify(cell)}` };
+	});
+
+	await check(`admin: participants page: no horizontal scroll at ${MOBILE.width} px`, () => horizontalFit(ap));
+	await check('admin: mobile screenshot of the participants page', () => screenshot(ap, 'admin-mobile-rsvps'));
+
+	await check('admin: the figures page draws its chart', async () => {
+		await ap.goto(`${base}/admin/events/${ADMIN_EVENT.slug}/stats`);
+		return (await ap.locator('svg polyline').count()) === 2;
+	});
+	await check('admin: mobile screenshot of the figures page', () => screenshot(ap, 'admin-mobile-stats'));
+
+	await adminCtx.close();
+	adminCtx = undefined;
 	if (abortedPolls.length)
 		diag(`status.json polls aborted by leaving the page (not counted as failures): ${abortedPolls.length}`);
 
@@ -792,7 +873,7 @@ try {
 	if (!/^(setup failed|site did not start)$/.test(e.message))
 		report(false, 'browser session runs to the end', e.stack || e.message);
 } finally {
-	for (const ctx of [desktop, mobile, nojs, nojsMobile, live])
+	for (const ctx of [desktop, mobile, nojs, nojsMobile, live, adminCtx])
 		if (ctx) await ctx.close().catch(() => {});
 	if (failures > 0) {
 		const tails = tailsShown ? '' : logTails();

@@ -177,6 +177,30 @@ def children(pid):
     return sorted(p for p in kids if pid_alive(p))
 
 
+class ModuleSite:
+    """A test module's one Site, started on first use: call it to get the
+    Site. If the start fails, that case fails with the reason and every
+    later call fails at once instead of starting again."""
+
+    def __init__(self, name, prepare=None, report=None):
+        self.name, self.prepare, self.report = name, prepare, report
+        self.site = None
+        self.error = None
+
+    def __call__(self):
+        if self.error is not None:
+            raise RuntimeError("the site did not start (see the first failed case)")
+        if self.site is None:
+            try:
+                self.site = Site(self.name, prepare=self.prepare).start()
+            except Exception as e:
+                self.error = e
+                raise
+            if self.report:
+                self.report(f"site on port {self.site.port}, data {self.site.data}")
+        return self.site
+
+
 class Site:
     """One running site. prepare(data_dir) runs after init/demo, before start.
 
@@ -325,9 +349,14 @@ class Site:
 
     # -- HTTP ----------------------------------------------------------------
 
-    def request(self, method, path, body=None, headers=None, timeout=TIMEOUT):
-        """(status, lowercased headers, body bytes) over a fresh connection."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def request(self, method, path, body=None, headers=None, timeout=TIMEOUT, source=None):
+        """(status, lowercased headers, body bytes) over a fresh connection.
+
+        source: the client's address, another 127.x.y.z (nginx's per-address
+        limits then count it apart from other requests).
+        """
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             resp = conn.getresponse()

@@ -349,6 +349,17 @@ static long long wal_size(void)
 	return (long long)sb.st_size;
 }
 
+/* An admin session of user 1 logged in at created, last used at seen. */
+static void add_session(int64_t created, int64_t seen)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO session (token_hash, user_id, created_at,"
+	    " last_seen) VALUES (randomblob(32), 1, %lld, %lld)", (long long)created,
+	    (long long)seen);
+	assert_int_equal(sqlite3_exec(F->t.db->conn, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
 static void test_hygiene(void **state)
 {
 	int replayed, n;
@@ -361,14 +372,22 @@ static void test_hygiene(void **state)
 	assert_int_equal(sqlite3_exec(F->t.db->conn, "UPDATE outbox SET state = 'sent'",
 	    NULL, NULL, NULL), SQLITE_OK);
 	clock_set(NOW + DAY);
+	/* Admin sessions: one in use, one idle for 3 h, one logged in 13 h ago. */
+	assert_int_equal(sqlite3_exec(F->t.db->conn,
+	    "INSERT INTO admin_user (name, hash, created_at) VALUES ('maria', 'x', 0)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	add_session(NOW + DAY - 3 * 3600, NOW + DAY);
+	add_session(NOW + DAY, NOW + DAY - 3 * 3600);
+	add_session(NOW + DAY - 13 * 3600, NOW + DAY);
 	assert_int_equal(hygiene_purge(F->t.db, &n), DB_OK);
-	assert_int_equal(n, 0);
+	assert_int_equal(n, 2);		/* the idle and the old session, nothing else */
+	assert_int_equal(count("SELECT count(*) FROM session"), 1);
 	clock_set(NOW + DAY + 3601);
 	assert_int_equal(hygiene_purge(F->t.db, &n), DB_OK);
 	assert_int_equal(n, 2);		/* two form tokens: old-token and ann's */
 	clock_set(NOW + 31 * DAY);
 	assert_int_equal(hygiene_purge(F->t.db, &n), DB_OK);
-	assert_int_equal(n, 1);		/* the delivered message */
+	assert_int_equal(n, 2);		/* the delivered message and the last session */
 	/* A small WAL is left alone; one past the limit is truncated. */
 	assert_int_equal(hygiene_checkpoint(F->t.db, &F->t.cfg), 0);
 	F->t.cfg.wal_checkpoint_mb = 1;

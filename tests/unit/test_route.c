@@ -114,6 +114,50 @@ static void test_method_not_allowed(void **state)
 	assert_string_equal(route_allow_header(a, M_GET | M_HEAD | M_POST), "GET, HEAD, POST");
 }
 
+/* Admin routes carry the shared checks; the session cookie fits the scheme. */
+static void test_admin_routes_and_cookie(void **state)
+{
+	static const struct { enum method m; const char *path; unsigned flags; } admin[] = {
+		{ M_GET, "/admin", RF_ADMIN },
+		{ M_POST, "/admin/logout", RF_ADMIN | RF_CSRF },
+		{ M_GET, "/admin/events/new", RF_ADMIN },
+		{ M_POST, "/admin/events/new", RF_ADMIN | RF_CSRF },
+		{ M_POST, "/admin/events/x/edit", RF_ADMIN | RF_CSRF },
+		{ M_POST, "/admin/events/x/rsvps", RF_ADMIN | RF_CSRF },
+		{ M_GET, "/admin/events/x/rsvps.csv", RF_ADMIN },
+		{ M_GET, "/admin/events/x/stats", RF_ADMIN },
+		{ M_GET, "/admin/login", 0 },
+		{ M_POST, "/admin/login", 0 },
+	};
+	const struct route *rt;
+	unsigned allowed;
+	struct req r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(admin) / sizeof(admin[0]); i++) {
+		rt = find(&r, admin[i].m, admin[i].path, &allowed);
+		assert_non_null(rt);
+		assert_int_equal(rt->flags & (RF_ADMIN | RF_CSRF), admin[i].flags);
+		assert_true(route_is_admin(admin[i].path));
+	}
+	assert_false(route_is_admin("/administrator"));
+	assert_false(route_is_admin("/events/admin"));
+	rt = find(&r, M_GET, "/events/fun-run-5k.ics", &allowed);
+	assert_non_null(rt);
+	assert_ptr_equal(rt->fn, h_event_ics);
+	assert_null(find(&r, M_GET, "/events/-x.ics", &allowed));
+	assert_null(find(&r, M_GET, "/events/x.ICS", &allowed));
+	req_init(&r, a);
+	assert_string_equal(route_session_cookie(&r, "ab", 0),
+	    "turnout_admin=ab; Path=/; HttpOnly; SameSite=Lax");
+	r.https = 1;
+	assert_string_equal(route_session_cookie(&r, "ab", 0),
+	    "__Host-turnout_admin=ab; Path=/; HttpOnly; SameSite=Lax; Secure");
+	assert_string_equal(route_session_cookie(&r, "", 1),
+	    "__Host-turnout_admin=; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_token_capture),
 		cmocka_unit_test(test_method_not_allowed),
+		cmocka_unit_test(test_admin_routes_and_cookie),
 	};
 	int rc;
 

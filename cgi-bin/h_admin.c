@@ -1,0 +1,184 @@
+/*
+ * The admin web page's gate (sessions, CSRF), login and logout, and the
+ * dashboard. The other admin pages are in h_admin_*.c.
+ */
+#include <string.h>
+
+#include "admin_user.h"
+#include "clock.h"
+#include "fields.h"
+#include "handlers.h"
+#include "page.h"
+#include "route.h"
+#include "session.h"
+
+#define LOGIN_PURPOSE "admin-login"
+#define LOGIN_FAILED "Wrong name or password, or too many attempts: wait a minute" \
+	" and try again."
+
+/*
+ * The session cookie. Over HTTPS it is Secure with the __Host- prefix, so
+ * no other site on the domain and no plain-HTTP page can set or read it.
+ */
+static const char *cookie_name(const struct req *r)
+{
+	return r->https ? "__Host-turnout_admin" : "turnout_admin";
+}
+
+const char *route_session_cookie(struct req *r, const char *value, int remove)
+{
+	return arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", cookie_name(r),
+	    value, r->https ? "; Secure" : "", remove ? "; Max-Age=0" : "");
+}
+
+static void set_cookie(struct req *r, const char *value, int remove)
+{
+	req_header(r, "Set-Cookie", route_session_cookie(r, value, remove));
+}
+
+int route_is_admin(const char *path)
+{
+	return strncmp(path, "/admin", 6) == 0 && (path[6] == '\0' || path[6] == '/');
+}
+
+int route_guard(struct req *r, struct app *app, unsigned flags)
+{
+	const char *cookie = req_cookie(r, cookie_name(r));
+	enum db_rc rc;
+
+	if (!(flags & RF_ADMIN))
+		return 0;
+	r->session = arena_alloc(r->a, sizeof(*r->session));
+	/* Corrupt, truncated or oversized cookies are simply no session. */
+	rc = session_get(app->db, r->a, cookie, clock_now(), r->session);
+	if (rc == DB_NOTFOUND) {
+		r->session = NULL;
+		return page_redirect(r, "/admin/login");
+	}
+	if (rc != DB_OK)
+		return db_status(rc);
+	if ((flags & RF_CSRF) && r->method == M_POST) {
+		switch (session_csrf_check(r->a, r->session, req_form(r, "csrf"), clock_now())) {
+		case TOKEN_OK:
+			return 0;
+		case TOKEN_EXPIRED:
+			r->error = "This form has expired. Go back, reload the page and try again.";
+			return 403;
+		default:
+			r->error = "This form was not made for your session. Go back, reload"
+			    " the page and try again.";
+			return 403;
+		}
+	}
+	return 0;
+}
+
+void admin_page_begin(struct page *p, struct req *r, struct app *app, const char *title,
+    const char *file)
+{
+	char csrf[TOKEN_FORM_HEX + 1];
+	struct tpl_dict *bar;
+
+	page_begin(p, app, title, file);
+	session_csrf(r->a, r->session, clock_now(), csrf);
+	bar = tpl_section(p->root, "ADMIN");
+	tpl_set(bar, "USER", r->session->user);
+	tpl_set(bar, "CSRF", csrf);
+	tpl_set(p->body, "CSRF", csrf);
+}
+
+/* The login form, with an error message if error is not NULL. */
+static int login_page(struct req *r, struct app *app, int status, const char *name,
+    const char *error)
+{
+	char token[TOKEN_FORM_HEX + 1];
+	struct page p;
+
+	page_begin(&p, app, "Admin login", "admin_login.tpl");
+	token_form_new(token, clock_now(), LOGIN_PURPOSE);
+	tpl_set(p.body, "FORM_TOKEN", token);
+	tpl_set(p.body, "NAME", name);
+	if (error != NULL)
+		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", error);
+	if (req_query(r, "out") != NULL)
+		tpl_show(p.body, "LOGGED_OUT");
+	return page_end(&p, r, status);
+}
+
+int h_admin_login_form(struct req *r, struct app *app)
+{
+	return login_page(r, app, 200, "", NULL);
+}
+
+int h_admin_login(struct req *r, struct app *app)
+{
+	const char *name = req_form(r, "name"), *password = req_form(r, "password"), *err;
+	char token[SESSION_TOKEN_HEX + 1];
+	int64_t user_id;
+	enum db_rc rc;
+
+	/* The form token stops other sites from logging a browser in (login CSRF). */
+	if ((err = field_form_token(req_form(r, "form_token"), LOGIN_PURPOSE)) != NULL)
+		return login_page(r, app, 400, "", err);
+	if (name == NULL || password == NULL || strlen(name) > ADMIN_NAME_MAX ||
+	    strlen(password) > ADMIN_PASSWORD_MAX)
+		return login_page(r, app, 403, "", LOGIN_FAILED);
+	rc = admin_user_login(app->db, name, password, clock_now(), &user_id);
+	if (rc == DB_INVALID)
+		return login_page(r, app, 403, admin_user_name_valid(name) ? name : "",
+		    LOGIN_FAILED);
+	if (rc != DB_OK)
+		return db_status(rc);
+	/* A new session at every login: a planted session id is never promoted. */
+	rc = session_create(app->db, user_id, req_cookie(r, cookie_name(r)), clock_now(),
+	    token);
+	if (rc != DB_OK)
+		return db_status(rc);
+	set_cookie(r, token, 0);
+	return page_redirect(r, "/admin");
+}
+
+int h_admin_logout(struct req *r, struct app *app)
+{
+	enum db_rc rc = session_delete(app->db, req_cookie(r, cookie_name(r)));
+
+	if (rc != DB_OK)
+		return db_status(rc);
+	set_cookie(r, "", 1);
+	return page_redirect(r, "/admin/login?out=1");
+}
+
+/* One row of the dashboard's event tables. */
+static void dashboard_row(struct tpl_dict *d, struct arena *a, const struct event *e)
+{
+	tpl_set(d, "SLUG", e->slug);
+	tpl_set(d, "TITLE", e->title);
+	tpl_set(d, "STATUS", event_status_name(e->status));
+	tpl_set(d, "WHEN", page_time(a, e->starts_at));
+	tpl_set_int(d, "CONFIRMED", e->confirmed);
+	tpl_set(d, "CAPACITY", e->capacity < 0 ? "unlimited" :
+	    arena_printf(a, "%lld", (long long)e->capacity));
+	tpl_set_int(d, "WAITLISTED", e->waitlisted);
+}
+
+int h_admin_home(struct req *r, struct app *app)
+{
+	static const char *const sections[] = { "UPCOMING", "PAST" };
+	struct event *list;
+	struct page p;
+	enum db_rc rc;
+	int past, i, n;
+
+	admin_page_begin(&p, r, app, "Dashboard", "admin_home.tpl");
+	for (past = 0; past < 2; past++) {
+		if ((rc = event_list_admin(app->db, r->a, clock_now(), past, &list, &n)) != DB_OK) {
+			tpl_dict_free(p.root);
+			return db_status(rc);
+		}
+		for (i = 0; i < n; i++)
+			dashboard_row(tpl_section(p.body, sections[past]), r->a, &list[i]);
+		if (n == 0)
+			tpl_show(p.body, past ? "NO_PAST" : "NO_UPCOMING");
+	}
+	return page_end(&p, r, 200);
+}

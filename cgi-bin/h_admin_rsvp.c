@@ -1,0 +1,485 @@
+/*
+ * The participants page: who is coming and who waits, search, and the
+ * admin's actions (check in at the door, cancel, promote out of turn, add
+ * on someone's behalf). Every action is logged with the admin's name.
+ */
+#include <string.h>
+
+#include "clock.h"
+#include "csv.h"
+#include "fields.h"
+#include "handlers.h"
+#include "page.h"
+#include "rsvp.h"
+#include "session.h"
+
+#define SEARCH_MAX 100
+#define BULK_LINES_MAX 200
+
+/* The actions of the page's forms, with what the page says after each. */
+static const struct {
+	const char *name, *done;
+	enum rsvp_admin_action action;
+} actions[] = {
+	{ "checkin", "Checked in.", RSVP_CHECK_IN },
+	{ "uncheckin", "Check-in undone.", RSVP_UNDO_CHECK_IN },
+	{ "cancel", "RSVP cancelled; the waitlist moved up into any room it made.",
+	  RSVP_ADMIN_CANCEL },
+	{ "promote", "Moved from the waitlist to confirmed.", RSVP_PROMOTE },
+};
+#define NACTIONS (sizeof(actions) / sizeof(actions[0]))
+#define DONE_ADDED "Added."
+
+/* What the visitor typed into the add form, to show again. */
+struct add_form {
+	const char *name, *email, *note, *guests;
+};
+
+/* One line of a bulk operation's report. */
+struct result {
+	const char *what, *outcome;
+	int ok;
+};
+
+struct rsvps_view {
+	const char *error, *done;
+	const struct add_form *add;
+	const char *bulk_text;		/* the bulk add form's text, to show again */
+	const struct result *results;	/* a bulk operation's report */
+	int nresults;
+};
+
+/* The search as given (bounded); "" if none. */
+static const char *search_of(struct req *r)
+{
+	const char *q = req_query(r, "q") != NULL ? req_query(r, "q") : req_form(r, "q");
+
+	if (q == NULL)
+		return "";
+	return strlen(q) > SEARCH_MAX ? arena_strndup(r->a, q, SEARCH_MAX) : q;
+}
+
+/* s percent-encoded for a query string, in r's arena. */
+static const char *query_escape(struct req *r, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = arena_alloc(r->a, 3 * strlen(s) + 1), *p = out;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-._~", c) != NULL) {
+			*p++ = (char)c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+static void row(struct tpl_dict *d, struct arena *a, const struct rsvp *rv)
+{
+	tpl_set_int(d, "ID", rv->id);
+	tpl_set(d, "NAME", rv->name);
+	tpl_set(d, "EMAIL", rv->email);
+	tpl_set_int(d, "PARTY", 1 + rv->guests);
+	tpl_set_int(d, "GUESTS", rv->guests);
+	tpl_set(d, "NOTE", rv->note);
+	tpl_set(d, "CREATED", page_time(a, rv->created_at));
+	if (rv->status == RSVP_WAITLISTED)
+		tpl_set_int(d, "POSITION", rv->position);
+	if (rv->checked_in_at != 0)
+		tpl_set(tpl_section(d, "CHECKED_IN"), "AT", page_time(a, rv->checked_in_at));
+	else if (rv->status == RSVP_CONFIRMED)
+		tpl_show(d, "NOT_CHECKED_IN");
+}
+
+static int rsvps_page(struct req *r, struct app *app, const struct event *e, int status,
+    const struct rsvps_view *v)
+{
+	char token[TOKEN_FORM_HEX + 1];
+	const char *q = search_of(r);
+	struct rsvp *list;
+	struct tpl_dict *f, *res;
+	struct page p;
+	enum db_rc rc;
+	int i, n, shown[2] = { 0, 0 };
+
+	if ((rc = rsvp_admin_list(app->db, r->a, e->id, q, &list, &n)) != DB_OK)
+		return db_status(rc);
+	admin_page_begin(&p, r, app, arena_printf(r->a, "Participants: %s", e->title),
+	    "admin_rsvps.tpl");
+	page_event_summary(p.body, r->a, e, clock_now());
+	tpl_set(p.body, "Q", q);
+	tpl_set(p.body, "Q_ARG", *q != '\0' ? arena_printf(r->a, "?q=%s",
+	    query_escape(r, q)) : "");
+	tpl_set_int(p.body, "CONFIRMED", e->confirmed);
+	tpl_set_int(p.body, "WAITLISTED", e->waitlisted);
+	tpl_set(p.body, "CAPACITY", e->capacity < 0 ? "unlimited" :
+	    arena_printf(r->a, "%lld", (long long)e->capacity));
+	for (i = 0; i < n; i++) {
+		int w = list[i].status == RSVP_WAITLISTED;
+
+		row(tpl_section(p.body, w ? "WAITLIST_ROW" : "CONFIRMED_ROW"), r->a, &list[i]);
+		shown[w]++;
+	}
+	if (shown[0] == 0)
+		tpl_show(p.body, "NO_CONFIRMED");
+	tpl_show(p.body, shown[1] == 0 ? "NO_WAITLIST" : "BULK_WAITLIST");
+	if (v->done != NULL)
+		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", v->done);
+	if (v->error != NULL)
+		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", v->error);
+	res = v->nresults > 0 ? tpl_section(p.body, "RESULTS") : NULL;
+	for (i = 0; i < v->nresults; i++) {
+		struct tpl_dict *d = tpl_section(res, "RESULT");
+
+		tpl_set(d, "WHAT", v->results[i].what);
+		tpl_set(d, "OUTCOME", v->results[i].outcome);
+		tpl_show(d, v->results[i].ok ? "OK" : "REFUSED");
+	}
+	f = tpl_section(p.body, "BULK");
+	token_form_new(token, clock_now(), form_purpose(r->a, "admin-bulk", e->slug));
+	tpl_set(f, "FORM_TOKEN", token);
+	tpl_set(f, "LINES", v->bulk_text != NULL ? v->bulk_text : "");
+	f = tpl_section(p.body, "ADD");
+	token_form_new(token, clock_now(), form_purpose(r->a, "admin-add", e->slug));
+	tpl_set(f, "FORM_TOKEN", token);
+	tpl_set_int(f, "MAX_GUESTS", e->max_guests);
+	if (v->add != NULL) {
+		tpl_set(f, "NAME", v->add->name);
+		tpl_set(f, "EMAIL", v->add->email);
+		tpl_set(f, "NOTE", v->add->note);
+		tpl_set(f, "GUESTS", v->add->guests);
+	} else {
+		tpl_set(f, "GUESTS", "0");
+	}
+	return page_end(&p, r, status);
+}
+
+/* The event of the page; 0 or the status to answer. */
+static int load_event(struct req *r, struct app *app, struct event *e)
+{
+	enum db_rc rc = event_get(app->db, r->a, r->params[0], e);
+
+	if (rc == DB_NOTFOUND)
+		return 404;
+	return rc == DB_OK ? 0 : db_status(rc);
+}
+
+int h_admin_rsvps(struct req *r, struct app *app)
+{
+	const char *done = req_query(r, "done");
+	struct rsvps_view v = { 0 };
+	struct event e;
+	size_t i;
+	int status;
+
+	if ((status = load_event(r, app, &e)) != 0)
+		return status;
+	for (i = 0; done != NULL && i < NACTIONS; i++)
+		if (strcmp(done, actions[i].name) == 0)
+			v.done = actions[i].done;
+	if (done != NULL && strcmp(done, "add") == 0)
+		v.done = DONE_ADDED;
+	return rsvps_page(r, app, &e, 200, &v);
+}
+
+/* Back to the page after a change, keeping the search, at the row. */
+static int back(struct req *r, const struct event *e, const char *done, int64_t id)
+{
+	const char *q = search_of(r);
+
+	return page_redirect(r, arena_printf(r->a, "/admin/events/%s/rsvps?done=%s%s%s#r%lld",
+	    e->slug, done, *q != '\0' ? "&q=" : "", *q != '\0' ? query_escape(r, q) : "",
+	    (long long)id));
+}
+
+/* Add an RSVP on someone's behalf, as the admin. */
+static int add(struct req *r, struct app *app, const struct event *e)
+{
+	const char *token = req_form(r, "form_token");
+	char manage[TOKEN_MANAGE_HEX + 1];
+	struct rsvps_view v = { 0 };
+	struct add_form form;
+	struct rsvp_outcome out;
+	struct rsvp_input in = { .actor = r->session->user };
+	enum db_rc rc;
+
+	form.name = req_form(r, "name") != NULL ? req_form(r, "name") : "";
+	form.email = req_form(r, "email") != NULL ? req_form(r, "email") : "";
+	form.note = req_form(r, "note") != NULL ? req_form(r, "note") : "";
+	form.guests = req_form(r, "guests") != NULL ? req_form(r, "guests") : "";
+	v.add = &form;
+	if ((v.error = field_form_token(token, form_purpose(r->a, "admin-add", e->slug))) != NULL ||
+	    (v.error = field_name(r->a, req_form(r, "name"), &in.name)) != NULL ||
+	    (v.error = field_email(r->a, req_form(r, "email"), &in.email)) != NULL ||
+	    (v.error = field_guests(req_form(r, "guests"), e->max_guests, &in.guests)) != NULL ||
+	    (v.error = field_note(r->a, req_form(r, "note"), &in.note)) != NULL)
+		return rsvps_page(r, app, e, 400, &v);
+	/* The person gets a manage link like everyone (derived from the token). */
+	token_manage_of(token, manage);
+	switch ((rc = rsvp_create(app->db, e->slug, &in, token, manage, &out))) {
+	case DB_OK:
+		return back(r, e, "add", 0);
+	case DB_CONFLICT:
+		v.error = "There is already an RSVP for this e-mail address at this event.";
+		return rsvps_page(r, app, e, 409, &v);
+	case DB_FULL:
+		v.error = arena_printf(r->a, "A party of %d is larger than this event's %lld"
+		    " places.", 1 + in.guests, (long long)e->capacity);
+		return rsvps_page(r, app, e, 422, &v);
+	case DB_CLOSED:
+		v.error = "This event is cancelled: nobody can be added.";
+		return rsvps_page(r, app, e, 422, &v);
+	case DB_NOTFOUND:
+		return 404;
+	default:
+		return db_status(rc);
+	}
+}
+
+/* Why a bulk line or pick was refused. */
+static const char *refusal(enum db_rc rc)
+{
+	switch (rc) {
+	case DB_CONFLICT: return "refused: there is already an RSVP for this e-mail address";
+	case DB_FULL: return "refused: does not fit (the party is larger than the spots left"
+	    " or than the capacity)";
+	case DB_INVALID: return "refused: more guests than this event allows";
+	case DB_CLOSED: return "refused: not possible in its status";
+	default: return "refused: no such RSVP at this event";
+	}
+}
+
+/*
+ * Parse one bulk line "name, email[, guests]" into line; NULL, or what is
+ * wrong with it.
+ */
+static const char *bulk_line(struct arena *a, const char *text, const struct event *e,
+    struct rsvp_bulk_line *line)
+{
+	char *copy = arena_strdup(a, text), *part[4];
+	const char *err, *guests = "0";
+	int n = 0;
+
+	memset(line, 0, sizeof(*line));
+	for (part[0] = copy; n < 4; n++) {
+		char *comma = strchr(part[n], ',');
+
+		if (comma == NULL)
+			break;
+		*comma = '\0';
+		if (n < 3)
+			part[n + 1] = comma + 1;
+	}
+	if (n < 1 || n > 2)
+		return "expected: name, e-mail, guests (guests may be left out)";
+	/* Trimmed; too long for a number is left as it is for field_guests to refuse. */
+	if (n == 2 && field_text(a, part[2], 0, 10, 1, "guests", &guests) != NULL)
+		guests = part[2];
+	if ((err = field_name(a, part[0], &line->in.name)) != NULL ||
+	    (err = field_email(a, part[1], &line->in.email)) != NULL ||
+	    (err = field_guests(guests, e->max_guests, &line->in.guests)) != NULL)
+		return err;
+	line->in.note = "";
+	return NULL;
+}
+
+/* Add a pasted list of people, each line on its own merits, in one transaction. */
+static int bulk_add(struct req *r, struct app *app, const struct event *e)
+{
+	const char *token = req_form(r, "form_token"), *text = req_form(r, "lines");
+	struct rsvp_bulk_line *lines;
+	struct rsvps_view v = { 0 };
+	struct result *res;
+	const char **raw, *p, **err;
+	enum db_rc rc;
+	int i, n = 0, k = 0, replayed, added = 0;
+
+	v.bulk_text = text != NULL ? text : "";
+	if ((v.error = field_form_token(token, form_purpose(r->a, "admin-bulk", e->slug))) != NULL)
+		return rsvps_page(r, app, e, 400, &v);
+	raw = arena_alloc(r->a, (BULK_LINES_MAX + 1) * sizeof(*raw));
+	for (p = v.bulk_text; *p != '\0' && n <= BULK_LINES_MAX; p += *p != '\0') {
+		size_t len = strcspn(p, "\n");
+		const char *l = arena_strndup(r->a, p, len - (len > 0 && p[len - 1] == '\r'));
+
+		p += len;
+		if (l[strspn(l, " \t")] != '\0')
+			raw[n++] = l;
+	}
+	if (n == 0 || n > BULK_LINES_MAX) {
+		v.error = n == 0 ? "Paste one person per line: name, e-mail, guests." :
+		    "At most 200 lines at a time.";
+		return rsvps_page(r, app, e, 400, &v);
+	}
+	lines = arena_alloc(r->a, (size_t)n * sizeof(*lines));
+	err = arena_alloc(r->a, (size_t)n * sizeof(*err));
+	/* Bad lines are reported, the good ones go to the database together. */
+	for (i = 0; i < n; i++)
+		if ((err[i] = bulk_line(r->a, raw[i], e, &lines[k])) == NULL)
+			k++;
+	rc = rsvp_bulk_add(app->db, e->slug, lines, k, r->session->user, token, &replayed);
+	if (rc != DB_OK)
+		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+	if (replayed) {
+		v.done = "This list was added already; nothing was changed.";
+		v.bulk_text = NULL;
+		return rsvps_page(r, app, e, 200, &v);
+	}
+	res = arena_alloc(r->a, (size_t)n * sizeof(*res));
+	for (i = 0, k = 0; i < n; i++) {
+		res[i].what = arena_printf(r->a, "Line %d: %s", i + 1, raw[i]);
+		res[i].ok = 0;
+		if (err[i] != NULL) {
+			res[i].outcome = arena_printf(r->a, "refused: %s", err[i]);
+		} else if (lines[k].rc != DB_OK) {
+			res[i].outcome = refusal(lines[k++].rc);
+		} else {
+			res[i].outcome = rsvp_status_name(lines[k++].status);
+			res[i].ok = 1;
+			added++;
+		}
+	}
+	v.results = res;
+	v.nresults = n;
+	v.done = arena_printf(r->a, "Added %d of %d.", added, n);
+	v.bulk_text = NULL;
+	return rsvps_page(r, app, e, added > 0 ? 200 : 400, &v);
+}
+
+/* Promote or remove the waitlist entries picked with the checkboxes (pick_ID). */
+static int bulk_waitlist(struct req *r, struct app *app, const struct event *e,
+    enum rsvp_admin_action action)
+{
+	struct rsvp_bulk_pick *picks = arena_alloc(r->a, (size_t)r->nform * sizeof(*picks));
+	struct rsvps_view v = { 0 };
+	struct result *res;
+	enum db_rc rc;
+	int i, n = 0, done = 0;
+	int64_t id;
+
+	for (i = 0; i < r->nform; i++)
+		if (strncmp(r->form[i].key, "pick_", 5) == 0 && field_number(r->a,
+		    r->form[i].key + 5, 999999999, -1, "RSVP", &id) == NULL && id >= 0)
+			picks[n++].id = id;
+	if (n == 0) {
+		v.error = "Tick the waitlist entries first.";
+		return rsvps_page(r, app, e, 400, &v);
+	}
+	if ((rc = rsvp_admin_bulk(app->db, e->id, picks, n, action, r->session->user)) != DB_OK)
+		return db_status(rc);
+	res = arena_alloc(r->a, (size_t)n * sizeof(*res));
+	for (i = 0; i < n; i++) {
+		res[i].what = arena_printf(r->a, "RSVP %lld", (long long)picks[i].id);
+		res[i].ok = picks[i].rc == DB_OK;
+		res[i].outcome = res[i].ok ? (action == RSVP_PROMOTE ? "confirmed" : "removed") :
+		    refusal(picks[i].rc);
+		done += res[i].ok;
+	}
+	v.results = res;
+	v.nresults = n;
+	v.done = arena_printf(r->a, "%s %d of %d.", action == RSVP_PROMOTE ? "Confirmed" :
+	    "Removed", done, n);
+	return rsvps_page(r, app, e, done > 0 ? 200 : 422, &v);
+}
+
+int h_admin_rsvps_change(struct req *r, struct app *app)
+{
+	const char *action = req_form(r, "action");
+	struct rsvps_view v = { 0 };
+	struct rsvp_outcome out;
+	struct event e;
+	int64_t id;
+	enum db_rc rc;
+	size_t i;
+	int status;
+
+	if ((status = load_event(r, app, &e)) != 0)
+		return status;
+	if (action != NULL && strcmp(action, "add") == 0)
+		return add(r, app, &e);
+	if (action != NULL && strcmp(action, "bulk_add") == 0)
+		return bulk_add(r, app, &e);
+	if (action != NULL && strcmp(action, "bulk_promote") == 0)
+		return bulk_waitlist(r, app, &e, RSVP_PROMOTE);
+	if (action != NULL && strcmp(action, "bulk_remove") == 0)
+		return bulk_waitlist(r, app, &e, RSVP_ADMIN_CANCEL);
+	for (i = 0; action != NULL && i < NACTIONS; i++)
+		if (strcmp(action, actions[i].name) == 0)
+			break;
+	if (action == NULL || i == NACTIONS) {
+		v.error = "Unknown action: use the buttons on this page.";
+		return rsvps_page(r, app, &e, 400, &v);
+	}
+	if (field_number(r->a, req_form(r, "rsvp"), 999999999, -1, "RSVP", &id) != NULL ||
+	    id < 0) {
+		v.error = "Which RSVP? Use the buttons on this page.";
+		return rsvps_page(r, app, &e, 400, &v);
+	}
+	switch ((rc = rsvp_admin_act(app->db, e.id, id, actions[i].action, r->session->user,
+	    &out))) {
+	case DB_OK:
+		return back(r, &e, actions[i].name, id);
+	case DB_NOTFOUND:
+		v.error = "There is no such RSVP at this event.";
+		return rsvps_page(r, app, &e, 404, &v);
+	case DB_CLOSED:
+		v.error = actions[i].action == RSVP_CHECK_IN ? "Only confirmed parties can be"
+		    " checked in." : "That RSVP is cancelled: nothing was changed.";
+		return rsvps_page(r, app, &e, 422, &v);
+	case DB_FULL:
+		v.error = arena_printf(r->a, "That party does not fit in the %lld spot%s left."
+		    " Nothing was changed.", (long long)out.spots_left,
+		    out.spots_left == 1 ? "" : "s");
+		return rsvps_page(r, app, &e, 422, &v);
+	default:
+		return db_status(rc);
+	}
+}
+
+int h_admin_rsvps_csv(struct req *r, struct app *app)
+{
+	static const char *const head[] = {
+		"status", "waitlist position", "name", "email", "guests", "party", "note",
+		"signed up", "checked in",
+	};
+	struct rsvp *list;
+	struct csv c;
+	struct event e;
+	enum db_rc rc;
+	size_t k;
+	int status, i, n;
+
+	if ((status = load_event(r, app, &e)) != 0)
+		return status;
+	if ((rc = rsvp_admin_list(app->db, r->a, e.id, NULL, &list, &n)) != DB_OK)
+		return db_status(rc);
+	csv_init(&c, r->a);
+	for (k = 0; k < sizeof(head) / sizeof(head[0]); k++)
+		csv_cell(&c, head[k]);
+	csv_end_row(&c);
+	for (i = 0; i < n; i++) {
+		csv_cell(&c, rsvp_status_name(list[i].status));
+		csv_cell(&c, list[i].position > 0 ? arena_printf(r->a, "%d", list[i].position) : "");
+		csv_cell(&c, list[i].name);
+		csv_cell(&c, list[i].email);
+		csv_cell_int(&c, list[i].guests);
+		csv_cell_int(&c, 1 + list[i].guests);
+		csv_cell(&c, list[i].note);
+		csv_cell(&c, page_time(r->a, list[i].created_at));
+		csv_cell(&c, list[i].checked_in_at != 0 ? page_time(r->a, list[i].checked_in_at) : "");
+		csv_end_row(&c);
+	}
+	r->body = c.out.buf;
+	r->body_len = c.out.len;
+	r->content_type = "text/csv; charset=utf-8";
+	req_header(r, "Content-Disposition", arena_printf(r->a,
+	    "attachment; filename=\"%s-participants.csv\"", e.slug));
+	return 200;
+}

@@ -1,0 +1,202 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "admin_user.h"
+#include "clock.h"
+#include "log.h"
+
+static size_t memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+static const unsigned long long opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+/*
+ * A valid hash for no one, with the current parameters: unknown names are
+ * checked against it so they cost what a real check costs. Made at init
+ * (before turnout.fcgi forks), so no login pays for making it.
+ */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+int admin_user_init(size_t mem)
+{
+	if (sodium_init() < 0)
+		return -1;
+	memlimit = mem;
+	return crypto_pwhash_str(dummy_hash, "no such admin", 13, opslimit, memlimit);
+}
+
+int admin_user_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 1 && n <= ADMIN_NAME_MAX &&
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+const char *admin_user_password_problem(const char *password)
+{
+	size_t n = strlen(password);
+
+	if (n < ADMIN_PASSWORD_MIN)
+		return "a password needs at least 10 characters";
+	if (n > ADMIN_PASSWORD_MAX)
+		return "a password can have at most 1024 characters";
+	return NULL;
+}
+
+/* The argon2id hash of password with the current parameters; -1 if out of memory. */
+static int hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
+{
+	if (crypto_pwhash_str(out, password, strlen(password), opslimit, memlimit) != 0) {
+		log_error("hashing a password: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Step the prepared write st inside a transaction; DB_NOTFOUND if it changed no row. */
+static enum db_rc step_changed(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	enum db_rc rc = db_rc_of(db, sqlite3_step(st), what);
+
+	sqlite3_reset(st);
+	return rc == DB_OK && sqlite3_changes(db->conn) == 0 ? DB_NOTFOUND : rc;
+}
+
+/* Run the prepared write st alone in a transaction; DB_NOTFOUND if it changed no row. */
+static enum db_rc write_one(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	enum db_rc rc;
+
+	if ((rc = db_begin(db)) != DB_OK) {
+		sqlite3_reset(st);
+		return rc;
+	}
+	return db_end(db, step_changed(db, st, what));
+}
+
+enum db_rc admin_user_add(struct db *db, const char *name, const char *password)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	sqlite3_stmt *st;
+
+	if (!admin_user_name_valid(name) || admin_user_password_problem(password) != NULL)
+		return DB_INVALID;
+	if (hash_password(password, hash) != 0)
+		return DB_ERROR;
+	st = db_stmt(db, STMT_ADMIN_INSERT);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, clock_now());
+	return write_one(db, st, "adding an admin");
+}
+
+enum db_rc admin_user_passwd(struct db *db, const char *name, const char *password)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	if (admin_user_password_problem(password) != NULL)
+		return DB_INVALID;
+	if (hash_password(password, hash) != 0)
+		return DB_ERROR;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	/* Sessions first: a stolen one must not outlive the old password. */
+	st = db_stmt(db, STMT_SESSION_DELETE_USER);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = db_rc_of(db, sqlite3_step(st), "ending an admin's sessions");
+	sqlite3_reset(st);
+	if (rc == DB_OK) {
+		st = db_stmt(db, STMT_ADMIN_SET_HASH);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+		rc = step_changed(db, st, "changing a password");
+	}
+	return db_end(db, rc);
+}
+
+enum db_rc admin_user_del(struct db *db, const char *name)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ADMIN_DELETE);
+
+	/* Sessions go with it: ON DELETE CASCADE. */
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return write_one(db, st, "deleting an admin");
+}
+
+enum db_rc admin_user_list(struct db *db, struct arena *a, struct admin_user **list,
+    int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ADMIN_LIST);
+	struct admin_user *more;
+	int step, cap = 16;
+
+	*n = 0;
+	*list = arena_alloc(a, (size_t)cap * sizeof(**list));
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			more = arena_alloc(a, 2 * (size_t)cap * sizeof(**list));
+			memcpy(more, *list, (size_t)cap * sizeof(**list));
+			*list = more;
+			cap *= 2;
+		}
+		(*list)[*n].name = arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
+		(*list)[*n].created_at = sqlite3_column_int64(st, 1);
+		(*list)[(*n)++].sessions = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "listing admins");
+}
+
+/* Record the outcome of a login; new_hash (or NULL) replaces the stored one. */
+static enum db_rc record_login(struct db *db, int64_t id, int ok, const char *new_hash,
+    int64_t now)
+{
+	sqlite3_stmt *st = db_stmt(db, ok ? STMT_ADMIN_SUCCEEDED : STMT_ADMIN_FAILED);
+
+	sqlite3_bind_int64(st, 1, id);
+	if (ok && new_hash != NULL)
+		sqlite3_bind_text(st, 2, new_hash, -1, SQLITE_TRANSIENT);
+	if (!ok) {
+		sqlite3_bind_int64(st, 2, now);
+		sqlite3_bind_int(st, 3, ADMIN_FAILS_FREE);
+	}
+	return write_one(db, st, "recording a login");
+}
+
+enum db_rc admin_user_login(struct db *db, const char *name, const char *password,
+    int64_t now, int64_t *user_id)
+{
+	char stored[crypto_pwhash_STRBYTES] = "", fresh[crypto_pwhash_STRBYTES];
+	sqlite3_stmt *st = db_stmt(db, STMT_ADMIN_BY_NAME);
+	int64_t id = 0, locked_until = 0;
+	const char *against;
+	enum db_rc rc;
+	int step, ok;
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(stored, sizeof(stored), "%s", (const char *)sqlite3_column_text(st, 1));
+		locked_until = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return db_rc_of(db, step, "reading an admin");
+	/* Always one hash check, outside any transaction (it takes a while). */
+	against = id != 0 && now >= locked_until ? stored : dummy_hash;
+	ok = crypto_pwhash_str_verify(against, password, strlen(password)) == 0 &&
+	    against == stored;
+	if (id == 0 || now < locked_until)
+		return DB_INVALID;	/* no such admin, or in the back-off: no record */
+	if (!ok) {
+		rc = record_login(db, id, 0, NULL, now);
+		return rc == DB_OK ? DB_INVALID : rc;
+	}
+	ok = crypto_pwhash_str_needs_rehash(stored, opslimit, memlimit) != 0 &&
+	    hash_password(password, fresh) == 0;
+	if ((rc = record_login(db, id, 1, ok ? fresh : NULL, now)) == DB_OK)
+		*user_id = id;
+	return rc;
+}

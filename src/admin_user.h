@@ -1,0 +1,60 @@
+#ifndef TURNOUT_ADMIN_USER_H
+#define TURNOUT_ADMIN_USER_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "db.h"
+
+#define ADMIN_NAME_MAX 64
+#define ADMIN_PASSWORD_MIN 10		/* bytes */
+#define ADMIN_PASSWORD_MAX 1024
+#define ADMIN_FAILS_FREE 5		/* wrong passwords in a row before the back-off */
+
+/* An admin account as `turnout-admin user list` shows it. */
+struct admin_user {
+	const char *name;
+	int64_t created_at;
+	int sessions;			/* logged in on this many browsers */
+};
+
+/*
+ * Use memlimit bytes of memory per argon2id hash (crypto_pwhash_str with
+ * libsodium's interactive operations limit). Hashes made with other
+ * parameters still verify and are rehashed at the next login. Initialises
+ * libsodium and hashes once (the stand-in for unknown names). Returns 0,
+ * or -1 (libsodium unusable or out of memory).
+ */
+int admin_user_init(size_t memlimit);
+
+/* 1 if name is 1-64 of [a-z0-9._-]. */
+int admin_user_name_valid(const char *name);
+
+/* Why a new password is refused, or NULL if it is acceptable. */
+const char *admin_user_password_problem(const char *password);
+
+/* Create an admin; DB_CONFLICT if the name is taken, DB_INVALID for a bad name. */
+enum db_rc admin_user_add(struct db *db, const char *name, const char *password);
+
+/* Set a new password and log the admin out everywhere; DB_NOTFOUND if no such admin. */
+enum db_rc admin_user_passwd(struct db *db, const char *name, const char *password);
+
+/* Delete an admin and their sessions; DB_NOTFOUND if no such admin. */
+enum db_rc admin_user_del(struct db *db, const char *name);
+
+/* Every admin by name, allocated in a. */
+enum db_rc admin_user_list(struct db *db, struct arena *a, struct admin_user **list,
+    int *n);
+
+/*
+ * Check a login at time now. DB_OK with *user_id set; DB_INVALID for an
+ * unknown name, a wrong password or an account in its back-off (callers
+ * must show one message for all three). Unknown names cost a hash check
+ * too, so timing does not tell them apart. A wrong password counts
+ * towards the back-off; a right one resets it and rehashes the password
+ * if the hash parameters changed.
+ */
+enum db_rc admin_user_login(struct db *db, const char *name, const char *password,
+    int64_t now, int64_t *user_id);
+
+#endif

@@ -1,0 +1,42 @@
+#ifndef TURNOUT_STATS_H
+#define TURNOUT_STATS_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "db.h"
+
+#define STATS_POINTS_MAX 5000	/* log rows drawn; later ones only counted */
+
+/* One moment of the sign-up curve: totals after the log row at `at`. */
+struct stats_point {
+	int64_t at;
+	int64_t signups, cancels;	/* parties, cumulative */
+};
+
+/* An event's figures, read from the analytics log (rsvp_log) and rsvp. */
+struct stats {
+	int64_t signups;		/* parties that signed up */
+	int64_t direct;			/* ... confirmed at once */
+	int64_t waitlisted;		/* ... that joined the waitlist */
+	int64_t promoted;		/* waitlisted parties later confirmed */
+	int64_t cancels;		/* cancellations (and removals) */
+	int64_t confirmed_now;		/* parties confirmed now */
+	int64_t checked_in;		/* of them, checked in */
+	int64_t median_wait;		/* seconds from waitlist to promotion; -1: none */
+	struct stats_point *points;	/* in time order, in the arena */
+	int npoints;
+};
+
+/* The figures of event event_id, allocated in a. */
+enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct stats *s);
+
+/*
+ * The sign-up curve (cancels set: the cancellation curve) as SVG polyline
+ * points "x,y x,y ..." in a w x h box, time from t0 to t1 left to right,
+ * 0 to vmax bottom to top, drawn as steps. Allocated in a.
+ */
+const char *stats_polyline(struct arena *a, const struct stats *s, int cancels, int w, int h,
+    int64_t t0, int64_t t1, int64_t vmax);
+
+#endif

@@ -1,0 +1,32 @@
+{{%AUTOESCAPE context="HTML"}}<section class="admin-stats">
+<p class="back"><a href="/admin">← Dashboard</a> · <a href="/admin/events/{{SLUG}}/rsvps">Participants</a></p>
+<h1>Figures: {{TITLE}}</h1>
+<p class="meta"><time datetime="{{WHEN_ISO}}">{{WHEN}}</time> · {{SPOTS}}</p>
+<h2>Sign-ups over time</h2>
+{{#NO_CHART}}<p class="empty">Nobody has signed up yet.</p>{{/NO_CHART}}
+{{#CHART}}<figure class="chart">
+<svg viewBox="-40 -10 {{VIEW_W}} {{VIEW_H}}" width="100%" role="img" aria-label="Sign-ups and cancellations from {{FROM}} to {{TO}}" xmlns="http://www.w3.org/2000/svg">
+<line x1="0" y1="{{H}}" x2="{{W}}" y2="{{H}}" stroke="#888" stroke-width="1"/>
+<line x1="0" y1="0" x2="0" y2="{{H}}" stroke="#888" stroke-width="1"/>
+<text x="-8" y="8" font-size="12" text-anchor="end">{{MAX}}</text>
+<text x="-8" y="{{H}}" font-size="12" text-anchor="end">0</text>
+<polyline points="{{SIGNUP_POINTS}}" fill="none" stroke="#1a7f37" stroke-width="2"/>
+<polyline points="{{CANCEL_POINTS}}" fill="none" stroke="#b42318" stroke-width="2" stroke-dasharray="6 3"/>
+</svg>
+<figcaption>From {{FROM}} to {{TO}}. <span class="legend signups">Solid: sign-ups</span> · <span class="legend cancels">dashed: cancellations</span> (parties, cumulative).</figcaption>
+</figure>{{/CHART}}
+<h2>Conversion</h2>
+<dl class="facts">
+<dt>Sign-ups</dt><dd>{{SIGNUPS}} parties ({{DIRECT}} confirmed at once, {{WAITLISTED}} to the waitlist)</dd>
+<dt>RSVP → confirmed at once</dt><dd>{{DIRECT_SHARE}}</dd>
+<dt>Waitlisted → promoted</dt><dd>{{PROMOTED_SHARE}}</dd>
+<dt>Cancellations</dt><dd>{{CANCEL_SHARE}}</dd>
+<dt>Checked in</dt><dd>{{CHECKED_IN}} confirmed parties</dd>
+{{#NO_SHOWS}}<dt>No-shows so far</dt><dd>{{COUNT}} confirmed parties not checked in</dd>{{/NO_SHOWS}}
+</dl>
+<h2>Waitlist</h2>
+<dl class="facts">
+<dt>Promoted from the waitlist</dt><dd>{{PROMOTED}} parties</dd>
+<dt>Median time on the waitlist</dt><dd>{{MEDIAN_WAIT}}</dd>
+</dl>
+</section>

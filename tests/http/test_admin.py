@@ -1,0 +1,760 @@
+#!/usr/bin/env python3
+"""Admin web page HTTP tests (issue 5): login and logout, sessions and their
+cookie, CSRF, the anonymous redirect, no-store, the login throttle (nginx)
+and back-off (app), the dashboard, the event editor with its optimistic lock
+and capacity promotion. Every case checks the database afterwards (opened
+read-only while the site runs).
+
+Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_admin.py
+"""
+import csv
+import hashlib
+import html
+import io
+import hmac
+import os
+import re
+import secrets
+import sqlite3
+import struct
+import subprocess
+import sys
+import time
+import urllib.parse
+
+sys.dont_write_bytecode = True  # no __pycache__ in the (maybe read-only) source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from tap import Skip, diag, main  # noqa: E402
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+COOKIE = "turnout_admin"
+PASSWORD = "correct horse battery"
+LOGIN_FAILED = "Wrong name or password"
+CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+DAY = 24 * 3600
+
+
+def prepare(data):
+    """Cheap password hashes (the suite also runs under valgrind) and two admins."""
+    conf = os.path.join(data, "turnout.conf")
+    with open(conf, "w") as f:
+        f.write(f"data_dir = {data}\ntemplates = {harness.SRC}/templates\n"
+                "password_memory_kib = 1024\ntimezone = Europe/Berlin\n")
+    for name in ("alice", "bob"):
+        subprocess.run([harness.ADMIN, "-c", conf, "user", "add", name],
+                       input=PASSWORD + "\n", text=True, check=True,
+                       capture_output=True)
+
+
+site = harness.ModuleSite("admin", prepare=prepare, report=diag)
+
+
+def admin_cli(*args, password=None):
+    """Run turnout-admin on the site's configuration; (exit status, output)."""
+    conf = os.path.join(site().data, "turnout.conf")
+    p = subprocess.run([harness.ADMIN, "-c", conf, *args], text=True, capture_output=True,
+                       input=None if password is None else password + "\n")
+    return p.returncode, p.stdout + p.stderr
+
+
+# -- HTTP helpers --------------------------------------------------------------
+
+_sources = 0
+
+
+def fresh_source():
+    """A new loopback client address: nginx's login throttle counts per
+    address, and only test_login_throttle is about it."""
+    global _sources
+    _sources += 1
+    return f"127.0.{_sources // 250}.{2 + _sources % 250}"
+
+
+def fetch(method, path, body=None, cookie=None, headers=None, source=None):
+    hdrs = dict(headers or {})
+    if cookie is not None:
+        hdrs["Cookie"] = f"{COOKIE}={cookie}"
+    status, h, data = site().request(method, path, body, hdrs, source=source)
+    return status, h, data.decode("utf-8", "replace")
+
+
+def post(path, fields, cookie=None, source=None):
+    """POST a form (None values left out); logins come from a fresh address."""
+    body = urllib.parse.urlencode([(k, v) for k, v in fields.items() if v is not None])
+    if source is None and path == "/admin/login":
+        source = fresh_source()
+    return fetch("POST", path, body, cookie, FORM, source)
+
+
+def login_token():
+    status, hdrs, body = fetch("GET", "/admin/login")
+    assert status == 200, f"GET /admin/login: {status}"
+    return harness.form_token(body)
+
+
+def set_cookie_value(hdrs):
+    m = re.match(rf"{COOKIE}=([^;]*)", hdrs.get("set-cookie", ""))
+    return m.group(1) if m else None
+
+
+def login(name="alice", password=PASSWORD, cookie=None):
+    """Log in; returns the new session cookie's value."""
+    status, hdrs, body = post("/admin/login", {
+        "form_token": login_token(), "name": name, "password": password}, cookie)
+    assert status == 303, f"login as {name}: status {status}: {alerts(body)}"
+    assert hdrs["location"] == "/admin"
+    value = set_cookie_value(hdrs)
+    assert value and re.fullmatch(r"[0-9a-f]{64}", value), hdrs.get("set-cookie")
+    return value
+
+
+def csrf_of(body):
+    m = CSRF_RE.search(body)
+    assert m, "no csrf field on the page"
+    return m.group(1)
+
+
+def page_csrf(cookie, path="/admin"):
+    status, _, body = fetch("GET", path, cookie=cookie)
+    assert status == 200, f"GET {path}: {status}"
+    return csrf_of(body)
+
+
+def alerts(body):
+    return re.findall(r'role="alert">([^<]*)<', body)
+
+
+def logged_in(cookie):
+    status, _, _ = fetch("GET", "/admin", cookie=cookie)
+    return status == 200
+
+
+def sessions():
+    return site().query_one("SELECT count(*) FROM session")[0]
+
+
+def forge_form_token(issued, purpose):
+    """A correctly signed form token issued at `issued` (the secret is read
+    from the database, as only a test can)."""
+    secret = site().query_one("SELECT value FROM setting WHERE key = 'secret'")[0]
+    body = struct.pack(">Q", issued) + secrets.token_bytes(16)
+    mac = hmac.new(secret, body + purpose.encode(), hashlib.sha512).digest()[:16]
+    return (body + mac).hex()
+
+
+def session_purpose(cookie):
+    return "csrf:" + hashlib.blake2b(cookie.encode(), digest_size=32).hexdigest()
+
+
+# -- login, sessions, CSRF --------------------------------------------------------
+
+ADMIN_PAGES = [
+    ("GET", "/admin"),
+    ("GET", "/admin/"),
+    ("GET", "/admin/events/new"),
+    ("POST", "/admin/events/new"),
+    ("GET", "/admin/events/fun-run-5k/edit"),
+    ("POST", "/admin/events/fun-run-5k/edit"),
+    ("GET", "/admin/nothing-here"),
+    ("GET", "/admin/events/fun-run-5k/rsvps"),
+    ("GET", "/admin/events/fun-run-5k/rsvps.csv"),
+    ("GET", "/admin/events/fun-run-5k/stats"),
+    ("POST", "/admin/events/fun-run-5k/rsvps"),
+    ("POST", "/admin/logout"),
+]
+
+
+def test_anonymous_admin_pages_redirect_to_login():
+    for method, path in ADMIN_PAGES:
+        status, hdrs, _ = fetch(method, path, "" if method == "POST" else None,
+                                headers=FORM if method == "POST" else None)
+        assert status == 303, f"{method} {path}: {status}"
+        assert hdrs["location"] == "/admin/login", f"{method} {path}: {hdrs['location']}"
+        assert hdrs["cache-control"] == "no-store", f"{method} {path}: {hdrs['cache-control']}"
+    status, hdrs, body = fetch("GET", "/admin/login")
+    assert status == 200 and hdrs["cache-control"] == "no-store"
+    assert 'type="password"' in body and harness.form_token(body)
+    # Public pages keep their own caching.
+    assert fetch("GET", "/")[1]["cache-control"] == "no-cache"
+
+
+def test_login_failures_look_alike():
+    before = sessions()
+    for name, password in (("alice", "wrong password"), ("mallory", PASSWORD),
+                           ("Not A Name", PASSWORD), ("alice", "")):
+        status, hdrs, body = post("/admin/login", {
+            "form_token": login_token(), "name": name, "password": password})
+        assert status == 403, f"{name}/{password}: {status}"
+        assert "set-cookie" not in hdrs
+        assert alerts(body) and alerts(body)[0].startswith(LOGIN_FAILED), alerts(body)
+    # Without the login form's token: refused before any password check.
+    status, hdrs, body = post("/admin/login", {"name": "alice", "password": PASSWORD})
+    assert status == 400 and "set-cookie" not in hdrs
+    assert sessions() == before
+    # Only alice's one wrong password counted; unknown names leave no trace.
+    assert site().query("SELECT name, failed FROM admin_user ORDER BY name") == [
+        ("alice", 2), ("bob", 0)]
+
+
+def test_login_success_and_cookie():
+    status, hdrs, body = post("/admin/login", {
+        "form_token": login_token(), "name": "alice", "password": PASSWORD})
+    assert status == 303 and hdrs["location"] == "/admin"
+    cookie = hdrs["set-cookie"]
+    assert re.fullmatch(rf"{COOKIE}=[0-9a-f]{{64}}; Path=/; HttpOnly; SameSite=Lax", cookie), cookie
+    value = set_cookie_value(hdrs)
+    # Only the token's hash is stored; a success resets the failure count.
+    digest = hashlib.blake2b(value.encode(), digest_size=32).digest()
+    assert site().query_one("SELECT count(*) FROM session WHERE token_hash = ?", (digest,))[0] == 1
+    assert site().query_one("SELECT failed FROM admin_user WHERE name = 'alice'")[0] == 0
+    status, hdrs, body = fetch("GET", "/admin", cookie=value)
+    assert status == 200 and hdrs["cache-control"] == "no-store"
+    assert "Chess club rapid tournament" in body and "Committee meeting (draft)" in body
+    assert "Spring clean-up of the park" in body  # past events too
+    assert "alice" in body
+
+
+def test_session_fixation():
+    planted = secrets.token_hex(32)
+    value = login(cookie=planted)
+    assert value != planted
+    assert not logged_in(planted)
+    # A second login gets another session and ends the one it was sent with.
+    again = login(cookie=value)
+    assert again != value
+    assert not logged_in(value) and logged_in(again)
+
+
+def test_logout_invalidates_the_cookie():
+    value = login()
+    before = sessions()
+    status, hdrs, _ = post("/admin/logout", {"csrf": page_csrf(value)}, value)
+    assert status == 303 and hdrs["location"] == "/admin/login?out=1"
+    assert "Max-Age=0" in hdrs["set-cookie"]
+    assert sessions() == before - 1
+    assert not logged_in(value)
+    status, hdrs, _ = fetch("GET", "/admin", cookie=value)
+    assert status == 303 and hdrs["location"] == "/admin/login"
+
+
+def test_csrf_missing_foreign_expired_is_403():
+    value = login()
+    other = login("bob")
+    own = page_csrf(value)
+    foreign = page_csrf(other)
+    expired = forge_form_token(int(time.time()) - DAY - 60, session_purpose(value))
+    fresh_forged = forge_form_token(int(time.time()), session_purpose(value))
+    for what, token in (("missing", None), ("empty", ""), ("foreign", foreign),
+                        ("expired", expired), ("garbage", "zz" * 40)):
+        status, hdrs, body = post("/admin/logout", {"csrf": token}, value)
+        assert status == 403, f"{what}: {status}"
+        assert "set-cookie" not in hdrs
+        assert hdrs["cache-control"] == "no-store"
+        assert logged_in(value), f"{what}: the session ended"
+    # The test's own signature is right: a fresh one is accepted.
+    status, _, _ = post("/admin/logout", {"csrf": fresh_forged}, value)
+    assert status == 303 and not logged_in(value)
+    assert own  # unused: the session is gone now
+    status, _, _ = post("/admin/logout", {"csrf": foreign}, other)
+    assert status == 303
+
+
+def test_bad_cookies_are_logged_out():
+    value = login()
+    for what, bad in (("corrupted", value[:-1] + ("0" if value[-1] != "0" else "1")),
+                      ("truncated", value[:40]), ("8 KB", "a" * 8192),
+                      ("not hex", "g" * 64), ("empty", "")):
+        status, hdrs, _ = fetch("GET", "/admin", cookie=bad)
+        assert status == 303 and hdrs["location"] == "/admin/login", f"{what}: {status}"
+    assert logged_in(value)
+
+
+def test_password_change_ends_sessions():
+    value = login("bob")
+    rc, out = admin_cli("user", "passwd", "bob", password="another password!")
+    assert rc == 0, out
+    assert not logged_in(value)
+    rc, out = admin_cli("user", "passwd", "bob", password=PASSWORD)
+    assert rc == 0, out
+    rc, out = admin_cli("user", "add", "carol", password="short")
+    assert rc != 0 and "at least 10" in out
+    rc, out = admin_cli("user", "list")
+    assert rc == 0 and "alice" in out and "bob" in out and "carol" not in out
+
+
+def test_account_backoff():
+    rc, out = admin_cli("user", "add", "dave", password=PASSWORD)
+    assert rc == 0, out
+    for _ in range(5):
+        status, _, _ = post("/admin/login", {
+            "form_token": login_token(), "name": "dave", "password": "wrong password"})
+        assert status == 403
+    # Locked for a while: even the right password is refused, same message.
+    status, hdrs, body = post("/admin/login", {
+        "form_token": login_token(), "name": "dave", "password": PASSWORD})
+    assert status == 403 and "set-cookie" not in hdrs
+    assert alerts(body)[0].startswith(LOGIN_FAILED)
+    locked = site().query_one("SELECT locked_until - strftime('%s') FROM admin_user"
+                              " WHERE name = 'dave'")[0]
+    assert 20 <= locked <= 30, locked
+
+
+def test_login_throttle():
+    if harness.VALGRIND:
+        raise Skip("timing-dependent: nginx's rate against a slow app under valgrind")
+    token = login_token()
+    source = fresh_source()
+    codes = []
+    for _ in range(25):
+        status, _, _ = post("/admin/login", {
+            "form_token": token, "name": "nobody", "password": "x"}, source=source)
+        codes.append(status)
+    assert codes[:11] == [403] * 11, codes  # the burst
+    assert codes[-1] == 429, codes
+    status, _, body = post("/admin/login", {"form_token": token, "name": "alice",
+                                            "password": PASSWORD}, source=source)
+    assert status == 429 and "Too many attempts" in body
+    # Other addresses are not affected.
+    login()
+    # The form itself is never throttled.
+    assert fetch("GET", "/admin/login")[0] == 200
+
+
+# -- the event editor ----------------------------------------------------------
+
+INPUT_RE = re.compile(r'<input id="[^"]*" name="([a-z_]+)"[^>]*?value="([^"]*)"')
+TEXTAREA_RE = re.compile(r'<textarea id="[^"]*" name="([a-z_]+)"[^>]*>([^<]*)</textarea>')
+SELECTED_RE = re.compile(r'<select id="status" name="status">.*?<option value="([a-z]+)" selected',
+                         re.S)
+
+
+def editor_form(cookie, path):
+    """The editor's fields as the page shows them, with csrf and tokens."""
+    status, _, body = fetch("GET", path, cookie=cookie)
+    assert status == 200, f"GET {path}: {status}"
+    fields = {k: html.unescape(v) for k, v in INPUT_RE.findall(body)}
+    fields.update({k: html.unescape(v) for k, v in TEXTAREA_RE.findall(body)})
+    fields["status"] = SELECTED_RE.search(body).group(1)
+    fields["csrf"] = csrf_of(body)
+    fields["edit_version"] = re.search(r'name="edit_version" value="(\d+)"', body).group(1)
+    token = harness.form_token(body)
+    if token:
+        fields["form_token"] = token
+    return fields
+
+
+def event_row(slug):
+    return site().query_one("SELECT title, status, capacity, starts_at, ends_at,"
+                            " confirmed, waitlisted, edit_version FROM event WHERE slug = ?",
+                            (slug,))
+
+
+def public_rsvp(slug, name):
+    status, _, body = fetch("GET", f"/events/{slug}")
+    assert status == 200
+    status, _, body = post(f"/events/{slug}/rsvp", {
+        "form_token": harness.form_token(body), "name": name,
+        "email": f"{name.lower()}@example.org"})
+    assert status == 303, f"RSVP {name}: {status}"
+
+
+NEW_EVENT = {"title": "Board games night", "slug": "board-games",
+             "description": "Bring your favourite game.", "location": "Library",
+             "starts": "2030-07-01T19:00", "ends": "2030-07-01T22:30",
+             "capacity": "1", "max_guests": "0", "rsvp_opens": "", "rsvp_closes": "",
+             "status": "draft"}
+
+
+def test_create_publish_and_see_it_on_home():
+    cookie = login()
+    form = editor_form(cookie, "/admin/events/new")
+    assert form["edit_version"] == "1" and "form_token" in form
+    form.update(NEW_EVENT)
+    status, hdrs, body = post("/admin/events/new", form, cookie)
+    assert status == 303, f"{status}: {alerts(body)}"
+    assert hdrs["location"] == "/admin/events/board-games/edit?saved=1"
+    # Entered in Europe/Berlin (summer time), stored in UTC.
+    assert event_row("board-games")[:5] == ("Board games night", "draft", 1,
+                                            1909155600, 1909155600 + 3.5 * 3600)
+    # A double submit changes nothing.
+    status, hdrs, _ = post("/admin/events/new", form, cookie)
+    assert status == 303 and hdrs["location"] == "/admin/events/board-games/edit?saved=1"
+    assert site().query_one("SELECT count(*) FROM event WHERE title = 'Board games night'")[0] == 1
+    # Drafts stay off the public list until published; times show in the zone.
+    assert "Board games night" not in fetch("GET", "/")[2]
+    form = editor_form(cookie, "/admin/events/board-games/edit")
+    assert form["starts"] == "2030-07-01T19:00" and form["ends"] == "2030-07-01T22:30"
+    form["status"] = "published"
+    status, _, body = post("/admin/events/board-games/edit", form, cookie)
+    assert status == 303, f"{status}: {alerts(body)}"
+    status, _, body = fetch("GET", "/")
+    assert "Board games night" in body
+    # The public page shows the site's zone: 19:00 in Berlin.
+    assert "19:00" in fetch("GET", "/events/board-games")[2]
+
+
+def test_editor_bad_input_changes_nothing():
+    cookie = login()
+    before = event_row("fun-run-5k")
+    good = editor_form(cookie, "/admin/events/fun-run-5k/edit")
+    for field, value, says in (
+            ("title", "", "fill in the title"),
+            ("title", "x" * 201, "too long"),
+            ("slug", "Not A Slug", "slug"),
+            ("slug", "chess-tournament", "already uses"),
+            ("starts", "2030-02-30T10:00", "date and time"),
+            ("ends", "2000-01-01T10:00", "end before it starts"),
+            ("capacity", "lots", "whole number"),
+            ("max_guests", "101", "at most 100"),
+            ("status", "secret", "status"),
+            ("location", "two\nlines", "single line")):
+        form = dict(good, **{field: value})
+        status, _, body = post("/admin/events/fun-run-5k/edit", form, cookie)
+        assert status == 400, f"{field}={value!r}: {status}"
+        assert alerts(body) and says in alerts(body)[0], f"{field}: {alerts(body)}"
+        assert html.escape(value.split("\n")[0]) in body or field == "status"
+    # Without the CSRF token: 403, nothing changed.
+    status, _, _ = post("/admin/events/fun-run-5k/edit", dict(good, csrf=None, title="X"), cookie)
+    assert status == 403
+    assert event_row("fun-run-5k") == before
+
+
+def test_editor_version_conflict_is_409():
+    alice, bob = login(), login("bob")
+    a = editor_form(alice, "/admin/events/potluck-picnic/edit")
+    b = editor_form(bob, "/admin/events/potluck-picnic/edit")
+    a["title"] = "Potluck picnic (moved)"
+    status, _, _ = post("/admin/events/potluck-picnic/edit", a, alice)
+    assert status == 303
+    b["location"] = "Town hall"
+    status, _, body = post("/admin/events/potluck-picnic/edit", b, bob)
+    assert status == 409, status
+    assert "Another admin saved" in alerts(body)[0]
+    diff = re.search(r'<table class="diff">(.*?)</table>', body, re.S).group(1)
+    assert "Potluck picnic (moved)" in diff and "Neighbourhood potluck picnic" in diff
+    assert "Town hall" in diff
+    row = event_row("potluck-picnic")
+    assert row[0] == "Potluck picnic (moved)" and int(a["edit_version"]) + 1 == row[7]
+    # Bob's form now carries the new version and his values: saving again keeps his.
+    again = dict(b, edit_version=re.search(r'name="edit_version" value="(\d+)"', body).group(1),
+                 csrf=csrf_of(body))
+    status, _, _ = post("/admin/events/potluck-picnic/edit", again, bob)
+    assert status == 303
+    assert event_row("potluck-picnic")[0] == "Neighbourhood potluck picnic"
+    assert site().query_one("SELECT location FROM event WHERE slug = 'potluck-picnic'")[0] == "Town hall"
+
+
+def test_capacity_raise_promotes_and_lowering_is_explained():
+    cookie = login()
+    form = editor_form(cookie, "/admin/events/new")
+    form.update(NEW_EVENT, slug="tiny-gig", title="Tiny gig", status="published")
+    assert post("/admin/events/new", form, cookie)[0] == 303
+    for name in ("Ann", "Ben", "Cat"):
+        public_rsvp("tiny-gig", name)
+    assert event_row("tiny-gig")[5:7] == (1, 2)
+    form = editor_form(cookie, "/admin/events/tiny-gig/edit")
+    form["capacity"] = "2"
+    assert post("/admin/events/tiny-gig/edit", form, cookie)[0] == 303
+    assert event_row("tiny-gig")[5:7] == (2, 1)
+    assert site().query("SELECT name FROM rsvp r JOIN event e ON e.id = r.event_id"
+                        " WHERE e.slug = 'tiny-gig' AND r.status = 'confirmed'"
+                        " ORDER BY r.id") == [("Ann",), ("Ben",)]
+    form = editor_form(cookie, "/admin/events/tiny-gig/edit")
+    form["capacity"] = "1"
+    assert post("/admin/events/tiny-gig/edit", form, cookie)[0] == 303
+    assert event_row("tiny-gig")[5:7] == (2, 1)
+    body = fetch("GET", "/admin/events/tiny-gig/edit", cookie=cookie)[2]
+    assert "no one loses their spot" in body
+
+
+# -- participants ----------------------------------------------------------------
+
+ROW_RE = re.compile(r'<tr id="r(\d+)">(.*?)</tr>', re.S)
+
+
+def rsvps_page(cookie, slug, query=""):
+    status, _, body = fetch("GET", f"/admin/events/{slug}/rsvps{query}", cookie=cookie)
+    assert status == 200, f"participants of {slug}: {status}"
+    return body
+
+
+def rsvp_ids(slug):
+    return dict(site().query("SELECT r.name, r.id FROM rsvp r JOIN event e ON e.id = r.event_id"
+                             " WHERE e.slug = ?", (slug,)))
+
+
+def act(cookie, slug, action, rsvp_id, **extra):
+    body = rsvps_page(cookie, slug)
+    return post(f"/admin/events/{slug}/rsvps", dict(
+        {"csrf": csrf_of(body), "action": action, "rsvp": str(rsvp_id)}, **extra), cookie)
+
+
+def make_event(cookie, slug, capacity, max_guests="0"):
+    form = editor_form(cookie, "/admin/events/new")
+    form.update(NEW_EVENT, slug=slug, title=f"Event {slug}", status="published",
+                capacity=capacity, max_guests=max_guests)
+    status, _, body = post("/admin/events/new", form, cookie)
+    assert status == 303, f"{status}: {alerts(body)}"
+
+
+def event_with(cookie, slug, capacity, names=("Ann", "Ben", "Cat", "Dan")):
+    """A new published event and its RSVPs in order; returns {name: rsvp id}."""
+    make_event(cookie, slug, capacity)
+    for name in names:
+        public_rsvp(slug, name)
+    return rsvp_ids(slug)
+
+
+def test_participants_check_in_cancel_promote():
+    cookie = login()
+    ids = event_with(cookie, "door", "2")
+    body = rsvps_page(cookie, "door")
+    rows = dict(ROW_RE.findall(body))
+    assert "Check in" in rows[str(ids["Ann"])] and "Confirm now" in rows[str(ids["Cat"])]
+    assert "ann@example.org" in body
+    # Check in: one click per row, back at the row, idempotent.
+    status, hdrs, _ = act(cookie, "door", "checkin", ids["Ann"], q="an")
+    assert status == 303
+    assert hdrs["location"] == f"/admin/events/door/rsvps?done=checkin&q=an#r{ids['Ann']}"
+    assert act(cookie, "door", "checkin", ids["Ann"])[0] == 303
+    assert act(cookie, "door", "checkin", ids["Ben"])[0] == 303
+    assert act(cookie, "door", "uncheckin", ids["Ben"])[0] == 303
+    assert site().query("SELECT name FROM rsvp WHERE checked_in_at IS NOT NULL") == [("Ann",)]
+    assert "Undo" in dict(ROW_RE.findall(rsvps_page(cookie, "door")))[str(ids["Ann"])]
+    # Waitlisted parties cannot check in; a full event cannot take a promotion.
+    status, _, body = act(cookie, "door", "checkin", ids["Cat"])
+    assert status == 422 and "Only confirmed" in alerts(body)[0]
+    status, _, body = act(cookie, "door", "promote", ids["Dan"])
+    assert status == 422 and "does not fit" in alerts(body)[0]
+    # Cancel promotes the next in line, in the same transaction.
+    assert act(cookie, "door", "cancel", ids["Ben"])[0] == 303
+    assert dict(site().query("SELECT name, status FROM rsvp WHERE name IN"
+                             " ('Ben', 'Cat', 'Dan') AND email LIKE '%example.org'"
+                             " AND event_id = (SELECT id FROM event WHERE slug = 'door')")) == {
+        "Ben": "cancelled", "Cat": "confirmed", "Dan": "waitlisted"}
+    # Manual promotion out of turn once it fits (room made by the editor).
+    form = editor_form(cookie, "/admin/events/door/edit")
+    form["capacity"] = "2"  # unchanged: nothing moves
+    assert post("/admin/events/door/edit", form, cookie)[0] == 303
+    assert act(cookie, "door", "cancel", ids["Cat"])[0] == 303  # Dan moves up
+    assert act(cookie, "door", "promote", ids["Dan"])[0] == 303  # already: fine
+    # Other events' RSVPs and unknown ids are not found; bad actions are 400.
+    assert act(cookie, "fun-run-5k", "checkin", ids["Ann"])[0] == 404
+    assert act(cookie, "door", "fly", ids["Ann"])[0] == 400
+    assert act(cookie, "door", "checkin", "x")[0] == 400
+    # Every admin action is in the log with the admin's name.
+    log = site().query("SELECT l.action, l.actor FROM rsvp_log l JOIN event e ON"
+                       " e.id = l.event_id WHERE e.slug = 'door' AND l.actor IS NOT NULL"
+                       " ORDER BY l.id")
+    assert log == [("checkin", "alice"), ("checkin", "alice"), ("uncheckin", "alice"),
+                   ("cancel", "alice"), ("promote", "alice"),
+                   ("cancel", "alice"), ("promote", "alice")], log
+    assert site().query_one("SELECT count(*) FROM rsvp_log l JOIN event e ON"
+                            " e.id = l.event_id WHERE e.slug = 'door' AND actor IS NULL")[0] == 4
+
+
+def test_participants_search_and_add_on_behalf():
+    cookie = login("bob")
+    make_event(cookie, "phone", "2", max_guests="2")
+    public_rsvp("phone", "Zoe")
+    body = rsvps_page(cookie, "phone")
+    form = {"csrf": csrf_of(body), "form_token": harness.form_token(body), "action": "add",
+            "name": "Grandma <Rose>", "email": "Rose@Example.org", "guests": "1",
+            "note": "calls on Tuesdays"}
+    status, hdrs, _ = post("/admin/events/phone/rsvps", form, cookie)
+    assert status == 303 and "done=add" in hdrs["location"], (status, hdrs)
+    # A double submit adds nothing.
+    assert post("/admin/events/phone/rsvps", form, cookie)[0] == 303
+    assert site().query("SELECT name, email, guests, status FROM rsvp WHERE email ="
+                        " 'rose@example.org'") == [("Grandma <Rose>", "rose@example.org", 1,
+                                                   "waitlisted")]
+    assert site().query_one("SELECT actor FROM rsvp_log WHERE action = 'waitlist' AND"
+                            " rsvp_id = (SELECT id FROM rsvp WHERE email ="
+                            " 'rose@example.org')")[0] == "bob"
+    # Bad input: the form again with the message, nothing added.
+    body = rsvps_page(cookie, "phone")
+    bad = dict(form, form_token=harness.form_token(body), csrf=csrf_of(body),
+               email="not an address")
+    status, _, body = post("/admin/events/phone/rsvps", bad, cookie)
+    assert status == 400 and "e-mail" in alerts(body)[0]
+    assert "Grandma &lt;Rose&gt;" in body
+    bad = dict(bad, email="zoe@example.org", form_token=harness.form_token(body))
+    assert post("/admin/events/phone/rsvps", bad, cookie)[0] == 409
+    # Search by name or e-mail, escaped, with waitlist positions.
+    body = rsvps_page(cookie, "phone", "?q=rose")
+    assert "Grandma &lt;Rose&gt;" in body and "Zoe" not in body
+    assert re.search(r"<td>1</td><td>Grandma", body)
+    body = rsvps_page(cookie, "phone", "?q=%25")
+    assert "Zoe" not in body and "Grandma" not in body
+
+
+RESULT_RE = re.compile(r'<li class="(ok|refused)">([^<]*)</li>')
+
+
+def test_bulk_add_reports_each_line():
+    cookie = login()
+    make_event(cookie, "group", "3", max_guests="2")
+    public_rsvp("group", "Early")
+    body = rsvps_page(cookie, "group")
+    text = "\r\n".join([
+        "Amy Adams, amy@example.org, 1",       # confirmed (2 of 3)
+        "no email here",                       # malformed
+        "Bo, bo@example, 0",                   # bad address
+        "",                                    # blank: skipped
+        "Cy, early@example.org",               # address taken
+        "Di, di@example.org, 3",               # too many guests
+        "Ed, ed@example.org, 2",               # waitlisted (party of 3 > 0 left)
+        "Flo, amy@example.org",                # taken by line 1
+        "  Gus ,  GUS@example.org , 0 ",       # waitlisted, trimmed
+    ])
+    form = {"csrf": csrf_of(body), "form_token": harness.form_tokens(body)[-1],
+            "action": "bulk_add", "lines": text}
+    status, _, body = post("/admin/events/group/rsvps", form, cookie)
+    assert status == 200, status
+    results = RESULT_RE.findall(html.unescape(body))
+    assert [kind for kind, _ in results] == ["ok", "refused", "refused", "refused", "refused",
+                                             "ok", "refused", "ok"], results
+    outcomes = [text for _, text in results]
+    assert outcomes[0].endswith(": confirmed") and outcomes[5].endswith(": waitlisted")
+    assert "e-mail" in outcomes[2] and "already" in outcomes[3] and "guests" in outcomes[4]
+    assert "Added 3 of 8." in body
+    rows = site().query("SELECT name, email, guests, status FROM rsvp WHERE event_id ="
+                        " (SELECT id FROM event WHERE slug = 'group') ORDER BY id")
+    assert rows == [("Early", "early@example.org", 0, "confirmed"),
+                    ("Amy Adams", "amy@example.org", 1, "confirmed"),
+                    ("Ed", "ed@example.org", 2, "waitlisted"),
+                    ("Gus", "gus@example.org", 0, "waitlisted")], rows
+    # The same list again changes nothing.
+    status, _, body = post("/admin/events/group/rsvps", form, cookie)
+    assert status == 200 and "added already" in body
+    assert len(site().query("SELECT id FROM rsvp WHERE event_id ="
+                            " (SELECT id FROM event WHERE slug = 'group')")) == 4
+    # All lines bad: 400.
+    body = rsvps_page(cookie, "group")
+    status, _, _ = post("/admin/events/group/rsvps", dict(
+        form, csrf=csrf_of(body), form_token=harness.form_tokens(body)[-1], lines="x\ny"),
+        cookie)
+    assert status == 400
+
+
+def test_bulk_waitlist_remove_and_promote():
+    cookie = login()
+    ids = event_with(cookie, "queue", "1")
+    body = rsvps_page(cookie, "queue")
+    assert f'name="pick_{ids["Ben"]}"' in body
+    # Nothing fits: every pick is refused and reported, nothing changes.
+    status, _, body = post("/admin/events/queue/rsvps", {
+        "csrf": csrf_of(body), "action": "bulk_promote", f"pick_{ids['Cat']}": "1",
+        f"pick_{ids['Ben']}": "1"}, cookie)
+    assert status == 422 and "Confirmed 0 of 2." in body
+    assert [k for k, _ in RESULT_RE.findall(body)] == ["refused", "refused"]
+    status, _, body = post("/admin/events/queue/rsvps", {
+        "csrf": csrf_of(body), "action": "bulk_remove", f"pick_{ids['Dan']}": "1",
+        f"pick_{ids['Ben']}": "1", "pick_999999": "1"}, cookie)
+    assert status == 200 and "Removed 2 of 3." in body
+    assert dict(site().query("SELECT name, status FROM rsvp WHERE event_id ="
+                             " (SELECT id FROM event WHERE slug = 'queue')")) == {
+        "Ann": "confirmed", "Ben": "cancelled", "Cat": "waitlisted", "Dan": "cancelled"}
+    assert site().query("SELECT actor FROM rsvp_log WHERE action = 'cancel' AND rsvp_id IN"
+                        " (?, ?)", (ids["Ben"], ids["Dan"])) == [("alice",), ("alice",)]
+    status, _, _ = post("/admin/events/queue/rsvps", {"csrf": csrf_of(body),
+                                                      "action": "bulk_remove"}, cookie)
+    assert status == 400
+
+
+def test_stats_page():
+    cookie = login()
+    status, hdrs, body = fetch("GET", "/admin/events/chess-tournament/stats", cookie=cookie)
+    assert status == 200 and hdrs["cache-control"] == "no-store"
+    # The demo: 35 players for 32 places, 3 waiting.
+    assert "35 parties (32 confirmed at once, 3 to the waitlist)" in body
+    assert body.count("<polyline points=") == 2 and "<script" not in body
+    points = re.search(r'<polyline points="([^"]+)"', body).group(1).split()
+    assert points[0] == "0,200" and points[-1].endswith(",0.0")
+    assert all(re.fullmatch(r"-?[\d.]+,-?[\d.]+", p) for p in points)
+    status, _, body = fetch("GET", "/admin/events/committee-meeting/stats", cookie=cookie)
+    assert status == 200 and "Nobody has signed up yet." in body
+    assert fetch("GET", "/admin/events/nope/stats", cookie=cookie)[0] == 404
+
+
+# -- exports -------------------------------------------------------------------
+
+def test_participants_csv_quoting_and_injection():
+    cookie = login()
+    make_event(cookie, "csv-party", "10", max_guests="2")
+    body = rsvps_page(cookie, "csv-party")
+    for name, email, note in (("=HYPERLINK(\"http://evil\")", "a@example.org", "-1+1"),
+                              ('Ann "the ace", Bell', "b@example.org", "line one\nline two"),
+                              ("@Zoë", "c@example.org", "+SUM(A1)")):
+        body = rsvps_page(cookie, "csv-party")
+        status, _, _ = post("/admin/events/csv-party/rsvps", {
+            "csrf": csrf_of(body), "form_token": harness.form_token(body), "action": "add",
+            "name": name, "email": email, "guests": "1", "note": note}, cookie)
+        assert status == 303, status
+    status, hdrs, data = site().request("GET", "/admin/events/csv-party/rsvps.csv",
+                                        headers={"Cookie": f"{COOKIE}={cookie}"})
+    assert status == 200
+    assert hdrs["content-type"] == "text/csv; charset=utf-8"
+    assert 'filename="csv-party-participants.csv"' in hdrs["content-disposition"]
+    assert hdrs["cache-control"] == "no-store"
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data[3:].decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0][:4] == ["status", "waitlist position", "name", "email"]
+    names = [row[2] for row in rows[1:]]
+    assert names == ["'=HYPERLINK(\"http://evil\")", 'Ann "the ace", Bell', "'@Zoë"], names
+    notes = [row[6] for row in rows[1:]]
+    assert notes == ["'-1+1", "line one\nline two", "'+SUM(A1)"], notes
+    assert all(row[0] == "confirmed" and row[4] == "1" and row[5] == "2" for row in rows[1:])
+    assert text.count("\r\n") == 4  # CRLF rows (the note's own line break is LF)
+
+
+def unfold(ics):
+    """RFC 5545 unfolding: CRLF followed by one space or tab continues a line."""
+    return re.sub(r"\r\n[ \t]", "", ics)
+
+
+def test_ics_is_valid_rfc5545():
+    status, hdrs, data = site().request("GET", "/events/chess-tournament.ics")
+    assert status == 200
+    assert hdrs["content-type"] == "text/calendar; charset=utf-8"
+    text = data.decode("utf-8")
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+    lines = text.split("\r\n")[:-1]
+    assert all(len(line.encode()) <= 75 for line in lines)
+    props = {}
+    for line in unfold(text).split("\r\n")[:-1]:
+        name, _, value = line.partition(":")
+        props.setdefault(name, []).append(value)
+    assert props["BEGIN"] == ["VCALENDAR", "VEVENT"] and props["END"] == ["VEVENT", "VCALENDAR"]
+    assert props["VERSION"] == ["2.0"] and props["PRODID"][0]
+    for key in ("UID", "DTSTAMP", "DTSTART", "DTEND"):
+        assert len(props[key]) == 1, key
+    for key in ("DTSTAMP", "DTSTART", "DTEND"):
+        assert re.fullmatch(r"\d{8}T\d{6}Z", props[key][0]), props[key]
+    starts = site().query_one("SELECT starts_at FROM event WHERE slug = 'chess-tournament'")[0]
+    assert props["DTSTART"][0] == time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(starts))
+    assert props["SUMMARY"] == ["Chess club rapid tournament"]
+    assert props["DESCRIPTION"][0].startswith("Seven rounds of 15+10 rapid chess\\, Swiss")
+    assert props["LOCATION"] == ["Community centre\\, room 2"]
+    assert props["URL"][0].endswith("/events/chess-tournament")
+    # Drafts and unknown events have no calendar file; bad names are 404.
+    for path in ("/events/committee-meeting.ics", "/events/nope.ics", "/events/Bad.ics",
+                 "/events/.ics"):
+        assert site().request("GET", path)[0] == 404, path
+
+
+def test_valgrind_clean():
+    if not harness.VALGRIND:
+        raise Skip("not in valgrind mode")
+    s = site()
+    s.close()
+    assert not s.valgrind_report, "\n".join(s.valgrind_report)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(globals()))
+    finally:
+        harness.close_all()

@@ -1,0 +1,508 @@
+/* Admin accounts, passwords, sessions and CSRF tokens, on a real database file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin_user.h"
+#include "clock.h"
+#include "csv.h"
+#include "event.h"
+#include "ics.h"
+#include "rsvp.h"
+#include "session.h"
+#include "stats.h"
+#include "testdb.h"
+#include "tz.h"
+
+#define NOW 1800000000
+#define PW "correct horse battery"
+/* Cheap hashes keep the suite fast under Valgrind; production uses 64 MiB. */
+#define MEM (1024 * 1024)
+
+static int setup(void **state)
+{
+	struct testdb *t = test_calloc(1, sizeof(*t));
+	unsigned char secret[TOKEN_SECRET_LEN];
+
+	clock_set(NOW);
+	testdb_open(t);
+	assert_int_equal(db_secret(t->db, secret, sizeof(secret)), 0);
+	assert_int_equal(token_init(secret), 0);
+	assert_int_equal(admin_user_init(MEM), 0);
+	assert_int_equal(admin_user_add(t->db, "alice", PW), DB_OK);
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	testdb_close(*state);
+	test_free(*state);
+	return 0;
+}
+
+static void test_names_and_passwords(void **state)
+{
+	struct testdb *t = *state;
+
+	assert_true(admin_user_name_valid("bob.smith_2-x"));
+	assert_false(admin_user_name_valid(""));
+	assert_false(admin_user_name_valid("Bob"));
+	assert_false(admin_user_name_valid("a b"));
+	assert_false(admin_user_name_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_non_null(admin_user_password_problem("short"));
+	assert_null(admin_user_password_problem("long enough"));
+	assert_int_equal(admin_user_add(t->db, "bob", "short"), DB_INVALID);
+	assert_int_equal(admin_user_add(t->db, "Bob", PW), DB_INVALID);
+	assert_int_equal(admin_user_add(t->db, "alice", PW), DB_CONFLICT);
+	/* The password itself is never stored, only an argon2id hash. */
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM admin_user WHERE"
+	    " hash LIKE '$argon2id$%' AND instr(hash, 'horse') = 0"), 1);
+}
+
+static void test_login_verify(void **state)
+{
+	struct testdb *t = *state;
+	int64_t id = 0;
+
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_true(id > 0);
+	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", NOW, &id),
+	    DB_INVALID);
+	/* Unknown names fail the same way and leave no trace. */
+	assert_int_equal(admin_user_login(t->db, "mallory", PW, NOW, &id), DB_INVALID);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM admin_user"), 1);
+	assert_int_equal(admin_user_passwd(t->db, "alice", "a new password"), DB_OK);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_INVALID);
+	assert_int_equal(admin_user_login(t->db, "alice", "a new password", NOW, &id), DB_OK);
+	assert_int_equal(admin_user_passwd(t->db, "nobody", "a new password"), DB_NOTFOUND);
+}
+
+/* A login with changed hash parameters stores a new hash that still verifies. */
+static void test_rehash_on_login(void **state)
+{
+	struct testdb *t = *state;
+	long long before, after;
+	int64_t id;
+
+	before = testdb_int(t->db, "SELECT instr(hash, 'm=1024,') FROM admin_user");
+	assert_true(before > 0);
+	assert_int_equal(admin_user_init(2 * MEM), 0);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	after = testdb_int(t->db, "SELECT instr(hash, 'm=2048,') FROM admin_user");
+	assert_true(after > 0);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+}
+
+/* After ADMIN_FAILS_FREE wrong passwords even the right one waits. */
+static void test_backoff(void **state)
+{
+	struct testdb *t = *state;
+	int64_t id;
+	int i;
+
+	for (i = 0; i < ADMIN_FAILS_FREE; i++)
+		assert_int_equal(admin_user_login(t->db, "alice", "wrong password", NOW, &id),
+		    DB_INVALID);
+	assert_int_equal(testdb_int(t->db, "SELECT locked_until FROM admin_user"), NOW + 30);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW + 29, &id), DB_INVALID);
+	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", NOW + 30, &id),
+	    DB_INVALID);
+	/* Each further failure doubles the wait. */
+	assert_int_equal(testdb_int(t->db, "SELECT locked_until FROM admin_user"),
+	    NOW + 30 + 60);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW + 90, &id), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT failed + locked_until FROM admin_user"), 0);
+}
+
+static void test_session_lifecycle(void **state)
+{
+	struct testdb *t = *state;
+	char tok[SESSION_TOKEN_HEX + 1], tok2[SESSION_TOKEN_HEX + 1];
+	struct session s;
+	int64_t id;
+	char c;
+
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
+	assert_true(session_token_valid(tok));
+	assert_int_equal(session_get(t->db, t->a, tok, NOW + 10, &s), DB_OK);
+	assert_string_equal(s.user, "alice");
+	/* Only the hash is stored. */
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM session"), 1);
+	/* Malformed and unknown tokens are no session. */
+	assert_int_equal(session_get(t->db, t->a, "abc", NOW, &s), DB_NOTFOUND);
+	c = tok[0];
+	tok[0] = c == 'a' ? 'b' : 'a';
+	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_NOTFOUND);
+	tok[0] = c;
+	/* Activity keeps it alive ... */
+	assert_int_equal(session_get(t->db, t->a, tok, NOW + SESSION_IDLE - 1, &s), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW + 2 * SESSION_IDLE - 2, &s), DB_OK);
+	/* ... until the absolute limit. */
+	assert_int_equal(session_get(t->db, t->a, tok, NOW + SESSION_MAX_AGE, &s),
+	    DB_NOTFOUND);
+	/* Idle expiry. */
+	assert_int_equal(session_create(t->db, id, NULL, NOW, tok2), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok2, NOW + SESSION_IDLE, &s), DB_NOTFOUND);
+	/* A new login replaces the session it came with and sweeps expired ones. */
+	assert_int_equal(session_create(t->db, id, NULL, NOW + SESSION_MAX_AGE, tok), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM session"), 1);
+	assert_int_equal(session_create(t->db, id, tok, NOW + SESSION_MAX_AGE, tok2), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW + SESSION_MAX_AGE, &s), DB_NOTFOUND);
+	assert_int_equal(session_get(t->db, t->a, tok2, NOW + SESSION_MAX_AGE, &s), DB_OK);
+	/* Logout. */
+	assert_int_equal(session_delete(t->db, tok2), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok2, NOW + SESSION_MAX_AGE, &s), DB_NOTFOUND);
+	/* A password change or deletion ends every session of the admin. */
+	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
+	assert_int_equal(admin_user_passwd(t->db, "alice", "a new password"), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_NOTFOUND);
+	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
+	assert_int_equal(admin_user_del(t->db, "alice"), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_NOTFOUND);
+	assert_int_equal(admin_user_del(t->db, "alice"), DB_NOTFOUND);
+}
+
+static void test_csrf(void **state)
+{
+	struct testdb *t = *state;
+	char tok[SESSION_TOKEN_HEX + 1], other[SESSION_TOKEN_HEX + 1];
+	char csrf[TOKEN_FORM_HEX + 1];
+	struct session s, s2;
+	int64_t id;
+
+	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
+	assert_int_equal(session_create(t->db, id, NULL, NOW, other), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, other, NOW, &s2), DB_OK);
+	session_csrf(t->a, &s, NOW, csrf);
+	assert_int_equal(session_csrf_check(t->a, &s, csrf, NOW + 60), TOKEN_OK);
+	/* Another session's token, a missing one, a forged one. */
+	assert_int_equal(session_csrf_check(t->a, &s2, csrf, NOW), TOKEN_MALFORMED);
+	assert_int_equal(session_csrf_check(t->a, &s, NULL, NOW), TOKEN_MALFORMED);
+	assert_int_equal(session_csrf_check(t->a, &s, "", NOW), TOKEN_MALFORMED);
+	csrf[TOKEN_FORM_HEX - 1] = csrf[TOKEN_FORM_HEX - 1] == '0' ? '1' : '0';
+	assert_int_equal(session_csrf_check(t->a, &s, csrf, NOW), TOKEN_MALFORMED);
+	/* An old one. */
+	session_csrf(t->a, &s, NOW, csrf);
+	assert_int_equal(session_csrf_check(t->a, &s, csrf, NOW + TOKEN_FORM_TTL + 1),
+	    TOKEN_EXPIRED);
+}
+
+/* Local wall-clock time s in the current zone, as unix seconds (or -1). */
+static long long local(const char *s)
+{
+	int64_t t;
+
+	return tz_parse_local(s, &t) == 0 ? (long long)t : -1;
+}
+
+static void test_time_zones(void **state)
+{
+	char buf[TZ_LOCAL_LEN + 1];
+
+	(void)state;
+	tz_set("UTC");
+	assert_int_equal(local("2026-12-05T10:00"), 1796464800);
+	tz_set("Europe/Berlin");
+	assert_int_equal(local("2026-12-05T10:00"), 1796464800 - 3600);
+	assert_int_equal(local("2026-07-05T10:00"), 1783245600 - 7200);
+	/* The spring gap (02:00-03:00 on 29 March 2026) moves forward. */
+	assert_int_equal(local("2026-03-29T02:30"), local("2026-03-29T03:30"));
+	assert_int_equal(local("2026-03-29T03:30") - local("2026-03-29T01:30"), 3600);
+	/* The autumn overlap (02:00-03:00 twice on 25 October 2026): the earlier. */
+	assert_int_equal(local("2026-10-25T02:30") - local("2026-10-25T01:30"), 3600);
+	assert_int_equal(local("2026-10-25T03:00") - local("2026-10-25T02:30"), 5400);
+	/* Round trip, also across the changes. */
+	tz_format_local(local("2026-10-25T02:30"), buf);
+	assert_string_equal(buf, "2026-10-25T02:30");
+	tz_format_local(local("2026-03-29T02:30"), buf);
+	assert_string_equal(buf, "2026-03-29T03:30");
+	/* Malformed and impossible dates. */
+	assert_int_equal(local("2026-02-30T10:00"), -1);
+	assert_int_equal(local("2026-12-05 10:00"), -1);
+	assert_int_equal(local("2026-12-05T24:00"), -1);
+	assert_int_equal(local("2026-12-05T10:00:00"), -1);
+	assert_int_equal(local("+026-12-05T10:00"), -1);
+	assert_int_equal(local(""), -1);
+	tz_set("America/New_York");
+	assert_int_equal(local("2026-12-05T10:00"), 1796464800 + 5 * 3600);
+	tz_set("UTC");
+}
+
+static void test_slugs(void **state)
+{
+	(void)state;
+	assert_true(event_slug_valid("summer-bbq-2026"));
+	assert_false(event_slug_valid(""));
+	assert_false(event_slug_valid("-x"));
+	assert_false(event_slug_valid("Summer"));
+	assert_false(event_slug_valid("a/b"));
+	assert_false(event_slug_valid("a b"));
+	assert_false(event_slug_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+/* RSVP name (guests 0) to "ev" through the real path. */
+static void sign_up(struct testdb *t, const char *name)
+{
+	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1], email[64];
+	struct rsvp_input in = { .name = name, .email = email, .note = "", .guests = 0 };
+	struct rsvp_outcome out;
+
+	snprintf(email, sizeof(email), "%s@example.org", name);
+	token_form_new(form, NOW, "t");
+	token_manage_of(form, manage);
+	assert_int_equal(rsvp_create(t->db, "ev", &in, form, manage, &out), DB_OK);
+}
+
+static void test_event_save(void **state)
+{
+	struct testdb *t = *state;
+	char form[TOKEN_FORM_HEX + 1];
+	struct event e = {
+		.slug = "ev", .title = "Ev", .description = "", .location = "",
+		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 1,
+	}, cur, edit;
+
+	token_form_new(form, NOW, "admin-event-new");
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_OK);
+	/* A repeated create changes nothing; another with the slug is refused. */
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_OK);
+	token_form_new(form, NOW, "admin-event-new");
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_INVALID);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM event"), 1);
+	sign_up(t, "ann");
+	sign_up(t, "ben");
+	sign_up(t, "cat");
+	assert_int_equal(event_get(t->db, t->a, "ev", &cur), DB_OK);
+	assert_int_equal(cur.edit_version, 1);
+	assert_int_equal(cur.waitlisted, 2);
+	/* Raising the capacity promotes in the same save. */
+	edit = e;
+	edit.edit_version = 1;
+	edit.capacity = 2;
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	assert_int_equal(event_get(t->db, t->a, "ev", &cur), DB_OK);
+	assert_int_equal(cur.confirmed, 2);
+	assert_int_equal(cur.waitlisted, 1);
+	assert_int_equal(cur.edit_version, 2);
+	/* The same save again (a double click) finds its own edit: fine. */
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	/* A different edit against the old version is a conflict. */
+	edit.title = "Someone else's title";
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_CONFLICT);
+	assert_string_equal(cur.title, "Ev");
+	assert_int_equal(cur.edit_version, 2);
+	/* Lowering below the confirmed count is allowed; nobody is bumped. */
+	edit.edit_version = 2;
+	edit.capacity = 1;
+	edit.slug = "ev2";
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	assert_int_equal(event_get(t->db, t->a, "ev2", &cur), DB_OK);
+	assert_int_equal(cur.confirmed, 2);
+	assert_int_equal(cur.spots_left, 0);
+	assert_int_equal(event_get(t->db, t->a, "ev", &cur), DB_NOTFOUND);
+}
+
+/* The id of the RSVP named name at "ev". */
+static int64_t rsvp_id(struct testdb *t, const char *name)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM rsvp WHERE name = '%s'", name);
+	return testdb_int(t->db, sql);
+}
+
+static void test_admin_actions_are_logged(void **state)
+{
+	struct testdb *t = *state;
+	struct rsvp_outcome out;
+	struct rsvp *list;
+	struct event e = {
+		.slug = "ev", .title = "Ev", .description = "", .location = "",
+		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 2,
+		.max_guests = 3,
+	};
+	int64_t ev;
+	int n;
+
+	assert_int_equal(event_create(t->db, &e), DB_OK);
+	ev = testdb_int(t->db, "SELECT id FROM event");
+	sign_up(t, "ann");
+	sign_up(t, "ben");
+	sign_up(t, "cat");
+	sign_up(t, "dan");
+	/* Check in, twice (a double submit keeps the first time), and undo. */
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ann"), RSVP_CHECK_IN, "alice",
+	    &out), DB_OK);
+	clock_set(NOW + 5);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ann"), RSVP_CHECK_IN, "alice",
+	    &out), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT checked_in_at FROM rsvp WHERE name = 'ann'"),
+	    NOW);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_CHECK_IN, "alice",
+	    &out), DB_OK);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_UNDO_CHECK_IN,
+	    "alice", &out), DB_OK);
+	/* Waitlisted parties cannot check in; unknown ids or other events' are not found. */
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "cat"), RSVP_CHECK_IN, "alice",
+	    &out), DB_CLOSED);
+	assert_int_equal(rsvp_admin_act(t->db, ev, 999, RSVP_CHECK_IN, "alice", &out),
+	    DB_NOTFOUND);
+	assert_int_equal(rsvp_admin_act(t->db, ev + 1, rsvp_id(t, "ann"), RSVP_CHECK_IN,
+	    "alice", &out), DB_NOTFOUND);
+	/* Manual promotion only if it fits. */
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "dan"), RSVP_PROMOTE, "alice",
+	    &out), DB_FULL);
+	/* Cancel promotes the next in line, logged with the admin's name. */
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_ADMIN_CANCEL,
+	    "alice", &out), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp WHERE status ="
+	    " 'confirmed' AND name IN ('ann', 'cat')"), 2);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_ADMIN_CANCEL,
+	    "alice", &out), DB_OK);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_PROMOTE, "alice",
+	    &out), DB_CLOSED);
+	/* A raised capacity promotes dan; turnout-admin names no one in the log. */
+	assert_int_equal(event_set_capacity(t->db, "ev", 3), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT status = 'confirmed' FROM rsvp"
+	    " WHERE name = 'dan'"), 1);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE actor IS NULL"
+	    " AND action IN ('rsvp', 'waitlist', 'promote')"), 5);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE actor = 'alice'"),
+	    5);	/* checkin ann, checkin + uncheckin ben, cancel ben, promote cat */
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE actor = 'alice'"
+	    " AND action = 'promote'"), 1);
+	/* The participants list: confirmed, then the queue; search is literal. */
+	assert_int_equal(rsvp_admin_list(t->db, t->a, ev, NULL, &list, &n), DB_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(rsvp_admin_list(t->db, t->a, ev, "CAT@", &list, &n), DB_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].name, "cat");
+	assert_int_equal(rsvp_admin_list(t->db, t->a, ev, "%", &list, &n), DB_OK);
+	assert_int_equal(n, 0);
+}
+
+static void test_csv(void **state)
+{
+	struct arena *a = arena_new();
+	struct csv c;
+
+	(void)state;
+	csv_init(&c, a);
+	csv_cell(&c, "plain");
+	csv_cell(&c, "say \"hi\", then\r\nleave");
+	csv_cell(&c, "=HYPERLINK(\"x\")");
+	csv_cell(&c, "+1");
+	csv_cell(&c, "-2");
+	csv_cell(&c, "@SUM(A1)");
+	csv_cell(&c, "");
+	csv_cell_int(&c, 3);
+	csv_end_row(&c);
+	csv_cell(&c, "Zoë");
+	csv_end_row(&c);
+	assert_int_equal(c.out.len, strlen(c.out.buf));
+	assert_string_equal(c.out.buf, "\xef\xbb\xbf\"plain\",\"say \"\"hi\"\", then\r\nleave\","
+	    "\"'=HYPERLINK(\"\"x\"\")\",\"'+1\",\"'-2\",\"'@SUM(A1)\",\"\",\"3\"\r\n"
+	    "\"Zoë\"\r\n");
+	arena_free(a);
+}
+
+static void test_ics(void **state)
+{
+	struct arena *a = arena_new();
+	struct event e = {
+		.id = 7, .slug = "ev", .title = "Picnic; games, fun",
+		.description = "Line one\nline two \\ done. ééééééééééééééééééééééééééééééééééééééé",
+		.location = "", .starts_at = 1796464800, .ends_at = 1796472000,
+		.status = EVENT_CANCELLED, .edit_version = 3,
+	};
+	const char *s, *p, *eol;
+
+	(void)state;
+	s = ics_event(a, &e, "http://example.org/events/ev", "example.org", 1796000000);
+	assert_non_null(strstr(s, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+	assert_non_null(strstr(s, "\r\nUID:event-7@example.org\r\n"));
+	assert_non_null(strstr(s, "\r\nDTSTART:20261205T100000Z\r\nDTEND:20261205T120000Z\r\n"));
+	assert_non_null(strstr(s, "\r\nSUMMARY:Picnic\\; games\\, fun\r\n"));
+	assert_non_null(strstr(s, "\r\nDESCRIPTION:Line one\\nline two \\\\ done. "));
+	assert_non_null(strstr(s, "\r\nSTATUS:CANCELLED\r\n"));
+	assert_non_null(strstr(s, "\r\nSEQUENCE:2\r\n"));
+	assert_null(strstr(s, "LOCATION"));
+	/* Every line at most 75 octets, folded lines start with a space. */
+	for (p = s; *p != '\0'; p = eol + 2) {
+		eol = strstr(p, "\r\n");
+		assert_non_null(eol);
+		assert_true(eol - p <= 75);
+		/* A fold never splits a UTF-8 character. */
+		assert_true(((unsigned char)eol[-1] & 0xc0) != 0xc0);
+	}
+	assert_non_null(strstr(s, "\r\n "));
+	assert_non_null(strstr(s, "END:VEVENT\r\nEND:VCALENDAR\r\n"));
+	arena_free(a);
+}
+
+static void test_stats(void **state)
+{
+	struct testdb *t = *state;
+	struct rsvp_outcome out;
+	struct event e = {
+		.slug = "ev", .title = "Ev", .description = "", .location = "",
+		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 1,
+	};
+	struct stats s;
+	int64_t ev;
+
+	assert_int_equal(event_create(t->db, &e), DB_OK);
+	ev = testdb_int(t->db, "SELECT id FROM event");
+	sign_up(t, "ann");
+	sign_up(t, "ben");
+	sign_up(t, "cat");
+	clock_set(NOW + 3600);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ann"), RSVP_ADMIN_CANCEL,
+	    "alice", &out), DB_OK);
+	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_CHECK_IN,
+	    "alice", &out), DB_OK);
+	assert_int_equal(stats_get(t->db, t->a, ev, &s), DB_OK);
+	assert_int_equal(s.signups, 3);
+	assert_int_equal(s.direct, 1);
+	assert_int_equal(s.waitlisted, 2);
+	assert_int_equal(s.promoted, 1);
+	assert_int_equal(s.cancels, 1);
+	assert_int_equal(s.confirmed_now, 1);
+	assert_int_equal(s.checked_in, 1);
+	assert_int_equal(s.median_wait, 3600);
+	assert_int_equal(s.npoints, 4);
+	assert_int_equal(s.points[3].at, NOW + 3600);
+	/* Steps from the bottom left to the right edge at the top. */
+	assert_string_equal(stats_polyline(t->a, &s, 0, 100, 30, NOW, NOW + 3600, 3),
+	    "0,30 0.0,30.0 0.0,20.0 0.0,20.0 0.0,10.0 0.0,10.0 0.0,0.0 100.0,0.0 100.0,0.0"
+	    " 100,0.0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_names_and_passwords, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login_verify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rehash_on_login, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
+		cmocka_unit_test(test_time_zones),
+		cmocka_unit_test(test_slugs),
+		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_ics),
+		cmocka_unit_test_setup_teardown(test_event_save, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_actions_are_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
