@@ -460,6 +460,9 @@ def test_capacity_raise_promotes_and_lowering_is_explained():
     assert site().query("SELECT name FROM rsvp r JOIN event e ON e.id = r.event_id"
                         " WHERE e.slug = 'tiny-gig' AND r.status = 'confirmed'"
                         " ORDER BY r.id") == [("Ann",), ("Ben",)]
+    # The promotion is the admin's doing, and the log says so.
+    assert site().query("SELECT l.actor FROM rsvp_log l JOIN rsvp r ON r.id = l.rsvp_id"
+                        " WHERE r.name = 'Ben' AND l.action = 'promote'") == [("alice",)]
     form = editor_form(cookie, "/admin/events/tiny-gig/edit")
     form["capacity"] = "1"
     assert post("/admin/events/tiny-gig/edit", form, cookie)[0] == 303

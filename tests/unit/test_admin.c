@@ -271,11 +271,11 @@ static void test_event_save(void **state)
 	}, cur, edit;
 
 	token_form_new(form, NOW, "admin-event-new");
-	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_OK);
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, "alice", &cur), DB_OK);
 	/* A repeated create changes nothing; another with the slug is refused. */
-	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_OK);
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, "alice", &cur), DB_OK);
 	token_form_new(form, NOW, "admin-event-new");
-	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_INVALID);
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, "alice", &cur), DB_INVALID);
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM event"), 1);
 	sign_up(t, "ann");
 	sign_up(t, "ben");
@@ -287,23 +287,25 @@ static void test_event_save(void **state)
 	edit = e;
 	edit.edit_version = 1;
 	edit.capacity = 2;
-	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, "alice", &cur), DB_OK);
 	assert_int_equal(event_get(t->db, t->a, "ev", &cur), DB_OK);
 	assert_int_equal(cur.confirmed, 2);
 	assert_int_equal(cur.waitlisted, 1);
 	assert_int_equal(cur.edit_version, 2);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE"
+	    " action = 'promote' AND actor = 'alice'"), 1);
 	/* The same save again (a double click) finds its own edit: fine. */
-	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, "alice", &cur), DB_OK);
 	/* A different edit against the old version is a conflict. */
 	edit.title = "Someone else's title";
-	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_CONFLICT);
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, "alice", &cur), DB_CONFLICT);
 	assert_string_equal(cur.title, "Ev");
 	assert_int_equal(cur.edit_version, 2);
 	/* Lowering below the confirmed count is allowed; nobody is bumped. */
 	edit.edit_version = 2;
 	edit.capacity = 1;
 	edit.slug = "ev2";
-	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, "alice", &cur), DB_OK);
 	assert_int_equal(event_get(t->db, t->a, "ev2", &cur), DB_OK);
 	assert_int_equal(cur.confirmed, 2);
 	assert_int_equal(cur.spots_left, 0);
