@@ -242,7 +242,7 @@ static int save(struct req *r, struct app *app, const char *slug)
 	if ((v.error = editor_parse(r->a, &ed, &in)) != NULL)
 		return editor_page(r, app, 400, &ed, &v);
 	in.edit_version = ver;
-	switch ((rc = event_save(app->db, r->a, slug, &in, token, &cur))) {
+	switch ((rc = event_save(app->db, r->a, slug, &in, token, r->session->user, &cur))) {
 	case DB_OK:
 		return page_redirect(r, arena_printf(r->a, "/admin/events/%s/edit?saved=1",
 		    in.slug));

@@ -263,19 +263,16 @@ static const char *refusal(enum db_rc rc)
 static const char *bulk_line(struct arena *a, const char *text, const struct event *e,
     struct rsvp_bulk_line *line)
 {
-	char *copy = arena_strdup(a, text), *part[4];
+	char *part[4], *comma;
 	const char *err, *guests = "0";
 	int n = 0;
 
 	memset(line, 0, sizeof(*line));
-	for (part[0] = copy; n < 4; n++) {
-		char *comma = strchr(part[n], ',');
-
-		if (comma == NULL)
-			break;
+	/* Cut at the commas: n commas, n + 1 parts (3 means too many). */
+	for (part[0] = arena_strdup(a, text); n < 3 && (comma = strchr(part[n], ',')) != NULL;
+	    n++) {
 		*comma = '\0';
-		if (n < 3)
-			part[n + 1] = comma + 1;
+		part[n + 1] = comma + 1;
 	}
 	if (n < 1 || n > 2)
 		return "expected: name, e-mail, guests (guests may be left out)";

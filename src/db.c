@@ -71,13 +71,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" ORDER BY status = 'waitlisted', id LIMIT ?3",
 	[STMT_RSVP_CHECK_IN] =
 		"UPDATE rsvp SET checked_in_at = ?2, updated_at = ?3 WHERE id = ?1",
-	/*
-	 * Who did it: the log triggers cannot know the admin, so an admin's
-	 * change notes the last log row before it (MARK) and names itself on
-	 * every row written after (ACTOR), in the same transaction. The write
-	 * gate and BEGIN IMMEDIATE make those rows this change's own, and no
-	 * state is left behind for a later change to inherit by mistake.
-	 */
+	/* See db_log_mark(). */
 	[STMT_LOG_MARK] = "SELECT coalesce(max(id), 0) FROM rsvp_log",
 	[STMT_LOG_ACTOR] = "UPDATE rsvp_log SET actor = ?2 WHERE id > ?1",
 	[STMT_STATS_LOG] =
@@ -480,6 +474,32 @@ enum db_rc db_end(struct db *db, enum db_rc rc)
 	if (rc == DB_OK)
 		return db_commit(db);
 	db_rollback(db);
+	return rc;
+}
+
+enum db_rc db_log_mark(struct db *db, int64_t *mark)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LOG_MARK);
+	int step;
+
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		*mark = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "reading the log");
+}
+
+enum db_rc db_log_actor(struct db *db, const char *actor, int64_t mark)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	if (actor == NULL)
+		return DB_OK;
+	st = db_stmt(db, STMT_LOG_ACTOR);
+	sqlite3_bind_int64(st, 1, mark);
+	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+	rc = db_rc_of(db, sqlite3_step(st), "naming the admin in the log");
+	sqlite3_reset(st);
 	return rc;
 }
 

@@ -2,6 +2,7 @@
 #define TURNOUT_DB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sqlite3.h>
 
 #include "config.h"
@@ -141,6 +142,17 @@ enum db_rc db_commit(struct db *db);
 void db_rollback(struct db *db);
 /* End a write transaction: commit if rc is DB_OK, else roll back. Returns the outcome. */
 enum db_rc db_end(struct db *db, enum db_rc rc);
+
+/*
+ * Who did it, in the analytics log: the log triggers cannot know the
+ * admin, so an admin's change takes a mark (the last log row) after BEGIN
+ * and, before COMMIT, names the actor on every row written after it. The
+ * write gate and BEGIN IMMEDIATE make those rows this change's own, and
+ * no state is left behind for a later change to inherit by mistake.
+ * db_log_actor() with actor NULL (the visitor) does nothing.
+ */
+enum db_rc db_log_mark(struct db *db, int64_t *mark);
+enum db_rc db_log_actor(struct db *db, const char *actor, int64_t mark);
 
 /* The site secret (for tokens), into out. Returns 0 or -1. */
 int db_secret(struct db *db, unsigned char *out, size_t len);

@@ -227,10 +227,11 @@ int event_same_fields(const struct event *a, const struct event *b)
 
 /* Apply the edit in inside the transaction; see event_save(). */
 static enum db_rc save_in(struct db *db, struct arena *a, const char *slug,
-    const struct event *in, const char *form_token, struct event *cur)
+    const struct event *in, const char *form_token, const char *actor, struct event *cur)
 {
 	sqlite3_stmt *st;
 	struct event other;
+	int64_t mark = 0;
 	enum db_rc rc;
 	int replayed;
 
@@ -247,22 +248,27 @@ static enum db_rc save_in(struct db *db, struct arena *a, const char *slug,
 		return rc == DB_OK ? DB_INVALID : rc;
 	if (slug == NULL)
 		return event_create(db, in);
+	if ((rc = db_log_mark(db, &mark)) != DB_OK)
+		return rc;
 	st = db_stmt(db, STMT_EVENT_UPDATE);
 	sqlite3_bind_int64(st, 1, cur->id);
 	bind_fields(st, in);
 	sqlite3_bind_int64(st, 14, in->edit_version);
 	rc = db_rc_of(db, sqlite3_step(st), "saving an event");
 	sqlite3_reset(st);
-	/* More room (a raised capacity) moves the waitlist up at once. */
-	return rc == DB_OK ? waitlist_promote(db, cur->id) : rc;
+	/* More room (a raised capacity) moves the waitlist up at once, in the admin's name. */
+	if (rc != DB_OK || (rc = waitlist_promote(db, cur->id)) != DB_OK)
+		return rc;
+	return db_log_actor(db, actor, mark);
 }
 
 enum db_rc event_save(struct db *db, struct arena *a, const char *slug,
-    const struct event *in, const char *form_token, struct event *current)
+    const struct event *in, const char *form_token, const char *actor,
+    struct event *current)
 {
 	enum db_rc rc;
 
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	return db_end(db, save_in(db, a, slug, in, form_token, current));
+	return db_end(db, save_in(db, a, slug, in, form_token, actor, current));
 }

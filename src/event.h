@@ -83,7 +83,8 @@ int event_same_fields(const struct event *a, const struct event *b);
 
 /*
  * Create (slug NULL; form_token makes it idempotent) or edit the event
- * `slug` from the fields of in, in one transaction; an edit applies only if in->edit_version is still the
+ * `slug` from the fields of in, in one transaction, as the admin actor
+ * (named in the log of any promotion it causes); an edit applies only if in->edit_version is still the
  * event's (optimistic lock), and a raised capacity promotes the waitlist
  * at once. Returns DB_OK (also when a repeated edit finds its own
  * changes already saved), DB_CONFLICT with the event as saved meanwhile
@@ -91,6 +92,7 @@ int event_same_fields(const struct event *a, const struct event *b);
  * event, DB_NOTFOUND, DB_BUSY or DB_ERROR.
  */
 enum db_rc event_save(struct db *db, struct arena *a, const char *slug,
-    const struct event *in, const char *form_token, struct event *current);
+    const struct event *in, const char *form_token, const char *actor,
+    struct event *current);
 
 #endif

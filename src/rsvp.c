@@ -38,53 +38,28 @@ static const char *text(struct arena *a, sqlite3_stmt *st, int i)
 }
 
 /*
- * Start a change: BEGIN IMMEDIATE and claim the form token (NULL: an
- * admin action that is idempotent by itself). *mark receives the last
- * log row, for name_actor().
+ * Start a change: BEGIN IMMEDIATE, claim the form token (NULL: an admin
+ * action that is idempotent by itself) and take the log's mark.
  */
 static enum db_rc begin_change(struct db *db, const char *form_token,
     struct rsvp_outcome *out, int64_t *mark)
 {
-	sqlite3_stmt *st;
 	enum db_rc rc;
-	int step;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	if (form_token != NULL && (rc = idem_claim(db, form_token, &out->replayed)) != DB_OK)
-		goto fail;
-	st = db_stmt(db, STMT_LOG_MARK);
-	if ((step = sqlite3_step(st)) == SQLITE_ROW)
-		*mark = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if ((rc = db_rc_of(db, step, "reading the log")) == DB_OK)
+	if ((form_token == NULL || (rc = idem_claim(db, form_token, &out->replayed)) == DB_OK) &&
+	    (rc = db_log_mark(db, mark)) == DB_OK)
 		return rc;
-fail:
 	db_rollback(db);
-	return rc;
-}
-
-/* Name actor (if not NULL) on the log rows this change wrote after mark. */
-static enum db_rc name_actor(struct db *db, const char *actor, int64_t mark)
-{
-	sqlite3_stmt *st;
-	enum db_rc rc;
-
-	if (actor == NULL)
-		return DB_OK;
-	st = db_stmt(db, STMT_LOG_ACTOR);
-	sqlite3_bind_int64(st, 1, mark);
-	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
-	rc = db_rc_of(db, sqlite3_step(st), "naming the admin in the log");
-	sqlite3_reset(st);
 	return rc;
 }
 
 /* Finish a change: name the actor and commit on DB_OK, else roll everything back. */
 static enum db_rc end_change(struct db *db, enum db_rc rc, const char *actor, int64_t mark)
 {
-	return db_end(db, rc == DB_OK ? name_actor(db, actor, mark) : rc);
+	return db_end(db, rc == DB_OK ? db_log_actor(db, actor, mark) : rc);
 }
 
 static int email_taken(struct db *db, int64_t event_id, const char *email)

@@ -260,6 +260,30 @@ def test_csrf_missing_foreign_expired_is_403():
     assert status == 303
 
 
+def test_every_admin_post_needs_csrf():
+    value = login()
+    ids = dict(site().query("SELECT name, id FROM rsvp WHERE event_id ="
+                            " (SELECT id FROM event WHERE slug = 'chess-tournament')"))
+    before = site().query("SELECT count(*), sum(checked_in_at IS NOT NULL) FROM rsvp"), \
+        site().query("SELECT count(*), max(edit_version) FROM event")
+    body = rsvps_page(value, "chess-tournament")
+    token = harness.form_token(body)
+    for path, fields in (
+            ("/admin/events/new", dict(NEW_EVENT, form_token=token)),
+            ("/admin/events/chess-tournament/edit", dict(NEW_EVENT, edit_version="1")),
+            ("/admin/events/chess-tournament/rsvps",
+             {"action": "checkin", "rsvp": str(ids["Magnus Berg"])}),
+            ("/admin/events/chess-tournament/rsvps",
+             {"action": "add", "form_token": token, "name": "X", "email": "x@example.org"}),
+            ("/admin/logout", {})):
+        for csrf in (None, page_csrf(login("bob"))):
+            status, _, _ = post(path, dict(fields, csrf=csrf), value)
+            assert status == 403, f"{path} csrf={csrf}: {status}"
+    assert (site().query("SELECT count(*), sum(checked_in_at IS NOT NULL) FROM rsvp"),
+            site().query("SELECT count(*), max(edit_version) FROM event")) == before
+    assert logged_in(value)
+
+
 def test_bad_cookies_are_logged_out():
     value = login()
     for what, bad in (("corrupted", value[:-1] + ("0" if value[-1] != "0" else "1")),
@@ -460,6 +484,9 @@ def test_capacity_raise_promotes_and_lowering_is_explained():
     assert site().query("SELECT name FROM rsvp r JOIN event e ON e.id = r.event_id"
                         " WHERE e.slug = 'tiny-gig' AND r.status = 'confirmed'"
                         " ORDER BY r.id") == [("Ann",), ("Ben",)]
+    # The promotion is the admin's doing, and the log says so.
+    assert site().query("SELECT l.actor FROM rsvp_log l JOIN rsvp r ON r.id = l.rsvp_id"
+                        " WHERE r.name = 'Ben' AND l.action = 'promote'") == [("alice",)]
     form = editor_form(cookie, "/admin/events/tiny-gig/edit")
     form["capacity"] = "1"
     assert post("/admin/events/tiny-gig/edit", form, cookie)[0] == 303

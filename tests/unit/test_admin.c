@@ -271,11 +271,11 @@ static void test_event_save(void **state)
 	}, cur, edit;
 
 	token_form_new(form, NOW, "admin-event-new");
-	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_OK);
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, "alice", &cur), DB_OK);
 	/* A repeated create changes nothing; another with the slug is refused. */
-	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_OK);
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, "alice", &cur), DB_OK);
 	token_form_new(form, NOW, "admin-event-new");
-	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, &cur), DB_INVALID);
+	assert_int_equal(event_save(t->db, t->a, NULL, &e, form, "alice", &cur), DB_INVALID);
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM event"), 1);
 	sign_up(t, "ann");
 	sign_up(t, "ben");
@@ -287,23 +287,25 @@ static void test_event_save(void **state)
 	edit = e;
 	edit.edit_version = 1;
 	edit.capacity = 2;
-	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, "alice", &cur), DB_OK);
 	assert_int_equal(event_get(t->db, t->a, "ev", &cur), DB_OK);
 	assert_int_equal(cur.confirmed, 2);
 	assert_int_equal(cur.waitlisted, 1);
 	assert_int_equal(cur.edit_version, 2);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE"
+	    " action = 'promote' AND actor = 'alice'"), 1);
 	/* The same save again (a double click) finds its own edit: fine. */
-	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, "alice", &cur), DB_OK);
 	/* A different edit against the old version is a conflict. */
 	edit.title = "Someone else's title";
-	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_CONFLICT);
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, "alice", &cur), DB_CONFLICT);
 	assert_string_equal(cur.title, "Ev");
 	assert_int_equal(cur.edit_version, 2);
 	/* Lowering below the confirmed count is allowed; nobody is bumped. */
 	edit.edit_version = 2;
 	edit.capacity = 1;
 	edit.slug = "ev2";
-	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, &cur), DB_OK);
+	assert_int_equal(event_save(t->db, t->a, "ev", &edit, NULL, "alice", &cur), DB_OK);
 	assert_int_equal(event_get(t->db, t->a, "ev2", &cur), DB_OK);
 	assert_int_equal(cur.confirmed, 2);
 	assert_int_equal(cur.spots_left, 0);
@@ -448,6 +450,53 @@ static void test_ics(void **state)
 	arena_free(a);
 }
 
+static void test_bulk(void **state)
+{
+	struct testdb *t = *state;
+	char form[TOKEN_FORM_HEX + 1];
+	struct rsvp_bulk_line lines[4] = {
+		{ .in = { .name = "ann", .email = "ann@example.org", .note = "", .guests = 1 } },
+		{ .in = { .name = "ben", .email = "ann@example.org", .note = "", .guests = 0 } },
+		{ .in = { .name = "cat", .email = "cat@example.org", .note = "", .guests = 5 } },
+		{ .in = { .name = "dan", .email = "dan@example.org", .note = "", .guests = 0 } },
+	};
+	struct rsvp_bulk_pick picks[3];
+	struct event e = {
+		.slug = "ev", .title = "Ev", .description = "", .location = "",
+		.starts_at = NOW + 86400, .status = EVENT_DRAFT, .capacity = 2, .max_guests = 2,
+	};
+	int64_t ev;
+	int replayed;
+
+	assert_int_equal(event_create(t->db, &e), DB_OK);
+	ev = testdb_int(t->db, "SELECT id FROM event");
+	token_form_new(form, NOW, "t");
+	/* In order, each on its own merits; an admin may add to a draft. */
+	assert_int_equal(rsvp_bulk_add(t->db, "ev", lines, 4, "alice", form, &replayed), DB_OK);
+	assert_false(replayed);
+	assert_int_equal(lines[0].rc, DB_OK);
+	assert_int_equal(lines[0].status, RSVP_CONFIRMED);
+	assert_int_equal(lines[1].rc, DB_CONFLICT);
+	assert_int_equal(lines[2].rc, DB_INVALID);
+	assert_int_equal(lines[3].rc, DB_OK);
+	assert_int_equal(lines[3].status, RSVP_WAITLISTED);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE actor = 'alice'"), 2);
+	assert_int_equal(rsvp_bulk_add(t->db, "ev", lines, 4, "alice", form, &replayed), DB_OK);
+	assert_true(replayed);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp"), 2);
+	/* Picks in queue order; refusals reported, the rest applied. */
+	picks[0].id = rsvp_id(t, "dan");
+	picks[1].id = 999;
+	picks[2].id = rsvp_id(t, "ann");
+	assert_int_equal(rsvp_admin_bulk(t->db, ev, picks, 3, RSVP_PROMOTE, "alice"), DB_OK);
+	assert_int_equal(picks[0].id, rsvp_id(t, "ann"));	/* sorted */
+	assert_int_equal(picks[0].rc, DB_OK);			/* already confirmed */
+	assert_int_equal(picks[1].rc, DB_FULL);			/* dan does not fit */
+	assert_int_equal(picks[2].rc, DB_NOTFOUND);
+	assert_int_equal(rsvp_admin_bulk(t->db, ev, picks, 3, RSVP_ADMIN_CANCEL, "alice"), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp WHERE status = 'cancelled'"), 2);
+}
+
 static void test_stats(void **state)
 {
 	struct testdb *t = *state;
@@ -501,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_ics),
 		cmocka_unit_test_setup_teardown(test_event_save, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_actions_are_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 	};
 
