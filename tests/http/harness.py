@@ -34,6 +34,11 @@ BUILD = os.path.abspath(os.environ.get("TURNOUT_BUILD") or REPO)
 SRC = os.path.abspath(os.environ.get("TURNOUT_SRC") or REPO)
 VALGRIND = os.environ.get("TURNOUT_VALGRIND") == "1"
 KEEP = os.environ.get("TURNOUT_KEEP") == "1"
+# Every site a test starts has its own data directory and port; a
+# TURNOUT_DATA from the caller (./quickstart exports ./var) would override
+# the data_dir of every turnout-admin and turnout-worker a test runs.
+for _var in ("TURNOUT_DATA", "TURNOUT_PORT"):
+    os.environ.pop(_var, None)
 TIMEOUT = 30 if VALGRIND else 10  # socket timeout, seconds
 
 ADMIN = os.path.join(BUILD, "admin", "turnout-admin")
