@@ -66,14 +66,14 @@ static enum db_rc demo_players(struct db *db)
 static enum db_rc demo_potluck(struct db *db)
 {
 	static const struct item_input items[] = {
-		{ "Sausages", "", ITEM_FOOD, 24, 0, 1 },
-		{ "Potato salad", "bowls", ITEM_FOOD, 3, 0, 2 },
-		{ "Fruit", "bowls", ITEM_FOOD, 4, 0, 3 },
-		{ "Coca-Cola", "litres", ITEM_DRINK, 10, 0, 1 },
-		{ "Lemonade", "bottles", ITEM_DRINK, 6, 0, 2 },
-		{ "Grill", "", ITEM_UTENSIL, 1, 1, 1 },
-		{ "Paper plates", "packs", ITEM_UTENSIL, 4, 0, 2 },
-		{ "Bunting", "strings", ITEM_DECORATION, 2, 1, 1 },
+		{ "Sausages", "", ITEM_FOOD, 24, 0 },
+		{ "Potato salad", "bowls", ITEM_FOOD, 3, 0 },
+		{ "Fruit", "bowls", ITEM_FOOD, 4, 0 },
+		{ "Coca-Cola", "litres", ITEM_DRINK, 10, 0 },
+		{ "Lemonade", "bottles", ITEM_DRINK, 6, 0 },
+		{ "Grill", "", ITEM_UTENSIL, 1, 1 },
+		{ "Paper plates", "packs", ITEM_UTENSIL, 4, 0 },
+		{ "Bunting", "strings", ITEM_DECORATION, 2, 1 },
 	};
 	int64_t id[sizeof(items) / sizeof(items[0])];
 	struct arena *a = arena_new();
@@ -84,7 +84,7 @@ static enum db_rc demo_potluck(struct db *db)
 
 	rc = event_get(db, a, "potluck-picnic", &e);
 	for (i = 0; i < sizeof(items) / sizeof(items[0]) && rc == DB_OK; i++)
-		rc = potluck_item_add(db, e.id, &items[i], &id[i]);
+		rc = potluck_item_add(db, e.id, &items[i], NULL, &id[i]);
 	arena_free(a);
 	if (rc != DB_OK)
 		return rc;

@@ -15,6 +15,9 @@
 	" id, confirmed, waitlisted, edit_version"
 #define ITEM_COLS "i.id, i.event_id, i.name, i.category, i.unit, i.suggested," \
 	" i.capped, i.position, i.pledged, i.version"
+/* Items as the admin placed them: by category, then position. */
+#define ITEM_ADMIN_ORDER " ORDER BY instr('food drink utensil decoration other', i.category)," \
+	" i.position, i.id"
 
 #define RSVP_COLS "id, event_id, name, email, guests, note, status, created_at," \
 	" checked_in_at"
@@ -103,12 +106,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_WAITLIST_AHEAD] =
 		"SELECT count(*), coalesce(sum(1 + guests), 0) FROM rsvp"
 		" WHERE event_id = ?1 AND status = 'waitlisted' AND id < ?2",
+	/* A new item goes last in its category; an item moved to another one, too. */
 	[STMT_ITEM_INSERT] =
 		"INSERT INTO item (event_id, name, category, unit, suggested, capped, position)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		" SELECT ?1, ?2, ?3, ?4, ?5, ?6, coalesce(max(position), 0) + 1 FROM item"
+		" WHERE event_id = ?1 AND category = ?3",
 	[STMT_ITEM_UPDATE] =
 		"UPDATE item SET name = ?2, category = ?3, unit = ?4, suggested = ?5,"
-		" capped = ?6, position = ?7, version = version + 1 WHERE id = ?1",
+		" capped = ?6, version = version + 1, position = iif(category = ?3, position,"
+		" (SELECT coalesce(max(i.position), 0) + 1 FROM item i"
+		"  WHERE i.event_id = item.event_id AND i.category = ?3)) WHERE id = ?1",
 	[STMT_ITEM_DELETE] = "DELETE FROM item WHERE id = ?1",
 	[STMT_ITEM_COUNT] = "SELECT count(*) FROM item WHERE event_id = ?1",
 	/* With the quantity RSVP ?2 pledged (0: none). */
@@ -122,6 +129,22 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" WHERE i.event_id = ?1"
 		" ORDER BY instr('food drink utensil decoration other', i.category),"
 		" i.pledged >= i.suggested, i.position, i.id LIMIT ?3",
+	/* Bound like STMT_ITEM_LIST, so the two share their reading code. */
+	[STMT_ITEM_ADMIN_LIST] =
+		"SELECT " ITEM_COLS ", coalesce(p.quantity, 0) FROM item i"
+		" LEFT JOIN pledge p ON p.item_id = i.id AND p.rsvp_id = ?2"
+		" WHERE i.event_id = ?1" ITEM_ADMIN_ORDER " LIMIT ?3",
+	[STMT_ITEM_ORDER] =
+		"SELECT id, position FROM item WHERE event_id = ?1 AND category = ?2"
+		" ORDER BY position, id",
+	[STMT_ITEM_SET_POSITION] =
+		"UPDATE item SET position = ?2, version = version + 1 WHERE id = ?1",
+	/* Each pledge with its participant; an item nobody pledged once, alone. */
+	[STMT_ITEM_EXPORT] =
+		"SELECT " ITEM_COLS ", 0, coalesce(r.name, ''), coalesce(r.email, ''),"
+		" coalesce(p.quantity, 0), r.status = 'waitlisted' FROM item i"
+		" LEFT JOIN pledge p ON p.item_id = i.id LEFT JOIN rsvp r ON r.id = p.rsvp_id"
+		" WHERE i.event_id = ?1" ITEM_ADMIN_ORDER ", p.id",
 	[STMT_PLEDGE_LIST] =
 		"SELECT p.item_id, r.name, p.quantity, r.status FROM pledge p"
 		" JOIN item i ON i.id = p.item_id JOIN rsvp r ON r.id = p.rsvp_id"

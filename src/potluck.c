@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "idem.h"
 #include "potluck.h"
 
 static const char *const category_names[ITEM_CATEGORY__MAX] = {
@@ -51,7 +52,23 @@ static void read_item(struct arena *a, sqlite3_stmt *st, struct item *it)
 	it->mine = sqlite3_column_int64(st, 10);
 }
 
-/* Bind an item_input to ?2..?7 of STMT_ITEM_INSERT / STMT_ITEM_UPDATE. */
+/* Item item_id with rsvp_id's quantity (0: none), inside the caller's transaction. */
+static enum db_rc get_item(struct db *db, struct arena *a, int64_t item_id,
+    int64_t rsvp_id, struct item *it)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ITEM_GET);
+	enum db_rc rc;
+
+	sqlite3_bind_int64(st, 1, item_id);
+	sqlite3_bind_int64(st, 2, rsvp_id);
+	if ((rc = db_step_one(db, st, "reading an item")) == DB_OK) {
+		read_item(a, st, it);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+/* Bind an item_input to ?2..?6 of STMT_ITEM_INSERT / STMT_ITEM_UPDATE. */
 static void bind_item(sqlite3_stmt *st, const struct item_input *in)
 {
 	sqlite3_bind_text(st, 2, in->name, -1, SQLITE_STATIC);
@@ -59,73 +76,186 @@ static void bind_item(sqlite3_stmt *st, const struct item_input *in)
 	sqlite3_bind_text(st, 4, in->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, in->suggested);
 	sqlite3_bind_int(st, 6, in->capped != 0);
-	sqlite3_bind_int(st, 7, in->position);
 }
 
-/* Run one write statement in its own transaction; DB_NOTFOUND if no row changed. */
-static enum db_rc write_one(struct db *db, sqlite3_stmt *st, const char *what)
+/*
+ * Step a write of the admin's values. Versions and caps are checked in C
+ * before, so a constraint failing here is a field the schema refuses.
+ */
+static enum db_rc write_item(struct db *db, sqlite3_stmt *st, const char *what)
 {
 	enum db_rc rc = db_rc_of(db, sqlite3_step(st), what);
 
-	if (rc == DB_OK && sqlite3_changes(db->conn) == 0)
-		rc = DB_NOTFOUND;
 	sqlite3_reset(st);
-	if (rc == DB_OK)
-		return db_commit(db);
-	db_rollback(db);
-	return rc;
+	return rc == DB_CONFLICT ? DB_INVALID : rc;
+}
+
+/* idem_claim() form_token inside the caller's transaction; NULL claims nothing. */
+static enum db_rc claim(struct db *db, const char *form_token, int *replayed)
+{
+	*replayed = 0;
+	return form_token != NULL ? idem_claim(db, form_token, replayed) : DB_OK;
 }
 
 enum db_rc potluck_item_add(struct db *db, int64_t event_id, const struct item_input *in,
-    int64_t *id)
+    const char *form_token, int64_t *id)
 {
+	int64_t new_id = 0;
 	sqlite3_stmt *st;
 	enum db_rc rc;
-	int step;
+	int replayed, step;
 
+	*id = 0;
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
+	if ((rc = claim(db, form_token, &replayed)) != DB_OK || replayed)
+		return db_end(db, rc);
 	st = db_stmt(db, STMT_ITEM_COUNT);
 	sqlite3_bind_int64(st, 1, event_id);
 	step = sqlite3_step(st);
 	rc = step == SQLITE_ROW ? (sqlite3_column_int(st, 0) >= POTLUCK_ITEMS_MAX ?
 	    DB_FULL : DB_OK) : db_rc_of(db, step, "counting items");
 	sqlite3_reset(st);
-	if (rc != DB_OK) {
-		db_rollback(db);
-		return rc;
+	if (rc == DB_OK) {
+		st = db_stmt(db, STMT_ITEM_INSERT);
+		sqlite3_bind_int64(st, 1, event_id);
+		bind_item(st, in);
+		if ((rc = write_item(db, st, "adding an item")) == DB_OK)
+			new_id = sqlite3_last_insert_rowid(db->conn);
 	}
-	st = db_stmt(db, STMT_ITEM_INSERT);
-	sqlite3_bind_int64(st, 1, event_id);
-	bind_item(st, in);
-	rc = write_one(db, st, "adding an item");
-	*id = rc == DB_OK ? sqlite3_last_insert_rowid(db->conn) : 0;
+	if ((rc = db_end(db, rc)) == DB_OK)
+		*id = new_id;
 	return rc;
 }
 
-enum db_rc potluck_item_edit(struct db *db, int64_t item_id, const struct item_input *in)
+/*
+ * Item item_id of event event_id, inside the caller's transaction, as the
+ * admin's form at version left it: DB_NOTFOUND, or DB_CONFLICT with *it
+ * read (strings in a) if it changed since.
+ */
+static enum db_rc find(struct db *db, struct arena *a, int64_t event_id, int64_t item_id,
+    int64_t version, struct item *it)
 {
-	sqlite3_stmt *st;
-	enum db_rc rc;
+	enum db_rc rc = get_item(db, a, item_id, 0, it);
 
-	if ((rc = db_begin(db)) != DB_OK)
-		return rc;
-	st = db_stmt(db, STMT_ITEM_UPDATE);
-	sqlite3_bind_int64(st, 1, item_id);
-	bind_item(st, in);
-	return write_one(db, st, "editing an item");
+	if (rc == DB_OK && it->event_id != event_id)
+		return DB_NOTFOUND;
+	if (rc == DB_OK && it->version != version)
+		return DB_CONFLICT;
+	return rc;
 }
 
-enum db_rc potluck_item_remove(struct db *db, int64_t item_id)
+/* 1 if it already has every field of in. */
+static int same_fields(const struct item *it, const struct item_input *in)
 {
+	return strcmp(it->name, in->name) == 0 && strcmp(it->unit, in->unit) == 0 &&
+	    it->category == in->category && it->suggested == in->suggested &&
+	    it->capped == (in->capped != 0);
+}
+
+enum db_rc potluck_item_edit(struct db *db, int64_t event_id, int64_t item_id,
+    int64_t version, const struct item_input *in)
+{
+	struct arena *a;
 	sqlite3_stmt *st;
+	struct item it;
 	enum db_rc rc;
 
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	st = db_stmt(db, STMT_ITEM_DELETE);
-	sqlite3_bind_int64(st, 1, item_id);
-	return write_one(db, st, "removing an item");
+	a = arena_new();
+	rc = find(db, a, event_id, item_id, version, &it);
+	/* A second press of Save: its own change bumped the version. */
+	if (rc == DB_CONFLICT && same_fields(&it, in)) {
+		rc = DB_OK;
+	} else if (rc == DB_OK && in->capped && in->suggested < it.pledged) {
+		rc = DB_FULL;
+	} else if (rc == DB_OK) {
+		st = db_stmt(db, STMT_ITEM_UPDATE);
+		sqlite3_bind_int64(st, 1, item_id);
+		bind_item(st, in);
+		rc = write_item(db, st, "editing an item");
+	}
+	arena_free(a);
+	return db_end(db, rc);
+}
+
+enum db_rc potluck_item_move(struct db *db, int64_t event_id, int64_t item_id,
+    int64_t version, int down)
+{
+	struct { int64_t id, position; } order[POTLUCK_ITEMS_MAX], t;
+	struct arena *a;
+	sqlite3_stmt *st;
+	struct item it;
+	enum db_rc rc;
+	int n = 0, k = -1, j, i, step = SQLITE_DONE;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	a = arena_new();
+	if ((rc = find(db, a, event_id, item_id, version, &it)) != DB_OK)
+		goto out;
+	st = db_stmt(db, STMT_ITEM_ORDER);
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_text(st, 2, category_names[it.category], -1, SQLITE_STATIC);
+	while (n < POTLUCK_ITEMS_MAX && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		order[n].id = sqlite3_column_int64(st, 0);
+		order[n].position = sqlite3_column_int64(st, 1);
+		if (order[n++].id == item_id)
+			k = n - 1;
+	}
+	sqlite3_reset(st);
+	j = down ? k + 1 : k - 1;
+	if ((rc = db_rc_of(db, step, "reading the order")) != DB_OK || k < 0 || j < 0 || j >= n)
+		goto out;
+	t = order[k];
+	order[k] = order[j];
+	order[j] = t;
+	/*
+	 * Number the category 1, 2, 3... in its new order, writing only the
+	 * rows whose number changes: usually just the two swapped. Rows placed
+	 * by hand may share a position; numbering them makes every swap show.
+	 */
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		if (order[i].position == i + 1)
+			continue;
+		st = db_stmt(db, STMT_ITEM_SET_POSITION);
+		sqlite3_bind_int64(st, 1, order[i].id);
+		sqlite3_bind_int(st, 2, i + 1);
+		rc = db_rc_of(db, sqlite3_step(st), "moving an item");
+		sqlite3_reset(st);
+	}
+out:
+	arena_free(a);
+	return db_end(db, rc);
+}
+
+enum db_rc potluck_item_remove(struct db *db, int64_t event_id, int64_t item_id,
+    int64_t version, int drop_pledges, const char *form_token)
+{
+	struct arena *a;
+	sqlite3_stmt *st;
+	struct item it;
+	enum db_rc rc;
+	int replayed;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = claim(db, form_token, &replayed)) != DB_OK || replayed)
+		return db_end(db, rc);
+	a = arena_new();
+	rc = find(db, a, event_id, item_id, version, &it);
+	if (rc == DB_OK && it.pledged > 0 && !drop_pledges) {
+		rc = DB_CLOSED;
+	} else if (rc == DB_OK) {
+		/* The pledges go by ON DELETE CASCADE, in this transaction. */
+		st = db_stmt(db, STMT_ITEM_DELETE);
+		sqlite3_bind_int64(st, 1, item_id);
+		rc = db_rc_of(db, sqlite3_step(st), "removing an item");
+		sqlite3_reset(st);
+	}
+	arena_free(a);
+	return db_end(db, rc);
 }
 
 /* Attach the pledgers of the event to their items (list is sorted by id). */
@@ -162,10 +292,11 @@ static enum db_rc read_pledgers(struct db *db, struct arena *a, int64_t event_id
 	return db_rc_of(db, step, "reading pledges");
 }
 
-enum db_rc potluck_sheet(struct db *db, struct arena *a, int64_t event_id,
+/* The event's items by statement s (bound as STMT_ITEM_LIST), with their pledgers. */
+static enum db_rc list_items(struct db *db, struct arena *a, enum stmt s, int64_t event_id,
     int64_t rsvp_id, struct item **items, int *n)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_ITEM_LIST);
+	sqlite3_stmt *st = db_stmt(db, s);
 	enum db_rc rc;
 	int step;
 
@@ -182,20 +313,38 @@ enum db_rc potluck_sheet(struct db *db, struct arena *a, int64_t event_id,
 	return read_pledgers(db, a, event_id, *items, *n);
 }
 
-/* Item item_id with rsvp_id's quantity, inside the caller's transaction. */
-static enum db_rc read_for_pledge(struct db *db, struct arena *a, int64_t item_id,
-    int64_t rsvp_id, struct item *it)
+enum db_rc potluck_sheet(struct db *db, struct arena *a, int64_t event_id,
+    int64_t rsvp_id, struct item **items, int *n)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_ITEM_GET);
-	enum db_rc rc;
+	return list_items(db, a, STMT_ITEM_LIST, event_id, rsvp_id, items, n);
+}
 
-	sqlite3_bind_int64(st, 1, item_id);
-	sqlite3_bind_int64(st, 2, rsvp_id);
-	if ((rc = db_step_one(db, st, "reading an item")) == DB_OK) {
-		read_item(a, st, it);
-		sqlite3_reset(st);
+enum db_rc potluck_items(struct db *db, struct arena *a, int64_t event_id,
+    struct item **items, int *n)
+{
+	return list_items(db, a, STMT_ITEM_ADMIN_LIST, event_id, 0, items, n);
+}
+
+enum db_rc potluck_export(struct db *db, struct arena *a, int64_t event_id,
+    void (*fn)(void *arg, const struct pledge_line *line), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ITEM_EXPORT);
+	struct pledge_line l;
+	struct item it;
+	int step;
+
+	sqlite3_bind_int64(st, 1, event_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		read_item(a, st, &it);
+		l.item = &it;
+		l.name = text(a, st, 11);
+		l.email = text(a, st, 12);
+		l.quantity = sqlite3_column_int64(st, 13);
+		l.tentative = sqlite3_column_int(st, 14);
+		fn(arg, &l);
 	}
-	return rc;
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "exporting the sheet");
 }
 
 /* Insert, replace or (quantity 0) delete rsvp_id's pledge of item it. */
@@ -230,7 +379,7 @@ enum db_rc potluck_apply(struct db *db, int64_t rsvp_id, int64_t event_id,
 			rc = DB_INVALID;
 			break;
 		}
-		if ((rc = read_for_pledge(db, a, in[i].item_id, rsvp_id, &it)) != DB_OK)
+		if ((rc = get_item(db, a, in[i].item_id, rsvp_id, &it)) != DB_OK)
 			break;
 		if (it.event_id != event_id) {
 			rc = DB_NOTFOUND;

@@ -10,18 +10,22 @@
 #define POTLUCK_ITEMS_MAX 40		/* per event: every item fits on the RSVP form */
 #define POTLUCK_QUANTITY_MAX 10000	/* one pledge, and an item's suggested quantity */
 #define POTLUCK_NAMES_SHOWN 30		/* pledgers listed per item */
+#define POTLUCK_NAME_MAX 100		/* characters of an item's name (the schema's CHECK) */
+#define POTLUCK_UNIT_MAX 30		/* characters of its unit (likewise) */
 
 enum item_category {
 	ITEM_FOOD, ITEM_DRINK, ITEM_UTENSIL, ITEM_DECORATION, ITEM_OTHER, ITEM_CATEGORY__MAX
 };
 
-/* An item as an admin enters it. */
+/*
+ * An item as an admin enters it. Where it shows within its category is
+ * not entered: a new item goes last, potluck_item_move() changes that.
+ */
 struct item_input {
 	const char *name, *unit;		/* unit "" when counted in pieces */
 	enum item_category category;
 	int64_t suggested;
 	int capped;				/* 1: no more than suggested is welcome */
-	int position;				/* display order within its category */
 };
 
 /* Someone's pledge as the sheet shows it. */
@@ -57,16 +61,46 @@ const char *potluck_category_name(enum item_category c);
 int64_t potluck_needed(const struct item *it);
 
 /*
- * Add, change or remove an item of an event, each in one transaction.
- * Add: DB_FULL once the event has POTLUCK_ITEMS_MAX items, DB_CONFLICT if
- * a field breaks a rule; *id receives the new item's id. Edit: DB_CONFLICT
- * also when a capped item would fall below what is pledged. Remove drops
- * its pledges. DB_NOTFOUND for an unknown item.
+ * Add an item at the end of its category in one transaction, made
+ * idempotent by form_token (NULL: none): a replay changes nothing and
+ * returns DB_OK with *id 0, else *id receives the new item's id. DB_FULL
+ * once the event has POTLUCK_ITEMS_MAX items, DB_INVALID if a field
+ * breaks the schema's rules.
  */
 enum db_rc potluck_item_add(struct db *db, int64_t event_id, const struct item_input *in,
-    int64_t *id);
-enum db_rc potluck_item_edit(struct db *db, int64_t item_id, const struct item_input *in);
-enum db_rc potluck_item_remove(struct db *db, int64_t item_id);
+    const char *form_token, int64_t *id);
+
+/*
+ * The admin's changes to item item_id of event event_id, each in one
+ * transaction and only if the item is still at version, the one on the
+ * admin's form (pledges change it too). Each returns DB_NOTFOUND if the
+ * event has no such item and DB_CONFLICT if it changed since (nothing is
+ * written then), besides what is said below.
+ *
+ * Edit: set its fields to in; an item moved to another category goes last
+ * there. A stale form asking for exactly what is stored is a repeated
+ * save: DB_OK. DB_FULL if the item is capped and in->suggested is below
+ * what is already pledged; DB_INVALID as for add.
+ */
+enum db_rc potluck_item_edit(struct db *db, int64_t event_id, int64_t item_id,
+    int64_t version, const struct item_input *in);
+
+/*
+ * Move: swap places with the neighbour above (down 0) or below (down 1)
+ * within the category, bumping the version of both. At the end of its
+ * category nothing changes (DB_OK).
+ */
+enum db_rc potluck_item_move(struct db *db, int64_t event_id, int64_t item_id,
+    int64_t version, int down);
+
+/*
+ * Remove, with form_token as for add. An item with pledges is removed
+ * only with drop_pledges set (the admin saw how many and confirmed): its
+ * pledges go in the same transaction. Without it: DB_CLOSED, nothing
+ * changed.
+ */
+enum db_rc potluck_item_remove(struct db *db, int64_t event_id, int64_t item_id,
+    int64_t version, int drop_pledges, const char *form_token);
 
 /*
  * The event's sheet: its items by category, still-needed first, with who
@@ -75,6 +109,29 @@ enum db_rc potluck_item_remove(struct db *db, int64_t item_id);
  */
 enum db_rc potluck_sheet(struct db *db, struct arena *a, int64_t event_id,
     int64_t rsvp_id, struct item **items, int *n);
+
+/*
+ * The event's items in the admin's order (by category, then as placed),
+ * with their pledgers as potluck_sheet() gives them; *items is allocated
+ * in a.
+ */
+enum db_rc potluck_items(struct db *db, struct arena *a, int64_t event_id,
+    struct item **items, int *n);
+
+/* One line of the sheet's export: a pledge, or an item nobody pledged. */
+struct pledge_line {
+	const struct item *item;
+	const char *name, *email;		/* the pledger's; "" for no pledge */
+	int64_t quantity;			/* 0 for no pledge */
+	int tentative;				/* the pledger is on the waitlist */
+};
+
+/*
+ * Every pledge of the event with its participant, and every item nobody
+ * pledged, in the admin's order: fn(arg, line) for each. Strings live in a.
+ */
+enum db_rc potluck_export(struct db *db, struct arena *a, int64_t event_id,
+    void (*fn)(void *arg, const struct pledge_line *line), void *arg);
 
 /*
  * Apply pledges of RSVP rsvp_id (of event event_id) inside the caller's

@@ -35,7 +35,7 @@ static int64_t add(int64_t event_id, const char *name, int64_t suggested, int ca
 	    .suggested = suggested, .capped = capped };
 	int64_t id = 0;
 
-	assert_int_equal(potluck_item_add(F->t.db, event_id, &in, &id), DB_OK);
+	assert_int_equal(potluck_item_add(F->t.db, event_id, &in, NULL, &id), DB_OK);
 	assert_true(id > 0);
 	return id;
 }
@@ -358,35 +358,245 @@ static void test_replayed_pledge(void **state)
 	assert_int_equal(item(F->cake).pledged, 2);
 }
 
+/* The item's columns an admin's change may touch, as one string to compare. */
+static const char *item_row(int64_t id)
+{
+	static char buf[256];
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(F->t.db->conn, "SELECT name || '|' || category"
+	    " || '|' || unit || '|' || suggested || '|' || capped || '|' || position || '|'"
+	    " || pledged || '|' || version FROM item WHERE id = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	snprintf(buf, sizeof(buf), "%s", sqlite3_step(st) == SQLITE_ROW ?
+	    (const char *)sqlite3_column_text(st, 0) : "(gone)");
+	sqlite3_finalize(st);
+	return buf;
+}
+
+static int64_t version_of(int64_t id)
+{
+	return item(id).version;
+}
+
 static void test_items_add_edit_remove(void **state)
 {
 	struct item_input in = { .name = "Chairs", .unit = "", .category = ITEM_UTENSIL,
-	    .suggested = 2, .capped = 1 };
+	    .suggested = 3, .capped = 1 };
 	struct rsvp_outcome out;
 	int a = rsvp_ok("ann"), i;
 	int64_t id, v;
 
 	(void)state;
 	assert_int_equal(pledge(a, F->chairs, 3, &out), DB_OK);
-	v = item(F->chairs).version;
-	/* A capped item cannot drop below what is pledged. */
-	assert_int_equal(potluck_item_edit(F->t.db, F->chairs, &in), DB_CONFLICT);
-	in.suggested = 3;
+	v = version_of(F->chairs);
 	in.unit = "pieces";
-	assert_int_equal(potluck_item_edit(F->t.db, F->chairs, &in), DB_OK);
+	assert_int_equal(potluck_item_edit(F->t.db, 1, F->chairs, v, &in), DB_OK);
 	assert_string_equal(item(F->chairs).unit, "pieces");
 	assert_int_equal(item(F->chairs).version, v + 1);
-	assert_int_equal(potluck_item_edit(F->t.db, 9999, &in), DB_NOTFOUND);
-	assert_int_equal(potluck_item_remove(F->t.db, F->chairs), DB_OK);
+	assert_int_equal(potluck_item_edit(F->t.db, 1, 9999, v, &in), DB_NOTFOUND);
+	assert_int_equal(potluck_item_remove(F->t.db, 1, F->chairs, v + 1, 1, NULL), DB_OK);
 	assert_int_equal(q("SELECT count(*) FROM pledge"), 0);
-	assert_int_equal(potluck_item_remove(F->t.db, F->chairs), DB_NOTFOUND);
+	assert_int_equal(potluck_item_remove(F->t.db, 1, F->chairs, v + 1, 1, NULL), DB_NOTFOUND);
 	in.name = "";
-	assert_int_equal(potluck_item_add(F->t.db, 1, &in, &id), DB_CONFLICT);
+	assert_int_equal(potluck_item_add(F->t.db, 1, &in, NULL, &id), DB_INVALID);
 	in.name = "More";
 	for (i = 2; i < POTLUCK_ITEMS_MAX; i++)
-		assert_int_equal(potluck_item_add(F->t.db, 1, &in, &id), DB_OK);
-	assert_int_equal(potluck_item_add(F->t.db, 1, &in, &id), DB_FULL);
+		assert_int_equal(potluck_item_add(F->t.db, 1, &in, NULL, &id), DB_OK);
+	assert_int_equal(potluck_item_add(F->t.db, 1, &in, NULL, &id), DB_FULL);
 	check_totals();
+}
+
+static void test_add_goes_last_and_replays(void **state)
+{
+	struct item_input in = { .name = "Forks", .unit = "packs", .category = ITEM_UTENSIL,
+	    .suggested = 2 };
+	int f = fresh();
+	int64_t id, again;
+
+	(void)state;
+	assert_int_equal(potluck_item_add(F->t.db, 1, &in, F->form[f], &id), DB_OK);
+	assert_string_equal(item_row(id), "Forks|utensil|packs|2|0|3|0|1");
+	/* The same form again: no second item, nothing changed. */
+	assert_int_equal(potluck_item_add(F->t.db, 1, &in, F->form[f], &again), DB_OK);
+	assert_int_equal(again, 0);
+	assert_int_equal(q("SELECT count(*) FROM item WHERE name = 'Forks'"), 1);
+	/* A refused add does not use up its form. */
+	f = fresh();
+	in.suggested = 0;
+	assert_int_equal(potluck_item_add(F->t.db, 1, &in, F->form[f], &id), DB_INVALID);
+	in.suggested = 1;
+	assert_int_equal(potluck_item_add(F->t.db, 1, &in, F->form[f], &id), DB_OK);
+	assert_true(id > 0);
+}
+
+static void test_edit_stale_or_foreign_changes_nothing(void **state)
+{
+	struct item_input in = { .name = "Big cake", .unit = "", .category = ITEM_FOOD,
+	    .suggested = 4 };
+	struct rsvp_outcome out;
+	int a = rsvp_ok("ann");
+	char before[256];
+	int64_t seen = version_of(F->cake);
+
+	(void)state;
+	/* Someone pledges after the admin loaded the page. */
+	assert_int_equal(pledge(a, F->cake, 1, &out), DB_OK);
+	snprintf(before, sizeof(before), "%s", item_row(F->cake));
+	assert_int_equal(potluck_item_edit(F->t.db, 1, F->cake, seen, &in), DB_CONFLICT);
+	assert_string_equal(item_row(F->cake), before);
+	/* The item of another event, or none, is not found, whatever the version. */
+	snprintf(before, sizeof(before), "%s", item_row(F->other));
+	assert_int_equal(potluck_item_edit(F->t.db, 1, F->other, 1, &in), DB_NOTFOUND);
+	assert_int_equal(potluck_item_move(F->t.db, 1, F->other, 1, 0), DB_NOTFOUND);
+	assert_int_equal(potluck_item_remove(F->t.db, 1, F->other, 1, 1, NULL), DB_NOTFOUND);
+	assert_int_equal(potluck_item_edit(F->t.db, 1, 9999, 1, &in), DB_NOTFOUND);
+	assert_string_equal(item_row(F->other), before);
+	/* With the current version it saves; pressing Save again is no conflict. */
+	seen = version_of(F->cake);
+	assert_int_equal(potluck_item_edit(F->t.db, 1, F->cake, seen, &in), DB_OK);
+	snprintf(before, sizeof(before), "%s", item_row(F->cake));
+	assert_string_equal(before, "Big cake|food||4|0|1|1|3");
+	assert_int_equal(potluck_item_edit(F->t.db, 1, F->cake, seen, &in), DB_OK);
+	assert_string_equal(item_row(F->cake), before);
+	check_totals();
+}
+
+static void test_capped_cannot_drop_below_pledged(void **state)
+{
+	struct item_input in = { .name = "Folding chairs", .unit = "", .category = ITEM_UTENSIL,
+	    .suggested = 2, .capped = 1 };
+	struct rsvp_outcome out;
+	int a = rsvp_ok("ann");
+	char before[256];
+
+	(void)state;
+	assert_int_equal(pledge(a, F->chairs, 3, &out), DB_OK);
+	snprintf(before, sizeof(before), "%s", item_row(F->chairs));
+	assert_int_equal(potluck_item_edit(F->t.db, 1, F->chairs, version_of(F->chairs), &in),
+	    DB_FULL);
+	assert_string_equal(item_row(F->chairs), before);
+	/* Uncapped, fewer than pledged is fine: "enough pledged". */
+	in.capped = 0;
+	assert_int_equal(potluck_item_edit(F->t.db, 1, F->chairs, version_of(F->chairs), &in),
+	    DB_OK);
+	assert_int_equal(item(F->chairs).suggested, 2);
+	check_totals();
+}
+
+static void test_move_swaps_within_category(void **state)
+{
+	int64_t vc = version_of(F->chairs), vg = version_of(F->grill), vk = version_of(F->cake);
+	struct item_input in = { .name = "Grill", .unit = "", .category = ITEM_FOOD,
+	    .suggested = 1, .capped = 1 };
+	struct item *items;
+	int n;
+
+	(void)state;
+	/* The grill (second utensil) goes up: the two trade places, both bumped. */
+	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, vg, 0), DB_OK);
+	assert_int_equal(potluck_items(F->t.db, F->t.a, 1, &items, &n), DB_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(items[0].id, F->cake);
+	assert_int_equal(items[1].id, F->grill);
+	assert_int_equal(items[2].id, F->chairs);
+	assert_int_equal(version_of(F->grill), vg + 1);
+	assert_int_equal(version_of(F->chairs), vc + 1);
+	assert_int_equal(version_of(F->cake), vk);
+	/* The same press again (its version is stale now) moves nothing. */
+	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, vg, 0), DB_CONFLICT);
+	/* At the top of its category: nothing to do. */
+	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, vg + 1, 0), DB_OK);
+	assert_int_equal(version_of(F->grill), vg + 1);
+	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, vg + 1, 1), DB_OK);
+	assert_int_equal(potluck_items(F->t.db, F->t.a, 1, &items, &n), DB_OK);
+	assert_int_equal(items[1].id, F->chairs);
+	/* Positions shared by hand-made rows still swap visibly. */
+	assert_int_equal(sqlite3_exec(F->t.db->conn, "UPDATE item SET position = 7 WHERE"
+	    " category = 'utensil'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, version_of(F->grill), 0),
+	    DB_OK);
+	assert_int_equal(potluck_items(F->t.db, F->t.a, 1, &items, &n), DB_OK);
+	assert_int_equal(items[1].id, F->grill);
+	assert_int_equal(items[2].id, F->chairs);
+	/* Moved to another category by an edit, it goes last there. */
+	assert_int_equal(potluck_item_edit(F->t.db, 1, F->grill, version_of(F->grill), &in),
+	    DB_OK);
+	assert_int_equal(potluck_items(F->t.db, F->t.a, 1, &items, &n), DB_OK);
+	assert_int_equal(items[0].id, F->cake);
+	assert_int_equal(items[1].id, F->grill);
+	assert_true(items[1].position > items[0].position);
+}
+
+static void test_remove_with_pledges_needs_confirming(void **state)
+{
+	struct rsvp_outcome out;
+	int a = rsvp_ok("ann"), b = rsvp_ok("bob"), f = fresh();
+	int64_t v;
+	char before[256];
+
+	(void)state;
+	assert_int_equal(pledge(a, F->cake, 1, &out), DB_OK);
+	assert_int_equal(pledge(b, F->cake, 2, &out), DB_OK);
+	assert_int_equal(pledge(b, F->chairs, 1, &out), DB_OK);
+	v = version_of(F->cake);
+	snprintf(before, sizeof(before), "%s", item_row(F->cake));
+	assert_int_equal(potluck_item_remove(F->t.db, 1, F->cake, v, 0, F->form[f]), DB_CLOSED);
+	assert_string_equal(item_row(F->cake), before);
+	assert_int_equal(q("SELECT count(*) FROM pledge"), 3);
+	/* Confirmed on a page from before another pledge: not removed. */
+	assert_int_equal(pledge(a, F->cake, 2, &out), DB_OK);
+	assert_int_equal(potluck_item_remove(F->t.db, 1, F->cake, v, 1, F->form[f]), DB_CONFLICT);
+	assert_int_equal(q("SELECT count(*) FROM pledge"), 3);
+	/* Confirmed with the current numbers: the item and its pledges go. */
+	v = version_of(F->cake);
+	assert_int_equal(potluck_item_remove(F->t.db, 1, F->cake, v, 1, F->form[f]), DB_OK);
+	assert_string_equal(item_row(F->cake), "(gone)");
+	assert_int_equal(q("SELECT count(*) FROM pledge"), 1);
+	assert_int_equal(item(F->chairs).pledged, 1);
+	/* The same form again is answered as the first time; a new one finds nothing. */
+	assert_int_equal(potluck_item_remove(F->t.db, 1, F->cake, v, 1, F->form[f]), DB_OK);
+	f = fresh();
+	assert_int_equal(potluck_item_remove(F->t.db, 1, F->cake, v, 1, F->form[f]), DB_NOTFOUND);
+	/* An item nobody pledged goes at once. */
+	assert_int_equal(potluck_item_remove(F->t.db, 1, F->grill, version_of(F->grill), 0, NULL),
+	    DB_OK);
+	assert_string_equal(item_row(F->grill), "(gone)");
+	check_totals();
+}
+
+struct lines {
+	int n;
+	char text[8][128];
+};
+
+static void collect(void *arg, const struct pledge_line *l)
+{
+	struct lines *ls = arg;
+
+	assert_true(ls->n < 8);
+	snprintf(ls->text[ls->n++], sizeof(ls->text[0]), "%s|%s|%lld|%s|%s|%lld|%d",
+	    potluck_category_name(l->item->category), l->item->name,
+	    (long long)l->item->pledged, l->name, l->email, (long long)l->quantity,
+	    l->tentative);
+}
+
+static void test_export_lists_every_pledge(void **state)
+{
+	struct rsvp_outcome out;
+	struct lines ls = { 0 };
+	int a = rsvp_ok("ann"), b = rsvp_ok("bob"), c = rsvp_ok("cy");
+
+	(void)state;
+	assert_int_equal(pledge(a, F->cake, 1, &out), DB_OK);
+	assert_int_equal(pledge(c, F->cake, 2, &out), DB_OK);
+	assert_int_equal(pledge(b, F->grill, 1, &out), DB_OK);
+	assert_int_equal(potluck_export(F->t.db, F->t.a, 1, collect, &ls), DB_OK);
+	assert_int_equal(ls.n, 4);
+	assert_string_equal(ls.text[0], "food|Cake|3|ann|ann@example.org|1|0");
+	assert_string_equal(ls.text[1], "food|Cake|3|cy|cy@example.org|2|1");
+	assert_string_equal(ls.text[2], "utensil|Folding chairs|0|||0|0");
+	assert_string_equal(ls.text[3], "utensil|Grill|1|bob|bob@example.org|1|0");
 }
 
 int main(void)
@@ -403,6 +613,12 @@ int main(void)
 		T(test_pledges_with_the_rsvp),
 		T(test_replayed_pledge),
 		T(test_items_add_edit_remove),
+		T(test_add_goes_last_and_replays),
+		T(test_edit_stale_or_foreign_changes_nothing),
+		T(test_capped_cannot_drop_below_pledged),
+		T(test_move_swaps_within_category),
+		T(test_remove_with_pledges_needs_confirming),
+		T(test_export_lists_every_pledge),
 	};
 
 	return cmocka_run_group_tests_name("potluck", tests, NULL, NULL);
