@@ -6,6 +6,7 @@
 
 #include "admin_user.h"
 #include "clock.h"
+#include "csv.h"
 #include "fields.h"
 #include "handlers.h"
 #include "page.h"
@@ -85,6 +86,25 @@ void admin_page_begin(struct page *p, struct req *r, struct app *app, const char
 	tpl_set(bar, "USER", r->session->user);
 	tpl_set(bar, "CSRF", csrf);
 	tpl_set(p->body, "CSRF", csrf);
+}
+
+int admin_event_load(struct req *r, struct app *app, struct event *e)
+{
+	enum db_rc rc = event_get(app->db, r->a, r->params[0], e);
+
+	if (rc == DB_NOTFOUND)
+		return 404;
+	return rc == DB_OK ? 0 : db_status(rc);
+}
+
+int admin_csv_send(struct req *r, const struct csv *c, const char *filename)
+{
+	r->body = c->out.buf;
+	r->body_len = c->out.len;
+	r->content_type = "text/csv; charset=utf-8";
+	req_header(r, "Content-Disposition", arena_printf(r->a,
+	    "attachment; filename=\"%s\"", filename));
+	return 200;
 }
 
 /* The login form, with an error message if error is not NULL. */

@@ -203,10 +203,10 @@ int h_admin_event_edit_form(struct req *r, struct app *app)
 	struct editor_view v = { 0 };
 	struct editor ed;
 	struct event e;
-	enum db_rc rc;
+	int status;
 
-	if ((rc = event_get(app->db, r->a, r->params[0], &e)) != DB_OK)
-		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+	if ((status = admin_event_load(r, app, &e)) != 0)
+		return status;
 	editor_of_event(r->a, &e, &ed);
 	v.slug = e.slug;
 	v.edit_version = e.edit_version;
@@ -225,6 +225,7 @@ static int save(struct req *r, struct app *app, const char *slug)
 	const char *token = NULL;
 	enum db_rc rc;
 	int64_t ver;
+	int status;
 
 	editor_of_form(r, &ed);
 	if (field_number(r->a, req_form(r, "edit_version"), 999999999, 0, "version", &ver) != NULL)
@@ -234,8 +235,8 @@ static int save(struct req *r, struct app *app, const char *slug)
 		token = req_form(r, "form_token");
 		if ((v.error = field_form_token(token, NEW_PURPOSE)) != NULL)
 			return editor_page(r, app, 400, &ed, &v);
-	} else if ((rc = event_get(app->db, r->a, slug, &cur)) != DB_OK) {
-		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+	} else if ((status = admin_event_load(r, app, &cur)) != 0) {
+		return status;
 	} else {
 		v.saved = &cur;
 	}

@@ -161,16 +161,6 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 	return page_end(&p, r, status);
 }
 
-/* The event of the page; 0 or the status to answer. */
-static int load_event(struct req *r, struct app *app, struct event *e)
-{
-	enum db_rc rc = event_get(app->db, r->a, r->params[0], e);
-
-	if (rc == DB_NOTFOUND)
-		return 404;
-	return rc == DB_OK ? 0 : db_status(rc);
-}
-
 int h_admin_rsvps(struct req *r, struct app *app)
 {
 	const char *done = req_query(r, "done");
@@ -179,7 +169,7 @@ int h_admin_rsvps(struct req *r, struct app *app)
 	size_t i;
 	int status;
 
-	if ((status = load_event(r, app, &e)) != 0)
+	if ((status = admin_event_load(r, app, &e)) != 0)
 		return status;
 	for (i = 0; done != NULL && i < NACTIONS; i++)
 		if (strcmp(done, actions[i].name) == 0)
@@ -397,7 +387,7 @@ int h_admin_rsvps_change(struct req *r, struct app *app)
 	size_t i;
 	int status;
 
-	if ((status = load_event(r, app, &e)) != 0)
+	if ((status = admin_event_load(r, app, &e)) != 0)
 		return status;
 	if (action != NULL && strcmp(action, "add") == 0)
 		return add(r, app, &e);
@@ -453,7 +443,7 @@ int h_admin_rsvps_csv(struct req *r, struct app *app)
 	size_t k;
 	int status, i, n;
 
-	if ((status = load_event(r, app, &e)) != 0)
+	if ((status = admin_event_load(r, app, &e)) != 0)
 		return status;
 	if ((rc = rsvp_admin_list(app->db, r->a, e.id, NULL, &list, &n)) != DB_OK)
 		return db_status(rc);
@@ -473,10 +463,5 @@ int h_admin_rsvps_csv(struct req *r, struct app *app)
 		csv_cell(&c, list[i].checked_in_at != 0 ? page_time(r->a, list[i].checked_in_at) : "");
 		csv_end_row(&c);
 	}
-	r->body = c.out.buf;
-	r->body_len = c.out.len;
-	r->content_type = "text/csv; charset=utf-8";
-	req_header(r, "Content-Disposition", arena_printf(r->a,
-	    "attachment; filename=\"%s-participants.csv\"", e.slug));
-	return 200;
+	return admin_csv_send(r, &c, arena_printf(r->a, "%s-participants.csv", e.slug));
 }

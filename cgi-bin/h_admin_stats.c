@@ -38,9 +38,10 @@ int h_admin_stats(struct req *r, struct app *app)
 	struct page p;
 	enum db_rc rc;
 	int64_t t0, t1;
+	int status;
 
-	if ((rc = event_get(app->db, r->a, r->params[0], &e)) != DB_OK)
-		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+	if ((status = admin_event_load(r, app, &e)) != 0)
+		return status;
 	if ((rc = stats_get(app->db, r->a, e.id, &s)) != DB_OK)
 		return db_status(rc);
 	admin_page_begin(&p, r, app, arena_printf(r->a, "Figures: %s", e.title),

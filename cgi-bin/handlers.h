@@ -60,6 +60,19 @@ struct page;
 void admin_page_begin(struct page *p, struct req *r, struct app *app, const char *title,
     const char *file);
 
+/*
+ * Load the event named by the first path capture for an admin page,
+ * whatever its status. Returns 0, or the status to answer.
+ */
+int admin_event_load(struct req *r, struct app *app, struct event *e);
+
+struct csv;
+/*
+ * Answer with the file c as an attachment named filename (no quotes or
+ * line breaks in it). Returns 200.
+ */
+int admin_csv_send(struct req *r, const struct csv *c, const char *filename);
+
 /* A db_rc that is not DB_OK or DB_NOTFOUND, as an HTTP status. */
 int db_status(enum db_rc rc);
 
