@@ -15,6 +15,11 @@ static const char *const category_labels[ITEM_CATEGORY__MAX] = {
 	[ITEM_OTHER] = "Other",
 };
 
+const char *sheet_category_label(enum item_category c)
+{
+	return category_labels[c];
+}
+
 /* "12" or "12 packs". */
 static const char *amount(struct arena *a, int64_t n, const char *unit)
 {

@@ -36,6 +36,9 @@ int h_admin_rsvps(struct req *r, struct app *app);
 int h_admin_rsvps_change(struct req *r, struct app *app);
 int h_admin_rsvps_csv(struct req *r, struct app *app);
 int h_admin_stats(struct req *r, struct app *app);
+int h_admin_items(struct req *r, struct app *app);
+int h_admin_items_change(struct req *r, struct app *app);
+int h_admin_items_csv(struct req *r, struct app *app);
 int h_event_ics(struct req *r, struct app *app);
 
 /* What the visitor typed into the RSVP form, to show it again. */
@@ -96,6 +99,9 @@ struct sheet_forms {
  */
 void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, int n,
     const struct sheet_forms *forms);
+
+/* A category as the sheet heads it: "Food", "Drinks"... */
+const char *sheet_category_label(enum item_category c);
 
 /* "What I'm bringing": the BRINGING section of d; 0 if nothing is pledged. */
 int sheet_bringing(struct tpl_dict *d, const struct item *items, int n);

@@ -33,6 +33,11 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps.csv", h_admin_rsvps_csv,
 	  RF_DB | RF_ADMIN },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/stats", h_admin_stats, RF_DB | RF_ADMIN },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/items", h_admin_items, RF_DB | RF_ADMIN },
+	{ M_POST, "/admin/events/{slug}/items", h_admin_items_change,
+	  RF_DB | RF_ADMIN | RF_CSRF },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/items.csv", h_admin_items_csv,
+	  RF_DB | RF_ADMIN },
 };
 
 /* "SLUG.ics": an event's calendar file. */

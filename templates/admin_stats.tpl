@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}<section class="admin-stats">
-<p class="back"><a href="/admin">← Dashboard</a> · <a href="/admin/events/{{SLUG}}/rsvps">Participants</a></p>
+<p class="back"><a href="/admin">← Dashboard</a> · <a href="/admin/events/{{SLUG}}/rsvps">Participants</a> · <a href="/admin/events/{{SLUG}}/items">Potluck items</a></p>
 <h1>Figures: {{TITLE}}</h1>
 <p class="meta"><time datetime="{{WHEN_ISO}}">{{WHEN}}</time> · {{SPOTS}}</p>
 <h2>Sign-ups over time</h2>

@@ -161,6 +161,9 @@ ADMIN_PAGES = [
     ("GET", "/admin/events/fun-run-5k/rsvps.csv"),
     ("GET", "/admin/events/fun-run-5k/stats"),
     ("POST", "/admin/events/fun-run-5k/rsvps"),
+    ("GET", "/admin/events/potluck-picnic/items"),
+    ("POST", "/admin/events/potluck-picnic/items"),
+    ("GET", "/admin/events/potluck-picnic/items.csv"),
     ("POST", "/admin/logout"),
 ]
 
@@ -265,9 +268,11 @@ def test_every_admin_post_needs_csrf():
     ids = dict(site().query("SELECT name, id FROM rsvp WHERE event_id ="
                             " (SELECT id FROM event WHERE slug = 'chess-tournament')"))
     before = site().query("SELECT count(*), sum(checked_in_at IS NOT NULL) FROM rsvp"), \
-        site().query("SELECT count(*), max(edit_version) FROM event")
+        site().query("SELECT count(*), max(edit_version) FROM event"), item_rows("potluck-picnic")
     body = rsvps_page(value, "chess-tournament")
     token = harness.form_token(body)
+    items = items_page(value, "potluck-picnic")
+    grill = site().query_one("SELECT id, version FROM item WHERE name = 'Grill'")
     for path, fields in (
             ("/admin/events/new", dict(NEW_EVENT, form_token=token)),
             ("/admin/events/chess-tournament/edit", dict(NEW_EVENT, edit_version="1")),
@@ -275,12 +280,20 @@ def test_every_admin_post_needs_csrf():
              {"action": "checkin", "rsvp": str(ids["Magnus Berg"])}),
             ("/admin/events/chess-tournament/rsvps",
              {"action": "add", "form_token": token, "name": "X", "email": "x@example.org"}),
+            ("/admin/events/potluck-picnic/items",
+             dict(ITEM, action="add", form_token=harness.form_tokens(items)[-1])),
+            ("/admin/events/potluck-picnic/items",
+             dict(ITEM, action="edit", item=str(grill[0]), version=str(grill[1]))),
+            ("/admin/events/potluck-picnic/items",
+             {"action": "remove", "item": str(grill[0]), "version": str(grill[1]),
+              "confirm": "1", "form_token": remove_token(items, grill[0])}),
             ("/admin/logout", {})):
         for csrf in (None, page_csrf(login("bob"))):
             status, _, _ = post(path, dict(fields, csrf=csrf), value)
             assert status == 403, f"{path} csrf={csrf}: {status}"
     assert (site().query("SELECT count(*), sum(checked_in_at IS NOT NULL) FROM rsvp"),
-            site().query("SELECT count(*), max(edit_version) FROM event")) == before
+            site().query("SELECT count(*), max(edit_version) FROM event"),
+            item_rows("potluck-picnic")) == before
     assert logged_in(value)
 
 
@@ -704,6 +717,303 @@ def test_stats_page():
     assert status == 200 and "Nobody has signed up yet." in body
     assert fetch("GET", "/admin/events/nope/stats", cookie=cookie)[0] == 404
 
+# -- potluck items ------------------------------------------------------------------
+
+ITEM = {"name": "Lemon cake", "category": "food", "suggested": "3", "unit": "slices"}
+ITEM_RE = re.compile(r'<li class="item admin-item" id="item-(\d+)">(.*?)</li>', re.S)
+SHEET_ITEM_RE = re.compile(r'data-item="(\d+)"')
+
+
+def items_page(cookie, slug, query=""):
+    status, _, body = fetch("GET", f"/admin/events/{slug}/items{query}", cookie=cookie)
+    assert status == 200, f"items of {slug}: {status}"
+    return body
+
+
+def item_rows(slug):
+    """The event's items as stored: (id, name, category, suggested, unit,
+    capped, position, pledged, version), by id."""
+    return site().query("SELECT i.id, i.name, i.category, i.suggested, i.unit, i.capped,"
+                        " i.position, i.pledged, i.version FROM item i JOIN event e"
+                        " ON e.id = i.event_id WHERE e.slug = ? ORDER BY i.id", (slug,))
+
+
+def item_of(slug, name):
+    """(id, version) of the event's item called name."""
+    return site().query_one("SELECT i.id, i.version FROM item i JOIN event e ON"
+                            " e.id = i.event_id WHERE e.slug = ? AND i.name = ?", (slug, name))
+
+
+def remove_token(body, item_id):
+    """The form token of the item's Remove button on an items page."""
+    return re.search(r'name="form_token" value="([0-9a-f]+)"><input type="hidden"'
+                     rf' name="action" value="remove"><input type="hidden" name="item"'
+                     rf' value="{item_id}"', body).group(1)
+
+
+def items_post(cookie, slug, fields, body=None):
+    """POST the items page's form fields with the page's csrf."""
+    if body is None:
+        body = items_page(cookie, slug)
+    return post(f"/admin/events/{slug}/items", dict(fields, csrf=csrf_of(body)), cookie)
+
+
+def add_item(cookie, slug, **item):
+    body = items_page(cookie, slug)
+    return items_post(cookie, slug, dict(ITEM, **item, action="add",
+                                         form_token=harness.form_tokens(body)[-1]), body)
+
+
+def item_act(cookie, slug, action, item_name, version=None, fields=None):
+    """Up, down, edit (with fields) or remove the item called item_name, as
+    its form on a fresh page would (version: the one the form shows, or an
+    older one)."""
+    body = items_page(cookie, slug)
+    item_id, current = item_of(slug, item_name)
+    fields = dict(fields or {}, action=action, item=str(item_id),
+                  version=str(current if version is None else version))
+    if action == "remove":
+        fields["form_token"] = remove_token(body, item_id)
+    return items_post(cookie, slug, fields, body)
+
+
+def sheet_order(slug):
+    """Item ids as the public event page lists them."""
+    status, _, body = fetch("GET", f"/events/{slug}")
+    assert status == 200
+    return [int(i) for i in SHEET_ITEM_RE.findall(body)]
+
+
+def rsvp_pledging(slug, name, pledges):
+    """A visitor's RSVP with pledges {item name: quantity}; returns the manage path."""
+    status, _, body = fetch("GET", f"/events/{slug}")
+    fields = {"form_token": harness.form_token(body), "name": name,
+              "email": f"{len(name)}-{secrets.token_hex(4)}@example.org"}
+    for item, quantity in pledges.items():
+        item_id, version = item_of(slug, item)
+        fields[f"item_{item_id}"] = str(quantity)
+        fields[f"version_{item_id}"] = str(version)
+    status, hdrs, body = post(f"/events/{slug}/rsvp", fields)
+    assert status == 303, f"RSVP {name}: {status}: {alerts(body)}"
+    return hdrs["location"]
+
+
+def test_items_add_shows_on_event_page_and_double_submit_adds_once():
+    cookie = login()
+    make_event(cookie, "items-add", "10")
+    body = items_page(cookie, "items-add")
+    assert "No items yet" in body and 'id="add"' in body
+    form = dict(ITEM, action="add", form_token=harness.form_tokens(body)[-1],
+                name="Lemon cake <b>", capped="1")
+    status, hdrs, _ = items_post(cookie, "items-add", form, body)
+    assert status == 303 and hdrs["location"] == "/admin/events/items-add/items?done=added#add"
+    status, again, _ = items_post(cookie, "items-add", form, body)
+    assert status == 303 and again["location"] == hdrs["location"]
+    assert [r[1:7] for r in item_rows("items-add")] == [
+        ("Lemon cake <b>", "food", 3, "slices", 1, 1)]
+    body = items_page(cookie, "items-add", "?done=added")
+    assert "Item added." in body and "Lemon cake &lt;b&gt;" in body
+    status, _, page = fetch("GET", "/events/items-add")
+    assert "Lemon cake &lt;b&gt;" in page and "0 of 3 slices pledged" in page
+    # Linked from the dashboard and the event's other admin pages.
+    for path in ("/admin", "/admin/events/items-add/edit", "/admin/events/items-add/rsvps",
+                 "/admin/events/items-add/stats"):
+        assert 'href="/admin/events/items-add/items"' in fetch("GET", path, cookie=cookie)[2], path
+
+
+def test_items_stale_edit_is_409_with_both_values():
+    alice, bob = login(), login("bob")
+    make_event(alice, "items-edit", "10")
+    assert add_item(alice, "items-edit", name="Cola", category="drink", suggested="6")[0] == 303
+    cola, seen = item_of("items-edit", "Cola")
+    assert item_act(bob, "items-edit", "edit", "Cola", fields=dict(
+        ITEM, name="Cola Zero", category="drink", suggested="6"))[0] == 303
+    # Alice's form still has the version from before Bob's save.
+    status, _, body = item_act(alice, "items-edit", "edit", "Cola Zero", version=seen, fields=dict(
+        ITEM, name="Fizzy water", category="drink", suggested="8"))
+    assert status == 409, status
+    assert "changed while you were editing" in alerts(body)[0]
+    diff = re.search(r'<table class="diff">(.*?)</table>', body, re.S).group(1)
+    assert "Cola Zero" in diff and "Fizzy water" in diff and ">6<" in diff and ">8<" in diff
+    row = dict(ITEM_RE.findall(body))[str(cola)]
+    assert 'value="Fizzy water"' in row and " open>" in row
+    assert item_rows("items-edit")[0][1:4] == ("Cola Zero", "drink", 6)
+    # Saving from the 409 page, which carries the new version, keeps Alice's values.
+    version = re.search(r'name="version" value="(\d+)"', row).group(1)
+    status, hdrs, _ = items_post(alice, "items-edit", dict(
+        ITEM, action="edit", item=str(cola), version=version, name="Fizzy water",
+        category="drink", suggested="8"), body)
+    assert status == 303 and hdrs["location"].endswith(f"done=saved#item-{cola}")
+    assert item_rows("items-edit")[0][1:4] == ("Fizzy water", "drink", 8)
+    # Pressing Save twice: the second finds its own change, no conflict.
+    status, _, _ = items_post(alice, "items-edit", dict(
+        ITEM, action="edit", item=str(cola), version=version, name="Fizzy water",
+        category="drink", suggested="8"), body)
+    assert status == 303
+    # A pledge makes the form stale too.
+    _, seen = item_of("items-edit", "Fizzy water")
+    rsvp_pledging("items-edit", "Pia", {"Fizzy water": 2})
+    status, _, body = item_act(alice, "items-edit", "edit", "Fizzy water", version=seen, fields=dict(
+        ITEM, name="Fizzy water", category="drink", suggested="1"))
+    assert status == 409 and item_rows("items-edit")[0][3] == 8
+
+
+def test_items_capped_below_pledged_is_422():
+    cookie = login()
+    make_event(cookie, "items-cap", "10")
+    assert add_item(cookie, "items-cap", name="Chairs", category="utensil", suggested="4",
+                    unit="", capped="1")[0] == 303
+    rsvp_pledging("items-cap", "Cy", {"Chairs": 3})
+    before = item_rows("items-cap")
+    status, _, body = item_act(cookie, "items-cap", "edit", "Chairs", fields=dict(
+        ITEM, name="Chairs", category="utensil", suggested="2", unit="", capped="1"))
+    assert status == 422 and "capped item cannot suggest fewer" in alerts(body)[0]
+    assert 'value="2"' in dict(ITEM_RE.findall(body))[str(before[0][0])]
+    assert item_rows("items-cap") == before
+
+
+def test_items_remove_with_pledges_asks_first():
+    cookie = login()
+    make_event(cookie, "items-rm", "10")
+    for name in ("Sausages", "Napkins"):
+        assert add_item(cookie, "items-rm", name=name, suggested="20", unit="")[0] == 303
+    ann = rsvp_pledging("items-rm", "Ann", {"Sausages": 5, "Napkins": 1})
+    rsvp_pledging("items-rm", "Ben", {"Sausages": 7})
+    sausages, _ = item_of("items-rm", "Sausages")
+    before = item_rows("items-rm")
+    status, _, body = item_act(cookie, "items-rm", "remove", "Sausages")
+    assert status == 200, status
+    warning = re.search(r'<div class="notice warn confirm-remove">(.*?)</div>', body, re.S).group(1)
+    assert "2 people pledged 12 of Sausages — their pledges will be dropped" in warning
+    assert item_rows("items-rm") == before
+    # The confirming form: its own token, the version, confirm=1.
+    confirm = {k: html.unescape(v) for k, v in re.findall(
+        r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', warning)}
+    assert confirm["confirm"] == "1" and confirm["item"] == str(sausages)
+    status, hdrs, _ = post("/admin/events/items-rm/items", confirm, cookie)
+    assert status == 303 and hdrs["location"] == "/admin/events/items-rm/items?done=removed"
+    assert [r[1] for r in item_rows("items-rm")] == ["Napkins"]
+    assert site().query("SELECT i.name, p.quantity FROM pledge p JOIN item i ON"
+                        " i.id = p.item_id JOIN event e ON e.id = i.event_id"
+                        " WHERE e.slug = 'items-rm'") == [("Napkins", 1)]
+    assert site().query_one("SELECT count(*) FROM pledge WHERE item_id = ?", (sausages,))[0] == 0
+    # The same confirmation again: the same answer, nothing else happens.
+    status, again, _ = post("/admin/events/items-rm/items", confirm, cookie)
+    assert status == 303 and again["location"] == hdrs["location"]
+    # Ann's RSVP page lists only what is left.
+    status, _, body = fetch("GET", ann.split("?")[0])
+    assert status == 200 and "Napkins" in body and "Sausages" not in body
+    status, _, body = item_act(cookie, "items-rm", "remove", "Napkins")
+    assert status == 200 and "1 person pledged 1 of Napkins" in body
+    # An item nobody pledged goes at once.
+    assert add_item(cookie, "items-rm", name="Ice", suggested="2")[0] == 303
+    status, hdrs, _ = item_act(cookie, "items-rm", "remove", "Ice")
+    assert status == 303 and [r[1] for r in item_rows("items-rm")] == ["Napkins"]
+
+
+def test_items_reorder_changes_the_public_order():
+    cookie = login()
+    make_event(cookie, "items-order", "10")
+    for name in ("Apples", "Bread", "Cheese"):
+        assert add_item(cookie, "items-order", name=name)[0] == 303
+    ids = {r[1]: r[0] for r in item_rows("items-order")}
+    a, b, c = ids["Apples"], ids["Bread"], ids["Cheese"]
+    assert sheet_order("items-order") == [a, b, c]
+    status, hdrs, _ = item_act(cookie, "items-order", "down", "Apples")
+    assert status == 303 and hdrs["location"].endswith(f"done=moved#item-{a}")
+    assert sheet_order("items-order") == [b, a, c]
+    _, seen = item_of("items-order", "Cheese")
+    assert item_act(cookie, "items-order", "up", "Cheese")[0] == 303
+    assert sheet_order("items-order") == [b, c, a]
+    # The same press again moves nothing and says so calmly.
+    status, hdrs, _ = item_act(cookie, "items-order", "up", "Cheese", version=seen)
+    assert status == 303 and "done=unmoved" in hdrs["location"]
+    assert sheet_order("items-order") == [b, c, a]
+    body = items_page(cookie, "items-order", "?done=unmoved")
+    assert "Nothing was moved" in body
+    # The first has no Up button, the last no Down.
+    rows = dict(ITEM_RE.findall(body))
+    assert 'value="up"' not in rows[str(b)] and 'value="down"' in rows[str(b)]
+    assert 'value="down"' not in rows[str(a)] and 'value="up"' in rows[str(a)]
+
+
+def test_items_bad_input_changes_nothing():
+    cookie = login()
+    make_event(cookie, "items-bad", "10")
+    assert add_item(cookie, "items-bad", name="Plates", category="utensil")[0] == 303
+    plates, version = item_of("items-bad", "Plates")
+    grill, grill_version = item_of("potluck-picnic", "Grill")
+    before = item_rows("items-bad"), item_rows("potluck-picnic")
+    bad_fields = (
+        ("name", "", "fill in the name"),
+        ("name", "x" * 101, "too long"),
+        ("name", "two\nlines", "single line"),
+        ("unit", "u" * 31, "too long"),
+        ("category", "weapons", "category"),
+        ("category", None, "category"),
+        ("suggested", None, "from 1 to 10000"))
+    bad_quantities = [("suggested", q, "from 1 to 10000")
+                      for q in ("0", "-1", "1.5", "99999999999", "abc", "10001", "")]
+    for field, value, says in bad_fields + tuple(bad_quantities):
+        for action in ("add", "edit"):
+            body = items_page(cookie, "items-bad")
+            form = dict(ITEM, action=action, **{field: value})
+            if action == "add":
+                form["form_token"] = harness.form_tokens(body)[-1]
+            else:
+                form.update(item=str(plates), version=str(version))
+            status, _, body = items_post(cookie, "items-bad", form, body)
+            assert status == 400, f"{action} {field}={value!r}: {status}"
+            assert alerts(body) and says in alerts(body)[0], f"{field}: {alerts(body)}"
+            if value and field != "category":
+                assert html.escape(value.split("\n")[0]) in body, f"{field}={value!r} not refilled"
+    for what, fields, want in (
+            ("another event's item", dict(ITEM, action="edit", item=str(grill),
+                                          version=str(grill_version)), 404),
+            ("no such item", dict(ITEM, action="edit", item="999999", version="1"), 404),
+            ("up, another event's", {"action": "up", "item": str(grill),
+                                     "version": str(grill_version)}, 404),
+            ("no item", dict(ITEM, action="edit", version="1"), 400),
+            ("bad item", {"action": "down", "item": "x", "version": "1"}, 400),
+            ("no version", {"action": "up", "item": str(plates)}, 400),
+            ("unknown action", {"action": "fly", "item": str(plates)}, 400),
+            ("no action", {}, 400)):
+        status, _, body = items_post(cookie, "items-bad", fields)
+        assert status == want, f"{what}: {status}"
+        assert alerts(body), what
+    body = items_page(cookie, "items-bad")
+    status, _, _ = items_post(cookie, "items-bad", {
+        "action": "remove", "item": str(grill), "version": str(grill_version), "confirm": "1",
+        "form_token": remove_token(body, plates)}, body)
+    assert status == 404
+    status, _, _ = items_post(cookie, "items-bad", {
+        "action": "remove", "item": str(plates), "version": str(version)}, body)
+    assert status == 400  # no form token
+    assert (item_rows("items-bad"), item_rows("potluck-picnic")) == before
+    # Unknown events are 404 before anything else.
+    assert fetch("GET", "/admin/events/nope/items", cookie=cookie)[0] == 404
+    # A Remove button's token does not add.
+    status, _, _ = items_post(cookie, "items-bad", dict(
+        ITEM, action="add", form_token=remove_token(body, plates)), body)
+    assert status == 400
+    assert (item_rows("items-bad"), item_rows("potluck-picnic")) == before
+
+
+def test_items_past_the_limit_is_422():
+    cookie = login()
+    make_event(cookie, "items-full", "10")
+    body = items_page(cookie, "items-full")
+    token = harness.form_tokens(body)[-1]
+    for i in range(40):
+        assert add_item(cookie, "items-full", name=f"Thing {i}")[0] == 303
+    body = items_page(cookie, "items-full")
+    assert 'id="add"' not in body and "the most items it can hold" in body
+    status, _, body = items_post(cookie, "items-full", dict(
+        ITEM, action="add", name="One too many", form_token=token))
+    assert status == 422 and "40 items" in alerts(body)[0]
+    assert 'value="One too many"' in body
+    assert len(item_rows("items-full")) == 40
+
 
 # -- exports -------------------------------------------------------------------
 
@@ -735,6 +1045,38 @@ def test_participants_csv_quoting_and_injection():
     assert notes == ["'-1+1", "line one\nline two", "'+SUM(A1)"], notes
     assert all(row[0] == "confirmed" and row[4] == "1" and row[5] == "2" for row in rows[1:])
     assert text.count("\r\n") == 4  # CRLF rows (the note's own line break is LF)
+
+
+def test_potluck_csv_one_row_per_pledge():
+    cookie = login()
+    make_event(cookie, "items-csv", "1")
+    for item in (dict(name='Ann "the ace", Bell\'s pie', unit="slices, thin", suggested="5"),
+                 dict(name="=SUM(A1)", category="other", unit="", suggested="2", capped="1")):
+        assert add_item(cookie, "items-csv", **item)[0] == 303
+    pie = 'Ann "the ace", Bell\'s pie'
+    rsvp_pledging("items-csv", "=HYPERLINK(\"http://evil\")", {pie: 2})
+    rsvp_pledging("items-csv", "Zoë, waiting", {pie: 1})  # capacity 1: waitlisted
+    status, hdrs, data = site().request("GET", "/admin/events/items-csv/items.csv",
+                                        headers={"Cookie": f"{COOKIE}={cookie}"})
+    assert status == 200
+    assert hdrs["content-type"] == "text/csv; charset=utf-8"
+    assert 'filename="items-csv-potluck.csv"' in hdrs["content-disposition"]
+    assert hdrs["cache-control"] == "no-store"
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data[3:].decode("utf-8")
+    assert text.count("\r\n") == 4 and text.endswith("\r\n")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == ["category", "item", "unit", "suggested", "pledged in total", "capped",
+                       "name", "email", "quantity", "status"]
+    assert [row[:6] for row in rows[1:]] == [
+        ["food", pie, "slices, thin", "5", "3", "no"],
+        ["food", pie, "slices, thin", "5", "3", "no"],
+        ["other", "'=SUM(A1)", "", "2", "0", "yes"]]
+    assert [row[6] for row in rows[1:]] == ["'=HYPERLINK(\"http://evil\")", "Zoë, waiting", ""]
+    assert [row[8:] for row in rows[1:]] == [["2", "confirmed"], ["1", "tentative (waitlisted)"],
+                                             ["", ""]]
+    assert all(row[7].endswith("@example.org") for row in rows[1:3]) and rows[3][7] == ""
+    assert 'href="/admin/events/items-csv/items.csv"' in items_page(cookie, "items-csv")
 
 
 def unfold(ics):
