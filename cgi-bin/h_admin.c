@@ -179,6 +179,8 @@ static void dashboard_row(struct tpl_dict *d, struct arena *a, const struct even
 	tpl_set(d, "CAPACITY", e->capacity < 0 ? "unlimited" :
 	    arena_printf(a, "%lld", (long long)e->capacity));
 	tpl_set_int(d, "WAITLISTED", e->waitlisted);
+	tpl_set(d, "ITEMS_NEEDED", e->items == 0 ? "no sheet" :
+	    arena_printf(a, "%d of %d", e->items_needed, e->items));
 }
 
 int h_admin_home(struct req *r, struct app *app)

@@ -13,6 +13,10 @@
 #define EVENT_COLS "slug, title, description, location, starts_at, ends_at," \
 	" status, capacity, max_guests, rsvp_opens_at, rsvp_closes_at, version," \
 	" id, confirmed, waitlisted, edit_version"
+/* The dashboard's also count the sheet's items, and those still short. */
+#define EVENT_ADMIN_COLS EVENT_COLS ", (SELECT count(*) FROM item i WHERE i.event_id" \
+	" = event.id), (SELECT count(*) FROM item i WHERE i.event_id = event.id" \
+	" AND i.pledged < i.suggested)"
 #define ITEM_COLS "i.id, i.event_id, i.name, i.category, i.unit, i.suggested," \
 	" i.capped, i.position, i.pledged, i.version"
 /* Items as the admin placed them: by category, then position. */
@@ -31,10 +35,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" WHERE status = 'published' AND coalesce(ends_at, starts_at) >= ?1"
 		" ORDER BY starts_at, id LIMIT ?2",
 	[STMT_EVENT_ADMIN_UPCOMING] =
-		"SELECT " EVENT_COLS " FROM event WHERE coalesce(ends_at, starts_at) >= ?1"
+		"SELECT " EVENT_ADMIN_COLS " FROM event WHERE coalesce(ends_at, starts_at) >= ?1"
 		" ORDER BY starts_at, id LIMIT ?2",
 	[STMT_EVENT_ADMIN_PAST] =
-		"SELECT " EVENT_COLS " FROM event WHERE coalesce(ends_at, starts_at) < ?1"
+		"SELECT " EVENT_ADMIN_COLS " FROM event WHERE coalesce(ends_at, starts_at) < ?1"
 		" ORDER BY starts_at DESC, id DESC LIMIT ?2",
 	[STMT_EVENT_BY_SLUG] = "SELECT " EVENT_COLS " FROM event WHERE slug = ?1",
 	[STMT_EVENT_BY_ID] = "SELECT " EVENT_COLS " FROM event WHERE id = ?1",

@@ -47,7 +47,7 @@ static int64_t int_col(sqlite3_stmt *st, int i, int64_t dflt)
 	    sqlite3_column_int64(st, i);
 }
 
-/* Fill e from a row of the column list shared by the event SELECTs. */
+/* Fill e from a row of the column list shared by the event SELECTs (db.c). */
 static void read_row(struct arena *a, sqlite3_stmt *st, struct event *e)
 {
 	const char *status = (const char *)sqlite3_column_text(st, 6);
@@ -72,6 +72,12 @@ static void read_row(struct arena *a, sqlite3_stmt *st, struct event *e)
 	e->confirmed = int_col(st, 13, 0);
 	e->waitlisted = int_col(st, 14, 0);
 	e->edit_version = int_col(st, 15, 1);
+	e->items = e->items_needed = 0;
+	/* Only the admin lists select them (EVENT_ADMIN_COLS). */
+	if (sqlite3_column_count(st) > 17) {
+		e->items = (int)int_col(st, 16, 0);
+		e->items_needed = (int)int_col(st, 17, 0);
+	}
 	/* Below zero when the capacity was lowered under the count: full. */
 	e->spots_left = e->capacity < 0 ? -1 :
 	    e->capacity > e->confirmed ? e->capacity - e->confirmed : 0;

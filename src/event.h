@@ -25,6 +25,8 @@ struct event {
 	int64_t rsvp_opens_at, rsvp_closes_at;	/* 0: not given */
 	int64_t version;			/* changes with every RSVP: ETag */
 	int64_t edit_version;			/* changes with edits: the editor's lock */
+	int items, items_needed;		/* event_list_admin() only: potluck items, */
+						/* and those pledged short of suggested */
 };
 
 /* 1 if s is a well-formed slug: 1-64 of [a-z0-9-], not starting with '-'. */

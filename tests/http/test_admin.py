@@ -1047,6 +1047,22 @@ def test_participants_csv_quoting_and_injection():
     assert text.count("\r\n") == 4  # CRLF rows (the note's own line break is LF)
 
 
+def test_dashboard_counts_items_still_needed():
+    cookie = login()
+    make_event(cookie, "items-dash", "10")
+    for name, suggested in (("Bread", "3"), ("Jam", "1")):
+        assert add_item(cookie, "items-dash", name=name, suggested=suggested)[0] == 303
+    rsvp_pledging("items-dash", "Kim", {"Jam": 1, "Bread": 2})
+    status, _, body = fetch("GET", "/admin", cookie=cookie)
+    assert status == 200 and body.count("<th>Items still needed</th>") == 2
+    # The plain cells of each row: when, status, confirmed, waitlisted, items.
+    cells = {slug: re.findall(r"<td>([^<]*)</td>", row) for slug, row in
+             re.findall(r"<tr><td><a href=\"/admin/events/([a-z0-9-]+)/edit\">(.*?)</tr>",
+                        body, re.S)}
+    assert cells["items-dash"][-1] == "1 of 2", cells["items-dash"]
+    assert cells["fun-run-5k"][-1] == "no sheet", cells["fun-run-5k"]
+
+
 def test_potluck_csv_one_row_per_pledge():
     cookie = login()
     make_event(cookie, "items-csv", "1")
