@@ -854,6 +854,27 @@ try {
 	await check(`admin: participants page: no horizontal scroll at ${MOBILE.width} px`, () => horizontalFit(ap));
 	await check('admin: mobile screenshot of the participants page', () => screenshot(ap, 'admin-mobile-rsvps'));
 
+	await check('admin: an item added on the items page shows on the event page', async () => {
+		await ap.goto(`${base}/admin/events/${ADMIN_EVENT.slug}/edit`);
+		await Promise.all([ap.waitForURL(/\/items$/), ap.getByRole('link', { name: 'Potluck items' }).click()]);
+		const add = ap.locator('#add');
+		await add.getByLabel('Name').fill('Watermelon');
+		await add.getByLabel('Category').selectOption('food');
+		await add.getByLabel(/^Suggested quantity/).fill('2');
+		await add.getByLabel(/^Unit/).fill('slices');
+		await Promise.all([ap.waitForURL(/done=added/), add.getByRole('button', { name: 'Add' }).click()]);
+		const done = norm(await ap.locator('[role=status]').textContent());
+		await ap.goto(`${base}/events/${ADMIN_EVENT.slug}`);
+		const item = norm(await ap.locator('.sheet .item', { hasText: 'Watermelon' }).textContent());
+		return { ok: done === 'Item added.' && item.includes('0 of 2 slices pledged'),
+			why: `notice ${JSON.stringify(done)}, item ${JSON.stringify(item)}` };
+	});
+	await check(`admin: items page: no horizontal scroll at ${MOBILE.width} px`, async () => {
+		await ap.goto(`${base}/admin/events/${ADMIN_EVENT.slug}/items`);
+		return horizontalFit(ap);
+	});
+	await check('admin: mobile screenshot of the items page', () => screenshot(ap, 'admin-mobile-items'));
+
 	await check('admin: the figures page draws its chart', async () => {
 		await ap.goto(`${base}/admin/events/${ADMIN_EVENT.slug}/stats`);
 		return (await ap.locator('svg polyline').count()) === 2;
