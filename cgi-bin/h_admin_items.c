@@ -153,17 +153,11 @@ static void item_row(struct tpl_dict *d, struct req *r, const struct event *e,
 	int about = v->item_id == it->id;
 	struct item_form stored;
 
-	tpl_set_int(d, "ID", it->id);
-	tpl_set(d, "NAME", it->name);
-	if (*it->unit != '\0')
-		tpl_set(tpl_section(d, "UNIT"), "UNIT", it->unit);
-	tpl_set_int(d, "PLEDGED", it->pledged);
-	tpl_set_int(d, "SUGGESTED", it->suggested);
+	sheet_item_values(d, r->a, it);
 	if (it->capped)
 		tpl_show(d, "CAPPED");
 	tpl_set(d, "PEOPLE", it->pledged > 0 ? arena_printf(r->a, "%s pledged",
 	    people(r->a, it)) : "nobody pledged yet");
-	tpl_set_int(d, "VERSION", it->version);
 	/* Refilled after bad input: still against the version the admin saw. */
 	tpl_set_int(d, "FORM_VERSION", about && v->version != 0 ? v->version : it->version);
 	token_form_new(token, clock_now(), form_purpose(r->a, REMOVE_PURPOSE, e->slug));
@@ -232,20 +226,24 @@ static int items_page(struct req *r, struct app *app, const struct event *e, int
 	return page_end(&p, r, status);
 }
 
+/* The message for ?done=name, or NULL. */
+static const char *result_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(results) / sizeof(results[0]); i++)
+		if (strcmp(name, results[i].name) == 0)
+			return results[i].message;
+	return NULL;
+}
+
 int h_admin_items(struct req *r, struct app *app)
 {
-	const char *done = req_query(r, "done");
-	struct items_view v = { 0 };
+	struct items_view v = { .done = result_of(req_query(r, "done")) };
 	struct event e;
-	size_t i;
-	int status;
+	int status = admin_event_load(r, app, &e);
 
-	if ((status = admin_event_load(r, app, &e)) != 0)
-		return status;
-	for (i = 0; done != NULL && i < sizeof(results) / sizeof(results[0]); i++)
-		if (strcmp(done, results[i].name) == 0)
-			v.done = results[i].message;
-	return items_page(r, app, &e, 200, &v);
+	return status != 0 ? status : items_page(r, app, &e, 200, &v);
 }
 
 /* Back to the list after a change, at anchor (NULL: the top). */
@@ -268,7 +266,17 @@ static const char *item_ref(struct req *r, int64_t *id, int64_t *version)
 	return err != NULL ? err : field_id(req_form(r, "version"), version);
 }
 
+/* The page again saying what was wrong (message), answering status. */
+static int refuse(struct req *r, struct app *app, const struct event *e,
+    struct items_view *v, int status, const char *message)
+{
+	v->error = message;
+	return items_page(r, app, e, status, v);
+}
+
 #define NO_SUCH_ITEM "There is no such item at this event. Reload the page and try again."
+/* Fields that passed parse() but not the schema's CHECKs (they should agree). */
+#define FIELDS_REFUSED "One of the fields is not allowed. Check them and try again."
 
 static int add(struct req *r, struct app *app, const struct event *e)
 {
@@ -289,12 +297,11 @@ static int add(struct req *r, struct app *app, const struct event *e)
 	case DB_OK:
 		return back(r, e, "added", "add");
 	case DB_FULL:
-		v.error = arena_printf(r->a, "This sheet already has %d items, the most it can"
-		    " hold. Remove one before adding another.", POTLUCK_ITEMS_MAX);
-		return items_page(r, app, e, 422, &v);
+		return refuse(r, app, e, &v, 422, arena_printf(r->a, "This sheet already has"
+		    " %d items, the most it can hold. Remove one before adding another.",
+		    POTLUCK_ITEMS_MAX));
 	case DB_INVALID:
-		v.error = "One of the fields is not allowed. Check them and try again.";
-		return items_page(r, app, e, 400, &v);
+		return refuse(r, app, e, &v, 400, FIELDS_REFUSED);
 	default:
 		return db_status(rc);
 	}
@@ -319,22 +326,18 @@ static int edit(struct req *r, struct app *app, const struct event *e)
 		/* The form now carries the current version: saving again is a choice. */
 		v.version = 0;
 		v.conflict = 1;
-		v.error = "This item changed while you were editing it (another admin, or a"
-		    " pledge). What it is now is shown beside your values; your changes are"
-		    " not saved yet. Check them and save again to keep yours.";
-		return items_page(r, app, e, 409, &v);
+		return refuse(r, app, e, &v, 409, "This item changed while you were editing it"
+		    " (another admin, or a pledge). What it is now is shown beside your values;"
+		    " your changes are not saved yet. Check them and save again to keep yours.");
 	case DB_FULL:
-		v.error = "A capped item cannot suggest fewer than people already pledged."
-		    " Nothing was changed: raise the quantity to at least what is pledged, or"
-		    " untick \"Capped\".";
-		return items_page(r, app, e, 422, &v);
+		return refuse(r, app, e, &v, 422, "A capped item cannot suggest fewer than people"
+		    " already pledged. Nothing was changed: raise the quantity to at least what"
+		    " is pledged, or untick \"Capped\".");
 	case DB_INVALID:
-		v.error = "One of the fields is not allowed. Check them and try again.";
-		return items_page(r, app, e, 400, &v);
+		return refuse(r, app, e, &v, 400, FIELDS_REFUSED);
 	case DB_NOTFOUND:
 		v.typed = NULL;
-		v.error = NO_SUCH_ITEM;
-		return items_page(r, app, e, 404, &v);
+		return refuse(r, app, e, &v, 404, NO_SUCH_ITEM);
 	default:
 		return db_status(rc);
 	}
@@ -359,8 +362,7 @@ static int move(struct req *r, struct app *app, const struct event *e, int down)
 	case DB_CONFLICT:
 		return back(r, e, "unmoved", item_anchor(r->a, id));
 	case DB_NOTFOUND:
-		v.error = NO_SUCH_ITEM;
-		return items_page(r, app, e, 404, &v);
+		return refuse(r, app, e, &v, 404, NO_SUCH_ITEM);
 	default:
 		return db_status(rc);
 	}
@@ -401,13 +403,11 @@ static int remove_item(struct req *r, struct app *app, const struct event *e)
 		return items_page(r, app, e, 200, &v);
 	case DB_CONFLICT:
 		v.warn_remove = 1;
-		v.error = "This item changed since your page was loaded (another admin, or a"
-		    " pledge): nothing was removed. Check it below and remove it again if you"
-		    " still want to.";
-		return items_page(r, app, e, 409, &v);
+		return refuse(r, app, e, &v, 409, "This item changed since your page was loaded"
+		    " (another admin, or a pledge): nothing was removed. Check it below and"
+		    " remove it again if you still want to.");
 	case DB_NOTFOUND:
-		v.error = NO_SUCH_ITEM;
-		return items_page(r, app, e, 404, &v);
+		return refuse(r, app, e, &v, 404, NO_SUCH_ITEM);
 	default:
 		return db_status(rc);
 	}
@@ -422,19 +422,16 @@ int h_admin_items_change(struct req *r, struct app *app)
 		{ "add", add }, { "edit", edit }, { "up", up }, { "down", down },
 		{ "remove", remove_item },
 	};
-	const char *action = req_form(r, "action");
-	struct items_view v = { 0 };
+	const char *action = or_empty(req_form(r, "action"));
+	struct items_view v = { .error = "Unknown action: use the buttons on this page." };
 	struct event e;
+	int status = admin_event_load(r, app, &e);
 	size_t i;
-	int status;
 
-	if ((status = admin_event_load(r, app, &e)) != 0)
-		return status;
-	for (i = 0; action != NULL && i < sizeof(actions) / sizeof(actions[0]); i++)
+	for (i = 0; status == 0 && i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (strcmp(action, actions[i].name) == 0)
 			return actions[i].fn(r, app, &e);
-	v.error = "Unknown action: use the buttons on this page.";
-	return items_page(r, app, &e, 400, &v);
+	return status != 0 ? status : items_page(r, app, &e, 400, &v);
 }
 
 /* One CSV row per pledge_line (potluck_export()'s callback). */

@@ -43,8 +43,7 @@ static int64_t pledge_max(const struct item *it)
 	return it->capped ? it->mine + potluck_needed(it) : POTLUCK_QUANTITY_MAX;
 }
 
-/* The values an item shows everywhere: name, unit, numbers, version. */
-static void item_values(struct tpl_dict *d, struct arena *a, const struct item *it)
+void sheet_item_values(struct tpl_dict *d, struct arena *a, const struct item *it)
 {
 	tpl_set_int(d, "ID", it->id);
 	tpl_set(d, "NAME", it->name);
@@ -103,7 +102,7 @@ void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, i
 			tpl_set(cat, "LABEL", category_labels[items[i].category]);
 		}
 		it = tpl_section(cat, "ITEM");
-		item_values(it, a, &items[i]);
+		sheet_item_values(it, a, &items[i]);
 		tpl_set_int(it, "FILLED", items[i].pledged < items[i].suggested ?
 		    items[i].pledged : items[i].suggested);
 		if (potluck_needed(&items[i]) == 0)
@@ -160,7 +159,7 @@ void sheet_fields(struct tpl_dict *f, struct req *r, const struct item *items, i
 		if (bring == NULL)
 			bring = tpl_section(f, "BRING");
 		d = tpl_section(bring, "FIELD");
-		item_values(d, r->a, &items[i]);
+		sheet_item_values(d, r->a, &items[i]);
 		typed = refill ? req_form(r, arena_printf(r->a, "item_%lld",
 		    (long long)items[i].id)) : NULL;
 		if (typed != NULL)

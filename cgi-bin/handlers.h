@@ -100,6 +100,13 @@ struct sheet_forms {
 void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, int n,
     const struct sheet_forms *forms);
 
+/*
+ * The values an item shows everywhere, into d: ID, NAME, the UNIT section,
+ * PLEDGED, SUGGESTED, NEED_LABEL, VERSION and MAX (the most a visitor may
+ * pledge).
+ */
+void sheet_item_values(struct tpl_dict *d, struct arena *a, const struct item *it);
+
 /* A category as the sheet heads it: "Food", "Drinks"... */
 const char *sheet_category_label(enum item_category c);
 

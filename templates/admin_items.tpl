@@ -9,6 +9,7 @@
 {{#CATEGORY}}<h2>{{LABEL}}</h2>
 <ul class="items">{{#ITEM}}<li class="item admin-item" id="item-{{ID}}">
 <p class="item-head"><strong>{{NAME}}</strong> <span class="item-count">{{PLEDGED}} of {{SUGGESTED}}{{#UNIT}} {{UNIT}}{{/UNIT}} pledged{{#CAPPED}} · capped{{/CAPPED}} · {{PEOPLE}}</span></p>
+<p class="item-need">{{NEED_LABEL}}</p>
 {{#WARN_REMOVE}}<div class="notice warn confirm-remove">
 <p>{{PLEDGES}} — their pledges will be dropped, and their RSVP pages will no longer list it.</p>
 <form method="post" action="/admin/events/{{SLUG}}/items">

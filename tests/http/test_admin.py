@@ -1017,6 +1017,17 @@ def test_items_past_the_limit_is_422():
 
 # -- exports -------------------------------------------------------------------
 
+def csv_download(cookie, path, filename):
+    """GET an admin CSV file, check how it is sent; its text after the BOM."""
+    status, hdrs, data = site().request("GET", path, headers={"Cookie": f"{COOKIE}={cookie}"})
+    assert status == 200, f"{path}: {status}"
+    assert hdrs["content-type"] == "text/csv; charset=utf-8"
+    assert f'filename="{filename}"' in hdrs["content-disposition"]
+    assert hdrs["cache-control"] == "no-store"
+    assert data.startswith(b"\xef\xbb\xbf")
+    return data[3:].decode("utf-8")
+
+
 def test_participants_csv_quoting_and_injection():
     cookie = login()
     make_event(cookie, "csv-party", "10", max_guests="2")
@@ -1029,14 +1040,8 @@ def test_participants_csv_quoting_and_injection():
             "csrf": csrf_of(body), "form_token": harness.form_token(body), "action": "add",
             "name": name, "email": email, "guests": "1", "note": note}, cookie)
         assert status == 303, status
-    status, hdrs, data = site().request("GET", "/admin/events/csv-party/rsvps.csv",
-                                        headers={"Cookie": f"{COOKIE}={cookie}"})
-    assert status == 200
-    assert hdrs["content-type"] == "text/csv; charset=utf-8"
-    assert 'filename="csv-party-participants.csv"' in hdrs["content-disposition"]
-    assert hdrs["cache-control"] == "no-store"
-    assert data.startswith(b"\xef\xbb\xbf")
-    text = data[3:].decode("utf-8")
+    text = csv_download(cookie, "/admin/events/csv-party/rsvps.csv",
+                        "csv-party-participants.csv")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0][:4] == ["status", "waitlist position", "name", "email"]
     names = [row[2] for row in rows[1:]]
@@ -1072,14 +1077,7 @@ def test_potluck_csv_one_row_per_pledge():
     pie = 'Ann "the ace", Bell\'s pie'
     rsvp_pledging("items-csv", "=HYPERLINK(\"http://evil\")", {pie: 2})
     rsvp_pledging("items-csv", "Zoë, waiting", {pie: 1})  # capacity 1: waitlisted
-    status, hdrs, data = site().request("GET", "/admin/events/items-csv/items.csv",
-                                        headers={"Cookie": f"{COOKIE}={cookie}"})
-    assert status == 200
-    assert hdrs["content-type"] == "text/csv; charset=utf-8"
-    assert 'filename="items-csv-potluck.csv"' in hdrs["content-disposition"]
-    assert hdrs["cache-control"] == "no-store"
-    assert data.startswith(b"\xef\xbb\xbf")
-    text = data[3:].decode("utf-8")
+    text = csv_download(cookie, "/admin/events/items-csv/items.csv", "items-csv-potluck.csv")
     assert text.count("\r\n") == 4 and text.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0] == ["category", "item", "unit", "suggested", "pledged in total", "capped",
