@@ -33,6 +33,8 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps.csv", h_admin_rsvps_csv,
 	  RF_DB | RF_ADMIN },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/stats", h_admin_stats, RF_DB | RF_ADMIN },
+	{ M_GET | M_HEAD, "/admin/outbox", h_admin_outbox, RF_DB | RF_ADMIN },
+	{ M_POST, "/admin/outbox", h_admin_outbox_change, RF_DB | RF_ADMIN | RF_CSRF },
 };
 
 /* "SLUG.ics": an event's calendar file. */
