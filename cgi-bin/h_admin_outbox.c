@@ -12,13 +12,16 @@
 
 #define NOTHING_TO_DO "Nothing to do: already retried or discarded."
 
-/* What each state means, for an organiser rather than a programmer. */
-static const char *const meanings[OUTBOX__MAX] = {
-	[OUTBOX_PENDING] = "waiting to be sent, or to be tried again after a failure",
-	[OUTBOX_SENDING] = "being handed to the mail server right now",
-	[OUTBOX_SENT] = "accepted by the mail server",
-	[OUTBOX_DEAD] = "could not be delivered: see below",
-	[OUTBOX_DISCARDED] = "given up on by an admin; never sent",
+/* The states in the page's order, each explained for an organiser. */
+static const struct {
+	enum outbox_state state;
+	const char *meaning;
+} states[OUTBOX__MAX] = {
+	{ OUTBOX_PENDING, "waiting to be sent, or to be tried again after a failure" },
+	{ OUTBOX_SENDING, "being handed to the mail server right now" },
+	{ OUTBOX_SENT, "accepted by the mail server" },
+	{ OUTBOX_DEAD, "could not be delivered: see below" },
+	{ OUTBOX_DISCARDED, "given up on by an admin; never sent" },
 };
 
 /* The page's actions; `asks` when id=all needs confirm=yes first. */
@@ -89,9 +92,9 @@ static int outbox_page(struct req *r, struct app *app, int status,
 	admin_page_begin(&p, r, app, "Outbox", "admin_outbox.tpl");
 	for (i = 0; i < OUTBOX__MAX; i++) {
 		d = tpl_section(p.body, "STATE");
-		tpl_set(d, "NAME", outbox_state_name((enum outbox_state)i));
-		tpl_set_int(d, "COUNT", counts[i]);
-		tpl_set(d, "MEANING", meanings[i]);
+		tpl_set(d, "NAME", outbox_state_name(states[i].state));
+		tpl_set_int(d, "COUNT", counts[states[i].state]);
+		tpl_set(d, "MEANING", states[i].meaning);
 	}
 	if (n == 0) {
 		tpl_show(p.body, "NO_DEAD");
