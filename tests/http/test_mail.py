@@ -288,7 +288,7 @@ def test_550_dead_letter_then_admin_retry():
     # The admin page shows it with its error, and the dashboard points there.
     body = outbox_page()
     row = dead_row(body, mid)
-    assert row and f"<td>{addr}</td>" in row and page_escaped(error) in row, row
+    assert row and f">{addr}</td>" in row and page_escaped(error) in row, (error, row)
     dead = site().query_one("SELECT count(*) FROM outbox WHERE state = 'dead'")[0]
     assert re.search(rf"<td>dead</td><td>{dead}</td>", body), body
     status, _, dash = site().fetch("GET", "/admin", cookie=admin_cookie())
