@@ -10,8 +10,6 @@
 #include "outbox.h"
 #include "page.h"
 
-#define NOTHING_TO_DO "Nothing to do: already retried or discarded."
-
 /* The states in the page's order, each explained for an organiser. */
 static const struct {
 	enum outbox_state state;
@@ -26,12 +24,12 @@ static const struct {
 
 /* The page's actions; `asks` when id=all needs confirm=yes first. */
 static const struct {
-	const char *name;
+	const char *name, *done;
 	enum db_rc (*fn)(struct db *db, int64_t id, int *n);
 	int asks;
 } actions[] = {
-	{ "retry", outbox_retry, 0 },
-	{ "discard", outbox_discard, 1 },
+	{ "retry", "queued again for sending", outbox_retry, 0 },
+	{ "discard", "discarded", outbox_discard, 1 },
 };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
 
@@ -52,7 +50,7 @@ static const char *done_message(struct req *r)
 	size_t i;
 
 	if (done != NULL && strcmp(done, "none") == 0)
-		return NOTHING_TO_DO;
+		return "Nothing to do: already retried or discarded.";
 	for (i = 0; done != NULL && i < NACTIONS; i++)
 		if (strcmp(done, actions[i].name) == 0)
 			break;
@@ -60,8 +58,7 @@ static const char *done_message(struct req *r)
 	    field_number(r->a, req_query(r, "n"), 999999999, 0, "count", &n) != NULL || n < 1)
 		return NULL;
 	return arena_printf(r->a, "%lld e-mail%s %s.", (long long)n, n == 1 ? "" : "s",
-	    actions[i].fn == outbox_retry ? "queued again for sending" :
-	    "discarded");
+	    actions[i].done);
 }
 
 static void dead_row(struct tpl_dict *d, struct arena *a, const struct outbox_dead *m)
