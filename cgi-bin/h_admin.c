@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "fields.h"
 #include "handlers.h"
+#include "outbox.h"
 #include "page.h"
 #include "route.h"
 #include "session.h"
@@ -186,12 +187,19 @@ static void dashboard_row(struct tpl_dict *d, struct arena *a, const struct even
 int h_admin_home(struct req *r, struct app *app)
 {
 	static const char *const sections[] = { "UPCOMING", "PAST" };
+	int64_t counts[OUTBOX__MAX];
 	struct event *list;
 	struct page p;
 	enum db_rc rc;
 	int past, i, n;
 
+	if ((rc = outbox_counts(app->db, counts)) != DB_OK)
+		return db_status(rc);
 	admin_page_begin(&p, r, app, "Dashboard", "admin_home.tpl");
+	if (counts[OUTBOX_DEAD] > 0)
+		tpl_set(tpl_section(p.body, "UNDELIVERED"), "MESSAGE", arena_printf(r->a,
+		    "%lld e-mail%s could not be delivered", (long long)counts[OUTBOX_DEAD],
+		    counts[OUTBOX_DEAD] == 1 ? "" : "s"));
 	for (past = 0; past < 2; past++) {
 		if ((rc = event_list_admin(app->db, r->a, clock_now(), past, &list, &n)) != DB_OK) {
 			tpl_dict_free(p.root);

@@ -39,6 +39,8 @@ int h_admin_stats(struct req *r, struct app *app);
 int h_admin_items(struct req *r, struct app *app);
 int h_admin_items_change(struct req *r, struct app *app);
 int h_admin_items_csv(struct req *r, struct app *app);
+int h_admin_outbox(struct req *r, struct app *app);
+int h_admin_outbox_change(struct req *r, struct app *app);
 int h_event_ics(struct req *r, struct app *app);
 
 /* What the visitor typed into the RSVP form, to show it again. */

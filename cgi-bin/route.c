@@ -38,6 +38,8 @@ static const struct route routes[] = {
 	  RF_DB | RF_ADMIN | RF_CSRF },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/items.csv", h_admin_items_csv,
 	  RF_DB | RF_ADMIN },
+	{ M_GET | M_HEAD, "/admin/outbox", h_admin_outbox, RF_DB | RF_ADMIN },
+	{ M_POST, "/admin/outbox", h_admin_outbox_change, RF_DB | RF_ADMIN | RF_CSRF },
 };
 
 /* "SLUG.ics": an event's calendar file. */

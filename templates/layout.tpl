@@ -13,7 +13,7 @@
 <a class="skip" href="#main">Skip to content</a>
 <header class="site">
 <a class="brand" href="/">{{SITE_NAME}}</a>
-{{#ADMIN}}<nav class="admin-bar"><a href="/admin">Dashboard</a> <span>{{USER}}</span>
+{{#ADMIN}}<nav class="admin-bar"><a href="/admin">Dashboard</a> <a href="/admin/outbox">Outbox</a> <span>{{USER}}</span>
 <form method="post" action="/admin/logout"><input type="hidden" name="csrf" value="{{CSRF}}"><button type="submit" class="link">Log out</button></form></nav>{{/ADMIN}}
 </header>
 <main id="main">

@@ -13,7 +13,8 @@
 // polling status.json) follow another visitor's sign-up within 3 s, and
 // its potluck bars (items.json) another visitor's pledge.
 // An organiser then logs in to /admin on a phone-sized screen, creates an
-// event, publishes it, finds it on /, and checks a participant in.
+// event, publishes it, finds it on /, checks a participant in, and opens
+// the outbox from the admin bar.
 //
 // Environment:
 //   TURNOUT_BUILD             dir holding the built cgi-bin/ and admin/ (default: repo root)
@@ -880,6 +881,17 @@ try {
 		return (await ap.locator('svg polyline').count()) === 2;
 	});
 	await check('admin: mobile screenshot of the figures page', () => screenshot(ap, 'admin-mobile-stats'));
+
+	await check('admin: the admin bar\'s Outbox link opens the e-mail counts', async () => {
+		await Promise.all([ap.waitForURL(`${base}/admin/outbox`),
+			ap.locator('.admin-bar').getByRole('link', { name: 'Outbox' }).click()]);
+		const states = await ap.locator('table.outbox-states tbody tr td:first-child').allTextContents();
+		return { ok: norm(await ap.locator('h1').textContent()) === 'Outbox' &&
+			states.join(' ') === 'pending sending sent dead discarded',
+			why: `at ${ap.url()}, states ${JSON.stringify(states)}` };
+	});
+	await check(`admin: outbox page: no horizontal scroll at ${MOBILE.width} px`, () => horizontalFit(ap));
+	await check('admin: mobile screenshot of the outbox page', () => screenshot(ap, 'admin-mobile-outbox'));
 
 	await adminCtx.close();
 	adminCtx = undefined;

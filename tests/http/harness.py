@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.abspath(os.environ.get("TURNOUT_BUILD") or REPO)
@@ -153,6 +154,38 @@ def form_token(html):
     """The first form_token in an HTML page, or None."""
     tokens = form_tokens(html)
     return tokens[0] if tokens else None
+
+
+# -- the admin page -------------------------------------------------------------
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+ADMIN_COOKIE = "turnout_admin"  # its name over plain HTTP (no __Host- prefix)
+CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+
+
+def add_admin_user(conf, name, password):
+    """An admin account for the site of config file conf, made as an
+    organiser does: turnout-admin user add, the password on stdin."""
+    subprocess.run([ADMIN, "-c", conf, "user", "add", name], input=password + "\n",
+                   text=True, check=True, capture_output=True)
+
+
+def csrf_of(html):
+    """The first CSRF token of an admin page (every admin form has one)."""
+    m = CSRF_RE.search(html)
+    assert m, "no csrf field on the page"
+    return m.group(1)
+
+
+def alerts(html):
+    """The texts of a page's role="alert" messages."""
+    return re.findall(r'role="alert">([^<]*)<', html)
+
+
+def session_cookie(hdrs):
+    """The admin session cookie a response sets, or None."""
+    m = re.match(rf"{ADMIN_COOKIE}=([^;]*)", hdrs.get("set-cookie", ""))
+    return m.group(1) if m else None
 
 
 def pid_alive(pid):
@@ -373,6 +406,37 @@ class Site:
             return resp.status, hdrs, data
         finally:
             conn.close()
+
+    def fetch(self, method, path, body=None, cookie=None, headers=None, source=None):
+        """request() with the admin session cookie if given; the body as text."""
+        hdrs = dict(headers or {})
+        if cookie is not None:
+            hdrs["Cookie"] = f"{ADMIN_COOKIE}={cookie}"
+        status, h, data = self.request(method, path, body, hdrs, source=source)
+        return status, h, data.decode("utf-8", "replace")
+
+    def post_form(self, path, fields, cookie=None, source=None):
+        """POST a form (None values left out) with fetch()."""
+        body = urllib.parse.urlencode([(k, v) for k, v in fields.items() if v is not None])
+        return self.fetch("POST", path, body, cookie, FORM, source)
+
+    def admin_login_token(self):
+        """A fresh form token of the login form."""
+        status, _, body = self.fetch("GET", "/admin/login")
+        assert status == 200, f"GET /admin/login: {status}"
+        return form_token(body)
+
+    def admin_login(self, name, password, cookie=None, source=None):
+        """Log in at /admin/login (from source, an address nginx's login
+        throttle counts apart); returns the new session cookie's value."""
+        status, hdrs, body = self.post_form("/admin/login", {
+            "form_token": self.admin_login_token(), "name": name, "password": password},
+            cookie, source)
+        assert status == 303, f"login as {name}: status {status}: {alerts(body)}"
+        assert hdrs["location"] == "/admin"
+        value = session_cookie(hdrs)
+        assert value and re.fullmatch(r"[0-9a-f]{64}", value), hdrs.get("set-cookie")
+        return value
 
     def raw(self, data, timeout=TIMEOUT, shut_wr=False):
         """Send raw bytes; return everything the server sends until it closes.

@@ -20,18 +20,16 @@ import struct
 import subprocess
 import sys
 import time
-import urllib.parse
 
 sys.dont_write_bytecode = True  # no __pycache__ in the (maybe read-only) source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from tap import Skip, diag, main  # noqa: E402
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-COOKIE = "turnout_admin"
+FORM = harness.FORM
+COOKIE = harness.ADMIN_COOKIE
 PASSWORD = "correct horse battery"
 LOGIN_FAILED = "Wrong name or password"
-CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 DAY = 24 * 3600
 
 
@@ -42,9 +40,7 @@ def prepare(data):
         f.write(f"data_dir = {data}\ntemplates = {harness.SRC}/templates\n"
                 "password_memory_kib = 1024\ntimezone = Europe/Berlin\n")
     for name in ("alice", "bob"):
-        subprocess.run([harness.ADMIN, "-c", conf, "user", "add", name],
-                       input=PASSWORD + "\n", text=True, check=True,
-                       capture_output=True)
+        harness.add_admin_user(conf, name, PASSWORD)
 
 
 site = harness.ModuleSite("admin", prepare=prepare, report=diag)
@@ -72,57 +68,34 @@ def fresh_source():
 
 
 def fetch(method, path, body=None, cookie=None, headers=None, source=None):
-    hdrs = dict(headers or {})
-    if cookie is not None:
-        hdrs["Cookie"] = f"{COOKIE}={cookie}"
-    status, h, data = site().request(method, path, body, hdrs, source=source)
-    return status, h, data.decode("utf-8", "replace")
+    return site().fetch(method, path, body, cookie, headers, source)
 
 
 def post(path, fields, cookie=None, source=None):
     """POST a form (None values left out); logins come from a fresh address."""
-    body = urllib.parse.urlencode([(k, v) for k, v in fields.items() if v is not None])
     if source is None and path == "/admin/login":
         source = fresh_source()
-    return fetch("POST", path, body, cookie, FORM, source)
+    return site().post_form(path, fields, cookie, source)
 
 
 def login_token():
-    status, hdrs, body = fetch("GET", "/admin/login")
-    assert status == 200, f"GET /admin/login: {status}"
-    return harness.form_token(body)
+    return site().admin_login_token()
 
 
-def set_cookie_value(hdrs):
-    m = re.match(rf"{COOKIE}=([^;]*)", hdrs.get("set-cookie", ""))
-    return m.group(1) if m else None
+set_cookie_value = harness.session_cookie
+csrf_of = harness.csrf_of
+alerts = harness.alerts
 
 
 def login(name="alice", password=PASSWORD, cookie=None):
     """Log in; returns the new session cookie's value."""
-    status, hdrs, body = post("/admin/login", {
-        "form_token": login_token(), "name": name, "password": password}, cookie)
-    assert status == 303, f"login as {name}: status {status}: {alerts(body)}"
-    assert hdrs["location"] == "/admin"
-    value = set_cookie_value(hdrs)
-    assert value and re.fullmatch(r"[0-9a-f]{64}", value), hdrs.get("set-cookie")
-    return value
-
-
-def csrf_of(body):
-    m = CSRF_RE.search(body)
-    assert m, "no csrf field on the page"
-    return m.group(1)
+    return site().admin_login(name, password, cookie, fresh_source())
 
 
 def page_csrf(cookie, path="/admin"):
     status, _, body = fetch("GET", path, cookie=cookie)
     assert status == 200, f"GET {path}: {status}"
     return csrf_of(body)
-
-
-def alerts(body):
-    return re.findall(r'role="alert">([^<]*)<', body)
 
 
 def logged_in(cookie):
@@ -164,6 +137,8 @@ ADMIN_PAGES = [
     ("GET", "/admin/events/potluck-picnic/items"),
     ("POST", "/admin/events/potluck-picnic/items"),
     ("GET", "/admin/events/potluck-picnic/items.csv"),
+    ("GET", "/admin/outbox"),
+    ("POST", "/admin/outbox"),
     ("POST", "/admin/logout"),
 ]
 

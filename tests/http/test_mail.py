@@ -6,7 +6,9 @@ peer on loopback (Debian's python3-aiosmtpd, started here).
   subject, Date, Message-ID, the manage link;
 - a peer answering 451 first, then 250: delivered after a retry;
 - a peer answering 550: dead letter with its error, listed by
-  turnout-admin, delivered once after `turnout-admin outbox retry`;
+  turnout-admin and on the admin page's outbox, delivered once after a
+  retry from that page; discard there, with every refusal (no CSRF token,
+  bad ids, "discard all" unconfirmed) changing nothing;
 - header injection in names, e-mails and titles never reaches the wire;
 - kill -9 of a worker in the middle of 200 messages: after a restart every
   message is delivered (at least once), none is lost;
@@ -22,6 +24,7 @@ import asyncio
 import email
 import email.policy
 import email.utils
+import html
 import os
 import re
 import shutil
@@ -49,7 +52,8 @@ except ImportError:
     except ImportError:  # reported by every case that needs it
         Controller = None
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+FORM = harness.FORM
+ADMIN_NAME, ADMIN_PASSWORD = "olga", "outbox test password"
 WORKER = os.path.join(harness.BUILD, "worker", "turnout-worker")
 DAY = 24 * 3600
 WAIT = 120 if harness.VALGRIND else 30  # seconds for a delivery to show up
@@ -60,11 +64,11 @@ WAIT = 120 if harness.VALGRIND else 30  # seconds for a delivery to show up
 class Peer:
     """An SMTP server on loopback. What it answers depends on the recipient:
     flaky-*: 451 to the first DATA, then 250; bounce-*: 550 at RCPT until
-    accept_bounces is set; anyone else: 250. delay slows every DATA."""
+    added to accepted; anyone else: 250. delay slows every DATA."""
 
     def __init__(self, delay=0.0):
         self.delay = delay
-        self.accept_bounces = False
+        self.accepted = set()  # bounce-* addresses that now get through
         self.lock = threading.Lock()
         self.messages = []   # (rcpt list, raw bytes) of accepted messages
         self.tries = {}      # recipient -> DATA commands seen
@@ -78,7 +82,7 @@ class Peer:
         self.controller.stop()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("bounce-") and not self.accept_bounces:
+        if address.startswith("bounce-") and address not in self.accepted:
             return "550 5.1.1 no such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -118,18 +122,20 @@ class Peer:
 
 def mail_config(data, port, peer, transport="smtp"):
     """The site's turnout.conf: SMTP to the peer (unless transport says
-    otherwise; sendmail is a fake in the data dir), fast retries, short lease."""
+    otherwise; sendmail is a fake in the data dir), fast retries, short
+    lease, cheap admin password hashes (the suite also runs under valgrind)."""
     with open(os.path.join(data, "turnout.conf"), "w") as f:
         f.write(f"data_dir = {data}\ntemplates = {harness.SRC}/templates\n"
                 f"site_url = http://127.0.0.1:{port}\nsite_name = Test Club\n"
                 f"mail_transport = {transport}\nsmtp_url = smtp://127.0.0.1:{peer.port}\n"
                 "smtp_starttls = off\nmail_from = events@turnout.test\n"
-                f"sendmail = {data}/sendmail\nmail_retry = 1 1 1\nmail_lease = 5\n")
+                f"sendmail = {data}/sendmail\nmail_retry = 1 1 1\nmail_lease = 5\n"
+                "password_memory_kib = 1024\n")
 
 
 # -- the site ----------------------------------------------------------------------
 
-_site = _peer = None
+_site = _peer = _cookie = None
 
 
 def need_aiosmtpd():
@@ -158,6 +164,8 @@ def site():
         def prepare(data):
             mail_config(data, s.port, _peer)
             add_event(data, "mailtest")
+            harness.add_admin_user(os.path.join(data, "turnout.conf"), ADMIN_NAME,
+                                   ADMIN_PASSWORD)
         s.prepare = prepare
         _site = s.start()
         diag(f"site on port {s.port}, SMTP peer on port {_peer.port}")
@@ -195,6 +203,45 @@ def admin(*args, data=None):
                        capture_output=True, text=True, timeout=60,
                        env=dict(os.environ, TURNOUT_DATA=data))
     return p.returncode, p.stdout + p.stderr
+
+
+def admin_cookie():
+    """The session of the suite's admin, logged in on first use."""
+    global _cookie
+    if _cookie is None:
+        _cookie = site().admin_login(ADMIN_NAME, ADMIN_PASSWORD)
+    return _cookie
+
+
+def outbox_page(query=""):
+    status, hdrs, body = site().fetch("GET", "/admin/outbox" + query, cookie=admin_cookie())
+    assert status == 200, f"GET /admin/outbox{query}: {status}"
+    assert hdrs["cache-control"] == "no-store", hdrs["cache-control"]
+    return body
+
+
+def outbox_post(fields, csrf=True):
+    """POST to the outbox page with the CSRF token scraped from it (csrf
+    False: none); returns (status, location or None, body)."""
+    if csrf:
+        fields = dict(fields, csrf=harness.csrf_of(outbox_page()))
+    status, hdrs, body = site().post_form("/admin/outbox", fields, admin_cookie())
+    return status, hdrs.get("location"), body
+
+
+def dead_row(body, mid):
+    """The outbox page's table row of dead letter mid, or None."""
+    m = re.search(rf'<tr id="m{mid}">.*?</tr>', body, re.S)
+    return m.group(0) if m else None
+
+
+def page_escaped(s):
+    """s as the templates escape it for HTML."""
+    return html.escape(s).replace("&#x27;", "&#39;")
+
+
+def outbox_states():
+    return site().query("SELECT id, state, attempts FROM outbox ORDER BY id")
 
 
 # -- cases ---------------------------------------------------------------------------
@@ -238,15 +285,88 @@ def test_550_dead_letter_then_admin_retry():
     assert rc == 0, out
     assert re.search(rf"^dead {mid}  confirmed  {addr}  event mailtest .*550", out, re.M), out
     assert "dead 1" in out.splitlines()[0] or ", dead " in out.splitlines()[0], out
-    _peer.accept_bounces = True
-    rc, out = admin("outbox", "retry", str(mid))
-    assert rc == 0 and "1 message(s) queued again" in out, out
+    # The admin page shows it with its error, and the dashboard points there.
+    body = outbox_page()
+    row = dead_row(body, mid)
+    assert row and f">{addr}</td>" in row and page_escaped(error) in row, (error, row)
+    dead = site().query_one("SELECT count(*) FROM outbox WHERE state = 'dead'")[0]
+    assert re.search(rf"<td>dead</td><td>{dead}</td>", body), body
+    status, _, dash = site().fetch("GET", "/admin", cookie=admin_cookie())
+    assert status == 200 and re.search(
+        rf'<a href="/admin/outbox">{dead} e-mails? could not be delivered</a>', dash), dash
+    # Fixed at the far end: "Retry" on the page delivers it, exactly once.
+    _peer.accepted.add(addr)
+    status, location, _ = outbox_post({"action": "retry", "id": str(mid)})
+    assert (status, location) == (303, "/admin/outbox?done=retry&n=1"), (status, location)
+    assert "1 e-mail queued again for sending." in outbox_page("?done=retry&n=1")
     assert len(_peer.wait_for(addr)) == 1
-    wait_state(addr, "sent")
+    assert wait_state(addr, "sent")[1] == 1, "a retry starts with all its attempts"
     time.sleep(1.5)
     assert len(_peer.to(addr)) == 1, "delivered exactly once after the retry"
+    assert dead_row(outbox_page(), mid) is None
+    # The same button again (a double click, a reload): nothing to do, no error.
+    status, location, _ = outbox_post({"action": "retry", "id": str(mid)})
+    assert (status, location) == (303, "/admin/outbox?done=none"), (status, location)
+    assert "Nothing to do: already retried or discarded." in outbox_page("?done=none")
+    assert len(_peer.to(addr)) == 1
     rc, out = admin("outbox", "retry", str(mid))
     assert rc == 1 and "no dead letter" in out, out
+
+
+def test_outbox_page_discard_and_refusals():
+    # An apostrophe and an ampersand are allowed in an address: shown escaped.
+    one, two = "bounce-o'hara&co@example.org", "bounce-two@example.org"
+    rsvp("Oona O'Hara", one)
+    rsvp("Tom Two", two)
+    mid = wait_state(one, "dead")[4]
+    wait_state(two, "dead")
+    # A mail server's error text may hold anything: it is shown as text.
+    con = sqlite3.connect(site().db_path, timeout=30)
+    with con:
+        con.execute("UPDATE outbox SET last_error = last_error || ? WHERE id = ?",
+                    (' <b>"no" & <script>', mid))
+    con.close()
+    error = outbox_row(one)[2]
+    row = dead_row(outbox_page(), mid)
+    assert row and page_escaped(one) in row and page_escaped(error) in row, row
+    assert "<b>" not in row and "<script>" not in row, row
+    before = outbox_states()
+    # Not logged in: the login page, for reading and for acting.
+    status, hdrs, _ = site().fetch("GET", "/admin/outbox")
+    assert (status, hdrs["location"]) == (303, "/admin/login"), status
+    # Without the session's CSRF token: refused.
+    status, _, _ = outbox_post({"action": "discard", "id": str(mid)}, csrf=False)
+    assert status == 403, status
+    # Bad ids and actions: 400 saying what was wrong; id 0 is not "all".
+    for action, mid_text in (("discard", "-1"), ("discard", "abc"), ("discard", ""),
+                             ("discard", "99999999999999999999"), ("discard", "0"),
+                             ("discard", "+1"), ("discard", None), ("retry", " 1"),
+                             ("resend", str(mid)), (None, str(mid))):
+        status, _, body = outbox_post({"action": action, "id": mid_text})
+        assert status == 400, (action, mid_text, status)
+        assert harness.alerts(body) and "Nothing was changed." in harness.alerts(body)[0], \
+            harness.alerts(body)
+    # "Discard all" asks first; without the confirmation it only asks.
+    for confirm in (None, "no"):
+        status, _, body = outbox_post({"action": "discard", "id": "all", "confirm": confirm})
+        assert status == 200 and "Discard all 2 dead letters?" in body, (status, body)
+        assert 'name="confirm" value="yes"' in body
+    assert outbox_states() == before, "a refused or unconfirmed POST changed the outbox"
+    # Discard one: final, and a second identical POST is harmless.
+    status, location, _ = outbox_post({"action": "discard", "id": str(mid)})
+    assert (status, location) == (303, "/admin/outbox?done=discard&n=1"), (status, location)
+    assert outbox_row(one)[0] == "discarded"
+    assert outbox_row(one)[3] is None, "a discarded message keeps no link"
+    status, location, _ = outbox_post({"action": "discard", "id": str(mid)})
+    assert (status, location) == (303, "/admin/outbox?done=none"), (status, location)
+    assert outbox_row(one)[0] == "discarded"
+    # Discard all, confirmed.
+    status, location, _ = outbox_post({"action": "discard", "id": "all", "confirm": "yes"})
+    assert (status, location) == (303, "/admin/outbox?done=discard&n=1"), (status, location)
+    assert outbox_row(two)[0] == "discarded"
+    body = outbox_page()
+    assert "None: every e-mail was delivered or is still on its way." in body
+    assert "could not be delivered" not in site().fetch("GET", "/admin", cookie=admin_cookie())[2]
 
 
 def test_header_injection_never_reaches_the_wire():

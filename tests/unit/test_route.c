@@ -129,6 +129,8 @@ static void test_admin_routes_and_cookie(void **state)
 		{ M_GET, "/admin/events/x/items", RF_ADMIN },
 		{ M_POST, "/admin/events/x/items", RF_ADMIN | RF_CSRF },
 		{ M_GET, "/admin/events/x/items.csv", RF_ADMIN },
+		{ M_GET, "/admin/outbox", RF_ADMIN },
+		{ M_POST, "/admin/outbox", RF_ADMIN | RF_CSRF },
 		{ M_GET, "/admin/login", 0 },
 		{ M_POST, "/admin/login", 0 },
 	};
