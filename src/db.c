@@ -178,16 +178,18 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" WHERE o.recipient = ?2 AND e.slug = ?1 AND o.kind = 'resend'"
 		" AND o.created_at >= ?3",
 	/*
-	 * Take the next due message: pending and due, or left "sending" by a
-	 * worker whose lease ran out (it died or hung mid-send).
+	 * Take up to ?3 due messages: pending and due, or left "sending" by a
+	 * worker whose lease ran out (it died or hung mid-send). RETURNING
+	 * comes in no set order: the caller sorts by next_attempt_at, id.
 	 */
 	[STMT_OUTBOX_CLAIM] =
 		"UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
-		" lease_until = ?1 + ?2 WHERE id = (SELECT id FROM outbox"
+		" lease_until = ?1 + ?2 WHERE id IN (SELECT id FROM outbox"
 		"  WHERE (state = 'pending' AND next_attempt_at <= ?1)"
 		"  OR (state = 'sending' AND lease_until <= ?1)"
-		"  ORDER BY next_attempt_at, id LIMIT 1)"
-		" RETURNING id, kind, recipient, name, event_id, link_token, attempts, created_at",
+		"  ORDER BY next_attempt_at, id LIMIT ?3)"
+		" RETURNING id, kind, recipient, name, event_id, link_token, attempts, created_at,"
+		" next_attempt_at, lease_until",
 	/* attempts fences a worker whose lease expired and was taken over. */
 	[STMT_OUTBOX_SENT] =
 		"UPDATE outbox SET state = 'sent', sent_at = ?3, lease_until = NULL,"
@@ -196,6 +198,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OUTBOX_FAILED] =
 		"UPDATE outbox SET state = ?3, next_attempt_at = ?4, lease_until = NULL,"
 		" last_error = ?5 WHERE id = ?1 AND attempts = ?2 AND state = 'sending'",
+	/* Untried: due again at once, and the claim's attempt does not count. */
+	[STMT_OUTBOX_RELEASE] =
+		"UPDATE outbox SET state = 'pending', attempts = attempts - 1, lease_until = NULL"
+		" WHERE id = ?1 AND attempts = ?2 AND state = 'sending'",
 	[STMT_OUTBOX_COUNTS] = "SELECT state, count(*) FROM outbox GROUP BY state",
 	[STMT_OUTBOX_DEAD] =
 		"SELECT o.id, o.kind, o.recipient, o.attempts, coalesce(o.last_error, ''),"

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -51,20 +52,34 @@ enum db_rc outbox_link(struct db *db, int64_t rsvp_id, const char *manage_token)
 	return step_write(db, st, "linking a message");
 }
 
-enum db_rc outbox_claim(struct db *db, struct arena *a, int lease, struct outbox_msg *m)
+/* Queue order for qsort: next_attempt_at, then id. */
+static int by_due(const void *x, const void *y)
 {
+	const struct outbox_msg *a = x, *b = y;
+
+	if (a->next_attempt_at != b->next_attempt_at)
+		return a->next_attempt_at < b->next_attempt_at ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+enum db_rc outbox_claim(struct db *db, struct arena *a, int lease, int max,
+    struct outbox_msg **msgs, int *n)
+{
+	struct outbox_msg *m;
 	sqlite3_stmt *st;
 	enum db_rc rc;
 	int step;
 
-	memset(m, 0, sizeof(*m));
+	*n = 0;
+	*msgs = arena_alloc(a, (size_t)max * sizeof(**msgs));
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
 	st = db_stmt(db, STMT_OUTBOX_CLAIM);
 	sqlite3_bind_int64(st, 1, clock_now());
 	sqlite3_bind_int(st, 2, lease);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
+	sqlite3_bind_int(st, 3, max);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		m = &(*msgs)[(*n)++];
 		m->id = sqlite3_column_int64(st, 0);
 		m->kind = text(a, st, 1);
 		m->recipient = text(a, st, 2);
@@ -74,38 +89,58 @@ enum db_rc outbox_claim(struct db *db, struct arena *a, int lease, struct outbox
 		    text(a, st, 5);
 		m->attempts = sqlite3_column_int(st, 6);
 		m->created_at = sqlite3_column_int64(st, 7);
-		/* RETURNING rows are all produced by the first step: finish it. */
-		step = sqlite3_step(st);
-		rc = db_rc_of(db, step, "claiming a message");
-	} else {
-		rc = step == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, step, "claiming a message");
+		m->next_attempt_at = sqlite3_column_int64(st, 8);
+		m->lease_until = sqlite3_column_int64(st, 9);
 	}
+	rc = db_rc_of(db, step, "claiming messages");
 	sqlite3_reset(st);
-	return db_end(db, rc);
+	if (rc == DB_OK && *n == 0)
+		rc = DB_NOTFOUND;
+	if ((rc = db_end(db, rc)) != DB_OK)
+		*n = 0;
+	qsort(*msgs, (size_t)*n, sizeof(**msgs), by_due);
+	return rc;
 }
 
-/* Run one fenced update of a claimed row in its own transaction. */
-static enum db_rc update_claimed(struct db *db, sqlite3_stmt *st, const char *what)
-{
-	enum db_rc rc = step_write(db, st, what);
-
-	if (rc == DB_OK && sqlite3_changes(db->conn) == 0)
-		rc = DB_CONFLICT;
-	return db_end(db, rc);
-}
-
-enum db_rc outbox_sent(struct db *db, const struct outbox_msg *m)
+/*
+ * Apply the fenced update s (sent or release) to each of the n claimed
+ * msgs in one transaction; *changed gets how many rows were still ours.
+ */
+static enum db_rc update_claimed(struct db *db, enum stmt s, const struct outbox_msg *msgs,
+    int n, int *changed)
 {
 	sqlite3_stmt *st;
 	enum db_rc rc;
+	int i;
 
+	*changed = 0;
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	st = db_stmt(db, STMT_OUTBOX_SENT);
-	sqlite3_bind_int64(st, 1, m->id);
-	sqlite3_bind_int(st, 2, m->attempts);
-	sqlite3_bind_int64(st, 3, clock_now());
-	return update_claimed(db, st, "marking a message sent");
+	st = db_stmt(db, s);
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		sqlite3_bind_int64(st, 1, msgs[i].id);
+		sqlite3_bind_int(st, 2, msgs[i].attempts);
+		if (s == STMT_OUTBOX_SENT)
+			sqlite3_bind_int64(st, 3, clock_now());
+		if ((rc = step_write(db, st, "updating claimed messages")) == DB_OK)
+			*changed += sqlite3_changes(db->conn);
+	}
+	return db_end(db, rc);
+}
+
+enum db_rc outbox_sent(struct db *db, const struct outbox_msg *msgs, int n, int *taken)
+{
+	enum db_rc rc = update_claimed(db, STMT_OUTBOX_SENT, msgs, n, taken);
+
+	*taken = rc == DB_OK ? n - *taken : 0;
+	return rc;
+}
+
+enum db_rc outbox_release(struct db *db, const struct outbox_msg *msgs, int n)
+{
+	int released;
+
+	return update_claimed(db, STMT_OUTBOX_RELEASE, msgs, n, &released);
 }
 
 enum db_rc outbox_failed(struct db *db, const struct config *c,
@@ -128,7 +163,10 @@ enum db_rc outbox_failed(struct db *db, const struct config *c,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, clock_now() + (*dead ? 0 : wait));
 	sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
-	return update_claimed(db, st, "recording a failed message");
+	if ((rc = step_write(db, st, "recording a failed message")) == DB_OK &&
+	    sqlite3_changes(db->conn) == 0)
+		rc = DB_CONFLICT;
+	return db_end(db, rc);
 }
 
 enum db_rc outbox_remind(struct db *db, int hours, int *n)

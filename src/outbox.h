@@ -13,13 +13,17 @@
  * delivered by turnout-worker at least once:
  *
  *   pending --claim--> sending --sent--> sent
- *      ^                  |  \--temporary failure, attempts left--> pending (later)
- *      |                  \--permanent failure or last attempt--> dead
- *      +---- admin retry ---- dead ---- admin discard --> discarded
+ *    ^  ^                |  |
+ *    |  +----release-----+  +--temporary failure, attempts left--> pending (later)
+ *    |                      +--permanent failure or last attempt--> dead
+ *    +---- admin retry ---- dead ---- admin discard --> discarded
  *
- * A claim is a lease: a worker that dies mid-send leaves the row
- * "sending" until the lease runs out, then any worker claims it again
- * (the message may go out twice; it is never lost).
+ * The worker claims a batch of due messages at once, each under a lease,
+ * marks those the transport accepted sent together, and releases those
+ * it did not try (stopping, or too little lease left to try them). A
+ * lease that runs out means the worker died or hung: any worker claims
+ * the row again, so what it had sent but not yet marked goes out twice;
+ * nothing is ever lost.
  */
 enum outbox_state {
 	OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_DEAD, OUTBOX_DISCARDED,
@@ -36,6 +40,8 @@ struct outbox_msg {
 	const char *recipient, *name;
 	const char *link_token;		/* manage token to link to, or NULL */
 	int attempts;			/* including this one */
+	int64_t next_attempt_at;	/* the queue's order */
+	int64_t lease_until;		/* the row may be another worker's from then on */
 };
 
 /* A dead letter, as the admin sees it. */
@@ -64,16 +70,27 @@ int64_t outbox_backoff(const struct config *c, int attempts, uint32_t rnd);
 enum db_rc outbox_link(struct db *db, int64_t rsvp_id, const char *manage_token);
 
 /*
- * Take the next due message in its own write transaction, leased for
- * lease seconds. DB_NOTFOUND when nothing is due.
+ * Claim up to max due messages, oldest due first, in one write
+ * transaction, each leased for lease seconds: *msgs gets an array of *n
+ * in a. DB_NOTFOUND (and *n 0) when nothing is due.
  */
-enum db_rc outbox_claim(struct db *db, struct arena *a, int lease, struct outbox_msg *m);
+enum db_rc outbox_claim(struct db *db, struct arena *a, int lease, int max,
+    struct outbox_msg **msgs, int *n);
 
 /*
- * Record that the transport accepted m. If another worker took the row
- * over meanwhile (our lease ran out) the row is left to it: DB_CONFLICT.
+ * Record in one transaction that the transport accepted the n messages
+ * of msgs. A row another worker took over meanwhile (our lease ran out)
+ * is left to it and counted in *taken.
  */
-enum db_rc outbox_sent(struct db *db, const struct outbox_msg *m);
+enum db_rc outbox_sent(struct db *db, const struct outbox_msg *msgs, int n, int *taken);
+
+/*
+ * Hand the n claimed messages of msgs back untried, in one transaction:
+ * due again at once, with the claim's attempt undone. Rows taken over
+ * meanwhile are left alone. msgs must not be used afterwards: a new
+ * claim may carry the same attempts.
+ */
+enum db_rc outbox_release(struct db *db, const struct outbox_msg *msgs, int n);
 
 /*
  * Record a failed attempt with its error: retried later after the

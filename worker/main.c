@@ -4,14 +4,16 @@
  * number of workers may run (each message is claimed under a lease in a
  * BEGIN IMMEDIATE transaction, so two never send it at the same time).
  *
- * Loop: claim the next due message, render it from templates/mail/KIND.tpl,
- * hand it to the transport, and record the outcome: sent only after the
- * transport accepted it, else retried with backoff or dead. A worker
- * killed mid-send leaves the message leased; once the lease runs out it
- * is sent again (at least once, never lost). Every minute: enqueue due
+ * Loop: claim a batch of due messages, render each from
+ * templates/mail/KIND.tpl, hand it to the transport, and record the
+ * outcomes: the accepted ones sent together, only after the transport
+ * accepted them; failures retried with backoff or dead. A worker killed
+ * mid-batch leaves its messages leased; once the lease runs out they are
+ * sent again (at least once, never lost). Every minute: enqueue due
  * reminders, purge old rows, truncate a large WAL.
  *
- * SIGTERM or SIGINT: finish the message in hand, then exit.
+ * SIGTERM or SIGINT: finish the message in hand, record the batch, hand
+ * back the messages not tried, then exit.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +37,13 @@
 
 #define HOUSEKEEPING_EVERY 60	/* seconds */
 #define SEND_TIMEOUT_MAX 60	/* seconds for one delivery */
+/*
+ * Messages claimed at once. A batch shares one claim and one "sent"
+ * transaction; the price is that a worker killed mid-batch sends up to
+ * this many messages again. 32 makes the shared costs small per message
+ * while keeping that repeat small.
+ */
+#define BATCH_MAX 32
 
 static volatile sig_atomic_t stopping;
 
@@ -49,6 +58,7 @@ struct worker {
 	struct db *db;
 	struct transport *tr;
 	struct arena *a;
+	int timeout;		/* the transport's, for one delivery */
 };
 
 /*
@@ -96,15 +106,26 @@ out:
 	return out;
 }
 
-/* Deliver one claimed message and record what happened. */
-static void deliver(struct worker *w, const struct outbox_msg *m)
+/* Record a failed attempt at m and log it. */
+static void failed(struct worker *w, const struct outbox_msg *m, enum send_rc sent,
+    const char *err)
+{
+	enum db_rc rc;
+	int dead = 0;
+
+	rc = outbox_failed(w->db, w->cfg, m, sent == SEND_PERM, err, &dead);
+	log_error("message %lld (%s) attempt %d failed%s: %s", (long long)m->id, m->kind,
+	    m->attempts, rc != DB_OK ? " (not recorded: retried after the lease)" :
+	    dead ? ", now dead" : ", will retry", err);
+}
+
+/* Render m and hand it to the transport; a failure is recorded at once. */
+static int send_one(struct worker *w, const struct outbox_msg *m)
 {
 	const char *why = NULL;
 	char err[512] = "";
 	enum send_rc sent;
-	enum db_rc rc;
 	char *msg;
-	int dead = 0;
 
 	if ((msg = render(w, m, &why)) == NULL) {
 		snprintf(err, sizeof(err), "%s", why);
@@ -112,22 +133,48 @@ static void deliver(struct worker *w, const struct outbox_msg *m)
 	} else {
 		sent = transport_send(w->tr, m->recipient, msg, err, sizeof(err));
 	}
-	if (sent == SEND_OK) {
-		rc = outbox_sent(w->db, m);
-		if (rc == DB_OK)
-			log_info("message %lld (%s) sent", (long long)m->id, m->kind);
-		else if (rc == DB_CONFLICT)
-			log_error("message %lld (%s) sent after its lease ran out: another"
-			    " worker has it too", (long long)m->id, m->kind);
-		else	/* at least once: it goes again when the lease runs out */
-			log_error("message %lld (%s) sent but not recorded: it will be"
-			    " sent again", (long long)m->id, m->kind);
-		return;
+	if (sent != SEND_OK)
+		failed(w, m, sent, err);
+	return sent == SEND_OK;
+}
+
+/*
+ * Deliver the n claimed msgs in order and record what happened. The
+ * accepted ones are moved to the front (msgs[0..ok)); the loop stops
+ * at i, leaving msgs[i..n) untried, to be released.
+ */
+static void deliver(struct worker *w, struct outbox_msg *msgs, int n)
+{
+	int i, j, ok = 0, taken;
+	enum db_rc rc;
+
+	for (i = 0; i < n && !stopping; i++) {
+		/*
+		 * A send that might end after the lease (the clock counts whole
+		 * seconds) could overlap another worker's: leave the rest.
+		 */
+		if (msgs[i].lease_until - clock_now() <= w->timeout)
+			break;
+		if (send_one(w, &msgs[i]))
+			msgs[ok++] = msgs[i];
 	}
-	rc = outbox_failed(w->db, w->cfg, m, sent == SEND_PERM, err, &dead);
-	log_error("message %lld (%s) attempt %d failed%s: %s", (long long)m->id, m->kind,
-	    m->attempts, rc != DB_OK ? " (not recorded: retried after the lease)" :
-	    dead ? ", now dead" : ", will retry", err);
+	if (ok > 0) {
+		rc = outbox_sent(w->db, msgs, ok, &taken);
+		for (j = 0; j < ok; j++) {
+			if (rc == DB_OK)
+				log_info("message %lld (%s) sent", (long long)msgs[j].id,
+				    msgs[j].kind);
+			else	/* at least once: it goes again when the lease runs out */
+				log_error("message %lld (%s) sent but not recorded: it will be"
+				    " sent again", (long long)msgs[j].id, msgs[j].kind);
+		}
+		if (taken > 0)
+			log_error("%d of these sent after their lease ran out: another"
+			    " worker has them too", taken);
+	}
+	if (i < n && outbox_release(w->db, msgs + i, n - i) != DB_OK)
+		log_error("%d untried message(s) not handed back: retried after the lease",
+		    n - i);
 }
 
 static void housekeeping(struct worker *w)
@@ -146,18 +193,19 @@ static void housekeeping(struct worker *w)
 static void run(struct worker *w)
 {
 	struct timespec pause = { 1, 0 };
-	struct outbox_msg m;
+	struct outbox_msg *msgs;
 	int64_t next_housekeeping = 0;
 	enum db_rc rc;
+	int n;
 
 	while (!stopping) {
 		if (clock_now() >= next_housekeeping) {
 			housekeeping(w);
 			next_housekeeping = clock_now() + HOUSEKEEPING_EVERY;
 		}
-		rc = outbox_claim(w->db, w->a, w->cfg->mail_lease, &m);
+		rc = outbox_claim(w->db, w->a, w->cfg->mail_lease, BATCH_MAX, &msgs, &n);
 		if (rc == DB_OK)
-			deliver(w, &m);
+			deliver(w, msgs, n);
 		arena_reset(w->a);
 		/* Nothing due (or the database busy): look again in a second. */
 		if (rc != DB_OK && !stopping)
@@ -171,7 +219,6 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct sigaction sa;
 	char err[512];
-	int timeout;
 
 	config_from_args(&cfg, argc, argv, "turnout-worker");
 	if (tpl_init(cfg.templates) != 0)
@@ -200,8 +247,9 @@ int main(int argc, char **argv)
 		log_fatal("%s", err);
 	}
 	/* A delivery must end well within its lease, or a second worker sends too. */
-	timeout = cfg.mail_lease / 2 < SEND_TIMEOUT_MAX ? cfg.mail_lease / 2 : SEND_TIMEOUT_MAX;
-	if ((w.tr = transport_new(&cfg, timeout, err, sizeof(err))) == NULL) {
+	w.timeout = cfg.mail_lease / 2 < SEND_TIMEOUT_MAX ? cfg.mail_lease / 2 :
+	    SEND_TIMEOUT_MAX;
+	if ((w.tr = transport_new(&cfg, w.timeout, err, sizeof(err))) == NULL) {
 		db_close(w.db);
 		log_fatal("mail: %s", err);
 	}

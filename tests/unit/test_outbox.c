@@ -81,6 +81,26 @@ static void cancel(int i)
 	assert_int_equal(rsvp_cancel(F->t.db, F->manage[i], form, &out), DB_OK);
 }
 
+/* Claim at most one message into *m; DB_NOTFOUND when none is due. */
+static enum db_rc claim_one(int lease, struct outbox_msg **m)
+{
+	enum db_rc rc;
+	int n;
+
+	rc = outbox_claim(F->t.db, F->t.a, lease, 1, m, &n);
+	assert_int_equal(n, rc == DB_OK);
+	return rc;
+}
+
+/* Mark the n msgs sent; returns how many another worker had taken over. */
+static int sent(const struct outbox_msg *msgs, int n)
+{
+	int taken;
+
+	assert_int_equal(outbox_sent(F->t.db, msgs, n, &taken), DB_OK);
+	return taken;
+}
+
 static void test_backoff_schedule(void **state)
 {
 	struct config c;
@@ -152,58 +172,168 @@ static void test_dedupe_key(void **state)
 /* Claim, fail for now, retry after the backoff, succeed. */
 static void test_retry_then_sent(void **state)
 {
-	struct outbox_msg m, none;
+	struct outbox_msg *m, *none;
 	struct config c;
 	int dead;
 
 	(void)state;
 	config_defaults(&c);
 	rsvp("ann", 0, DB_OK);
-	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_OK);
-	assert_string_equal(m.kind, "confirmed");
-	assert_string_equal(m.recipient, "ann@example.org");
-	assert_string_equal(m.name, "ann");
-	assert_non_null(m.link_token);
-	assert_int_equal(m.attempts, 1);
+	assert_int_equal(claim_one(300, &m), DB_OK);
+	assert_string_equal(m->kind, "confirmed");
+	assert_string_equal(m->recipient, "ann@example.org");
+	assert_string_equal(m->name, "ann");
+	assert_non_null(m->link_token);
+	assert_int_equal(m->attempts, 1);
+	assert_int_equal(m->lease_until, 1800000300);
 	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sending'"
 	    " AND lease_until = 1800000300"), 1);
 	/* Leased: no other worker gets it. */
-	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &none), DB_NOTFOUND);
-	assert_int_equal(outbox_failed(F->t.db, &c, &m, 0, "451 try later", &dead), DB_OK);
+	assert_int_equal(claim_one(300, &none), DB_NOTFOUND);
+	assert_int_equal(outbox_failed(F->t.db, &c, m, 0, "451 try later", &dead), DB_OK);
 	assert_false(dead);
 	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'pending'"
 	    " AND next_attempt_at BETWEEN 1800000030 AND 1800000036"
 	    " AND last_error = '451 try later' AND lease_until IS NULL"), 1);
-	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_NOTFOUND);
+	assert_int_equal(claim_one(300, &m), DB_NOTFOUND);
 	clock_set(NOW + 36);
-	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_OK);
-	assert_int_equal(m.attempts, 2);
-	assert_int_equal(outbox_sent(F->t.db, &m), DB_OK);
+	assert_int_equal(claim_one(300, &m), DB_OK);
+	assert_int_equal(m->attempts, 2);
+	assert_int_equal(sent(m, 1), 0);
 	/* Sent: the plain link is gone from the database. */
 	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sent'"
 	    " AND sent_at = 1800000036 AND link_token IS NULL AND last_error IS NULL"), 1);
-	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_NOTFOUND);
+	assert_int_equal(claim_one(300, &m), DB_NOTFOUND);
 }
 
 /* A worker that dies mid-send: its lease runs out and another takes over. */
 static void test_lease_expiry(void **state)
 {
-	struct outbox_msg first, second;
+	struct outbox_msg *first, *second;
 
 	(void)state;
 	rsvp("ann", 0, DB_OK);
-	assert_int_equal(outbox_claim(F->t.db, F->t.a, 60, &first), DB_OK);
+	assert_int_equal(claim_one(60, &first), DB_OK);
 	clock_set(NOW + 59);
-	assert_int_equal(outbox_claim(F->t.db, F->t.a, 60, &second), DB_NOTFOUND);
+	assert_int_equal(claim_one(60, &second), DB_NOTFOUND);
 	clock_set(NOW + 60);
-	assert_int_equal(outbox_claim(F->t.db, F->t.a, 60, &second), DB_OK);
-	assert_int_equal(second.id, first.id);
-	assert_int_equal(second.attempts, 2);
+	assert_int_equal(claim_one(60, &second), DB_OK);
+	assert_int_equal(second->id, first->id);
+	assert_int_equal(second->attempts, 2);
 	/* The first worker wakes up late: the row is no longer its own. */
-	assert_int_equal(outbox_sent(F->t.db, &first), DB_CONFLICT);
+	assert_int_equal(sent(first, 1), 1);
 	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sending'"), 1);
-	assert_int_equal(outbox_sent(F->t.db, &second), DB_OK);
+	assert_int_equal(sent(second, 1), 0);
 	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sent'"), 1);
+}
+
+/*
+ * Five messages due in the order e, d, c, b, a (ids 5..1), b and a at the
+ * same time: a before b by id.
+ */
+static void five_due(void)
+{
+	rsvp("a", 0, DB_OK);
+	rsvp("b", 0, DB_OK);
+	rsvp("c", 0, DB_OK);
+	rsvp("d", 0, DB_OK);
+	rsvp("e", 0, DB_OK);
+	assert_int_equal(sqlite3_exec(F->t.db->conn, "UPDATE outbox SET next_attempt_at ="
+	    " min(1799999980, 1800000000 - 10 * id)", NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* The recipients of msgs[0..n), as "a b c". */
+static const char *who(const struct outbox_msg *msgs, int n)
+{
+	static char out[200];
+	size_t len = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%c", i ? " " : "",
+		    msgs[i].recipient[0]);
+	return out;
+}
+
+/* A batch: at most max, in queue order, all leased; leased rows stay out. */
+static void test_batch_claim(void **state)
+{
+	struct outbox_msg *one, *two;
+	int n, i;
+
+	(void)state;
+	five_due();
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, 3, &one, &n), DB_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(who(one, n), "e d c");
+	for (i = 0; i < n; i++) {
+		assert_int_equal(one[i].attempts, 1);
+		assert_int_equal(one[i].lease_until, NOW + 300);
+	}
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sending'"
+	    " AND attempts = 1 AND lease_until = 1800000300"), 3);
+	/* Another worker gets the rest, not the leased ones. */
+	clock_set(NOW + 10);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, 32, &two, &n), DB_OK);
+	assert_string_equal(who(two, n), "a b");
+	assert_int_equal(two[0].lease_until, NOW + 310);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, 32, &two, &n), DB_NOTFOUND);
+	assert_int_equal(n, 0);
+	/* The first lease runs out: only its rows come back, tried once more. */
+	clock_set(NOW + 300);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, 32, &two, &n), DB_OK);
+	assert_string_equal(who(two, n), "e d c");
+	assert_int_equal(two[2].attempts, 2);
+}
+
+/* Each row of a sent batch is fenced: one taken over stays the new holder's. */
+static void test_batch_sent_fenced(void **state)
+{
+	struct outbox_msg *old, *new;
+	int n;
+
+	(void)state;
+	five_due();
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 60, 2, &old, &n), DB_OK);
+	assert_string_equal(who(old, n), "e d");
+	/* The holder hangs past its lease; another worker takes e over. */
+	clock_set(NOW + 60);
+	assert_int_equal(claim_one(60, &new), DB_OK);
+	assert_string_equal(new->recipient, "e@example.org");
+	assert_int_equal(new->attempts, 2);
+	assert_int_equal(sent(old, 2), 1);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sent'"
+	    " AND recipient = 'd@example.org'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sending'"
+	    " AND recipient = 'e@example.org' AND attempts = 2"), 1);
+	assert_int_equal(sent(new, 1), 0);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sent'"), 2);
+}
+
+/* Released rows are due again at once, their claim's attempt undone. */
+static void test_release(void **state)
+{
+	struct outbox_msg *msgs, *again;
+	int n;
+
+	(void)state;
+	five_due();
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, 3, &msgs, &n), DB_OK);
+	assert_int_equal(sent(msgs, 1), 0);
+	assert_int_equal(outbox_release(F->t.db, msgs + 1, 2), DB_OK);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'pending'"
+	    " AND attempts = 0 AND lease_until IS NULL"), 4);
+	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, 32, &again, &n), DB_OK);
+	assert_string_equal(who(again, n), "d c a b");
+	assert_int_equal(again[0].attempts, 1);
+	/* A row taken over after the lease is not the old holder's to release. */
+	clock_set(NOW + 300);
+	assert_int_equal(claim_one(300, &msgs), DB_OK);
+	assert_string_equal(msgs->recipient, "d@example.org");
+	assert_int_equal(outbox_release(F->t.db, again, 1), DB_OK);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE state = 'sending'"
+	    " AND recipient = 'd@example.org' AND attempts = 2"), 1);
 }
 
 /* Out of attempts or refused for good: dead; the admin retries or discards. */
@@ -211,7 +341,7 @@ static void test_dead_letters_and_admin(void **state)
 {
 	int64_t counts[OUTBOX__MAX];
 	struct outbox_dead *list;
-	struct outbox_msg m;
+	struct outbox_msg *m;
 	struct config c;
 	int dead, n, i;
 
@@ -222,15 +352,15 @@ static void test_dead_letters_and_admin(void **state)
 	rsvp("bob", 0, DB_OK);
 	assert_int_equal(outbox_retry(F->t.db, 0, &n), DB_NOTFOUND);
 	/* ann: a 550 kills it at once. */
-	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_OK);
-	assert_int_equal(outbox_failed(F->t.db, &c, &m, 1, "550 no such user", &dead), DB_OK);
+	assert_int_equal(claim_one(300, &m), DB_OK);
+	assert_int_equal(outbox_failed(F->t.db, &c, m, 1, "550 no such user", &dead), DB_OK);
 	assert_true(dead);
 	/* bob: three temporary failures use up the two retries. */
 	for (i = 0; i < 3; i++) {
 		clock_set(NOW + 100000 * (i + 1));
-		assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_OK);
-		assert_string_equal(m.recipient, "bob@example.org");
-		assert_int_equal(outbox_failed(F->t.db, &c, &m, 0, "421 busy", &dead), DB_OK);
+		assert_int_equal(claim_one(300, &m), DB_OK);
+		assert_string_equal(m->recipient, "bob@example.org");
+		assert_int_equal(outbox_failed(F->t.db, &c, m, 0, "421 busy", &dead), DB_OK);
 		assert_int_equal(dead, i == 2);
 	}
 	assert_int_equal(outbox_counts(F->t.db, counts), DB_OK);
@@ -246,10 +376,10 @@ static void test_dead_letters_and_admin(void **state)
 	assert_int_equal(outbox_retry(F->t.db, list[0].id, &n), DB_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(outbox_retry(F->t.db, list[0].id, &n), DB_NOTFOUND);
-	assert_int_equal(outbox_claim(F->t.db, F->t.a, 300, &m), DB_OK);
-	assert_int_equal(m.attempts, 1);
-	assert_string_equal(m.recipient, "ann@example.org");
-	assert_int_equal(outbox_sent(F->t.db, &m), DB_OK);
+	assert_int_equal(claim_one(300, &m), DB_OK);
+	assert_int_equal(m->attempts, 1);
+	assert_string_equal(m->recipient, "ann@example.org");
+	assert_int_equal(sent(m, 1), 0);
 	/* Discard all: kept as discarded, so nothing re-enqueues it. */
 	assert_int_equal(outbox_discard(F->t.db, 0, &n), DB_OK);
 	assert_int_equal(n, 1);
@@ -408,6 +538,9 @@ int main(void)
 		T(test_dedupe_key),
 		T(test_retry_then_sent),
 		T(test_lease_expiry),
+		T(test_batch_claim),
+		T(test_batch_sent_fenced),
+		T(test_release),
 		T(test_dead_letters_and_admin),
 		T(test_reminders),
 		T(test_resend_link),
