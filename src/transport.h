@@ -31,9 +31,19 @@ void transport_free(struct transport *t);
 
 /*
  * Hand the message msg (CRLF line ends, headers included) for rcpt over.
- * On failure err gets a one-line reason for the dead-letter list.
+ * On failure err gets a one-line reason for the dead-letter list. An
+ * accepted message may not be durable until transport_flush().
  */
 enum send_rc transport_send(struct transport *t, const char *rcpt, const char *msg,
     char *err, size_t errlen);
+
+/*
+ * Make every message accepted since the last flush durable: for the
+ * maildir one flush of its file system for all of them; smtp and
+ * sendmail have nothing to do (the peer took responsibility on
+ * accepting). 0, or -1 with the reason in err: those messages may be
+ * lost and must be sent again.
+ */
+int transport_flush(struct transport *t, char *err, size_t errlen);
 
 #endif

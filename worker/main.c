@@ -5,12 +5,13 @@
  * BEGIN IMMEDIATE transaction, so two never send it at the same time).
  *
  * Loop: claim a batch of due messages, render each from
- * templates/mail/KIND.tpl, hand it to the transport, and record the
- * outcomes: the accepted ones sent together, only after the transport
- * accepted them; failures retried with backoff or dead. A worker killed
- * mid-batch leaves its messages leased; once the lease runs out they are
- * sent again (at least once, never lost). Every minute: enqueue due
- * reminders, purge old rows, truncate a large WAL.
+ * templates/mail/KIND.tpl, hand it to the transport, make the accepted
+ * ones durable (transport_flush), and record the outcomes: the accepted
+ * ones sent together, only once durable; failures retried with backoff
+ * or dead. A worker killed mid-batch leaves its messages leased; once
+ * the lease runs out they are sent again (at least once, never lost).
+ * Every minute: enqueue due reminders, purge old rows, truncate a large
+ * WAL.
  *
  * SIGTERM or SIGINT: finish the message in hand, record the batch, hand
  * back the messages not tried, then exit.
@@ -38,10 +39,11 @@
 #define HOUSEKEEPING_EVERY 60	/* seconds */
 #define SEND_TIMEOUT_MAX 60	/* seconds for one delivery */
 /*
- * Messages claimed at once. A batch shares one claim and one "sent"
- * transaction; the price is that a worker killed mid-batch sends up to
- * this many messages again. 32 makes the shared costs small per message
- * while keeping that repeat small.
+ * Messages claimed at once. A batch shares one claim, one flush (for the
+ * maildir: one disk flush for all its files, where each message cost two)
+ * and one "sent" transaction; the price is that a worker killed mid-batch
+ * sends up to this many messages again. 32 makes the shared costs small
+ * per message while keeping that repeat small.
  */
 #define BATCH_MAX 32
 
@@ -145,6 +147,7 @@ static int send_one(struct worker *w, const struct outbox_msg *m)
  */
 static void deliver(struct worker *w, struct outbox_msg *msgs, int n)
 {
+	char err[512] = "";
 	int i, j, ok = 0, taken;
 	enum db_rc rc;
 
@@ -158,7 +161,11 @@ static void deliver(struct worker *w, struct outbox_msg *msgs, int n)
 		if (send_one(w, &msgs[i]))
 			msgs[ok++] = msgs[i];
 	}
-	if (ok > 0) {
+	if (ok > 0 && transport_flush(w->tr, err, sizeof(err)) != 0) {
+		/* Accepted but perhaps not kept: send them again (a duplicate at worst). */
+		for (j = 0; j < ok; j++)
+			failed(w, &msgs[j], SEND_TEMP, err);
+	} else if (ok > 0) {
 		rc = outbox_sent(w->db, msgs, ok, &taken);
 		for (j = 0; j < ok; j++) {
 			if (rc == DB_OK)

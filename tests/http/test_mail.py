@@ -14,6 +14,7 @@ peer on loopback (Debian's python3-aiosmtpd, started here).
   message is delivered (at least once), none is lost, and only the batch
   in hand may go out twice;
 - two workers at once: no message is sent twice;
+- the maildir's disk flush failing: nothing is marked sent;
 - a slow peer: a worker stops sending its batch before its lease could run
   out and hands the rest back.
 
@@ -483,9 +484,9 @@ class Bench:
         con.close()
         self.addrs = {f"p{i}@example.org" for i in range(n)}
 
-    def start_worker(self):
+    def start_worker(self, wrapper=()):
         log = open(os.path.join(self.data, f"worker{len(self.procs)}.log"), "w")
-        p = subprocess.Popen([WORKER, "-c", self.conf], stdout=log, stderr=log,
+        p = subprocess.Popen([*wrapper, WORKER, "-c", self.conf], stdout=log, stderr=log,
                              stdin=subprocess.DEVNULL)
         log.close()
         self.procs.append(p)
@@ -621,6 +622,33 @@ def test_maildir_transport():
         assert all(m["Subject"] == "You're confirmed: Mail test event" for m in msgs)
         assert oct(os.stat(new).st_mode & 0o777) == "0o700", "mail holds private links"
     finally:
+        b.close()
+
+
+def test_maildir_flush_failure_marks_nothing_sent():
+    """syncfs fails (strace makes it return EIO): the files in new/ may not
+    survive a crash, so their messages are retried, never marked sent."""
+    if shutil.which("strace") is None or subprocess.run(
+            ["strace", "-qq", "-o", os.devnull, "true"]).returncode != 0:
+        raise Skip("needs strace, allowed to trace")
+    b = Bench("flush", 3, peer_delay=0, transport="maildir")
+    w = b.start_worker(["strace", "-f", "-qq", "-o", os.devnull,
+                        "-e", "trace=syncfs", "-e", "inject=syncfs:error=EIO"])
+    try:
+        deadline = time.monotonic() + WAIT
+        # mail_retry = 1 1 1: four attempts a second apart, then dead.
+        while b.query("SELECT count(*) FROM outbox WHERE state <> 'dead'")[0][0]:
+            assert time.monotonic() < deadline and w.poll() is None, b.query(
+                "SELECT state, attempts, last_error FROM outbox")
+            time.sleep(0.1)
+        rows = b.query("SELECT attempts, last_error FROM outbox")
+        assert all(a == 4 and e.endswith("syncfs: Input/output error") for a, e in rows), rows
+    finally:
+        # strace started the worker and holds SIGTERM back: stop the worker.
+        with open(f"/proc/{w.pid}/task/{w.pid}/children") as f:
+            for pid in f.read().split():
+                os.kill(int(pid), signal.SIGTERM)
+        w.wait(timeout=30)
         b.close()
 
 
