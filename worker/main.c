@@ -214,8 +214,15 @@ static void run(struct worker *w)
 		if (rc == DB_OK)
 			deliver(w, msgs, n);
 		arena_reset(w->a);
-		/* Nothing due (or the database busy): look again in a second. */
-		if (rc != DB_OK && !stopping)
+		/*
+		 * Nothing due, the database busy, or the queue drained by a
+		 * batch that was not full: look again in a second. The pause
+		 * lets the next batch collect what arrives meanwhile; a worker
+		 * that kept up without it sent batches of one or two, each with
+		 * its own disk flush (bench/run: RSVPs at 45 % of the commit
+		 * rate, 59 % with no flush at all).
+		 */
+		if ((rc != DB_OK || n < BATCH_MAX) && !stopping)
 			nanosleep(&pause, NULL);
 	}
 }
