@@ -466,15 +466,12 @@ int h_admin_items_csv(struct req *r, struct app *app)
 	struct event e;
 	struct csv c;
 	enum db_rc rc;
-	size_t k;
 	int status;
 
 	if ((status = admin_event_load(r, app, &e)) != 0)
 		return status;
 	csv_init(&c, r->a);
-	for (k = 0; k < sizeof(head) / sizeof(head[0]); k++)
-		csv_cell(&c, head[k]);
-	csv_end_row(&c);
+	csv_row(&c, head, sizeof(head) / sizeof(head[0]));
 	if ((rc = potluck_export(app->db, r->a, e.id, csv_line, &c)) != DB_OK)
 		return db_status(rc);
 	return admin_csv_send(r, &c, arena_printf(r->a, "%s-potluck.csv", e.slug));

@@ -440,7 +440,6 @@ int h_admin_rsvps_csv(struct req *r, struct app *app)
 	struct csv c;
 	struct event e;
 	enum db_rc rc;
-	size_t k;
 	int status, i, n;
 
 	if ((status = admin_event_load(r, app, &e)) != 0)
@@ -448,9 +447,7 @@ int h_admin_rsvps_csv(struct req *r, struct app *app)
 	if ((rc = rsvp_admin_list(app->db, r->a, e.id, NULL, &list, &n)) != DB_OK)
 		return db_status(rc);
 	csv_init(&c, r->a);
-	for (k = 0; k < sizeof(head) / sizeof(head[0]); k++)
-		csv_cell(&c, head[k]);
-	csv_end_row(&c);
+	csv_row(&c, head, sizeof(head) / sizeof(head[0]));
 	for (i = 0; i < n; i++) {
 		csv_cell(&c, rsvp_status_name(list[i].status));
 		csv_cell(&c, list[i].position > 0 ? arena_printf(r->a, "%d", list[i].position) : "");

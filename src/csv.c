@@ -47,3 +47,12 @@ void csv_end_row(struct csv *c)
 	put(c, "\r\n", 2);
 	c->cells = 0;
 }
+
+void csv_row(struct csv *c, const char *const *cells, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		csv_cell(c, cells[i]);
+	csv_end_row(c);
+}

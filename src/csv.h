@@ -20,5 +20,7 @@ void csv_init(struct csv *c, struct arena *a);
 void csv_cell(struct csv *c, const char *s);
 void csv_cell_int(struct csv *c, long long n);
 void csv_end_row(struct csv *c);
+/* A whole row of n cells, e.g. the header. */
+void csv_row(struct csv *c, const char *const *cells, size_t n);
 
 #endif
