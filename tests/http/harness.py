@@ -41,6 +41,9 @@ KEEP = os.environ.get("TURNOUT_KEEP") == "1"
 for _var in ("TURNOUT_DATA", "TURNOUT_PORT"):
     os.environ.pop(_var, None)
 TIMEOUT = 30 if VALGRIND else 10  # socket timeout, seconds
+# Workers of a site whose tests race requests: by default the app runs one
+# per CPU, and one worker alone would serve a "storm" one request at a time.
+STORM_WORKERS = 4
 
 ADMIN = os.path.join(BUILD, "admin", "turnout-admin")
 SERVE = os.path.join(SRC, "scripts", "serve")
@@ -96,17 +99,17 @@ def site_once(name, prepare=None, started=None):
     return site
 
 
-def test_valgrind_clean():
-    """The last case of every suite: in valgrind mode, stop the sites and
-    fail on any error valgrind reported for turnout.fcgi."""
-    from tap import Skip
-    if not VALGRIND:
-        raise Skip("not in valgrind mode")
+def test_sites_clean():
+    """The last case of every suite: stop the sites and fail if a process
+    of theirs died of a signal the test did not send, or ended before it
+    was stopped, and in valgrind mode on any error valgrind reported."""
     close_all()
     assert closed, "no site ran"
-    problems = [p for s in closed
-                for p in (s.valgrind_report if s.valgrind_report is not None
-                          else [f"{s.name}: valgrind logs not checked"])]
+    problems = [p for s in closed for p in s.crashes]
+    if VALGRIND:
+        problems += [p for s in closed
+                     for p in (s.valgrind_report if s.valgrind_report is not None
+                               else [f"{s.name}: valgrind logs not checked"])]
     assert not problems, "\n".join(problems)
 
 
@@ -120,6 +123,13 @@ def run_suite(namespace):
         close_all()
         diag(f"logs kept in {out_dir()}")
     sys.exit(status)
+
+
+def write_config(data, extra=""):
+    """Write a site's turnout.conf before it starts (scripts/serve keeps an
+    existing one): its data directory and templates, then the extra lines."""
+    with open(os.path.join(data, "turnout.conf"), "w") as f:
+        f.write(f"data_dir = {data}\ntemplates = {SRC}/templates\n{extra}")
 
 
 def free_port():
@@ -252,8 +262,9 @@ class Site:
         self.prepare = prepare
         self.data = None
         self.port = None
-        self.killed_pids = set()  # killed on purpose: their valgrind logs don't count
+        self.killed_pids = set()  # signalled on purpose: their deaths and valgrind logs don't count
         self.valgrind_report = None  # problems found by close() in valgrind mode
+        self.crashes = []  # processes close() found killed by a signal or gone early
         self._running = False
 
     # -- lifecycle ---------------------------------------------------------
@@ -310,7 +321,10 @@ class Site:
         # A SIGTERM/SIGINT now would kill 'serve stop' half way: hold it until done.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
         try:
+            if self._running:
+                self.crashes += self._gone_early()
             self.stop()
+            self.crashes += self._killed_workers()
             if VALGRIND:
                 self.valgrind_report = self.valgrind_problems()
             dest = os.path.join(out_dir(), f"{self.name}-{self.port}")
@@ -335,6 +349,33 @@ class Site:
                 tail = "".join(f.readlines()[-20:])
             raise RuntimeError(f"{' '.join(argv)} exited {rc}:\n{tail}")
         return rc
+
+    def _gone_early(self):
+        """The app's master and the mail worker that ended before the stop
+        without logging a fatal error (so killed by a signal), unless the
+        test signalled them."""
+        gone = []
+        for what, pidfile, log in (("turnout.fcgi", "turnout.pid", "turnout.log"),
+                                   ("turnout-worker", "worker.pid", "worker.log")):
+            try:
+                with open(os.path.join(self.data, pidfile)) as f:
+                    pid = int(f.read())
+                with open(os.path.join(self.log_dir, log), errors="replace") as f:
+                    said = f"turnout[{pid}]: fatal: " in f.read()
+            except (OSError, ValueError):
+                continue
+            if pid not in self.killed_pids and not pid_alive(pid) and not said:
+                gone.append(f"{self.name}: {what} (pid {pid}) ended before the site was "
+                            f"stopped, without a fatal error in {log}: killed by a signal?")
+        return gone
+
+    def _killed_workers(self):
+        """The app's workers its master saw killed by a signal the test did
+        not send ("worker N killed by signal S" in turnout.log)."""
+        return [f"{self.name}: turnout.log: worker {pid} killed by signal {sig}"
+                for pid, sig in re.findall(r"worker (\d+) killed by signal (\d+)",
+                                           self.log_text())
+                if int(pid) not in self.killed_pids]
 
     def _wait_answering(self):
         deadline = time.monotonic() + (120 if VALGRIND else 30)
@@ -384,6 +425,32 @@ class Site:
 
     def workers(self):
         return children(self.master_pid())
+
+    def worker_reads(self):
+        """{pid: bytes read so far} of the app's workers (rchar in
+        /proc/PID/io). A worker waiting in accept() reads nothing, so the
+        workers whose count grows while requests run are those serving them."""
+        reads = {}
+        for pid in self.workers():
+            try:
+                with open(f"/proc/{pid}/io") as f:
+                    reads[pid] = int(re.search(r"^rchar: (\d+)", f.read(), re.M).group(1))
+            except OSError:  # the worker just ended
+                pass
+        return reads
+
+    def served_by(self, before):
+        """The worker pids whose reads grew since before = worker_reads()."""
+        return sorted(pid for pid, n in self.worker_reads().items()
+                      if n > before.get(pid, 0))
+
+    def assert_overlapped(self, before, what):
+        """Fail unless more than one worker served the requests made since
+        before = worker_reads(): only then could they run at the same time."""
+        served = self.served_by(before)
+        assert len(served) > 1, (f"{what}: served by worker(s) {served} of {sorted(before)}: "
+                                 "the requests never ran at the same time")
+        return served
 
     # -- HTTP ----------------------------------------------------------------
 
@@ -472,6 +539,9 @@ class Site:
                 text = f.read()
             if "ERROR SUMMARY: 0 errors" not in text:
                 problems.append(f"{path}: no 'ERROR SUMMARY: 0 errors'")
+            m = re.search(r"Process terminating with default action of signal \d+.*", text)
+            if m:
+                problems.append(f"{path}: {m.group(0)}")
             for kind, amount in re.findall(
                     r"(definitely|indirectly|possibly) lost: ([\d,]+) bytes", text):
                 if amount.replace(",", "") != "0":

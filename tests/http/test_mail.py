@@ -470,6 +470,7 @@ class Bench:
         self.data = tempfile.mkdtemp(prefix=f"turnout-{name}-")
         self.peer = Peer(delay=peer_delay)
         self.procs = []
+        self.killed = set()  # pids the test killed on purpose
         self.conf = os.path.join(self.data, "turnout.conf")
         mail_config(self.data, 8080, self.peer, transport)
         subprocess.run([harness.ADMIN, "-c", self.conf, "init"], check=True,
@@ -511,6 +512,8 @@ class Bench:
             time.sleep(0.1)
 
     def close(self):
+        """Stop the workers and the peer, keep the logs; fails if a worker
+        died of a signal the test did not send."""
         for p in self.procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -521,6 +524,9 @@ class Bench:
                 shutil.copy(os.path.join(self.data, f),
                             os.path.join(harness.out_dir(), f"{os.path.basename(self.data)}-{f}"))
         shutil.rmtree(self.data, ignore_errors=True)
+        crashed = [f"worker {p.pid} killed by signal {-p.returncode}" for p in self.procs
+                   if p.returncode < 0 and p.pid not in self.killed]
+        assert not crashed, "\n".join(crashed)
 
 
 def test_kill_9_mid_batch_loses_nothing():
@@ -531,6 +537,7 @@ def test_kill_9_mid_batch_loses_nothing():
         while len(b.delivered()) < 60:
             assert time.monotonic() < deadline and w.poll() is None, "worker stalled"
             time.sleep(0.01)
+        b.killed.add(w.pid)
         w.kill()
         w.wait()
         before = len(b.delivered())
@@ -718,17 +725,10 @@ def test_worker_logs_are_clean():
     assert not re.search(r"[0-9a-f]{32}", log), "a token in the log"
 
 
-def teardown():
-    if _site is not None:
-        _site.close()
-        if _site.valgrind_report:
-            raise AssertionError("\n".join(_site.valgrind_report))
+def test_sites_clean():
     if _peer is not None:
         _peer.stop()
-
-
-def test_valgrind_clean():
-    teardown()
+    harness.test_sites_clean()
 
 
 if __name__ == "__main__":

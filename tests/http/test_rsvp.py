@@ -51,7 +51,8 @@ _site_error = None
 
 
 def add_test_events(data):
-    """prepare(): insert the test events straight into the new database."""
+    """prepare(): several workers; the test events straight into the new database."""
+    harness.write_config(data, f"workers = {harness.STORM_WORKERS}\n")
     now = int(time.time())
     con = sqlite3.connect(os.path.join(data, "turnout.db"))
     try:
@@ -190,12 +191,14 @@ def status_json(slug, headers=None):
 
 
 def wait_status_json(slug, pred, timeout):
-    """Poll status.json until pred(data); returns (data, seconds) or raises."""
+    """Poll status.json until pred(data); returns (data, seconds from the call
+    to the start of the request that answered it) or raises."""
     start = time.monotonic()
     while True:
+        asked = time.monotonic()
         status, _, data = status_json(slug)
         if status == 200 and pred(data):
-            return data, time.monotonic() - start
+            return data, asked - start
         if time.monotonic() - start > timeout:
             raise AssertionError(f"status.json of {slug} after {timeout} s: {data}")
         time.sleep(0.05)
@@ -456,8 +459,10 @@ def test_double_submit_20_concurrent():
         status, hdrs, _ = s.request("POST", f"/events/{slug}/rsvp", body, FORM)
         return status, hdrs.get("location", "")
 
+    before = s.worker_reads()
     with ThreadPoolExecutor(20) as pool:
         results = list(pool.map(one, range(20)))
+    s.assert_overlapped(before, "20 submits of one form")
     statuses = Counter(st for st, _ in results)
     assert statuses == {303: 20}, f"statuses {dict(statuses)}, want 20 × 303"
     links = {loc.split("?")[0] for _, loc in results}
@@ -515,7 +520,8 @@ def test_bad_input_is_400_and_writes_nothing():
                                ("forged form_token", flipped, r"not sent by this site"),
                                ("random form_token", secrets.token_hex(40),
                                 r"not sent by this site"),
-                               ("upper-case form_token", token.upper(), r"."),
+                               ("upper-case form_token", token.upper(),
+                                r"not sent by this site"),
                                ("expired form_token", expired, r"expired")):
         status, _, body = post(f"/events/{slug}/rsvp", dict(good, form_token=tok))
         if status != 400:
@@ -902,10 +908,8 @@ def test_status_json_etag_and_microcache():
     time.sleep(0.3)
     status_json(slug)  # keep a fresh entry in the cache
     rsvp_ok(slug, "Quick Silver", "quick@example.org")
-    changed = time.monotonic()
     limit = 2 if not harness.VALGRIND else 10
-    data, _ = wait_status_json(slug, lambda d: d["confirmed"] == 1, limit + 1)
-    took = time.monotonic() - changed
+    data, took = wait_status_json(slug, lambda d: d["confirmed"] == 1, limit + 1)
     diag(f"status.json showed the new RSVP after {took:.2f} s")
     assert took <= limit, f"status.json took {took:.2f} s to show a change (limit {limit} s)"
     assert data["spots_left"] == 9 and data["version"] == event(slug)["version"], data
@@ -922,16 +926,19 @@ def test_status_json_cache_is_at_most_1s_old():
     slug = "watch"
     time.sleep(2.2)  # whatever is cached now has expired
     time.sleep(1 - time.time() % 1 + 0.01)
+    # Ages are measured from the end of the storing request to the start of
+    # each HIT: at most what nginx served, so a slow machine cannot inflate them.
     status, hdrs, _ = status_json(slug)
     stored = time.monotonic()
     assert_status(status, 200, "status.json")
     assert hdrs.get("x-cache") in ("MISS", "EXPIRED"), f"X-Cache {hdrs.get('x-cache')!r}"
     last_hit = stored
     while time.monotonic() - stored < 4:
+        asked = time.monotonic()
         status, hdrs, _ = status_json(slug)
         if hdrs.get("x-cache") != "HIT":
             break
-        last_hit = time.monotonic()
+        last_hit = asked
         time.sleep(0.01)
     age = last_hit - stored
     diag(f"status.json stored at a whole second + 0.01 s was a HIT for {age:.2f} s")
@@ -978,8 +985,12 @@ def storm(jobs, threads=200):
             return None, {"error": repr(e)}, time.monotonic() - t
         return status, hdrs, time.monotonic() - t
 
+    before = s.worker_reads()
     with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(one, jobs))
+        results = list(pool.map(one, jobs))
+    served = s.assert_overlapped(before, f"{len(jobs)} concurrent requests")
+    diag(f"{len(jobs)} concurrent requests served by {len(served)} workers")
+    return results
 
 
 def summarize(what, results, took):
@@ -1113,6 +1124,8 @@ def test_concurrency_storm():
                                                           loc) is not None)
     bad += bad_responses(rsvps, NEW_LINK.match)
     assert not bad, f"phase 2: {len(bad)} bad responses, e.g. {Counter(bad).most_common(5)}"
+    for what, part in (("cancellations", cancels), ("RSVPs", rsvps)):
+        assert any(st == 303 for st, _, _ in part), f"phase 2: none of the {what} got through"
     problems = []
     for tok, (status, hdrs, _) in zip(targets, cancels):
         st = row(tok)["status"]
@@ -1132,9 +1145,7 @@ def test_concurrency_storm():
              (ev["id"],))))
     check_storm_db(slug, "after phase 2")
     check_storm_pages(slug, created)
-    total = time.monotonic() - started
-    diag(f"concurrency case took {total:.1f} s")
-    assert total < 90, f"the concurrency case took {total:.1f} s (limit 90 s)"
+    diag(f"concurrency case took {time.monotonic() - started:.1f} s")
     # status.json agrees with the database once the microcache has expired.
     data, _ = wait_status_json(slug, lambda d: d["version"] == event(slug)["version"], 3)
     ev = event(slug)
@@ -1153,7 +1164,7 @@ def test_database_consistent():
     assert not problems, "\n".join(problems[:30])
 
 
-test_valgrind_clean = harness.test_valgrind_clean
+test_sites_clean = harness.test_sites_clean
 
 
 if __name__ == "__main__":
