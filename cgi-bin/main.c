@@ -146,22 +146,23 @@ static const char security_headers[] =
 /* Write r's response: status line, headers, body (none for HEAD). */
 static void respond(FCGX_Stream *out, const struct req *r)
 {
-	char head[4096];
-	int n, i;
+	struct arena_buf head = { .a = r->a };
+	const char *line;
+	int i;
 
-	n = snprintf(head, sizeof(head), "Status: %d %s\r\n%sReferrer-Policy: %s\r\n"
+	line = arena_printf(r->a, "Status: %d %s\r\n%sReferrer-Policy: %s\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\nCache-Control: %s\r\n",
 	    r->status, status_text(r->status), security_headers,
 	    r->referrer_policy != NULL ? r->referrer_policy : "same-origin",
 	    r->content_type != NULL ? r->content_type : "text/plain; charset=utf-8",
 	    r->body_len, r->cache_control != NULL ? r->cache_control : "no-cache");
-	for (i = 0; i < r->nheaders && n > 0 && (size_t)n < sizeof(head); i++)
-		n += snprintf(head + n, sizeof(head) - (size_t)n, "%s: %s\r\n",
-		    r->headers[i].key, r->headers[i].val);
-	if (n < 0 || (size_t)n >= sizeof(head) - 2)
-		log_fatal("response headers longer than %zu bytes", sizeof(head));
-	memcpy(head + n, "\r\n", 2);
-	FCGX_PutStr(head, n + 2, out);
+	arena_buf_put(&head, line, strlen(line));
+	for (i = 0; i < r->nheaders; i++) {
+		line = arena_printf(r->a, "%s: %s\r\n", r->headers[i].key, r->headers[i].val);
+		arena_buf_put(&head, line, strlen(line));
+	}
+	arena_buf_put(&head, "\r\n", 2);
+	FCGX_PutStr(head.buf, (int)head.len, out);
 	if (r->method != M_HEAD && r->body_len > 0)
 		FCGX_PutStr(r->body, (int)r->body_len, out);
 }

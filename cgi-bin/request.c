@@ -301,8 +301,15 @@ const char *req_cookie(const struct req *r, const char *name)
 
 void req_header(struct req *r, const char *name, const char *value)
 {
-	if (r->nheaders == REQ_HEADERS_MAX)
-		log_fatal("more than %d response headers", REQ_HEADERS_MAX);
+	if (r->nheaders == r->headers_cap) {
+		struct kv *grown;
+
+		r->headers_cap = r->headers_cap == 0 ? 8 : 2 * r->headers_cap;
+		grown = arena_alloc(r->a, (size_t)r->headers_cap * sizeof(*grown));
+		if (r->nheaders > 0)
+			memcpy(grown, r->headers, (size_t)r->nheaders * sizeof(*grown));
+		r->headers = grown;
+	}
 	r->headers[r->nheaders].key = name;
 	r->headers[r->nheaders++].val = value;
 }

@@ -12,7 +12,6 @@ enum method { M_GET = 1, M_HEAD = 2, M_POST = 4, M_OTHER = 8 };
 #define REQ_FIELD_NAME_MAX 64
 #define REQ_PATH_MAX 4096
 #define REQ_PARAMS_MAX 4
-#define REQ_HEADERS_MAX 8
 
 struct session;
 
@@ -51,8 +50,8 @@ struct req {
 	const char *content_type;
 	const char *referrer_policy;		/* NULL: same-origin */
 	const char *cache_control;		/* NULL: no-cache */
-	struct kv headers[REQ_HEADERS_MAX];
-	int nheaders;
+	struct kv *headers;			/* extra headers, grown in the arena */
+	int nheaders, headers_cap;
 	char *body;
 	size_t body_len;
 };
@@ -75,7 +74,10 @@ const char *req_form(const struct req *r, const char *name);
 const char *req_query(const struct req *r, const char *name);
 const char *req_cookie(const struct req *r, const char *name);
 
-/* Add a response header (name and value must outlive the request). */
+/*
+ * Add a response header (name and value must outlive the request). Any
+ * number fits: the list grows in the request's arena.
+ */
 void req_header(struct req *r, const char *name, const char *value);
 
 /* Exposed for unit tests. */

@@ -193,6 +193,22 @@ static void test_methods(void **state)
 	assert_int_equal(f->r.method, M_HEAD);
 }
 
+/* A response may carry any number of headers; none is lost or reordered. */
+static void test_many_response_headers(void **state)
+{
+	struct fixture *f = *state;
+	char *names[40];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		names[i] = arena_printf(f->a, "X-Test-%d", i);
+		req_header(&f->r, names[i], "v");
+	}
+	assert_int_equal(f->r.nheaders, 40);
+	for (i = 0; i < 40; i++)
+		assert_string_equal(f->r.headers[i].key, names[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +221,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_path_and_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cookies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_methods, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_response_headers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
