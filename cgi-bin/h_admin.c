@@ -13,6 +13,7 @@
 #include "page.h"
 #include "route.h"
 #include "session.h"
+#include "tz.h"
 
 #define LOGIN_PURPOSE "admin-login"
 #define LOGIN_FAILED "Wrong name or password, or too many attempts: wait a minute" \
@@ -175,7 +176,7 @@ static void dashboard_row(struct tpl_dict *d, struct arena *a, const struct even
 	tpl_set(d, "SLUG", e->slug);
 	tpl_set(d, "TITLE", e->title);
 	tpl_set(d, "STATUS", event_status_name(e->status));
-	tpl_set(d, "WHEN", page_time(a, e->starts_at));
+	tpl_set(d, "WHEN", tz_human(a, e->starts_at));
 	tpl_set_int(d, "CONFIRMED", e->confirmed);
 	tpl_set(d, "CAPACITY", e->capacity < 0 ? "unlimited" :
 	    arena_printf(a, "%lld", (long long)e->capacity));

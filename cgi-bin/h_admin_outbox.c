@@ -9,6 +9,7 @@
 #include "handlers.h"
 #include "outbox.h"
 #include "page.h"
+#include "tz.h"
 
 /* The states in the page's order, each explained for an organiser. */
 static const struct {
@@ -64,8 +65,8 @@ static const char *done_message(struct req *r)
 static void dead_row(struct tpl_dict *d, struct arena *a, const struct outbox_dead *m)
 {
 	tpl_set_int(d, "ID", m->id);
-	tpl_set(d, "CREATED", page_time(a, m->created_at));
-	tpl_set(d, "CREATED_ISO", page_iso_time(a, m->created_at));
+	tpl_set(d, "CREATED", tz_human(a, m->created_at));
+	tpl_set(d, "CREATED_ISO", tz_iso(a, m->created_at));
 	tpl_set(d, "KIND", m->kind);
 	tpl_set(d, "RECIPIENT", m->recipient);
 	tpl_set(d, "SLUG", m->event_slug);

@@ -12,6 +12,7 @@
 #include "page.h"
 #include "rsvp.h"
 #include "session.h"
+#include "tz.h"
 
 #define SEARCH_MAX 100
 #define BULK_LINES_MAX 200
@@ -89,11 +90,11 @@ static void row(struct tpl_dict *d, struct arena *a, const struct rsvp *rv)
 	tpl_set_int(d, "PARTY", 1 + rv->guests);
 	tpl_set_int(d, "GUESTS", rv->guests);
 	tpl_set(d, "NOTE", rv->note);
-	tpl_set(d, "CREATED", page_time(a, rv->created_at));
+	tpl_set(d, "CREATED", tz_human(a, rv->created_at));
 	if (rv->status == RSVP_WAITLISTED)
 		tpl_set_int(d, "POSITION", rv->position);
 	if (rv->checked_in_at != 0)
-		tpl_set(tpl_section(d, "CHECKED_IN"), "AT", page_time(a, rv->checked_in_at));
+		tpl_set(tpl_section(d, "CHECKED_IN"), "AT", tz_human(a, rv->checked_in_at));
 	else if (rv->status == RSVP_CONFIRMED)
 		tpl_show(d, "NOT_CHECKED_IN");
 }
@@ -456,8 +457,8 @@ int h_admin_rsvps_csv(struct req *r, struct app *app)
 		csv_cell_int(&c, list[i].guests);
 		csv_cell_int(&c, 1 + list[i].guests);
 		csv_cell(&c, list[i].note);
-		csv_cell(&c, page_time(r->a, list[i].created_at));
-		csv_cell(&c, list[i].checked_in_at != 0 ? page_time(r->a, list[i].checked_in_at) : "");
+		csv_cell(&c, tz_human(r->a, list[i].created_at));
+		csv_cell(&c, list[i].checked_in_at != 0 ? tz_human(r->a, list[i].checked_in_at) : "");
 		csv_end_row(&c);
 	}
 	return admin_csv_send(r, &c, arena_printf(r->a, "%s-participants.csv", e.slug));

@@ -3,6 +3,7 @@
 #include "handlers.h"
 #include "page.h"
 #include "stats.h"
+#include "tz.h"
 
 #define CHART_W 600
 #define CHART_H 200
@@ -78,8 +79,8 @@ int h_admin_stats(struct req *r, struct app *app)
 	    s.signups));
 	tpl_set(c, "CANCEL_POINTS", stats_polyline(r->a, &s, 1, CHART_W, CHART_H, t0, t1,
 	    s.signups));
-	tpl_set(c, "FROM", page_time(r->a, t0));
-	tpl_set(c, "TO", page_time(r->a, t1));
+	tpl_set(c, "FROM", tz_human(r->a, t0));
+	tpl_set(c, "TO", tz_human(r->a, t1));
 	tpl_set_int(c, "MAX", s.signups);
 	return page_end(&p, r, 200);
 }

@@ -8,6 +8,7 @@
 #include "page.h"
 #include "rsvp.h"
 #include "token.h"
+#include "tz.h"
 #include "waitlist.h"
 
 #define LIVE_REFRESH_SECONDS "5"
@@ -89,7 +90,7 @@ static const char *closed_reason(struct arena *a, const struct event *e, int64_t
 		return event_is_past(e, now) ? "This event has ended." :
 		    "This event has started: sign-ups are closed.";
 	if (now < e->rsvp_opens_at)
-		return arena_printf(a, "Sign-ups open on %s.", page_time(a, e->rsvp_opens_at));
+		return arena_printf(a, "Sign-ups open on %s.", tz_human(a, e->rsvp_opens_at));
 	return "Sign-ups for this event are closed.";
 }
 
@@ -155,7 +156,7 @@ int event_page(struct req *r, struct app *app, const struct event *e, int status
 	live_numbers(p.body, e);
 	if (e->ends_at != 0)
 		tpl_set(tpl_section(p.body, "ENDS"), "ENDS",
-		    page_until(r->a, e->starts_at, e->ends_at));
+		    tz_until(r->a, e->starts_at, e->ends_at));
 	if (e->capacity >= 0)
 		tpl_set_int(tpl_section(p.body, "CAPACITY"), "CAPACITY", e->capacity);
 	if (e->max_guests > 0)
@@ -204,7 +205,7 @@ int h_event_live(struct req *r, struct app *app)
 	tpl_set(tpl_section(p.root, "REFRESH"), "SECONDS", LIVE_REFRESH_SECONDS);
 	page_event_summary(p.body, r->a, &e, clock_now());
 	live_numbers(p.body, &e);
-	tpl_set(p.body, "UPDATED", page_time(r->a, clock_now()));
+	tpl_set(p.body, "UPDATED", tz_human(r->a, clock_now()));
 	for (i = 0; i < n; i++) {
 		d = tpl_section(p.body, "RECENT");
 		tpl_set(d, "INITIALS", field_initials(r->a, recent[i].name));

@@ -1,9 +1,9 @@
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "clock.h"
 #include "page.h"
+#include "tz.h"
 
 void page_begin(struct page *p, struct app *app, const char *title, const char *file)
 {
@@ -76,44 +76,6 @@ int page_error(struct req *r, struct app *app, int status)
 	return status;
 }
 
-/* t for people (the site's zone) or, with iso set, for machines (UTC). */
-static const char *fmt_time(struct arena *a, int64_t t, int iso)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char buf[64];
-
-	if (iso)
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
-	else
-		strftime(buf, sizeof(buf), "%a %-d %b %Y, %H:%M", localtime_r(&tt, &tm));
-	return arena_strdup(a, buf);
-}
-
-const char *page_time(struct arena *a, int64_t t)
-{
-	return fmt_time(a, t, 0);
-}
-
-const char *page_until(struct arena *a, int64_t starts, int64_t ends)
-{
-	time_t s = (time_t)starts, e = (time_t)ends;
-	struct tm ts, te;
-	char buf[16];
-
-	localtime_r(&s, &ts);
-	localtime_r(&e, &te);
-	if (ts.tm_year != te.tm_year || ts.tm_yday != te.tm_yday)
-		return page_time(a, ends);
-	strftime(buf, sizeof(buf), "%H:%M", &te);
-	return arena_strdup(a, buf);
-}
-
-const char *page_iso_time(struct arena *a, int64_t t)
-{
-	return fmt_time(a, t, 1);
-}
-
 const char *page_spots(struct arena *a, const struct event *e, int64_t now)
 {
 	int open = event_rsvp_open(e, now);
@@ -134,8 +96,8 @@ void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event 
 	tpl_set(d, "SLUG", e->slug);
 	tpl_set(d, "TITLE", e->title);
 	tpl_set(d, "LOCATION", e->location);
-	tpl_set(d, "WHEN", page_time(a, e->starts_at));
-	tpl_set(d, "WHEN_ISO", page_iso_time(a, e->starts_at));
+	tpl_set(d, "WHEN", tz_human(a, e->starts_at));
+	tpl_set(d, "WHEN_ISO", tz_iso(a, e->starts_at));
 	tpl_set(d, "SPOTS", page_spots(a, e, now));
 }
 

@@ -46,13 +46,6 @@ const char *page_spots(struct arena *a, const struct event *e, int64_t now);
  */
 int page_error(struct req *r, struct app *app, int status);
 
-/* Human date and time in the site's time zone, e.g. "Sat 5 Dec 2026, 10:00". */
-const char *page_time(struct arena *a, int64_t t);
-/* When an event ends: only the time if it ends on the day it starts. */
-const char *page_until(struct arena *a, int64_t starts, int64_t ends);
-/* Machine time for <time datetime>: "2026-12-05T10:00:00Z". */
-const char *page_iso_time(struct arena *a, int64_t t);
-
 /* Set the values every event summary shows (title, link, time, spots). */
 void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event *e,
     int64_t now);

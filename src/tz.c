@@ -83,3 +83,41 @@ void tz_format_local(int64_t t, char out[TZ_LOCAL_LEN + 1])
 	localtime_r(&tt, &l);
 	strftime(out, TZ_LOCAL_LEN + 1, "%Y-%m-%dT%H:%M", &l);
 }
+
+/* t for people (the site's zone) or, with iso set, for machines (UTC). */
+static const char *fmt_time(struct arena *a, int64_t t, int iso)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[64];
+
+	if (iso)
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
+	else
+		strftime(buf, sizeof(buf), "%a %-d %b %Y, %H:%M", localtime_r(&tt, &tm));
+	return arena_strdup(a, buf);
+}
+
+const char *tz_human(struct arena *a, int64_t t)
+{
+	return fmt_time(a, t, 0);
+}
+
+const char *tz_until(struct arena *a, int64_t starts, int64_t ends)
+{
+	time_t s = (time_t)starts, e = (time_t)ends;
+	struct tm ts, te;
+	char buf[16];
+
+	localtime_r(&s, &ts);
+	localtime_r(&e, &te);
+	if (ts.tm_year != te.tm_year || ts.tm_yday != te.tm_yday)
+		return tz_human(a, ends);
+	strftime(buf, sizeof(buf), "%H:%M", &te);
+	return arena_strdup(a, buf);
+}
+
+const char *tz_iso(struct arena *a, int64_t t)
+{
+	return fmt_time(a, t, 1);
+}

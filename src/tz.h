@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "arena.h"
+
 /*
  * The site's time zone (config key timezone): admins enter and see times
  * in it, the database keeps UTC. The zone is the process's TZ, so
@@ -25,5 +27,12 @@ int tz_parse_local(const char *s, int64_t *out);
 
 /* t as "YYYY-MM-DDTHH:MM" in the site's zone, into out. */
 void tz_format_local(int64_t t, char out[TZ_LOCAL_LEN + 1]);
+
+/* Human date and time in the site's time zone, e.g. "Sat 5 Dec 2026, 10:00". */
+const char *tz_human(struct arena *a, int64_t t);
+/* When an event ends: only the time if it ends on the day it starts. */
+const char *tz_until(struct arena *a, int64_t starts, int64_t ends);
+/* Machine time for <time datetime>: "2026-12-05T10:00:00Z". */
+const char *tz_iso(struct arena *a, int64_t t);
 
 #endif

@@ -32,9 +32,9 @@
 #include "log.h"
 #include "mail.h"
 #include "outbox.h"
-#include "page.h"
 #include "tpl.h"
 #include "transport.h"
+#include "tz.h"
 
 #define HOUSEKEEPING_EVERY 60	/* seconds */
 #define SEND_TIMEOUT_MAX 60	/* seconds for one delivery */
@@ -84,7 +84,7 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 	tpl_set(d, "SITE_NAME", mail_one_line(w->a, c->site_name));
 	tpl_set(d, "NAME", mail_one_line(w->a, m->name));
 	tpl_set(d, "TITLE", mail_one_line(w->a, e.title));
-	tpl_set(d, "WHEN", page_time(w->a, e.starts_at));
+	tpl_set(d, "WHEN", tz_human(w->a, e.starts_at));
 	tpl_set(d, "WHERE", mail_one_line(w->a, e.location));
 	tpl_set(d, "EVENT_URL", arena_printf(w->a, "%s/events/%s", c->site_url, e.slug));
 	if (m->link_token != NULL)
