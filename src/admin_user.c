@@ -59,7 +59,7 @@ static enum db_rc step_changed(struct db *db, sqlite3_stmt *st, const char *what
 	enum db_rc rc = db_rc_of(db, sqlite3_step(st), what);
 
 	sqlite3_reset(st);
-	return rc == DB_OK && sqlite3_changes(db->conn) == 0 ? DB_NOTFOUND : rc;
+	return rc == DB_OK && db_changes(db) == 0 ? DB_NOTFOUND : rc;
 }
 
 /* Run the prepared write st alone in a transaction; DB_NOTFOUND if it changed no row. */

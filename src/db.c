@@ -7,24 +7,100 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "event.h"
 #include "log.h"
+#include "outbox.h"
+#include "potluck.h"
+#include "rsvp.h"
 #include "sql.h"
 
-#define EVENT_COLS "slug, title, description, location, starts_at, ends_at," \
-	" status, capacity, max_guests, rsvp_opens_at, rsvp_closes_at, version," \
-	" id, confirmed, waitlisted, edit_version"
+struct db {
+	sqlite3 *conn;
+	sqlite3_stmt *stmt[STMT__MAX];
+	int gate_fd;		/* the database file, for the writers' flock; -1: no gate */
+	int gated;		/* 1 while this connection holds the gate */
+};
+
+/*
+ * Row types. Each lists the columns a statement selects for it, beside
+ * the code that reads each into the row's struct, so the SQL and its
+ * reader cannot disagree: X(column, read), where read fills a field from
+ * column i of st (into e, r, it or m, with strings in arena a).
+ */
+#define EVENT_ROW(X) \
+	X("slug", e->slug = db_text(a, st, i)) \
+	X(", title", e->title = db_text(a, st, i)) \
+	X(", description", e->description = db_text(a, st, i)) \
+	X(", location", e->location = db_text(a, st, i)) \
+	X(", starts_at", e->starts_at = db_int(st, i, 0)) \
+	X(", ends_at", e->ends_at = db_int(st, i, 0)) \
+	X(", status", e->status = (enum event_status)db_enum(st, i, event_status_names, \
+	    EVENT_STATUS__MAX, EVENT_DRAFT)) \
+	X(", capacity", e->capacity = db_int(st, i, -1)) \
+	X(", max_guests", e->max_guests = (int)db_int(st, i, 0)) \
+	X(", rsvp_opens_at", e->rsvp_opens_at = db_int(st, i, 0)) \
+	X(", rsvp_closes_at", e->rsvp_closes_at = db_int(st, i, 0)) \
+	X(", version", e->version = db_int(st, i, 1)) \
+	X(", id", e->id = db_int(st, i, 0)) \
+	X(", confirmed", e->confirmed = db_int(st, i, 0)) \
+	X(", waitlisted", e->waitlisted = db_int(st, i, 0)) \
+	X(", edit_version", e->edit_version = db_int(st, i, 1))
 /* The dashboard's also count the sheet's items, and those still short. */
-#define EVENT_ADMIN_COLS EVENT_COLS ", (SELECT count(*) FROM item i WHERE i.event_id" \
-	" = event.id), (SELECT count(*) FROM item i WHERE i.event_id = event.id" \
-	" AND i.pledged < i.suggested)"
-#define ITEM_COLS "i.id, i.event_id, i.name, i.category, i.unit, i.suggested," \
-	" i.capped, i.position, i.pledged, i.version"
+#define EVENT_ADMIN_ROW(X) EVENT_ROW(X) \
+	X(", (SELECT count(*) FROM item i WHERE i.event_id = event.id)", \
+	    e->items = (int)db_int(st, i, 0)) \
+	X(", (SELECT count(*) FROM item i WHERE i.event_id = event.id" \
+	    " AND i.pledged < i.suggested)", e->items_needed = (int)db_int(st, i, 0))
+/* An item, then the asking RSVP's quantity (p: its pledge, if any). */
+#define ITEM_ROW(X) \
+	X("i.id", it->id = db_int(st, i, 0)) \
+	X(", i.event_id", it->event_id = db_int(st, i, 0)) \
+	X(", i.name", it->name = db_text(a, st, i)) \
+	X(", i.category", it->category = (enum item_category)db_enum(st, i, \
+	    item_category_names, ITEM_CATEGORY__MAX, ITEM_OTHER)) \
+	X(", i.unit", it->unit = db_text(a, st, i)) \
+	X(", i.suggested", it->suggested = db_int(st, i, 0)) \
+	X(", i.capped", it->capped = (int)db_int(st, i, 0)) \
+	X(", i.position", it->position = (int)db_int(st, i, 0)) \
+	X(", i.pledged", it->pledged = db_int(st, i, 0)) \
+	X(", i.version", it->version = db_int(st, i, 0)) \
+	X(", coalesce(p.quantity, 0)", it->mine = db_int(st, i, 0))
+#define RSVP_ROW(X) \
+	X("id", r->id = db_int(st, i, 0)) \
+	X(", event_id", r->event_id = db_int(st, i, 0)) \
+	X(", name", r->name = db_text(a, st, i)) \
+	X(", email", r->email = db_text(a, st, i)) \
+	X(", guests", r->guests = (int)db_int(st, i, 0)) \
+	X(", note", r->note = db_text(a, st, i)) \
+	X(", status", r->status = (enum rsvp_status)db_enum(st, i, rsvp_status_names, \
+	    RSVP_STATUS__MAX, RSVP_CANCELLED)) \
+	X(", created_at", r->created_at = db_int(st, i, 0)) \
+	X(", checked_in_at", r->checked_in_at = db_int(st, i, 0))
+/* A message the worker claimed (a RETURNING list). */
+#define OUTBOX_ROW(X) \
+	X("id", m->id = db_int(st, i, 0)) \
+	X(", kind", m->kind = db_text(a, st, i)) \
+	X(", recipient", m->recipient = db_text(a, st, i)) \
+	X(", name", m->name = db_text(a, st, i)) \
+	X(", event_id", m->event_id = db_int(st, i, 0)) \
+	X(", link_token", m->link_token = sqlite3_column_type(st, i) == SQLITE_NULL ? \
+	    NULL : db_text(a, st, i)) \
+	X(", attempts", m->attempts = (int)db_int(st, i, 0)) \
+	X(", created_at", m->created_at = db_int(st, i, 0)) \
+	X(", next_attempt_at", m->next_attempt_at = db_int(st, i, 0)) \
+	X(", lease_until", m->lease_until = db_int(st, i, 0))
+
+#define COLUMN(col, read) col
+#define READ(col, read) read; i++;
+#define COUNT(col, read) + 1
+#define EVENT_COLS EVENT_ROW(COLUMN)
+#define EVENT_ADMIN_COLS EVENT_ADMIN_ROW(COLUMN)
+#define ITEM_COLS ITEM_ROW(COLUMN)
+#define RSVP_COLS RSVP_ROW(COLUMN)
+#define OUTBOX_COLS OUTBOX_ROW(COLUMN)
 /* Items as the admin placed them: by category, then position. */
 #define ITEM_ADMIN_ORDER " ORDER BY instr('food drink utensil decoration other', i.category)," \
 	" i.position, i.id"
-
-#define RSVP_COLS "id, event_id, name, email, guests, note, status, created_at," \
-	" checked_in_at"
 
 /* All SQL the programs run, indexed by enum stmt. */
 static const char *const stmt_sql[STMT__MAX] = {
@@ -124,18 +200,18 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ITEM_COUNT] = "SELECT count(*) FROM item WHERE event_id = ?1",
 	/* With the quantity RSVP ?2 pledged (0: none). */
 	[STMT_ITEM_GET] =
-		"SELECT " ITEM_COLS ", coalesce(p.quantity, 0) FROM item i"
+		"SELECT " ITEM_COLS " FROM item i"
 		" LEFT JOIN pledge p ON p.item_id = i.id AND p.rsvp_id = ?2 WHERE i.id = ?1",
 	/* By category, the items still needed first, then the admin's order. */
 	[STMT_ITEM_LIST] =
-		"SELECT " ITEM_COLS ", coalesce(p.quantity, 0) FROM item i"
+		"SELECT " ITEM_COLS " FROM item i"
 		" LEFT JOIN pledge p ON p.item_id = i.id AND p.rsvp_id = ?2"
 		" WHERE i.event_id = ?1"
 		" ORDER BY instr('food drink utensil decoration other', i.category),"
 		" i.pledged >= i.suggested, i.position, i.id LIMIT ?3",
 	/* Bound like STMT_ITEM_LIST, so the two share their reading code. */
 	[STMT_ITEM_ADMIN_LIST] =
-		"SELECT " ITEM_COLS ", coalesce(p.quantity, 0) FROM item i"
+		"SELECT " ITEM_COLS " FROM item i"
 		" LEFT JOIN pledge p ON p.item_id = i.id AND p.rsvp_id = ?2"
 		" WHERE i.event_id = ?1" ITEM_ADMIN_ORDER " LIMIT ?3",
 	[STMT_ITEM_ORDER] =
@@ -145,8 +221,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"UPDATE item SET position = ?2, version = version + 1 WHERE id = ?1",
 	/* Each pledge with its participant; an item nobody pledged once, alone. */
 	[STMT_ITEM_EXPORT] =
-		"SELECT " ITEM_COLS ", 0, coalesce(r.name, ''), coalesce(r.email, ''),"
-		" coalesce(p.quantity, 0), r.status = 'waitlisted' FROM item i"
+		"SELECT " ITEM_COLS ", coalesce(r.name, ''), coalesce(r.email, ''),"
+		" r.status = 'waitlisted' FROM item i"
 		" LEFT JOIN pledge p ON p.item_id = i.id LEFT JOIN rsvp r ON r.id = p.rsvp_id"
 		" WHERE i.event_id = ?1" ITEM_ADMIN_ORDER ", p.id",
 	[STMT_PLEDGE_LIST] =
@@ -188,8 +264,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"  WHERE (state = 'pending' AND next_attempt_at <= ?1)"
 		"  OR (state = 'sending' AND lease_until <= ?1)"
 		"  ORDER BY next_attempt_at, id LIMIT ?3)"
-		" RETURNING id, kind, recipient, name, event_id, link_token, attempts, created_at,"
-		" next_attempt_at, lease_until",
+		" RETURNING " OUTBOX_COLS,
 	/* attempts fences a worker whose lease expired and was taken over. */
 	[STMT_OUTBOX_SENT] =
 		"UPDATE outbox SET state = 'sent', sent_at = ?3, lease_until = NULL,"
@@ -548,4 +623,84 @@ int db_secret(struct db *db, unsigned char *out, size_t len)
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+int db_changes(struct db *db)
+{
+	return sqlite3_changes(db->conn);
+}
+
+int64_t db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->conn);
+}
+
+enum db_rc db_exec(struct db *db, const char *sql)
+{
+	return db_rc_of(db, sqlite3_exec(db->conn, sql, NULL, NULL, NULL), sql);
+}
+
+sqlite3 *db_sqlite(struct db *db)
+{
+	return db->conn;
+}
+
+const char *db_text(struct arena *a, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return arena_strndup(a, t != NULL ? (const char *)t : "",
+	    (size_t)sqlite3_column_bytes(st, i));
+}
+
+int64_t db_int(sqlite3_stmt *st, int i, int64_t dflt)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(st, i);
+}
+
+int db_enum(sqlite3_stmt *st, int i, const char *const *names, int n, int dflt)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	int k;
+
+	for (k = 0; t != NULL && k < n; k++)
+		if (strcmp(t, names[k]) == 0)
+			return k;
+	return dflt;
+}
+
+void db_read_event(struct arena *a, sqlite3_stmt *st, struct event *e)
+{
+	int i = 0;
+
+	memset(e, 0, sizeof(*e));
+	if (sqlite3_column_count(st) > 0 EVENT_ROW(COUNT)) {
+		EVENT_ADMIN_ROW(READ)
+	} else {
+		EVENT_ROW(READ)
+	}
+}
+
+void db_read_rsvp(struct arena *a, sqlite3_stmt *st, struct rsvp *r)
+{
+	int i = 0;
+
+	memset(r, 0, sizeof(*r));
+	RSVP_ROW(READ)
+}
+
+void db_read_item(struct arena *a, sqlite3_stmt *st, struct item *it)
+{
+	int i = 0;
+
+	memset(it, 0, sizeof(*it));
+	ITEM_ROW(READ)
+}
+
+void db_read_outbox(struct arena *a, sqlite3_stmt *st, struct outbox_msg *m)
+{
+	int i = 0;
+
+	memset(m, 0, sizeof(*m));
+	OUTBOX_ROW(READ)
 }

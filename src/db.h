@@ -5,7 +5,13 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
+#include "arena.h"
 #include "config.h"
+
+struct event;
+struct item;
+struct outbox_msg;
+struct rsvp;
 
 /* Outcomes of domain calls; handlers map them to HTTP statuses. */
 enum db_rc {
@@ -98,12 +104,8 @@ enum stmt {
 	STMT__MAX
 };
 
-struct db {
-	sqlite3 *conn;
-	sqlite3_stmt *stmt[STMT__MAX];
-	int gate_fd;		/* the database file, for the writers' flock; -1: no gate */
-	int gated;		/* 1 while this connection holds the gate */
-};
+/* A connection with its prepared statements; only db.c sees inside. */
+struct db;
 
 /*
  * Open the database at c->database with the connection settings (WAL,
@@ -174,5 +176,36 @@ enum db_rc db_step_one(struct db *db, sqlite3_stmt *st, const char *what);
 
 /* Map an sqlite3 result code to a db_rc, logging unexpected errors once. */
 enum db_rc db_rc_of(struct db *db, int rc, const char *what);
+
+/* Rows changed by the last write statement; the rowid of the last insert. */
+int db_changes(struct db *db);
+int64_t db_last_id(struct db *db);
+
+/* Run constant SQL without results (a pragma). Returns a db_rc, errors logged. */
+enum db_rc db_exec(struct db *db, const char *sql);
+
+/* The SQLite handle, for tests and tools that run SQL of their own. */
+sqlite3 *db_sqlite(struct db *db);
+
+/*
+ * Column readers for the row st is on. db_text: column i as an arena
+ * string ("" for NULL). db_int: column i, or dflt for NULL. db_enum: the
+ * index of column i's text in names[0..n), or dflt if NULL or unknown.
+ */
+const char *db_text(struct arena *a, sqlite3_stmt *st, int i);
+int64_t db_int(sqlite3_stmt *st, int i, int64_t dflt);
+int db_enum(sqlite3_stmt *st, int i, const char *const *names, int n, int dflt);
+
+/*
+ * Row readers: fill the struct from the row st is on, a statement that
+ * selects that row type's column list (db.c keeps each list beside its
+ * reader). Strings are allocated in a. db_read_item also reads the asking
+ * RSVP's quantity, the column after the item's; db_read_event the admin
+ * lists' item counts when the statement selects them.
+ */
+void db_read_event(struct arena *a, sqlite3_stmt *st, struct event *e);
+void db_read_rsvp(struct arena *a, sqlite3_stmt *st, struct rsvp *r);
+void db_read_item(struct arena *a, sqlite3_stmt *st, struct item *it);
+void db_read_outbox(struct arena *a, sqlite3_stmt *st, struct outbox_msg *m);
 
 #endif

@@ -7,7 +7,7 @@
 
 static void bind_opt(sqlite3_stmt *st, int i, int64_t t, int64_t none);
 
-static const char *const status_names[] = {
+const char *const event_status_names[EVENT_STATUS__MAX] = {
 	[EVENT_DRAFT] = "draft",
 	[EVENT_PUBLISHED] = "published",
 	[EVENT_CANCELLED] = "cancelled",
@@ -15,7 +15,7 @@ static const char *const status_names[] = {
 
 const char *event_status_name(enum event_status s)
 {
-	return status_names[s];
+	return event_status_names[s];
 }
 
 int event_slug_valid(const char *s)
@@ -32,52 +32,10 @@ int event_is_past(const struct event *e, int64_t now)
 	return (e->ends_at != 0 ? e->ends_at : e->starts_at) < now;
 }
 
-static const char *text_col(struct arena *a, sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return arena_strndup(a, t != NULL ? (const char *)t : "",
-	    (size_t)sqlite3_column_bytes(st, i));
-}
-
-/* Integer column i, or dflt when NULL. */
-static int64_t int_col(sqlite3_stmt *st, int i, int64_t dflt)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? dflt :
-	    sqlite3_column_int64(st, i);
-}
-
-/* Fill e from a row of the column list shared by the event SELECTs (db.c). */
+/* Fill e from a row of the event columns (db.c) and work out its spots left. */
 static void read_row(struct arena *a, sqlite3_stmt *st, struct event *e)
 {
-	const char *status = (const char *)sqlite3_column_text(st, 6);
-	int i;
-
-	e->slug = text_col(a, st, 0);
-	e->title = text_col(a, st, 1);
-	e->description = text_col(a, st, 2);
-	e->location = text_col(a, st, 3);
-	e->starts_at = int_col(st, 4, 0);
-	e->ends_at = int_col(st, 5, 0);
-	e->status = EVENT_DRAFT;
-	for (i = 0; i < (int)(sizeof(status_names) / sizeof(status_names[0])); i++)
-		if (status != NULL && strcmp(status, status_names[i]) == 0)
-			e->status = (enum event_status)i;
-	e->capacity = int_col(st, 7, -1);
-	e->max_guests = (int)int_col(st, 8, 0);
-	e->rsvp_opens_at = int_col(st, 9, 0);
-	e->rsvp_closes_at = int_col(st, 10, 0);
-	e->version = int_col(st, 11, 1);
-	e->id = int_col(st, 12, 0);
-	e->confirmed = int_col(st, 13, 0);
-	e->waitlisted = int_col(st, 14, 0);
-	e->edit_version = int_col(st, 15, 1);
-	e->items = e->items_needed = 0;
-	/* Only the admin lists select them (EVENT_ADMIN_COLS). */
-	if (sqlite3_column_count(st) > 17) {
-		e->items = (int)int_col(st, 16, 0);
-		e->items_needed = (int)int_col(st, 17, 0);
-	}
+	db_read_event(a, st, e);
 	/* Below zero when the capacity was lowered under the count: full. */
 	e->spots_left = e->capacity < 0 ? -1 :
 	    e->capacity > e->confirmed ? e->capacity - e->confirmed : 0;
@@ -202,7 +160,7 @@ static void bind_fields(sqlite3_stmt *st, const struct event *e)
 	sqlite3_bind_text(st, 5, e->location, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, e->starts_at);
 	bind_opt(st, 7, e->ends_at, 0);
-	sqlite3_bind_text(st, 8, status_names[e->status], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, event_status_names[e->status], -1, SQLITE_STATIC);
 	bind_opt(st, 9, e->capacity, -1);
 	sqlite3_bind_int(st, 10, e->max_guests);
 	bind_opt(st, 11, e->rsvp_opens_at, 0);

@@ -10,7 +10,10 @@
 #define EVENT_LIST_MAX 100
 #define EVENT_ADMIN_MAX 200
 
-enum event_status { EVENT_DRAFT, EVENT_PUBLISHED, EVENT_CANCELLED };
+enum event_status { EVENT_DRAFT, EVENT_PUBLISHED, EVENT_CANCELLED, EVENT_STATUS__MAX };
+
+/* Each status as the database stores it. */
+extern const char *const event_status_names[EVENT_STATUS__MAX];
 
 /* An event as pages show it; strings live in the arena it was read into. */
 struct event {

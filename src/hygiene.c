@@ -34,7 +34,7 @@ enum db_rc hygiene_purge(struct db *db, int *n)
 			sqlite3_bind_int64(st, 2, clock_now() - purges[i].keep2);
 		rc = db_rc_of(db, sqlite3_step(st), "purging old rows");
 		sqlite3_reset(st);
-		*n += sqlite3_changes(db->conn);
+		*n += db_changes(db);
 	}
 	return db_end(db, rc);
 }
@@ -47,10 +47,7 @@ int hygiene_checkpoint(struct db *db, const struct config *c)
 	snprintf(wal, sizeof(wal), "%s-wal", c->database);
 	if (stat(wal, &sb) != 0 || sb.st_size <= (off_t)c->wal_checkpoint_mb * 1024 * 1024)
 		return 0;
-	if (sqlite3_exec(db->conn, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
-	    NULL) != SQLITE_OK) {
-		log_error("checkpoint: %s", sqlite3_errmsg(db->conn));
+	if (db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)") != DB_OK)
 		return -1;
-	}
 	return 1;
 }

@@ -17,13 +17,6 @@ const char *outbox_state_name(enum outbox_state s)
 	return state_names[s];
 }
 
-static const char *text(struct arena *a, sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return arena_strdup(a, t != NULL ? (const char *)t : "");
-}
-
 int64_t outbox_backoff(const struct config *c, int attempts, uint32_t rnd)
 {
 	int64_t delay;
@@ -65,7 +58,6 @@ static int by_due(const void *x, const void *y)
 enum db_rc outbox_claim(struct db *db, struct arena *a, int lease, int max,
     struct outbox_msg **msgs, int *n)
 {
-	struct outbox_msg *m;
 	sqlite3_stmt *st;
 	enum db_rc rc;
 	int step;
@@ -79,18 +71,7 @@ enum db_rc outbox_claim(struct db *db, struct arena *a, int lease, int max,
 	sqlite3_bind_int(st, 2, lease);
 	sqlite3_bind_int(st, 3, max);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		m = &(*msgs)[(*n)++];
-		m->id = sqlite3_column_int64(st, 0);
-		m->kind = text(a, st, 1);
-		m->recipient = text(a, st, 2);
-		m->name = text(a, st, 3);
-		m->event_id = sqlite3_column_int64(st, 4);
-		m->link_token = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL :
-		    text(a, st, 5);
-		m->attempts = sqlite3_column_int(st, 6);
-		m->created_at = sqlite3_column_int64(st, 7);
-		m->next_attempt_at = sqlite3_column_int64(st, 8);
-		m->lease_until = sqlite3_column_int64(st, 9);
+		db_read_outbox(a, st, &(*msgs)[(*n)++]);
 	}
 	rc = db_rc_of(db, step, "claiming messages");
 	sqlite3_reset(st);
@@ -123,7 +104,7 @@ static enum db_rc update_claimed(struct db *db, enum stmt s, const struct outbox
 		if (s == STMT_OUTBOX_SENT)
 			sqlite3_bind_int64(st, 3, clock_now());
 		if ((rc = step_write(db, st, "updating claimed messages")) == DB_OK)
-			*changed += sqlite3_changes(db->conn);
+			*changed += db_changes(db);
 	}
 	return db_end(db, rc);
 }
@@ -164,7 +145,7 @@ enum db_rc outbox_failed(struct db *db, const struct config *c,
 	sqlite3_bind_int64(st, 4, clock_now() + (*dead ? 0 : wait));
 	sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
 	if ((rc = step_write(db, st, "recording a failed message")) == DB_OK &&
-	    sqlite3_changes(db->conn) == 0)
+	    db_changes(db) == 0)
 		rc = DB_CONFLICT;
 	return db_end(db, rc);
 }
@@ -181,23 +162,19 @@ enum db_rc outbox_remind(struct db *db, int hours, int *n)
 	sqlite3_bind_int64(st, 1, clock_now());
 	sqlite3_bind_int64(st, 2, (int64_t)hours * 3600);
 	if ((rc = step_write(db, st, "enqueueing reminders")) == DB_OK)
-		*n = sqlite3_changes(db->conn);
+		*n = db_changes(db);
 	return db_end(db, rc);
 }
 
 enum db_rc outbox_counts(struct db *db, int64_t counts[OUTBOX__MAX])
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_OUTBOX_COUNTS);
-	const unsigned char *state;
 	int step, i;
 
 	memset(counts, 0, OUTBOX__MAX * sizeof(counts[0]));
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		state = sqlite3_column_text(st, 0);
-		for (i = 0; i < OUTBOX__MAX; i++)
-			if (state != NULL && strcmp((const char *)state, state_names[i]) == 0)
-				counts[i] = sqlite3_column_int64(st, 1);
-	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((i = db_enum(st, 0, state_names, OUTBOX__MAX, -1)) >= 0)
+			counts[i] = sqlite3_column_int64(st, 1);
 	sqlite3_reset(st);
 	return db_rc_of(db, step, "counting messages");
 }
@@ -215,12 +192,12 @@ enum db_rc outbox_dead_list(struct db *db, struct arena *a, struct outbox_dead *
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		d = &(*list)[(*n)++];
 		d->id = sqlite3_column_int64(st, 0);
-		d->kind = text(a, st, 1);
-		d->recipient = text(a, st, 2);
+		d->kind = db_text(a, st, 1);
+		d->recipient = db_text(a, st, 2);
 		d->attempts = sqlite3_column_int(st, 3);
-		d->error = text(a, st, 4);
+		d->error = db_text(a, st, 4);
 		d->created_at = sqlite3_column_int64(st, 5);
-		d->event_slug = text(a, st, 6);
+		d->event_slug = db_text(a, st, 6);
 	}
 	sqlite3_reset(st);
 	return db_rc_of(db, step, "listing dead messages");
@@ -240,7 +217,7 @@ static enum db_rc admin_change(struct db *db, enum stmt s, int64_t id, int *n)
 	if (s == STMT_OUTBOX_RETRY)
 		sqlite3_bind_int64(st, 2, clock_now());
 	if ((rc = step_write(db, st, "changing dead messages")) == DB_OK &&
-	    (*n = sqlite3_changes(db->conn)) == 0)
+	    (*n = db_changes(db)) == 0)
 		rc = DB_NOTFOUND;
 	return db_end(db, rc);
 }

@@ -4,7 +4,7 @@
 #include "idem.h"
 #include "potluck.h"
 
-static const char *const category_names[ITEM_CATEGORY__MAX] = {
+const char *const item_category_names[ITEM_CATEGORY__MAX] = {
 	[ITEM_FOOD] = "food",
 	[ITEM_DRINK] = "drink",
 	[ITEM_UTENSIL] = "utensil",
@@ -14,42 +14,12 @@ static const char *const category_names[ITEM_CATEGORY__MAX] = {
 
 const char *potluck_category_name(enum item_category c)
 {
-	return category_names[c];
+	return item_category_names[c];
 }
 
 int64_t potluck_needed(const struct item *it)
 {
 	return it->pledged < it->suggested ? it->suggested - it->pledged : 0;
-}
-
-static const char *text(struct arena *a, sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return arena_strdup(a, t != NULL ? (const char *)t : "");
-}
-
-/* Fill it from a row of ITEM_COLS followed by the asking RSVP's quantity. */
-static void read_item(struct arena *a, sqlite3_stmt *st, struct item *it)
-{
-	const char *cat = (const char *)sqlite3_column_text(st, 3);
-	int c;
-
-	memset(it, 0, sizeof(*it));
-	it->id = sqlite3_column_int64(st, 0);
-	it->event_id = sqlite3_column_int64(st, 1);
-	it->name = text(a, st, 2);
-	it->category = ITEM_OTHER;
-	for (c = 0; c < ITEM_CATEGORY__MAX; c++)
-		if (cat != NULL && strcmp(cat, category_names[c]) == 0)
-			it->category = (enum item_category)c;
-	it->unit = text(a, st, 4);
-	it->suggested = sqlite3_column_int64(st, 5);
-	it->capped = sqlite3_column_int(st, 6);
-	it->position = sqlite3_column_int(st, 7);
-	it->pledged = sqlite3_column_int64(st, 8);
-	it->version = sqlite3_column_int64(st, 9);
-	it->mine = sqlite3_column_int64(st, 10);
 }
 
 /* Item item_id with rsvp_id's quantity (0: none), inside the caller's transaction. */
@@ -62,7 +32,7 @@ static enum db_rc get_item(struct db *db, struct arena *a, int64_t item_id,
 	sqlite3_bind_int64(st, 1, item_id);
 	sqlite3_bind_int64(st, 2, rsvp_id);
 	if ((rc = db_step_one(db, st, "reading an item")) == DB_OK) {
-		read_item(a, st, it);
+		db_read_item(a, st, it);
 		sqlite3_reset(st);
 	}
 	return rc;
@@ -72,7 +42,7 @@ static enum db_rc get_item(struct db *db, struct arena *a, int64_t item_id,
 static void bind_item(sqlite3_stmt *st, const struct item_input *in)
 {
 	sqlite3_bind_text(st, 2, in->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, category_names[in->category], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, item_category_names[in->category], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, in->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, in->suggested);
 	sqlite3_bind_int(st, 6, in->capped != 0);
@@ -121,7 +91,7 @@ enum db_rc potluck_item_add(struct db *db, int64_t event_id, const struct item_i
 		sqlite3_bind_int64(st, 1, event_id);
 		bind_item(st, in);
 		if ((rc = write_item(db, st, "adding an item")) == DB_OK)
-			new_id = sqlite3_last_insert_rowid(db->conn);
+			new_id = db_last_id(db);
 	}
 	if ((rc = db_end(db, rc)) == DB_OK)
 		*id = new_id;
@@ -197,7 +167,7 @@ enum db_rc potluck_item_move(struct db *db, int64_t event_id, int64_t item_id,
 		goto out;
 	st = db_stmt(db, STMT_ITEM_ORDER);
 	sqlite3_bind_int64(st, 1, event_id);
-	sqlite3_bind_text(st, 2, category_names[it.category], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, item_category_names[it.category], -1, SQLITE_STATIC);
 	while (n < POTLUCK_ITEMS_MAX && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		order[n].id = sqlite3_column_int64(st, 0);
 		order[n].position = sqlite3_column_int64(st, 1);
@@ -284,7 +254,7 @@ static enum db_rc read_pledgers(struct db *db, struct arena *a, int64_t event_id
 		if (it->pledgers == NULL)
 			it->pledgers = arena_alloc(a, POTLUCK_NAMES_SHOWN * sizeof(*it->pledgers));
 		p = &it->pledgers[it->npledgers++];
-		p->name = text(a, st, 1);
+		p->name = db_text(a, st, 1);
 		p->quantity = sqlite3_column_int64(st, 2);
 		p->tentative = strcmp((const char *)sqlite3_column_text(st, 3), "waitlisted") == 0;
 	}
@@ -306,7 +276,7 @@ static enum db_rc list_items(struct db *db, struct arena *a, enum stmt s, int64_
 	sqlite3_bind_int64(st, 2, rsvp_id);
 	sqlite3_bind_int(st, 3, POTLUCK_ITEMS_MAX);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		read_item(a, st, &(*items)[(*n)++]);
+		db_read_item(a, st, &(*items)[(*n)++]);
 	sqlite3_reset(st);
 	if ((rc = db_rc_of(db, step, "reading items")) != DB_OK || *n == 0)
 		return rc;
@@ -335,12 +305,13 @@ enum db_rc potluck_export(struct db *db, struct arena *a, int64_t event_id,
 
 	sqlite3_bind_int64(st, 1, event_id);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		read_item(a, st, &it);
+		db_read_item(a, st, &it);
 		l.item = &it;
-		l.name = text(a, st, 11);
-		l.email = text(a, st, 12);
-		l.quantity = sqlite3_column_int64(st, 13);
-		l.tentative = sqlite3_column_int(st, 14);
+		/* The row's pledge is read as the item's "mine". */
+		l.name = db_text(a, st, 11);
+		l.email = db_text(a, st, 12);
+		l.quantity = it.mine;
+		l.tentative = sqlite3_column_int(st, 13);
 		fn(arg, &l);
 	}
 	sqlite3_reset(st);

@@ -17,6 +17,9 @@ enum item_category {
 	ITEM_FOOD, ITEM_DRINK, ITEM_UTENSIL, ITEM_DECORATION, ITEM_OTHER, ITEM_CATEGORY__MAX
 };
 
+/* Each category as the database stores it. */
+extern const char *const item_category_names[ITEM_CATEGORY__MAX];
+
 /*
  * An item as an admin enters it. Where it shows within its category is
  * not entered: a new item goes last, potluck_item_move() changes that.

@@ -9,7 +9,7 @@
 #include "token.h"
 #include "waitlist.h"
 
-static const char *const status_names[] = {
+const char *const rsvp_status_names[RSVP_STATUS__MAX] = {
 	[RSVP_CONFIRMED] = "confirmed",
 	[RSVP_WAITLISTED] = "waitlisted",
 	[RSVP_CANCELLED] = "cancelled",
@@ -17,24 +17,7 @@ static const char *const status_names[] = {
 
 const char *rsvp_status_name(enum rsvp_status s)
 {
-	return status_names[s];
-}
-
-static enum rsvp_status status_of(const unsigned char *s)
-{
-	int i;
-
-	for (i = 0; i < (int)(sizeof(status_names) / sizeof(status_names[0])); i++)
-		if (s != NULL && strcmp((const char *)s, status_names[i]) == 0)
-			return (enum rsvp_status)i;
-	return RSVP_CANCELLED;
-}
-
-static const char *text(struct arena *a, sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return arena_strdup(a, t != NULL ? (const char *)t : "");
+	return rsvp_status_names[s];
 }
 
 /*
@@ -117,13 +100,13 @@ static enum db_rc create_in(struct db *db, struct arena *a, int64_t event_id,
 	sqlite3_bind_text(st, 4, in->email, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, in->guests);
 	sqlite3_bind_text(st, 6, in->note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, status_names[out->status], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, rsvp_status_names[out->status], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, now);
 	rc = db_rc_of(db, sqlite3_step(st), "creating an RSVP");
 	sqlite3_reset(st);
 	if (rc != DB_OK)
 		return rc;
-	id = sqlite3_last_insert_rowid(db->conn);
+	id = db_last_id(db);
 	if (in->npledges > 0 &&
 	    (rc = potluck_apply(db, id, e.id, in->pledges, in->npledges, out)) != DB_OK)
 		return rc;
@@ -188,21 +171,6 @@ struct rsvp_ref {
 	const char *actor;		/* the admin's name; NULL: the visitor */
 };
 
-/* Fill r from a row of RSVP_COLS (db.c). */
-static void read_row(struct arena *a, sqlite3_stmt *st, struct rsvp *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(st, 0);
-	r->event_id = sqlite3_column_int64(st, 1);
-	r->name = text(a, st, 2);
-	r->email = text(a, st, 3);
-	r->guests = sqlite3_column_int(st, 4);
-	r->note = text(a, st, 5);
-	r->status = status_of(sqlite3_column_text(st, 6));
-	r->created_at = sqlite3_column_int64(st, 7);
-	r->checked_in_at = sqlite3_column_int64(st, 8);
-}
-
 /* Read the RSVP ref names into r (no waitlist position). */
 static enum db_rc read_rsvp(struct db *db, struct arena *a, const struct rsvp_ref *ref,
     struct rsvp *r)
@@ -223,7 +191,7 @@ static enum db_rc read_rsvp(struct db *db, struct arena *a, const struct rsvp_re
 	}
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
-		read_row(a, st, r);
+		db_read_rsvp(a, st, r);
 		rc = DB_OK;
 	} else {
 		rc = step == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, step, "reading an RSVP");
@@ -364,7 +332,7 @@ static enum db_rc set_status(struct db *db, const struct rsvp *r, enum rsvp_stat
 	enum db_rc rc;
 
 	sqlite3_bind_int64(st, 1, r->id);
-	sqlite3_bind_text(st, 2, status_names[s], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rsvp_status_names[s], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, clock_now());
 	rc = db_rc_of(db, sqlite3_step(st), "changing an RSVP's status");
 	sqlite3_reset(st);
@@ -511,7 +479,7 @@ enum db_rc rsvp_admin_list(struct db *db, struct arena *a, int64_t event_id,
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rsvp *r = &(*list)[(*n)++];
 
-		read_row(a, st, r);
+		db_read_rsvp(a, st, r);
 		if (r->status == RSVP_WAITLISTED && pattern == NULL)
 			r->position = ++waiting;
 	}
@@ -611,9 +579,10 @@ enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,
 		struct rsvp *r = &(*list)[(*n)++];
 
 		memset(r, 0, sizeof(*r));
-		r->name = text(a, st, 0);
+		r->name = db_text(a, st, 0);
 		r->guests = sqlite3_column_int(st, 1);
-		r->status = status_of(sqlite3_column_text(st, 2));
+		r->status = (enum rsvp_status)db_enum(st, 2, rsvp_status_names,
+		    RSVP_STATUS__MAX, RSVP_CANCELLED);
 	}
 	sqlite3_reset(st);
 	return db_rc_of(db, step, "reading recent sign-ups");

@@ -12,7 +12,10 @@
 #define RSVP_NOTE_MAX 1000	/* characters */
 #define RSVP_RECENT_MAX 10
 
-enum rsvp_status { RSVP_CONFIRMED, RSVP_WAITLISTED, RSVP_CANCELLED };
+enum rsvp_status { RSVP_CONFIRMED, RSVP_WAITLISTED, RSVP_CANCELLED, RSVP_STATUS__MAX };
+
+/* Each status as the database stores it. */
+extern const char *const rsvp_status_names[RSVP_STATUS__MAX];
 
 #define RSVP_ADMIN_LIST_MAX 2000
 

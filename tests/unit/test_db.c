@@ -43,7 +43,7 @@ static void test_open_settings(void **state)
 	assert_int_equal(pragma(f->db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(pragma(f->db, "PRAGMA synchronous"), 2);	/* FULL */
 	assert_int_equal(pragma(f->db, "PRAGMA busy_timeout"), 5000);
-	sqlite3_prepare_v2(f->db->conn, "PRAGMA journal_mode", -1, &st, NULL);
+	sqlite3_prepare_v2(db_sqlite(f->db), "PRAGMA journal_mode", -1, &st, NULL);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	mode = sqlite3_column_text(st, 0);
 	assert_string_equal((const char *)mode, "wal");
@@ -83,7 +83,7 @@ static void test_newer_database_refused(void **state)
 	int from;
 
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", db_latest_version() + 1);
-	assert_int_equal(sqlite3_exec(f->db->conn, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db_sqlite(f->db), sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(db_migrate(f->db, &from, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "newer"));
 	assert_int_equal(db_prepare(f->db, err, sizeof(err)), -1);
@@ -138,7 +138,7 @@ static char *schema_shape(struct db *db)
 	sqlite3_stmt *st;
 	char *out;
 
-	assert_int_equal(sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	out = strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
@@ -167,9 +167,9 @@ static void test_upgrade_from_v1_matches_fresh(void **state)
 	fclose(in);
 	snprintf(c.database, sizeof(c.database), "%s/v1.db", f->dir);
 	assert_non_null(db = db_open(&c, 1, err, sizeof(err)));
-	assert_int_equal(sqlite3_exec(db->conn, v1sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db_sqlite(db), v1sql, NULL, NULL, NULL), SQLITE_OK);
 	free(v1sql);
-	assert_int_equal(sqlite3_exec(db->conn, "INSERT INTO event (slug, title, starts_at,"
+	assert_int_equal(sqlite3_exec(db_sqlite(db), "INSERT INTO event (slug, title, starts_at,"
 	    " status, capacity, created_at, updated_at) VALUES ('old', 'Old', 1, 'published',"
 	    " 5, 1, 1)", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(db_migrate(db, &from, err, sizeof(err)), 0);

@@ -158,12 +158,12 @@ static void test_dedupe_key(void **state)
 {
 	(void)state;
 	rsvp("ann", 0, DB_OK);
-	assert_int_equal(sqlite3_exec(F->t.db->conn, "INSERT INTO outbox (kind, dedupe_key,"
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "INSERT INTO outbox (kind, dedupe_key,"
 	    " recipient, name, event_id, next_attempt_at, created_at) SELECT kind,"
 	    " dedupe_key, recipient, name, event_id, 0, 0 FROM outbox", NULL, NULL, NULL),
 	    SQLITE_CONSTRAINT_UNIQUE);
 	/* Header injection cannot even be stored. */
-	assert_int_equal(sqlite3_exec(F->t.db->conn, "INSERT INTO outbox (kind, dedupe_key,"
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "INSERT INTO outbox (kind, dedupe_key,"
 	    " recipient, name, event_id, next_attempt_at, created_at) VALUES ('resend', 'x',"
 	    " 'a@b.c' || char(13, 10) || 'Bcc: x@y.z', 'n', 1, 0, 0)", NULL, NULL, NULL),
 	    SQLITE_CONSTRAINT_CHECK);
@@ -238,7 +238,7 @@ static void five_due(void)
 	rsvp("c", 0, DB_OK);
 	rsvp("d", 0, DB_OK);
 	rsvp("e", 0, DB_OK);
-	assert_int_equal(sqlite3_exec(F->t.db->conn, "UPDATE outbox SET next_attempt_at ="
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "UPDATE outbox SET next_attempt_at ="
 	    " min(1799999980, 1800000000 - 10 * id)", NULL, NULL, NULL), SQLITE_OK);
 }
 
@@ -487,7 +487,7 @@ static void add_session(int64_t created, int64_t seen)
 	snprintf(sql, sizeof(sql), "INSERT INTO session (token_hash, user_id, created_at,"
 	    " last_seen) VALUES (randomblob(32), 1, %lld, %lld)", (long long)created,
 	    (long long)seen);
-	assert_int_equal(sqlite3_exec(F->t.db->conn, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
 static void test_hygiene(void **state)
@@ -499,11 +499,11 @@ static void test_hygiene(void **state)
 	assert_int_equal(idem_claim(F->t.db, "old-token", &replayed), DB_OK);
 	assert_int_equal(db_commit(F->t.db), DB_OK);
 	rsvp("ann", 0, DB_OK);
-	assert_int_equal(sqlite3_exec(F->t.db->conn, "UPDATE outbox SET state = 'sent'",
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "UPDATE outbox SET state = 'sent'",
 	    NULL, NULL, NULL), SQLITE_OK);
 	clock_set(NOW + DAY);
 	/* Admin sessions: one in use, one idle for 3 h, one logged in 13 h ago. */
-	assert_int_equal(sqlite3_exec(F->t.db->conn,
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db),
 	    "INSERT INTO admin_user (name, hash, created_at) VALUES ('maria', 'x', 0)",
 	    NULL, NULL, NULL), SQLITE_OK);
 	add_session(NOW + DAY - 3 * 3600, NOW + DAY);
@@ -521,7 +521,7 @@ static void test_hygiene(void **state)
 	/* A small WAL is left alone; one past the limit is truncated. */
 	assert_int_equal(hygiene_checkpoint(F->t.db, &F->t.cfg), 0);
 	F->t.cfg.wal_checkpoint_mb = 1;
-	assert_int_equal(sqlite3_exec(F->t.db->conn, "INSERT INTO setting (key, value)"
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "INSERT INTO setting (key, value)"
 	    " VALUES ('big', zeroblob(2 * 1024 * 1024))", NULL, NULL, NULL), SQLITE_OK);
 	assert_true(wal_size() > 1024 * 1024);
 	assert_int_equal(hygiene_checkpoint(F->t.db, &F->t.cfg), 1);

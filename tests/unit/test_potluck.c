@@ -218,7 +218,7 @@ static void test_capped_refusal_changes_nothing(void **state)
 	assert_int_equal(pledge(a, F->chairs, 5, &out), DB_FULL);
 	assert_int_equal(out.item_left, 0);
 	/* The database refuses it even when the C code is bypassed. */
-	assert_int_not_equal(sqlite3_exec(F->t.db->conn, "UPDATE pledge SET quantity = 9",
+	assert_int_not_equal(sqlite3_exec(db_sqlite(F->t.db), "UPDATE pledge SET quantity = 9",
 	    NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(item(F->chairs).pledged, 4);
 	check_totals();
@@ -242,7 +242,7 @@ static void test_cancel_releases_pledges(void **state)
 	assert_int_equal(q("SELECT count(*) FROM pledge"), 0);
 	/* A cancelled RSVP cannot pledge, not even past the C code. */
 	assert_int_equal(pledge(a, F->cake, 1, &out), DB_CLOSED);
-	assert_int_not_equal(sqlite3_exec(F->t.db->conn, "INSERT INTO pledge (item_id, rsvp_id,"
+	assert_int_not_equal(sqlite3_exec(db_sqlite(F->t.db), "INSERT INTO pledge (item_id, rsvp_id,"
 	    " quantity, created_at, updated_at) VALUES (2, 1, 1, 0, 0)", NULL, NULL, NULL),
 	    SQLITE_OK);
 	check_totals();
@@ -364,7 +364,7 @@ static const char *item_row(int64_t id)
 	static char buf[256];
 	sqlite3_stmt *st;
 
-	assert_int_equal(sqlite3_prepare_v2(F->t.db->conn, "SELECT name || '|' || category"
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(F->t.db), "SELECT name || '|' || category"
 	    " || '|' || unit || '|' || suggested || '|' || capped || '|' || position || '|'"
 	    " || pledged || '|' || version FROM item WHERE id = ?", -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_int64(st, 1, id);
@@ -512,7 +512,7 @@ static void test_move_swaps_within_category(void **state)
 	assert_int_equal(potluck_items(F->t.db, F->t.a, 1, &items, &n), DB_OK);
 	assert_int_equal(items[1].id, F->chairs);
 	/* Positions shared by hand-made rows still swap visibly. */
-	assert_int_equal(sqlite3_exec(F->t.db->conn, "UPDATE item SET position = 7 WHERE"
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "UPDATE item SET position = 7 WHERE"
 	    " category = 'utensil'", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, version_of(F->grill), 0),
 	    DB_OK);

@@ -356,7 +356,7 @@ static void assert_overbooking_refused(const char *sql)
 {
 	char *err = NULL;
 
-	assert_int_equal(sqlite3_exec(F->t.db->conn, sql, NULL, NULL, &err),
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), sql, NULL, NULL, &err),
 	    SQLITE_CONSTRAINT_TRIGGER);
 	assert_non_null(err);
 	assert_string_equal(err, "overbooking: confirmed spots would exceed capacity");
