@@ -82,7 +82,7 @@ void admin_page_begin(struct page *p, struct req *r, struct app *app, const char
 	char csrf[TOKEN_FORM_HEX + 1];
 	struct tpl_dict *bar;
 
-	page_begin(p, app, title, file);
+	page_begin(p, r, app, title, file);
 	session_csrf(r->a, r->session, clock_now(), csrf);
 	bar = tpl_section(p->root, "ADMIN");
 	tpl_set(bar, "USER", r->session->user);
@@ -116,7 +116,7 @@ static int login_page(struct req *r, struct app *app, int status, const char *na
 	char token[TOKEN_FORM_HEX + 1];
 	struct page p;
 
-	page_begin(&p, app, "Admin login", "admin_login.tpl");
+	page_begin(&p, r, app, "Admin login", "admin_login.tpl");
 	token_form_new(token, clock_now(), LOGIN_PURPOSE);
 	tpl_set(p.body, "FORM_TOKEN", token);
 	tpl_set(p.body, "NAME", name);
@@ -202,10 +202,8 @@ int h_admin_home(struct req *r, struct app *app)
 		    "%lld e-mail%s could not be delivered", (long long)counts[OUTBOX_DEAD],
 		    counts[OUTBOX_DEAD] == 1 ? "" : "s"));
 	for (past = 0; past < 2; past++) {
-		if ((rc = event_list_admin(app->db, r->a, clock_now(), past, &list, &n)) != DB_OK) {
-			tpl_dict_free(p.root);
+		if ((rc = event_list_admin(app->db, r->a, clock_now(), past, &list, &n)) != DB_OK)
 			return db_status(rc);
-		}
 		for (i = 0; i < n; i++)
 			dashboard_row(tpl_section(p.body, sections[past]), r->a, &list[i]);
 		if (n == 0)

@@ -28,7 +28,7 @@ int h_home(struct req *r, struct app *app)
 
 	if ((rc = event_list_upcoming(app->db, r->a, now, &list, &n)) != DB_OK)
 		return db_status(rc);
-	page_begin(&p, app, "Upcoming events", "home.tpl");
+	page_begin(&p, r, app, "Upcoming events", "home.tpl");
 	for (i = 0; i < n; i++)
 		page_event_summary(tpl_section(p.body, "EVENT"), r->a, &list[i], now);
 	if (n == 0)
@@ -149,7 +149,7 @@ int event_page(struct req *r, struct app *app, const struct event *e, int status
 
 	if ((rc = potluck_sheet(app->db, r->a, e->id, 0, &items, &n)) != DB_OK)
 		return db_status(rc);
-	page_begin(&p, app, e->title, "event.tpl");
+	page_begin(&p, r, app, e->title, "event.tpl");
 	tpl_show(p.root, "LIVE_SCRIPT");
 	page_event_summary(p.body, r->a, e, now);
 	tpl_set(p.body, "DESCRIPTION", e->description);
@@ -201,7 +201,7 @@ int h_event_live(struct req *r, struct app *app)
 	if ((rc = rsvp_recent(app->db, r->a, e.id, &recent, &n)) != DB_OK ||
 	    (rc = potluck_sheet(app->db, r->a, e.id, 0, &items, &nitems)) != DB_OK)
 		return db_status(rc);
-	page_begin(&p, app, e.title, "live.tpl");
+	page_begin(&p, r, app, e.title, "live.tpl");
 	tpl_set(tpl_section(p.root, "REFRESH"), "SECONDS", LIVE_REFRESH_SECONDS);
 	page_event_summary(p.body, r->a, &e, clock_now());
 	live_numbers(p.body, &e);
@@ -229,7 +229,7 @@ int h_event_status(struct req *r, struct app *app)
 	/* The version changes with every RSVP or potluck change: a cheap, exact ETag. */
 	if (page_etag(r, e.version))
 		return 304;
-	d = tpl_dict_new();
+	d = tpl_dict_new(r->a);
 	tpl_set(d, "SLUG", e.slug);
 	tpl_set(d, "CAPACITY", e.capacity < 0 ? "null" : arena_printf(r->a, "%lld",
 	    (long long)e.capacity));
@@ -256,7 +256,7 @@ int h_event_waitlist(struct req *r, struct app *app)
 		return status;
 	if ((rc = waitlist_list(app->db, r->a, e.id, &list, &n)) != DB_OK)
 		return db_status(rc);
-	page_begin(&p, app, arena_printf(r->a, "Waitlist: %s", e.title), "waitlist.tpl");
+	page_begin(&p, r, app, arena_printf(r->a, "Waitlist: %s", e.title), "waitlist.tpl");
 	page_event_summary(p.body, r->a, &e, clock_now());
 	for (i = 0; i < n; i++) {
 		d = tpl_section(p.body, "ENTRY");

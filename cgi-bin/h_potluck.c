@@ -234,7 +234,7 @@ int h_event_items(struct req *r, struct app *app)
 		return 304;
 	if ((rc = potluck_sheet(app->db, r->a, e.id, 0, &items, &n)) != DB_OK)
 		return db_status(rc);
-	d = tpl_dict_new();
+	d = tpl_dict_new(r->a);
 	tpl_set(d, "SLUG", e.slug);
 	tpl_set_int(d, "VERSION", e.version);
 	for (i = 0; i < n; i++) {

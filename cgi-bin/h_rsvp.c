@@ -109,7 +109,7 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 	can_change = rv.status != RSVP_CANCELLED && clock_now() < e.starts_at;
 	/* The address is a secret: never leak it to another site. */
 	r->referrer_policy = "no-referrer";
-	page_begin(&p, app, arena_printf(r->a, "Your RSVP: %s", e.title), "rsvp.tpl");
+	page_begin(&p, r, app, arena_printf(r->a, "Your RSVP: %s", e.title), "rsvp.tpl");
 	page_event_summary(p.body, r->a, &e, clock_now());
 	tpl_set(p.body, "TOKEN", token);
 	tpl_set(p.body, "LINK", page_url(r, arena_printf(r->a, "/rsvp/%s", token)));
@@ -314,7 +314,7 @@ int h_rsvp_resend(struct req *r, struct app *app)
 	token_manage_of(token, manage);
 	if ((rc = rsvp_resend(app->db, e.slug, email, token, manage, &out, &queued)) != DB_OK)
 		return db_status(rc);
-	page_begin(&p, app, arena_printf(r->a, "Your link: %s", e.title), "resend.tpl");
+	page_begin(&p, r, app, arena_printf(r->a, "Your link: %s", e.title), "resend.tpl");
 	page_event_summary(p.body, r->a, &e, clock_now());
 	tpl_set(p.body, "EMAIL", email);
 	tpl_set_int(p.body, "PER_HOUR", OUTBOX_RESEND_PER_HOUR);

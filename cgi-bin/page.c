@@ -5,9 +5,10 @@
 #include "page.h"
 #include "tz.h"
 
-void page_begin(struct page *p, struct app *app, const char *title, const char *file)
+void page_begin(struct page *p, struct req *r, struct app *app, const char *title,
+    const char *file)
 {
-	p->root = tpl_dict_new();
+	p->root = tpl_dict_new(r->a);
 	tpl_set(p->root, "SITE_NAME", app->cfg->site_name);
 	tpl_set(p->root, "PAGE_TITLE", title);
 	p->body = tpl_include(p->root, "BODY", file);
@@ -16,8 +17,6 @@ void page_begin(struct page *p, struct app *app, const char *title, const char *
 int page_end(struct page *p, struct req *r, int status)
 {
 	r->body = tpl_render(r->a, "layout.tpl", p->root, &r->body_len);
-	tpl_dict_free(p->root);
-	p->root = p->body = NULL;
 	if (r->body == NULL)
 		return 500;
 	r->content_type = "text/html; charset=utf-8";
@@ -60,7 +59,7 @@ int page_error(struct req *r, struct app *app, int status)
 	/* Unknown statuses render as the last entry (500) but keep their code. */
 	for (i = 0; i < n - 1 && errors[i].status != status; i++)
 		;
-	page_begin(&p, app, errors[i].title, "error.tpl");
+	page_begin(&p, r, app, errors[i].title, "error.tpl");
 	tpl_set(p.body, "TITLE", errors[i].title);
 	tpl_set(p.body, "MESSAGE", r->error != NULL ? r->error : errors[i].message);
 	tpl_set(p.body, "HINT", errors[i].hint);
@@ -114,7 +113,6 @@ int page_data(struct req *r, const char *file, struct tpl_dict *d,
     const char *content_type)
 {
 	r->body = tpl_render(r->a, file, d, &r->body_len);
-	tpl_dict_free(d);
 	if (r->body == NULL)
 		return 500;
 	r->content_type = content_type;

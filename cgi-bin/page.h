@@ -16,14 +16,15 @@ struct page {
 	struct tpl_dict *root, *body;
 };
 
-void page_begin(struct page *p, struct app *app, const char *title, const char *file);
-/* Render into r's body; frees the dictionaries. Returns status, or 500. */
+void page_begin(struct page *p, struct req *r, struct app *app, const char *title,
+    const char *file);
+/* Render into r's body (the request's arena frees the dictionaries). Returns status, or 500. */
 int page_end(struct page *p, struct req *r, int status);
 
 /* Answer 303 See Other to location (a path of this site). Returns 303. */
 int page_redirect(struct req *r, const char *location);
 
-/* Render a non-HTML template (e.g. JSON) into r's body. Frees d. */
+/* Render a non-HTML template (e.g. JSON) into r's body. */
 int page_data(struct req *r, const char *file, struct tpl_dict *d,
     const char *content_type);
 

@@ -15,8 +15,15 @@ struct block {
 	max_align_t data[];
 };
 
+struct cleanup {
+	void (*fn)(void *);
+	void *arg;
+	struct cleanup *next;
+};
+
 struct arena {
 	struct block *head;
+	struct cleanup *cleanups;	/* newest first; the nodes live in the blocks */
 };
 
 static struct block *block_new(size_t size)
@@ -38,7 +45,29 @@ struct arena *arena_new(void)
 	if (a == NULL)
 		log_fatal("out of memory");
 	a->head = block_new(BLOCK_SIZE);
+	a->cleanups = NULL;
 	return a;
+}
+
+void arena_cleanup(struct arena *a, void (*fn)(void *), void *arg)
+{
+	struct cleanup *c = arena_alloc(a, sizeof(*c));
+
+	c->fn = fn;
+	c->arg = arg;
+	c->next = a->cleanups;
+	a->cleanups = c;
+}
+
+/* Run and forget the cleanups, before the blocks holding them go. */
+static void run_cleanups(struct arena *a)
+{
+	struct cleanup *c;
+
+	while ((c = a->cleanups) != NULL) {
+		a->cleanups = c->next;
+		c->fn(c->arg);
+	}
 }
 
 /* Frees every block after the first one in the list. */
@@ -56,6 +85,7 @@ void arena_free(struct arena *a)
 {
 	if (a == NULL)
 		return;
+	run_cleanups(a);
 	free_rest(a->head);
 	free(a->head);
 	free(a);
@@ -63,8 +93,10 @@ void arena_free(struct arena *a)
 
 void arena_reset(struct arena *a)
 {
-	struct block *keep = a->head;
+	struct block *keep;
 
+	run_cleanups(a);
+	keep = a->head;
 	/* Keep the most recent block: usually the only one. */
 	free_rest(keep);
 	keep->next = NULL;

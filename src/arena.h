@@ -4,7 +4,8 @@
 #include <stddef.h>
 
 /*
- * A request-lifetime memory pool: many small allocations, one reset.
+ * A request-lifetime memory pool: many small allocations, one reset
+ * (which also runs the cleanups registered since the last).
  * Allocation failure aborts the process (a worker that cannot allocate
  * a few kilobytes cannot answer anyway; the master starts a new one).
  */
@@ -16,6 +17,11 @@ void arena_free(struct arena *a);
 void arena_reset(struct arena *a);
 
 void *arena_alloc(struct arena *a, size_t n);
+/*
+ * Call fn(arg) when a is next reset or freed, newest first: how a foreign
+ * resource (a template dictionary) lives exactly as long as the request.
+ */
+void arena_cleanup(struct arena *a, void (*fn)(void *), void *arg);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 /* Formatted string, allocated in the arena. */

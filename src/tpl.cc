@@ -44,18 +44,22 @@ int tpl_init(const char *dir)
 	}
 }
 
-struct tpl_dict *tpl_dict_new(void)
+static void dict_free(void *d)
 {
+	delete static_cast<TemplateDictionary *>(d);
+}
+
+struct tpl_dict *tpl_dict_new(struct arena *a)
+{
+	TemplateDictionary *d;
+
 	try {
-		return C(new TemplateDictionary("page"));
+		d = new TemplateDictionary("page");
 	} catch (...) {
 		log_fatal("templates: out of memory");
 	}
-}
-
-void tpl_dict_free(struct tpl_dict *d)
-{
-	delete D(d);
+	arena_cleanup(a, dict_free, d);
+	return C(d);
 }
 
 void tpl_set(struct tpl_dict *d, const char *key, const char *value)

@@ -21,9 +21,8 @@ struct tpl_dict;
 /* Use templates from dir; returns 0, or -1 if dir cannot be read. */
 int tpl_init(const char *dir);
 
-/* A new root dictionary; free it with tpl_dict_free(). */
-struct tpl_dict *tpl_dict_new(void);
-void tpl_dict_free(struct tpl_dict *d);
+/* A new root dictionary, freed when arena a is reset or freed. */
+struct tpl_dict *tpl_dict_new(struct arena *a);
 
 void tpl_set(struct tpl_dict *d, const char *key, const char *value);
 void tpl_set_int(struct tpl_dict *d, const char *key, long long value);

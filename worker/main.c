@@ -71,15 +71,14 @@ struct worker {
 static char *render(struct worker *w, const struct outbox_msg *m, const char **err)
 {
 	const struct config *c = w->cfg;
-	struct tpl_dict *d = tpl_dict_new();
+	struct tpl_dict *d = tpl_dict_new(w->a);
 	struct mail mail = { 0 };
 	struct event e;
 	size_t len;
-	char *out = NULL;
 
 	if (event_get_by_id(w->db, w->a, m->event_id, &e) != DB_OK) {
 		*err = "the event can no longer be read";
-		goto out;
+		return NULL;
 	}
 	tpl_set(d, "SITE_NAME", mail_one_line(w->a, c->site_name));
 	tpl_set(d, "NAME", mail_one_line(w->a, m->name));
@@ -94,7 +93,7 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 	    &len);
 	if (mail.text == NULL) {
 		*err = "template missing or invalid (see the worker's log)";
-		goto out;
+		return NULL;
 	}
 	mail.from_name = c->site_name;
 	mail.from = c->mail_from;
@@ -102,10 +101,7 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 	mail.date = clock_now();
 	mail.id = m->id;
 	mail.created_at = m->created_at;
-	out = mail_build(w->a, &mail, err);
-out:
-	tpl_dict_free(d);
-	return out;
+	return mail_build(w->a, &mail, err);
 }
 
 /* Record a failed attempt at m and log it. */

@@ -1,0 +1,76 @@
+/* The request arena: cleanups run once, newest first, at reset and at free. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "arena.h"
+#include "tpl.h"
+
+struct calls {
+	char order[8];
+	int n;
+};
+
+struct mark {
+	struct calls *calls;
+	char name;
+};
+
+static void record(void *arg)
+{
+	struct mark *m = arg;
+
+	m->calls->order[m->calls->n++] = m->name;
+}
+
+static void test_cleanups_at_reset_and_free(void **state)
+{
+	struct calls calls = { { 0 }, 0 };
+	struct mark a = { &calls, 'a' }, b = { &calls, 'b' }, c = { &calls, 'c' };
+	struct arena *ar = arena_new();
+	int i;
+
+	(void)state;
+	arena_cleanup(ar, record, &a);
+	/* Enough allocations to need more blocks: the nodes must survive them. */
+	for (i = 0; i < 100; i++)
+		arena_alloc(ar, 1000);
+	arena_cleanup(ar, record, &b);
+	arena_reset(ar);
+	assert_int_equal(calls.n, 2);
+	assert_memory_equal(calls.order, "ba", 2);
+	/* A reset forgets them: the next reset runs none of them again. */
+	arena_reset(ar);
+	assert_int_equal(calls.n, 2);
+	arena_cleanup(ar, record, &c);
+	arena_free(ar);
+	assert_int_equal(calls.n, 3);
+	assert_int_equal(calls.order[2], 'c');
+}
+
+/* A dictionary lives as long as its arena: Valgrind reports a leak otherwise. */
+static void test_dictionary_freed_with_arena(void **state)
+{
+	struct arena *ar = arena_new();
+	struct tpl_dict *d = tpl_dict_new(ar);
+
+	(void)state;
+	tpl_set(tpl_section(d, "ROW"), "NAME", "x");
+	arena_reset(ar);
+	d = tpl_dict_new(ar);
+	tpl_set(d, "NAME", "y");
+	arena_free(ar);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cleanups_at_reset_and_free),
+		cmocka_unit_test(test_dictionary_freed_with_arena),
+	};
+
+	return cmocka_run_group_tests_name("arena", tests, NULL, NULL);
+}
