@@ -13,35 +13,105 @@
  */
 typedef int (*handler_fn)(struct req *r, struct app *app);
 
+/*
+ * Contracts: URL (route.c), fields, statuses. Every handler may also
+ * answer 503 + Retry-After (database busy past busy_timeout_ms, or not
+ * usable) and 500; route.c answers 404/405 before any handler, 303 to
+ * /admin/login for admin pages without a session, and 403 for an admin
+ * POST without the session's csrf field. A POST that worked answers 303
+ * (Post/Redirect/Get); replaying its form_token answers the same 303 and
+ * changes nothing. Refusals show the form again with what was wrong.
+ */
+
+/* GET /: upcoming published events. 200. */
 int h_home(struct req *r, struct app *app);
+/* GET /healthz: 200 "ok" when a page could be served, else 503 saying why. */
 int h_healthz(struct req *r, struct app *app);
+/* GET /events/{slug}: the event page and its RSVP form. 200; 404 (drafts too). */
 int h_event(struct req *r, struct app *app);
+/* GET /events/{slug}/live: auto-refreshing counts and sheet. 200; 404. */
 int h_event_live(struct req *r, struct app *app);
+/* GET /events/{slug}/status.json: counts, with ETag. 200; 304; 404. */
 int h_event_status(struct req *r, struct app *app);
+/* GET /events/{slug}/waitlist: the queue, initials only. 200; 404. */
 int h_event_waitlist(struct req *r, struct app *app);
+/* GET /events/{slug}/items.json: the potluck sheet's numbers, with ETag. 200; 304; 404. */
 int h_event_items(struct req *r, struct app *app);
+/*
+ * POST /events/{slug}/rsvp: name, email, guests, note, form_token, and
+ * item_<id> / version_<id> pledges. 303 to /rsvp/{token}; 400 bad field;
+ * 404; 409 e-mail already signed up, or a pledge that no longer fits;
+ * 422 closed, or a party larger than the capacity.
+ */
 int h_rsvp_create(struct req *r, struct app *app);
+/* GET /rsvp/{token}: status, position, edit and cancel forms, pledges. 200; 404. */
 int h_rsvp_show(struct req *r, struct app *app);
+/*
+ * POST /rsvp/{token}: form_token and action=update (guests, note),
+ * cancel, or pledge (item, version, quantity). 303 back to the page;
+ * 400 bad field or action; 404; 409 stale or over-capped pledge; 422
+ * no room for more guests, or the RSVP can no longer change.
+ */
 int h_rsvp_change(struct req *r, struct app *app);
+/*
+ * POST /events/{slug}/resend: email, form_token. 200 with the same
+ * answer whether or not the address has an RSVP; 400; 404.
+ */
 int h_rsvp_resend(struct req *r, struct app *app);
-int h_admin_login_form(struct req *r, struct app *app);
-int h_admin_login(struct req *r, struct app *app);
-int h_admin_logout(struct req *r, struct app *app);
-int h_admin_home(struct req *r, struct app *app);
-int h_admin_event_new_form(struct req *r, struct app *app);
-int h_admin_event_create(struct req *r, struct app *app);
-int h_admin_event_edit_form(struct req *r, struct app *app);
-int h_admin_event_update(struct req *r, struct app *app);
-int h_admin_rsvps(struct req *r, struct app *app);
-int h_admin_rsvps_change(struct req *r, struct app *app);
-int h_admin_rsvps_csv(struct req *r, struct app *app);
-int h_admin_stats(struct req *r, struct app *app);
-int h_admin_items(struct req *r, struct app *app);
-int h_admin_items_change(struct req *r, struct app *app);
-int h_admin_items_csv(struct req *r, struct app *app);
-int h_admin_outbox(struct req *r, struct app *app);
-int h_admin_outbox_change(struct req *r, struct app *app);
+/* GET /events/{slug}.ics: the event as iCalendar. 200; 404. */
 int h_event_ics(struct req *r, struct app *app);
+/* GET /admin/login: the login form. 200. */
+int h_admin_login_form(struct req *r, struct app *app);
+/*
+ * POST /admin/login: name, password, form_token. 303 to /admin with the
+ * session cookie; 400 bad form; 403 wrong name or password, or throttled.
+ */
+int h_admin_login(struct req *r, struct app *app);
+/* POST /admin/logout: ends the session. 303 to /admin/login. */
+int h_admin_logout(struct req *r, struct app *app);
+/* GET /admin: the dashboard. 200. */
+int h_admin_home(struct req *r, struct app *app);
+/* GET /admin/events/new, /admin/events/{slug}/edit: the event editor. 200; 404. */
+int h_admin_event_new_form(struct req *r, struct app *app);
+int h_admin_event_edit_form(struct req *r, struct app *app);
+/*
+ * POST /admin/events/new, /admin/events/{slug}/edit: the editor's fields,
+ * form_token, and edit_version (edit). 303 to the editor; 400 bad field
+ * or slug taken; 404; 409 another admin saved meanwhile (both shown).
+ */
+int h_admin_event_create(struct req *r, struct app *app);
+int h_admin_event_update(struct req *r, struct app *app);
+/* GET /admin/events/{slug}/rsvps: participants, q to search. 200; 404. */
+int h_admin_rsvps(struct req *r, struct app *app);
+/*
+ * POST /admin/events/{slug}/rsvps: action=add (name, email, guests, note,
+ * form_token), bulk (lines, form_token), check-in / confirm / cancel ...
+ * (rsvp), or the ticked rows. 303 back; 200 a bulk add's report; 400; 404;
+ * 409 e-mail taken; 422 does not fit, or not possible in its status.
+ */
+int h_admin_rsvps_change(struct req *r, struct app *app);
+/* GET /admin/events/{slug}/rsvps.csv: every participant. 200; 404. */
+int h_admin_rsvps_csv(struct req *r, struct app *app);
+/* GET /admin/events/{slug}/stats: conversion and waitlist figures. 200; 404. */
+int h_admin_stats(struct req *r, struct app *app);
+/* GET /admin/events/{slug}/items: the potluck items editor. 200; 404. */
+int h_admin_items(struct req *r, struct app *app);
+/*
+ * POST /admin/events/{slug}/items: action=add (name, category, suggested,
+ * unit, capped, form_token), edit, up, down, remove (item, version,
+ * confirm). 303 back; 200 remove's confirmation; 400; 404; 409 the item
+ * changed meanwhile; 422 sheet full, or capped below what is pledged.
+ */
+int h_admin_items_change(struct req *r, struct app *app);
+/* GET /admin/events/{slug}/items.csv: one row per pledge. 200; 404. */
+int h_admin_items_csv(struct req *r, struct app *app);
+/* GET /admin/outbox: counts and dead letters. 200. */
+int h_admin_outbox(struct req *r, struct app *app);
+/*
+ * POST /admin/outbox: action=retry / discard (id, or all with confirm).
+ * 303 back; 200 the confirmation step; 400.
+ */
+int h_admin_outbox_change(struct req *r, struct app *app);
 
 /* What the visitor typed into the RSVP form, to show it again. */
 struct rsvp_form {
