@@ -1,7 +1,9 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -304,11 +306,15 @@ int config_parse(struct config *c, const char *text, char *err, size_t errlen)
 	return 0;
 }
 
-/* Reads a whole small file into a malloc'ed string; NULL with err set. */
+/*
+ * Reads a whole small file into a malloc'ed string; NULL with err set. A
+ * NUL byte is refused with its line: the parser would stop there and
+ * silently drop the rest of the line and of the file.
+ */
 static char *read_file(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	char *buf = NULL;
+	char *buf = NULL, *nul;
 	size_t n;
 
 	if (f == NULL) {
@@ -323,11 +329,22 @@ static char *read_file(const char *path, char *err, size_t errlen)
 	if (n > 64 * 1024 || ferror(f)) {
 		snprintf(err, errlen, "%s: %s", path,
 		    ferror(f) ? "read error" : "larger than 64 KiB");
-		free(buf);
-		buf = NULL;
-		goto out;
+		goto fail;
+	}
+	if ((nul = memchr(buf, '\0', n)) != NULL) {
+		int lineno = 1;
+		char *p;
+
+		for (p = buf; p < nul; p++)
+			lineno += *p == '\n';
+		snprintf(err, errlen, "%s: line %d: contains a NUL byte", path, lineno);
+		goto fail;
 	}
 	buf[n] = '\0';
+	goto out;
+fail:
+	free(buf);
+	buf = NULL;
 out:
 	fclose(f);
 	return buf;
@@ -400,4 +417,46 @@ void config_from_args(struct config *c, int argc, char **argv, const char *progr
 	if (config_load(c, conf, err, sizeof(err)) != 0)
 		log_fatal("configuration: %s", err);
 	tz_set(c->timezone);
+}
+
+int config_read_secret(const char *key, const char *path, char *out, size_t len,
+    char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat sb;
+	FILE *f = NULL;
+	int rc = -1;
+
+	out[0] = '\0';
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "%s %s: %s", key, path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s %s: not a regular file", key, path);
+		goto out;
+	}
+	/* As OpenSSH does for private keys: a secret others may read is no secret. */
+	if ((sb.st_mode & 077) != 0) {
+		snprintf(err, errlen, "%s %s: mode %04o lets other users read it:"
+		    " chmod 600 %s", key, path, (unsigned)(sb.st_mode & 07777), path);
+		goto out;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		snprintf(err, errlen, "%s %s: %s", key, path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (fgets(out, (int)len, f) == NULL) {
+		snprintf(err, errlen, "%s %s: empty", key, path);
+		goto out;
+	}
+	out[strcspn(out, "\r\n")] = '\0';
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }

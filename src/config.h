@@ -65,4 +65,13 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
  */
 void config_from_args(struct config *c, int argc, char **argv, const char *program);
 
+/*
+ * Read the first line of the secret file at path (the value of key, e.g.
+ * smtp_password_file, named in messages) into out[len], without its line
+ * end. Refused, as OpenSSH refuses a private key, when the group or others
+ * may access the file. Returns 0, or -1 with the reason in err.
+ */
+int config_read_secret(const char *key, const char *path, char *out, size_t len,
+    char *err, size_t errlen);
+
 #endif

@@ -25,24 +25,6 @@ struct transport {
 	int new_dir;			/* maildir: new/, open for transport_flush */
 };
 
-/* Read the first line of path (the SMTP password) into out. */
-static int read_password(const char *path, char *out, size_t len, char *err,
-    size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	int rc = 0;
-
-	if (f == NULL || fgets(out, (int)len, f) == NULL) {
-		snprintf(err, errlen, "smtp_password_file %s: %s", path,
-		    f == NULL ? strerror(errno) : "empty");
-		rc = -1;
-	}
-	out[strcspn(out, "\r\n")] = '\0';
-	if (f != NULL)
-		fclose(f);
-	return rc;
-}
-
 /* mkdir that accepts an existing directory. */
 static int make_dir(const char *path, char *err, size_t errlen)
 {
@@ -79,8 +61,8 @@ struct transport *transport_new(const struct config *c, int timeout, char *err,
 		}
 		break;
 	case MAIL_SMTP:
-		if (c->smtp_password_file[0] != '\0' && read_password(c->smtp_password_file,
-		    t->password, sizeof(t->password), err, errlen) != 0)
+		if (c->smtp_password_file[0] != '\0' && config_read_secret("smtp_password_file",
+		    c->smtp_password_file, t->password, sizeof(t->password), err, errlen) != 0)
 			goto fail;
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 		    (t->curl = curl_easy_init()) == NULL) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -149,6 +150,64 @@ static void test_file_and_env(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+/* path holds len bytes of text; returns path. */
+static char *write_temp(char *path, const char *text, size_t len, mode_t mode)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+	return path;
+}
+
+/* A NUL byte hid the rest of its line (and of the file) from the parser. */
+static void test_nul_byte_is_refused(void **state)
+{
+	static const char text[] = "workers = 2\nsynchronous = full\0extra\nworkers = 3\n";
+	char path[] = "/tmp/turnout-config-XXXXXX", err[256];
+	struct config c;
+
+	(void)state;
+	unsetenv("TURNOUT_DATA");
+	write_temp(path, text, sizeof(text) - 1, 0600);
+	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "line 2: contains a NUL byte"));
+	unlink(path);
+}
+
+/* Like OpenSSH's private keys: a password file others can read is refused. */
+static void test_secret_file_modes(void **state)
+{
+	char path[] = "/tmp/turnout-secret-XXXXXX", out[64], err[256];
+
+	(void)state;
+	write_temp(path, "s3cret\r\nsecond line\n", 21, 0600);
+	assert_int_equal(config_read_secret("smtp_password_file", path, out, sizeof(out),
+	    err, sizeof(err)), 0);
+	assert_string_equal(out, "s3cret");
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(config_read_secret("smtp_password_file", path, out, sizeof(out),
+	    err, sizeof(err)), -1);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(err, "smtp_password_file"));
+	assert_non_null(strstr(err, "mode 0640 lets other users read it: chmod 600"));
+	assert_int_equal(chmod(path, 0604), 0);
+	assert_int_equal(config_read_secret("smtp_password_file", path, out, sizeof(out),
+	    err, sizeof(err)), -1);
+	assert_int_equal(chmod(path, 0400), 0);
+	assert_int_equal(config_read_secret("smtp_password_file", path, out, sizeof(out),
+	    err, sizeof(err)), 0);
+	unlink(path);
+	assert_int_equal(config_read_secret("smtp_password_file", path, out, sizeof(out),
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "No such file"));
+	assert_int_equal(config_read_secret("smtp_password_file", "/tmp", out, sizeof(out),
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +216,8 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_mail_keys),
 		cmocka_unit_test(test_file_and_env),
+		cmocka_unit_test(test_nul_byte_is_refused),
+		cmocka_unit_test(test_secret_file_modes),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
