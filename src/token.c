@@ -64,8 +64,8 @@ enum token_check token_form_check(const char *tok, int64_t now, const char *purp
 		return TOKEN_MALFORMED;
 	for (i = 0; i < 8; i++)
 		issued = issued << 8 | raw[i];
-	/* A minute of clock skew between workers is tolerated. */
-	if ((int64_t)issued > now + 60 || now - (int64_t)issued > TOKEN_FORM_TTL)
+	/* A clock set back a little (NTP, a VM restored) must not refuse fresh forms. */
+	if ((int64_t)issued > now + TOKEN_FORM_SKEW || now - (int64_t)issued > TOKEN_FORM_TTL)
 		return TOKEN_EXPIRED;
 	return TOKEN_OK;
 }

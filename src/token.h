@@ -20,6 +20,7 @@
 #define TOKEN_MANAGE_HEX 32		/* 16 bytes */
 #define TOKEN_HASH_LEN 32
 #define TOKEN_FORM_TTL (24 * 3600)
+#define TOKEN_FORM_SKEW 300		/* seconds a form token may come from the future */
 
 enum token_check { TOKEN_OK, TOKEN_MALFORMED, TOKEN_EXPIRED };
 
@@ -29,7 +30,11 @@ int token_init(const unsigned char secret[TOKEN_SECRET_LEN]);
 /* A new token for the form `purpose`, issued at time now. */
 void token_form_new(char out[TOKEN_FORM_HEX + 1], int64_t now, const char *purpose);
 
-/* Check a form token's format, MAC (for `purpose`) and age at time now. */
+/*
+ * Check a form token's format, MAC (for `purpose`) and age at time now:
+ * TOKEN_EXPIRED if issued more than TOKEN_FORM_TTL before now or more than
+ * TOKEN_FORM_SKEW after it (the clock went back since).
+ */
 enum token_check token_form_check(const char *tok, int64_t now, const char *purpose);
 
 /* The manage token belonging to form token tok, into out[TOKEN_MANAGE_HEX + 1]. */
