@@ -249,19 +249,30 @@ BEGIN
 	ON CONFLICT (dedupe_key) DO NOTHING;
 END;
 
--- Admin accounts and sessions (migrations/005-admin.sql).
+-- Admin accounts and sessions (migrations/005-admin.sql, 006-login.sql).
 -- Admins log in with a name and a password (argon2id, crypto_pwhash_str).
--- failed counts wrong passwords in a row; after a few, logins wait until
--- locked_until (per-account back-off; nginx limits the rate per address).
 CREATE TABLE admin_user (
 	id           INTEGER PRIMARY KEY,
 	name         TEXT NOT NULL UNIQUE
 	             CHECK (length(name) BETWEEN 1 AND 64 AND name NOT GLOB '*[^a-z0-9._-]*'),
 	hash         TEXT NOT NULL CHECK (length(hash) <= 200),
-	failed       INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0),
-	locked_until INTEGER NOT NULL DEFAULT 0,
 	created_at   INTEGER NOT NULL
 );
+
+-- Wrong passwords in a row for one account from one source (an IPv4
+-- address, or an IPv6 /64); after a few, that source waits until
+-- locked_until (a back-off per account and address: a stranger's failures
+-- do not lock the organiser out; nginx limits the rate per address).
+-- Rows quiet for a day are purged (logins and the worker).
+CREATE TABLE login_fail (
+	user_id      INTEGER NOT NULL REFERENCES admin_user (id) ON DELETE CASCADE,
+	source       TEXT NOT NULL CHECK (length(source) <= 64),
+	failed       INTEGER NOT NULL CHECK (failed >= 1),
+	locked_until INTEGER NOT NULL,
+	last_at      INTEGER NOT NULL,
+	PRIMARY KEY (user_id, source)
+) WITHOUT ROWID;
+CREATE INDEX login_fail_last ON login_fail (last_at);
 
 -- Logged-in admins: only the hash of the cookie's random token is stored.
 CREATE TABLE session (
@@ -272,4 +283,4 @@ CREATE TABLE session (
 ) WITHOUT ROWID;
 CREATE INDEX session_user ON session (user_id);
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

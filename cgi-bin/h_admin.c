@@ -145,7 +145,8 @@ int h_admin_login(struct req *r, struct app *app)
 	if (name == NULL || password == NULL || strlen(name) > ADMIN_NAME_MAX ||
 	    strlen(password) > ADMIN_PASSWORD_MAX)
 		return login_page(r, app, 403, "", LOGIN_FAILED);
-	rc = admin_user_login(app->db, name, password, clock_now(), &user_id);
+	/* The back-off counts per account and client address (nginx's, not a header's). */
+	rc = admin_user_login(app->db, name, password, r->remote_addr, clock_now(), &user_id);
 	if (rc == DB_INVALID)
 		return login_page(r, app, 403, admin_user_name_valid(name) ? name : "",
 		    LOGIN_FAILED);

@@ -186,6 +186,7 @@ static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
 	in.host = FCGX_GetParam("HTTP_HOST", fr->envp);
 	in.port = FCGX_GetParam("SERVER_PORT", fr->envp);
 	in.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
+	in.remote_addr = FCGX_GetParam("REMOTE_ADDR", fr->envp);
 
 	if ((status = read_body(fr->in, a, app->cfg->max_body, &in)) != 0) {
 		r.error = arena_printf(a, "The form is larger than %ld KiB.",

@@ -246,6 +246,7 @@ int req_parse(struct req *r, const struct req_input *in)
 	r->method = method_of(in->method != NULL ? in->method : "");
 	r->https = in->https != NULL && strcasecmp(in->https, "on") == 0;
 	r->if_none_match = in->if_none_match != NULL ? in->if_none_match : "";
+	r->remote_addr = in->remote_addr != NULL ? in->remote_addr : "";
 	r->host = host_of(r, in);
 	if (plen > REQ_PATH_MAX) {
 		r->error = "The address is too long.";

@@ -23,6 +23,7 @@ struct kv {
 struct req_input {
 	const char *method, *uri, *cookie, *content_type, *https;
 	const char *host, *port, *if_none_match;
+	const char *remote_addr;		/* the client's address (nginx's $remote_addr) */
 	const char *body;
 	size_t body_len;
 };
@@ -40,6 +41,7 @@ struct req {
 	int https;
 	const char *host;			/* "name" or "name:port", "" if unknown */
 	const char *if_none_match;		/* "" if none */
+	const char *remote_addr;		/* as nginx gave it; "" if none */
 	const char *params[REQ_PARAMS_MAX];	/* route captures, in order */
 	int nparams;
 	const char *error;			/* why the request was refused */
@@ -66,6 +68,7 @@ void req_init(struct req *r, struct arena *a);
  * field may repeat. Returns 0, or an HTTP status (400, 414, 415) with
  * r->error saying what was wrong. Malformed cookies are skipped, not
  * refused: other sites on the same host may set them.
+
  */
 int req_parse(struct req *r, const struct req_input *in);
 

@@ -1,3 +1,5 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,6 +110,13 @@ enum db_rc admin_user_passwd(struct db *db, const char *name, const char *passwo
 	rc = db_rc_of(db, sqlite3_step(st), "ending an admin's sessions");
 	sqlite3_reset(st);
 	if (rc == DB_OK) {
+		/* A new password starts with a clean slate at every address. */
+		st = db_stmt(db, STMT_LOGIN_FAIL_DELETE_USER);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		rc = db_rc_of(db, sqlite3_step(st), "clearing an admin's login failures");
+		sqlite3_reset(st);
+	}
+	if (rc == DB_OK) {
 		st = db_stmt(db, STMT_ADMIN_SET_HASH);
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
@@ -149,33 +158,105 @@ enum db_rc admin_user_list(struct db *db, struct arena *a, struct admin_user **l
 	return db_rc_of(db, step, "listing admins");
 }
 
-/* Record the outcome of a login; new_hash (or NULL) replaces the stored one. */
-static enum db_rc record_login(struct db *db, int64_t id, int ok, const char *new_hash,
+void admin_user_source(const char *addr, char out[ADMIN_SOURCE_LEN])
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	out[0] = '\0';
+	if (addr == NULL)
+		return;
+	if (inet_pton(AF_INET, addr, &a4) == 1) {
+		inet_ntop(AF_INET, &a4, out, ADMIN_SOURCE_LEN);
+	} else if (inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_V4MAPPED(&a6)) {
+		/* An IPv4 client of a dual-stack socket: the address itself. */
+		inet_ntop(AF_INET, a6.s6_addr + 12, out, ADMIN_SOURCE_LEN);
+	} else if (inet_pton(AF_INET6, addr, &a6) == 1) {
+		/* One customer of an ISP gets a whole /64: count it as one address. */
+		memset(a6.s6_addr + 8, 0, 8);
+		inet_ntop(AF_INET6, &a6, out, ADMIN_SOURCE_LEN - 3);
+		strcat(out, "/64");
+	}
+}
+
+/* 1 if a back-off ending at until still holds at now. */
+static int locked(int64_t until, int64_t now)
+{
+	/*
+	 * No back-off is longer than ADMIN_BACKOFF_MAX: a lock further ahead
+	 * was set before the clock went back, and has run its course.
+	 */
+	return now < until && until - now <= ADMIN_BACKOFF_MAX;
+}
+
+/* The first wrong password never locks: STMT_LOGIN_FAILED inserts it unlocked. */
+_Static_assert(ADMIN_FAILS_FREE > 1, "ADMIN_FAILS_FREE must be at least 2");
+
+/* Count a wrong password of account id from source at time now, in a transaction. */
+static enum db_rc record_failure(struct db *db, int64_t id, const char *source,
     int64_t now)
 {
-	sqlite3_stmt *st = db_stmt(db, ok ? STMT_ADMIN_SUCCEEDED : STMT_ADMIN_FAILED);
+	sqlite3_stmt *st;
+	enum db_rc rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	if (ok && new_hash != NULL)
-		sqlite3_bind_text(st, 2, new_hash, -1, SQLITE_TRANSIENT);
-	if (!ok) {
-		sqlite3_bind_int64(st, 2, now);
-		sqlite3_bind_int(st, 3, ADMIN_FAILS_FREE);
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	/* Sweep as we go: a site may run without the worker's housekeeping. */
+	st = db_stmt(db, STMT_LOGIN_FAIL_PURGE);
+	sqlite3_bind_int64(st, 1, now - ADMIN_FAIL_KEEP);
+	rc = db_rc_of(db, sqlite3_step(st), "sweeping old login failures");
+	sqlite3_reset(st);
+	if (rc == DB_OK) {
+		st = db_stmt(db, STMT_LOGIN_FAILED);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, now);
+		sqlite3_bind_int(st, 4, ADMIN_FAILS_FREE);
+		sqlite3_bind_int(st, 5, ADMIN_BACKOFF_MAX);
+		rc = db_rc_of(db, sqlite3_step(st), "recording a failed login");
+		sqlite3_reset(st);
 	}
-	return write_one(db, st, "recording a login");
+	return db_end(db, rc);
+}
+
+/* A right password of account id from source: its failures end; new_hash (or NULL) is stored. */
+static enum db_rc record_success(struct db *db, int64_t id, const char *source,
+    const char *new_hash)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	st = db_stmt(db, STMT_LOGIN_SUCCEEDED);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	rc = db_rc_of(db, sqlite3_step(st), "recording a login");
+	sqlite3_reset(st);
+	if (rc == DB_OK && new_hash != NULL) {
+		st = db_stmt(db, STMT_ADMIN_REHASH);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, new_hash, -1, SQLITE_TRANSIENT);
+		rc = db_rc_of(db, sqlite3_step(st), "storing a rehashed password");
+		sqlite3_reset(st);
+	}
+	return db_end(db, rc);
 }
 
 enum db_rc admin_user_login(struct db *db, const char *name, const char *password,
-    int64_t now, int64_t *user_id)
+    const char *addr, int64_t now, int64_t *user_id)
 {
 	char stored[crypto_pwhash_STRBYTES] = "", fresh[crypto_pwhash_STRBYTES];
+	char source[ADMIN_SOURCE_LEN];
 	sqlite3_stmt *st = db_stmt(db, STMT_ADMIN_BY_NAME);
 	int64_t id = 0, locked_until = 0;
 	const char *against;
 	enum db_rc rc;
 	int step, ok;
 
+	admin_user_source(addr, source);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
 	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		snprintf(stored, sizeof(stored), "%s", (const char *)sqlite3_column_text(st, 1));
@@ -185,18 +266,18 @@ enum db_rc admin_user_login(struct db *db, const char *name, const char *passwor
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return db_rc_of(db, step, "reading an admin");
 	/* Always one hash check, outside any transaction (it takes a while). */
-	against = id != 0 && now >= locked_until ? stored : dummy_hash;
+	against = id != 0 && !locked(locked_until, now) ? stored : dummy_hash;
 	ok = crypto_pwhash_str_verify(against, password, strlen(password)) == 0 &&
 	    against == stored;
-	if (id == 0 || now < locked_until)
+	if (id == 0 || locked(locked_until, now))
 		return DB_INVALID;	/* no such admin, or in the back-off: no record */
 	if (!ok) {
-		rc = record_login(db, id, 0, NULL, now);
+		rc = record_failure(db, id, source, now);
 		return rc == DB_OK ? DB_INVALID : rc;
 	}
 	ok = crypto_pwhash_str_needs_rehash(stored, opslimit, memlimit) != 0 &&
 	    hash_password(password, fresh) == 0;
-	if ((rc = record_login(db, id, 1, ok ? fresh : NULL, now)) == DB_OK)
+	if ((rc = record_success(db, id, source, ok ? fresh : NULL)) == DB_OK)
 		*user_id = id;
 	return rc;
 }

@@ -10,6 +10,9 @@
 #define ADMIN_PASSWORD_MIN 10		/* bytes */
 #define ADMIN_PASSWORD_MAX 1024
 #define ADMIN_FAILS_FREE 5		/* wrong passwords in a row before the back-off */
+#define ADMIN_BACKOFF_MAX 900		/* seconds: the longest back-off */
+#define ADMIN_FAIL_KEEP (24 * 3600)	/* failures are forgotten after a quiet day */
+#define ADMIN_SOURCE_LEN 64		/* "2001:db8:1:2::/64" and its NUL fit */
 
 /* An admin account as `turnout-admin user list` shows it. */
 struct admin_user {
@@ -36,7 +39,10 @@ const char *admin_user_password_problem(const char *password);
 /* Create an admin; DB_CONFLICT if the name is taken, DB_INVALID for a bad name. */
 enum db_rc admin_user_add(struct db *db, const char *name, const char *password);
 
-/* Set a new password and log the admin out everywhere; DB_NOTFOUND if no such admin. */
+/*
+ * Set a new password, log the admin out everywhere and end their login
+ * back-offs; DB_NOTFOUND if no such admin.
+ */
 enum db_rc admin_user_passwd(struct db *db, const char *name, const char *password);
 
 /* Delete an admin and their sessions; DB_NOTFOUND if no such admin. */
@@ -47,14 +53,25 @@ enum db_rc admin_user_list(struct db *db, struct arena *a, struct admin_user **l
     int *n);
 
 /*
- * Check a login at time now. DB_OK with *user_id set; DB_INVALID for an
- * unknown name, a wrong password or an account in its back-off (callers
- * must show one message for all three). Unknown names cost a hash check
- * too, so timing does not tell them apart. A wrong password counts
- * towards the back-off; a right one resets it and rehashes the password
- * if the hash parameters changed.
+ * The login source of a client address: an IPv4 address as it is, an IPv6
+ * address as its /64 ("2001:db8:1:2::/64"; an ISP gives one customer a
+ * whole /64), "" for anything else (e.g. NULL). Into out.
+ */
+void admin_user_source(const char *addr, char out[ADMIN_SOURCE_LEN]);
+
+/*
+ * Check a login from client address addr (REMOTE_ADDR, may be NULL) at
+ * time now. DB_OK with *user_id set; DB_INVALID for an unknown name, a
+ * wrong password or an account in its back-off at that address's source
+ * (callers must show one message for all three). Unknown names cost a
+ * hash check too, so timing does not tell them apart. A wrong password
+ * counts towards the back-off of this account at this source only, so a
+ * stranger's failures never lock the organiser out at another address; a
+ * right one ends that back-off and rehashes the password if the hash
+ * parameters changed. A back-off reaching further than ADMIN_BACKOFF_MAX
+ * ahead (the clock went back) is over.
  */
 enum db_rc admin_user_login(struct db *db, const char *name, const char *password,
-    int64_t now, int64_t *user_id);
+    const char *addr, int64_t now, int64_t *user_id);
 
 #endif

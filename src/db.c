@@ -309,25 +309,31 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"DELETE FROM outbox WHERE state IN ('sent', 'discarded') AND created_at < ?1",
 	[STMT_ADMIN_INSERT] =
 		"INSERT INTO admin_user (name, hash, created_at) VALUES (?1, ?2, ?3)",
+	/* The account and the back-off of login source ?2 (0: none). */
 	[STMT_ADMIN_BY_NAME] =
-		"SELECT id, hash, locked_until FROM admin_user WHERE name = ?1",
-	[STMT_ADMIN_SET_HASH] =
-		"UPDATE admin_user SET hash = ?2, failed = 0, locked_until = 0 WHERE name = ?1",
+		"SELECT u.id, u.hash, coalesce(f.locked_until, 0) FROM admin_user u"
+		" LEFT JOIN login_fail f ON f.user_id = u.id AND f.source = ?2"
+		" WHERE u.name = ?1",
+	[STMT_ADMIN_SET_HASH] = "UPDATE admin_user SET hash = ?2 WHERE name = ?1",
 	[STMT_ADMIN_DELETE] = "DELETE FROM admin_user WHERE name = ?1",
 	[STMT_ADMIN_LIST] =
 		"SELECT name, created_at, (SELECT count(*) FROM session"
 		" WHERE user_id = admin_user.id) FROM admin_user ORDER BY name",
+	[STMT_ADMIN_REHASH] = "UPDATE admin_user SET hash = ?2 WHERE id = ?1",
 	/*
-	 * The back-off: the first few wrong passwords cost nothing, then each
-	 * one locks the account for twice as long (30 s, 1 min, ... 15 min).
+	 * The back-off of account ?1 from source ?2 at time ?3: the first ?4
+	 * - 1 wrong passwords cost nothing, then each one locks for twice as
+	 * long (30 s, 1 min, ... at most ?5 seconds).
 	 */
-	[STMT_ADMIN_FAILED] =
-		"UPDATE admin_user SET failed = failed + 1,"
-		" locked_until = iif(failed + 1 >= ?3,"
-		"  ?2 + min(900, 30 << min(failed + 1 - ?3, 5)), locked_until) WHERE id = ?1",
-	[STMT_ADMIN_SUCCEEDED] =
-		"UPDATE admin_user SET failed = 0, locked_until = 0, hash = coalesce(?2, hash)"
-		" WHERE id = ?1",
+	[STMT_LOGIN_FAILED] =
+		"INSERT INTO login_fail (user_id, source, failed, locked_until, last_at)"
+		" VALUES (?1, ?2, 1, 0, ?3) ON CONFLICT (user_id, source) DO UPDATE"
+		" SET failed = failed + 1, last_at = ?3, locked_until = iif(failed + 1 >= ?4,"
+		"  ?3 + min(?5, 30 << min(failed + 1 - ?4, 5)), locked_until)",
+	[STMT_LOGIN_SUCCEEDED] = "DELETE FROM login_fail WHERE user_id = ?1 AND source = ?2",
+	[STMT_LOGIN_FAIL_DELETE_USER] =
+		"DELETE FROM login_fail WHERE user_id = (SELECT id FROM admin_user WHERE name = ?1)",
+	[STMT_LOGIN_FAIL_PURGE] = "DELETE FROM login_fail WHERE last_at < ?1",
 	[STMT_SESSION_INSERT] =
 		"INSERT INTO session (token_hash, user_id, created_at, last_seen)"
 		" VALUES (?1, ?2, ?3, ?3)",

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "admin_user.h"
 #include "clock.h"
 #include "hygiene.h"
 #include "log.h"
@@ -16,6 +17,8 @@ static const struct {
 	{ STMT_PURGE_OUTBOX, 30 * 24 * 3600, 0 },
 	/* Idle or too old; logins sweep them too, but a site may go days without one. */
 	{ STMT_SESSION_PURGE, SESSION_IDLE, SESSION_MAX_AGE },
+	/* Failed logins: swept at each failure too, kept here for quiet sites. */
+	{ STMT_LOGIN_FAIL_PURGE, ADMIN_FAIL_KEEP, 0 },
 };
 
 enum db_rc hygiene_purge(struct db *db, int *n)

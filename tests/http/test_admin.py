@@ -170,22 +170,34 @@ def test_login_failures_look_alike():
     status, hdrs, body = post("/admin/login", {"name": "alice", "password": PASSWORD})
     assert status == 400 and "set-cookie" not in hdrs
     assert sessions() == before
-    # Only alice's one wrong password counted; unknown names leave no trace.
-    assert site().query("SELECT name, failed FROM admin_user ORDER BY name") == [
-        ("alice", 2), ("bob", 0)]
+    # Only alice's wrong passwords counted; unknown names leave no trace.
+    assert site().query("SELECT name, coalesce(sum(failed), 0) FROM admin_user"
+                        " LEFT JOIN login_fail ON user_id = admin_user.id"
+                        " GROUP BY name ORDER BY name") == [("alice", 2), ("bob", 0)]
+
+
+def failures(name, source):
+    """Wrong passwords in a row of admin name from the client address source."""
+    row = site().query_one("SELECT failed FROM login_fail JOIN admin_user u ON u.id = user_id"
+                           " WHERE u.name = ? AND source = ?", (name, source))
+    return row[0] if row else 0
 
 
 def test_login_success_and_cookie():
+    source = fresh_source()
+    post("/admin/login", {"form_token": login_token(), "name": "alice",
+                          "password": "wrong password"}, source=source)
+    assert failures("alice", source) == 1
     status, hdrs, body = post("/admin/login", {
-        "form_token": login_token(), "name": "alice", "password": PASSWORD})
+        "form_token": login_token(), "name": "alice", "password": PASSWORD}, source=source)
     assert status == 303 and hdrs["location"] == "/admin"
     cookie = hdrs["set-cookie"]
     assert re.fullmatch(rf"{COOKIE}=[0-9a-f]{{64}}; Path=/; HttpOnly; SameSite=Lax", cookie), cookie
     value = set_cookie_value(hdrs)
-    # Only the token's hash is stored; a success resets the failure count.
+    # Only the token's hash is stored; a success resets its address's failures.
     digest = hashlib.blake2b(value.encode(), digest_size=32).digest()
     assert site().query_one("SELECT count(*) FROM session WHERE token_hash = ?", (digest,))[0] == 1
-    assert site().query_one("SELECT failed FROM admin_user WHERE name = 'alice'")[0] == 0
+    assert failures("alice", source) == 0
     status, hdrs, body = fetch("GET", "/admin", cookie=value)
     assert status == 200 and hdrs["cache-control"] == "no-store"
     assert "Chess club rapid tournament" in body and "Committee meeting (draft)" in body
@@ -296,20 +308,27 @@ def test_password_change_ends_sessions():
 def test_account_backoff():
     rc, out = admin_cli("user", "add", "dave", password=PASSWORD)
     assert rc == 0, out
+    stranger = fresh_source()
     for _ in range(5):
         first = int(time.time())  # the fifth failure locks at its own time + 30 s
         status, _, _ = post("/admin/login", {
-            "form_token": login_token(), "name": "dave", "password": "wrong password"})
+            "form_token": login_token(), "name": "dave", "password": "wrong password"},
+            source=stranger)
         assert status == 403
     last = int(time.time())
-    # Locked for a while: even the right password is refused, same message.
+    # Locked for a while at that address: even the right password is refused,
+    # same message.
     status, hdrs, body = post("/admin/login", {
-        "form_token": login_token(), "name": "dave", "password": PASSWORD})
+        "form_token": login_token(), "name": "dave", "password": PASSWORD}, source=stranger)
     assert status == 403 and "set-cookie" not in hdrs
     assert alerts(body)[0].startswith(LOGIN_FAILED)
-    until = site().query_one("SELECT locked_until FROM admin_user WHERE name = 'dave'")[0]
+    # The stranger's failures do not lock dave out at his own address.
+    site().admin_login("dave", PASSWORD, source=fresh_source())
+    until = site().query_one("SELECT locked_until FROM login_fail WHERE source = ?",
+                             (stranger,))[0]
     assert first + 30 <= until <= last + 30, \
         f"locked until {until}: not 30 s after the fifth failure ({first}..{last})"
+    assert failures("dave", stranger) == 5
 
 
 def test_login_throttle():

@@ -20,6 +20,7 @@
 
 #define NOW 1800000000
 #define PW "correct horse battery"
+#define ADDR "192.0.2.1"		/* the client logging in */
 /* Cheap hashes keep the suite fast under Valgrind; production uses 64 MiB. */
 #define MEM (1024 * 1024)
 
@@ -69,16 +70,16 @@ static void test_login_verify(void **state)
 	struct testdb *t = *state;
 	int64_t id = 0;
 
-	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, ADDR, NOW, &id), DB_OK);
 	assert_true(id > 0);
-	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", NOW, &id),
+	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", ADDR, NOW, &id),
 	    DB_INVALID);
 	/* Unknown names fail the same way and leave no trace. */
-	assert_int_equal(admin_user_login(t->db, "mallory", PW, NOW, &id), DB_INVALID);
+	assert_int_equal(admin_user_login(t->db, "mallory", PW, ADDR, NOW, &id), DB_INVALID);
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM admin_user"), 1);
 	assert_int_equal(admin_user_passwd(t->db, "alice", "a new password"), DB_OK);
-	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_INVALID);
-	assert_int_equal(admin_user_login(t->db, "alice", "a new password", NOW, &id), DB_OK);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, ADDR, NOW, &id), DB_INVALID);
+	assert_int_equal(admin_user_login(t->db, "alice", "a new password", ADDR, NOW, &id), DB_OK);
 	assert_int_equal(admin_user_passwd(t->db, "nobody", "a new password"), DB_NOTFOUND);
 }
 
@@ -92,10 +93,17 @@ static void test_rehash_on_login(void **state)
 	before = testdb_int(t->db, "SELECT instr(hash, 'm=1024,') FROM admin_user");
 	assert_true(before > 0);
 	assert_int_equal(admin_user_init(2 * MEM), 0);
-	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, ADDR, NOW, &id), DB_OK);
 	after = testdb_int(t->db, "SELECT instr(hash, 'm=2048,') FROM admin_user");
 	assert_true(after > 0);
-	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, ADDR, NOW, &id), DB_OK);
+}
+
+/* The back-off of alice at ADDR: until when it holds (0: none). */
+static long long locked_until(struct testdb *t)
+{
+	return testdb_int(t->db, "SELECT coalesce(max(locked_until), 0) FROM login_fail"
+	    " WHERE source = '" ADDR "'");
 }
 
 /* After ADMIN_FAILS_FREE wrong passwords even the right one waits. */
@@ -106,17 +114,107 @@ static void test_backoff(void **state)
 	int i;
 
 	for (i = 0; i < ADMIN_FAILS_FREE; i++)
-		assert_int_equal(admin_user_login(t->db, "alice", "wrong password", NOW, &id),
+		assert_int_equal(admin_user_login(t->db, "alice", "wrong password", ADDR, NOW, &id),
 		    DB_INVALID);
-	assert_int_equal(testdb_int(t->db, "SELECT locked_until FROM admin_user"), NOW + 30);
-	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW + 29, &id), DB_INVALID);
-	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", NOW + 30, &id),
+	assert_int_equal(locked_until(t), NOW + 30);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, ADDR, NOW + 29, &id), DB_INVALID);
+	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", ADDR, NOW + 30, &id),
 	    DB_INVALID);
 	/* Each further failure doubles the wait. */
-	assert_int_equal(testdb_int(t->db, "SELECT locked_until FROM admin_user"),
-	    NOW + 30 + 60);
-	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW + 90, &id), DB_OK);
-	assert_int_equal(testdb_int(t->db, "SELECT failed + locked_until FROM admin_user"), 0);
+	assert_int_equal(locked_until(t), NOW + 30 + 60);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, ADDR, NOW + 90, &id), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM login_fail"), 0);
+}
+
+/*
+ * A stranger's wrong passwords slow the stranger's address, not the
+ * organiser at another one; one IPv6 /64 counts as one address.
+ */
+static void test_backoff_per_address(void **state)
+{
+	static const char *const stranger[] = {
+		"2001:db8:1:2::1", "2001:db8:1:2:ffff::7", "2001:db8:1:2:aaaa:bbbb:cccc:dddd",
+		"2001:db8:1:2::99", "2001:db8:1:2::1:1",
+	};
+	struct testdb *t = *state;
+	char source[ADMIN_SOURCE_LEN];
+	int64_t id;
+	size_t i;
+
+	for (i = 0; i < sizeof(stranger) / sizeof(stranger[0]); i++)
+		assert_int_equal(admin_user_login(t->db, "alice", "wrong password", stranger[i],
+		    NOW, &id), DB_INVALID);
+	/* The stranger's whole /64 waits, even with the right password ... */
+	assert_int_equal(admin_user_login(t->db, "alice", PW, "2001:db8:1:2::5", NOW + 1, &id),
+	    DB_INVALID);
+	/* ... while the organiser, elsewhere, gets in at once. */
+	assert_int_equal(admin_user_login(t->db, "alice", PW, ADDR, NOW + 1, &id), DB_OK);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, "2001:db8:1:3::5", NOW + 1, &id),
+	    DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT failed FROM login_fail"
+	    " WHERE source = '2001:db8:1:2::/64'"), ADMIN_FAILS_FREE);
+	/* Sources: IPv4 as it is, IPv6 by /64 (a mapped IPv4 is IPv4), else one "". */
+	admin_user_source("192.0.2.77", source);
+	assert_string_equal(source, "192.0.2.77");
+	admin_user_source("::ffff:192.0.2.77", source);
+	assert_string_equal(source, "192.0.2.77");
+	admin_user_source("2001:0db8:0001:0002:0003:0004:0005:0006", source);
+	assert_string_equal(source, "2001:db8:1:2::/64");
+	admin_user_source("unix:", source);
+	assert_string_equal(source, "");
+	admin_user_source(NULL, source);
+	assert_string_equal(source, "");
+	/* A new password (turnout-admin user passwd) ends every back-off. */
+	assert_int_equal(admin_user_passwd(t->db, "alice", PW), DB_OK);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM login_fail"), 0);
+}
+
+/* Failures quiet for a day are forgotten: the table does not grow for ever. */
+static void test_login_failures_are_purged(void **state)
+{
+	struct testdb *t = *state;
+	int64_t id;
+
+	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", "192.0.2.8", NOW,
+	    &id), DB_INVALID);
+	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", "192.0.2.9",
+	    NOW + ADMIN_FAIL_KEEP, &id), DB_INVALID);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM login_fail"), 2);
+	assert_int_equal(admin_user_login(t->db, "alice", "wrong password", "192.0.2.9",
+	    NOW + ADMIN_FAIL_KEEP + 1, &id), DB_INVALID);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM login_fail"
+	    " WHERE source = '192.0.2.9' AND failed = 2"), 1);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM login_fail"), 1);
+}
+
+/*
+ * The clock set back two hours (a VM restored, NTP stepping) after the
+ * back-off began: it still ends after its 30 s, not two hours later, and
+ * forms made just before the jump are still taken.
+ */
+static void test_clock_set_back(void **state)
+{
+	struct testdb *t = *state;
+	char tok[SESSION_TOKEN_HEX + 1], csrf[TOKEN_FORM_HEX + 1];
+	struct session s;
+	int64_t id;
+	int i;
+
+	for (i = 0; i < ADMIN_FAILS_FREE; i++)
+		assert_int_equal(admin_user_login(t->db, "alice", "wrong password", ADDR,
+		    clock_now(), &id), DB_INVALID);
+	clock_set(NOW - 2 * 3600);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, ADDR, clock_now(), &id), DB_OK);
+	/* A form of before the jump, whose time is now minutes ahead. */
+	clock_set(NOW);
+	assert_int_equal(session_create(t->db, id, NULL, clock_now(), tok), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, clock_now(), &s), DB_OK);
+	session_csrf(t->a, &s, clock_now(), csrf);
+	clock_set(NOW - 4 * 60);
+	assert_int_equal(session_csrf_check(t->a, &s, csrf, clock_now()), TOKEN_OK);
+	clock_set(NOW - TOKEN_FORM_SKEW - 1);
+	assert_int_equal(session_csrf_check(t->a, &s, csrf, clock_now()), TOKEN_EXPIRED);
+	clock_set(NOW);
 }
 
 static void test_session_lifecycle(void **state)
@@ -127,7 +225,7 @@ static void test_session_lifecycle(void **state)
 	int64_t id;
 	char c;
 
-	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, ADDR, NOW, &id), DB_OK);
 	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
 	assert_true(session_token_valid(tok));
 	assert_int_equal(session_get(t->db, t->a, tok, NOW + 10, &s), DB_OK);
@@ -176,7 +274,7 @@ static void test_csrf(void **state)
 	struct session s, s2;
 	int64_t id;
 
-	assert_int_equal(admin_user_login(t->db, "alice", PW, NOW, &id), DB_OK);
+	assert_int_equal(admin_user_login(t->db, "alice", PW, ADDR, NOW, &id), DB_OK);
 	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
 	assert_int_equal(session_create(t->db, id, NULL, NOW, other), DB_OK);
 	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_OK);
@@ -542,6 +640,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_login_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rehash_on_login, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backoff_per_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login_failures_are_purged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_set_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_lifecycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
 		cmocka_unit_test(test_time_zones),
