@@ -17,6 +17,10 @@
 #define SEARCH_MAX 100
 #define BULK_LINES_MAX 200
 
+/* Every row the page shows can be ticked for "Confirm / Remove the ticked". */
+_Static_assert(REQ_ADMIN_FIELDS_MAX >= RSVP_ADMIN_LIST_MAX + 10,
+    "the participants page's bulk form has a field per listed row");
+
 /* The actions of the page's forms, with what the page says after each. */
 static const struct {
 	const char *name, *done;

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -114,18 +115,45 @@ static int name_valid(const char *s)
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
+static int by_key(const void *x, const void *y)
+{
+	return strcmp((*(const struct kv *const *)x)->key, (*(const struct kv *const *)y)->key);
+}
+
 /*
- * Parse "a=1&b=2" into a new array. Returns 0 or 400 with r->error set.
- * Empty pairs ("a=1&&b=2") are skipped; "a" alone means a = "".
+ * The first key that kv[0..n) holds twice, or NULL. Sorting keeps it
+ * O(n log n): admin forms may carry thousands of fields.
  */
-static int parse_pairs(struct req *r, const char *s, size_t n, const char *what,
+static const char *repeated_key(struct arena *a, const struct kv *kv, int n)
+{
+	const struct kv **sorted = arena_alloc(a, (size_t)n * sizeof(*sorted) + 1);
+	int i;
+
+	for (i = 0; i < n; i++)
+		sorted[i] = &kv[i];
+	qsort(sorted, (size_t)n, sizeof(*sorted), by_key);
+	for (i = 1; i < n; i++)
+		if (strcmp(sorted[i - 1]->key, sorted[i]->key) == 0)
+			return sorted[i]->key;
+	return NULL;
+}
+
+/*
+ * Parse "a=1&b=2" (at most max pairs) into a new array. Returns 0 or 400
+ * with r->error set. Empty pairs ("a=1&&b=2") are skipped; "a" alone
+ * means a = "".
+ */
+static int parse_pairs(struct req *r, const char *s, size_t n, const char *what, int max,
     struct kv **out, int *count)
 {
-	struct kv *kv = arena_alloc(r->a, REQ_FIELDS_MAX * sizeof(*kv));
-	const char *p = s, *end = s + n, *amp, *eq, *err;
+	const char *p = s, *end = s + n, *amp, *eq, *err, *twice;
+	struct kv *kv;
 	char *key, *val;
-	int k = 0, i;
+	int k = 0, pairs = 1;
 
+	for (amp = s; (amp = memchr(amp, '&', (size_t)(end - amp))) != NULL; amp++)
+		pairs++;
+	kv = arena_alloc(r->a, (size_t)(pairs < max ? pairs : max) * sizeof(*kv));
 	while (p < end) {
 		amp = memchr(p, '&', (size_t)(end - p));
 		if (amp == NULL)
@@ -134,9 +162,9 @@ static int parse_pairs(struct req *r, const char *s, size_t n, const char *what,
 			p++;
 			continue;
 		}
-		if (k == REQ_FIELDS_MAX) {
+		if (k == max) {
 			r->error = arena_printf(r->a, "too many fields in the %s (at most %d)",
-			    what, REQ_FIELDS_MAX);
+			    what, max);
 			return 400;
 		}
 		eq = memchr(p, '=', (size_t)(amp - p));
@@ -150,17 +178,15 @@ static int parse_pairs(struct req *r, const char *s, size_t n, const char *what,
 			r->error = arena_printf(r->a, "The %s has a field with an invalid name.", what);
 			return 400;
 		}
-		/* No form of ours repeats a field: a repeat is a forged request. */
-		for (i = 0; i < k; i++) {
-			if (strcmp(kv[i].key, key) == 0) {
-				r->error = arena_printf(r->a, "The field \"%s\" appears twice in the %s.",
-				    key, what);
-				return 400;
-			}
-		}
 		kv[k].key = key;
 		kv[k++].val = val;
 		p = amp + 1;
+	}
+	/* No form of ours repeats a field: a repeat is a forged request. */
+	if ((twice = repeated_key(r->a, kv, k)) != NULL) {
+		r->error = arena_printf(r->a, "The field \"%s\" appears twice in the %s.", twice,
+		    what);
+		return 400;
 	}
 	*out = kv;
 	*count = k;
@@ -262,7 +288,8 @@ int req_parse(struct req *r, const struct req_input *in)
 	}
 	r->path = path;
 	if (q != NULL &&
-	    (rc = parse_pairs(r, q + 1, strlen(q + 1), "address", &r->query, &r->nquery)) != 0)
+	    (rc = parse_pairs(r, q + 1, strlen(q + 1), "address", REQ_FIELDS_MAX, &r->query,
+	    &r->nquery)) != 0)
 		return rc;
 	if (in->cookie != NULL)
 		parse_cookies(r, in->cookie);
@@ -272,7 +299,8 @@ int req_parse(struct req *r, const struct req_input *in)
 		r->error = "Only application/x-www-form-urlencoded forms are accepted.";
 		return 415;
 	}
-	return parse_pairs(r, in->body, in->body_len, "form", &r->form, &r->nform);
+	return parse_pairs(r, in->body, in->body_len, "form",
+	    in->max_fields > 0 ? in->max_fields : REQ_FIELDS_MAX, &r->form, &r->nform);
 }
 
 static const char *lookup(const struct kv *kv, int n, const char *name)

@@ -8,7 +8,9 @@
 /* Methods as bits so a route can accept several. */
 enum method { M_GET = 1, M_HEAD = 2, M_POST = 4, M_OTHER = 8 };
 
-#define REQ_FIELDS_MAX 100
+#define REQ_FIELDS_MAX 100		/* fields of a query or a public form */
+/* Of an admin form: the participants page ticks up to 2000 rows at once. */
+#define REQ_ADMIN_FIELDS_MAX 2100
 #define REQ_FIELD_NAME_MAX 64
 #define REQ_PATH_MAX 4096
 #define REQ_PARAMS_MAX 4
@@ -26,6 +28,7 @@ struct req_input {
 	const char *remote_addr;		/* the client's address (nginx's $remote_addr) */
 	const char *body;
 	size_t body_len;
+	int max_fields;				/* of the form; 0: REQ_FIELDS_MAX */
 };
 
 /*
@@ -65,10 +68,10 @@ void req_init(struct req *r, struct arena *a);
  * Parse and validate everything in `in`: method, path, query string,
  * cookies and an application/x-www-form-urlencoded body. Percent-encoding
  * must be strict, text valid UTF-8 without NUL or control characters, no
- * field may repeat. Returns 0, or an HTTP status (400, 414, 415) with
- * r->error saying what was wrong. Malformed cookies are skipped, not
- * refused: other sites on the same host may set them.
-
+ * field may repeat, at most in->max_fields form fields. Returns 0, or an
+ * HTTP status (400, 414, 415) with r->error saying what was wrong.
+ * Malformed cookies are skipped, not refused: other sites on the same host
+ * may set them.
  */
 int req_parse(struct req *r, const struct req_input *in);
 

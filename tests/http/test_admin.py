@@ -697,6 +697,32 @@ def test_bulk_waitlist_remove_and_promote():
     assert status == 400
 
 
+def test_bulk_remove_500_ticked():
+    """The page lists up to 2000 rows, each with a checkbox: ticking 500 of
+    them is one form with 500 fields, not a "too many fields" 400."""
+    cookie = login()
+    make_event(cookie, "crowd", "1")
+    public_rsvp("crowd", "Early")
+    for start in range(0, 500, 200):
+        body = rsvps_page(cookie, "crowd")
+        lines = "\n".join(f"Guest {i}, guest{i}@example.org"
+                          for i in range(start, min(start + 200, 500)))
+        status, _, body = post("/admin/events/crowd/rsvps", {
+            "csrf": csrf_of(body), "form_token": harness.form_tokens(body)[-1],
+            "action": "bulk_add", "lines": lines}, cookie)
+        assert status == 200, f"{status}: {alerts(body)}"
+    body = rsvps_page(cookie, "crowd")
+    picks = re.findall(r'name="(pick_\d+)"', body)
+    assert len(picks) == 500, len(picks)
+    status, _, body = post("/admin/events/crowd/rsvps", dict(
+        {"csrf": csrf_of(body), "action": "bulk_remove"}, **{p: "1" for p in picks}), cookie)
+    assert status == 200, f"{status}: {alerts(body)}"
+    assert "Removed 500 of 500." in body
+    assert site().query("SELECT status, count(*) FROM rsvp WHERE event_id ="
+                        " (SELECT id FROM event WHERE slug = 'crowd') GROUP BY status"
+                        " ORDER BY status") == [("cancelled", 500), ("confirmed", 1)]
+
+
 def test_stats_page():
     cookie = login()
     status, hdrs, body = fetch("GET", "/admin/events/chess-tournament/stats", cookie=cookie)

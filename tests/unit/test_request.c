@@ -122,6 +122,42 @@ static void test_field_limit(void **state)
 	assert_non_null(strstr(f->r.error, "too many"));
 }
 
+/* An admin form may tick every row a page lists: up to REQ_ADMIN_FIELDS_MAX fields. */
+static void test_admin_field_limit(void **state)
+{
+	struct fixture *f = *state;
+	char *body = test_malloc(REQ_ADMIN_FIELDS_MAX * 16 + 16), *p = body;
+	struct req_input in = {
+		.method = "POST", .uri = "/admin/x",
+		.content_type = "application/x-www-form-urlencoded",
+		.max_fields = REQ_ADMIN_FIELDS_MAX,
+	};
+	int i;
+
+	for (i = 0; i < REQ_ADMIN_FIELDS_MAX; i++)
+		p += sprintf(p, "pick_%d=1&", 100000 + i);
+	in.body = body;
+	in.body_len = strlen(body);
+	req_init(&f->r, f->a);
+	assert_int_equal(req_parse(&f->r, &in), 0);
+	assert_int_equal(f->r.nform, REQ_ADMIN_FIELDS_MAX);
+	assert_string_equal(f->r.form[REQ_ADMIN_FIELDS_MAX - 1].key, "pick_102099");
+	/* One more is refused ... */
+	sprintf(p, "x=1");
+	in.body_len = strlen(body);
+	req_init(&f->r, f->a);
+	assert_int_equal(req_parse(&f->r, &in), 400);
+	assert_non_null(strstr(f->r.error, "too many fields in the form (at most 2100)"));
+	/* ... and so is a repeat far apart, by name. */
+	sprintf(p, "pick_100007=1");
+	in.max_fields = REQ_ADMIN_FIELDS_MAX + 1;
+	in.body_len = strlen(body);
+	req_init(&f->r, f->a);
+	assert_int_equal(req_parse(&f->r, &in), 400);
+	assert_string_equal(f->r.error, "The field \"pick_100007\" appears twice in the form.");
+	test_free(body);
+}
+
 static void test_content_type(void **state)
 {
 	struct fixture *f = *state;
@@ -217,6 +253,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_valid_utf8_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_and_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_field_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admin_field_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_content_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_and_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cookies, setup, teardown),
