@@ -1155,6 +1155,32 @@ def test_concurrency_storm():
 
 # -- the whole database --------------------------------------------------------
 
+def test_access_log_redacts_manage_links():
+    token = rsvp_ok("potluck-picnic", "Logan Private", "logan@example.org")
+    manage(token)
+    manage(token, "?saved=1")
+    post(f"/rsvp/{token}", {"action": "update", "guests": "0"})
+    # The manage page's links send it as the Referer (same-origin policy).
+    fetch("GET", "/static/style.css",
+          headers={"Referer": f"http://127.0.0.1:{site().port}/rsvp/{token}"})
+    path = os.path.join(site().log_dir, "nginx-access.log")
+    with open(path, errors="replace") as f:
+        lines = [line for line in f if token[:6] in line]
+    # Two GETs, the POST and the Referer.
+    assert len(lines) == 4, lines
+    assert not [line for line in lines if token in line], \
+        f"the full manage link is in {path}"
+    text = "".join(lines)
+    assert f"GET /rsvp/{token[:6]}[redacted] HTTP/1.1" in text, text
+    assert f"GET /rsvp/{token[:6]}[redacted]?saved=1 HTTP/1.1" in text, text
+    assert f"POST /rsvp/{token[:6]}[redacted] HTTP/1.1" in text, text
+    assert f'"http://127.0.0.1:{site().port}/rsvp/{token[:6]}[redacted]"' in text, text
+    # Other addresses are logged as they are.
+    fetch("GET", "/events/potluck-picnic?x=1")
+    with open(path, errors="replace") as f:
+        assert "GET /events/potluck-picnic?x=1 HTTP/1.1" in f.read()
+
+
 def test_database_consistent():
     slugs = [slug for slug, in site().query("SELECT slug FROM event ORDER BY id")]
     problems = [p for slug in slugs for p in event_problems(slug)]
