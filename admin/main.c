@@ -378,6 +378,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "turnout-admin: configuration: %s\n", err);
 		return 1;
 	}
+	config_private_files(&cfg, conf);
 	if (strcmp(argv[optind], "capacity") == 0 && argc - optind == 3)
 		return cmd_capacity(&cfg, argv + optind + 1);
 	if (strcmp(argv[optind], "outbox") == 0 && argc - optind <= 3)

@@ -399,6 +399,28 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+void config_private_files(const struct config *c, const char *path)
+{
+	char wal[sizeof(c->database) + 4], shm[sizeof(c->database) + 4];
+	const char *const paths[] = { c->data_dir, c->database, wal, shm, path };
+	struct stat sb;
+	size_t i;
+
+	/* The database, its WAL, the maildir and the socket (chmod'ed after) start private. */
+	umask(077);
+	snprintf(wal, sizeof(wal), "%s-wal", c->database);
+	snprintf(shm, sizeof(shm), "%s-shm", c->database);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		/* The group may read (0640, 0750: e.g. a backup group), no more. */
+		if (paths[i] == NULL || stat(paths[i], &sb) != 0 || (sb.st_mode & 027) == 0)
+			continue;
+		log_warn("%s is mode %04o: other users may read or change the private"
+		    " data in it (chmod %s %s)", paths[i],
+		    (unsigned)(sb.st_mode & 07777), S_ISDIR(sb.st_mode) ? "700" : "600",
+		    paths[i]);
+	}
+}
+
 void config_from_args(struct config *c, int argc, char **argv, const char *program)
 {
 	const char *conf = NULL;
@@ -416,6 +438,7 @@ void config_from_args(struct config *c, int argc, char **argv, const char *progr
 	}
 	if (config_load(c, conf, err, sizeof(err)) != 0)
 		log_fatal("configuration: %s", err);
+	config_private_files(c, conf);
 	tz_set(c->timezone);
 }
 

@@ -59,9 +59,20 @@ int config_parse(struct config *c, const char *text, char *err, size_t errlen);
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
 
 /*
+ * At every program's start: files and directories this process creates
+ * are private to its user (umask 077), and a warning is logged for each
+ * of the data directory, the database, its -wal and -shm files and the
+ * config file at path (NULL: none) that others may read or the group may
+ * write (0600 and 0700 are right; 0640 and 0750 are accepted).
+ */
+void config_private_files(const struct config *c, const char *path);
+
+/*
  * For a daemon's main(): take "[-c config-file]" from argv (else print
  * the usage of `program` and exit 2), load the configuration (exit 1 with
- * the reason logged) and set the process's time zone to the site's.
+ * the reason logged), make the files it creates private and warn about
+ * ones that are not (config_private_files), and set the process's time
+ * zone to the site's.
  */
 void config_from_args(struct config *c, int argc, char **argv, const char *program);
 

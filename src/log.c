@@ -33,6 +33,15 @@ void log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("warning: ", fmt, ap);
+	va_end(ap);
+}
+
 void log_fatal(const char *fmt, ...)
 {
 	va_list ap;

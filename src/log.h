@@ -7,6 +7,8 @@
  */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Something works but is unsafe and needs the admin: "warning: ..." */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Logs and exits the process with status 1. */
 void log_fatal(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));

@@ -44,6 +44,9 @@ TIMEOUT = 30 if VALGRIND else 10  # socket timeout, seconds
 # Workers of a site whose tests race requests: by default the app runs one
 # per CPU, and one worker alone would serve a "storm" one request at a time.
 STORM_WORKERS = 4
+# The umask of an admin's shell: the programs must make their files private
+# themselves (test_foundation checks every file of a site).
+os.umask(0o022)
 
 ADMIN = os.path.join(BUILD, "admin", "turnout-admin")
 SERVE = os.path.join(SRC, "scripts", "serve")
@@ -277,7 +280,8 @@ class Site:
 
     def start(self):
         self.data = tempfile.mkdtemp(prefix=f"turnout-{self.name}-")
-        os.chmod(self.data, 0o755)  # nginx started by root runs workers as 'nobody'
+        # As "mkdir var" makes it: scripts/serve must close it itself.
+        os.chmod(self.data, 0o755)
         self.port = free_port()
         self.env = dict(os.environ, TURNOUT_DATA=self.data, TURNOUT_PORT=str(self.port),
                         TURNOUT_BUILD=BUILD, TURNOUT_SRC=SRC)
@@ -339,7 +343,7 @@ class Site:
         # Output goes to a file, never a pipe: serve leaves turnout.fcgi
         # running with our stdout, so a pipe would never reach EOF.
         log = os.path.join(self.data, "harness.log")
-        with open(log, "a") as f:
+        with open(log, "a", opener=lambda p, flags: os.open(p, flags, 0o600)) as f:
             f.write(f"$ {' '.join(argv)}\n")
             f.flush()
             rc = subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL, stdout=f,

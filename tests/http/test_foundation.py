@@ -8,7 +8,9 @@ import os
 import re
 import signal
 import socket
+import stat
 import struct
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -223,6 +225,44 @@ def test_static_css():
     status, hdrs, _ = site().request("GET", "/static/style.css")
     assert_status(status, 200, "GET /static/style.css")
     assert hdrs.get("content-type", "").startswith("text/css"), hdrs.get("content-type")
+
+
+# Files holding names, e-mail addresses, manage links or the site secret.
+PRIVATE = ("turnout.db", "turnout.db-wal", "turnout.db-shm", "turnout.conf", "log/turnout.log",
+           "log/worker.log", "log/nginx-access.log", "log/nginx-error.log")
+
+
+def test_data_files_are_private():
+    """Nothing a site keeps is open to other local users, although the
+    harness runs everything with umask 022 and made the directory 0755."""
+    data = site().data
+    fetch("GET", "/events/fun-run-5k")  # the database's -wal and -shm exist
+    problems = []
+    mode = stat.S_IMODE(os.stat(data).st_mode)
+    if mode != 0o700:
+        problems.append(f"the data directory is {mode:04o}, want 0700")
+    for root, dirs, files in os.walk(data):
+        for name in dirs + files:
+            path = os.path.join(root, name)
+            mode = stat.S_IMODE(os.lstat(path).st_mode)
+            if mode & 0o007:
+                problems.append(f"{os.path.relpath(path, data)} is {mode:04o}: open to others")
+    for rel in PRIVATE:
+        mode = stat.S_IMODE(os.stat(os.path.join(data, rel)).st_mode)
+        if mode != 0o600:
+            problems.append(f"{rel} is {mode:04o}, want 0600")
+    assert not problems, "\n".join(problems)
+    assert "warning:" not in site().log_text()
+    # The programs check at start and warn (turnout-admin's check is turnout.fcgi's).
+    db = os.path.join(data, "turnout.db")
+    os.chmod(db, 0o644)
+    try:
+        p = subprocess.run([harness.ADMIN, "-c", os.path.join(data, "turnout.conf"), "outbox"],
+                           capture_output=True, text=True, timeout=60)
+    finally:
+        os.chmod(db, 0o600)
+    assert p.returncode == 0, p.stderr
+    assert f"warning: {db} is mode 0644: other users may read" in p.stderr, p.stderr
 
 
 def test_short_body_does_not_hang():
