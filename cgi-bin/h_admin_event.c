@@ -256,12 +256,10 @@ static int save(struct req *r, struct app *app, const char *slug)
 		v.error = "Another admin saved this event while you were editing it. The"
 		    " differences are below; your changes are not saved yet. Check them and"
 		    " save again to keep yours.";
-		return editor_page(r, app, 409, &ed, &v);
+		return editor_page(r, app, db_status(rc), &ed, &v);
 	case DB_INVALID:
 		v.error = "Another event already uses that address (slug).";
-		return editor_page(r, app, 400, &ed, &v);
-	case DB_NOTFOUND:
-		return 404;
+		return editor_page(r, app, db_status(rc), &ed, &v);
 	default:
 		return db_status(rc);
 	}

@@ -297,11 +297,11 @@ static int add(struct req *r, struct app *app, const struct event *e)
 	case DB_OK:
 		return back(r, e, "added", "add");
 	case DB_FULL:
-		return refuse(r, app, e, &v, 422, arena_printf(r->a, "This sheet already has"
+		return refuse(r, app, e, &v, db_status(rc), arena_printf(r->a, "This sheet already has"
 		    " %d items, the most it can hold. Remove one before adding another.",
 		    POTLUCK_ITEMS_MAX));
 	case DB_INVALID:
-		return refuse(r, app, e, &v, 400, FIELDS_REFUSED);
+		return refuse(r, app, e, &v, db_status(rc), FIELDS_REFUSED);
 	default:
 		return db_status(rc);
 	}
@@ -326,18 +326,18 @@ static int edit(struct req *r, struct app *app, const struct event *e)
 		/* The form now carries the current version: saving again is a choice. */
 		v.version = 0;
 		v.conflict = 1;
-		return refuse(r, app, e, &v, 409, "This item changed while you were editing it"
+		return refuse(r, app, e, &v, db_status(rc), "This item changed while you were editing it"
 		    " (another admin, or a pledge). What it is now is shown beside your values;"
 		    " your changes are not saved yet. Check them and save again to keep yours.");
 	case DB_FULL:
-		return refuse(r, app, e, &v, 422, "A capped item cannot suggest fewer than people"
+		return refuse(r, app, e, &v, db_status(rc), "A capped item cannot suggest fewer than people"
 		    " already pledged. Nothing was changed: raise the quantity to at least what"
 		    " is pledged, or untick \"Capped\".");
 	case DB_INVALID:
-		return refuse(r, app, e, &v, 400, FIELDS_REFUSED);
+		return refuse(r, app, e, &v, db_status(rc), FIELDS_REFUSED);
 	case DB_NOTFOUND:
 		v.typed = NULL;
-		return refuse(r, app, e, &v, 404, NO_SUCH_ITEM);
+		return refuse(r, app, e, &v, db_status(rc), NO_SUCH_ITEM);
 	default:
 		return db_status(rc);
 	}
@@ -403,11 +403,11 @@ static int remove_item(struct req *r, struct app *app, const struct event *e)
 		return items_page(r, app, e, 200, &v);
 	case DB_CONFLICT:
 		v.warn_remove = 1;
-		return refuse(r, app, e, &v, 409, "This item changed since your page was loaded"
+		return refuse(r, app, e, &v, db_status(rc), "This item changed since your page was loaded"
 		    " (another admin, or a pledge): nothing was removed. Check it below and"
 		    " remove it again if you still want to.");
 	case DB_NOTFOUND:
-		return refuse(r, app, e, &v, 404, NO_SUCH_ITEM);
+		return refuse(r, app, e, &v, db_status(rc), NO_SUCH_ITEM);
 	default:
 		return db_status(rc);
 	}

@@ -223,16 +223,14 @@ static int add(struct req *r, struct app *app, const struct event *e)
 		return back(r, e, "add", 0);
 	case DB_CONFLICT:
 		v.error = "There is already an RSVP for this e-mail address at this event.";
-		return rsvps_page(r, app, e, 409, &v);
+		return rsvps_page(r, app, e, db_status(rc), &v);
 	case DB_FULL:
 		v.error = arena_printf(r->a, "A party of %d is larger than this event's %lld"
 		    " places.", 1 + in.guests, (long long)e->capacity);
-		return rsvps_page(r, app, e, 422, &v);
+		return rsvps_page(r, app, e, db_status(rc), &v);
 	case DB_CLOSED:
 		v.error = "This event is cancelled: nobody can be added.";
-		return rsvps_page(r, app, e, 422, &v);
-	case DB_NOTFOUND:
-		return 404;
+		return rsvps_page(r, app, e, db_status(rc), &v);
 	default:
 		return db_status(rc);
 	}
@@ -420,16 +418,16 @@ int h_admin_rsvps_change(struct req *r, struct app *app)
 		return back(r, &e, actions[i].name, id);
 	case DB_NOTFOUND:
 		v.error = "There is no such RSVP at this event.";
-		return rsvps_page(r, app, &e, 404, &v);
+		return rsvps_page(r, app, &e, db_status(rc), &v);
 	case DB_CLOSED:
 		v.error = actions[i].action == RSVP_CHECK_IN ? "Only confirmed parties can be"
 		    " checked in." : "That RSVP is cancelled: nothing was changed.";
-		return rsvps_page(r, app, &e, 422, &v);
+		return rsvps_page(r, app, &e, db_status(rc), &v);
 	case DB_FULL:
 		v.error = arena_printf(r->a, "That party does not fit in the %lld spot%s left."
 		    " Nothing was changed.", (long long)out.spots_left,
 		    out.spots_left == 1 ? "" : "s");
-		return rsvps_page(r, app, &e, 422, &v);
+		return rsvps_page(r, app, &e, db_status(rc), &v);
 	default:
 		return db_status(rc);
 	}

@@ -13,11 +13,6 @@
 
 #define LIVE_REFRESH_SECONDS "5"
 
-int db_status(enum db_rc rc)
-{
-	return rc == DB_BUSY ? 503 : 500;
-}
-
 int h_home(struct req *r, struct app *app)
 {
 	int64_t now = clock_now();

@@ -45,32 +45,32 @@ int h_rsvp_create(struct req *r, struct app *app)
 	case DB_OK:
 		return page_redirect(r, arena_printf(r->a, "/rsvp/%s%s", manage,
 		    out.replayed ? "" : "?new=1"));
-	case DB_NOTFOUND:
-		return 404;
 	case DB_CLOSED:
 		/* The page says why (not open yet, closed, started); the error
 		 * shows only if it closed between our read and the write. */
 		form.error = "Sign-ups for this event have just closed.";
-		return event_page(r, app, &e, 422, &form);
+		return event_page(r, app, &e, db_status(rc), &form);
 	case DB_INVALID:
 		form.error = "That is more guests than this event allows.";
-		return event_page(r, app, &e, 400, &form);
+		return event_page(r, app, &e, db_status(rc), &form);
 	case DB_CONFLICT:
 		form.error = "There is already an RSVP for this e-mail address. Use the"
 		    " link you got when you signed up to change or cancel it, or have"
 		    " it sent to that address again.";
 		form.offer_resend = 1;
-		return event_page(r, app, &e, 409, &form);
+		return event_page(r, app, &e, db_status(rc), &form);
 	case DB_FULL:
 		if (out.item_id != 0) {
-			/* A capped item has less left than the visitor offered. */
+			/* A capped item has less left than the visitor offered:
+			 * a conflict with pledges made since the page was
+			 * loaded (409), shown with the current numbers. */
 			form.pledge_rc = rc;
 			form.pledge_out = &out;
 			return event_page(r, app, &e, 409, &form);
 		}
 		form.error = arena_printf(r->a, "A party of %d is larger than this event's"
 		    " %lld places.", 1 + in.guests, (long long)e.capacity);
-		return event_page(r, app, &e, 422, &form);
+		return event_page(r, app, &e, db_status(rc), &form);
 	default:
 		return db_status(rc);
 	}
@@ -186,32 +186,26 @@ static int refused(struct req *r, struct app *app, enum db_rc rc,
     const struct rsvp_outcome *out)
 {
 	struct manage_view v = { 0 };
-	int status;
 
 	switch (rc) {
-	case DB_NOTFOUND:
-		return 404;
 	case DB_FULL:
 		v.error = out->spots_left == 0 ? "There are no spots left, so your party"
 		    " cannot grow. Nothing was changed." : arena_printf(r->a, "Only %lld"
 		    " more %s left, so your party cannot grow that much. Nothing was"
 		    " changed.", (long long)out->spots_left,
 		    out->spots_left == 1 ? "spot is" : "spots are");
-		status = 422;
 		break;
 	case DB_CLOSED:
 		v.error = "This RSVP can no longer be changed (it is cancelled, sign-ups"
 		    " are closed or the event has started).";
-		status = 422;
 		break;
 	case DB_INVALID:
 		v.error = "That is more guests than this event allows.";
-		status = 400;
 		break;
 	default:
 		return db_status(rc);
 	}
-	return manage_page(r, app, r->params[0], status, &v);
+	return manage_page(r, app, r->params[0], db_status(rc), &v);
 }
 
 /* action=pledge: set, change or (quantity 0) remove one pledge. */
@@ -237,6 +231,7 @@ static int pledge_change(struct req *r, struct app *app, const char *token,
 		    token));
 	case DB_FULL:
 	case DB_CONFLICT:
+		/* Others pledged since the page was loaded: 409 either way. */
 		v.pledge_rc = rc;
 		v.pledge_out = &out;
 		return manage_page(r, app, token, 409, &v);

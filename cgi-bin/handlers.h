@@ -148,9 +148,6 @@ struct csv;
  */
 int admin_csv_send(struct req *r, const struct csv *c, const char *filename);
 
-/* A db_rc that is not DB_OK or DB_NOTFOUND, as an HTTP status. */
-int db_status(enum db_rc rc);
-
 /*
  * Load the event named by the first path capture for a public page.
  * Returns 0, or the status to answer (drafts do not exist for visitors).

@@ -42,6 +42,13 @@ const char *page_url(struct req *r, const char *path);
 const char *page_spots(struct arena *a, const struct event *e, int64_t now);
 
 /*
+ * The HTTP status of a domain outcome: the one place they are mapped
+ * (DB_NOTFOUND 404, DB_CONFLICT 409, DB_FULL and DB_CLOSED 422,
+ * DB_INVALID 400, DB_BUSY 503, DB_ERROR 500). Handlers choose the words.
+ */
+int db_status(enum db_rc rc);
+
+/*
  * The error page for status, saying r->error if set (or a default for the
  * status) and what the visitor can do. Returns status.
  */
