@@ -17,7 +17,7 @@ static int64_t at(int64_t now, int days, int hours)
 }
 
 /* RSVP through the real path, with pledges made in the same transaction. */
-static enum db_rc demo_rsvp(struct db *db, const char *slug, const char *name,
+static enum db_rc demo_rsvp(struct db *db, struct arena *a, const char *slug, const char *name,
     const char *email, const struct pledge_input *pledges, int npledges)
 {
 	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1], purpose[80];
@@ -28,7 +28,7 @@ static enum db_rc demo_rsvp(struct db *db, const char *slug, const char *name,
 	snprintf(purpose, sizeof(purpose), "rsvp:%s", slug);
 	token_form_new(form, clock_now(), purpose);
 	token_manage_of(form, manage);
-	return rsvp_create(db, slug, &in, form, manage, &out);
+	return rsvp_create(db, a, slug, &in, form, manage, &out);
 }
 
 /*
@@ -48,14 +48,17 @@ static enum db_rc demo_players(struct db *db)
 		"Humpy Koneru", "Max Euwe", "Kateryna Lagno", "Wilhelm Steinitz",
 		"Anna Muzychuk", "Akiba Rubinstein",
 	};
+	struct arena *a = arena_new();
 	enum db_rc rc = DB_OK;
 	char email[64];
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && rc == DB_OK; i++) {
 		snprintf(email, sizeof(email), "player%zu@example.org", i + 1);
-		rc = demo_rsvp(db, "chess-tournament", names[i], email, NULL, 0);
+		rc = demo_rsvp(db, a, "chess-tournament", names[i], email, NULL, 0);
+		arena_reset(a);
 	}
+	arena_free(a);
 	return rc;
 }
 
@@ -85,17 +88,18 @@ static enum db_rc demo_potluck(struct db *db)
 	rc = event_get(db, a, "potluck-picnic", &e);
 	for (i = 0; i < sizeof(items) / sizeof(items[0]) && rc == DB_OK; i++)
 		rc = potluck_item_add(db, e.id, &items[i], NULL, &id[i]);
-	arena_free(a);
-	if (rc != DB_OK)
-		return rc;
 	/* Versions 0: a form from before anything was pledged. */
 	nora[0] = (struct pledge_input){ id[0], 0, 12 };
 	nora[1] = (struct pledge_input){ id[5], 0, 1 };
 	omar[0] = (struct pledge_input){ id[3], 0, 4 };
-	if ((rc = demo_rsvp(db, "potluck-picnic", "Nora Jensen", "nora@example.org",
-	    nora, 2)) != DB_OK)
-		return rc;
-	return demo_rsvp(db, "potluck-picnic", "Omar Haddad", "omar@example.org", omar, 1);
+	if (rc == DB_OK)
+		rc = demo_rsvp(db, a, "potluck-picnic", "Nora Jensen", "nora@example.org",
+		    nora, 2);
+	if (rc == DB_OK)
+		rc = demo_rsvp(db, a, "potluck-picnic", "Omar Haddad", "omar@example.org",
+		    omar, 1);
+	arena_free(a);
+	return rc;
 }
 
 enum db_rc demo_load(struct db *db)

@@ -124,6 +124,7 @@ static struct db *open_ready(const struct config *cfg)
 
 static int cmd_capacity(const struct config *cfg, char **args)
 {
+	struct arena *a;
 	long long n = -1;
 	char *end;
 	struct db *db;
@@ -138,7 +139,9 @@ static int cmd_capacity(const struct config *cfg, char **args)
 		}
 	}
 	db = open_ready(cfg);
-	rc = event_set_capacity(db, args[0], n);
+	a = arena_new();
+	rc = event_set_capacity(db, a, args[0], n);
+	arena_free(a);
 	db_close(db);
 	if (rc == DB_NOTFOUND)
 		fprintf(stderr, "turnout-admin: no event with the slug \"%s\"\n", args[0]);

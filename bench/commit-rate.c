@@ -109,12 +109,14 @@ static void writer(const struct config *c, int k, int barrier, double seconds,
 	struct rsvp_input in = { .name = name, .email = email, .note = "" };
 	struct rsvp_outcome out;
 	struct db *db = open_db(c, 0);
+	struct arena *a = arena_new();
 	double start, t0, t1;
 	enum db_rc rc;
 	char b;
 
 	if (db == NULL) {
 		s->failed = 1;
+		arena_free(a);
 		return;
 	}
 	while (read(barrier, &b, 1) < 0 && errno == EINTR)
@@ -128,8 +130,9 @@ static void writer(const struct config *c, int k, int barrier, double seconds,
 		snprintf(email, sizeof(email), "p%d-%ld@example.org", k,
 		    s->commits + s->busy);
 		t0 = now_s();
-		rc = rsvp_create(db, SLUG, &in, form, manage, &out);
+		rc = rsvp_create(db, a, SLUG, &in, form, manage, &out);
 		t1 = now_s();
+		arena_reset(a);
 		if (rc == DB_OK)
 			s->commits++;
 		else if (rc == DB_BUSY)
@@ -140,6 +143,7 @@ static void writer(const struct config *c, int k, int barrier, double seconds,
 			lat[s->nlat++] = (uint32_t)((t1 - t0) * 1e6 + 0.5);
 	} while (t1 - start < seconds);
 	s->elapsed = t1 - start;
+	arena_free(a);
 	db_close(db);
 }
 

@@ -48,6 +48,7 @@ static int sign_up(struct db *db, const char *slug, long n,
 {
 	char form[TOKEN_FORM_HEX + 1], purpose[80], email[64];
 	struct rsvp_input in = { .name = "Bench pledger", .note = "" };
+	struct arena *a = arena_new();
 	struct rsvp_outcome out;
 	enum db_rc rc;
 	long k;
@@ -59,13 +60,16 @@ static int sign_up(struct db *db, const char *slug, long n,
 		/* The manage token is random: a new address on every run. */
 		snprintf(email, sizeof(email), "pledge-%s@example.org", manage[k]);
 		in.email = email;
-		if ((rc = rsvp_create(db, slug, &in, form, manage[k], &out)) != DB_OK) {
+		rc = rsvp_create(db, a, slug, &in, form, manage[k], &out);
+		arena_reset(a);
+		if (rc != DB_OK) {
 			fprintf(stderr, "mint-tokens: signing up to %s failed (db_rc %d)\n",
 			    slug, (int)rc);
-			return -1;
+			break;
 		}
 	}
-	return 0;
+	arena_free(a);
+	return k < n ? -1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -319,7 +319,7 @@ static int edit(struct req *r, struct app *app, const struct event *e)
 	if ((v.error = item_ref(r, &v.item_id, &v.version)) != NULL ||
 	    (v.error = parse(r->a, &f, &in)) != NULL)
 		return items_page(r, app, e, 400, &v);
-	switch ((rc = potluck_item_edit(app->db, e->id, v.item_id, v.version, &in))) {
+	switch ((rc = potluck_item_edit(app->db, r->a, e->id, v.item_id, v.version, &in))) {
 	case DB_OK:
 		return back(r, e, "saved", item_anchor(r->a, v.item_id));
 	case DB_CONFLICT:
@@ -356,7 +356,7 @@ static int move(struct req *r, struct app *app, const struct event *e, int down)
 
 	if ((v.error = item_ref(r, &id, &version)) != NULL)
 		return items_page(r, app, e, 400, &v);
-	switch ((rc = potluck_item_move(app->db, e->id, id, version, down))) {
+	switch ((rc = potluck_item_move(app->db, r->a, e->id, id, version, down))) {
 	case DB_OK:
 		return back(r, e, "moved", item_anchor(r->a, id));
 	case DB_CONFLICT:
@@ -394,7 +394,7 @@ static int remove_item(struct req *r, struct app *app, const struct event *e)
 	    (v.error = field_form_token(token, form_purpose(r->a, REMOVE_PURPOSE,
 	    e->slug))) != NULL)
 		return items_page(r, app, e, 400, &v);
-	switch ((rc = potluck_item_remove(app->db, e->id, v.item_id, version,
+	switch ((rc = potluck_item_remove(app->db, r->a, e->id, v.item_id, version,
 	    confirm != NULL && strcmp(confirm, "1") == 0, token))) {
 	case DB_OK:
 		return back(r, e, "removed", NULL);

@@ -218,7 +218,7 @@ static int add(struct req *r, struct app *app, const struct event *e)
 		return rsvps_page(r, app, e, 400, &v);
 	/* The person gets a manage link like everyone (derived from the token). */
 	token_manage_of(token, manage);
-	switch ((rc = rsvp_create(app->db, e->slug, &in, token, manage, &out))) {
+	switch ((rc = rsvp_create(app->db, r->a, e->slug, &in, token, manage, &out))) {
 	case DB_OK:
 		return back(r, e, "add", 0);
 	case DB_CONFLICT:
@@ -314,7 +314,7 @@ static int bulk_add(struct req *r, struct app *app, const struct event *e)
 	for (i = 0; i < n; i++)
 		if ((err[i] = bulk_line(r->a, raw[i], e, &lines[k])) == NULL)
 			k++;
-	rc = rsvp_bulk_add(app->db, e->slug, lines, k, r->session->user, token, &replayed);
+	rc = rsvp_bulk_add(app->db, r->a, e->slug, lines, k, r->session->user, token, &replayed);
 	if (rc != DB_OK)
 		return rc == DB_NOTFOUND ? 404 : db_status(rc);
 	if (replayed) {
@@ -362,7 +362,7 @@ static int bulk_waitlist(struct req *r, struct app *app, const struct event *e,
 		v.error = "Tick the waitlist entries first.";
 		return rsvps_page(r, app, e, 400, &v);
 	}
-	if ((rc = rsvp_admin_bulk(app->db, e->id, picks, n, action, r->session->user)) != DB_OK)
+	if ((rc = rsvp_admin_bulk(app->db, r->a, e->id, picks, n, action, r->session->user)) != DB_OK)
 		return db_status(rc);
 	res = arena_alloc(r->a, (size_t)n * sizeof(*res));
 	for (i = 0; i < n; i++) {
@@ -412,7 +412,7 @@ int h_admin_rsvps_change(struct req *r, struct app *app)
 		v.error = "Which RSVP? Use the buttons on this page.";
 		return rsvps_page(r, app, &e, 400, &v);
 	}
-	switch ((rc = rsvp_admin_act(app->db, e.id, id, actions[i].action, r->session->user,
+	switch ((rc = rsvp_admin_act(app->db, r->a, e.id, id, actions[i].action, r->session->user,
 	    &out))) {
 	case DB_OK:
 		return back(r, &e, actions[i].name, id);

@@ -40,7 +40,7 @@ int h_rsvp_create(struct req *r, struct app *app)
 	form.guests = in.guests;
 
 	token_manage_of(token, manage);
-	rc = rsvp_create(app->db, e.slug, &in, token, manage, &out);
+	rc = rsvp_create(app->db, r->a, e.slug, &in, token, manage, &out);
 	switch (rc) {
 	case DB_OK:
 		return page_redirect(r, arena_printf(r->a, "/rsvp/%s%s", manage,
@@ -224,7 +224,7 @@ static int pledge_change(struct req *r, struct app *app, const char *token,
 	v.pledge_item = in.item_id;
 	if ((v.error = field_quantity(req_form(r, "quantity"), &in.quantity)) != NULL)
 		return manage_page(r, app, token, 400, &v);
-	rc = potluck_pledge(app->db, token, &in, form_token, &out);
+	rc = potluck_pledge(app->db, r->a, token, &in, form_token, &out);
 	switch (rc) {
 	case DB_OK:
 		return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=pledged#potluck",
@@ -266,7 +266,7 @@ int h_rsvp_change(struct req *r, struct app *app)
 	if (strcmp(action, "pledge") == 0)
 		return pledge_change(r, app, token, form_token);
 	if (strcmp(action, "cancel") == 0) {
-		rc = rsvp_cancel(app->db, token, form_token, &out);
+		rc = rsvp_cancel(app->db, r->a, token, form_token, &out);
 		if (rc != DB_OK)
 			return refused(r, app, rc, &out);
 		return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=cancelled", token));
@@ -276,7 +276,7 @@ int h_rsvp_change(struct req *r, struct app *app)
 	    (v.error = field_guests(req_form(r, "guests"), e.max_guests, &guests)) != NULL) ||
 	    (v.error = field_note(r->a, req_form(r, "note"), &note)) != NULL)
 		return manage_page(r, app, token, 400, &v);
-	rc = rsvp_update(app->db, token, guests, note, form_token, &out);
+	rc = rsvp_update(app->db, r->a, token, guests, note, form_token, &out);
 	if (rc != DB_OK)
 		return refused(r, app, rc, &out);
 	return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=updated", token));

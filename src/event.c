@@ -114,9 +114,9 @@ enum db_rc event_get_by_id(struct db *db, struct arena *a, int64_t id, struct ev
 	return get_one(db, a, st, e);
 }
 
-enum db_rc event_set_capacity(struct db *db, const char *slug, int64_t capacity)
+enum db_rc event_set_capacity(struct db *db, struct arena *a, const char *slug,
+    int64_t capacity)
 {
-	struct arena *a = arena_new();
 	sqlite3_stmt *st;
 	struct event e;
 	enum db_rc rc;
@@ -131,14 +131,13 @@ enum db_rc event_set_capacity(struct db *db, const char *slug, int64_t capacity)
 	sqlite3_bind_int64(st, 3, clock_now());
 	rc = db_rc_of(db, sqlite3_step(st), "setting capacity");
 	sqlite3_reset(st);
-	if (rc != DB_OK || (rc = waitlist_promote(db, e.id)) != DB_OK)
+	if (rc != DB_OK || (rc = waitlist_promote(db, a, e.id)) != DB_OK)
 		goto fail;
 	rc = db_commit(db);
 	goto out;
 fail:
 	db_rollback(db);
 out:
-	arena_free(a);
 	return rc;
 }
 
@@ -221,7 +220,7 @@ static enum db_rc save_in(struct db *db, struct arena *a, const char *slug,
 	rc = db_rc_of(db, sqlite3_step(st), "saving an event");
 	sqlite3_reset(st);
 	/* More room (a raised capacity) moves the waitlist up at once, in the admin's name. */
-	if (rc != DB_OK || (rc = waitlist_promote(db, cur->id)) != DB_OK)
+	if (rc != DB_OK || (rc = waitlist_promote(db, a, cur->id)) != DB_OK)
 		return rc;
 	return db_log_actor(db, actor, mark);
 }

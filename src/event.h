@@ -75,7 +75,8 @@ enum db_rc event_get_by_id(struct db *db, struct arena *a, int64_t id, struct ev
  * is allowed: nobody loses a spot, the event is full until cancellations
  * bring it under. DB_NOTFOUND for an unknown slug.
  */
-enum db_rc event_set_capacity(struct db *db, const char *slug, int64_t capacity);
+enum db_rc event_set_capacity(struct db *db, struct arena *a, const char *slug,
+    int64_t capacity);
 
 /*
  * Insert a new event (status, times and limits as in e; version 1).

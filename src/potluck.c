@@ -123,17 +123,15 @@ static int same_fields(const struct item *it, const struct item_input *in)
 	    it->capped == (in->capped != 0);
 }
 
-enum db_rc potluck_item_edit(struct db *db, int64_t event_id, int64_t item_id,
+enum db_rc potluck_item_edit(struct db *db, struct arena *a, int64_t event_id, int64_t item_id,
     int64_t version, const struct item_input *in)
 {
-	struct arena *a;
 	sqlite3_stmt *st;
 	struct item it;
 	enum db_rc rc;
 
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	a = arena_new();
 	rc = find(db, a, event_id, item_id, version, &it);
 	/* A second press of Save: its own change bumped the version. */
 	if (rc == DB_CONFLICT && same_fields(&it, in)) {
@@ -146,15 +144,13 @@ enum db_rc potluck_item_edit(struct db *db, int64_t event_id, int64_t item_id,
 		bind_item(st, in);
 		rc = write_item(db, st, "editing an item");
 	}
-	arena_free(a);
 	return db_end(db, rc);
 }
 
-enum db_rc potluck_item_move(struct db *db, int64_t event_id, int64_t item_id,
+enum db_rc potluck_item_move(struct db *db, struct arena *a, int64_t event_id, int64_t item_id,
     int64_t version, int down)
 {
 	struct { int64_t id, position; } order[POTLUCK_ITEMS_MAX], t;
-	struct arena *a;
 	sqlite3_stmt *st;
 	struct item it;
 	enum db_rc rc;
@@ -162,7 +158,6 @@ enum db_rc potluck_item_move(struct db *db, int64_t event_id, int64_t item_id,
 
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	a = arena_new();
 	if ((rc = find(db, a, event_id, item_id, version, &it)) != DB_OK)
 		goto out;
 	st = db_stmt(db, STMT_ITEM_ORDER);
@@ -196,14 +191,12 @@ enum db_rc potluck_item_move(struct db *db, int64_t event_id, int64_t item_id,
 		sqlite3_reset(st);
 	}
 out:
-	arena_free(a);
 	return db_end(db, rc);
 }
 
-enum db_rc potluck_item_remove(struct db *db, int64_t event_id, int64_t item_id,
+enum db_rc potluck_item_remove(struct db *db, struct arena *a, int64_t event_id, int64_t item_id,
     int64_t version, int drop_pledges, const char *form_token)
 {
-	struct arena *a;
 	sqlite3_stmt *st;
 	struct item it;
 	enum db_rc rc;
@@ -213,7 +206,6 @@ enum db_rc potluck_item_remove(struct db *db, int64_t event_id, int64_t item_id,
 		return rc;
 	if ((rc = claim(db, form_token, &replayed)) != DB_OK || replayed)
 		return db_end(db, rc);
-	a = arena_new();
 	rc = find(db, a, event_id, item_id, version, &it);
 	if (rc == DB_OK && it.pledged > 0 && !drop_pledges) {
 		rc = DB_CLOSED;
@@ -224,7 +216,6 @@ enum db_rc potluck_item_remove(struct db *db, int64_t event_id, int64_t item_id,
 		rc = db_rc_of(db, sqlite3_step(st), "removing an item");
 		sqlite3_reset(st);
 	}
-	arena_free(a);
 	return db_end(db, rc);
 }
 
@@ -337,10 +328,9 @@ static enum db_rc write_pledge(struct db *db, const struct item *it, int64_t rsv
 	return rc;
 }
 
-enum db_rc potluck_apply(struct db *db, int64_t rsvp_id, int64_t event_id,
+enum db_rc potluck_apply(struct db *db, struct arena *a, int64_t rsvp_id, int64_t event_id,
     const struct pledge_input *in, int n, struct rsvp_outcome *out)
 {
-	struct arena *a = arena_new();
 	enum db_rc rc = DB_OK;
 	struct item it;
 	int i;
@@ -374,18 +364,17 @@ enum db_rc potluck_apply(struct db *db, int64_t rsvp_id, int64_t event_id,
 		out->item_id = it.id;
 		out->item_left = potluck_needed(&it);
 	}
-	arena_free(a);
 	return rc;
 }
 
-static enum db_rc apply_pledge(struct db *db, const struct rsvp *r,
+static enum db_rc apply_pledge(struct db *db, struct arena *a, const struct rsvp *r,
     const struct event *e, const void *arg, struct rsvp_outcome *out)
 {
-	return potluck_apply(db, r->id, e->id, arg, 1, out);
+	return potluck_apply(db, a, r->id, e->id, arg, 1, out);
 }
 
-enum db_rc potluck_pledge(struct db *db, const char *manage_token,
+enum db_rc potluck_pledge(struct db *db, struct arena *a, const char *manage_token,
     const struct pledge_input *in, const char *form_token, struct rsvp_outcome *out)
 {
-	return rsvp_change(db, manage_token, form_token, apply_pledge, in, out);
+	return rsvp_change(db, a, manage_token, form_token, apply_pledge, in, out);
 }

@@ -85,7 +85,7 @@ enum db_rc potluck_item_add(struct db *db, int64_t event_id, const struct item_i
  * save: DB_OK. DB_FULL if the item is capped and in->suggested is below
  * what is already pledged; DB_INVALID as for add.
  */
-enum db_rc potluck_item_edit(struct db *db, int64_t event_id, int64_t item_id,
+enum db_rc potluck_item_edit(struct db *db, struct arena *a, int64_t event_id, int64_t item_id,
     int64_t version, const struct item_input *in);
 
 /*
@@ -93,7 +93,7 @@ enum db_rc potluck_item_edit(struct db *db, int64_t event_id, int64_t item_id,
  * within the category, bumping the version of both. At the end of its
  * category nothing changes (DB_OK).
  */
-enum db_rc potluck_item_move(struct db *db, int64_t event_id, int64_t item_id,
+enum db_rc potluck_item_move(struct db *db, struct arena *a, int64_t event_id, int64_t item_id,
     int64_t version, int down);
 
 /*
@@ -102,7 +102,7 @@ enum db_rc potluck_item_move(struct db *db, int64_t event_id, int64_t item_id,
  * pledges go in the same transaction. Without it: DB_CLOSED, nothing
  * changed.
  */
-enum db_rc potluck_item_remove(struct db *db, int64_t event_id, int64_t item_id,
+enum db_rc potluck_item_remove(struct db *db, struct arena *a, int64_t event_id, int64_t item_id,
     int64_t version, int drop_pledges, const char *form_token);
 
 /*
@@ -146,7 +146,7 @@ enum db_rc potluck_export(struct db *db, struct arena *a, int64_t event_id,
  * (a capped item would go past its suggested quantity) or DB_CONFLICT
  * (stale decrease), both with out->item_id and out->item_left set.
  */
-enum db_rc potluck_apply(struct db *db, int64_t rsvp_id, int64_t event_id,
+enum db_rc potluck_apply(struct db *db, struct arena *a, int64_t rsvp_id, int64_t event_id,
     const struct pledge_input *in, int n, struct rsvp_outcome *out);
 
 /*
@@ -155,7 +155,7 @@ enum db_rc potluck_apply(struct db *db, int64_t rsvp_id, int64_t event_id,
  * potluck_apply() does, or DB_CLOSED once the RSVP is cancelled or the
  * event has started.
  */
-enum db_rc potluck_pledge(struct db *db, const char *manage_token,
+enum db_rc potluck_pledge(struct db *db, struct arena *a, const char *manage_token,
     const struct pledge_input *in, const char *form_token, struct rsvp_outcome *out);
 
 #endif

@@ -108,35 +108,32 @@ static enum db_rc create_in(struct db *db, struct arena *a, int64_t event_id,
 		return rc;
 	id = db_last_id(db);
 	if (in->npledges > 0 &&
-	    (rc = potluck_apply(db, id, e.id, in->pledges, in->npledges, out)) != DB_OK)
+	    (rc = potluck_apply(db, a, id, e.id, in->pledges, in->npledges, out)) != DB_OK)
 		return rc;
 	/* The insert trigger enqueued the sign-up e-mail; only C knows its link. */
 	return outbox_link(db, id, manage_token);
 }
 
-enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input *in,
-    const char *form_token, const char *manage_token, struct rsvp_outcome *out)
+enum db_rc rsvp_create(struct db *db, struct arena *a, const char *slug,
+    const struct rsvp_input *in, const char *form_token, const char *manage_token,
+    struct rsvp_outcome *out)
 {
-	struct arena *a = arena_new();
 	int64_t mark = 0;
 	struct event e;
 	enum db_rc rc;
 
 	if ((rc = begin_change(db, form_token, out, &mark)) != DB_OK)
-		goto free;
+		return rc;
 	if (!out->replayed && (rc = event_get(db, a, slug, &e)) == DB_OK)
 		rc = create_in(db, a, e.id, in, manage_token, out);
-	rc = end_change(db, rc, in->actor, mark);
-free:
-	arena_free(a);
-	return rc;
+	return end_change(db, rc, in->actor, mark);
 }
 
-enum db_rc rsvp_bulk_add(struct db *db, const char *slug, struct rsvp_bulk_line *lines,
-    int n, const char *actor, const char *form_token, int *replayed)
+enum db_rc rsvp_bulk_add(struct db *db, struct arena *a, const char *slug,
+    struct rsvp_bulk_line *lines, int n, const char *actor, const char *form_token,
+    int *replayed)
 {
 	char manage[TOKEN_MANAGE_HEX + 1];
-	struct arena *a = arena_new();
 	struct rsvp_outcome out;
 	int64_t mark = 0;
 	struct event e;
@@ -144,7 +141,7 @@ enum db_rc rsvp_bulk_add(struct db *db, const char *slug, struct rsvp_bulk_line 
 	int i;
 
 	if ((rc = begin_change(db, form_token, &out, &mark)) != DB_OK)
-		goto free;
+		return rc;
 	*replayed = out.replayed;
 	if (out.replayed || (rc = event_get(db, a, slug, &e)) != DB_OK)
 		goto done;
@@ -158,10 +155,7 @@ enum db_rc rsvp_bulk_add(struct db *db, const char *slug, struct rsvp_bulk_line 
 			rc = lines[i].rc;
 	}
 done:
-	rc = end_change(db, rc, actor, mark);
-free:
-	arena_free(a);
-	return rc;
+	return end_change(db, rc, actor, mark);
 }
 
 /* Which RSVP a change is about, and who makes it. */
@@ -246,8 +240,8 @@ static enum db_rc change_in(struct db *db, struct arena *a, const struct rsvp_re
 		return rc;
 	out->status = r.status;
 	out->spots_left = e.spots_left;
-	if ((rc = apply(db, &r, &e, arg, out)) == DB_OK &&
-	    (rc = waitlist_promote(db, r.event_id)) == DB_OK &&
+	if ((rc = apply(db, a, &r, &e, arg, out)) == DB_OK &&
+	    (rc = waitlist_promote(db, a, r.event_id)) == DB_OK &&
 	    (rc = read_rsvp(db, a, ref, &r)) == DB_OK)
 		out->status = r.status;
 	return rc;
@@ -258,31 +252,27 @@ static enum db_rc change_in(struct db *db, struct arena *a, const struct rsvp_re
  * form token, apply the change with change_in(), name the actor in the
  * log, commit - or roll all of it back.
  */
-static enum db_rc change_rsvp(struct db *db, const struct rsvp_ref *ref,
+static enum db_rc change_rsvp(struct db *db, struct arena *a, const struct rsvp_ref *ref,
     const char *form_token, rsvp_change_fn apply, const void *arg,
     struct rsvp_outcome *out)
 {
-	struct arena *a = arena_new();
 	int64_t mark = 0;
 	enum db_rc rc;
 
 	if ((rc = begin_change(db, form_token, out, &mark)) != DB_OK)
-		goto free;
+		return rc;
 	if (!out->replayed)
 		rc = change_in(db, a, ref, apply, arg, out);
-	rc = end_change(db, rc, ref->actor, mark);
-free:
-	arena_free(a);
-	return rc;
+	return end_change(db, rc, ref->actor, mark);
 }
 
-enum db_rc rsvp_change(struct db *db, const char *manage_token,
+enum db_rc rsvp_change(struct db *db, struct arena *a, const char *manage_token,
     const char *form_token, rsvp_change_fn apply, const void *arg,
     struct rsvp_outcome *out)
 {
 	struct rsvp_ref ref = { .manage_token = manage_token };
 
-	return change_rsvp(db, &ref, form_token, apply, arg, out);
+	return change_rsvp(db, a, &ref, form_token, apply, arg, out);
 }
 
 struct update {
@@ -290,9 +280,10 @@ struct update {
 	const char *note;
 };
 
-static enum db_rc apply_update(struct db *db, const struct rsvp *r,
+static enum db_rc apply_update(struct db *db, struct arena *a, const struct rsvp *r,
     const struct event *e, const void *arg, struct rsvp_outcome *out)
 {
+	(void)a;
 	const struct update *u = arg;
 	sqlite3_stmt *st;
 	enum db_rc rc;
@@ -316,13 +307,13 @@ static enum db_rc apply_update(struct db *db, const struct rsvp *r,
 	return rc;
 }
 
-enum db_rc rsvp_update(struct db *db, const char *manage_token, int guests,
+enum db_rc rsvp_update(struct db *db, struct arena *a, const char *manage_token, int guests,
     const char *note, const char *form_token, struct rsvp_outcome *out)
 {
 	struct rsvp_ref ref = { .manage_token = manage_token };
 	struct update u = { guests, note };
 
-	return change_rsvp(db, &ref, form_token, apply_update, &u, out);
+	return change_rsvp(db, a, &ref, form_token, apply_update, &u, out);
 }
 
 /* Give r the status s (the triggers count and log it). */
@@ -339,9 +330,10 @@ static enum db_rc set_status(struct db *db, const struct rsvp *r, enum rsvp_stat
 	return rc;
 }
 
-static enum db_rc apply_cancel(struct db *db, const struct rsvp *r,
+static enum db_rc apply_cancel(struct db *db, struct arena *a, const struct rsvp *r,
     const struct event *e, const void *arg, struct rsvp_outcome *out)
 {
+	(void)a;
 	(void)e;
 	(void)arg;
 	(void)out;
@@ -349,18 +341,19 @@ static enum db_rc apply_cancel(struct db *db, const struct rsvp *r,
 	return r->status == RSVP_CANCELLED ? DB_OK : set_status(db, r, RSVP_CANCELLED);
 }
 
-enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
+enum db_rc rsvp_cancel(struct db *db, struct arena *a, const char *manage_token,
     const char *form_token, struct rsvp_outcome *out)
 {
 	struct rsvp_ref ref = { .manage_token = manage_token };
 
-	return change_rsvp(db, &ref, form_token, apply_cancel, NULL, out);
+	return change_rsvp(db, a, &ref, form_token, apply_cancel, NULL, out);
 }
 
 /* Manual promotion: a waitlisted party out of turn, if it fits. */
-static enum db_rc apply_promote(struct db *db, const struct rsvp *r,
+static enum db_rc apply_promote(struct db *db, struct arena *a, const struct rsvp *r,
     const struct event *e, const void *arg, struct rsvp_outcome *out)
 {
+	(void)a;
 	(void)arg;
 	(void)out;
 	if (r->status == RSVP_CONFIRMED)
@@ -373,9 +366,10 @@ static enum db_rc apply_promote(struct db *db, const struct rsvp *r,
 }
 
 /* Check in (arg non-NULL) or undo it; only confirmed parties come in. */
-static enum db_rc apply_check_in(struct db *db, const struct rsvp *r,
+static enum db_rc apply_check_in(struct db *db, struct arena *a, const struct rsvp *r,
     const struct event *e, const void *arg, struct rsvp_outcome *out)
 {
+	(void)a;
 	sqlite3_stmt *st;
 	enum db_rc rc;
 
@@ -406,13 +400,13 @@ static const struct {
 	[RSVP_PROMOTE] = { apply_promote, NULL },
 };
 
-enum db_rc rsvp_admin_act(struct db *db, int64_t event_id, int64_t rsvp_id,
+enum db_rc rsvp_admin_act(struct db *db, struct arena *a, int64_t event_id, int64_t rsvp_id,
     enum rsvp_admin_action action, const char *actor, struct rsvp_outcome *out)
 {
 	struct rsvp_ref ref = { .event_id = event_id, .id = rsvp_id, .actor = actor };
 
-	return change_rsvp(db, &ref, NULL, admin_acts[action].apply, admin_acts[action].arg,
-	    out);
+	return change_rsvp(db, a, &ref, NULL, admin_acts[action].apply,
+	    admin_acts[action].arg, out);
 }
 
 static int by_id(const void *x, const void *y)
@@ -422,11 +416,10 @@ static int by_id(const void *x, const void *y)
 	return p->id < q->id ? -1 : p->id > q->id;
 }
 
-enum db_rc rsvp_admin_bulk(struct db *db, int64_t event_id, struct rsvp_bulk_pick *picks,
-    int n, enum rsvp_admin_action action, const char *actor)
+enum db_rc rsvp_admin_bulk(struct db *db, struct arena *a, int64_t event_id,
+    struct rsvp_bulk_pick *picks, int n, enum rsvp_admin_action action, const char *actor)
 {
 	struct rsvp_ref ref = { .event_id = event_id, .actor = actor };
-	struct arena *a = arena_new();
 	struct rsvp_outcome out;
 	int64_t mark = 0;
 	enum db_rc rc;
@@ -435,7 +428,7 @@ enum db_rc rsvp_admin_bulk(struct db *db, int64_t event_id, struct rsvp_bulk_pic
 	/* Ids are the arrival order: queue order. */
 	qsort(picks, (size_t)n, sizeof(*picks), by_id);
 	if ((rc = begin_change(db, NULL, &out, &mark)) != DB_OK)
-		goto free;
+		return rc;
 	for (i = 0; i < n && rc == DB_OK; i++) {
 		ref.id = picks[i].id;
 		picks[i].rc = change_in(db, a, &ref, admin_acts[action].apply,
@@ -443,10 +436,7 @@ enum db_rc rsvp_admin_bulk(struct db *db, int64_t event_id, struct rsvp_bulk_pic
 		if (!item_refused(picks[i].rc))
 			rc = picks[i].rc;
 	}
-	rc = end_change(db, rc, actor, mark);
-free:
-	arena_free(a);
-	return rc;
+	return end_change(db, rc, actor, mark);
 }
 
 enum db_rc rsvp_admin_list(struct db *db, struct arena *a, int64_t event_id,

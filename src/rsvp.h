@@ -68,7 +68,7 @@ const char *rsvp_status_name(enum rsvp_status s);
  * DB_BUSY or DB_ERROR. in->pledges are made in the same transaction: a
  * refused one (see potluck_apply(), out->item_id set) refuses the RSVP.
  */
-enum db_rc rsvp_create(struct db *db, const char *slug, const struct rsvp_input *in,
+enum db_rc rsvp_create(struct db *db, struct arena *a, const char *slug, const struct rsvp_input *in,
     const char *form_token, const char *manage_token, struct rsvp_outcome *out);
 
 /* The RSVP behind a manage token, with its event; DB_NOTFOUND if none. */
@@ -81,11 +81,11 @@ enum db_rc rsvp_get(struct db *db, struct arena *a, const char *manage_token,
  * with out->spots_left); fewer guests free spots and promote the waitlist.
  * DB_CLOSED once cancelled or once the event has started.
  */
-enum db_rc rsvp_update(struct db *db, const char *manage_token, int guests,
+enum db_rc rsvp_update(struct db *db, struct arena *a, const char *manage_token, int guests,
     const char *note, const char *form_token, struct rsvp_outcome *out);
 
 /* One change to an existing RSVP, applied inside rsvp_change(). */
-typedef enum db_rc (*rsvp_change_fn)(struct db *db, const struct rsvp *r,
+typedef enum db_rc (*rsvp_change_fn)(struct db *db, struct arena *a, const struct rsvp *r,
     const struct event *e, const void *arg, struct rsvp_outcome *out);
 
 /*
@@ -94,12 +94,12 @@ typedef enum db_rc (*rsvp_change_fn)(struct db *db, const struct rsvp *r,
  * or the event has started), apply the change, promote the waitlist into
  * any room it made, commit - or roll all of it back.
  */
-enum db_rc rsvp_change(struct db *db, const char *manage_token,
+enum db_rc rsvp_change(struct db *db, struct arena *a, const char *manage_token,
     const char *form_token, rsvp_change_fn apply, const void *arg,
     struct rsvp_outcome *out);
 
 /* Cancel and promote the waitlist; DB_CLOSED once the event has started. */
-enum db_rc rsvp_cancel(struct db *db, const char *manage_token,
+enum db_rc rsvp_cancel(struct db *db, struct arena *a, const char *manage_token,
     const char *form_token, struct rsvp_outcome *out);
 
 /*
@@ -132,7 +132,7 @@ enum rsvp_admin_action {
  * waitlisted party), DB_FULL (a promotion that does not fit), DB_BUSY,
  * DB_ERROR.
  */
-enum db_rc rsvp_admin_act(struct db *db, int64_t event_id, int64_t rsvp_id,
+enum db_rc rsvp_admin_act(struct db *db, struct arena *a, int64_t event_id, int64_t rsvp_id,
     enum rsvp_admin_action action, const char *actor, struct rsvp_outcome *out);
 
 /* One line of a bulk add and what became of it. */
@@ -150,7 +150,7 @@ struct rsvp_bulk_line {
  * form_token makes the whole list idempotent (*replayed = 1: nothing
  * done). Returns DB_OK, DB_NOTFOUND, DB_BUSY or DB_ERROR (nothing added).
  */
-enum db_rc rsvp_bulk_add(struct db *db, const char *slug, struct rsvp_bulk_line *lines,
+enum db_rc rsvp_bulk_add(struct db *db, struct arena *a, const char *slug, struct rsvp_bulk_line *lines,
     int n, const char *actor, const char *form_token, int *replayed);
 
 /* One RSVP picked on the participants page and what became of it. */
@@ -165,7 +165,7 @@ struct rsvp_bulk_pick {
  * a refused one does not stop the others. Returns DB_OK, DB_BUSY or
  * DB_ERROR (then nothing changed).
  */
-enum db_rc rsvp_admin_bulk(struct db *db, int64_t event_id, struct rsvp_bulk_pick *picks,
+enum db_rc rsvp_admin_bulk(struct db *db, struct arena *a, int64_t event_id, struct rsvp_bulk_pick *picks,
     int n, enum rsvp_admin_action action, const char *actor);
 
 /*

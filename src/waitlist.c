@@ -5,9 +5,8 @@
 #include "log.h"
 #include "waitlist.h"
 
-enum db_rc waitlist_promote(struct db *db, int64_t event_id)
+enum db_rc waitlist_promote(struct db *db, struct arena *a, int64_t event_id)
 {
-	struct arena *a = arena_new();
 	int64_t *ids = NULL, free_spots, spots;
 	size_t n = 0, cap = 0, i;
 	sqlite3_stmt *st;
@@ -46,7 +45,6 @@ enum db_rc waitlist_promote(struct db *db, int64_t event_id)
 	}
 out:
 	free(ids);
-	arena_free(a);
 	return rc;
 }
 

@@ -22,7 +22,7 @@ struct waitlist_entry {
  * opening, while smaller parties behind it may go ahead. Parties are
  * never split. Runs inside the caller's write transaction.
  */
-enum db_rc waitlist_promote(struct db *db, int64_t event_id);
+enum db_rc waitlist_promote(struct db *db, struct arena *a, int64_t event_id);
 
 /* The queue in order, at most WAITLIST_SHOW_MAX entries, allocated in a. */
 enum db_rc waitlist_list(struct db *db, struct arena *a, int64_t event_id,

@@ -356,7 +356,7 @@ static void sign_up(struct testdb *t, const char *name)
 	snprintf(email, sizeof(email), "%s@example.org", name);
 	token_form_new(form, NOW, "t");
 	token_manage_of(form, manage);
-	assert_int_equal(rsvp_create(t->db, "ev", &in, form, manage, &out), DB_OK);
+	assert_int_equal(rsvp_create(t->db, t->a, "ev", &in, form, manage, &out), DB_OK);
 }
 
 static void test_event_save(void **state)
@@ -439,38 +439,38 @@ static void test_admin_actions_are_logged(void **state)
 	sign_up(t, "cat");
 	sign_up(t, "dan");
 	/* Check in, twice (a double submit keeps the first time), and undo. */
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ann"), RSVP_CHECK_IN, "alice",
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "ann"), RSVP_CHECK_IN, "alice",
 	    &out), DB_OK);
 	clock_set(NOW + 5);
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ann"), RSVP_CHECK_IN, "alice",
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "ann"), RSVP_CHECK_IN, "alice",
 	    &out), DB_OK);
 	assert_int_equal(testdb_int(t->db, "SELECT checked_in_at FROM rsvp WHERE name = 'ann'"),
 	    NOW);
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_CHECK_IN, "alice",
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "ben"), RSVP_CHECK_IN, "alice",
 	    &out), DB_OK);
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_UNDO_CHECK_IN,
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "ben"), RSVP_UNDO_CHECK_IN,
 	    "alice", &out), DB_OK);
 	/* Waitlisted parties cannot check in; unknown ids or other events' are not found. */
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "cat"), RSVP_CHECK_IN, "alice",
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "cat"), RSVP_CHECK_IN, "alice",
 	    &out), DB_CLOSED);
-	assert_int_equal(rsvp_admin_act(t->db, ev, 999, RSVP_CHECK_IN, "alice", &out),
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, 999, RSVP_CHECK_IN, "alice", &out),
 	    DB_NOTFOUND);
-	assert_int_equal(rsvp_admin_act(t->db, ev + 1, rsvp_id(t, "ann"), RSVP_CHECK_IN,
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev + 1, rsvp_id(t, "ann"), RSVP_CHECK_IN,
 	    "alice", &out), DB_NOTFOUND);
 	/* Manual promotion only if it fits. */
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "dan"), RSVP_PROMOTE, "alice",
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "dan"), RSVP_PROMOTE, "alice",
 	    &out), DB_FULL);
 	/* Cancel promotes the next in line, logged with the admin's name. */
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_ADMIN_CANCEL,
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "ben"), RSVP_ADMIN_CANCEL,
 	    "alice", &out), DB_OK);
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp WHERE status ="
 	    " 'confirmed' AND name IN ('ann', 'cat')"), 2);
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_ADMIN_CANCEL,
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "ben"), RSVP_ADMIN_CANCEL,
 	    "alice", &out), DB_OK);
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_PROMOTE, "alice",
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "ben"), RSVP_PROMOTE, "alice",
 	    &out), DB_CLOSED);
 	/* A raised capacity promotes dan; turnout-admin names no one in the log. */
-	assert_int_equal(event_set_capacity(t->db, "ev", 3), DB_OK);
+	assert_int_equal(event_set_capacity(t->db, t->a, "ev", 3), DB_OK);
 	assert_int_equal(testdb_int(t->db, "SELECT status = 'confirmed' FROM rsvp"
 	    " WHERE name = 'dan'"), 1);
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE actor IS NULL"
@@ -570,7 +570,7 @@ static void test_bulk(void **state)
 	ev = testdb_int(t->db, "SELECT id FROM event");
 	token_form_new(form, NOW, "t");
 	/* In order, each on its own merits; an admin may add to a draft. */
-	assert_int_equal(rsvp_bulk_add(t->db, "ev", lines, 4, "alice", form, &replayed), DB_OK);
+	assert_int_equal(rsvp_bulk_add(t->db, t->a, "ev", lines, 4, "alice", form, &replayed), DB_OK);
 	assert_false(replayed);
 	assert_int_equal(lines[0].rc, DB_OK);
 	assert_int_equal(lines[0].status, RSVP_CONFIRMED);
@@ -579,19 +579,19 @@ static void test_bulk(void **state)
 	assert_int_equal(lines[3].rc, DB_OK);
 	assert_int_equal(lines[3].status, RSVP_WAITLISTED);
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE actor = 'alice'"), 2);
-	assert_int_equal(rsvp_bulk_add(t->db, "ev", lines, 4, "alice", form, &replayed), DB_OK);
+	assert_int_equal(rsvp_bulk_add(t->db, t->a, "ev", lines, 4, "alice", form, &replayed), DB_OK);
 	assert_true(replayed);
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp"), 2);
 	/* Picks in queue order; refusals reported, the rest applied. */
 	picks[0].id = rsvp_id(t, "dan");
 	picks[1].id = 999;
 	picks[2].id = rsvp_id(t, "ann");
-	assert_int_equal(rsvp_admin_bulk(t->db, ev, picks, 3, RSVP_PROMOTE, "alice"), DB_OK);
+	assert_int_equal(rsvp_admin_bulk(t->db, t->a, ev, picks, 3, RSVP_PROMOTE, "alice"), DB_OK);
 	assert_int_equal(picks[0].id, rsvp_id(t, "ann"));	/* sorted */
 	assert_int_equal(picks[0].rc, DB_OK);			/* already confirmed */
 	assert_int_equal(picks[1].rc, DB_FULL);			/* dan does not fit */
 	assert_int_equal(picks[2].rc, DB_NOTFOUND);
-	assert_int_equal(rsvp_admin_bulk(t->db, ev, picks, 3, RSVP_ADMIN_CANCEL, "alice"), DB_OK);
+	assert_int_equal(rsvp_admin_bulk(t->db, t->a, ev, picks, 3, RSVP_ADMIN_CANCEL, "alice"), DB_OK);
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp WHERE status = 'cancelled'"), 2);
 }
 
@@ -612,9 +612,9 @@ static void test_stats(void **state)
 	sign_up(t, "ben");
 	sign_up(t, "cat");
 	clock_set(NOW + 3600);
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ann"), RSVP_ADMIN_CANCEL,
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "ann"), RSVP_ADMIN_CANCEL,
 	    "alice", &out), DB_OK);
-	assert_int_equal(rsvp_admin_act(t->db, ev, rsvp_id(t, "ben"), RSVP_CHECK_IN,
+	assert_int_equal(rsvp_admin_act(t->db, t->a, ev, rsvp_id(t, "ben"), RSVP_CHECK_IN,
 	    "alice", &out), DB_OK);
 	assert_int_equal(stats_get(t->db, t->a, ev, &s), DB_OK);
 	assert_int_equal(s.signups, 3);

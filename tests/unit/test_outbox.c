@@ -67,7 +67,7 @@ static int rsvp(const char *name, int guests, enum db_rc want)
 	in.email = email;
 	token_form_new(F->form[i], clock_now(), "t");
 	token_manage_of(F->form[i], F->manage[i]);
-	assert_int_equal(rsvp_create(F->t.db, "run", &in, F->form[i], F->manage[i], &out),
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "run", &in, F->form[i], F->manage[i], &out),
 	    want);
 	return i;
 }
@@ -78,7 +78,7 @@ static void cancel(int i)
 	char form[TOKEN_FORM_HEX + 1];
 
 	token_form_new(form, clock_now(), "t");
-	assert_int_equal(rsvp_cancel(F->t.db, F->manage[i], form, &out), DB_OK);
+	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[i], form, &out), DB_OK);
 }
 
 /* Claim at most one message into *m; DB_NOTFOUND when none is due. */
@@ -139,7 +139,7 @@ static void test_enqueued_with_changes(void **state)
 	    " AND link_token = '%s'", F->manage[bob]);
 	assert_int_equal(count(link), 1);
 	/* A replayed form changes nothing and enqueues nothing. */
-	assert_int_equal(rsvp_create(F->t.db, "run", &in, F->form[ann], F->manage[ann],
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "run", &in, F->form[ann], F->manage[ann],
 	    &out), DB_OK);
 	assert_true(out.replayed);
 	assert_int_equal(count("SELECT count(*) FROM outbox"), 2);

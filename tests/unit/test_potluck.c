@@ -89,7 +89,7 @@ static enum db_rc rsvp_with(const char *name, const struct pledge_input *p, int 
 	snprintf(email, sizeof(email), "%s@example.org", name);
 	in.email = email;
 	*idx = fresh();
-	return rsvp_create(F->t.db, "party", &in, F->form[*idx], F->manage[*idx], out);
+	return rsvp_create(F->t.db, F->t.a, "party", &in, F->form[*idx], F->manage[*idx], out);
 }
 
 static int rsvp_ok(const char *name)
@@ -122,7 +122,7 @@ static enum db_rc pledge_v(int i, int64_t item_id, int64_t version, int64_t quan
 	struct pledge_input p = { item_id, version, quantity };
 	int f = fresh();
 
-	return potluck_pledge(F->t.db, F->manage[i], &p, F->form[f], out);
+	return potluck_pledge(F->t.db, F->t.a, F->manage[i], &p, F->form[f], out);
 }
 
 /* The same with the item's current version. */
@@ -235,7 +235,7 @@ static void test_cancel_releases_pledges(void **state)
 	assert_int_equal(pledge(a, F->cake, 1, &out), DB_OK);
 	v = item(F->chairs).version;
 	f = fresh();
-	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], F->form[f], &out), DB_OK);
+	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[a], F->form[f], &out), DB_OK);
 	assert_int_equal(item(F->chairs).pledged, 0);
 	assert_int_equal(item(F->cake).pledged, 0);
 	assert_true(item(F->chairs).version > v);
@@ -328,7 +328,7 @@ static void test_pledges_with_the_rsvp(void **state)
 	assert_int_equal(item(F->cake).pledged, 2);
 	assert_int_equal(item(F->grill).pledged, 1);
 	/* The replay changes nothing. */
-	assert_int_equal(rsvp_create(F->t.db, "party", &(struct rsvp_input){ .name = "ann",
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "party", &(struct rsvp_input){ .name = "ann",
 	    .email = "ann@example.org", .note = "", .pledges = p, .npledges = 2 },
 	    F->form[i], F->manage[i], &out), DB_OK);
 	assert_true(out.replayed);
@@ -350,10 +350,10 @@ static void test_replayed_pledge(void **state)
 	/* Not pledge_v(): the same form token twice. */
 	p.item_id = F->cake;
 	p.version = item(F->cake).version;
-	assert_int_equal(potluck_pledge(F->t.db, F->manage[a], &p, F->form[f], &out), DB_OK);
+	assert_int_equal(potluck_pledge(F->t.db, F->t.a, F->manage[a], &p, F->form[f], &out), DB_OK);
 	assert_false(out.replayed);
 	p.quantity = 3;
-	assert_int_equal(potluck_pledge(F->t.db, F->manage[a], &p, F->form[f], &out), DB_OK);
+	assert_int_equal(potluck_pledge(F->t.db, F->t.a, F->manage[a], &p, F->form[f], &out), DB_OK);
 	assert_true(out.replayed);
 	assert_int_equal(item(F->cake).pledged, 2);
 }
@@ -391,13 +391,13 @@ static void test_items_add_edit_remove(void **state)
 	assert_int_equal(pledge(a, F->chairs, 3, &out), DB_OK);
 	v = version_of(F->chairs);
 	in.unit = "pieces";
-	assert_int_equal(potluck_item_edit(F->t.db, 1, F->chairs, v, &in), DB_OK);
+	assert_int_equal(potluck_item_edit(F->t.db, F->t.a, 1, F->chairs, v, &in), DB_OK);
 	assert_string_equal(item(F->chairs).unit, "pieces");
 	assert_int_equal(item(F->chairs).version, v + 1);
-	assert_int_equal(potluck_item_edit(F->t.db, 1, 9999, v, &in), DB_NOTFOUND);
-	assert_int_equal(potluck_item_remove(F->t.db, 1, F->chairs, v + 1, 1, NULL), DB_OK);
+	assert_int_equal(potluck_item_edit(F->t.db, F->t.a, 1, 9999, v, &in), DB_NOTFOUND);
+	assert_int_equal(potluck_item_remove(F->t.db, F->t.a, 1, F->chairs, v + 1, 1, NULL), DB_OK);
 	assert_int_equal(q("SELECT count(*) FROM pledge"), 0);
-	assert_int_equal(potluck_item_remove(F->t.db, 1, F->chairs, v + 1, 1, NULL), DB_NOTFOUND);
+	assert_int_equal(potluck_item_remove(F->t.db, F->t.a, 1, F->chairs, v + 1, 1, NULL), DB_NOTFOUND);
 	in.name = "";
 	assert_int_equal(potluck_item_add(F->t.db, 1, &in, NULL, &id), DB_INVALID);
 	in.name = "More";
@@ -443,21 +443,21 @@ static void test_edit_stale_or_foreign_changes_nothing(void **state)
 	/* Someone pledges after the admin loaded the page. */
 	assert_int_equal(pledge(a, F->cake, 1, &out), DB_OK);
 	snprintf(before, sizeof(before), "%s", item_row(F->cake));
-	assert_int_equal(potluck_item_edit(F->t.db, 1, F->cake, seen, &in), DB_CONFLICT);
+	assert_int_equal(potluck_item_edit(F->t.db, F->t.a, 1, F->cake, seen, &in), DB_CONFLICT);
 	assert_string_equal(item_row(F->cake), before);
 	/* The item of another event, or none, is not found, whatever the version. */
 	snprintf(before, sizeof(before), "%s", item_row(F->other));
-	assert_int_equal(potluck_item_edit(F->t.db, 1, F->other, 1, &in), DB_NOTFOUND);
-	assert_int_equal(potluck_item_move(F->t.db, 1, F->other, 1, 0), DB_NOTFOUND);
-	assert_int_equal(potluck_item_remove(F->t.db, 1, F->other, 1, 1, NULL), DB_NOTFOUND);
-	assert_int_equal(potluck_item_edit(F->t.db, 1, 9999, 1, &in), DB_NOTFOUND);
+	assert_int_equal(potluck_item_edit(F->t.db, F->t.a, 1, F->other, 1, &in), DB_NOTFOUND);
+	assert_int_equal(potluck_item_move(F->t.db, F->t.a, 1, F->other, 1, 0), DB_NOTFOUND);
+	assert_int_equal(potluck_item_remove(F->t.db, F->t.a, 1, F->other, 1, 1, NULL), DB_NOTFOUND);
+	assert_int_equal(potluck_item_edit(F->t.db, F->t.a, 1, 9999, 1, &in), DB_NOTFOUND);
 	assert_string_equal(item_row(F->other), before);
 	/* With the current version it saves; pressing Save again is no conflict. */
 	seen = version_of(F->cake);
-	assert_int_equal(potluck_item_edit(F->t.db, 1, F->cake, seen, &in), DB_OK);
+	assert_int_equal(potluck_item_edit(F->t.db, F->t.a, 1, F->cake, seen, &in), DB_OK);
 	snprintf(before, sizeof(before), "%s", item_row(F->cake));
 	assert_string_equal(before, "Big cake|food||4|0|1|1|3");
-	assert_int_equal(potluck_item_edit(F->t.db, 1, F->cake, seen, &in), DB_OK);
+	assert_int_equal(potluck_item_edit(F->t.db, F->t.a, 1, F->cake, seen, &in), DB_OK);
 	assert_string_equal(item_row(F->cake), before);
 	check_totals();
 }
@@ -473,12 +473,12 @@ static void test_capped_cannot_drop_below_pledged(void **state)
 	(void)state;
 	assert_int_equal(pledge(a, F->chairs, 3, &out), DB_OK);
 	snprintf(before, sizeof(before), "%s", item_row(F->chairs));
-	assert_int_equal(potluck_item_edit(F->t.db, 1, F->chairs, version_of(F->chairs), &in),
+	assert_int_equal(potluck_item_edit(F->t.db, F->t.a, 1, F->chairs, version_of(F->chairs), &in),
 	    DB_FULL);
 	assert_string_equal(item_row(F->chairs), before);
 	/* Uncapped, fewer than pledged is fine: "enough pledged". */
 	in.capped = 0;
-	assert_int_equal(potluck_item_edit(F->t.db, 1, F->chairs, version_of(F->chairs), &in),
+	assert_int_equal(potluck_item_edit(F->t.db, F->t.a, 1, F->chairs, version_of(F->chairs), &in),
 	    DB_OK);
 	assert_int_equal(item(F->chairs).suggested, 2);
 	check_totals();
@@ -494,7 +494,7 @@ static void test_move_swaps_within_category(void **state)
 
 	(void)state;
 	/* The grill (second utensil) goes up: the two trade places, both bumped. */
-	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, vg, 0), DB_OK);
+	assert_int_equal(potluck_item_move(F->t.db, F->t.a, 1, F->grill, vg, 0), DB_OK);
 	assert_int_equal(potluck_items(F->t.db, F->t.a, 1, &items, &n), DB_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(items[0].id, F->cake);
@@ -504,23 +504,23 @@ static void test_move_swaps_within_category(void **state)
 	assert_int_equal(version_of(F->chairs), vc + 1);
 	assert_int_equal(version_of(F->cake), vk);
 	/* The same press again (its version is stale now) moves nothing. */
-	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, vg, 0), DB_CONFLICT);
+	assert_int_equal(potluck_item_move(F->t.db, F->t.a, 1, F->grill, vg, 0), DB_CONFLICT);
 	/* At the top of its category: nothing to do. */
-	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, vg + 1, 0), DB_OK);
+	assert_int_equal(potluck_item_move(F->t.db, F->t.a, 1, F->grill, vg + 1, 0), DB_OK);
 	assert_int_equal(version_of(F->grill), vg + 1);
-	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, vg + 1, 1), DB_OK);
+	assert_int_equal(potluck_item_move(F->t.db, F->t.a, 1, F->grill, vg + 1, 1), DB_OK);
 	assert_int_equal(potluck_items(F->t.db, F->t.a, 1, &items, &n), DB_OK);
 	assert_int_equal(items[1].id, F->chairs);
 	/* Positions shared by hand-made rows still swap visibly. */
 	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "UPDATE item SET position = 7 WHERE"
 	    " category = 'utensil'", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(potluck_item_move(F->t.db, 1, F->grill, version_of(F->grill), 0),
+	assert_int_equal(potluck_item_move(F->t.db, F->t.a, 1, F->grill, version_of(F->grill), 0),
 	    DB_OK);
 	assert_int_equal(potluck_items(F->t.db, F->t.a, 1, &items, &n), DB_OK);
 	assert_int_equal(items[1].id, F->grill);
 	assert_int_equal(items[2].id, F->chairs);
 	/* Moved to another category by an edit, it goes last there. */
-	assert_int_equal(potluck_item_edit(F->t.db, 1, F->grill, version_of(F->grill), &in),
+	assert_int_equal(potluck_item_edit(F->t.db, F->t.a, 1, F->grill, version_of(F->grill), &in),
 	    DB_OK);
 	assert_int_equal(potluck_items(F->t.db, F->t.a, 1, &items, &n), DB_OK);
 	assert_int_equal(items[0].id, F->cake);
@@ -541,25 +541,25 @@ static void test_remove_with_pledges_needs_confirming(void **state)
 	assert_int_equal(pledge(b, F->chairs, 1, &out), DB_OK);
 	v = version_of(F->cake);
 	snprintf(before, sizeof(before), "%s", item_row(F->cake));
-	assert_int_equal(potluck_item_remove(F->t.db, 1, F->cake, v, 0, F->form[f]), DB_CLOSED);
+	assert_int_equal(potluck_item_remove(F->t.db, F->t.a, 1, F->cake, v, 0, F->form[f]), DB_CLOSED);
 	assert_string_equal(item_row(F->cake), before);
 	assert_int_equal(q("SELECT count(*) FROM pledge"), 3);
 	/* Confirmed on a page from before another pledge: not removed. */
 	assert_int_equal(pledge(a, F->cake, 2, &out), DB_OK);
-	assert_int_equal(potluck_item_remove(F->t.db, 1, F->cake, v, 1, F->form[f]), DB_CONFLICT);
+	assert_int_equal(potluck_item_remove(F->t.db, F->t.a, 1, F->cake, v, 1, F->form[f]), DB_CONFLICT);
 	assert_int_equal(q("SELECT count(*) FROM pledge"), 3);
 	/* Confirmed with the current numbers: the item and its pledges go. */
 	v = version_of(F->cake);
-	assert_int_equal(potluck_item_remove(F->t.db, 1, F->cake, v, 1, F->form[f]), DB_OK);
+	assert_int_equal(potluck_item_remove(F->t.db, F->t.a, 1, F->cake, v, 1, F->form[f]), DB_OK);
 	assert_string_equal(item_row(F->cake), "(gone)");
 	assert_int_equal(q("SELECT count(*) FROM pledge"), 1);
 	assert_int_equal(item(F->chairs).pledged, 1);
 	/* The same form again is answered as the first time; a new one finds nothing. */
-	assert_int_equal(potluck_item_remove(F->t.db, 1, F->cake, v, 1, F->form[f]), DB_OK);
+	assert_int_equal(potluck_item_remove(F->t.db, F->t.a, 1, F->cake, v, 1, F->form[f]), DB_OK);
 	f = fresh();
-	assert_int_equal(potluck_item_remove(F->t.db, 1, F->cake, v, 1, F->form[f]), DB_NOTFOUND);
+	assert_int_equal(potluck_item_remove(F->t.db, F->t.a, 1, F->cake, v, 1, F->form[f]), DB_NOTFOUND);
 	/* An item nobody pledged goes at once. */
-	assert_int_equal(potluck_item_remove(F->t.db, 1, F->grill, version_of(F->grill), 0, NULL),
+	assert_int_equal(potluck_item_remove(F->t.db, F->t.a, 1, F->grill, version_of(F->grill), 0, NULL),
 	    DB_OK);
 	assert_string_equal(item_row(F->grill), "(gone)");
 	check_totals();

@@ -70,7 +70,7 @@ static enum db_rc rsvp(const char *name, int guests, int *idx, struct rsvp_outco
 	snprintf(email, sizeof(email), "%s@example.org", name);
 	in.email = email;
 	*idx = fresh();
-	return rsvp_create(F->t.db, "run", &in, F->form[*idx], F->manage[*idx], out);
+	return rsvp_create(F->t.db, F->t.a, "run", &in, F->form[*idx], F->manage[*idx], out);
 }
 
 /* RSVP that must succeed with the expected status; returns the token index. */
@@ -153,7 +153,7 @@ static void test_party_larger_than_capacity(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(event_set_capacity(F->t.db, "run", 3), DB_OK);
+	assert_int_equal(event_set_capacity(F->t.db, F->t.a, "run", 3), DB_OK);
 	assert_int_equal(rsvp("big", 4, &i, &out), DB_FULL);
 	e = ev();
 	assert_int_equal(e.confirmed + e.waitlisted, 0);
@@ -172,21 +172,21 @@ static void test_guests_up_and_down(void **state)
 	a = rsvp_ok("ann", 2, RSVP_CONFIRMED);
 	rsvp_ok("bob", 5, RSVP_CONFIRMED);	/* 3 + 6 = 9, one left */
 	token_form_new(ft, NOW, "t");
-	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 4, "", ft, &out), DB_FULL);
+	assert_int_equal(rsvp_update(F->t.db, F->t.a, F->manage[a], 4, "", ft, &out), DB_FULL);
 	assert_int_equal(out.spots_left, 1);
 	assert_int_equal(ev().confirmed, 9);
 	token_form_new(ft, NOW, "t");
-	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 3, "veggie", ft, &out), DB_OK);
+	assert_int_equal(rsvp_update(F->t.db, F->t.a, F->manage[a], 3, "veggie", ft, &out), DB_OK);
 	assert_int_equal(ev().confirmed, 10);
 	w = rsvp_ok("cat", 1, RSVP_WAITLISTED);
 	/* Fewer guests free two spots: the waitlisted pair moves up at once. */
 	token_form_new(ft, NOW, "t");
-	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 1, "veggie", ft, &out), DB_OK);
+	assert_int_equal(rsvp_update(F->t.db, F->t.a, F->manage[a], 1, "veggie", ft, &out), DB_OK);
 	assert_int_equal(status_of(w), RSVP_CONFIRMED);
 	assert_int_equal(ev().confirmed, 10);
 	/* More guests than the event allows. */
 	token_form_new(ft, NOW, "t");
-	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 6, "", ft, &out), DB_INVALID);
+	assert_int_equal(rsvp_update(F->t.db, F->t.a, F->manage[a], 6, "", ft, &out), DB_INVALID);
 	check_invariants();
 }
 
@@ -208,7 +208,7 @@ static void test_cancel_promotes_in_order(void **state)
 	assert_int_equal(r.position, 3);
 	assert_int_equal(r.spots_ahead, 5);
 	token_form_new(ft, NOW, "t");
-	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_OK);
+	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[a], ft, &out), DB_OK);
 	/* 6 spots free: cat (3), dan (2), eve (1), in arrival order. */
 	assert_int_equal(status_of(w1), RSVP_CONFIRMED);
 	assert_int_equal(status_of(w2), RSVP_CONFIRMED);
@@ -218,9 +218,9 @@ static void test_cancel_promotes_in_order(void **state)
 	assert_int_equal(q("SELECT count(*) FROM rsvp_log WHERE action = 'cancel'"), 1);
 	/* Cancelled is final: no update, no second cancel. */
 	token_form_new(ft, NOW, "t");
-	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_CLOSED);
+	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[a], ft, &out), DB_CLOSED);
 	token_form_new(ft, NOW, "t");
-	assert_int_equal(rsvp_update(F->t.db, F->manage[a], 0, "", ft, &out), DB_CLOSED);
+	assert_int_equal(rsvp_update(F->t.db, F->t.a, F->manage[a], 0, "", ft, &out), DB_CLOSED);
 	check_invariants();
 }
 
@@ -239,7 +239,7 @@ static void test_big_party_keeps_its_place(void **state)
 	big = rsvp_ok("cat", 4, RSVP_WAITLISTED);	/* 5 > 2 left */
 	small = rsvp_ok("dan", 2, RSVP_WAITLISTED);	/* 3 > 2 left */
 	token_form_new(ft, NOW, "t");
-	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_OK);
+	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[a], ft, &out), DB_OK);
 	/* 4 free: cat (5) still does not fit, dan (3) does. */
 	assert_int_equal(status_of(big), RSVP_WAITLISTED);
 	assert_int_equal(status_of(small), RSVP_CONFIRMED);
@@ -261,23 +261,23 @@ static void test_capacity_changes(void **state)
 	w2 = rsvp_ok("dan", 2, RSVP_WAITLISTED);
 	w3 = rsvp_ok("eve", 0, RSVP_WAITLISTED);
 	/* Raising the capacity by 5 promotes the two first (2 + 3). */
-	assert_int_equal(event_set_capacity(F->t.db, "run", 15), DB_OK);
+	assert_int_equal(event_set_capacity(F->t.db, F->t.a, "run", 15), DB_OK);
 	assert_int_equal(status_of(w1), RSVP_CONFIRMED);
 	assert_int_equal(status_of(w2), RSVP_CONFIRMED);
 	assert_int_equal(status_of(w3), RSVP_WAITLISTED);
 	check_invariants();
 	/* Lowering it below the count bumps nobody; the event is just full. */
-	assert_int_equal(event_set_capacity(F->t.db, "run", 8), DB_OK);
+	assert_int_equal(event_set_capacity(F->t.db, F->t.a, "run", 8), DB_OK);
 	assert_int_equal(ev().confirmed, 15);
 	assert_int_equal(ev().spots_left, 0);
 	assert_int_equal(status_of(w1), RSVP_CONFIRMED);
 	rsvp_ok("fay", 0, RSVP_WAITLISTED);
 	/* Unlimited: everyone waiting is confirmed. */
-	assert_int_equal(event_set_capacity(F->t.db, "run", -1), DB_OK);
+	assert_int_equal(event_set_capacity(F->t.db, F->t.a, "run", -1), DB_OK);
 	assert_int_equal(ev().waitlisted, 0);
 	assert_int_equal(status_of(w3), RSVP_CONFIRMED);
 	check_invariants();
-	assert_int_equal(event_set_capacity(F->t.db, "nope", 5), DB_NOTFOUND);
+	assert_int_equal(event_set_capacity(F->t.db, F->t.a, "nope", 5), DB_NOTFOUND);
 }
 
 static void test_window(void **state)
@@ -294,22 +294,22 @@ static void test_window(void **state)
 	(void)state;
 	assert_int_equal(event_create(F->t.db, &e), DB_OK);
 	i = fresh();
-	assert_int_equal(rsvp_create(F->t.db, "later", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "later", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
 	clock_set(NOW + 3600);
 	i = fresh();
-	assert_int_equal(rsvp_create(F->t.db, "later", &in, F->form[i], F->manage[i], &out), DB_OK);
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "later", &in, F->form[i], F->manage[i], &out), DB_OK);
 	clock_set(NOW + 7200);
 	in.email = "bob@example.org";
 	i = fresh();
-	assert_int_equal(rsvp_create(F->t.db, "later", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
-	assert_int_equal(rsvp_create(F->t.db, "nope", &in, F->form[i], F->manage[i], &out), DB_NOTFOUND);
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "later", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "nope", &in, F->form[i], F->manage[i], &out), DB_NOTFOUND);
 	/* Drafts take no RSVPs. */
 	e.slug = "draft";
 	e.status = EVENT_DRAFT;
 	e.rsvp_opens_at = e.rsvp_closes_at = 0;
 	assert_int_equal(event_create(F->t.db, &e), DB_OK);
 	i = fresh();
-	assert_int_equal(rsvp_create(F->t.db, "draft", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "draft", &in, F->form[i], F->manage[i], &out), DB_CLOSED);
 }
 
 static void test_duplicate_email(void **state)
@@ -324,7 +324,7 @@ static void test_duplicate_email(void **state)
 	assert_int_equal(q("SELECT count(*) FROM rsvp"), 1);
 	/* After a cancellation the address may sign up again. */
 	token_form_new(ft, NOW, "t");
-	assert_int_equal(rsvp_cancel(F->t.db, F->manage[a], ft, &out), DB_OK);
+	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[a], ft, &out), DB_OK);
 	assert_int_equal(rsvp("ann", 1, &i, &out), DB_OK);
 	check_invariants();
 }
@@ -337,15 +337,15 @@ static void test_idempotent_replay(void **state)
 
 	(void)state;
 	i = fresh();
-	assert_int_equal(rsvp_create(F->t.db, "run", &in, F->form[i], F->manage[i], &out), DB_OK);
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "run", &in, F->form[i], F->manage[i], &out), DB_OK);
 	assert_false(out.replayed);
 	/* Same token again, even with other data: nothing changes. */
 	in.email = "other@example.org";
-	assert_int_equal(rsvp_create(F->t.db, "run", &in, F->form[i], F->manage[i], &out), DB_OK);
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "run", &in, F->form[i], F->manage[i], &out), DB_OK);
 	assert_true(out.replayed);
 	assert_int_equal(q("SELECT count(*) FROM rsvp"), 1);
 	assert_int_equal(ev().confirmed, 1);
-	assert_int_equal(rsvp_cancel(F->t.db, F->manage[i], F->form[i], &out), DB_OK);
+	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[i], F->form[i], &out), DB_OK);
 	assert_true(out.replayed);
 	assert_int_equal(status_of(i), RSVP_CONFIRMED);
 }
