@@ -5,7 +5,8 @@
 
 #include "log.h"
 
-static void vlog(const char *level, const char *fmt, va_list ap)
+static __attribute__((format(printf, 2, 0))) void vlog(const char *level, const char *fmt,
+    va_list ap)
 {
 	char msg[1024];
 
