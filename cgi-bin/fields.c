@@ -1,11 +1,145 @@
 #include <string.h>
 
+#include "admin_user.h"
 #include "clock.h"
 #include "fields.h"
 #include "potluck.h"
 #include "rsvp.h"
 #include "token.h"
 #include "tz.h"
+
+/*
+ * Each field's name and its longest value in bytes: well above what the
+ * validators allow (a name of 100 characters may take 400 bytes), so the
+ * validators word the refusal of anything a person could type; the bound
+ * stops what no form of ours sends. A family's name is its prefix.
+ */
+static const struct {
+	const char *name;
+	size_t max;
+} specs[F__MAX] = {
+	[F_ACTION] = { "action", 32 },
+	[F_CAPACITY] = { "capacity", 32 },
+	[F_CAPPED] = { "capped", 8 },
+	[F_CATEGORY] = { "category", 32 },
+	[F_CONFIRM] = { "confirm", 16 },
+	[F_CSRF] = { "csrf", 128 },
+	[F_DESCRIPTION] = { "description", 100000 },
+	[F_DONE] = { "done", 32 },
+	[F_EDIT_VERSION] = { "edit_version", 24 },
+	[F_EMAIL] = { "email", 1024 },
+	[F_ENDS] = { "ends", 32 },
+	[F_FORM_TOKEN] = { "form_token", 128 },
+	[F_GUESTS] = { "guests", 24 },
+	[F_ID] = { "id", 24 },
+	[F_ITEM] = { "item", 24 },
+	[F_LINES] = { "lines", 200000 },
+	[F_LOCATION] = { "location", 1000 },
+	[F_MAX_GUESTS] = { "max_guests", 24 },
+	[F_N] = { "n", 24 },
+	[F_NAME] = { "name", 1000 },
+	[F_NEW] = { "new", 8 },
+	[F_NOTE] = { "note", 5000 },
+	[F_OUT] = { "out", 8 },
+	[F_PASSWORD] = { "password", ADMIN_PASSWORD_MAX },
+	[F_Q] = { "q", 400 },
+	[F_QUANTITY] = { "quantity", 24 },
+	[F_RSVP] = { "rsvp", 24 },
+	[F_RSVP_CLOSES] = { "rsvp_closes", 32 },
+	[F_RSVP_OPENS] = { "rsvp_opens", 32 },
+	[F_SAVED] = { "saved", 8 },
+	[F_SLUG] = { "slug", 256 },
+	[F_STARTS] = { "starts", 32 },
+	[F_STATUS] = { "status", 32 },
+	[F_SUGGESTED] = { "suggested", 24 },
+	[F_TITLE] = { "title", 1000 },
+	[F_UNIT] = { "unit", 200 },
+	[F_VERSION] = { "version", 24 },
+	[F_ITEM_N] = { "item_", 24 },
+	[F_PICK_N] = { "pick_", 8 },
+	[F_VERSION_N] = { "version_", 24 },
+};
+
+#define FAMILY(f) ((f) >= F_ITEM_N)
+
+const char *field_member_id(const char *key, enum field f)
+{
+	size_t n = strlen(specs[f].name), d;
+
+	if (!FAMILY(f) || strncmp(key, specs[f].name, n) != 0)
+		return NULL;
+	d = strspn(key + n, "0123456789");
+	return d >= 1 && d <= 18 && key[n + d] == '\0' ? key + n : NULL;
+}
+
+/* The field key names (a member of a family counts as the family), or F__MAX. */
+static enum field field_of(const char *key)
+{
+	int f;
+
+	for (f = 0; f < F__MAX; f++)
+		if (FAMILY(f) ? field_member_id(key, (enum field)f) != NULL :
+		    strcmp(key, specs[f].name) == 0)
+			return (enum field)f;
+	return F__MAX;
+}
+
+/* Index kv[0..n) by field, checking bounds; form fields must be in fields. */
+static int index_pairs(struct req *r, const struct kv *kv, int n, uint64_t fields,
+    int is_form)
+{
+	enum field f;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		f = field_of(kv[i].key);
+		if (f == F__MAX || !(fields & FIELD(f))) {
+			if (!is_form)
+				continue;
+			r->error = arena_printf(r->a, "This form has a field it should not"
+			    " have (%.64s). Use the forms on this site.", kv[i].key);
+			return 400;
+		}
+		if (strlen(kv[i].val) > specs[f].max) {
+			r->error = arena_printf(r->a, "The field %s is too long (at most %zu"
+			    " bytes).", specs[f].name, specs[f].max);
+			return 400;
+		}
+		if (!FAMILY(f) && (is_form || r->fields[f] == NULL))
+			r->fields[f] = kv[i].val;
+	}
+	return 0;
+}
+
+int field_check(struct req *r, uint64_t fields)
+{
+	int status;
+
+	r->fields = arena_alloc(r->a, F__MAX * sizeof(*r->fields));
+	memset(r->fields, 0, F__MAX * sizeof(*r->fields));
+	/* Only a POST has a form (a body sent with a GET is no form of ours);
+	 * the form's value wins over the query's. */
+	if (r->method == M_POST &&
+	    (status = index_pairs(r, r->form, r->nform, fields, 1)) != 0)
+		return status;
+	return index_pairs(r, r->query, r->nquery, fields, 0);
+}
+
+const char *field_get(const struct req *r, enum field f)
+{
+	return r->fields != NULL ? r->fields[f] : NULL;
+}
+
+const char *field_member(const struct req *r, enum field f, int64_t id)
+{
+	const char *key = arena_printf(r->a, "%s%lld", specs[f].name, (long long)id);
+	int i;
+
+	for (i = 0; i < r->nform; i++)
+		if (strcmp(r->form[i].key, key) == 0)
+			return r->form[i].val;
+	return NULL;
+}
 
 /* Trim spaces and tabs from both ends into a new arena string. */
 static char *trim(struct arena *a, const char *v)

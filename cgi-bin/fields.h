@@ -1,10 +1,50 @@
 #ifndef TURNOUT_FIELDS_H
 #define TURNOUT_FIELDS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
 #include "request.h"
+
+/*
+ * Every field a route may take. route.c lists each route's fields,
+ * fields.c bounds each one (its longest value), and the router refuses a
+ * form field its route does not take, or a value past its bound, before
+ * any handler runs (400). Handlers read fields with field_get() and check
+ * what the values mean with the validators below. The last ones are
+ * families: the name is a prefix followed by an item's or RSVP's id.
+ */
+enum field {
+	F_ACTION, F_CAPACITY, F_CAPPED, F_CATEGORY, F_CONFIRM, F_CSRF, F_DESCRIPTION,
+	F_DONE, F_EDIT_VERSION, F_EMAIL, F_ENDS, F_FORM_TOKEN, F_GUESTS, F_ID, F_ITEM,
+	F_LINES, F_LOCATION, F_MAX_GUESTS, F_N, F_NAME, F_NEW, F_NOTE, F_OUT, F_PASSWORD,
+	F_Q, F_QUANTITY, F_RSVP, F_RSVP_CLOSES, F_RSVP_OPENS, F_SAVED, F_SLUG, F_STARTS,
+	F_STATUS, F_SUGGESTED, F_TITLE, F_UNIT, F_VERSION,
+	F_ITEM_N, F_PICK_N, F_VERSION_N,
+	F__MAX
+};
+
+/* A route's set of fields: FIELD(F_NAME) | FIELD(F_EMAIL) ... */
+#define FIELD(f) (UINT64_C(1) << (f))
+_Static_assert(F__MAX <= 64, "a route's fields are the bits of a uint64_t");
+
+/*
+ * Check r's form and query against `fields`: every field of a POST's form
+ * must be one of them, within its bound; query fields that are not are ignored (links
+ * from elsewhere carry their own). Indexes the values for field_get().
+ * Returns 0, or 400 with r->error naming the field.
+ */
+int field_check(struct req *r, uint64_t fields);
+
+/* The value of field f (not a family) in r's form, else its query; NULL if absent. */
+const char *field_get(const struct req *r, enum field f);
+
+/* If key is a member of family f ("item_12" of F_ITEM_N), its id text ("12"); else NULL. */
+const char *field_member_id(const char *key, enum field f);
+
+/* The value of family f's member for id in r's form, or NULL. */
+const char *field_member(const struct req *r, enum field f, int64_t id);
 
 /*
  * Validators for the fields of our forms. Each takes the raw (decoded,

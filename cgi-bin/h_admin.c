@@ -122,7 +122,7 @@ static int login_page(struct req *r, struct app *app, int status, const char *na
 	tpl_set(p.body, "NAME", name);
 	if (error != NULL)
 		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", error);
-	if (req_query(r, "out") != NULL)
+	if (field_get(r, F_OUT) != NULL)
 		tpl_show(p.body, "LOGGED_OUT");
 	return page_end(&p, r, status);
 }
@@ -134,13 +134,13 @@ int h_admin_login_form(struct req *r, struct app *app)
 
 int h_admin_login(struct req *r, struct app *app)
 {
-	const char *name = req_form(r, "name"), *password = req_form(r, "password"), *err;
+	const char *name = field_get(r, F_NAME), *password = field_get(r, F_PASSWORD), *err;
 	char token[SESSION_TOKEN_HEX + 1];
 	int64_t user_id;
 	enum db_rc rc;
 
 	/* The form token stops other sites from logging a browser in (login CSRF). */
-	if ((err = field_form_token(req_form(r, "form_token"), LOGIN_PURPOSE)) != NULL)
+	if ((err = field_form_token(field_get(r, F_FORM_TOKEN), LOGIN_PURPOSE)) != NULL)
 		return login_page(r, app, 400, "", err);
 	if (name == NULL || password == NULL || strlen(name) > ADMIN_NAME_MAX ||
 	    strlen(password) > ADMIN_PASSWORD_MAX)

@@ -18,21 +18,22 @@ enum ef {
 	EF_CAPACITY, EF_MAX_GUESTS, EF_OPENS, EF_CLOSES, EF_STATUS, EF__MAX
 };
 
-/* The editor's fields: form name (also the template key, upper-cased) and label. */
+/* The editor's fields: the request field, its template key and label. */
 static const struct {
-	const char *name, *key, *label;
+	enum field field;
+	const char *key, *label;
 } efields[EF__MAX] = {
-	[EF_TITLE] = { "title", "TITLE", "Title" },
-	[EF_SLUG] = { "slug", "SLUG", "Address (slug)" },
-	[EF_DESCRIPTION] = { "description", "DESCRIPTION", "Description" },
-	[EF_LOCATION] = { "location", "LOCATION", "Location" },
-	[EF_STARTS] = { "starts", "STARTS", "Starts" },
-	[EF_ENDS] = { "ends", "ENDS", "Ends" },
-	[EF_CAPACITY] = { "capacity", "CAPACITY", "Capacity" },
-	[EF_MAX_GUESTS] = { "max_guests", "MAX_GUESTS", "Guests per RSVP" },
-	[EF_OPENS] = { "rsvp_opens", "RSVP_OPENS", "RSVPs open" },
-	[EF_CLOSES] = { "rsvp_closes", "RSVP_CLOSES", "RSVPs close" },
-	[EF_STATUS] = { "status", "STATUS", "Status" },
+	[EF_TITLE] = { F_TITLE, "TITLE", "Title" },
+	[EF_SLUG] = { F_SLUG, "SLUG", "Address (slug)" },
+	[EF_DESCRIPTION] = { F_DESCRIPTION, "DESCRIPTION", "Description" },
+	[EF_LOCATION] = { F_LOCATION, "LOCATION", "Location" },
+	[EF_STARTS] = { F_STARTS, "STARTS", "Starts" },
+	[EF_ENDS] = { F_ENDS, "ENDS", "Ends" },
+	[EF_CAPACITY] = { F_CAPACITY, "CAPACITY", "Capacity" },
+	[EF_MAX_GUESTS] = { F_MAX_GUESTS, "MAX_GUESTS", "Guests per RSVP" },
+	[EF_OPENS] = { F_RSVP_OPENS, "RSVP_OPENS", "RSVPs open" },
+	[EF_CLOSES] = { F_RSVP_CLOSES, "RSVP_CLOSES", "RSVPs close" },
+	[EF_STATUS] = { F_STATUS, "STATUS", "Status" },
 };
 
 /* The editor's values as form text. */
@@ -72,7 +73,8 @@ static void editor_of_form(const struct req *r, struct editor *ed)
 	int i;
 
 	for (i = 0; i < EF__MAX; i++)
-		ed->v[i] = req_form(r, efields[i].name) != NULL ? req_form(r, efields[i].name) : "";
+		ed->v[i] = field_get(r, efields[i].field) != NULL ?
+		    field_get(r, efields[i].field) : "";
 }
 
 /* Validate ed into e; NULL, or what is wrong. */
@@ -211,7 +213,7 @@ int h_admin_event_edit_form(struct req *r, struct app *app)
 	v.slug = e.slug;
 	v.edit_version = e.edit_version;
 	v.saved = &e;
-	if (req_query(r, "saved") != NULL)
+	if (field_get(r, F_SAVED) != NULL)
 		v.notice = "Saved.";
 	return editor_page(r, app, 200, &ed, &v);
 }
@@ -228,11 +230,11 @@ static int save(struct req *r, struct app *app, const char *slug)
 	int status;
 
 	editor_of_form(r, &ed);
-	if (field_number(r->a, req_form(r, "edit_version"), 999999999, 0, "version", &ver) != NULL)
+	if (field_number(r->a, field_get(r, F_EDIT_VERSION), 999999999, 0, "version", &ver) != NULL)
 		ver = 0;	/* no such version: the conflict page shows the current one */
 	v.edit_version = ver;
 	if (slug == NULL) {
-		token = req_form(r, "form_token");
+		token = field_get(r, F_FORM_TOKEN);
 		if ((v.error = field_form_token(token, NEW_PURPOSE)) != NULL)
 			return editor_page(r, app, 400, &ed, &v);
 	} else if ((status = admin_event_load(r, app, &cur)) != 0) {

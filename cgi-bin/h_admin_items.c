@@ -52,11 +52,11 @@ static const char *or_empty(const char *s)
 
 static void form_of_req(struct req *r, struct item_form *f)
 {
-	f->name = or_empty(req_form(r, "name"));
-	f->category = or_empty(req_form(r, "category"));
-	f->suggested = or_empty(req_form(r, "suggested"));
-	f->unit = or_empty(req_form(r, "unit"));
-	f->capped = req_form(r, "capped") != NULL;
+	f->name = or_empty(field_get(r, F_NAME));
+	f->category = or_empty(field_get(r, F_CATEGORY));
+	f->suggested = or_empty(field_get(r, F_SUGGESTED));
+	f->unit = or_empty(field_get(r, F_UNIT));
+	f->capped = field_get(r, F_CAPPED) != NULL;
 }
 
 static void form_of_item(struct arena *a, const struct item *it, struct item_form *f)
@@ -239,7 +239,7 @@ static const char *result_of(const char *name)
 
 int h_admin_items(struct req *r, struct app *app)
 {
-	struct items_view v = { .done = result_of(req_query(r, "done")) };
+	struct items_view v = { .done = result_of(field_get(r, F_DONE)) };
 	struct event e;
 	int status = admin_event_load(r, app, &e);
 
@@ -261,9 +261,9 @@ static const char *item_anchor(struct arena *a, int64_t id)
 /* The item a form is about and the version it showed; NULL, or what is wrong. */
 static const char *item_ref(struct req *r, int64_t *id, int64_t *version)
 {
-	const char *err = field_id(req_form(r, "item"), id);
+	const char *err = field_id(field_get(r, F_ITEM), id);
 
-	return err != NULL ? err : field_id(req_form(r, "version"), version);
+	return err != NULL ? err : field_id(field_get(r, F_VERSION), version);
 }
 
 /* The page again saying what was wrong (message), answering status. */
@@ -280,7 +280,7 @@ static int refuse(struct req *r, struct app *app, const struct event *e,
 
 static int add(struct req *r, struct app *app, const struct event *e)
 {
-	const char *token = req_form(r, "form_token");
+	const char *token = field_get(r, F_FORM_TOKEN);
 	struct items_view v = { 0 };
 	struct item_input in;
 	struct item_form f;
@@ -385,7 +385,7 @@ static int down(struct req *r, struct app *app, const struct event *e)
  */
 static int remove_item(struct req *r, struct app *app, const struct event *e)
 {
-	const char *token = req_form(r, "form_token"), *confirm = req_form(r, "confirm");
+	const char *token = field_get(r, F_FORM_TOKEN), *confirm = field_get(r, F_CONFIRM);
 	struct items_view v = { 0 };
 	int64_t version;
 	enum db_rc rc;
@@ -422,7 +422,7 @@ int h_admin_items_change(struct req *r, struct app *app)
 		{ "add", add }, { "edit", edit }, { "up", up }, { "down", down },
 		{ "remove", remove_item },
 	};
-	const char *action = or_empty(req_form(r, "action"));
+	const char *action = or_empty(field_get(r, F_ACTION));
 	struct items_view v = { .error = "Unknown action: use the buttons on this page." };
 	struct event e;
 	int status = admin_event_load(r, app, &e);

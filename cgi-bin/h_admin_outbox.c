@@ -46,7 +46,7 @@ struct outbox_view {
  */
 static const char *done_message(struct req *r)
 {
-	const char *done = req_query(r, "done");
+	const char *done = field_get(r, F_DONE);
 	int64_t n;
 	size_t i;
 
@@ -56,7 +56,7 @@ static const char *done_message(struct req *r)
 		if (strcmp(done, actions[i].name) == 0)
 			break;
 	if (done == NULL || i == NACTIONS ||
-	    field_number(r->a, req_query(r, "n"), 999999999, 0, "count", &n) != NULL || n < 1)
+	    field_number(r->a, field_get(r, F_N), 999999999, 0, "count", &n) != NULL || n < 1)
 		return NULL;
 	return arena_printf(r->a, "%lld e-mail%s %s.", (long long)n, n == 1 ? "" : "s",
 	    actions[i].done);
@@ -126,8 +126,8 @@ int h_admin_outbox(struct req *r, struct app *app)
 
 int h_admin_outbox_change(struct req *r, struct app *app)
 {
-	const char *action = req_form(r, "action"), *id_text = req_form(r, "id");
-	const char *confirm = req_form(r, "confirm");
+	const char *action = field_get(r, F_ACTION), *id_text = field_get(r, F_ID);
+	const char *confirm = field_get(r, F_CONFIRM);
 	struct outbox_view v = { 0 };
 	int64_t id = 0;
 	enum db_rc rc;

@@ -57,7 +57,7 @@ struct rsvps_view {
 /* The search as given (bounded); "" if none. */
 static const char *search_of(struct req *r)
 {
-	const char *q = req_query(r, "q") != NULL ? req_query(r, "q") : req_form(r, "q");
+	const char *q = field_get(r, F_Q);
 
 	if (q == NULL)
 		return "";
@@ -168,7 +168,7 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 
 int h_admin_rsvps(struct req *r, struct app *app)
 {
-	const char *done = req_query(r, "done");
+	const char *done = field_get(r, F_DONE);
 	struct rsvps_view v = { 0 };
 	struct event e;
 	size_t i;
@@ -197,7 +197,7 @@ static int back(struct req *r, const struct event *e, const char *done, int64_t 
 /* Add an RSVP on someone's behalf, as the admin. */
 static int add(struct req *r, struct app *app, const struct event *e)
 {
-	const char *token = req_form(r, "form_token");
+	const char *token = field_get(r, F_FORM_TOKEN);
 	char manage[TOKEN_MANAGE_HEX + 1];
 	struct rsvps_view v = { 0 };
 	struct add_form form;
@@ -205,16 +205,16 @@ static int add(struct req *r, struct app *app, const struct event *e)
 	struct rsvp_input in = { .actor = r->session->user };
 	enum db_rc rc;
 
-	form.name = req_form(r, "name") != NULL ? req_form(r, "name") : "";
-	form.email = req_form(r, "email") != NULL ? req_form(r, "email") : "";
-	form.note = req_form(r, "note") != NULL ? req_form(r, "note") : "";
-	form.guests = req_form(r, "guests") != NULL ? req_form(r, "guests") : "";
+	form.name = field_get(r, F_NAME) != NULL ? field_get(r, F_NAME) : "";
+	form.email = field_get(r, F_EMAIL) != NULL ? field_get(r, F_EMAIL) : "";
+	form.note = field_get(r, F_NOTE) != NULL ? field_get(r, F_NOTE) : "";
+	form.guests = field_get(r, F_GUESTS) != NULL ? field_get(r, F_GUESTS) : "";
 	v.add = &form;
 	if ((v.error = field_form_token(token, form_purpose(r->a, "admin-add", e->slug))) != NULL ||
-	    (v.error = field_name(r->a, req_form(r, "name"), &in.name)) != NULL ||
-	    (v.error = field_email(r->a, req_form(r, "email"), &in.email)) != NULL ||
-	    (v.error = field_guests(req_form(r, "guests"), e->max_guests, &in.guests)) != NULL ||
-	    (v.error = field_note(r->a, req_form(r, "note"), &in.note)) != NULL)
+	    (v.error = field_name(r->a, field_get(r, F_NAME), &in.name)) != NULL ||
+	    (v.error = field_email(r->a, field_get(r, F_EMAIL), &in.email)) != NULL ||
+	    (v.error = field_guests(field_get(r, F_GUESTS), e->max_guests, &in.guests)) != NULL ||
+	    (v.error = field_note(r->a, field_get(r, F_NOTE), &in.note)) != NULL)
 		return rsvps_page(r, app, e, 400, &v);
 	/* The person gets a manage link like everyone (derived from the token). */
 	token_manage_of(token, manage);
@@ -283,7 +283,7 @@ static const char *bulk_line(struct arena *a, const char *text, const struct eve
 /* Add a pasted list of people, each line on its own merits, in one transaction. */
 static int bulk_add(struct req *r, struct app *app, const struct event *e)
 {
-	const char *token = req_form(r, "form_token"), *text = req_form(r, "lines");
+	const char *token = field_get(r, F_FORM_TOKEN), *text = field_get(r, F_LINES);
 	struct rsvp_bulk_line *lines;
 	struct rsvps_view v = { 0 };
 	struct result *res;
@@ -351,12 +351,13 @@ static int bulk_waitlist(struct req *r, struct app *app, const struct event *e,
 	struct rsvps_view v = { 0 };
 	struct result *res;
 	enum db_rc rc;
+	const char *key_id;
 	int i, n = 0, done = 0;
 	int64_t id;
 
 	for (i = 0; i < r->nform; i++)
-		if (strncmp(r->form[i].key, "pick_", 5) == 0 && field_number(r->a,
-		    r->form[i].key + 5, 999999999, -1, "RSVP", &id) == NULL && id >= 0)
+		if ((key_id = field_member_id(r->form[i].key, F_PICK_N)) != NULL &&
+		    field_number(r->a, key_id, 999999999, -1, "RSVP", &id) == NULL && id >= 0)
 			picks[n++].id = id;
 	if (n == 0) {
 		v.error = "Tick the waitlist entries first.";
@@ -381,7 +382,7 @@ static int bulk_waitlist(struct req *r, struct app *app, const struct event *e,
 
 int h_admin_rsvps_change(struct req *r, struct app *app)
 {
-	const char *action = req_form(r, "action");
+	const char *action = field_get(r, F_ACTION);
 	struct rsvps_view v = { 0 };
 	struct rsvp_outcome out;
 	struct event e;
@@ -407,7 +408,7 @@ int h_admin_rsvps_change(struct req *r, struct app *app)
 		v.error = "Unknown action: use the buttons on this page.";
 		return rsvps_page(r, app, &e, 400, &v);
 	}
-	if (field_number(r->a, req_form(r, "rsvp"), 999999999, -1, "RSVP", &id) != NULL ||
+	if (field_number(r->a, field_get(r, F_RSVP), 999999999, -1, "RSVP", &id) != NULL ||
 	    id < 0) {
 		v.error = "Which RSVP? Use the buttons on this page.";
 		return rsvps_page(r, app, &e, 400, &v);

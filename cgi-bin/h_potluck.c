@@ -160,8 +160,7 @@ void sheet_fields(struct tpl_dict *f, struct req *r, const struct item *items, i
 			bring = tpl_section(f, "BRING");
 		d = tpl_section(bring, "FIELD");
 		sheet_item_values(d, r->a, &items[i]);
-		typed = refill ? req_form(r, arena_printf(r->a, "item_%lld",
-		    (long long)items[i].id)) : NULL;
+		typed = refill ? field_member(r, F_ITEM_N, items[i].id) : NULL;
 		if (typed != NULL)
 			tpl_set(d, "QUANTITY", typed);
 	}
@@ -178,15 +177,17 @@ const char *sheet_parse_fields(struct req *r, struct pledge_input **out, int *n)
 		struct pledge_input p = { 0, 0, 0 };
 		const char *version;
 
-		if (strncmp(r->form[i].key, "item_", 5) != 0)
+		const char *id = field_member_id(r->form[i].key, F_ITEM_N);
+
+		if (id == NULL)
 			continue;
-		if ((err = field_id(r->form[i].key + 5, &p.item_id)) != NULL ||
+		if ((err = field_id(id, &p.item_id)) != NULL ||
 		    (err = field_quantity(r->form[i].val, &p.quantity)) != NULL)
 			return err;
 		if (p.quantity == 0)
 			continue;
 		/* A new RSVP has nothing to lower: the version only documents the form. */
-		version = req_form(r, arena_printf(r->a, "version_%s", r->form[i].key + 5));
+		version = field_member(r, F_VERSION_N, p.item_id);
 		if (version != NULL && (err = field_id(version, &p.version)) != NULL)
 			return err;
 		if (*n == POTLUCK_ITEMS_MAX)

@@ -13,7 +13,7 @@ int h_rsvp_create(struct req *r, struct app *app)
 {
 	struct rsvp_form form = { .name = "", .email = "", .note = "" };
 	char manage[TOKEN_MANAGE_HEX + 1];
-	const char *token = req_form(r, "form_token");
+	const char *token = field_get(r, F_FORM_TOKEN);
 	struct pledge_input *pledges;
 	struct rsvp_outcome out;
 	struct rsvp_input in = { .actor = NULL };	/* the visitor */
@@ -26,14 +26,14 @@ int h_rsvp_create(struct req *r, struct app *app)
 	if (rc != DB_OK)
 		return db_status(rc);
 	/* Show back what was typed; validators fill the cleaned values. */
-	form.name = req_form(r, "name") != NULL ? req_form(r, "name") : "";
-	form.email = req_form(r, "email") != NULL ? req_form(r, "email") : "";
-	form.note = req_form(r, "note") != NULL ? req_form(r, "note") : "";
+	form.name = field_get(r, F_NAME) != NULL ? field_get(r, F_NAME) : "";
+	form.email = field_get(r, F_EMAIL) != NULL ? field_get(r, F_EMAIL) : "";
+	form.note = field_get(r, F_NOTE) != NULL ? field_get(r, F_NOTE) : "";
 	if ((form.error = field_form_token(token, form_purpose(r->a, "rsvp", e.slug))) != NULL ||
-	    (form.error = field_name(r->a, req_form(r, "name"), &in.name)) != NULL ||
-	    (form.error = field_email(r->a, req_form(r, "email"), &in.email)) != NULL ||
-	    (form.error = field_guests(req_form(r, "guests"), e.max_guests, &in.guests)) != NULL ||
-	    (form.error = field_note(r->a, req_form(r, "note"), &in.note)) != NULL ||
+	    (form.error = field_name(r->a, field_get(r, F_NAME), &in.name)) != NULL ||
+	    (form.error = field_email(r->a, field_get(r, F_EMAIL), &in.email)) != NULL ||
+	    (form.error = field_guests(field_get(r, F_GUESTS), e.max_guests, &in.guests)) != NULL ||
+	    (form.error = field_note(r->a, field_get(r, F_NOTE), &in.note)) != NULL ||
 	    (form.error = sheet_parse_fields(r, &pledges, &in.npledges)) != NULL)
 		return event_page(r, app, &e, 400, &form);
 	in.pledges = pledges;
@@ -169,15 +169,15 @@ int h_rsvp_show(struct req *r, struct app *app)
 		{ "pledged", "Your pledge is saved: the list below shows the current numbers." },
 	};
 	struct manage_view v = { 0 };
-	const char *what = req_query(r, "done");
+	const char *what = field_get(r, F_DONE);
 	size_t i;
 
 	for (i = 0; what != NULL && i < sizeof(done) / sizeof(done[0]); i++)
 		if (strcmp(what, done[i].key) == 0)
 			v.done = done[i].message;
-	v.is_new = req_query(r, "new") != NULL;
-	v.confirm_cancel = req_query(r, "confirm") != NULL &&
-	    strcmp(req_query(r, "confirm"), "cancel") == 0;
+	v.is_new = field_get(r, F_NEW) != NULL;
+	v.confirm_cancel = field_get(r, F_CONFIRM) != NULL &&
+	    strcmp(field_get(r, F_CONFIRM), "cancel") == 0;
 	return manage_page(r, app, r->params[0], 200, &v);
 }
 
@@ -217,12 +217,12 @@ static int pledge_change(struct req *r, struct app *app, const char *token,
 	struct pledge_input in;
 	enum db_rc rc;
 
-	v.pledge_quantity = req_form(r, "quantity") != NULL ? req_form(r, "quantity") : "";
-	if ((v.error = field_id(req_form(r, "item"), &in.item_id)) != NULL ||
-	    (v.error = field_id(req_form(r, "version"), &in.version)) != NULL)
+	v.pledge_quantity = field_get(r, F_QUANTITY) != NULL ? field_get(r, F_QUANTITY) : "";
+	if ((v.error = field_id(field_get(r, F_ITEM), &in.item_id)) != NULL ||
+	    (v.error = field_id(field_get(r, F_VERSION), &in.version)) != NULL)
 		return manage_page(r, app, token, 400, &v);
 	v.pledge_item = in.item_id;
-	if ((v.error = field_quantity(req_form(r, "quantity"), &in.quantity)) != NULL)
+	if ((v.error = field_quantity(field_get(r, F_QUANTITY), &in.quantity)) != NULL)
 		return manage_page(r, app, token, 400, &v);
 	rc = potluck_pledge(app->db, r->a, token, &in, form_token, &out);
 	switch (rc) {
@@ -242,8 +242,8 @@ static int pledge_change(struct req *r, struct app *app, const char *token,
 
 int h_rsvp_change(struct req *r, struct app *app)
 {
-	const char *token = r->params[0], *action = req_form(r, "action"), *err, *note;
-	const char *form_token = req_form(r, "form_token");
+	const char *token = r->params[0], *action = field_get(r, F_ACTION), *err, *note;
+	const char *form_token = field_get(r, F_FORM_TOKEN);
 	struct manage_view v = { 0 };
 	struct rsvp_outcome out;
 	struct event e;
@@ -272,9 +272,9 @@ int h_rsvp_change(struct req *r, struct app *app)
 		return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=cancelled", token));
 	}
 	guests = rv.guests;	/* an event without guests has no guests field */
-	if ((req_form(r, "guests") != NULL &&
-	    (v.error = field_guests(req_form(r, "guests"), e.max_guests, &guests)) != NULL) ||
-	    (v.error = field_note(r->a, req_form(r, "note"), &note)) != NULL)
+	if ((field_get(r, F_GUESTS) != NULL &&
+	    (v.error = field_guests(field_get(r, F_GUESTS), e.max_guests, &guests)) != NULL) ||
+	    (v.error = field_note(r->a, field_get(r, F_NOTE), &note)) != NULL)
 		return manage_page(r, app, token, 400, &v);
 	rc = rsvp_update(app->db, r->a, token, guests, note, form_token, &out);
 	if (rc != DB_OK)
@@ -288,7 +288,7 @@ int h_rsvp_change(struct req *r, struct app *app)
  */
 int h_rsvp_resend(struct req *r, struct app *app)
 {
-	const char *token = req_form(r, "form_token"), *email;
+	const char *token = field_get(r, F_FORM_TOKEN), *email;
 	char manage[TOKEN_MANAGE_HEX + 1];
 	struct rsvp_outcome out;
 	struct event e;
@@ -302,7 +302,7 @@ int h_rsvp_resend(struct req *r, struct app *app)
 	if (rc != DB_OK)
 		return db_status(rc);
 	if ((r->error = field_form_token(token, form_purpose(r->a, "resend", e.slug))) != NULL ||
-	    (r->error = field_email(r->a, req_form(r, "email"), &email)) != NULL)
+	    (r->error = field_email(r->a, field_get(r, F_EMAIL), &email)) != NULL)
 		return 400;
 	/* Like a sign-up's, the new link comes from the form token: a replay
 	 * finds the same one. */

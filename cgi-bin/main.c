@@ -205,7 +205,9 @@ static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
 			status = 303;
 	} else if ((rt->flags & RF_DB) && app_db(app) == NULL) {
 		status = 503;
-	} else if ((status = route_guard(&r, app, rt->flags)) == 0) {
+	} else if ((status = route_guard(&r, app, rt->flags)) == 0 &&
+	    (status = field_check(&r, rt->fields |
+	    (rt->flags & RF_CSRF ? FIELD(F_CSRF) : 0))) == 0) {
 		status = rt->fn(&r, app);
 	}
 	/* Admin pages hold personal data: no browser or proxy may keep them. */

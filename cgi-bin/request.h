@@ -41,6 +41,7 @@ struct req {
 	const char *path;			/* percent-decoded, valid UTF-8 */
 	struct kv *query, *form, *cookies;
 	int nquery, nform, ncookies;
+	const char **fields;			/* by enum field (fields.h): field_check() */
 	int https;
 	const char *host;			/* "name" or "name:port", "" if unknown */
 	const char *if_none_match;		/* "" if none */

@@ -4,42 +4,64 @@
 #include "route.h"
 #include "token.h"
 
+/* The fields of the RSVP form, the event editor and the items editor. */
+#define RSVP_FORM (FIELD(F_NAME) | FIELD(F_EMAIL) | FIELD(F_GUESTS) | FIELD(F_NOTE))
+#define EDITOR_FORM (FIELD(F_TITLE) | FIELD(F_SLUG) | FIELD(F_DESCRIPTION) | \
+	FIELD(F_LOCATION) | FIELD(F_STARTS) | FIELD(F_ENDS) | FIELD(F_CAPACITY) | \
+	FIELD(F_MAX_GUESTS) | FIELD(F_RSVP_OPENS) | FIELD(F_RSVP_CLOSES) | FIELD(F_STATUS) | \
+	FIELD(F_FORM_TOKEN) | FIELD(F_EDIT_VERSION))
+#define ITEM_FORM (FIELD(F_NAME) | FIELD(F_CATEGORY) | FIELD(F_SUGGESTED) | \
+	FIELD(F_UNIT) | FIELD(F_CAPPED) | FIELD(F_ITEM) | FIELD(F_VERSION))
+
 static const struct route routes[] = {
-	{ M_GET | M_HEAD, "/", h_home, RF_DB },
-	{ M_GET | M_HEAD, "/healthz", h_healthz, RF_DB },
-	{ M_GET | M_HEAD, "/events/{slug}", h_event, RF_DB },
-	{ M_GET | M_HEAD, "/events/{ics}", h_event_ics, RF_DB },
-	{ M_POST, "/events/{slug}/rsvp", h_rsvp_create, RF_DB },
-	{ M_POST, "/events/{slug}/resend", h_rsvp_resend, RF_DB },
-	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB },
-	{ M_GET | M_HEAD, "/events/{slug}/status.json", h_event_status, RF_DB },
-	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB },
-	{ M_GET | M_HEAD, "/events/{slug}/items.json", h_event_items, RF_DB },
-	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB },
-	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB },
-	{ M_GET | M_HEAD, "/admin/login", h_admin_login_form, RF_DB },
-	{ M_POST, "/admin/login", h_admin_login, RF_DB },
-	{ M_POST, "/admin/logout", h_admin_logout, RF_DB | RF_ADMIN | RF_CSRF },
-	{ M_GET | M_HEAD, "/admin", h_admin_home, RF_DB | RF_ADMIN },
-	{ M_GET | M_HEAD, "/admin/events/new", h_admin_event_new_form, RF_DB | RF_ADMIN },
-	{ M_POST, "/admin/events/new", h_admin_event_create, RF_DB | RF_ADMIN | RF_CSRF },
+	{ M_GET | M_HEAD, "/", h_home, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/healthz", h_healthz, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/events/{slug}", h_event, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/events/{ics}", h_event_ics, RF_DB, 0 },
+	{ M_POST, "/events/{slug}/rsvp", h_rsvp_create, RF_DB,
+	  RSVP_FORM | FIELD(F_FORM_TOKEN) | FIELD(F_ITEM_N) | FIELD(F_VERSION_N) },
+	{ M_POST, "/events/{slug}/resend", h_rsvp_resend, RF_DB,
+	  FIELD(F_EMAIL) | FIELD(F_FORM_TOKEN) },
+	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/events/{slug}/status.json", h_event_status, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/events/{slug}/items.json", h_event_items, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB,
+	  FIELD(F_DONE) | FIELD(F_NEW) | FIELD(F_CONFIRM) },
+	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB,
+	  FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) | FIELD(F_GUESTS) | FIELD(F_NOTE) |
+	  FIELD(F_ITEM) | FIELD(F_VERSION) | FIELD(F_QUANTITY) },
+	{ M_GET | M_HEAD, "/admin/login", h_admin_login_form, RF_DB, FIELD(F_OUT) },
+	{ M_POST, "/admin/login", h_admin_login, RF_DB,
+	  FIELD(F_NAME) | FIELD(F_PASSWORD) | FIELD(F_FORM_TOKEN) },
+	{ M_POST, "/admin/logout", h_admin_logout, RF_DB | RF_ADMIN | RF_CSRF, 0 },
+	{ M_GET | M_HEAD, "/admin", h_admin_home, RF_DB | RF_ADMIN, 0 },
+	{ M_GET | M_HEAD, "/admin/events/new", h_admin_event_new_form, RF_DB | RF_ADMIN, 0 },
+	{ M_POST, "/admin/events/new", h_admin_event_create, RF_DB | RF_ADMIN | RF_CSRF,
+	  EDITOR_FORM },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/edit", h_admin_event_edit_form,
-	  RF_DB | RF_ADMIN },
+	  RF_DB | RF_ADMIN, FIELD(F_SAVED) },
 	{ M_POST, "/admin/events/{slug}/edit", h_admin_event_update,
-	  RF_DB | RF_ADMIN | RF_CSRF },
-	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps", h_admin_rsvps, RF_DB | RF_ADMIN },
+	  RF_DB | RF_ADMIN | RF_CSRF, EDITOR_FORM },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps", h_admin_rsvps, RF_DB | RF_ADMIN,
+	  FIELD(F_DONE) | FIELD(F_Q) },
 	{ M_POST, "/admin/events/{slug}/rsvps", h_admin_rsvps_change,
-	  RF_DB | RF_ADMIN | RF_CSRF },
+	  RF_DB | RF_ADMIN | RF_CSRF, RSVP_FORM | FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) |
+	  FIELD(F_LINES) | FIELD(F_RSVP) | FIELD(F_Q) | FIELD(F_PICK_N) },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps.csv", h_admin_rsvps_csv,
-	  RF_DB | RF_ADMIN },
-	{ M_GET | M_HEAD, "/admin/events/{slug}/stats", h_admin_stats, RF_DB | RF_ADMIN },
-	{ M_GET | M_HEAD, "/admin/events/{slug}/items", h_admin_items, RF_DB | RF_ADMIN },
+	  RF_DB | RF_ADMIN, 0 },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/stats", h_admin_stats, RF_DB | RF_ADMIN, 0 },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/items", h_admin_items, RF_DB | RF_ADMIN,
+	  FIELD(F_DONE) },
 	{ M_POST, "/admin/events/{slug}/items", h_admin_items_change,
-	  RF_DB | RF_ADMIN | RF_CSRF },
+	  RF_DB | RF_ADMIN | RF_CSRF, ITEM_FORM | FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) |
+	  FIELD(F_CONFIRM) },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/items.csv", h_admin_items_csv,
-	  RF_DB | RF_ADMIN },
-	{ M_GET | M_HEAD, "/admin/outbox", h_admin_outbox, RF_DB | RF_ADMIN },
-	{ M_POST, "/admin/outbox", h_admin_outbox_change, RF_DB | RF_ADMIN | RF_CSRF },
+	  RF_DB | RF_ADMIN, 0 },
+	{ M_GET | M_HEAD, "/admin/outbox", h_admin_outbox, RF_DB | RF_ADMIN,
+	  FIELD(F_DONE) | FIELD(F_N) },
+	{ M_POST, "/admin/outbox", h_admin_outbox_change, RF_DB | RF_ADMIN | RF_CSRF,
+	  FIELD(F_ACTION) | FIELD(F_ID) | FIELD(F_CONFIRM) },
 };
 
 /* "SLUG.ics": an event's calendar file. */

@@ -1,6 +1,9 @@
 #ifndef TURNOUT_ROUTE_H
 #define TURNOUT_ROUTE_H
 
+#include <stdint.h>
+
+#include "fields.h"
 #include "handlers.h"
 #include "request.h"
 
@@ -16,6 +19,7 @@ struct route {
 	const char *pattern;	/* "/events/{slug}": {slug} captures one segment */
 	handler_fn fn;
 	unsigned flags;
+	uint64_t fields;	/* FIELD() bits of enum field (fields.h) it takes */
 };
 
 /*

@@ -528,6 +528,15 @@ def test_bad_input_is_400_and_writes_nothing():
             wrong.append(f"{what}: status {status}, want 400")
         elif not any(re.search(pattern, t, re.I) for t in alerts(body)):
             wrong.append(f"{what}: alerts {alerts(body)} do not match /{pattern}/")
+    # Fields no form of ours sends: refused by the route's field table.
+    for what, extra, pattern in (("unknown field", {"status": "confirmed"}, r"\(status\)"),
+                                 ("2000-byte name", {"name": "x" * 2000}, r"name is too long")):
+        status, _, body = post(f"/events/{slug}/rsvp",
+                               dict(good, **extra, form_token=fresh_token(slug)))
+        if status != 400:
+            wrong.append(f"{what}: status {status}, want 400")
+        elif not re.search(pattern, body):
+            wrong.append(f"{what}: the page does not say /{pattern}/")
     assert rsvp_count(slug) == before_rows, \
         f"bad input wrote {rsvp_count(slug) - before_rows} RSVP rows"
     assert event(slug) == before, "bad input changed the event"

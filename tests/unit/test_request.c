@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fields.h"
 #include "request.h"
 
 struct fixture {
@@ -229,6 +230,59 @@ static void test_methods(void **state)
 	assert_int_equal(f->r.method, M_HEAD);
 }
 
+/* The route's field table: only its fields, each within its bound. */
+static void test_field_table(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t rsvp = FIELD(F_NAME) | FIELD(F_EMAIL) | FIELD(F_ITEM_N);
+	char big[1100];
+
+	assert_int_equal(post(f, "/x?name=q&utm_source=y", "name=Ann&email=a%40b.c&item_12=3"), 0);
+	assert_int_equal(field_check(&f->r, rsvp), 0);
+	/* The form wins over the query; a stranger in the query is ignored. */
+	assert_string_equal(field_get(&f->r, F_NAME), "Ann");
+	assert_string_equal(field_get(&f->r, F_EMAIL), "a@b.c");
+	assert_null(field_get(&f->r, F_NOTE));
+	assert_string_equal(field_member(&f->r, F_ITEM_N, 12), "3");
+	assert_null(field_member(&f->r, F_ITEM_N, 13));
+
+	/* A form field the route does not take: 400 naming it. */
+	assert_int_equal(post(f, "/x", "name=Ann&note=hi"), 0);
+	assert_int_equal(field_check(&f->r, rsvp), 400);
+	assert_non_null(strstr(f->r.error, "(note)"));
+	/* Nor a family member with a malformed id. */
+	assert_int_equal(post(f, "/x", "item_1x=3"), 0);
+	assert_int_equal(field_check(&f->r, rsvp), 400);
+	assert_int_equal(post(f, "/x", "item_=3"), 0);
+	assert_int_equal(field_check(&f->r, rsvp), 400);
+
+	/* Past the field's bound (a name of 1000 bytes is no one's name). */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(post(f, "/x", arena_printf(f->a, "name=%s", big)), 0);
+	assert_int_equal(field_check(&f->r, rsvp), 400);
+	assert_non_null(strstr(f->r.error, "name"));
+	/* A bound holds in the query too, for the fields the route takes. */
+	assert_int_equal(get(f, arena_printf(f->a, "/x?name=%s", big), NULL), 0);
+	assert_int_equal(field_check(&f->r, rsvp), 400);
+
+	/* A GET's body is no form: neither checked nor read. */
+	{
+		struct req_input in = { .method = "GET", .uri = "/x?email=e%40f.g",
+		    .content_type = "application/x-www-form-urlencoded",
+		    .body = "evil=1&name=Bob", .body_len = 15 };
+
+		req_init(&f->r, f->a);
+		assert_int_equal(req_parse(&f->r, &in), 0);
+		assert_int_equal(field_check(&f->r, rsvp), 0);
+		assert_null(field_get(&f->r, F_NAME));
+		assert_string_equal(field_get(&f->r, F_EMAIL), "e@f.g");
+	}
+	assert_string_equal(field_member_id("pick_42", F_PICK_N), "42");
+	assert_null(field_member_id("pick_42", F_ITEM_N));
+	assert_null(field_member_id("name", F_NAME));
+}
+
 /* A response may carry any number of headers; none is lost or reordered. */
 static void test_many_response_headers(void **state)
 {
@@ -259,6 +313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cookies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_methods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_response_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_field_table, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
