@@ -2,8 +2,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -19,6 +21,7 @@ struct db {
 	sqlite3_stmt *stmt[STMT__MAX];
 	int gate_fd;		/* the database file, for the writers' flock; -1: no gate */
 	int gated;		/* 1 while this connection holds the gate */
+	int gate_timeout_ms;	/* longest wait for the gate: busy_timeout_ms */
 };
 
 /*
@@ -378,6 +381,7 @@ struct db *db_open(const struct config *c, int create, char *err, size_t errlen)
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		log_fatal("out of memory");
 	db->gate_fd = -1;
+	db->gate_timeout_ms = c->busy_timeout_ms;
 	if (sqlite3_open_v2(c->database, &db->conn, flags, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", c->database,
 		    db->conn != NULL ? sqlite3_errmsg(db->conn) : "out of memory");
@@ -547,22 +551,102 @@ static void gate_release(struct db *db)
 	}
 }
 
-enum db_rc db_begin(struct db *db)
+/*
+ * After the deadline the timer keeps firing every GATE_TICK_MS until the
+ * gate is had: a deadline that passes just before flock() is entered is
+ * then noticed one tick later instead of never.
+ */
+#define GATE_TICK_MS 20
+
+static volatile sig_atomic_t gate_expired;
+
+static void on_gate_timer(int sig)
+{
+	(void)sig;
+	gate_expired = 1;
+}
+
+static struct timeval ms_timeval(int ms)
+{
+	return (struct timeval){ .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+}
+
+/*
+ * Take the write gate, waiting at most db->gate_timeout_ms in the kernel's
+ * queue (wait = 0: not at all). No polling: flock() blocks, and a SIGALRM
+ * whose handler is installed without SA_RESTART makes it return EINTR at
+ * the deadline. The handler stays installed: a tick that arrives after the
+ * timer is stopped only sets the flag, which each wait clears first.
+ * Returns DB_OK, DB_BUSY (not had in time) or DB_ERROR.
+ */
+static enum db_rc gate_take(struct db *db, int wait)
+{
+	static int handler_set;
+	struct itimerval timer = { { 0, 0 }, { 0, 0 } };
+	struct sigaction sa;
+	enum db_rc rc = DB_OK;
+
+	if (flock(db->gate_fd, LOCK_EX | LOCK_NB) == 0)
+		goto taken;
+	if (errno != EWOULDBLOCK) {
+		log_error("write gate: %s", strerror(errno));
+		return DB_ERROR;
+	}
+	if (!wait || db->gate_timeout_ms == 0)
+		return DB_BUSY;
+	if (!handler_set) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_gate_timer;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		handler_set = 1;
+	}
+	gate_expired = 0;
+	timer.it_value = ms_timeval(db->gate_timeout_ms);
+	timer.it_interval = ms_timeval(GATE_TICK_MS);
+	setitimer(ITIMER_REAL, &timer, NULL);
+	while (flock(db->gate_fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			log_error("write gate: %s", strerror(errno));
+			rc = DB_ERROR;
+			break;
+		}
+		if (gate_expired) {
+			rc = DB_BUSY;
+			break;
+		}
+	}
+	timer.it_value = timer.it_interval = ms_timeval(0);
+	setitimer(ITIMER_REAL, &timer, NULL);
+	if (rc != DB_OK)
+		return rc;
+taken:
+	db->gated = 1;
+	return DB_OK;
+}
+
+/* Take the gate (waiting or not), then BEGIN IMMEDIATE. */
+static enum db_rc begin(struct db *db, int wait)
 {
 	enum db_rc rc;
 
-	/* Blocks in the kernel's queue: no polling, woken when it is our turn. */
-	while (db->gate_fd >= 0 && flock(db->gate_fd, LOCK_EX) != 0)
-		if (errno != EINTR) {
-			log_error("write gate: %s", strerror(errno));
-			return DB_ERROR;
-		}
-	db->gated = db->gate_fd >= 0;
+	if (db->gate_fd >= 0 && (rc = gate_take(db, wait)) != DB_OK)
+		return rc;
 	rc = db_rc_of(db, sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL), "begin");
 	if (rc != DB_OK)
 		gate_release(db);
 	return rc;
+}
+
+enum db_rc db_begin(struct db *db)
+{
+	return begin(db, 1);
+}
+
+enum db_rc db_try_begin(struct db *db)
+{
+	return begin(db, 0);
 }
 
 enum db_rc db_commit(struct db *db)

@@ -146,8 +146,13 @@ sqlite3_stmt *db_stmt(struct db *db, enum stmt s);
  * Writers first queue on a blocking flock of the database file (the write
  * gate), so processes take turns instead of sleep-polling in SQLite's busy
  * handler, which made p99 latency explode with several writer processes.
+ * db_begin waits at most busy_timeout_ms for the gate (then DB_BUSY), so a
+ * stalled holder (a stopped process) costs writers a 503, not a hang; it
+ * uses SIGALRM and ITIMER_REAL for that, which no caller may use.
+ * db_try_begin does not wait for the gate at all: DB_BUSY if it is taken.
  */
 enum db_rc db_begin(struct db *db);
+enum db_rc db_try_begin(struct db *db);
 enum db_rc db_commit(struct db *db);
 void db_rollback(struct db *db);
 /* End a write transaction: commit if rc is DB_OK, else roll back. Returns the outcome. */

@@ -53,22 +53,23 @@ enum db_rc session_create(struct db *db, int64_t user_id, const char *old_token,
 	return db_end(db, rc);
 }
 
-/* Note activity in s at time now: a write at most once a SESSION_TOUCH_EVERY. */
-static enum db_rc touch(struct db *db, struct session *s, int64_t now)
+/*
+ * Note activity in s at time now: a write at most once a SESSION_TOUCH_EVERY,
+ * and only if the write gate is free at once. Reading a page never waits
+ * for another writer (a stalled one would hang every admin page); a touch
+ * not made now is made by a later request.
+ */
+static void touch(struct db *db, struct session *s, int64_t now)
 {
 	sqlite3_stmt *st;
-	enum db_rc rc;
 
-	if (now - s->last_seen < SESSION_TOUCH_EVERY)
-		return DB_OK;
-	if ((rc = db_begin(db)) != DB_OK)
-		return rc;
+	if (now - s->last_seen < SESSION_TOUCH_EVERY || db_try_begin(db) != DB_OK)
+		return;
 	st = db_stmt(db, STMT_SESSION_TOUCH);
 	sqlite3_bind_blob(st, 1, s->hash, sizeof(s->hash), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	if ((rc = db_end(db, step_write(db, st, "noting session activity"))) == DB_OK)
+	if (db_end(db, step_write(db, st, "noting session activity")) == DB_OK)
 		s->last_seen = now;
-	return rc;
 }
 
 enum db_rc session_get(struct db *db, struct arena *a, const char *token, int64_t now,
@@ -95,7 +96,8 @@ enum db_rc session_get(struct db *db, struct arena *a, const char *token, int64_
 	/* Expired rows stay until the next login sweeps them: GETs stay cheap. */
 	if (now - s->last_seen >= SESSION_IDLE || now - s->created_at >= SESSION_MAX_AGE)
 		return DB_NOTFOUND;
-	return touch(db, s, now);
+	touch(db, s, now);
+	return DB_OK;
 }
 
 enum db_rc session_delete(struct db *db, const char *token)

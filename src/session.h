@@ -43,7 +43,8 @@ enum db_rc session_create(struct db *db, int64_t user_id, const char *old_token,
 
 /*
  * The live session behind token at time now, or DB_NOTFOUND (malformed,
- * unknown, idle too long or too old). Notes the activity in last_seen.
+ * unknown, idle too long or too old). Notes the activity in last_seen
+ * unless another writer holds the database (never waits for one).
  */
 enum db_rc session_get(struct db *db, struct arena *a, const char *token, int64_t now,
     struct session *s);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -261,6 +263,37 @@ static void test_event_constraints(void **state)
 	assert_int_equal(event_create(f->db, &e), DB_CONFLICT);
 }
 
+/*
+ * Another process's flock on the database file (a writer that stalls
+ * holding the gate): db_begin gives up with DB_BUSY after busy_timeout_ms
+ * (also 0), db_try_begin at once, both without starting a transaction;
+ * once the gate is free, writing works again.
+ */
+static void test_gate_timeout(void **state)
+{
+	struct testdb *f = *state;
+	struct config c = f->cfg;
+	int fd = open(f->cfg.database, O_RDONLY), timeout;
+	struct db *db;
+	char err[512];
+
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	for (timeout = 0; timeout <= 50; timeout += 50) {
+		c.busy_timeout_ms = timeout;
+		assert_non_null(db = db_open(&c, 0, err, sizeof(err)));
+		assert_int_equal(db_begin(db), DB_BUSY);
+		assert_int_equal(db_try_begin(db), DB_BUSY);
+		assert_true(sqlite3_get_autocommit(db_sqlite(db)));
+		db_close(db);
+	}
+	close(fd);
+	assert_int_equal(db_try_begin(f->db), DB_OK);
+	db_rollback(f->db);
+	assert_int_equal(db_begin(f->db), DB_OK);
+	assert_int_equal(db_commit(f->db), DB_OK);
+}
+
 static void test_slug_valid(void **state)
 {
 	char s[70];
@@ -291,6 +324,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_constraints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gate_timeout, setup, teardown),
 		cmocka_unit_test(test_slug_valid),
 	};
 
