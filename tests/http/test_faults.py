@@ -6,8 +6,11 @@ Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_faults.py
 """
 import fcntl
 import os
+import signal
 import sqlite3
+import subprocess
 import sys
+import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,12 +24,13 @@ PASSWORD = "correct horse battery"
 # How long a write waits for the database before its 503: long enough for
 # a page to be served meanwhile, also under valgrind.
 BUSY_MS = 3000
+TEMPLATES = os.path.join(harness.SRC, "templates")
 
 
-def write_conf(data, extra=""):
+def write_conf(data, extra="", templates=TEMPLATES):
     """The site's turnout.conf, as scripts/serve writes it, plus extra lines."""
     with open(os.path.join(data, "turnout.conf"), "w") as f:
-        f.write(f"data_dir = {data}\ntemplates = {harness.SRC}/templates\n"
+        f.write(f"data_dir = {data}\ntemplates = {templates}\n"
                 f"password_memory_kib = 1024\n{extra}")
 
 
@@ -92,6 +96,83 @@ def test_stalled_writer_costs_writes_a_503_not_the_site():
         assert s.query_one("SELECT count(*) FROM rsvp WHERE email = ?",
                            ("stalled@example.org",))[0] == 0, "the refused RSVP was kept"
         assert "write gate" not in s.log_text(), s.log_text()[-2000:]
+
+
+# -- 2. the master's death ----------------------------------------------------------
+
+# The promise: back within seconds. Generous, for a busy machine; under
+# valgrind a start takes several seconds by itself.
+BACK_WITHIN = 60 if harness.VALGRIND else 15
+
+
+def wait_answering(s, what):
+    """Wait until GET / answers 200, at most BACK_WITHIN seconds."""
+    deadline = time.monotonic() + BACK_WITHIN
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = s.request("GET", "/", timeout=5)[0]
+            if last == 200:
+                return
+        except OSError as e:
+            last = e
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: GET / not 200 within {BACK_WITHIN} s (last: {last})\n"
+                         f"{s.log_text()[-1500:]}")
+
+
+def pid_file(s, name):
+    with open(os.path.join(s.data, name)) as f:
+        return int(f.read())
+
+
+def test_killed_master_is_started_again():
+    """kill -9 of turnout.fcgi's master: its workers die with it, and the
+    site answers again within seconds, from a new master."""
+    with harness.Site("master") as s:
+        master, workers = s.master_pid(), s.workers()
+        assert workers, f"master {master} has no workers"
+        s.killed_pids.update([master, *workers])
+        os.kill(master, signal.SIGKILL)
+        # Until they are gone, the old workers may still answer.
+        deadline = time.monotonic() + 5
+        while any(harness.pid_alive(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [p for p in workers if harness.pid_alive(p)]
+        assert not left, f"workers {left} outlived their master"
+        wait_answering(s, "after kill -9 of the master")
+        assert s.master_pid() != master, "turnout.pid still names the killed master"
+        assert "turnout.fcgi (pid %d) died" % master in s.log_text(), s.log_text()[-1500:]
+
+
+def test_start_after_a_crash():
+    """The runner died with the master (kill -9 of both), leaving nginx and
+    the e-mail worker running, pid files and the socket behind, and the
+    master's pid file naming a process that is now another program: a new
+    start cleans up, leaves that other process alone, and serves."""
+    with harness.Site("crash") as s:
+        master, workers = s.master_pid(), s.workers()
+        s.killed_pids.update([master, *workers])
+        for sup in ("turnout.pid.sup", "worker.pid.sup"):  # the supervisors
+            if os.path.exists(os.path.join(s.data, sup)):
+                os.kill(pid_file(s, sup), signal.SIGKILL)
+        os.kill(master, signal.SIGKILL)
+        old_nginx = pid_file(s, "nginx/nginx.pid")
+        old_worker = pid_file(s, "worker.pid")
+        other = subprocess.Popen(["sleep", "300"])
+        try:
+            with open(os.path.join(s.data, "turnout.pid"), "w") as f:
+                f.write(f"{other.pid}\n")
+            rc = s._run(harness.SERVE, "start", timeout=120, check=False)
+            assert rc == 0, f"serve start after a crash exited {rc}:\n" + open(
+                os.path.join(s.data, "harness.log")).read()[-1500:]
+            assert other.poll() is None, "start killed a process that was not its own"
+            wait_answering(s, "after a start that followed a crash")
+            assert not harness.pid_alive(old_nginx), "the crashed run's nginx still runs"
+            assert not harness.pid_alive(old_worker), "the crashed run's worker still runs"
+        finally:
+            other.kill()
+            other.wait()
 
 
 test_valgrind_clean = harness.test_valgrind_clean
