@@ -8,6 +8,7 @@
 #include "page.h"
 #include "rsvp.h"
 #include "token.h"
+#include "tpl.h"
 #include "tz.h"
 #include "waitlist.h"
 
@@ -31,16 +32,30 @@ int h_home(struct req *r, struct app *app)
 	return page_end(&p, r, 200);
 }
 
+/*
+ * GET /healthz: 200 "ok" if a page can be made: the database answers and
+ * the templates can be read (from disk, as the next start will). Else 503
+ * with one line per problem, saying what is wrong.
+ */
 int h_healthz(struct req *r, struct app *app)
 {
-	enum db_rc rc = db_ping(app->db);
+	struct db *db = app->db;
+	const char *missing = tpl_check(app->cfg->templates, page_templates, 0);
+	enum db_rc rc = db != NULL ? db_ping(db) : DB_ERROR;
+	const char *problems = "";
 
-	if (rc != DB_OK)
-		return db_status(rc);
+	if (db == NULL)
+		problems = arena_printf(r->a, "database: %s\n", app->db_error);
+	else if (rc != DB_OK)
+		problems = arena_printf(r->a, "database: %s does not answer (%s)\n",
+		    app->cfg->database, rc == DB_BUSY ? "busy" : "an error, see the log");
+	if (missing != NULL)
+		problems = arena_printf(r->a, "%stemplates: %s/%s is missing or invalid\n",
+		    problems, app->cfg->templates, missing);
 	r->content_type = "text/plain; charset=utf-8";
-	r->body = arena_strdup(r->a, "ok\n");
+	r->body = arena_strdup(r->a, *problems == '\0' ? "ok\n" : problems);
 	r->body_len = strlen(r->body);
-	return 200;
+	return *problems == '\0' ? 200 : 503;
 }
 
 /*

@@ -203,7 +203,8 @@ static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
 		if (route_is_admin(r.path) && app_db(app) != NULL &&
 		    route_guard(&r, app, RF_ADMIN) == 303)
 			status = 303;
-	} else if ((rt->flags & RF_DB) && app_db(app) == NULL) {
+	} else if (app_db(app) == NULL && (rt->flags & RF_DB)) {
+		/* (Opened for every route: /healthz says why it is not.) */
 		status = 503;
 	} else if ((status = route_guard(&r, app, rt->flags)) == 0 &&
 	    (status = field_check(&r, rt->fields |
@@ -366,8 +367,8 @@ int main(int argc, char **argv)
 	int listen_fd, n;
 
 	config_from_args(&cfg, argc, argv, "turnout.fcgi");
-	if (tpl_init(cfg.templates) != 0)
-		log_fatal("templates: cannot use directory %s", cfg.templates);
+	/* Loaded before the fork: every worker shares them. */
+	tpl_init(cfg.templates, page_templates, 0);
 	if (admin_user_init((size_t)cfg.password_memory_kib * 1024) != 0)
 		log_fatal("cannot initialise libsodium or hash a password (password_memory_kib too large?)");
 

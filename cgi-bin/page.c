@@ -5,6 +5,14 @@
 #include "page.h"
 #include "tz.h"
 
+const char *const page_templates[] = {
+	"layout.tpl", "error.tpl", "home.tpl", "event.tpl", "sheet.tpl", "live.tpl",
+	"waitlist.tpl", "rsvp.tpl", "resend.tpl", "status.json.tpl", "items.json.tpl",
+	"admin_login.tpl", "admin_home.tpl", "admin_event.tpl", "admin_items.tpl",
+	"admin_item_fields.tpl", "admin_rsvps.tpl", "admin_stats.tpl", "admin_outbox.tpl",
+	NULL
+};
+
 void page_begin(struct page *p, struct req *r, struct app *app, const char *title,
     const char *file)
 {

@@ -16,6 +16,9 @@ struct page {
 	struct tpl_dict *root, *body;
 };
 
+/* Every template the pages are made of (NULL-terminated): see tpl_init(). */
+extern const char *const page_templates[];
+
 void page_begin(struct page *p, struct req *r, struct app *app, const char *title,
     const char *file);
 /* Render into r's body (the request's arena frees the dictionaries). Returns status, or 500. */

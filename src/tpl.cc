@@ -4,6 +4,7 @@
 #include <string>
 
 #include <ctemplate/template.h>
+#include <ctemplate/template_cache.h>
 #include <ctemplate/template_modifiers.h>
 
 extern "C" {
@@ -23,8 +24,21 @@ static struct tpl_dict *C(TemplateDictionary *d)
 	return reinterpret_cast<struct tpl_dict *>(d);
 }
 
-int tpl_init(const char *dir)
+/* Load files into cache; NULL or the first that fails. */
+static const char *load_all(ctemplate::TemplateCache *cache, const char *const *files,
+    int text)
 {
+	for (; *files != NULL; files++)
+		if (!cache->LoadTemplate(*files, text ? ctemplate::DO_NOT_STRIP :
+		    ctemplate::STRIP_BLANK_LINES))
+			return *files;
+	return NULL;
+}
+
+void tpl_init(const char *dir, const char *const *files, int text)
+{
+	const char *missing = files[0];
+
 	try {
 		/*
 		 * context="JSON" applies javascript_escape, whose \x3c escapes
@@ -34,13 +48,29 @@ int tpl_init(const char *dir)
 		 */
 		static bool modifiers = ctemplate::AddXssSafeModifier("x-json",
 		    &ctemplate::json_escape);
+		ctemplate::TemplateCache *cache = ctemplate::mutable_default_template_cache();
 
 		(void)modifiers;
-		return ctemplate::mutable_default_template_cache()
-		    ->SetTemplateRootDirectory(dir) ? 0 : -1;
+		if (!cache->SetTemplateRootDirectory(dir))
+			log_fatal("templates: cannot use directory %s", dir);
+		missing = load_all(cache, files, text);
 	} catch (...) {
-		log_error("templates: cannot use %s", dir);
-		return -1;
+		log_error("templates: exception loading from %s", dir);
+	}
+	if (missing != NULL)
+		log_fatal("templates: %s/%s is missing or invalid", dir, missing);
+}
+
+const char *tpl_check(const char *dir, const char *const *files, int text)
+{
+	try {
+		ctemplate::TemplateCache cache;
+
+		return cache.SetTemplateRootDirectory(dir) ? load_all(&cache, files, text) :
+		    files[0];
+	} catch (...) {
+		log_error("templates: exception checking %s", dir);
+		return files[0];
 	}
 }
 

@@ -18,8 +18,20 @@ extern "C" {
  */
 struct tpl_dict;
 
-/* Use templates from dir; returns 0, or -1 if dir cannot be read. */
-int tpl_init(const char *dir);
+/*
+ * Use templates from dir and load the NULL-terminated files now (as text
+ * templates if text is set, else as pages), so that no render reads the
+ * disk later. Exits with a message naming the directory, or the path of
+ * the first file that is missing or invalid: a program without its
+ * templates refuses to start rather than answer every page with a 500.
+ */
+void tpl_init(const char *dir, const char *const *files, int text);
+
+/*
+ * Read and parse the files afresh from dir, as the next start would:
+ * NULL if all are usable, or the first that is missing or invalid.
+ */
+const char *tpl_check(const char *dir, const char *const *files, int text);
 
 /* A new root dictionary, freed when arena a is reset or freed. */
 struct tpl_dict *tpl_dict_new(struct arena *a);

@@ -47,6 +47,13 @@
  */
 #define BATCH_MAX 32
 
+/* The e-mails, one per outbox kind, and the private link some of them carry. */
+static const char *const mail_templates[] = {
+	"mail/confirmed.tpl", "mail/waitlisted.tpl", "mail/promoted.tpl",
+	"mail/cancelled.tpl", "mail/reminder.tpl", "mail/resend.tpl", "mail/link.tpl",
+	NULL
+};
+
 static volatile sig_atomic_t stopping;
 
 static void on_stop(int sig)
@@ -231,8 +238,7 @@ int main(int argc, char **argv)
 	char err[512];
 
 	config_from_args(&cfg, argc, argv, "turnout-worker");
-	if (tpl_init(cfg.templates) != 0)
-		log_fatal("templates: cannot use directory %s", cfg.templates);
+	tpl_init(cfg.templates, mail_templates, 1);
 	/* No signal restarts the sleep: SIGTERM ends the wait at once. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;

@@ -228,6 +228,16 @@ def children(pid):
     return sorted(p for p in kids if pid_alive(p))
 
 
+def break_database(data):
+    """A Site prepare step: the database path becomes a directory, which
+    SQLite cannot open (the site must still answer, with 503s)."""
+    db = os.path.join(data, "turnout.db")
+    for path in (db, db + "-wal", db + "-shm"):
+        if os.path.exists(path):
+            os.remove(path)
+    os.mkdir(db)
+
+
 class ModuleSite:
     """A test module's one Site, started on first use: call it to get the
     Site. If the start fails, that case fails with the reason and every

@@ -5,11 +5,15 @@ death, a missing templates directory, a full disk.
 Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_faults.py
 """
 import fcntl
+import glob
 import os
+import re
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -173,6 +177,90 @@ def test_start_after_a_crash():
         finally:
             other.kill()
             other.wait()
+
+
+# -- 3. missing templates -------------------------------------------------------------
+
+FCGI = os.path.join(harness.BUILD, "cgi-bin", "turnout.fcgi")
+WORKER = os.path.join(harness.BUILD, "worker", "turnout-worker")
+
+
+def test_refuses_to_start_without_a_template():
+    """turnout.fcgi (pages) and turnout-worker (e-mails), each started with a
+    copy of the templates that lacks one file, for every file shipped:
+    each refuses to start, naming the path of the missing file."""
+    shipped = sorted(os.path.relpath(p, TEMPLATES) for p in
+                     glob.glob(os.path.join(TEMPLATES, "*.tpl")) +
+                     glob.glob(os.path.join(TEMPLATES, "mail", "*.tpl")))
+    assert len(shipped) > 20, shipped
+    wrong = []
+    with tempfile.TemporaryDirectory(prefix="turnout-tpl-") as tmp:
+        tpl, conf = os.path.join(tmp, "templates"), os.path.join(tmp, "turnout.conf")
+        write_conf(tmp, templates=tpl)
+        for name in shipped:
+            shutil.rmtree(tpl, ignore_errors=True)
+            shutil.copytree(TEMPLATES, tpl)
+            os.remove(os.path.join(tpl, name))
+            program = WORKER if name.startswith("mail/") else FCGI
+            try:
+                p = subprocess.run([program, "-c", conf], capture_output=True, text=True,
+                                   timeout=10, stdin=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                wrong.append(f"without {name}: {os.path.basename(program)} runs")
+                break
+            want = f"{tpl}/{name} is missing or invalid"
+            if p.returncode != 1 or want not in p.stderr:
+                wrong.append(f"without {name}: status {p.returncode}, {p.stderr.strip()!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_empty_templates_directory_stops_the_start():
+    """scripts/serve start (./quickstart run) with an empty templates
+    directory fails and shows why, instead of a site of empty 500 pages."""
+    def prepare(data):
+        os.mkdir(os.path.join(data, "empty"))
+        write_conf(data, templates=f"{data}/empty")
+
+    site = harness.Site("notpl", prepare=prepare)
+    try:
+        site.start()
+    except RuntimeError as e:
+        assert "/empty/layout.tpl is missing or invalid" in str(e), str(e)
+        assert "turnout.fcgi did not start" in str(e), str(e)
+    else:
+        raise AssertionError("the site started without templates")
+    finally:
+        site.close()
+
+
+def test_healthz_says_what_is_wrong():
+    """/healthz is 200 "ok" while pages can be made; a template gone from
+    the disk (the running site still has it in memory, the next start
+    would fail) or an unusable database make it 503 with a line naming
+    each problem."""
+    def own_templates(data):
+        shutil.copytree(TEMPLATES, os.path.join(data, "templates"))
+        write_conf(data, templates=f"{data}/templates")
+
+    with harness.Site("healthz", prepare=own_templates) as s:
+        status, _, body = s.request("GET", "/healthz")
+        assert (status, body) == (200, b"ok\n"), (status, body)
+        gone = os.path.join(s.data, "templates", "event.tpl")
+        os.rename(gone, gone + ".away")
+        status, hdrs, body = s.request("GET", "/healthz")
+        assert status == 503, (status, body)
+        assert body.decode() == f"templates: {s.data}/templates/event.tpl is missing or" \
+                               " invalid\n", body
+        assert_status(s.request("GET", f"/events/{SLUG}")[0], 200, "the event page meanwhile")
+        os.rename(gone + ".away", gone)
+        assert s.request("GET", "/healthz")[:3:2] == (200, b"ok\n")
+
+    with harness.Site("healthz-nodb", expect_healthy=False,
+                      prepare=harness.break_database) as s:
+        status, hdrs, body = s.request("GET", "/healthz")
+        assert status == 503, (status, body)
+        assert hdrs.get("content-type", "").startswith("text/plain"), hdrs
+        assert re.match(rf"database: cannot \w+ database {s.db_path}: ", body.decode()), body
 
 
 test_valgrind_clean = harness.test_valgrind_clean

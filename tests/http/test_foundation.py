@@ -333,14 +333,7 @@ def test_concurrent_requests():
 
 
 def test_database_unavailable():
-    def break_db(data):
-        db = os.path.join(data, "turnout.db")
-        for path in (db, db + "-wal", db + "-shm"):
-            if os.path.exists(path):
-                os.remove(path)
-        os.mkdir(db)
-
-    with harness.Site("nodb", expect_healthy=False, prepare=break_db) as s:
+    with harness.Site("nodb", expect_healthy=False, prepare=harness.break_database) as s:
         status, hdrs, body = s.request("GET", "/")
         assert_status(status, 503, "GET / without a database")
         assert "retry-after" in hdrs, "503 without Retry-After"
