@@ -263,7 +263,7 @@ def test_healthz_says_what_is_wrong():
         assert re.match(rf"database: cannot \w+ database {s.db_path}: ", body.decode()), body
 
 
-test_valgrind_clean = harness.test_valgrind_clean
+test_sites_clean = harness.test_sites_clean
 
 if __name__ == "__main__":
     harness.run_suite(globals())
