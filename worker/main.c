@@ -237,15 +237,18 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	char err[512];
 
-	config_from_args(&cfg, argc, argv, "turnout-worker");
-	tpl_init(cfg.templates, mail_templates, 1);
-	/* No signal restarts the sleep: SIGTERM ends the wait at once. */
+	/*
+	 * No signal restarts the sleep: SIGTERM ends the wait at once. Set
+	 * first, so that a stop during the start is a clean exit too.
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	config_from_args(&cfg, argc, argv, "turnout-worker");
+	tpl_init(cfg.templates, mail_templates, 1);
 
 	w.cfg = &cfg;
 	/*
