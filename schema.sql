@@ -28,10 +28,14 @@ CREATE TABLE event (
 	waitlisted     INTEGER NOT NULL DEFAULT 0 CHECK (waitlisted >= 0),  -- spots, by trigger
 	-- version changes with every RSVP (status.json's ETag); edit_version
 	-- only with edits of the event itself: the editor's optimistic lock.
-	edit_version   INTEGER NOT NULL DEFAULT 1
+	edit_version   INTEGER NOT NULL DEFAULT 1,
+	-- 1 once its reminders are enqueued (migrations/007-history.sql).
+	reminded       INTEGER NOT NULL DEFAULT 0 CHECK (reminded IN (0, 1))
 );
 
 CREATE INDEX event_upcoming ON event (status, starts_at);
+-- Events not over yet, without walking the past ones.
+CREATE INDEX event_end ON event (coalesce(ends_at, starts_at));
 
 -- Server secret for signing form tokens and deriving manage links.
 CREATE TABLE setting (
@@ -55,7 +59,12 @@ CREATE TABLE rsvp (
 );
 -- One active RSVP per address per event.
 CREATE UNIQUE INDEX rsvp_active_email ON rsvp (event_id, email) WHERE status <> 'cancelled';
-CREATE INDEX rsvp_event_status ON rsvp (event_id, status, id);
+-- With the party size: the waitlist position reads only the index.
+CREATE INDEX rsvp_event_status ON rsvp (event_id, status, id, guests);
+-- The newest sign-ups still active (event and live pages).
+CREATE INDEX rsvp_event_active ON rsvp (event_id, id) WHERE status <> 'cancelled';
+-- The earliest waiting party of each size (promotion).
+CREATE INDEX rsvp_waitlist_size ON rsvp (event_id, guests, id) WHERE status = 'waitlisted';
 
 -- Every status or party change, in order: what the admin figures read.
 CREATE TABLE rsvp_log (
@@ -71,6 +80,8 @@ CREATE TABLE rsvp_log (
 	actor      TEXT                              -- the admin's name; NULL: the visitor
 );
 CREATE INDEX rsvp_log_event ON rsvp_log (event_id, id);
+-- An RSVP's log rows by action: its first promotion, its wait.
+CREATE INDEX rsvp_log_rsvp ON rsvp_log (rsvp_id, action, id);
 
 -- One-time form tokens that have been used, with what they did.
 CREATE TABLE form_use (
@@ -145,6 +156,7 @@ CREATE TABLE item (
 	position   INTEGER NOT NULL DEFAULT 0,
 	pledged    INTEGER NOT NULL DEFAULT 0 CHECK (pledged >= 0),   -- by trigger
 	version    INTEGER NOT NULL DEFAULT 1,                        -- by trigger
+	pledges    INTEGER NOT NULL DEFAULT 0 CHECK (pledges >= 0),   -- by trigger
 	CHECK (capped = 0 OR pledged <= suggested)
 );
 CREATE INDEX item_event ON item (event_id, position, id);
@@ -160,6 +172,8 @@ CREATE TABLE pledge (
 	UNIQUE (item_id, rsvp_id)
 );
 CREATE INDEX pledge_rsvp ON pledge (rsvp_id);
+-- The first pledgers of an item, in order.
+CREATE INDEX pledge_item ON pledge (item_id, id);
 
 -- Only an active RSVP of the item's own event may pledge.
 CREATE TRIGGER pledge_guard BEFORE INSERT ON pledge
@@ -169,7 +183,8 @@ WHEN (SELECT event_id FROM item WHERE id = NEW.item_id) IS NOT
 END;
 
 CREATE TRIGGER pledge_counts_insert AFTER INSERT ON pledge BEGIN
-	UPDATE item SET pledged = pledged + NEW.quantity, version = version + 1
+	UPDATE item SET pledged = pledged + NEW.quantity, pledges = pledges + 1,
+		version = version + 1
 	WHERE id = NEW.item_id;
 END;
 
@@ -179,7 +194,8 @@ CREATE TRIGGER pledge_counts_update AFTER UPDATE OF quantity ON pledge BEGIN
 END;
 
 CREATE TRIGGER pledge_counts_delete AFTER DELETE ON pledge BEGIN
-	UPDATE item SET pledged = pledged - OLD.quantity, version = version + 1
+	UPDATE item SET pledged = pledged - OLD.quantity, pledges = pledges - 1,
+		version = version + 1
 	WHERE id = OLD.item_id;
 END;
 
@@ -225,8 +241,12 @@ CREATE TABLE outbox (
 	created_at      INTEGER NOT NULL,
 	sent_at         INTEGER
 );
--- The worker's queue: due rows in order.
-CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+-- The worker's queue holds only what is to send; the admin's dead letters,
+-- the purge's old rows and an RSVP's messages each their own.
+CREATE INDEX outbox_queue ON outbox (next_attempt_at, id) WHERE state IN ('pending', 'sending');
+CREATE INDEX outbox_dead ON outbox (id) WHERE state = 'dead';
+CREATE INDEX outbox_done ON outbox (created_at) WHERE state IN ('sent', 'discarded');
+CREATE INDEX outbox_rsvp ON outbox (rsvp_id);
 -- The resend rate limit counts recent resends per address and event.
 CREATE INDEX outbox_recipient ON outbox (recipient, event_id, kind, created_at);
 
@@ -247,6 +267,28 @@ BEGIN
 		'rsvp:' || NEW.id || ':' || iif(NEW.status = 'cancelled', 'cancelled', 'promoted'),
 		NEW.email, NEW.name, NEW.event_id, NEW.id, NEW.updated_at, NEW.updated_at)
 	ON CONFLICT (dedupe_key) DO NOTHING;
+END;
+
+-- Messages per state (the admin pages), kept by triggers.
+CREATE TABLE outbox_count (
+	state TEXT PRIMARY KEY,
+	n     INTEGER NOT NULL CHECK (n >= 0)
+) WITHOUT ROWID;
+INSERT INTO outbox_count (state, n)
+	VALUES ('pending', 0), ('sending', 0), ('sent', 0), ('dead', 0), ('discarded', 0);
+
+CREATE TRIGGER outbox_count_insert AFTER INSERT ON outbox BEGIN
+	UPDATE outbox_count SET n = n + 1 WHERE state = NEW.state;
+END;
+
+CREATE TRIGGER outbox_count_update AFTER UPDATE OF state ON outbox
+WHEN OLD.state <> NEW.state BEGIN
+	UPDATE outbox_count SET n = n - 1 WHERE state = OLD.state;
+	UPDATE outbox_count SET n = n + 1 WHERE state = NEW.state;
+END;
+
+CREATE TRIGGER outbox_count_delete AFTER DELETE ON outbox BEGIN
+	UPDATE outbox_count SET n = n - 1 WHERE state = OLD.state;
 END;
 
 -- Admin accounts and sessions (migrations/005-admin.sql, 006-login.sql).
@@ -283,4 +325,77 @@ CREATE TABLE session (
 ) WITHOUT ROWID;
 CREATE INDEX session_user ON session (user_id);
 
-PRAGMA user_version = 6;
+-- The admin figures of an event (parties, not spots; migrations/007-history.sql),
+-- kept by triggers:
+-- from the log, sign-ups confirmed at once (direct) or waitlisted,
+-- cancellations, parties promoted at least once, promotions with a wait;
+-- from rsvp, parties confirmed now and those of them checked in.
+CREATE TABLE event_figures (
+	event_id   INTEGER PRIMARY KEY REFERENCES event (id) ON DELETE CASCADE,
+	direct     INTEGER NOT NULL DEFAULT 0,
+	waitlisted INTEGER NOT NULL DEFAULT 0,
+	cancels    INTEGER NOT NULL DEFAULT 0,
+	promoted   INTEGER NOT NULL DEFAULT 0,
+	waits      INTEGER NOT NULL DEFAULT 0,
+	confirmed  INTEGER NOT NULL DEFAULT 0 CHECK (confirmed >= 0),
+	checked_in INTEGER NOT NULL DEFAULT 0 CHECK (checked_in >= 0)
+);
+
+-- Each promoted party's wait: seconds from joining the waitlist to its
+-- first promotion after that (the median is read in wait order).
+CREATE TABLE event_wait (
+	id       INTEGER PRIMARY KEY,
+	event_id INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
+	wait     INTEGER NOT NULL
+);
+CREATE INDEX event_wait_order ON event_wait (event_id, wait);
+
+CREATE TRIGGER event_figures_new AFTER INSERT ON event BEGIN
+	INSERT INTO event_figures (event_id) VALUES (NEW.id);
+END;
+
+CREATE TRIGGER rsvp_log_figures AFTER INSERT ON rsvp_log BEGIN
+	UPDATE event_figures SET
+		direct = direct + (NEW.action = 'rsvp'),
+		waitlisted = waitlisted + (NEW.action = 'waitlist'),
+		cancels = cancels + (NEW.action = 'cancel'),
+		promoted = promoted + (NEW.action = 'promote' AND NOT EXISTS (SELECT 1 FROM rsvp_log p
+			WHERE p.rsvp_id = NEW.rsvp_id AND p.action = 'promote' AND p.id < NEW.id))
+	WHERE event_id = NEW.event_id;
+	-- A promotion ends each wait of the party that no promotion ended yet.
+	INSERT INTO event_wait (event_id, wait)
+	SELECT NEW.event_id, NEW.at - w.at FROM rsvp_log w
+	WHERE NEW.action = 'promote' AND w.rsvp_id = NEW.rsvp_id AND w.action = 'waitlist'
+		AND w.id < NEW.id AND NOT EXISTS (SELECT 1 FROM rsvp_log p
+		WHERE p.rsvp_id = NEW.rsvp_id AND p.action = 'promote' AND p.id > w.id
+		AND p.id < NEW.id);
+END;
+
+CREATE TRIGGER event_wait_count AFTER INSERT ON event_wait BEGIN
+	UPDATE event_figures SET waits = waits + 1 WHERE event_id = NEW.event_id;
+END;
+
+CREATE TRIGGER rsvp_figures_insert AFTER INSERT ON rsvp BEGIN
+	UPDATE event_figures SET
+		confirmed = confirmed + (NEW.status = 'confirmed'),
+		checked_in = checked_in + (NEW.status = 'confirmed' AND NEW.checked_in_at IS NOT NULL)
+	WHERE event_id = NEW.event_id;
+END;
+
+CREATE TRIGGER rsvp_figures_update AFTER UPDATE OF status, checked_in_at ON rsvp BEGIN
+	UPDATE event_figures SET
+		confirmed = confirmed - (OLD.status = 'confirmed') + (NEW.status = 'confirmed'),
+		checked_in = checked_in
+			- (OLD.status = 'confirmed' AND OLD.checked_in_at IS NOT NULL)
+			+ (NEW.status = 'confirmed' AND NEW.checked_in_at IS NOT NULL)
+	WHERE event_id = NEW.event_id;
+END;
+
+CREATE TRIGGER rsvp_figures_delete AFTER DELETE ON rsvp BEGIN
+	UPDATE event_figures SET
+		confirmed = confirmed - (OLD.status = 'confirmed'),
+		checked_in = checked_in - (OLD.status = 'confirmed' AND OLD.checked_in_at IS NOT NULL)
+	WHERE event_id = OLD.event_id;
+END;
+
+PRAGMA user_version = 7;

@@ -99,14 +99,29 @@ int admin_event_load(struct req *r, struct app *app, struct event *e)
 	return rc == DB_OK ? 0 : db_status(rc);
 }
 
-int admin_csv_send(struct req *r, const struct csv *c, const char *filename)
+/* A CSV download named filename: its headers. */
+static int csv_download(struct req *r, const char *filename)
 {
-	r->body = c->out.buf;
-	r->body_len = c->out.len;
 	r->content_type = "text/csv; charset=utf-8";
 	req_header(r, "Content-Disposition", arena_printf(r->a,
 	    "attachment; filename=\"%s\"", filename));
 	return 200;
+}
+
+int admin_csv_send(struct req *r, const struct csv *c, const char *filename)
+{
+	r->body = c->out.buf;
+	r->body_len = c->out.len;
+	return csv_download(r, filename);
+}
+
+int admin_csv_stream(struct req *r, const char *filename,
+    int (*stream)(struct req *r, void (*put)(void *sink, const char *s, size_t n), void *sink),
+    void *arg)
+{
+	r->stream = stream;
+	r->stream_arg = arg;
+	return csv_download(r, filename);
 }
 
 /* The login form, with an error message if error is not NULL. */

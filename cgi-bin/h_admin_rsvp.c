@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "fields.h"
 #include "handlers.h"
+#include "log.h"
 #include "page.h"
 #include "rsvp.h"
 #include "session.h"
@@ -16,9 +17,10 @@
 
 #define SEARCH_MAX 100
 #define BULK_LINES_MAX 200
+#define CSV_CHUNK 32768		/* bytes of the export sent at a time */
 
 /* Every row the page shows can be ticked for "Confirm / Remove the ticked". */
-_Static_assert(REQ_ADMIN_FIELDS_MAX >= RSVP_ADMIN_LIST_MAX + 10,
+_Static_assert(REQ_ADMIN_FIELDS_MAX >= RSVP_ADMIN_PAGE + 10,
     "the participants page's bulk form has a field per listed row");
 
 /* The actions of the page's forms, with what the page says after each. */
@@ -62,6 +64,25 @@ static const char *search_of(struct req *r)
 	if (q == NULL)
 		return "";
 	return strlen(q) > SEARCH_MAX ? arena_strndup(r->a, q, SEARCH_MAX) : q;
+}
+
+/*
+ * Where the page starts: from=c<id> (confirmed after RSVP id) or w<id>
+ * (waitlisted after it); the list's start if absent or malformed.
+ */
+static struct rsvp_cursor cursor_of(struct req *r)
+{
+	struct rsvp_cursor c = { RSVP_CONFIRMED, 0, 0 };
+	const char *from = req_query(r, "from");
+	int64_t id;
+
+	if (from == NULL || (*from != 'c' && *from != 'w') ||
+	    field_number(r->a, from + 1, 999999999999, -1, "page", &id) != NULL || id < 0)
+		return c;
+	c.status = *from == 'w' ? RSVP_WAITLISTED : RSVP_CONFIRMED;
+	c.after = id;
+	c.position = c.status == RSVP_WAITLISTED ? -1 : 0;	/* counted when read */
+	return c;
 }
 
 /* s percent-encoded for a query string, in r's arena. */
@@ -108,19 +129,23 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 {
 	char token[TOKEN_FORM_HEX + 1];
 	const char *q = search_of(r);
+	struct rsvp_cursor cursor = cursor_of(r), start = cursor;
 	struct rsvp *list;
 	struct tpl_dict *f, *res;
 	struct page p;
 	enum db_rc rc;
-	int i, n, shown[2] = { 0, 0 };
+	int i, n, more, shown[2] = { 0, 0 };
 
-	if ((rc = rsvp_admin_list(app->db, r->a, e->id, q, &list, &n)) != DB_OK)
+	if ((rc = rsvp_admin_page(app->db, r->a, e->id, q, &cursor, RSVP_ADMIN_PAGE, &list, &n,
+	    &more)) != DB_OK)
 		return db_status(rc);
 	admin_page_begin(&p, r, app, arena_printf(r->a, "Participants: %s", e->title),
 	    "admin_rsvps.tpl");
 	page_event_summary(p.body, r->a, e, clock_now());
 	tpl_set(p.body, "Q", q);
 	tpl_set(p.body, "Q_ARG", *q != '\0' ? arena_printf(r->a, "?q=%s",
+	    query_escape(r, q)) : "");
+	tpl_set(p.body, "Q_AMP", *q != '\0' ? arena_printf(r->a, "&q=%s",
 	    query_escape(r, q)) : "");
 	tpl_set_int(p.body, "CONFIRMED", e->confirmed);
 	tpl_set_int(p.body, "WAITLISTED", e->waitlisted);
@@ -132,9 +157,18 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 		row(tpl_section(p.body, w ? "WAITLIST_ROW" : "CONFIRMED_ROW"), r->a, &list[i]);
 		shown[w]++;
 	}
-	if (shown[0] == 0)
+	/* A later page may hold no row of a section: "nobody" only if so. */
+	if (shown[0] == 0 && start.status == RSVP_CONFIRMED && start.after == 0)
 		tpl_show(p.body, "NO_CONFIRMED");
-	tpl_show(p.body, shown[1] == 0 ? "NO_WAITLIST" : "BULK_WAITLIST");
+	if (shown[1] > 0)
+		tpl_show(p.body, "BULK_WAITLIST");
+	else if (!more)
+		tpl_show(p.body, "NO_WAITLIST");
+	if (start.after > 0 || start.status == RSVP_WAITLISTED)
+		tpl_show(p.body, "FIRST_PAGE");
+	if (more)
+		tpl_set(tpl_section(p.body, "NEXT_PAGE"), "FROM", arena_printf(r->a, "%c%lld",
+		    cursor.status == RSVP_WAITLISTED ? 'w' : 'c', (long long)cursor.after));
 	if (v->done != NULL)
 		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", v->done);
 	if (v->error != NULL)
@@ -434,35 +468,75 @@ int h_admin_rsvps_change(struct req *r, struct app *app)
 	}
 }
 
+/* The participants export while it streams. */
+struct rsvps_export {
+	struct db *db;
+	int64_t event_id;
+	struct csv c;
+	struct arena *scratch;	/* the rows' strings, emptied at each drain */
+	void (*put)(void *sink, const char *s, size_t n);
+	void *sink;
+};
+
+static int export_row(void *arg, const struct rsvp *rv)
+{
+	struct rsvps_export *x = arg;
+	struct csv *c = &x->c;
+
+	csv_cell(c, rsvp_status_name(rv->status));
+	csv_cell(c, rv->position > 0 ? arena_printf(x->scratch, "%d", rv->position) : "");
+	csv_cell(c, rv->name);
+	csv_cell(c, rv->email);
+	csv_cell_int(c, rv->guests);
+	csv_cell_int(c, 1 + rv->guests);
+	csv_cell(c, rv->note);
+	csv_cell(c, tz_human(x->scratch, rv->created_at));
+	csv_cell(c, rv->checked_in_at != 0 ? tz_human(x->scratch, rv->checked_in_at) : "");
+	csv_end_row(c);
+	if (c->out.len >= CSV_CHUNK) {
+		csv_drain(c, x->put, x->sink);
+		arena_reset(x->scratch);
+	}
+	return 0;
+}
+
+/* Every active RSVP, a page of rows at a time: memory stays bounded. */
+static int export_stream(struct req *r, void (*put)(void *sink, const char *s, size_t n),
+    void *sink)
+{
+	struct rsvps_export *x = r->stream_arg;
+	enum db_rc rc;
+
+	x->put = put;
+	x->sink = sink;
+	x->scratch = arena_new();
+	rc = rsvp_admin_export(x->db, x->event_id, export_row, x);
+	csv_drain(&x->c, put, sink);
+	arena_free(x->scratch);
+	if (rc != DB_OK) {
+		log_error("participants export of event %lld broke off", (long long)x->event_id);
+		return -1;
+	}
+	return 0;
+}
+
 int h_admin_rsvps_csv(struct req *r, struct app *app)
 {
 	static const char *const head[] = {
 		"status", "waitlist position", "name", "email", "guests", "party", "note",
 		"signed up", "checked in",
 	};
-	struct rsvp *list;
-	struct csv c;
+	struct rsvps_export *x = arena_alloc(r->a, sizeof(*x));
 	struct event e;
-	enum db_rc rc;
-	int status, i, n;
+	int status;
 
 	if ((status = admin_event_load(r, app, &e)) != 0)
 		return status;
-	if ((rc = rsvp_admin_list(app->db, r->a, e.id, NULL, &list, &n)) != DB_OK)
-		return db_status(rc);
-	csv_init(&c, r->a);
-	csv_row(&c, head, sizeof(head) / sizeof(head[0]));
-	for (i = 0; i < n; i++) {
-		csv_cell(&c, rsvp_status_name(list[i].status));
-		csv_cell(&c, list[i].position > 0 ? arena_printf(r->a, "%d", list[i].position) : "");
-		csv_cell(&c, list[i].name);
-		csv_cell(&c, list[i].email);
-		csv_cell_int(&c, list[i].guests);
-		csv_cell_int(&c, 1 + list[i].guests);
-		csv_cell(&c, list[i].note);
-		csv_cell(&c, tz_human(r->a, list[i].created_at));
-		csv_cell(&c, list[i].checked_in_at != 0 ? tz_human(r->a, list[i].checked_in_at) : "");
-		csv_end_row(&c);
-	}
-	return admin_csv_send(r, &c, arena_printf(r->a, "%s-participants.csv", e.slug));
+	memset(x, 0, sizeof(*x));
+	x->db = app->db;
+	x->event_id = e.id;
+	csv_init(&x->c, r->a);
+	csv_row(&x->c, head, sizeof(head) / sizeof(head[0]));
+	return admin_csv_stream(r, arena_printf(r->a, "%s-participants.csv", e.slug),
+	    export_stream, x);
 }

@@ -147,6 +147,13 @@ struct csv;
  * line breaks in it). Returns 200.
  */
 int admin_csv_send(struct req *r, const struct csv *c, const char *filename);
+/*
+ * The same for a file too long to hold: stream (see struct req) writes it
+ * after the headers, with arg in r->stream_arg. Returns 200.
+ */
+int admin_csv_stream(struct req *r, const char *filename,
+    int (*stream)(struct req *r, void (*put)(void *sink, const char *s, size_t n), void *sink),
+    void *arg);
 
 /*
  * Load the event named by the first path capture for a public page.

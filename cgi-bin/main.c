@@ -143,19 +143,26 @@ static const char security_headers[] =
 	"X-Content-Type-Options: nosniff\r\n"
 	"X-Frame-Options: DENY\r\n";
 
+/* A streamed body's piece, to the FastCGI stream sink. */
+static void put_out(void *sink, const char *s, size_t n)
+{
+	FCGX_PutStr(s, (int)n, sink);
+}
+
 /* Write r's response: status line, headers, body (none for HEAD). */
-static void respond(FCGX_Stream *out, const struct req *r)
+static void respond(FCGX_Stream *out, struct req *r)
 {
 	struct arena_buf head = { .a = r->a };
 	const char *line;
 	int i;
 
 	line = arena_printf(r->a, "Status: %d %s\r\n%sReferrer-Policy: %s\r\n"
-	    "Content-Type: %s\r\nContent-Length: %zu\r\nCache-Control: %s\r\n",
+	    "Content-Type: %s\r\n%sCache-Control: %s\r\n",
 	    r->status, status_text(r->status), security_headers,
 	    r->referrer_policy != NULL ? r->referrer_policy : "same-origin",
 	    r->content_type != NULL ? r->content_type : "text/plain; charset=utf-8",
-	    r->body_len, r->cache_control != NULL ? r->cache_control : "no-cache");
+	    r->stream != NULL ? "" : arena_printf(r->a, "Content-Length: %zu\r\n", r->body_len),
+	    r->cache_control != NULL ? r->cache_control : "no-cache");
 	arena_buf_put(&head, line, strlen(line));
 	for (i = 0; i < r->nheaders; i++) {
 		line = arena_printf(r->a, "%s: %s\r\n", r->headers[i].key, r->headers[i].val);
@@ -165,6 +172,8 @@ static void respond(FCGX_Stream *out, const struct req *r)
 	FCGX_PutStr(head.buf, (int)head.len, out);
 	if (r->method != M_HEAD && r->body_len > 0)
 		FCGX_PutStr(r->body, (int)r->body_len, out);
+	if (r->method != M_HEAD && r->stream != NULL)
+		r->stream(r, put_out, out);
 }
 
 /* Answer one request: parse, route, run the handler, render errors. */

@@ -60,6 +60,15 @@ struct req {
 	int nheaders, headers_cap;
 	char *body;
 	size_t body_len;
+	/*
+	 * Or a body too long to hold (a complete export): written after the
+	 * headers, with no Content-Length, by stream(r, put, sink), which
+	 * hands it out piece by piece to put(sink, bytes, n). Not called for
+	 * HEAD. Returns 0, or -1 if it broke off (logged; the answer is cut).
+	 */
+	int (*stream)(struct req *r, void (*put)(void *sink, const char *s, size_t n),
+	    void *sink);
+	void *stream_arg;
 };
 
 /* Start a request on arena a: zeroes r. */

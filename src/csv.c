@@ -56,3 +56,10 @@ void csv_row(struct csv *c, const char *const *cells, size_t n)
 		csv_cell(c, cells[i]);
 	csv_end_row(c);
 }
+
+void csv_drain(struct csv *c, void (*out)(void *sink, const char *s, size_t n), void *sink)
+{
+	if (c->out.len > 0)
+		out(sink, c->out.buf, c->out.len);
+	c->out.len = 0;
+}

@@ -22,5 +22,10 @@ void csv_cell_int(struct csv *c, long long n);
 void csv_end_row(struct csv *c);
 /* A whole row of n cells, e.g. the header. */
 void csv_row(struct csv *c, const char *const *cells, size_t n);
+/*
+ * Stream: hand what is built so far to out(sink, bytes, n) and start
+ * again with an empty buffer (its memory is reused).
+ */
+void csv_drain(struct csv *c, void (*out)(void *sink, const char *s, size_t n), void *sink);
 
 #endif

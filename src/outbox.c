@@ -161,9 +161,14 @@ enum db_rc outbox_remind(struct db *db, int hours, int *n)
 	st = db_stmt(db, STMT_OUTBOX_REMINDERS);
 	sqlite3_bind_int64(st, 1, clock_now());
 	sqlite3_bind_int64(st, 2, (int64_t)hours * 3600);
-	if ((rc = step_write(db, st, "enqueueing reminders")) == DB_OK)
-		*n = db_changes(db);
-	return db_end(db, rc);
+	if ((rc = step_write(db, st, "enqueueing reminders")) != DB_OK)
+		return db_end(db, rc);
+	*n = db_changes(db);
+	/* Those events are done: the next sweeps do not read their RSVPs again. */
+	st = db_stmt(db, STMT_EVENT_REMINDED);
+	sqlite3_bind_int64(st, 1, clock_now());
+	sqlite3_bind_int64(st, 2, (int64_t)hours * 3600);
+	return db_end(db, step_write(db, st, "marking events reminded"));
 }
 
 enum db_rc outbox_counts(struct db *db, int64_t counts[OUTBOX__MAX])

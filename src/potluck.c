@@ -219,7 +219,7 @@ enum db_rc potluck_item_remove(struct db *db, struct arena *a, int64_t event_id,
 	return db_end(db, rc);
 }
 
-/* Attach the pledgers of the event to their items (list is sorted by id). */
+/* Attach the first pledgers of each item of the event to it (list is sorted by id). */
 static enum db_rc read_pledgers(struct db *db, struct arena *a, int64_t event_id,
     struct item *items, int n)
 {
@@ -228,6 +228,7 @@ static enum db_rc read_pledgers(struct db *db, struct arena *a, int64_t event_id
 	int step, i;
 
 	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int(st, 2, POTLUCK_NAMES_SHOWN);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t item_id = sqlite3_column_int64(st, 0);
 		struct pledger *p;
@@ -236,12 +237,10 @@ static enum db_rc read_pledgers(struct db *db, struct arena *a, int64_t event_id
 			for (it = NULL, i = 0; i < n && it == NULL; i++)
 				if (items[i].id == item_id)
 					it = &items[i];
-		if (it == NULL)
+		if (it == NULL || it->npledgers == POTLUCK_NAMES_SHOWN)
 			continue;
-		if (it->npledgers == POTLUCK_NAMES_SHOWN) {
-			it->more++;
-			continue;
-		}
+		/* Only the first names are read; the item's counter has the rest. */
+		it->more = sqlite3_column_int(st, 4) - (it->npledgers + 1);
 		if (it->pledgers == NULL)
 			it->pledgers = arena_alloc(a, POTLUCK_NAMES_SHOWN * sizeof(*it->pledgers));
 		p = &it->pledgers[it->npledgers++];

@@ -439,48 +439,119 @@ enum db_rc rsvp_admin_bulk(struct db *db, struct arena *a, int64_t event_id,
 	return end_change(db, rc, actor, mark);
 }
 
-enum db_rc rsvp_admin_list(struct db *db, struct arena *a, int64_t event_id,
-    const char *search, struct rsvp **list, int *n)
+/* The LIKE pattern of a literal search, in a; NULL for no search. */
+static const char *like_pattern(struct arena *a, const char *search)
+{
+	char *pattern, *p;
+
+	if (search == NULL || *search == '\0')
+		return NULL;
+	/* The search is literal text: escape LIKE's own characters. */
+	pattern = p = arena_alloc(a, 2 * strlen(search) + 3);
+	*p++ = '%';
+	for (; *search != '\0'; search++) {
+		if (strchr("%_\\", *search) != NULL)
+			*p++ = '\\';
+		*p++ = *search;
+	}
+	*p++ = '%';
+	*p = '\0';
+	return pattern;
+}
+
+/*
+ * Up to max rows of one status from *cursor into list + *n; the rows
+ * read of the waitlist get their positions (counting the parties between
+ * two hits of a search in the index).
+ */
+static enum db_rc page_part(struct db *db, struct arena *a, int64_t event_id,
+    const char *pattern, struct rsvp_cursor *cursor, int max, struct rsvp *list, int *n)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_ADMIN_LIST);
-	char *pattern = NULL, *p;
-	int step, waiting = 0, i;
-	int64_t ahead;
+	int64_t ahead, spots, prev = cursor->after;
+	int step, first = *n, i;
 	enum db_rc rc;
 
-	*n = 0;
-	*list = arena_alloc(a, RSVP_ADMIN_LIST_MAX * sizeof(**list));
-	if (search != NULL && *search != '\0') {
-		/* The search is literal text: escape LIKE's own characters. */
-		pattern = p = arena_alloc(a, 2 * strlen(search) + 3);
-		*p++ = '%';
-		for (; *search != '\0'; search++) {
-			if (strchr("%_\\", *search) != NULL)
-				*p++ = '\\';
-			*p++ = *search;
-		}
-		*p++ = '%';
-		*p = '\0';
-	}
 	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_text(st, 2, rsvp_status_name(cursor->status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, cursor->after);
 	if (pattern != NULL)
-		sqlite3_bind_text(st, 2, pattern, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, RSVP_ADMIN_LIST_MAX);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct rsvp *r = &(*list)[(*n)++];
-
-		db_read_rsvp(a, st, r);
-		if (r->status == RSVP_WAITLISTED && pattern == NULL)
-			r->position = ++waiting;
-	}
+		sqlite3_bind_text(st, 4, pattern, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, max);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		db_read_rsvp(a, st, &list[(*n)++]);
 	sqlite3_reset(st);
 	if ((rc = db_rc_of(db, step, "listing RSVPs")) != DB_OK)
 		return rc;
-	/* A search shows only part of the queue: ask for each one's place. */
-	for (i = 0; pattern != NULL && i < *n && rc == DB_OK; i++)
-		if ((*list)[i].status == RSVP_WAITLISTED)
-			rc = waitlist_position(db, event_id, (*list)[i].id, &(*list)[i].position,
-			    &ahead);
+	for (i = first; i < *n && cursor->status == RSVP_WAITLISTED && rc == DB_OK; i++) {
+		ahead = 0;
+		if (cursor->position < 0 || pattern != NULL)
+			rc = waitlist_between(db, event_id, cursor->position < 0 ? 0 : prev,
+			    list[i].id, &ahead, &spots);
+		list[i].position = cursor->position = (cursor->position < 0 ? 0 :
+		    cursor->position) + (int)ahead + 1;
+		prev = list[i].id;
+	}
+	if (*n > first)
+		cursor->after = list[*n - 1].id;
+	return rc;
+}
+
+enum db_rc rsvp_admin_page(struct db *db, struct arena *a, int64_t event_id,
+    const char *search, struct rsvp_cursor *cursor, int max, struct rsvp **list, int *n,
+    int *more)
+{
+	const char *pattern = like_pattern(a, search);
+	enum db_rc rc = DB_OK;
+	struct rsvp *last;
+	int want = max + 1;	/* one more row: are there more pages? */
+
+	*n = 0;
+	*more = 0;
+	*list = arena_alloc(a, (size_t)want * sizeof(**list));
+	if (cursor->status == RSVP_CONFIRMED) {
+		rc = page_part(db, a, event_id, pattern, cursor, want, *list, n);
+		if (rc == DB_OK && *n < want)
+			*cursor = (struct rsvp_cursor){ RSVP_WAITLISTED, 0, 0 };
+	}
+	if (rc == DB_OK && *n < want && cursor->status == RSVP_WAITLISTED)
+		rc = page_part(db, a, event_id, pattern, cursor, want - *n, *list, n);
+	if (rc == DB_OK && *n > max) {
+		last = &(*list)[max - 1];
+		*more = 1;
+		*n = max;
+		*cursor = (struct rsvp_cursor){ last->status, last->id, last->position };
+	}
+	return rc;
+}
+
+enum db_rc rsvp_admin_export(struct db *db, int64_t event_id,
+    int (*fn)(void *arg, const struct rsvp *r), void *arg)
+{
+	struct rsvp_cursor cursor = { RSVP_CONFIRMED, 0, 0 };
+	struct arena *a = arena_new();
+	struct rsvp *list;
+	enum db_rc rc;
+	int n, more, i;
+
+	/*
+	 * One snapshot (a deferred read transaction, no write gate; in WAL mode
+	 * it holds up no writer): positions stay right however long the
+	 * reader takes.
+	 */
+	if ((rc = db_exec(db, "BEGIN")) != DB_OK)
+		goto out;
+	do {
+		arena_reset(a);
+		rc = rsvp_admin_page(db, a, event_id, NULL, &cursor, RSVP_ADMIN_PAGE, &list, &n,
+		    &more);
+		for (i = 0; i < n && rc == DB_OK; i++)
+			if (fn(arg, &list[i]) != 0)
+				rc = DB_ERROR;
+	} while (rc == DB_OK && more);
+	db_rollback(db);
+out:
+	arena_free(a);
 	return rc;
 }
 

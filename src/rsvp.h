@@ -17,7 +17,7 @@ enum rsvp_status { RSVP_CONFIRMED, RSVP_WAITLISTED, RSVP_CANCELLED, RSVP_STATUS_
 /* Each status as the database stores it. */
 extern const char *const rsvp_status_names[RSVP_STATUS__MAX];
 
-#define RSVP_ADMIN_LIST_MAX 2000
+#define RSVP_ADMIN_PAGE 200	/* rows of one participants page */
 
 struct pledge_input;
 
@@ -169,12 +169,37 @@ enum db_rc rsvp_admin_bulk(struct db *db, struct arena *a, int64_t event_id, str
     int n, enum rsvp_admin_action action, const char *actor);
 
 /*
- * The active RSVPs of an event for the participants page: confirmed, then
- * the waitlist in order with positions; only those whose name or e-mail
- * contains search if it is not NULL or "". At most RSVP_ADMIN_LIST_MAX.
+ * Where a page of the participants list starts: after RSVP id `after` of
+ * status `status` (confirmed: after 0 is the start of the list).
+ * position is the waitlist position of `after` when status is
+ * waitlisted, -1 if not known (it is counted then).
  */
-enum db_rc rsvp_admin_list(struct db *db, struct arena *a, int64_t event_id,
-    const char *search, struct rsvp **list, int *n);
+struct rsvp_cursor {
+	enum rsvp_status status;
+	int64_t after;
+	int position;
+};
+
+/*
+ * A page of the event's active RSVPs for the participants page:
+ * confirmed, then the waitlist, each in arrival order (the waitlisted
+ * with their positions), from *cursor on, at most max rows (keyset
+ * pagination: each page reads only its own rows); only those whose name or
+ * e-mail contains search if it is not NULL or "". *list is allocated in
+ * a. *cursor moves past the last row; *more is set if rows follow.
+ */
+enum db_rc rsvp_admin_page(struct db *db, struct arena *a, int64_t event_id,
+    const char *search, struct rsvp_cursor *cursor, int max, struct rsvp **list, int *n,
+    int *more);
+
+/*
+ * Every active RSVP of the event, in the participants page's order with
+ * waitlist positions, read in pages from one snapshot: fn(arg, rsvp) for
+ * each; fn returns 0 to go on. Memory stays bounded by a page. DB_ERROR
+ * if fn stopped it.
+ */
+enum db_rc rsvp_admin_export(struct db *db, int64_t event_id,
+    int (*fn)(void *arg, const struct rsvp *r), void *arg);
 
 /* The latest active sign-ups, newest first, at most RSVP_RECENT_MAX. */
 enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,

@@ -4,46 +4,56 @@
 #include "log.h"
 #include "stats.h"
 
-/* The single integer a figures statement yields for event_id (or its rc). */
-static enum db_rc figure(struct db *db, enum stmt which, int64_t event_id, int64_t *out)
-{
-	sqlite3_stmt *st = db_stmt(db, which);
-	int step;
-
-	sqlite3_bind_int64(st, 1, event_id);
-	if ((step = sqlite3_step(st)) == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return db_rc_of(db, step, "reading figures");
-}
-
-/* The median of the waits (seconds, sorted by SQL); -1 if none. */
-static enum db_rc median_wait(struct db *db, int64_t event_id, int64_t *out)
+/*
+ * The median of the event's n waits (seconds), read in wait order from
+ * the middle: one value, or the two around the middle; -1 if none.
+ */
+static enum db_rc median_wait(struct db *db, int64_t event_id, int64_t n, int64_t *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_STATS_WAITS);
-	int64_t *waits = NULL;
-	size_t n = 0, cap = 0;
+	int64_t mid[2] = { 0, 0 };
+	int step, k = 0;
+
+	*out = -1;
+	if (n == 0)
+		return DB_OK;
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int64(st, 2, (n - 1) / 2);
+	sqlite3_bind_int(st, 3, n % 2 ? 1 : 2);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && k < 2)
+		mid[k++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (k > 0)
+		*out = n % 2 ? mid[0] : (mid[0] + mid[k - 1]) / 2;
+	return db_rc_of(db, step, "reading waiting times");
+}
+
+/* The totals triggers keep in event_figures; *waits: how many waits there are. */
+static enum db_rc figures(struct db *db, int64_t event_id, struct stats *s, int64_t *waits)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_STATS_FIGURES);
 	int step;
 
 	sqlite3_bind_int64(st, 1, event_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			if ((waits = realloc(waits, cap * sizeof(*waits))) == NULL)
-				log_fatal("out of memory");
-		}
-		waits[n++] = sqlite3_column_int64(st, 0);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		s->direct = sqlite3_column_int64(st, 0);
+		s->waitlisted = sqlite3_column_int64(st, 1);
+		s->cancels = sqlite3_column_int64(st, 2);
+		s->promoted = sqlite3_column_int64(st, 3);
+		s->confirmed_now = sqlite3_column_int64(st, 4);
+		s->checked_in = sqlite3_column_int64(st, 5);
+		*waits = sqlite3_column_int64(st, 6);
+		s->signups = s->direct + s->waitlisted;
 	}
 	sqlite3_reset(st);
-	*out = n == 0 ? -1 : n % 2 ? waits[n / 2] : (waits[n / 2 - 1] + waits[n / 2]) / 2;
-	free(waits);
-	return db_rc_of(db, step, "reading waiting times");
+	return db_rc_of(db, step, "reading figures");
 }
 
 enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct stats *s)
 {
 	sqlite3_stmt *st;
 	struct stats_point cur = { 0, 0, 0 };
+	int64_t waits = 0;
 	enum db_rc rc;
 	int step;
 
@@ -51,29 +61,22 @@ enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct st
 	s->points = arena_alloc(a, STATS_POINTS_MAX * sizeof(*s->points));
 	st = db_stmt(db, STMT_STATS_LOG);
 	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int(st, 2, STATS_POINTS_MAX);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *action = (const char *)sqlite3_column_text(st, 1);
 
 		cur.at = sqlite3_column_int64(st, 0);
-		if (strcmp(action, "rsvp") == 0 || strcmp(action, "waitlist") == 0) {
+		if (strcmp(action, "rsvp") == 0 || strcmp(action, "waitlist") == 0)
 			cur.signups++;
-			*(action[0] == 'r' ? &s->direct : &s->waitlisted) += 1;
-		} else if (strcmp(action, "cancel") == 0) {
+		else if (strcmp(action, "cancel") == 0)
 			cur.cancels++;
-		}
-		if (s->npoints < STATS_POINTS_MAX)
-			s->points[s->npoints++] = cur;
+		s->points[s->npoints++] = cur;
 	}
 	sqlite3_reset(st);
-	if ((rc = db_rc_of(db, step, "reading the log")) != DB_OK)
+	if ((rc = db_rc_of(db, step, "reading the log")) != DB_OK ||
+	    (rc = figures(db, event_id, s, &waits)) != DB_OK)
 		return rc;
-	s->signups = cur.signups;
-	s->cancels = cur.cancels;
-	if ((rc = figure(db, STMT_STATS_PROMOTED, event_id, &s->promoted)) != DB_OK ||
-	    (rc = figure(db, STMT_STATS_CONFIRMED, event_id, &s->confirmed_now)) != DB_OK ||
-	    (rc = figure(db, STMT_STATS_CHECKED_IN, event_id, &s->checked_in)) != DB_OK)
-		return rc;
-	return median_wait(db, event_id, &s->median_wait);
+	return median_wait(db, event_id, waits, &s->median_wait);
 }
 
 const char *stats_polyline(struct arena *a, const struct stats *s, int cancels, int w, int h,

@@ -6,7 +6,7 @@
 #include "arena.h"
 #include "db.h"
 
-#define STATS_POINTS_MAX 5000	/* log rows drawn; later ones only counted */
+#define STATS_POINTS_MAX 5000	/* log rows drawn; later ones only counted (event_figures) */
 
 /* One moment of the sign-up curve: totals after the log row at `at`. */
 struct stats_point {

@@ -35,4 +35,11 @@ enum db_rc waitlist_list(struct db *db, struct arena *a, int64_t event_id,
 enum db_rc waitlist_position(struct db *db, int64_t event_id, int64_t rsvp_id,
     int *position, int64_t *spots_ahead);
 
+/*
+ * The parties waiting between RSVP ids after and before (both left out)
+ * and their spots: reads the index entries between them, not the queue.
+ */
+enum db_rc waitlist_between(struct db *db, int64_t event_id, int64_t after, int64_t before,
+    int64_t *parties, int64_t *spots);
+
 #endif

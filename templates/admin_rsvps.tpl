@@ -35,6 +35,8 @@
 <form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit" class="danger">Remove</button></form></td></tr>
 {{/WAITLIST_ROW}}</tbody>
 </table>
+{{#FIRST_PAGE}}<p class="pager"><a href="/admin/events/{{SLUG}}/rsvps{{Q_ARG}}">← First page</a></p>{{/FIRST_PAGE}}
+{{#NEXT_PAGE}}<p class="pager"><a href="/admin/events/{{SLUG}}/rsvps?from={{FROM}}{{Q_AMP}}">Next page →</a></p>{{/NEXT_PAGE}}
 {{#BULK_WAITLIST}}<form method="post" action="/admin/events/{{SLUG}}/rsvps" id="bulk">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 <button type="submit" name="action" value="bulk_promote">Confirm the ticked (in queue order, those that fit)</button>

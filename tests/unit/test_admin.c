@@ -419,6 +419,16 @@ static int64_t rsvp_id(struct testdb *t, const char *name)
 	return testdb_int(t->db, sql);
 }
 
+/* The first page (of up to 100) of event ev's participants list. */
+static enum db_rc first_page(struct testdb *t, int64_t ev, const char *search,
+    struct rsvp **list, int *n)
+{
+	struct rsvp_cursor c = { RSVP_CONFIRMED, 0, 0 };
+	int more;
+
+	return rsvp_admin_page(t->db, t->a, ev, search, &c, 100, list, n, &more);
+}
+
 static void test_admin_actions_are_logged(void **state)
 {
 	struct testdb *t = *state;
@@ -480,13 +490,102 @@ static void test_admin_actions_are_logged(void **state)
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_log WHERE actor = 'alice'"
 	    " AND action = 'promote'"), 1);
 	/* The participants list: confirmed, then the queue; search is literal. */
-	assert_int_equal(rsvp_admin_list(t->db, t->a, ev, NULL, &list, &n), DB_OK);
+	assert_int_equal(first_page(t, ev, NULL, &list, &n), DB_OK);
 	assert_int_equal(n, 3);
-	assert_int_equal(rsvp_admin_list(t->db, t->a, ev, "CAT@", &list, &n), DB_OK);
+	assert_int_equal(first_page(t, ev, "CAT@", &list, &n), DB_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(list[0].name, "cat");
-	assert_int_equal(rsvp_admin_list(t->db, t->a, ev, "%", &list, &n), DB_OK);
+	assert_int_equal(first_page(t, ev, "%", &list, &n), DB_OK);
 	assert_int_equal(n, 0);
+}
+
+/* Collects the export's rows: names and positions. */
+struct export {
+	char names[16][16];
+	int positions[16], n;
+};
+
+static int collect(void *arg, const struct rsvp *r)
+{
+	struct export *x = arg;
+
+	snprintf(x->names[x->n], sizeof(x->names[0]), "%s", r->name);
+	x->positions[x->n++] = r->position;
+	return 0;
+}
+
+/* Keyset pages: confirmed, then the queue with positions, page after page. */
+static void test_participant_pages(void **state)
+{
+	static const char *const names[] = { "ann", "ben", "cat", "dan", "eve", "fay", "gus" };
+	struct testdb *t = *state;
+	struct rsvp_cursor c = { RSVP_CONFIRMED, 0, 0 };
+	struct export x = { .n = 0 };
+	struct event e = {
+		.slug = "ev", .title = "Ev", .description = "", .location = "",
+		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 2,
+	};
+	struct rsvp *list;
+	int64_t ev;
+	int n, more, i;
+	size_t k;
+
+	assert_int_equal(event_create(t->db, &e), DB_OK);
+	ev = testdb_int(t->db, "SELECT id FROM event");
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		sign_up(t, names[k]);
+	/* ann and ben confirmed; cat, dan, eve, fay, gus wait in that order. */
+	assert_int_equal(rsvp_admin_page(t->db, t->a, ev, NULL, &c, 3, &list, &n, &more), DB_OK);
+	assert_int_equal(n, 3);
+	assert_true(more);
+	assert_string_equal(list[0].name, "ann");
+	assert_string_equal(list[2].name, "cat");
+	assert_int_equal(list[2].position, 1);
+	assert_int_equal(rsvp_admin_page(t->db, t->a, ev, NULL, &c, 3, &list, &n, &more), DB_OK);
+	assert_int_equal(n, 3);
+	assert_true(more);
+	assert_string_equal(list[0].name, "dan");
+	assert_int_equal(list[0].position, 2);
+	assert_int_equal(list[2].position, 4);
+	assert_int_equal(rsvp_admin_page(t->db, t->a, ev, NULL, &c, 3, &list, &n, &more), DB_OK);
+	assert_int_equal(n, 1);
+	assert_false(more);
+	assert_string_equal(list[0].name, "gus");
+	assert_int_equal(list[0].position, 5);
+	/* A page from a link (position unknown: counted), ending exactly at the end. */
+	c = (struct rsvp_cursor){ RSVP_WAITLISTED, rsvp_id(t, "dan"), -1 };
+	assert_int_equal(rsvp_admin_page(t->db, t->a, ev, NULL, &c, 3, &list, &n, &more), DB_OK);
+	assert_int_equal(n, 3);
+	assert_false(more);
+	assert_int_equal(list[0].position, 3);
+	assert_int_equal(list[2].position, 5);
+	/* A search (names with an n): ann, ben, then dan keeps his place in the queue. */
+	c = (struct rsvp_cursor){ RSVP_CONFIRMED, 0, 0 };
+	assert_int_equal(rsvp_admin_page(t->db, t->a, ev, "n", &c, 2, &list, &n, &more), DB_OK);
+	assert_int_equal(n, 2);
+	assert_true(more);
+	assert_string_equal(list[1].name, "ben");
+	assert_int_equal(rsvp_admin_page(t->db, t->a, ev, "n", &c, 2, &list, &n, &more), DB_OK);
+	assert_int_equal(n, 1);
+	assert_false(more);
+	assert_string_equal(list[0].name, "dan");
+	assert_int_equal(list[0].position, 2);
+	/* Two hits apart in the queue: what lies between them is counted. */
+	c = (struct rsvp_cursor){ RSVP_CONFIRMED, 0, 0 };
+	assert_int_equal(rsvp_admin_page(t->db, t->a, ev, "u", &c, 5, &list, &n, &more), DB_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].position, 5);
+	c = (struct rsvp_cursor){ RSVP_CONFIRMED, 0, 0 };
+	assert_int_equal(rsvp_admin_page(t->db, t->a, ev, "t", &c, 5, &list, &n, &more), DB_OK);
+	assert_int_equal(n, 1);	/* cat */
+	assert_int_equal(list[0].position, 1);
+	/* The export: everyone, in the page's order, with positions. */
+	assert_int_equal(rsvp_admin_export(t->db, ev, collect, &x), DB_OK);
+	assert_int_equal(x.n, 7);
+	for (i = 0; i < x.n; i++) {
+		assert_string_equal(x.names[i], names[i]);
+		assert_int_equal(x.positions[i], i < 2 ? 0 : i - 1);
+	}
 }
 
 static void test_csv(void **state)
@@ -651,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_ics),
 		cmocka_unit_test_setup_teardown(test_event_save, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_actions_are_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_participant_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 	};

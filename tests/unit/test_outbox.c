@@ -411,6 +411,8 @@ static void test_reminders(void **state)
 	/* Exactly once, however often the worker (or two workers) sweep. */
 	assert_int_equal(outbox_remind(F->t.db, 24, &n), DB_OK);
 	assert_int_equal(n, 0);
+	/* The event is done: later sweeps no longer read its RSVPs. */
+	assert_int_equal(count("SELECT reminded FROM event"), 1);
 	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind = 'reminder'"
 	    " AND recipient IN ('ann@example.org', 'bob@example.org')"), 2);
 	/* After the start, nobody is reminded. */

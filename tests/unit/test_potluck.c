@@ -136,6 +136,8 @@ static void check_totals(void)
 {
 	assert_int_equal(q("SELECT count(*) FROM item i WHERE pledged <>"
 	    " (SELECT coalesce(sum(quantity), 0) FROM pledge p WHERE p.item_id = i.id)"), 0);
+	assert_int_equal(q("SELECT count(*) FROM item i WHERE pledges <>"
+	    " (SELECT count(*) FROM pledge p WHERE p.item_id = i.id)"), 0);
 	assert_int_equal(q("SELECT count(*) FROM item WHERE capped AND pledged > suggested"), 0);
 	assert_int_equal(q("SELECT count(*) FROM pledge p JOIN rsvp r ON r.id = p.rsvp_id"
 	    " WHERE r.status = 'cancelled'"), 0);
@@ -195,6 +197,30 @@ static void test_sheet_lists_who_and_mine(void **state)
 	assert_int_equal(potluck_needed(&items[1]), 4);
 	for (i = 0; i < n; i++)
 		assert_int_equal(items[i].more, 0);
+	check_totals();
+}
+
+/* The sheet lists the first POTLUCK_NAMES_SHOWN pledgers; the rest are counted. */
+static void test_sheet_counts_the_rest(void **state)
+{
+	struct pledge_input p = { F->cake, 0, 1 };
+	struct rsvp_outcome out;
+	struct item it;
+	char name[16];
+	int i, k;
+
+	(void)state;
+	for (k = 0; k < POTLUCK_NAMES_SHOWN + 2; k++) {
+		snprintf(name, sizeof(name), "guest%d", k);
+		assert_int_equal(rsvp_with(name, &p, 1, &i, &out), DB_OK);
+	}
+	it = item(F->cake);
+	assert_int_equal(it.npledgers, POTLUCK_NAMES_SHOWN);
+	assert_int_equal(it.more, 2);
+	assert_string_equal(it.pledgers[0].name, "guest0");
+	/* A cancellation releases its pledge and the count with it. */
+	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[i], F->form[fresh()], &out), DB_OK);
+	assert_int_equal(item(F->cake).more, 1);
 	check_totals();
 }
 
@@ -605,6 +631,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_pledge_change_remove),
 		T(test_sheet_lists_who_and_mine),
+		T(test_sheet_counts_the_rest),
 		T(test_capped_refusal_changes_nothing),
 		T(test_cancel_releases_pledges),
 		T(test_waitlisted_may_pledge),
