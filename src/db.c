@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "drop.h"
 #include "event.h"
 #include "log.h"
 #include "outbox.h"
@@ -47,7 +48,9 @@ struct db {
 	X(", id", e->id = db_int(st, i, 0)) \
 	X(", confirmed", e->confirmed = db_int(st, i, 0)) \
 	X(", waitlisted", e->waitlisted = db_int(st, i, 0)) \
-	X(", edit_version", e->edit_version = db_int(st, i, 1))
+	X(", edit_version", e->edit_version = db_int(st, i, 1)) \
+	X(", kind", e->kind = (enum event_kind)db_enum(st, i, event_kind_names, \
+	    EVENT_KIND__MAX, EVENT_RSVP))
 /* The dashboard's also count the sheet's items, and those still short. */
 #define EVENT_ADMIN_ROW(X) EVENT_ROW(X) \
 	X(", (SELECT count(*) FROM item i WHERE i.event_id = event.id)", \
@@ -92,6 +95,59 @@ struct db {
 	X(", created_at", m->created_at = db_int(st, i, 0)) \
 	X(", next_attempt_at", m->next_attempt_at = db_int(st, i, 0)) \
 	X(", lease_until", m->lease_until = db_int(st, i, 0))
+#define DROP_SETTINGS_ROW(X) \
+	X("per_person", s->per_person = (int)db_int(st, i, 1)) \
+	X(", hold_seconds", s->hold_seconds = (int)db_int(st, i, DROP_HOLD_SECONDS_DEFAULT)) \
+	X(", renewals", s->renewals = (int)db_int(st, i, 0)) \
+	X(", pickup", s->pickup = db_text(a, st, i))
+#define DROP_ITEM_ROW(X) \
+	X("id", it->id = db_int(st, i, 0)) \
+	X(", event_id", it->event_id = db_int(st, i, 0)) \
+	X(", name", it->name = db_text(a, st, i)) \
+	X(", price", it->price = db_text(a, st, i)) \
+	X(", description", it->description = db_text(a, st, i)) \
+	X(", position", it->position = (int)db_int(st, i, 0))
+/* held: the live holds not yet past their expiry at ?2 (ms). */
+#define DROP_VARIANT_ROW(X) \
+	X("v.id", v->id = db_int(st, i, 0)) \
+	X(", v.item_id", v->item_id = db_int(st, i, 0)) \
+	X(", v.name", v->name = db_text(a, st, i)) \
+	X(", v.stock", v->stock = db_int(st, i, 0)) \
+	X(", (SELECT coalesce(sum(h.quantity), 0) FROM drop_hold h WHERE h.variant_id = v.id" \
+	    " AND h.status = 'live' AND h.expires_at > ?2)", v->held = db_int(st, i, 0)) \
+	X(", v.claimed", v->claimed = db_int(st, i, 0)) \
+	X(", v.position", v->position = (int)db_int(st, i, 0))
+/* A hold (h) of variant v of item i, with its claim (c) if any. */
+#define HOLD_ROW(X) \
+	X("h.id", h->id = db_int(st, i, 0)) \
+	X(", h.event_id", h->event_id = db_int(st, i, 0)) \
+	X(", h.variant_id", h->variant_id = db_int(st, i, 0)) \
+	X(", h.quantity", h->quantity = (int)db_int(st, i, 0)) \
+	X(", h.name", h->name = db_text(a, st, i)) \
+	X(", h.email", h->email = db_text(a, st, i)) \
+	X(", h.status", h->status = (enum hold_status)db_enum(st, i, hold_status_names, \
+	    HOLD_STATUS__MAX, HOLD_EXPIRED)) \
+	X(", h.created_at", h->created_at = db_int(st, i, 0)) \
+	X(", h.expires_at", h->expires_at = db_int(st, i, 0)) \
+	X(", h.renewals", h->renewals = (int)db_int(st, i, 0)) \
+	X(", h.max_renewals", h->max_renewals = (int)db_int(st, i, 0)) \
+	X(", i.name", h->item = db_text(a, st, i)) \
+	X(", v.name", h->variant = db_text(a, st, i)) \
+	X(", coalesce(c.price, i.price)", h->price = db_text(a, st, i)) \
+	X(", coalesce(c.number, 0)", h->claim_number = db_int(st, i, 0)) \
+	X(", c.created_at", h->claimed_at = db_int(st, i, 0)) \
+	X(", c.picked_up_at", h->picked_up_at = db_int(st, i, 0)) \
+	X(", c.paid_at", h->paid_at = db_int(st, i, 0))
+/* A drop_log row (l) with its hold's name and what it was for. */
+#define DROP_ACTIVITY_ROW(X) \
+	X("h.name", f->name = db_text(a, st, i)) \
+	X(", i.name", f->item = db_text(a, st, i)) \
+	X(", v.name", f->variant = db_text(a, st, i)) \
+	X(", l.quantity", f->quantity = (int)db_int(st, i, 0)) \
+	X(", l.action", f->action = (enum drop_action)db_enum(st, i, drop_action_names, \
+	    DROP_ACTION__MAX, DROP_HOLD))
+#define HOLD_FROM " FROM drop_hold h JOIN drop_variant v ON v.id = h.variant_id" \
+	" JOIN drop_item i ON i.id = v.item_id LEFT JOIN drop_claim c ON c.hold_id = h.id"
 
 #define COLUMN(col, read) col
 #define READ(col, read) read; i++;
@@ -101,6 +157,11 @@ struct db {
 #define ITEM_COLS ITEM_ROW(COLUMN)
 #define RSVP_COLS RSVP_ROW(COLUMN)
 #define OUTBOX_COLS OUTBOX_ROW(COLUMN)
+#define DROP_SETTINGS_COLS DROP_SETTINGS_ROW(COLUMN)
+#define DROP_ITEM_COLS DROP_ITEM_ROW(COLUMN)
+#define DROP_VARIANT_COLS DROP_VARIANT_ROW(COLUMN)
+#define HOLD_COLS HOLD_ROW(COLUMN)
+#define DROP_ACTIVITY_COLS DROP_ACTIVITY_ROW(COLUMN)
 /* Items as the admin placed them: by category, then position. */
 #define ITEM_ADMIN_ORDER " ORDER BY instr('food drink utensil decoration other', i.category)," \
 	" i.position, i.id"
@@ -371,6 +432,81 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_SESSION_DELETE_USER] =
 		"DELETE FROM session WHERE user_id = (SELECT id FROM admin_user WHERE name = ?1)",
 	[STMT_SESSION_PURGE] = "DELETE FROM session WHERE last_seen < ?1 OR created_at < ?2",
+	[STMT_EVENT_MAKE_DROP] =
+		"UPDATE event SET kind = 'drop', version = version + 1 WHERE slug = ?1",
+	[STMT_DROP_SETTINGS] =
+		"SELECT " DROP_SETTINGS_COLS " FROM drop_setting WHERE event_id = ?1",
+	[STMT_DROP_CONFIGURE] =
+		"INSERT INTO drop_setting (event_id, per_person, hold_seconds, renewals, pickup)"
+		" SELECT id, ?2, ?3, ?4, ?5 FROM event WHERE slug = ?1 AND true"
+		" ON CONFLICT (event_id) DO UPDATE SET per_person = excluded.per_person,"
+		" hold_seconds = excluded.hold_seconds, renewals = excluded.renewals,"
+		" pickup = excluded.pickup",
+	/* A new item goes last; none past ?5 items. */
+	[STMT_DROP_ITEM_INSERT] =
+		"INSERT INTO drop_item (event_id, name, price, description, position)"
+		" SELECT ?1, ?2, ?3, ?4, coalesce(max(position), 0) + 1 FROM drop_item"
+		" WHERE event_id = ?1 HAVING count(*) < ?5",
+	[STMT_DROP_VARIANT_INSERT] =
+		"INSERT INTO drop_variant (item_id, name, stock, position)"
+		" SELECT ?1, ?2, ?3, coalesce(max(position), 0) + 1 FROM drop_variant"
+		" WHERE item_id = ?1 HAVING count(*) < ?4",
+	[STMT_DROP_VARIANT_SET_STOCK] = "UPDATE drop_variant SET stock = ?2 WHERE id = ?1",
+	[STMT_DROP_ITEMS] =
+		"SELECT " DROP_ITEM_COLS " FROM drop_item WHERE event_id = ?1"
+		" ORDER BY position, id LIMIT ?3",
+	/* Bound like STMT_DROP_ITEMS; in the items' order. */
+	[STMT_DROP_VARIANTS] =
+		"SELECT " DROP_VARIANT_COLS " FROM drop_variant v"
+		" JOIN drop_item i ON i.id = v.item_id WHERE i.event_id = ?1"
+		" ORDER BY i.position, i.id, v.position, v.id",
+	/* Inside a write, after the overdue holds are expired: held is exact. */
+	[STMT_DROP_VARIANT_GET] =
+		"SELECT i.event_id, v.stock, v.held, v.claimed FROM drop_variant v"
+		" JOIN drop_item i ON i.id = v.item_id WHERE v.id = ?1",
+	/* A hold runs out at its expiry: that is the log's time, not the tidying's. */
+	[STMT_DROP_EXPIRE] =
+		"UPDATE drop_hold SET status = 'expired', updated_at = expires_at, updated_by = NULL"
+		" WHERE event_id = ?1 AND status = 'live' AND expires_at <= ?2",
+	[STMT_DROP_SWEEP] =
+		"UPDATE drop_hold SET status = 'expired', updated_at = expires_at, updated_by = NULL"
+		" WHERE status = 'live' AND expires_at <= ?1",
+	[STMT_HOLD_LIVE_BY_EMAIL] =
+		"SELECT id, created_at, expires_at, hold_ms, renewals, max_renewals FROM drop_hold"
+		" WHERE event_id = ?1 AND email = ?2 AND status = 'live'",
+	[STMT_HOLD_RENEW] =
+		"UPDATE drop_hold SET expires_at = ?2, renewals = renewals + 1, updated_at = ?3"
+		" WHERE id = ?1",
+	[STMT_HOLD_PERSON_TOTAL] =
+		"SELECT coalesce(sum(quantity), 0) FROM drop_hold WHERE event_id = ?1"
+		" AND email = ?2 AND status IN ('live', 'claimed')",
+	[STMT_HOLD_INSERT] =
+		"INSERT INTO drop_hold (event_id, variant_id, token_hash, quantity, name, email,"
+		" hold_ms, max_renewals, created_at, expires_at, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9 + ?7, ?9)",
+	[STMT_HOLD_SET_TOKEN] = "UPDATE drop_hold SET token_hash = ?2 WHERE id = ?1",
+	[STMT_HOLD_LATEST_BY_EMAIL] =
+		"SELECT max(id) FROM drop_hold WHERE event_id = ?1 AND email = ?2",
+	[STMT_HOLD_BY_TOKEN] = "SELECT " HOLD_COLS HOLD_FROM " WHERE h.token_hash = ?1",
+	/* Only from the status the caller read (?5): a change never lands twice. */
+	[STMT_HOLD_SET_STATUS] =
+		"UPDATE drop_hold SET status = ?2, updated_at = ?3, updated_by = ?4"
+		" WHERE id = ?1 AND status = ?5",
+	/* The next number at this drop, and the item's price as it is now. */
+	[STMT_CLAIM_INSERT] =
+		"INSERT INTO drop_claim (hold_id, event_id, number, price, created_at)"
+		" SELECT ?1, ?2, coalesce(max(number), 0) + 1, (SELECT i.price FROM drop_hold h"
+		"  JOIN drop_variant v ON v.id = h.variant_id JOIN drop_item i ON i.id = v.item_id"
+		"  WHERE h.id = ?1), ?3 FROM drop_claim WHERE event_id = ?2 RETURNING number",
+	[STMT_DROP_FEED] =
+		"SELECT " DROP_ACTIVITY_COLS " FROM drop_log l JOIN drop_hold h ON h.id = l.hold_id"
+		" JOIN drop_variant v ON v.id = l.variant_id JOIN drop_item i ON i.id = v.item_id"
+		" WHERE l.event_id = ?1 ORDER BY l.id DESC LIMIT ?2",
+	/* By address; the name it first held with. */
+	[STMT_DROP_TOP] =
+		"SELECT (SELECT name FROM drop_hold f WHERE f.event_id = ?1 AND f.email = h.email"
+		" ORDER BY id LIMIT 1), sum(quantity) FROM drop_hold h WHERE event_id = ?1"
+		" AND status = 'claimed' GROUP BY email ORDER BY 2 DESC, min(id) LIMIT ?2",
 };
 
 int db_latest_version(void)
@@ -816,4 +952,44 @@ void db_read_outbox(struct arena *a, sqlite3_stmt *st, struct outbox_msg *m)
 
 	memset(m, 0, sizeof(*m));
 	OUTBOX_ROW(READ)
+}
+
+void db_read_drop_settings(struct arena *a, sqlite3_stmt *st, struct drop_settings *s)
+{
+	int i = 0;
+
+	memset(s, 0, sizeof(*s));
+	DROP_SETTINGS_ROW(READ)
+}
+
+void db_read_drop_item(struct arena *a, sqlite3_stmt *st, struct drop_item *it)
+{
+	int i = 0;
+
+	memset(it, 0, sizeof(*it));
+	DROP_ITEM_ROW(READ)
+}
+
+void db_read_drop_variant(struct arena *a, sqlite3_stmt *st, struct drop_variant *v)
+{
+	int i = 0;
+
+	memset(v, 0, sizeof(*v));
+	DROP_VARIANT_ROW(READ)
+}
+
+void db_read_hold(struct arena *a, sqlite3_stmt *st, struct hold *h)
+{
+	int i = 0;
+
+	memset(h, 0, sizeof(*h));
+	HOLD_ROW(READ)
+}
+
+void db_read_drop_activity(struct arena *a, sqlite3_stmt *st, struct drop_activity *f)
+{
+	int i = 0;
+
+	memset(f, 0, sizeof(*f));
+	DROP_ACTIVITY_ROW(READ)
 }

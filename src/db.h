@@ -8,7 +8,12 @@
 #include "arena.h"
 #include "config.h"
 
+struct drop_activity;
+struct drop_item;
+struct drop_settings;
+struct drop_variant;
 struct event;
+struct hold;
 struct item;
 struct outbox_msg;
 struct rsvp;
@@ -104,6 +109,28 @@ enum stmt {
 	STMT_SESSION_DELETE,
 	STMT_SESSION_DELETE_USER,
 	STMT_SESSION_PURGE,
+	STMT_EVENT_MAKE_DROP,
+	STMT_DROP_SETTINGS,
+	STMT_DROP_CONFIGURE,
+	STMT_DROP_ITEM_INSERT,
+	STMT_DROP_VARIANT_INSERT,
+	STMT_DROP_VARIANT_SET_STOCK,
+	STMT_DROP_ITEMS,
+	STMT_DROP_VARIANTS,
+	STMT_DROP_VARIANT_GET,
+	STMT_DROP_EXPIRE,
+	STMT_DROP_SWEEP,
+	STMT_HOLD_LIVE_BY_EMAIL,
+	STMT_HOLD_RENEW,
+	STMT_HOLD_PERSON_TOTAL,
+	STMT_HOLD_INSERT,
+	STMT_HOLD_SET_TOKEN,
+	STMT_HOLD_LATEST_BY_EMAIL,
+	STMT_HOLD_BY_TOKEN,
+	STMT_HOLD_SET_STATUS,
+	STMT_CLAIM_INSERT,
+	STMT_DROP_FEED,
+	STMT_DROP_TOP,
 	STMT__MAX
 };
 
@@ -215,5 +242,10 @@ void db_read_event(struct arena *a, sqlite3_stmt *st, struct event *e);
 void db_read_rsvp(struct arena *a, sqlite3_stmt *st, struct rsvp *r);
 void db_read_item(struct arena *a, sqlite3_stmt *st, struct item *it);
 void db_read_outbox(struct arena *a, sqlite3_stmt *st, struct outbox_msg *m);
+void db_read_drop_settings(struct arena *a, sqlite3_stmt *st, struct drop_settings *s);
+void db_read_drop_item(struct arena *a, sqlite3_stmt *st, struct drop_item *it);
+void db_read_drop_variant(struct arena *a, sqlite3_stmt *st, struct drop_variant *v);
+void db_read_hold(struct arena *a, sqlite3_stmt *st, struct hold *h);
+void db_read_drop_activity(struct arena *a, sqlite3_stmt *st, struct drop_activity *f);
 
 #endif

@@ -13,6 +13,11 @@ const char *const event_status_names[EVENT_STATUS__MAX] = {
 	[EVENT_CANCELLED] = "cancelled",
 };
 
+const char *const event_kind_names[EVENT_KIND__MAX] = {
+	[EVENT_RSVP] = "rsvp",
+	[EVENT_DROP] = "drop",
+};
+
 const char *event_status_name(enum event_status s)
 {
 	return event_status_names[s];

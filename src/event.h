@@ -15,12 +15,19 @@ enum event_status { EVENT_DRAFT, EVENT_PUBLISHED, EVENT_CANCELLED, EVENT_STATUS_
 /* Each status as the database stores it. */
 extern const char *const event_status_names[EVENT_STATUS__MAX];
 
+/* What a visitor does at the event: RSVP, or hold and claim at a drop (drop.h). */
+enum event_kind { EVENT_RSVP, EVENT_DROP, EVENT_KIND__MAX };
+
+/* Each kind as the database stores it. */
+extern const char *const event_kind_names[EVENT_KIND__MAX];
+
 /* An event as pages show it; strings live in the arena it was read into. */
 struct event {
 	int64_t id;
 	const char *slug, *title, *description, *location;
 	int64_t starts_at, ends_at;		/* ends_at 0: not given */
 	enum event_status status;
+	enum event_kind kind;
 	int64_t capacity;			/* -1: unlimited */
 	int64_t confirmed, waitlisted;		/* spots (people), not parties */
 	int64_t spots_left;			/* -1: unlimited; 0 when full */

@@ -1,8 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
 #include "clock.h"
-#include "idem.h"
 #include "outbox.h"
 #include "potluck.h"
 #include "rsvp.h"
@@ -20,29 +20,12 @@ const char *rsvp_status_name(enum rsvp_status s)
 	return rsvp_status_names[s];
 }
 
-/*
- * Start a change: BEGIN IMMEDIATE, claim the form token (NULL: an admin
- * action that is idempotent by itself) and take the log's mark.
- */
+/* Start a change with the shared skeleton (change.h); out is cleared. */
 static enum db_rc begin_change(struct db *db, const char *form_token,
     struct rsvp_outcome *out, int64_t *mark)
 {
-	enum db_rc rc;
-
 	memset(out, 0, sizeof(*out));
-	if ((rc = db_begin(db)) != DB_OK)
-		return rc;
-	if ((form_token == NULL || (rc = idem_claim(db, form_token, &out->replayed)) == DB_OK) &&
-	    (rc = db_log_mark(db, mark)) == DB_OK)
-		return rc;
-	db_rollback(db);
-	return rc;
-}
-
-/* Finish a change: name the actor and commit on DB_OK, else roll everything back. */
-static enum db_rc end_change(struct db *db, enum db_rc rc, const char *actor, int64_t mark)
-{
-	return db_end(db, rc == DB_OK ? db_log_actor(db, actor, mark) : rc);
+	return change_begin(db, form_token, &out->replayed, mark);
 }
 
 static int email_taken(struct db *db, int64_t event_id, const char *email)
@@ -126,7 +109,7 @@ enum db_rc rsvp_create(struct db *db, struct arena *a, const char *slug,
 		return rc;
 	if (!out->replayed && (rc = event_get(db, a, slug, &e)) == DB_OK)
 		rc = create_in(db, a, e.id, in, manage_token, out);
-	return end_change(db, rc, in->actor, mark);
+	return change_end(db, rc, in->actor, mark);
 }
 
 enum db_rc rsvp_bulk_add(struct db *db, struct arena *a, const char *slug,
@@ -155,7 +138,7 @@ enum db_rc rsvp_bulk_add(struct db *db, struct arena *a, const char *slug,
 			rc = lines[i].rc;
 	}
 done:
-	return end_change(db, rc, actor, mark);
+	return change_end(db, rc, actor, mark);
 }
 
 /* Which RSVP a change is about, and who makes it. */
@@ -263,7 +246,7 @@ static enum db_rc change_rsvp(struct db *db, struct arena *a, const struct rsvp_
 		return rc;
 	if (!out->replayed)
 		rc = change_in(db, a, ref, apply, arg, out);
-	return end_change(db, rc, ref->actor, mark);
+	return change_end(db, rc, ref->actor, mark);
 }
 
 enum db_rc rsvp_change(struct db *db, struct arena *a, const char *manage_token,
@@ -436,7 +419,7 @@ enum db_rc rsvp_admin_bulk(struct db *db, struct arena *a, int64_t event_id,
 		if (!item_refused(picks[i].rc))
 			rc = picks[i].rc;
 	}
-	return end_change(db, rc, actor, mark);
+	return change_end(db, rc, actor, mark);
 }
 
 /* The LIKE pattern of a literal search, in a; NULL for no search. */
