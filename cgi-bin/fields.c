@@ -54,6 +54,7 @@ static const struct {
 	[F_SUGGESTED] = { "suggested", 24 },
 	[F_TITLE] = { "title", 1000 },
 	[F_UNIT] = { "unit", 200 },
+	[F_VARIANT] = { "variant", 24 },
 	[F_VERSION] = { "version", 24 },
 	[F_ITEM_N] = { "item_", 24 },
 	[F_PICK_N] = { "pick_", 8 },

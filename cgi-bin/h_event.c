@@ -157,6 +157,8 @@ int event_page(struct req *r, struct app *app, const struct event *e, int status
 	enum db_rc rc;
 	int n;
 
+	if (e->kind == EVENT_DROP)
+		return drop_page(r, app, e, status, NULL);
 	if ((rc = potluck_sheet(app->db, r->a, e->id, 0, &items, &n)) != DB_OK)
 		return db_status(rc);
 	page_begin(&p, r, app, e->title, "event.tpl");
@@ -208,6 +210,8 @@ int h_event_live(struct req *r, struct app *app)
 
 	if ((status = event_load_public(r, app, &e)) != 0)
 		return status;
+	if (e.kind == EVENT_DROP)
+		return drop_live(r, app, &e);
 	if ((rc = rsvp_recent(app->db, r->a, e.id, &recent, &n)) != DB_OK ||
 	    (rc = potluck_sheet(app->db, r->a, e.id, 0, &items, &nitems)) != DB_OK)
 		return db_status(rc);

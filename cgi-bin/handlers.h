@@ -60,6 +60,26 @@ int h_rsvp_change(struct req *r, struct app *app);
 int h_rsvp_resend(struct req *r, struct app *app);
 /* GET /events/{slug}.ics: the event as iCalendar. 200; 404. */
 int h_event_ics(struct req *r, struct app *app);
+/*
+ * POST /events/{slug}/hold (a drop): variant, quantity (1 ... the
+ * per-person limit; absent: 1), name, email, form_token. 303 to
+ * /holds/{hold} (also for an address that has a live hold: that one);
+ * 400 bad field or a variant of no item of this drop; 404 (no drop);
+ * 409 sold out or all held, or the per-person limit reached; 422 not
+ * open yet or closed.
+ */
+int h_drop_hold(struct req *r, struct app *app);
+/* GET /events/{slug}/stock.json: per variant stock, available, held, claimed; ETag. 200; 304; 404. */
+int h_drop_stock(struct req *r, struct app *app);
+/* GET /holds/{hold}: the hold, its expiry instant, claim and let-go forms. 200; 404. */
+int h_hold_show(struct req *r, struct app *app);
+/*
+ * POST /holds/{hold}: form_token and action=claim or release. 303 back
+ * to the page (also for a claim of a claimed hold); 400 bad action or
+ * form token; 404; 409 letting a claim go, or a claim after the stock was
+ * lowered below it; 422 a claim after the hold ran out or was let go.
+ */
+int h_hold_change(struct req *r, struct app *app);
 /* GET /admin/login: the login form. 200. */
 int h_admin_login_form(struct req *r, struct app *app);
 /*
@@ -122,6 +142,23 @@ struct rsvp_form {
 	const struct rsvp_outcome *pledge_out;
 	int offer_resend;	/* the address has an RSVP: offer "e-mail me my link" */
 };
+
+/* What the visitor typed into a drop's hold form, to show it again. */
+struct drop_form {
+	const char *name, *email, *error;
+	int64_t variant_id;
+};
+
+/*
+ * The page of the drop at e (event_page() sends drops here): items with
+ * their numbers and the hold form (filled from form if not NULL), a
+ * countdown before the opening. Returns status, 404 if e is no drop.
+ */
+int drop_page(struct req *r, struct app *app, const struct event *e, int status,
+    const struct drop_form *form);
+
+/* The live page of the drop at e: numbers, activity feed, top claimers. */
+int drop_live(struct req *r, struct app *app, const struct event *e);
 
 /* The event page with its RSVP form (filled from form if not NULL). */
 int event_page(struct req *r, struct app *app, const struct event *e, int status,

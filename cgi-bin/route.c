@@ -26,6 +26,12 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/events/{slug}/status.json", h_event_status, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}/items.json", h_event_items, RF_DB, 0 },
+	{ M_POST, "/events/{slug}/hold", h_drop_hold, RF_DB,
+	  FIELD(F_FORM_TOKEN) | FIELD(F_VARIANT) | FIELD(F_QUANTITY) | FIELD(F_NAME) |
+	  FIELD(F_EMAIL) },
+	{ M_GET | M_HEAD, "/events/{slug}/stock.json", h_drop_stock, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/holds/{hold}", h_hold_show, RF_DB, 0 },
+	{ M_POST, "/holds/{hold}", h_hold_change, RF_DB, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) },
 	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB,
 	  FIELD(F_DONE) | FIELD(F_NEW) | FIELD(F_CONFIRM) },
 	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB,
@@ -85,6 +91,8 @@ static const struct {
 	{ "{slug}", event_slug_valid },
 	{ "{token}", token_manage_valid },
 	{ "{ics}", ics_name_valid },
+	/* A hold's link has the manage links' shape (token.h). */
+	{ "{hold}", token_manage_valid },
 };
 
 /*

@@ -64,7 +64,9 @@ static enum db_rc create_in(struct db *db, struct arena *a, int64_t event_id,
 	if ((rc = event_get_by_id(db, a, event_id, &e)) != DB_OK)
 		return rc;
 	out->spots_left = e.spots_left;
-	if (in->actor != NULL ? e.status == EVENT_CANCELLED : !event_rsvp_open(&e, now))
+	/* A drop takes holds, never RSVPs. */
+	if (e.kind == EVENT_DROP ||
+	    (in->actor != NULL ? e.status == EVENT_CANCELLED : !event_rsvp_open(&e, now)))
 		return DB_CLOSED;
 	if (in->guests < 0 || in->guests > e.max_guests)
 		return DB_INVALID;

@@ -1,0 +1,1 @@
+{{%AUTOESCAPE context="JSON"}}{"slug":"{{SLUG}}","open":{{OPEN}},"available":{{AVAILABLE}},"version":{{VERSION}},"variants":[{{#VARIANT}}{"id":{{ID}},"item":"{{ITEM_NAME}}","name":"{{NAME}}","stock":{{STOCK}},"available":{{AVAILABLE}},"held":{{HELD}},"claimed":{{CLAIMED}}}{{#VARIANT_separator}},{{/VARIANT_separator}}{{/VARIANT}}]}
