@@ -112,7 +112,7 @@ int drop_page(struct req *r, struct app *app, const struct event *e, int status,
 	enum db_rc rc;
 
 	if ((rc = drop_get(app->db, r->a, e, clock_now_ms(), &dr)) != DB_OK)
-		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+		return db_status(rc);
 	page_begin(&p, r, app, e->title, "drop.tpl");
 	page_event_summary(p.body, r->a, e, now);
 	tpl_set(p.body, "DESCRIPTION", e->description);
@@ -168,7 +168,7 @@ int h_drop_hold(struct req *r, struct app *app)
 	if (e.kind != EVENT_DROP)
 		return 404;
 	if ((rc = drop_settings_get(app->db, r->a, e.id, &s)) != DB_OK)
-		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+		return db_status(rc);
 	form.name = field_get(r, F_NAME) != NULL ? field_get(r, F_NAME) : "";
 	form.email = field_get(r, F_EMAIL) != NULL ? field_get(r, F_EMAIL) : "";
 	if ((form.error = field_form_token(token, form_purpose(r->a, "hold", e.slug))) != NULL ||
@@ -179,7 +179,7 @@ int h_drop_hold(struct req *r, struct app *app)
 	    (form.error = field_email(r->a, field_get(r, F_EMAIL), &in.email)) != NULL)
 		return drop_page(r, app, &e, 400, &form);
 	form.variant_id = in.variant_id;
-	rc = drop_hold(app->db, e.slug, &in, token, &out);
+	rc = drop_hold(app->db, r->a, e.slug, &in, token, &out);
 	switch (rc) {
 	case DB_OK:
 		return page_redirect(r, arena_printf(r->a, "/holds/%s", out.token));
@@ -223,7 +223,7 @@ static int hold_page(struct req *r, struct app *app, const char *token, int stat
 
 	if ((rc = drop_hold_get(app->db, r->a, token, now_ms, &h, &e)) != DB_OK ||
 	    (rc = drop_settings_get(app->db, r->a, e.id, &s)) != DB_OK)
-		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+		return db_status(rc);
 	r->referrer_policy = "no-referrer";
 	page_begin(&p, r, app, arena_printf(r->a, "Your hold: %s", e.title), "hold.tpl");
 	page_event_summary(p.body, r->a, &e, now_ms / 1000);
@@ -285,15 +285,15 @@ int h_hold_change(struct req *r, struct app *app)
 	int claim;
 
 	if ((rc = drop_hold_get(app->db, r->a, token, clock_now_ms(), &h, &e)) != DB_OK)
-		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+		return db_status(rc);
 	if (action == NULL || (strcmp(action, "claim") != 0 && strcmp(action, "release") != 0))
 		return hold_page(r, app, token, 400, "Unknown action: use the buttons on this"
 		    " page.");
 	if ((err = field_form_token(form_token, form_purpose(r->a, action, token))) != NULL)
 		return hold_page(r, app, token, 400, err);
 	claim = strcmp(action, "claim") == 0;
-	rc = claim ? drop_claim(app->db, token, form_token, &out) :
-	    drop_release(app->db, token, form_token, &out);
+	rc = claim ? drop_claim(app->db, r->a, token, form_token, &out) :
+	    drop_release(app->db, r->a, token, form_token, &out);
 	switch (rc) {
 	case DB_OK:
 		return page_redirect(r, arena_printf(r->a, "/holds/%s", token));
@@ -326,7 +326,7 @@ int h_drop_stock(struct req *r, struct app *app)
 	if ((status = event_load_public(r, app, &e)) != 0)
 		return status;
 	if ((rc = drop_get(app->db, r->a, &e, clock_now_ms(), &dr)) != DB_OK)
-		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+		return db_status(rc);
 	/*
 	 * Holds run out without a write, so the version alone is not exact:
 	 * with it fixed, the held total only falls, so the pair names one state.
@@ -362,7 +362,7 @@ int drop_live(struct req *r, struct app *app, const struct event *e)
 	if ((rc = drop_get(app->db, r->a, e, clock_now_ms(), &dr)) != DB_OK ||
 	    (rc = drop_feed(app->db, r->a, e->id, &feed, &n)) != DB_OK ||
 	    (rc = drop_top(app->db, r->a, e->id, &top, &ntop)) != DB_OK)
-		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+		return db_status(rc);
 	page_begin(&p, r, app, e->title, "drop_live.tpl");
 	tpl_set(tpl_section(p.root, "REFRESH"), "SECONDS", DROP_LIVE_REFRESH_SECONDS);
 	page_event_summary(p.body, r->a, e, clock_now());

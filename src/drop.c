@@ -382,23 +382,19 @@ static enum db_rc replay_link(struct db *db, const struct event *e, const char *
 	return DB_OK;
 }
 
-enum db_rc drop_hold(struct db *db, const char *slug, const struct hold_input *in,
-    const char *form_token, struct drop_outcome *out)
+enum db_rc drop_hold(struct db *db, struct arena *a, const char *slug,
+    const struct hold_input *in, const char *form_token, struct drop_outcome *out)
 {
-	struct arena *a = arena_new();
 	struct event e;
 	int64_t mark = 0;
 	enum db_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = change_begin(db, form_token, &out->replayed, &mark)) != DB_OK)
-		goto free;
+		return rc;
 	if ((rc = event_get(db, a, slug, &e)) == DB_OK)
 		rc = out->replayed ? replay_link(db, &e, in->email, out) : hold_in(db, a, &e, in, out);
-	rc = change_end(db, rc, NULL, mark);
-free:
-	arena_free(a);
-	return rc;
+	return change_end(db, rc, NULL, mark);
 }
 
 /* Read the hold behind token into h (strings in a). */
@@ -475,10 +471,9 @@ static enum db_rc claim_in(struct db *db, const struct hold *h, int64_t now_ms,
  * The transaction of a claim (claim = 1) or a release on the hold behind
  * token: expire the drop's overdue holds first, then read the hold.
  */
-static enum db_rc end_hold(struct db *db, const char *token, const char *form_token,
-    int claim, struct drop_outcome *out)
+static enum db_rc end_hold(struct db *db, struct arena *a, const char *token,
+    const char *form_token, int claim, struct drop_outcome *out)
 {
-	struct arena *a = arena_new();
 	int64_t now_ms = clock_now_ms(), mark = 0;
 	struct counts c;
 	struct hold h;
@@ -486,7 +481,7 @@ static enum db_rc end_hold(struct db *db, const char *token, const char *form_to
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = change_begin(db, form_token, &out->replayed, &mark)) != DB_OK)
-		goto free;
+		return rc;
 	if (out->replayed || (rc = read_hold(db, a, token, &h)) != DB_OK ||
 	    (rc = expire_overdue(db, h.event_id, now_ms)) != DB_OK ||
 	    (rc = read_hold(db, a, token, &h)) != DB_OK)
@@ -504,22 +499,19 @@ static enum db_rc end_hold(struct db *db, const char *token, const char *form_to
 	else if (!claim && h.status == HOLD_CLAIMED)
 		rc = DB_CLOSED;
 done:
-	rc = change_end(db, rc, NULL, mark);
-free:
-	arena_free(a);
-	return rc;
+	return change_end(db, rc, NULL, mark);
 }
 
-enum db_rc drop_claim(struct db *db, const char *token, const char *form_token,
-    struct drop_outcome *out)
+enum db_rc drop_claim(struct db *db, struct arena *a, const char *token,
+    const char *form_token, struct drop_outcome *out)
 {
-	return end_hold(db, token, form_token, 1, out);
+	return end_hold(db, a, token, form_token, 1, out);
 }
 
-enum db_rc drop_release(struct db *db, const char *token, const char *form_token,
-    struct drop_outcome *out)
+enum db_rc drop_release(struct db *db, struct arena *a, const char *token,
+    const char *form_token, struct drop_outcome *out)
 {
-	return end_hold(db, token, form_token, 0, out);
+	return end_hold(db, a, token, form_token, 0, out);
 }
 
 enum db_rc drop_sweep(struct db *db, int64_t now_ms, int *n)

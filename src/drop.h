@@ -173,7 +173,8 @@ enum db_rc drop_get(struct db *db, struct arena *a, const struct event *e, int64
 
 /*
  * Hold in->quantity of variant in->variant_id at the drop `slug`, in one
- * transaction that first expires the drop's overdue holds. The link is
+ * transaction that first expires the drop's overdue holds (scratch
+ * memory from a, the caller's arena, as for every call here). The link is
  * out->token (only its hash is stored). A live hold of the same address
  * is returned instead (out->renewed), given a full hold time from now if
  * it has renewals left, never more than its first hold time plus one per
@@ -185,8 +186,8 @@ enum db_rc drop_get(struct db *db, struct arena *a, const struct event *e, int64
  * DB_FULL (not enough available: out->available, out->could_return),
  * DB_BUSY or DB_ERROR.
  */
-enum db_rc drop_hold(struct db *db, const char *slug, const struct hold_input *in,
-    const char *form_token, struct drop_outcome *out);
+enum db_rc drop_hold(struct db *db, struct arena *a, const char *slug,
+    const struct hold_input *in, const char *form_token, struct drop_outcome *out);
 
 /*
  * The hold behind token with its event, read only: a live hold past its
@@ -203,16 +204,16 @@ enum db_rc drop_hold_get(struct db *db, struct arena *a, const char *token, int6
  * go or cancelled: out->available says what is left of the variant),
  * DB_BUSY, DB_ERROR.
  */
-enum db_rc drop_claim(struct db *db, const char *token, const char *form_token,
-    struct drop_outcome *out);
+enum db_rc drop_claim(struct db *db, struct arena *a, const char *token,
+    const char *form_token, struct drop_outcome *out);
 
 /*
  * Let the hold behind token go: its units are available at once. DB_OK
  * (also when it has already ended without a claim), DB_NOTFOUND,
  * DB_CLOSED (it is claimed), DB_BUSY, DB_ERROR.
  */
-enum db_rc drop_release(struct db *db, const char *token, const char *form_token,
-    struct drop_outcome *out);
+enum db_rc drop_release(struct db *db, struct arena *a, const char *token,
+    const char *form_token, struct drop_outcome *out);
 
 /*
  * Mark every overdue live hold expired at time now_ms (the worker's

@@ -75,7 +75,7 @@ static enum db_rc hold(const char *name, int64_t variant, int quantity,
 	snprintf(email, sizeof(email), "%s@example.org", name);
 	in.email = email;
 	token_form_new(form, clock_now(), "t");
-	return drop_hold(F->t.db, "shirts", &in, form, out);
+	return drop_hold(F->t.db, F->t.a, "shirts", &in, form, out);
 }
 
 static enum db_rc claim(const char *token, struct drop_outcome *out)
@@ -83,7 +83,7 @@ static enum db_rc claim(const char *token, struct drop_outcome *out)
 	char form[TOKEN_FORM_HEX + 1];
 
 	token_form_new(form, clock_now(), "t");
-	return drop_claim(F->t.db, token, form, out);
+	return drop_claim(F->t.db, F->t.a, token, form, out);
 }
 
 static enum db_rc release(const char *token, struct drop_outcome *out)
@@ -91,7 +91,7 @@ static enum db_rc release(const char *token, struct drop_outcome *out)
 	char form[TOKEN_FORM_HEX + 1];
 
 	token_form_new(form, clock_now(), "t");
-	return drop_release(F->t.db, token, form, out);
+	return drop_release(F->t.db, F->t.a, token, form, out);
 }
 
 /* The status of the hold behind token at the pinned time. */
@@ -187,8 +187,8 @@ static void test_replayed_form_is_one_hold(void **state)
 	(void)state;
 	in.variant_id = F->small;
 	token_form_new(form, clock_now(), "t");
-	assert_int_equal(drop_hold(F->t.db, "shirts", &in, form, &a), DB_OK);
-	assert_int_equal(drop_hold(F->t.db, "shirts", &in, form, &b), DB_OK);
+	assert_int_equal(drop_hold(F->t.db, F->t.a, "shirts", &in, form, &a), DB_OK);
+	assert_int_equal(drop_hold(F->t.db, F->t.a, "shirts", &in, form, &b), DB_OK);
 	assert_true(b.replayed);
 	assert_string_equal(a.token, b.token);
 	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM drop_hold"), 1);
@@ -479,7 +479,7 @@ static enum db_rc hold_medium(struct db *db, int i)
 	snprintf(email, sizeof(email), "r%d@example.org", i);
 	in.email = email;
 	in.variant_id = F->medium;
-	return drop_hold(db, "shirts", &in, NULL, &(struct drop_outcome){ 0 });
+	return drop_hold(db, F->t.a, "shirts", &in, NULL, &(struct drop_outcome){ 0 });
 }
 
 /* The last unit: many at once for a stock of 1, exactly one hold. */
@@ -503,7 +503,7 @@ static enum db_rc claim_or_sweep(struct db *db, int i)
 	clock_set_ms(NOW_MS + HOLD_MS - (i % 4 == 0));
 	if (i % 2 == 1)
 		return drop_sweep(db, clock_now_ms(), &n);
-	return drop_claim(db, tokens[i / 2], NULL, &out);
+	return drop_claim(db, F->t.a, tokens[i / 2], NULL, &out);
 }
 
 /* Claims racing the sweeper at the expiry instant: claimed or expired, never both. */
