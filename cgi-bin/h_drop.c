@@ -71,8 +71,6 @@ static void hold_form(struct tpl_dict *d, struct req *r, const struct event *e,
 	tpl_set(f, "FORM_TOKEN", token);
 	tpl_set(f, "NAME", form != NULL ? form->name : "");
 	tpl_set(f, "EMAIL", form != NULL ? form->email : "");
-	if (form != NULL && form->error != NULL)
-		tpl_set(tpl_section(f, "FORM_ERROR"), "ERROR", form->error);
 	if (dr->available == 0) {
 		/* Units held by others may come back when their holds run out. */
 		tpl_show(f, dr->held > 0 ? "ALL_HELD" : "SOLD_OUT");
@@ -119,6 +117,8 @@ int drop_page(struct req *r, struct app *app, const struct event *e, int status,
 	tpl_set_int(p.body, "PER_PERSON", dr.s.per_person);
 	tpl_set_int(p.body, "HOLD_SECONDS", dr.s.hold_seconds);
 	stock_fill(p.body, r->a, &dr, 0);
+	if (form != NULL && form->error != NULL)
+		tpl_set(tpl_section(p.body, "FORM_ERROR"), "ERROR", form->error);
 	if (event_rsvp_open(e, now)) {
 		hold_form(p.body, r, e, &dr, form);
 	} else if (e->status == EVENT_PUBLISHED && now < e->rsvp_opens_at) {

@@ -18,8 +18,8 @@
 </div>{{/ITEM}}
 <p class="links"><a href="/events/{{SLUG}}/live">Live stock and activity</a></p>
 </section>
-{{#HOLD_FORM}}<section class="hold" id="hold">
 {{#FORM_ERROR}}<p class="notice warn" role="alert">{{ERROR}}</p>{{/FORM_ERROR}}
+{{#HOLD_FORM}}<section class="hold" id="hold">
 <form method="post" action="/events/{{SLUG}}/hold">
 <input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
 {{#ONE_VARIANT}}<input type="hidden" name="variant" value="{{ID}}">{{/ONE_VARIANT}}

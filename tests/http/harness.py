@@ -17,13 +17,17 @@ Environment:
 """
 import atexit
 import glob
+import hashlib
+import hmac
 import http.client
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
@@ -427,6 +431,16 @@ class Site:
             return con.execute(sql, params).fetchall()
         finally:
             con.close()
+
+    def forge_form_token(self, issued, purpose):
+        """A correctly signed form token for the form `purpose` (e.g.
+        "rsvp:potluck-picnic", "cancel:<manage token>") issued at unix time
+        `issued` (the secret is read from the database, as only a test can)."""
+        secret = self.query_one("SELECT value FROM setting WHERE key = 'secret'")[0]
+        body = struct.pack(">Q", issued) + secrets.token_bytes(16)
+        # HMAC-SHA-512/256 over the body and the purpose, truncated to 16 bytes.
+        mac = hmac.new(secret, body + purpose.encode(), hashlib.sha512).digest()[:16]
+        return (body + mac).hex()
 
     def query_one(self, sql, params=()):
         """The first row of query(), or None."""
