@@ -497,6 +497,8 @@ CREATE TABLE drop_log (
 	actor      TEXT
 );
 CREATE INDEX drop_log_event ON drop_log (event_id, id);
+-- What the foreign key's cascade searches.
+CREATE INDEX drop_log_hold ON drop_log (hold_id);
 
 -- A hold is for a variant of its own drop, within the per-person limit
 -- (live holds plus claims of the address).
