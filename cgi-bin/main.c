@@ -224,7 +224,7 @@ static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
 	if (r.path != NULL && route_is_admin(r.path))
 		r.cache_control = "no-store";
 	if (status >= 400 && r.body == NULL)
-		page_error(&r, app, status);
+		status = page_error(&r, app, status);
 	r.status = status;
 	respond(fr->out, &r);
 }

@@ -56,6 +56,9 @@ static const struct {
 	  "Read the message on the event page and try again." },
 	{ 503, "Busy or unavailable", "The site is busy or its database is unavailable right now.",
 	  "Please try again in a few seconds." },
+	{ STATUS_NO_SPACE, "Cannot save right now",
+	  "The site cannot save anything right now: its disk is full. Nothing you sent was saved.",
+	  "Please try again in a few minutes. If it keeps happening, tell the organisers." },
 	{ 500, "Something went wrong", "The site failed to answer this request.",
 	  "Please try again in a moment; if it keeps happening, tell the organisers." },
 };
@@ -64,7 +67,8 @@ int db_status(enum db_rc rc)
 {
 	static const int status[] = {
 		[DB_OK] = 200, [DB_NOTFOUND] = 404, [DB_CONFLICT] = 409, [DB_FULL] = 422,
-		[DB_CLOSED] = 422, [DB_INVALID] = 400, [DB_BUSY] = 503, [DB_ERROR] = 500,
+		[DB_CLOSED] = 422, [DB_INVALID] = 400, [DB_BUSY] = 503,
+		[DB_NOSPACE] = STATUS_NO_SPACE, [DB_ERROR] = 500,
 	};
 
 	return (unsigned)rc < sizeof(status) / sizeof(status[0]) ? status[rc] : 500;
@@ -82,9 +86,14 @@ int page_error(struct req *r, struct app *app, int status)
 	tpl_set(p.body, "TITLE", errors[i].title);
 	tpl_set(p.body, "MESSAGE", r->error != NULL ? r->error : errors[i].message);
 	tpl_set(p.body, "HINT", errors[i].hint);
-	tpl_set_int(p.body, "STATUS", status);
-	if (status == 503)
+	/* A full disk takes longer to clear than a busy moment. */
+	if (status == STATUS_NO_SPACE) {
+		status = 503;
+		req_header(r, "Retry-After", "60");
+	} else if (status == 503) {
 		req_header(r, "Retry-After", "5");
+	}
+	tpl_set_int(p.body, "STATUS", status);
 	if (page_end(&p, r, status) != status) {
 		/* Even the error template failed: answer in plain text. */
 		r->content_type = "text/plain; charset=utf-8";

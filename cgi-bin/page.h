@@ -45,15 +45,24 @@ const char *page_url(struct req *r, const char *path);
 const char *page_spots(struct arena *a, const struct event *e, int64_t now);
 
 /*
+ * A status only handlers and page_error() see: the disk is full. The
+ * visitor gets 503 with Retry-After and a page saying nothing could be
+ * saved, not the busy page.
+ */
+#define STATUS_NO_SPACE 507
+
+/*
  * The HTTP status of a domain outcome: the one place they are mapped
  * (DB_NOTFOUND 404, DB_CONFLICT 409, DB_FULL and DB_CLOSED 422,
- * DB_INVALID 400, DB_BUSY 503, DB_ERROR 500). Handlers choose the words.
+ * DB_INVALID 400, DB_BUSY 503, DB_NOSPACE STATUS_NO_SPACE, DB_ERROR 500).
+ * Handlers choose the words.
  */
 int db_status(enum db_rc rc);
 
 /*
  * The error page for status, saying r->error if set (or a default for the
- * status) and what the visitor can do. Returns status.
+ * status) and what the visitor can do. Returns the status to send (503
+ * for STATUS_NO_SPACE, else status).
  */
 int page_error(struct req *r, struct app *app, int status);
 

@@ -667,6 +667,17 @@ sqlite3_stmt *db_stmt(struct db *db, enum stmt s)
 
 enum db_rc db_rc_of(struct db *db, int rc, const char *what)
 {
+	int sys = sqlite3_system_errno(db->conn);
+
+	/*
+	 * A short write is SQLITE_FULL; growing the -shm file or an fsync
+	 * that fails for want of space is an I/O error with ENOSPC behind it.
+	 */
+	if ((rc & 0xff) == SQLITE_FULL ||
+	    ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))) {
+		log_error("%s: the disk is full", what);
+		return DB_NOSPACE;
+	}
 	switch (rc & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_DONE:

@@ -27,6 +27,7 @@ enum db_rc {
 	DB_CLOSED,		/* a rule of the event forbids it now (422) */
 	DB_INVALID,		/* input the rules refuse (400) */
 	DB_BUSY,		/* lock not had within busy_timeout: 503 + Retry-After */
+	DB_NOSPACE,		/* the disk is full, nothing written: 503 + Retry-After */
 	DB_ERROR
 };
 
@@ -209,7 +210,11 @@ enum db_rc db_ping(struct db *db);
  */
 enum db_rc db_step_one(struct db *db, sqlite3_stmt *st, const char *what);
 
-/* Map an sqlite3 result code to a db_rc, logging unexpected errors once. */
+/*
+ * Map an sqlite3 result code to a db_rc, logging unexpected errors once.
+ * A full disk (SQLITE_FULL, or an I/O error whose cause was ENOSPC or
+ * EDQUOT) is DB_NOSPACE.
+ */
 enum db_rc db_rc_of(struct db *db, int rc, const char *what);
 
 /* Rows changed by the last write statement; the rowid of the last insert. */

@@ -158,7 +158,7 @@ static enum send_rc send_maildir(struct transport *t, const char *msg, char *err
 	return SEND_OK;
 fail:
 	snprintf(err, errlen, "maildir %s: %s", t->cfg->maildir, strerror(errno));
-	return SEND_TEMP;
+	return errno == ENOSPC || errno == EDQUOT ? SEND_NOSPACE : SEND_TEMP;
 }
 
 /*

@@ -9,7 +9,8 @@
 enum send_rc {
 	SEND_OK,
 	SEND_TEMP,	/* try again later (4xx, connection refused, timeout, ...) */
-	SEND_PERM	/* refused for good (SMTP 5xx): the message is dead */
+	SEND_PERM,	/* refused for good (SMTP 5xx): the message is dead */
+	SEND_NOSPACE	/* our own disk is full (maildir): no fault of the message */
 };
 
 /*

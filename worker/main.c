@@ -62,12 +62,26 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
+/*
+ * Claimed messages whose outcome could not be written (the disk full, the
+ * database busy): those sent, to be marked sent, and the rest, to be
+ * handed back. Written before anything new is claimed, so that they are
+ * not left leased until the lease runs out (the sent ones would then go
+ * out twice). Only ids and attempts are kept: the strings were the
+ * batch's arena's.
+ */
+struct owed {
+	struct outbox_msg sent[BATCH_MAX], back[BATCH_MAX];
+	int nsent, nback;
+};
+
 struct worker {
 	const struct config *cfg;
 	struct db *db;
 	struct transport *tr;
 	struct arena *a;
 	int timeout;		/* the transport's, for one delivery */
+	struct owed owed;
 };
 
 /*
@@ -111,7 +125,48 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 	return mail_build(w->a, &mail, err);
 }
 
-/* Record a failed attempt at m and log it. */
+/* Add the n msgs to list (of *len, room for BATCH_MAX): see struct owed. */
+static void owe(struct outbox_msg *list, int *len, const struct outbox_msg *msgs, int n)
+{
+	int i;
+
+	for (i = 0; i < n && *len < BATCH_MAX; i++)
+		list[(*len)++] = (struct outbox_msg){ .id = msgs[i].id,
+		    .attempts = msgs[i].attempts, .lease_until = msgs[i].lease_until };
+}
+
+/* Hand the n msgs back untried, or keep them owed if that cannot be written. */
+static void hand_back(struct worker *w, const struct outbox_msg *msgs, int n)
+{
+	if (outbox_release(w->db, msgs, n) == DB_OK)
+		return;
+	owe(w->owed.back, &w->owed.nback, msgs, n);
+	log_error("%d message(s) not handed back yet: trying again before anything else", n);
+}
+
+/*
+ * Write what is owed (struct owed). DB_OK when nothing is left owed;
+ * otherwise nothing new may be claimed yet.
+ */
+static enum db_rc settle(struct worker *w)
+{
+	struct owed *o = &w->owed;
+	enum db_rc rc = DB_OK;
+	int taken;
+
+	if (o->nsent > 0 && (rc = outbox_sent(w->db, o->sent, o->nsent, &taken)) == DB_OK) {
+		log_info("%d message(s) sent earlier recorded as sent", o->nsent - taken);
+		o->nsent = 0;
+	}
+	if (o->nback > 0 && rc == DB_OK &&
+	    (rc = outbox_release(w->db, o->back, o->nback)) == DB_OK) {
+		log_info("%d message(s) handed back", o->nback);
+		o->nback = 0;
+	}
+	return rc;
+}
+
+/* Record a failed attempt at m and log it; if that cannot be written, hand m back. */
 static void failed(struct worker *w, const struct outbox_msg *m, enum send_rc sent,
     const char *err)
 {
@@ -120,12 +175,17 @@ static void failed(struct worker *w, const struct outbox_msg *m, enum send_rc se
 
 	rc = outbox_failed(w->db, w->cfg, m, sent == SEND_PERM, err, &dead);
 	log_error("message %lld (%s) attempt %d failed%s: %s", (long long)m->id, m->kind,
-	    m->attempts, rc != DB_OK ? " (not recorded: retried after the lease)" :
-	    dead ? ", now dead" : ", will retry", err);
+	    m->attempts, rc != DB_OK ? " (not recorded)" : dead ? ", now dead" :
+	    ", will retry", err);
+	if (rc != DB_OK)
+		hand_back(w, m, 1);
 }
 
-/* Render m and hand it to the transport; a failure is recorded at once. */
-static int send_one(struct worker *w, const struct outbox_msg *m)
+/*
+ * Render m and hand it to the transport; a failure is recorded at once,
+ * except SEND_NOSPACE (the caller hands m back: nothing is wrong with it).
+ */
+static enum send_rc send_one(struct worker *w, const struct outbox_msg *m)
 {
 	const char *why = NULL;
 	char err[512] = "";
@@ -138,18 +198,23 @@ static int send_one(struct worker *w, const struct outbox_msg *m)
 	} else {
 		sent = transport_send(w->tr, m->recipient, msg, err, sizeof(err));
 	}
-	if (sent != SEND_OK)
+	if (sent == SEND_NOSPACE)
+		log_error("message %lld (%s) not sent: %s: handing the batch back", (long long)m->id,
+		    m->kind, err);
+	else if (sent != SEND_OK)
 		failed(w, m, sent, err);
-	return sent == SEND_OK;
+	return sent;
 }
 
 /*
  * Deliver the n claimed msgs in order and record what happened. The
  * accepted ones are moved to the front (msgs[0..ok)); the loop stops
- * at i, leaving msgs[i..n) untried, to be released.
+ * at i, leaving msgs[i..n) untried, to be released. Returns 1 if it
+ * stopped because the disk is full, else 0.
  */
-static void deliver(struct worker *w, struct outbox_msg *msgs, int n)
+static int deliver(struct worker *w, struct outbox_msg *msgs, int n)
 {
+	enum send_rc sent = SEND_OK;
 	char err[512] = "";
 	int i, j, ok = 0, taken;
 	enum db_rc rc;
@@ -161,7 +226,9 @@ static void deliver(struct worker *w, struct outbox_msg *msgs, int n)
 		 */
 		if (msgs[i].lease_until - clock_now() <= w->timeout)
 			break;
-		if (send_one(w, &msgs[i]))
+		if ((sent = send_one(w, &msgs[i])) == SEND_NOSPACE)
+			break;
+		if (sent == SEND_OK)
 			msgs[ok++] = msgs[i];
 	}
 	if (ok > 0 && transport_flush(w->tr, err, sizeof(err)) != 0) {
@@ -170,21 +237,18 @@ static void deliver(struct worker *w, struct outbox_msg *msgs, int n)
 			failed(w, &msgs[j], SEND_TEMP, err);
 	} else if (ok > 0) {
 		rc = outbox_sent(w->db, msgs, ok, &taken);
-		for (j = 0; j < ok; j++) {
-			if (rc == DB_OK)
-				log_info("message %lld (%s) sent", (long long)msgs[j].id,
-				    msgs[j].kind);
-			else	/* at least once: it goes again when the lease runs out */
-				log_error("message %lld (%s) sent but not recorded: it will be"
-				    " sent again", (long long)msgs[j].id, msgs[j].kind);
-		}
+		for (j = 0; j < ok; j++)
+			log_info("message %lld (%s) sent%s", (long long)msgs[j].id, msgs[j].kind,
+			    rc == DB_OK ? "" : " (recorded later: the database cannot be written)");
+		if (rc != DB_OK)
+			owe(w->owed.sent, &w->owed.nsent, msgs, ok);
 		if (taken > 0)
 			log_error("%d of these sent after their lease ran out: another"
 			    " worker has them too", taken);
 	}
-	if (i < n && outbox_release(w->db, msgs + i, n - i) != DB_OK)
-		log_error("%d untried message(s) not handed back: retried after the lease",
-		    n - i);
+	if (i < n)
+		hand_back(w, msgs + i, n - i);
+	return sent == SEND_NOSPACE;
 }
 
 static void housekeeping(struct worker *w)
@@ -206,16 +270,19 @@ static void run(struct worker *w)
 	struct outbox_msg *msgs;
 	int64_t next_housekeeping = 0;
 	enum db_rc rc;
-	int n;
+	int n = 0, full = 0;
 
 	while (!stopping) {
+		if ((rc = settle(w)) != DB_OK) {
+			nanosleep(&pause, NULL);
+			continue;
+		}
 		if (clock_now() >= next_housekeeping) {
 			housekeeping(w);
 			next_housekeeping = clock_now() + HOUSEKEEPING_EVERY;
 		}
 		rc = outbox_claim(w->db, w->a, w->cfg->mail_lease, BATCH_MAX, &msgs, &n);
-		if (rc == DB_OK)
-			deliver(w, msgs, n);
+		full = rc == DB_OK && deliver(w, msgs, n);
 		arena_reset(w->a);
 		/*
 		 * Nothing due, the database busy, or the queue drained by a
@@ -225,9 +292,13 @@ static void run(struct worker *w)
 		 * its own disk flush (bench/run: RSVPs at 45 % of the commit
 		 * rate, 59 % with no flush at all).
 		 */
-		if ((rc != DB_OK || n < BATCH_MAX) && !stopping)
+		if ((rc != DB_OK || n < BATCH_MAX || full) && !stopping)
 			nanosleep(&pause, NULL);
 	}
+	/* Stopping: one last try at what is still owed. */
+	if (settle(w) != DB_OK)
+		log_error("%d message(s) left leased: sent again once the lease runs out",
+		    w->owed.nsent + w->owed.nback);
 }
 
 int main(int argc, char **argv)

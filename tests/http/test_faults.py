@@ -4,6 +4,8 @@ death, a missing templates directory, a full disk.
 
 Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_faults.py
 """
+import contextlib
+import errno
 import fcntl
 import glob
 import os
@@ -21,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.dont_write_bytecode = True  # no __pycache__ in the (maybe read-only) source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from tap import diag  # noqa: E402
+from tap import Skip  # noqa: E402
 
 SLUG = "fun-run-5k"
 PASSWORD = "correct horse battery"
@@ -262,6 +264,194 @@ def test_healthz_says_what_is_wrong():
         assert status == 503, (status, body)
         assert hdrs.get("content-type", "").startswith("text/plain"), hdrs
         assert re.match(rf"database: cannot \w+ database {s.db_path}: ", body.decode()), body
+
+
+# -- 4. a full disk -------------------------------------------------------------------
+
+# A stand-in for sendmail that keeps each message and then waits for the
+# file "go" beside it, so a test can fill the disk while a message is in
+# the worker's hands.
+SLOW_SENDMAIL = """#!/bin/sh
+d=$(dirname "$0")
+echo $$ >> "$d/sendmail.pids"
+n=$(ls "$d" | grep -c '^sent[.]')
+cat > "$d/sent.$n"
+while [ ! -e "$d/go" ]; do sleep 0.05; done
+"""
+
+
+def mount_small_fs(path, size):
+    """A tmpfs of size at path: a real file system that really fills up."""
+    os.makedirs(path)
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", path],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise Skip(f"cannot mount a tmpfs (needs root): {p.stderr.strip()}")
+
+
+def fill(path):
+    """Fill the file system of directory path to the last block; returns
+    the filler file, whose removal frees the space."""
+    filler = os.path.join(path, "filler")
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1 << 20, 4096, 1):
+            block = b"\0" * size
+            try:
+                while os.write(fd, block) == size:
+                    pass
+            except OSError as e:
+                if e.errno != errno.ENOSPC:
+                    raise
+    finally:
+        os.close(fd)
+    return filler
+
+
+def close_on_small_fs(s, mount):
+    """Close s, whose data directory holds the small file system mount."""
+    if s.data is None:
+        return
+    for filler in glob.glob(os.path.join(s.data, mount, "filler")):
+        os.remove(filler)  # not kept among the test's artifacts
+    s.close()
+    path = os.path.join(s.data, mount)
+    if os.path.ismount(path):
+        subprocess.run(["umount", "-l", path], check=False)
+    shutil.rmtree(s.data, ignore_errors=True)
+
+
+def wait_until(check, what, seconds=None):
+    """Poll check() until it returns something true; returns that."""
+    deadline = time.monotonic() + (seconds or (60 if harness.VALGRIND else 15))
+    while not (got := check()):
+        assert time.monotonic() < deadline, f"timed out waiting: {what}"
+        time.sleep(0.1)
+    return got
+
+
+def outbox_row(s, email):
+    return s.query_one("SELECT state, attempts, last_error FROM outbox WHERE recipient = ?"
+                       " ORDER BY id DESC LIMIT 1", (email,))
+
+
+def drained(s):
+    return s.query_one("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')"
+                       )[0] == 0
+
+
+def worker_log(s):
+    with open(os.path.join(s.log_dir, "worker.log"), errors="replace") as f:
+        return f.read()
+
+
+def test_full_disk_refuses_changes_with_503_and_loses_nothing():
+    """The database's file system is full (a real one: a small tmpfs).
+    A sign-up gets 503 with Retry-After and a page saying nothing could be
+    saved, pages are still served, and nothing is half-written. An e-mail
+    the worker sent meanwhile is recorded as sent once space is back, not
+    left leased to go out a second time."""
+    def prepare(data):
+        fs = os.path.join(data, "fs")
+        mount_small_fs(fs, "16m")
+        for name in os.listdir(data):
+            if name.startswith("turnout.db"):
+                shutil.move(os.path.join(data, name), fs)
+        with open(os.path.join(data, "sendmail"), "w") as f:
+            f.write(SLOW_SENDMAIL)
+        os.chmod(os.path.join(data, "sendmail"), 0o755)
+        open(os.path.join(data, "go"), "w").close()
+        write_conf(data, f"database = {fs}/turnout.db\nmail_transport = sendmail\n"
+                         f"sendmail = {data}/sendmail\n")
+
+    class SmallFsSite(harness.Site):
+        db_path = property(lambda self: os.path.join(self.data, "fs", "turnout.db"))
+
+    s = SmallFsSite("diskfull", prepare=prepare)
+    try:
+        s.start()
+        db = s.db_path
+        wait_until(lambda: drained(s), "the demo's e-mails sent")
+        os.remove(os.path.join(s.data, "go"))
+        sent_files = lambda: glob.glob(os.path.join(s.data, "sent.*"))  # noqa: E731
+        before = len(sent_files())
+        status, _, body = s.request("POST", f"/events/{SLUG}/rsvp",
+                                    rsvp_form(s, "Before Full", "before@example.org"),
+                                    harness.FORM)
+        assert_status(status, 303, "RSVP before the disk is full", body)
+        wait_until(lambda: len(sent_files()) > before, "the worker hands the e-mail over")
+        count = rsvp_count(s)
+        # Nothing left to reuse in the write-ahead log: the next write must grow a file.
+        con = sqlite3.connect(db, timeout=30)
+        assert con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+        con.close()
+        filler = fill(os.path.dirname(db))
+
+        status, hdrs, body = s.request("POST", f"/events/{SLUG}/rsvp",
+                                       rsvp_form(s, "Disk Full", "full@example.org"),
+                                       harness.FORM)
+        assert_status(status, 503, "RSVP on a full disk", body)
+        assert hdrs.get("retry-after", "").isdigit(), hdrs
+        assert hdrs.get("content-type", "").startswith("text/html"), hdrs
+        assert b"cannot save" in body and b"Nothing you sent was saved" in body, body[:800]
+        assert_status(s.request("GET", f"/events/{SLUG}")[0], 200, "event page on a full disk")
+        assert rsvp_count(s) == count, "a refused RSVP was kept"
+
+        open(os.path.join(s.data, "go"), "w").close()
+        wait_until(lambda: "recorded later" in worker_log(s), "the worker cannot record it")
+        assert outbox_row(s, "before@example.org")[0] == "sending"
+        os.remove(filler)
+        row = wait_until(lambda: (r := outbox_row(s, "before@example.org"))[0] == "sent" and r,
+                         "the e-mail recorded as sent once space is back")
+        assert row[1] == 1, row
+        assert len(sent_files()) == before + 1, "the e-mail went out twice"
+
+        status, _, body = s.request("POST", f"/events/{SLUG}/rsvp",
+                                    rsvp_form(s, "After Full", "after@example.org"),
+                                    harness.FORM)
+        assert_status(status, 303, "RSVP once space is back", body)
+        assert rsvp_count(s) == count + 1
+        assert s.query_one("SELECT count(*) FROM rsvp WHERE email = 'full@example.org'")[0] == 0
+        assert s.query_one("PRAGMA integrity_check")[0] == "ok"
+        wait_until(lambda: drained(s), "the last e-mail sent")
+    finally:
+        # Under valgrind each fork of the worker that became sendmail left a
+        # log that ends at the exec: not a worker that died.
+        with contextlib.suppress(OSError, TypeError):
+            with open(os.path.join(s.data, "sendmail.pids")) as f:
+                s.killed_pids.update(int(p) for p in f.read().split())
+        close_on_small_fs(s, "fs")
+
+
+def test_full_maildir_hands_the_batch_back():
+    """The maildir's file system is full: the worker hands the message back
+    (not a failed attempt counting towards a dead letter, nor a lease left
+    to run out) and sends it once there is space."""
+    def prepare(data):
+        mount_small_fs(os.path.join(data, "mailfs"), "1m")
+        write_conf(data, f"maildir = {data}/mailfs/mail\n")
+
+    s = harness.Site("mailfull", prepare=prepare)
+    try:
+        s.start()
+        wait_until(lambda: drained(s), "the demo's e-mails sent")
+        filler = fill(os.path.join(s.data, "mailfs"))
+        status, _, body = s.request("POST", f"/events/{SLUG}/rsvp",
+                                    rsvp_form(s, "Mail Full", "mailfull@example.org"),
+                                    harness.FORM)
+        assert_status(status, 303, "RSVP (the database has space)", body)
+        wait_until(lambda: worker_log(s).count("handing the batch back") >= 2,
+                   "the worker meets the full maildir twice")
+        wait_until(lambda: outbox_row(s, "mailfull@example.org") == ("pending", 0, None),
+                   "the message handed back, no attempt counted")
+        os.remove(filler)
+        row = wait_until(lambda: (r := outbox_row(s, "mailfull@example.org"))[0] == "sent" and r,
+                         "the message sent once there is space")
+        assert row[1] == 1, row
+        assert "mailfull@example.org" in "".join(
+            open(p).read() for p in glob.glob(os.path.join(s.data, "mailfs/mail/new/*")))
+    finally:
+        close_on_small_fs(s, "mailfs")
 
 
 test_sites_clean = harness.test_sites_clean
