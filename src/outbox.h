@@ -20,7 +20,9 @@
  *
  * The worker claims a batch of due messages at once, each under a lease,
  * marks those the transport accepted sent together, and releases those
- * it did not try (stopping, or too little lease left to try them). A
+ * it did not try (stopping, too little lease left to try them, or its
+ * disk full); a mark it cannot write yet is kept and written before it
+ * claims anything new. A
  * lease that runs out means the worker died or hung: any worker claims
  * the row again, so what it had sent but not yet marked goes out twice;
  * nothing is ever lost.

@@ -152,12 +152,24 @@ def test_killed_master_is_started_again():
             s.log_text()[-1500:]
 
 
+def worker_started(s):
+    """Wait until the e-mail worker of worker.pid runs: stopping it while it
+    still loads (slow under valgrind) would kill it outright."""
+    def started():
+        try:
+            return f"turnout[{pid_file(s, 'worker.pid')}]: worker started" in worker_log(s)
+        except (OSError, ValueError):  # its supervisor has not written the pid yet
+            return False
+    wait_until(started, "the e-mail worker started")
+
+
 def test_start_after_a_crash():
     """The runner died with the master (kill -9 of both), leaving nginx and
     the e-mail worker running, pid files and the socket behind, and the
     master's pid file naming a process that is now another program: a new
     start cleans up, leaves that other process alone, and serves."""
     with harness.Site("crash") as s:
+        worker_started(s)
         master, workers = s.master_pid(), s.workers()
         s.killed_pids.update([master, *workers])
         for sup in ("turnout.pid.sup", "worker.pid.sup"):  # the supervisors
@@ -177,6 +189,7 @@ def test_start_after_a_crash():
             wait_answering(s, "after a start that followed a crash")
             assert not harness.pid_alive(old_nginx), "the crashed run's nginx still runs"
             assert not harness.pid_alive(old_worker), "the crashed run's worker still runs"
+            worker_started(s)
         finally:
             other.kill()
             other.wait()
