@@ -86,7 +86,7 @@ const char *stats_polyline(struct arena *a, const struct stats *s, int cancels, 
 	double span = t1 > t0 ? (double)(t1 - t0) : 1.0, top = vmax > 0 ? (double)vmax : 1.0;
 	double x, y = h;
 	char *pt;
-	int i;
+	int i, merge = s->npoints > w;
 
 	pt = arena_printf(a, "0,%d", h);
 	arena_buf_put(&out, pt, strlen(pt));
@@ -94,6 +94,13 @@ const char *stats_polyline(struct arena *a, const struct stats *s, int cancels, 
 		int64_t v = cancels ? s->points[i].cancels : s->points[i].signups;
 
 		x = (double)(s->points[i].at - t0) * w / span;
+		/*
+		 * More points than pixels across: one step per pixel column draws
+		 * the same (the curves only rise), with far fewer points to send.
+		 */
+		if (merge && i + 1 < s->npoints &&
+		    (long)x == (long)((double)(s->points[i + 1].at - t0) * w / span))
+			continue;
 		/* A step: along at the old height, then up to the new one. */
 		pt = arena_printf(a, " %.1f,%.1f %.1f,%.1f", x, y, x, h - (double)v * h / top);
 		arena_buf_put(&out, pt, strlen(pt));

@@ -34,7 +34,8 @@ enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct st
 /*
  * The sign-up curve (cancels set: the cancellation curve) as SVG polyline
  * points "x,y x,y ..." in a w x h box, time from t0 to t1 left to right,
- * 0 to vmax bottom to top, drawn as steps. Allocated in a.
+ * 0 to vmax bottom to top, drawn as steps (with more points than w, one
+ * step per pixel column). Allocated in a.
  */
 const char *stats_polyline(struct arena *a, const struct stats *s, int cancels, int w, int h,
     int64_t t0, int64_t t1, int64_t vmax);

@@ -732,6 +732,24 @@ static void test_stats(void **state)
 	    " 100,0.0");
 }
 
+/* A season's curve: one step per pixel column, ending where all the points end. */
+static void test_stats_curve_per_pixel(void **state)
+{
+	struct testdb *t = *state;
+	struct stats_point pts[1000];
+	struct stats s = { .points = pts, .npoints = 1000 };
+	const char *line, *p;
+	int i, n = 0;
+
+	for (i = 0; i < 1000; i++)
+		pts[i] = (struct stats_point){ .at = NOW + i, .signups = i + 1, .cancels = 0 };
+	line = stats_polyline(t->a, &s, 0, 100, 50, NOW, NOW + 999, 1000);
+	for (p = line; *p != '\0'; p++)
+		n += *p == ' ';
+	assert_true(n <= 2 * (100 + 1) + 1);	/* columns 0 to 100, and the end */
+	assert_non_null(strstr(line, " 100.0,0.0 100,0.0"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -753,6 +771,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_participant_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_curve_per_pixel, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
