@@ -279,7 +279,9 @@ static const char *refusal(enum db_rc rc)
 	    " or than the capacity)";
 	case DB_INVALID: return "refused: more guests than this event allows";
 	case DB_CLOSED: return "refused: not possible in its status";
-	default: return "refused: no such RSVP at this event";
+	case DB_NOTFOUND: return "refused: no such RSVP at this event";
+	/* Busy, a full disk or an error end the whole change before any report. */
+	default: return "not saved";
 	}
 }
 
@@ -350,7 +352,7 @@ static int bulk_add(struct req *r, struct app *app, const struct event *e)
 			k++;
 	rc = rsvp_bulk_add(app->db, r->a, e->slug, lines, k, r->session->user, token, &replayed);
 	if (rc != DB_OK)
-		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+		return db_status(rc);
 	if (replayed) {
 		v.done = "This list was added already; nothing was changed.";
 		v.bulk_text = NULL;
