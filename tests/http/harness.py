@@ -330,6 +330,16 @@ class Site:
         self._running = False
         return self._run(SERVE, "stop", timeout=60, check=False)
 
+    def restart(self, port=None):
+        """Stop the site and start it again with scripts/serve, on another
+        port if given (as ./quickstart run with another TURNOUT_PORT)."""
+        self.stop()
+        if port is not None:
+            self.port = port
+            self.env["TURNOUT_PORT"] = str(port)
+        self._running = True
+        self._run(SERVE, "start", timeout=120)
+
     def close(self):
         """Stop, check valgrind logs, keep the logs as artifacts, clean up."""
         if self not in _live:
@@ -388,12 +398,24 @@ class Site:
         return gone
 
     def _killed_workers(self):
-        """The app's workers its master saw killed by a signal the test did
-        not send ("worker N killed by signal S" in turnout.log)."""
-        return [f"{self.name}: turnout.log: worker {pid} killed by signal {sig}"
-                for pid, sig in re.findall(r"worker (\d+) killed by signal (\d+)",
-                                           self.log_text())
-                if int(pid) not in self.killed_pids]
+        """Processes the logs say were killed by a signal the test did not
+        send: "worker N killed by signal S" (the master, in turnout.log), or
+        "(pid N) died with status S" with S > 128 (a supervisor in
+        scripts/serve, in turnout.log or worker.log)."""
+        found = []
+        for log in ("turnout.log", "worker.log"):
+            try:
+                with open(os.path.join(self.log_dir, log), errors="replace") as f:
+                    text = f.read()
+            except FileNotFoundError:
+                continue
+            found += [(log, pid, sig) for pid, sig in
+                      re.findall(r"worker (\d+) killed by signal (\d+)", text)]
+            found += [(log, pid, str(int(st) - 128)) for pid, st in
+                      re.findall(r"\(pid (\d+)\) died with status (\d+)", text)
+                      if int(st) > 128]
+        return [f"{self.name}: {log}: process {pid} killed by signal {sig}"
+                for log, pid, sig in found if int(pid) not in self.killed_pids]
 
     def _wait_answering(self):
         deadline = time.monotonic() + (120 if VALGRIND else 30)

@@ -4,15 +4,18 @@ validation, worker supervision, database failure and shutdown.
 
 Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_foundation.py
 """
+import glob
 import os
 import re
 import signal
 import socket
+import sqlite3
 import stat
 import struct
 import subprocess
 import sys
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 sys.dont_write_bytecode = True  # no __pycache__ in the (maybe read-only) source tree
@@ -356,6 +359,87 @@ def test_database_unavailable():
         grown = db_lines() - first
         assert grown <= workers, f"20 requests added {grown} log lines naming the " \
                                  f"database ({workers} workers): it logs per request"
+
+
+def test_site_url_follows_the_port_until_set():
+    # A second ./quickstart run with another TURNOUT_PORT: the links in
+    # e-mails follow the port, unless the admin set site_url.
+    conf = None
+
+    def site_url():
+        with open(conf) as f:
+            return re.search(r"^site_url = (.*)$", f.read(), re.M).group(1)
+
+    def mailed_link():
+        status, _, page = s.request("GET", "/events/fun-run-5k")
+        status, hdrs, _ = s.request("POST", RSVP, urllib.parse.urlencode({
+            "form_token": harness.form_token(page), "name": "Port Moved",
+            "email": f"moved{s.port}@example.org"}), harness.FORM)
+        assert_status(status, 303, "sign-up")
+        deadline = time.monotonic() + harness.TIMEOUT * 3
+        while True:
+            for path in glob.glob(os.path.join(s.data, "mail", "new", "*")):
+                with open(path, errors="replace") as f:
+                    text = f.read()
+                if f"moved{s.port}@example.org" in text:
+                    return re.search(r"(\S+)/rsvp/[0-9a-f]{32}", text).group(1)
+            assert time.monotonic() < deadline, "no e-mail in the maildir"
+            time.sleep(0.1)
+
+    with harness.Site("moved") as s:
+        conf = os.path.join(s.data, "turnout.conf")
+        assert site_url() == f"http://127.0.0.1:{s.port}", site_url()
+        s.restart(harness.free_port())
+        assert site_url() == f"http://127.0.0.1:{s.port}", site_url()
+        assert mailed_link() == f"http://127.0.0.1:{s.port}"
+        s.stop()
+        with open(conf) as f:
+            text = f.read()
+        with open(conf, "w") as f:
+            f.write(re.sub(r"^site_url = .*$", "site_url = https://club.example.org", text,
+                           flags=re.M))
+        s.restart(harness.free_port())
+        assert site_url() == "https://club.example.org", "the admin's site_url was replaced"
+        assert mailed_link() == "https://club.example.org"
+
+
+def locked_database_case(gate):
+    """With another connection holding the database's write lock past
+    busy_timeout_ms, a sign-up is answered 503 with Retry-After and writes
+    nothing, pages still read, and the same form goes through once the lock
+    is gone; write_gate on or off."""
+    def config(data):
+        harness.write_config(data, f"write_gate = {gate}\nbusy_timeout_ms = 300\n")
+
+    with harness.Site(f"locked-{gate}", prepare=config) as s:
+        status, _, page = s.request("GET", "/events/fun-run-5k")
+        form = urllib.parse.urlencode({"form_token": harness.form_token(page),
+                                       "name": "Lou Locked", "email": "lou@example.org"})
+        before = s.query("SELECT count(*) FROM rsvp")
+        holder = sqlite3.connect(s.db_path, isolation_level=None, timeout=30)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            status, hdrs, body = s.request("POST", RSVP, form, harness.FORM)
+            assert_status(status, 503, f"sign-up while the database is locked (gate {gate})")
+            assert hdrs.get("retry-after", "").isdigit(), f"Retry-After {hdrs.get('retry-after')!r}"
+            assert_html(hdrs, "503 page")
+            assert "try again" in body.decode("utf-8", "replace").lower(), body[:300]
+            assert_status(s.request("GET", "/events/fun-run-5k")[0], 200, "reading while locked")
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert s.query("SELECT count(*) FROM rsvp") == before, "the refused sign-up wrote"
+        status, hdrs, _ = s.request("POST", RSVP, form, harness.FORM)
+        assert_status(status, 303, "the same sign-up once the lock is gone")
+        assert s.query("SELECT count(*) FROM rsvp WHERE email = 'lou@example.org'") == [(1,)]
+
+
+def test_locked_database_is_503_with_write_gate():
+    locked_database_case("on")
+
+
+def test_locked_database_is_503_without_write_gate():
+    locked_database_case("off")
 
 
 def fcgi_record(rtype, content=b""):

@@ -159,6 +159,23 @@ def add_event(data, slug, title="Mail test event", capacity=50):
     con.close()
 
 
+def add_reminded(data):
+    """An event in two hours, with an RSVP made two days ago: the worker
+    owes it a reminder (reminder_hours 24) from its first housekeeping."""
+    now = int(time.time())
+    con = sqlite3.connect(os.path.join(data, "turnout.db"))
+    with con:
+        con.execute(
+            "INSERT INTO event (slug, title, description, location, starts_at, status,"
+            " capacity, max_guests, created_at, updated_at) VALUES ('soon', 'Mail soon event',"
+            " '', 'Hall', ?, 'published', 10, 0, ?, ?)", (now + 7200, now - 3 * DAY, now))
+        con.execute(
+            "INSERT INTO rsvp (event_id, token_hash, name, email, guests, status, created_at,"
+            " updated_at) SELECT id, randomblob(32), 'Rem Inder', 'remind@example.org', 0,"
+            " 'confirmed', ?, ?  FROM event WHERE slug = 'soon'", (now - 2 * DAY, now - 2 * DAY))
+    con.close()
+
+
 def site():
     global _site, _peer
     if _site is None:
@@ -169,6 +186,8 @@ def site():
         def prepare(data):
             mail_config(data, s.port, _peer)
             add_event(data, "mailtest")
+            add_event(data, "full", "Mail full event", capacity=1)
+            add_reminded(data)
             harness.add_admin_user(os.path.join(data, "turnout.conf"), ADMIN_NAME,
                                    ADMIN_PASSWORD)
         s.prepare = prepare
@@ -268,6 +287,47 @@ def test_confirmation_delivered_and_parsed():
     assert site().request("GET", f"/rsvp/{token}")[0] == 200
     state, attempts, _, link_token, _ = wait_state("ann@example.org", "sent")
     assert (attempts, link_token) == (1, None), (attempts, link_token)
+
+
+def one_mail(rcpt, subject):
+    """The body of the one message for rcpt whose subject starts with
+    subject (waits for it)."""
+    deadline = time.monotonic() + WAIT
+    while not (msgs := [m for m in _peer.to(rcpt) if m["Subject"].startswith(subject)]):
+        assert time.monotonic() < deadline, \
+            f"no {subject!r} for {rcpt}: {[m['Subject'] for m in _peer.to(rcpt)]}"
+        time.sleep(0.05)
+    assert len(msgs) == 1, f"{len(msgs)} messages {subject!r} for {rcpt}"
+    assert msgs[0]["To"] == rcpt, msgs[0]["To"]
+    return msgs[0].get_content()
+
+
+def test_waitlisted_promoted_cancelled_and_reminder_mails():
+    base = f"http://127.0.0.1:{site().port}"
+    first = rsvp("Al First", "al@example.org", "full")  # capacity 1
+    second = rsvp("Bea Second", "bea@example.org", "full")
+    body = one_mail("bea@example.org", "You're on the waitlist: Mail full event")
+    assert "Hello Bea Second," in body and f"{base}/rsvp/{second}" in body, body
+    assert f"Event: {base}/events/full" in body, body
+    # Al cancels: Al hears so, and Bea moves up.
+    status, _, page = site().request("GET", f"/rsvp/{first}?confirm=cancel")
+    status, hdrs, _ = site().request("POST", f"/rsvp/{first}", urllib.parse.urlencode(
+        {"form_token": harness.form_token(page), "action": "cancel"}), FORM)
+    assert status == 303, status
+    body = one_mail("al@example.org", "Your RSVP is cancelled: Mail full event")
+    assert "Hello Al First," in body and f"{base}/events/full" in body, body
+    assert "/rsvp/" not in body, "a later e-mail holds a manage link"
+    body = one_mail("bea@example.org", "A spot opened up: you're confirmed for Mail full event")
+    assert "Hello Bea Second," in body and f"Event: {base}/events/full" in body, body
+    assert "/rsvp/" not in body, "a later e-mail holds a manage link"
+    # The reminder: once, however often the worker looks.
+    body = one_mail("remind@example.org", "Reminder: Mail soon event, ")
+    assert "Hello Rem Inder," in body and f"Event: {base}/events/soon" in body, body
+    assert "/rsvp/" not in body, "a later e-mail holds a manage link"
+    assert site().query("SELECT count(*) FROM outbox WHERE kind = 'reminder'") == [(1,)]
+    time.sleep(1.5)
+    assert sorted(m["Subject"].split(":")[0] for m in _peer.to("remind@example.org")) == [
+        "Reminder", "You're confirmed"], "not one confirmation and one reminder"
 
 
 def test_451_then_delivered_after_retry():
