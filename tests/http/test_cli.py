@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""turnout-admin as a group admin runs it, on databases in temporary data
+directories: init refuses to overwrite, migrate upgrades a database of every
+earlier schema version holding data to exactly the schema of a new one
+(columns, CHECKs, triggers, indexes), a migration that fails leaves the
+database as it was, and capacity, outbox retry-all / discard / discard-all
+and user del do what they say. In valgrind mode turnout-admin itself runs
+under Valgrind.
+
+Run: TURNOUT_BUILD=$PWD TURNOUT_SRC=$PWD tests/http/test_cli.py
+"""
+import glob
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the (maybe read-only) source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from tap import diag, main  # noqa: E402
+
+V1 = os.path.join(harness.SRC, "tests", "unit", "fixtures", "schema-v1.sql")
+MIGRATIONS = sorted(glob.glob(os.path.join(harness.SRC, "migrations", "[0-9]*.sql")))
+LATEST = 1 + len(MIGRATIONS)
+NOW = int(time.time())
+DAY = 24 * 3600
+_dirs = []
+
+
+def data_dir():
+    """A fresh data directory with a turnout.conf (removed at exit)."""
+    d = tempfile.mkdtemp(prefix="turnout-cli-")
+    _dirs.append(d)
+    harness.write_config(d, "password_memory_kib = 1024\n")
+    return d
+
+
+def cli(d, *args, password=None):
+    """Run turnout-admin (under valgrind in valgrind mode): (status, output)."""
+    wrap = []
+    if harness.VALGRIND:
+        wrap = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect,possible",
+                f"--suppressions={harness.SRC}/tests/valgrind.supp"]
+    p = subprocess.run([*wrap, harness.ADMIN, "-c", os.path.join(d, "turnout.conf"), *args],
+                       input=None if password is None else password + "\n", text=True,
+                       capture_output=True, timeout=300)
+    assert p.returncode != 99, f"valgrind errors in turnout-admin {' '.join(args)}:\n{p.stderr}"
+    return p.returncode, p.stdout + p.stderr
+
+
+def db(d):
+    return sqlite3.connect(os.path.join(d, "turnout.db"), isolation_level=None)
+
+
+def rows(d, sql, params=()):
+    con = db(d)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+# -- the shape of a schema -------------------------------------------------------
+
+def checks(table_sql):
+    """The CHECK expressions of a CREATE TABLE statement, whitespace folded."""
+    found, i = [], 0
+    while (m := re.compile(r"\bCHECK\s*\(", re.I).search(table_sql, i)):
+        depth, j = 1, m.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(table_sql[j], 0)
+            j += 1
+        found.append(fold(table_sql[m.end():j - 1]))
+        i = j
+    return sorted(found)
+
+
+def fold(sql):
+    return re.sub(r"\s+", " ", re.sub(r"--[^\n]*", "", sql or "")).strip()
+
+
+def shape(d):
+    """Everything about a schema that a migration must get right: each
+    table's columns, CHECKs and foreign keys, and each trigger's, index's
+    and view's SQL."""
+    con = db(d)
+    try:
+        out = {"version": con.execute("PRAGMA user_version").fetchone()[0]}
+        for kind, name, tbl, sql in con.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master"
+                " WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"):
+            if kind == "table":
+                out[f"table {name} columns"] = con.execute(
+                    "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)"
+                    " ORDER BY name", (name,)).fetchall()
+                out[f"table {name} checks"] = checks(sql)
+                out[f"table {name} foreign keys"] = sorted(con.execute(
+                    "SELECT \"table\", \"from\", \"to\", on_update, on_delete"
+                    " FROM pragma_foreign_key_list(?)", (name,)).fetchall())
+            else:
+                out[f"{kind} {name} on {tbl}"] = fold(sql)
+        return out
+    finally:
+        con.close()
+
+
+def shape_diff(got, want):
+    return [f"{k}:\n    upgraded {got.get(k)}\n    fresh    {want.get(k)}"
+            for k in sorted(set(got) | set(want)) if got.get(k) != want.get(k)]
+
+
+# -- databases of earlier versions, with data --------------------------------------
+
+def old_database(version):
+    """A data directory whose database is at schema version `version`, as a
+    site that installed release 1 and upgraded to it would have: the v1
+    schema, then migrations 002..version, with data in every table of that
+    version. Returns (data dir, {table: row count})."""
+    d = data_dir()
+    con = db(d)
+    try:
+        with open(V1) as f:
+            con.executescript(f.read())
+        for path in MIGRATIONS[:version - 1]:
+            with open(path) as f:
+                con.executescript(f.read())
+        assert con.execute("PRAGMA user_version").fetchone()[0] == version
+        tables = {n for n, in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        con.execute("BEGIN")
+        for slug, cap in (("old-small", 2), ("old-open", None)):
+            con.execute("INSERT INTO event (slug, title, starts_at, status, capacity, max_guests,"
+                        " created_at, updated_at) VALUES (?, ?, ?, 'published', ?, 2, ?, ?)",
+                        (slug, f"Old {slug}", NOW + 7 * DAY, cap, NOW - DAY, NOW - DAY))
+        if "rsvp" in tables:
+            for k, (status, guests) in enumerate((("confirmed", 1), ("waitlisted", 0),
+                                                  ("cancelled", 0))):
+                con.execute("INSERT INTO rsvp (event_id, token_hash, name, email, guests,"
+                            " status, created_at, updated_at) SELECT id, randomblob(32), ?, ?,"
+                            " ?, ?, ?, ? FROM event WHERE slug = 'old-small'",
+                            (f"Old {k}", f"old{k}@example.org", guests, status, NOW, NOW))
+        if "item" in tables:
+            con.execute("INSERT INTO item (event_id, name, suggested, capped) SELECT id,"
+                        " 'Chairs', 10, 1 FROM event WHERE slug = 'old-small'")
+            con.execute("INSERT INTO pledge (item_id, rsvp_id, quantity, created_at,"
+                        " updated_at) SELECT item.id, rsvp.id, 3, ?, ? FROM item, rsvp"
+                        " WHERE rsvp.name = 'Old 0'", (NOW, NOW))
+        if "admin_user" in tables:
+            con.execute("INSERT INTO admin_user (name, hash, created_at) VALUES"
+                        " ('old-admin', 'not a real hash', ?)", (NOW,))
+        con.execute("COMMIT")
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+                  for t in sorted(tables)}
+    finally:
+        con.close()
+    return d, counts
+
+
+def dump(d):
+    """The whole database as SQL text, and its version."""
+    con = db(d)
+    try:
+        return "\n".join(con.iterdump()), con.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        con.close()
+
+
+# -- cases -------------------------------------------------------------------------
+
+def test_init_creates_and_refuses_to_overwrite():
+    d = data_dir()
+    rc, out = cli(d, "init")
+    assert rc == 0 and f"(schema version {LATEST})" in out, out
+    rows(d, "INSERT INTO setting (key, value) VALUES ('mark', 'kept')")
+    before = dump(d)
+    rc, out = cli(d, "init")
+    assert rc == 1 and "already exists (use migrate to upgrade it)" in out, out
+    assert dump(d) == before, "a refused init changed the database"
+    rc, out = cli(d, "migrate")
+    assert rc == 0 and f"is up to date (schema version {LATEST})" in out, out
+
+
+def test_upgrades_from_every_earlier_version_match_a_new_database():
+    fresh = data_dir()
+    assert cli(fresh, "init")[0] == 0
+    want = shape(fresh)
+    assert len(MIGRATIONS) >= 4, MIGRATIONS
+    problems = []
+    for version in range(1, LATEST):
+        d, counts = old_database(version)
+        rc, out = cli(d, "migrate")
+        if rc != 0 or f"from schema version {version} to {LATEST}" not in out:
+            problems.append(f"v{version}: migrate exited {rc}: {out.strip()}")
+            continue
+        problems += [f"v{version}: {p}" for p in shape_diff(shape(d), want)]
+        after = {t: rows(d, f"SELECT count(*) FROM {t}")[0][0] for t in counts}  # noqa: S608
+        if after != counts:
+            problems.append(f"v{version}: rows {counts} became {after}")
+        for check in ("integrity_check", "foreign_key_check"):
+            got = rows(d, f"PRAGMA {check}")
+            if got not in ([("ok",)], []):
+                problems.append(f"v{version}: {check}: {got[:5]}")
+        if version >= 2:
+            ev = rows(d, "SELECT confirmed, waitlisted FROM event WHERE slug = 'old-small'")
+            if ev != [(2, 1)]:
+                problems.append(f"v{version}: old-small counters {ev}, want 2 confirmed"
+                                " and 1 waitlisted spots")
+        diag(f"v{version} -> v{LATEST}: {sum(counts.values())} rows in {len(counts)} tables")
+    assert not problems, "\n".join(problems)
+
+
+def test_failed_migration_leaves_the_database_as_it_was():
+    # A version-2 database where migration 004 cannot run (a table of that
+    # name is already there): 003 runs first, and must be undone too.
+    d, _ = old_database(2)
+    rows(d, "CREATE TABLE outbox (x)")
+    before = dump(d)
+    rc, out = cli(d, "migrate")
+    assert rc == 1 and "migrate:" in out and "outbox" in out, out
+    after = dump(d)
+    assert after[1] == 2, f"schema version {after[1]} after a failed migration"
+    assert after == before, "a failed migration changed the database"
+    assert not rows(d, "SELECT name FROM sqlite_master WHERE name IN ('item', 'pledge')"), \
+        "migration 003 was kept though 004 failed"
+
+
+def site_with_data():
+    """A new database with the demo events, an admin and a full event with
+    a waitlist; returns the data dir."""
+    d = data_dir()
+    assert cli(d, "init")[0] == 0 and cli(d, "demo")[0] == 0
+    con = db(d)
+    con.execute("INSERT INTO event (slug, title, starts_at, status, capacity, max_guests,"
+                " created_at, updated_at) VALUES ('full', 'Full', ?, 'published', 2, 2, ?, ?)",
+                (NOW + 7 * DAY, NOW, NOW))
+    for k, guests in enumerate((1, 0, 1, 0)):  # 2 spots: the first fills it
+        status = "confirmed" if k == 0 else "waitlisted"
+        con.execute("INSERT INTO rsvp (event_id, token_hash, name, email, guests, status,"
+                    " created_at, updated_at) SELECT id, randomblob(32), ?, ?, ?, ?, ?, ?"
+                    " FROM event WHERE slug = 'full'",
+                    (f"P{k}", f"p{k}@example.org", guests, status, NOW, NOW))
+    con.close()
+    return d
+
+
+def test_capacity_promotes_the_waitlist_in_order():
+    d = site_with_data()
+    state = lambda: rows(d, "SELECT name, status FROM rsvp WHERE event_id ="  # noqa: E731
+                         " (SELECT id FROM event WHERE slug = 'full') ORDER BY id")
+    rc, out = cli(d, "capacity", "full", "4")
+    assert rc == 0 and "capacity of full is now 4" in out, out
+    # 4 spots: P0 (2) + P1 (1) fit, P2 (2) does not, P3 (1) does.
+    assert state() == [("P0", "confirmed"), ("P1", "confirmed"), ("P2", "waitlisted"),
+                       ("P3", "confirmed")], state()
+    assert rows(d, "SELECT capacity, confirmed, waitlisted FROM event WHERE slug = 'full'") \
+        == [(4, 4, 2)]
+    promoted = rows(d, "SELECT recipient FROM outbox WHERE kind = 'promoted' ORDER BY id")
+    assert promoted == [("p1@example.org",), ("p3@example.org",)], promoted
+    rc, out = cli(d, "capacity", "full", "unlimited")
+    assert rc == 0 and state()[2] == ("P2", "confirmed"), (out, state())
+    assert rows(d, "SELECT capacity FROM event WHERE slug = 'full'") == [(None,)]
+    before = dump(d)
+    for args, said in ((("nope", "5"), 'no event with the slug "nope"'),
+                       (("full", "5x"), "capacity must be a number"),
+                       (("full", "1000001"), "capacity must be a number"),
+                       (("full", ""), "capacity must be a number")):
+        rc, out = cli(d, "capacity", *args)
+        assert rc == 1 and said in out, (args, rc, out)
+    assert dump(d) == before, "a refused capacity change wrote"
+
+
+def test_outbox_retry_all_discard_and_discard_all():
+    d = site_with_data()
+    rows(d, "UPDATE outbox SET state = 'dead', attempts = 4, last_error = '550 no'"
+            " WHERE recipient IN ('p0@example.org', 'p1@example.org', 'p2@example.org')")
+    dead = lambda: [i for i, in rows(  # noqa: E731
+        d, "SELECT id FROM outbox WHERE state = 'dead' ORDER BY id")]
+    first, second, third = dead()
+    rc, out = cli(d, "outbox", "discard", str(first))
+    assert rc == 0 and "1 message(s) discarded" in out, out
+    assert rows(d, "SELECT state, link_token FROM outbox WHERE id = ?", (first,)) == [
+        ("discarded", None)]
+    rc, out = cli(d, "outbox", "discard", str(first))
+    assert rc == 1 and "no dead letter with that id" in out, out
+    rc, out = cli(d, "outbox", "retry-all")
+    assert rc == 0 and "2 message(s) queued again" in out, out
+    assert rows(d, "SELECT id, state, attempts FROM outbox WHERE id IN (?, ?) ORDER BY id",
+                (second, third)) == [(second, "pending", 0), (third, "pending", 0)]
+    rc, out = cli(d, "outbox", "retry-all")
+    assert rc == 1 and "no dead letters" in out, out
+    rows(d, "UPDATE outbox SET state = 'dead' WHERE id IN (?, ?)", (second, third))
+    rc, out = cli(d, "outbox", "discard-all")
+    assert rc == 0 and "2 message(s) discarded" in out, out
+    assert dead() == [] and rows(d, "SELECT count(*) FROM outbox WHERE state = 'discarded'") \
+        == [(3,)]
+    for args in (("discard",), ("retry", "0"), ("retry", "x"), ("discard-all", "1"),
+                 ("resend", "1")):
+        rc, out = cli(d, "outbox", *args)
+        assert rc == 2 and "usage:" in out, (args, rc, out)
+
+
+def test_user_del_ends_the_account_and_its_sessions():
+    d = site_with_data()
+    for name in ("ann", "bob"):
+        rc, out = cli(d, "user", "add", name, password="a long enough password")
+        assert rc == 0, out
+    rows(d, "INSERT INTO session (token_hash, user_id, created_at, last_seen)"
+            " SELECT randomblob(32), id, ?, ? FROM admin_user WHERE name = 'ann'", (NOW, NOW))
+    rc, out = cli(d, "user", "del", "ann")
+    assert rc == 0, out
+    assert rows(d, "SELECT name FROM admin_user ORDER BY name") == [("bob",)]
+    assert rows(d, "SELECT count(*) FROM session") == [(0,)], "ann's session outlived her"
+    rc, out = cli(d, "user", "del", "ann")
+    assert rc == 1, (rc, out)
+    rc, out = cli(d, "user", "list")
+    assert rc == 0 and "bob" in out and "ann" not in out, out
+
+
+def cleanup():
+    for d in _dirs:
+        if harness.KEEP:
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(globals()))
+    finally:
+        cleanup()
