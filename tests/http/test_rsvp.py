@@ -42,6 +42,7 @@ TEST_EVENTS = {
     "reuse": (10, 0, None, None),         # form tokens used on another form
     "closed-early": (20, 0, None, -3600),  # sign-ups closed, event not started
     "opens-later": (20, 0, DAY, None),    # sign-ups not open yet
+    "called-off": (20, 0, None, None),    # cancelled by the organiser (below)
 }
 
 _site = None
@@ -64,6 +65,7 @@ def add_test_events(data):
                     (slug, f"Test event {slug}", now + 7 * DAY, now + 7 * DAY + 3 * 3600,
                      capacity, max_guests, None if opens is None else now + opens,
                      None if closes is None else now + closes, now, now))
+            con.execute("UPDATE event SET status = 'cancelled' WHERE slug = 'called-off'")
     finally:
         con.close()
 
@@ -609,7 +611,8 @@ def test_rsvp_window():
     wrong = []
     for slug, reason in (("spring-cleanup", r"ended"),
                          ("closed-early", r"Sign-ups for this event are closed"),
-                         ("opens-later", r"Sign-ups open on")):
+                         ("opens-later", r"Sign-ups open on"),
+                         ("called-off", r"This event has been cancelled")):
         status, _, page = fetch("GET", f"/events/{slug}")
         assert_status(status, 200, f"GET /events/{slug}")
         if '<form method="post"' in page or harness.form_token(page):
@@ -623,7 +626,7 @@ def test_rsvp_window():
                                   token=forge_form_token(int(time.time()), f"rsvp:{slug}"))
         if status != 422:
             wrong.append(f"{slug}: POST status {status}, want 422")
-        elif not re.search(r"closed|not open|open on|ended", body, re.I):
+        elif not re.search(r"closed|not open|open on|ended|been cancelled", body, re.I):
             wrong.append(f"{slug}: 422 page does not say sign-ups are closed")
         if rsvp_count(slug) != rows:
             wrong.append(f"{slug}: a refused POST wrote an RSVP")
