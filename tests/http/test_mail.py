@@ -520,6 +520,23 @@ def test_resend_link_rotates_and_reveals_nothing():
 
 # -- fault cases: workers straight on a database -----------------------------------
 
+def test_resend_is_limited_to_3_an_hour():
+    addr = "rae.rate@example.org"
+    rsvp("Rae Rate", addr)
+    _peer.wait_for(addr)
+    pages = {post_resend(resend_form(addr), addr) for _ in range(5)}
+    assert len(pages) == 1, "a limited resend answers differently (it would tell)"
+    msgs = _peer.wait_for(addr, n=4)
+    time.sleep(1.5)
+    subjects = [m["Subject"] for m in _peer.to(addr)]
+    assert sorted(subjects) == ["You're confirmed: Mail test event"] + [
+        "Your link for Mail test event"] * 3, subjects
+    # Only the last link sent works: each resend replaced the one before.
+    links = [re.search(r"/rsvp/([0-9a-f]{32})", m.get_content()).group(1) for m in msgs]
+    works = [site().request("GET", f"/rsvp/{t}")[0] == 200 for t in links]
+    assert works.count(True) == 1, works
+
+
 class Bench:
     """A database with n pending messages, a peer, and workers to start."""
 
