@@ -778,14 +778,17 @@ def test_sendmail_transport():
         assert b"\r" not in raw, "local programs get LF line ends"
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         assert msg["To"] == "p0@example.org" and msg["Subject"].startswith("You're confirmed")
-        set_status(67)  # EX_NOUSER: dead at once
-        con = sqlite3.connect(os.path.join(b.data, "turnout.db"), timeout=30)
-        with con:
-            con.execute("INSERT INTO rsvp (event_id, token_hash, name, email, guests, status,"
-                        " created_at, updated_at) SELECT id, randomblob(32), 'Q',"
-                        " 'q@example.org', 0, 'confirmed', 1, 1 FROM event")
-        con.close()
-        assert wait_row(lambda r: r[0] == "dead")[1:] == (1, "sendmail exited with status 67")
+        # EX_DATAERR, EX_NOUSER, EX_NOHOST: dead at once, no retry.
+        for code in (65, 67, 68):
+            set_status(code)
+            con = sqlite3.connect(os.path.join(b.data, "turnout.db"), timeout=30)
+            with con:
+                con.execute("INSERT INTO rsvp (event_id, token_hash, name, email, guests,"
+                            " status, created_at, updated_at) SELECT id, randomblob(32), 'Q',"
+                            " ?, 0, 'confirmed', 1, 1 FROM event", (f"q{code}@example.org",))
+            con.close()
+            assert wait_row(lambda r: r[0] == "dead")[1:] == (
+                1, f"sendmail exited with status {code}"), code
     finally:
         b.close()
 
