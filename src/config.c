@@ -105,6 +105,7 @@ static const struct key keys[] = {
 	{ "smtp_starttls", K_BOOL, offsetof(struct config, smtp_starttls), 0, 0, 0, NULL },
 	TEXTKEY(smtp_user, check_single_line),
 	PATHKEY(smtp_password_file),
+	PATHKEY(smtp_ca_file),
 	PATHKEY(sendmail),
 	{ "mail_retry", K_DELAYS, offsetof(struct config, mail_retry), 0, 1, 7 * 24 * 3600,
 	  NULL },

@@ -32,6 +32,7 @@ struct config {
 	int smtp_starttls;		/* 1: refuse to send without STARTTLS */
 	char smtp_user[256];
 	char smtp_password_file[PATH_MAX];
+	char smtp_ca_file[PATH_MAX];	/* CA certificates for the mail server (PEM) */
 	char sendmail[PATH_MAX];	/* the local MTA's sendmail program */
 	int mail_retry[CONFIG_RETRY_MAX];	/* seconds before retry 1, 2, ... */
 	int mail_retry_n;

@@ -240,6 +240,8 @@ static enum send_rc send_smtp(struct transport *t, const char *rcpt, const char 
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_USE_SSL,
 	    t->cfg->smtp_starttls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE);
+	if (t->cfg->smtp_ca_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, t->cfg->smtp_ca_file);
 	if (t->cfg->smtp_user[0] != '\0') {
 		curl_easy_setopt(c, CURLOPT_USERNAME, t->cfg->smtp_user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, t->password);

@@ -34,6 +34,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -48,11 +49,13 @@ from tap import Skip, diag, main  # noqa: E402
 
 try:
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
 except ImportError:
     # Debian's python3-aiosmtpd, when another python3 comes first in PATH.
     sys.path.append("/usr/lib/python3/dist-packages")
     try:
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
     except ImportError:  # reported by every case that needs it
         Controller = None
 
@@ -69,9 +72,10 @@ BATCH_MAX = 32  # messages a worker claims at once (worker/main.c)
 class Peer:
     """An SMTP server on loopback. What it answers depends on the recipient:
     flaky-*: 451 to the first DATA, then 250; bounce-*: 550 at RCPT until
-    added to accepted; anyone else: 250. delay slows every DATA."""
+    added to accepted; anyone else: 250. delay slows every DATA. smtp:
+    aiosmtpd's options (TLS, STARTTLS required, an authenticator)."""
 
-    def __init__(self, delay=0.0):
+    def __init__(self, delay=0.0, **smtp):
         self.delay = delay
         self.accepted = set()  # bounce-* addresses that now get through
         self.lock = threading.Lock()
@@ -79,7 +83,8 @@ class Peer:
         self.tries = {}      # recipient -> DATA commands seen
         self.active = 0      # DATA commands in progress
         self.most_active = 0
-        self.controller = Controller(self, hostname="127.0.0.1", port=harness.free_port())
+        self.controller = Controller(self, hostname="127.0.0.1", port=harness.free_port(),
+                                     **smtp)
         self.controller.start()
         self.port = self.controller.port
 
@@ -125,17 +130,18 @@ class Peer:
         return self.to(rcpt)
 
 
-def mail_config(data, port, peer, transport="smtp"):
+def mail_config(data, port, peer, transport="smtp", scheme="smtp", starttls="off", extra=""):
     """The site's turnout.conf: SMTP to the peer (unless transport says
     otherwise; sendmail is a fake in the data dir), fast retries, short
-    lease, cheap admin password hashes (the suite also runs under valgrind)."""
+    lease, cheap admin password hashes (the suite also runs under valgrind),
+    then the extra lines."""
     with open(os.path.join(data, "turnout.conf"), "w") as f:
         f.write(f"data_dir = {data}\ntemplates = {harness.SRC}/templates\n"
                 f"site_url = http://127.0.0.1:{port}\nsite_name = Test Club\n"
-                f"mail_transport = {transport}\nsmtp_url = smtp://127.0.0.1:{peer.port}\n"
-                "smtp_starttls = off\nmail_from = events@turnout.test\n"
+                f"mail_transport = {transport}\nsmtp_url = {scheme}://127.0.0.1:{peer.port}\n"
+                f"smtp_starttls = {starttls}\nmail_from = events@turnout.test\n"
                 f"sendmail = {data}/sendmail\nmail_retry = 1 1 1\nmail_lease = 5\n"
-                "password_memory_kib = 1024\n")
+                f"password_memory_kib = 1024\n{extra}")
 
 
 # -- the site ----------------------------------------------------------------------
@@ -540,16 +546,16 @@ def test_resend_is_limited_to_3_an_hour():
 class Bench:
     """A database with n pending messages, a peer, and workers to start."""
 
-    def __init__(self, name, n, peer_delay, transport="smtp"):
+    def __init__(self, name, n, peer_delay, transport="smtp", smtp=None, **conf):
         need_aiosmtpd()
         if harness.VALGRIND:
             raise Skip("fault cases run in the plain pass only")
         self.data = tempfile.mkdtemp(prefix=f"turnout-{name}-")
-        self.peer = Peer(delay=peer_delay)
+        self.peer = Peer(delay=peer_delay, **(smtp or {}))
         self.procs = []
         self.killed = set()  # pids the test killed on purpose
         self.conf = os.path.join(self.data, "turnout.conf")
-        mail_config(self.data, 8080, self.peer, transport)
+        mail_config(self.data, 8080, self.peer, transport, **conf)
         subprocess.run([harness.ADMIN, "-c", self.conf, "init"], check=True,
                        capture_output=True, env=dict(os.environ, TURNOUT_DATA=self.data))
         add_event(self.data, "batch", capacity=None)
@@ -734,6 +740,119 @@ def test_maildir_flush_failure_marks_nothing_sent():
                 os.kill(int(pid), signal.SIGTERM)
         w.wait(timeout=30)
         b.close()
+
+
+def tls_context(d):
+    """(server SSL context, certificate file): a self-signed certificate
+    for 127.0.0.1 made with openssl in directory d."""
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    return ctx, cert
+
+
+class Login:
+    """An aiosmtpd authenticator that lets in one user and password, and
+    keeps every login it was asked for."""
+
+    def __init__(self, user, password):
+        self.user, self.password, self.tried = user, password, []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        self.tried.append((mechanism, auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=(auth_data.login.decode(), auth_data.password.decode())
+                          == (self.user, self.password))
+
+
+def tls_bench(name, scheme, trust=True, password="right horse", login=None):
+    """A Bench with one message for a peer speaking TLS: STARTTLS required
+    (scheme smtp) or TLS from the start (smtps), logins checked by login;
+    the worker trusts the peer's certificate if trust."""
+    d = tempfile.mkdtemp(prefix="turnout-tls-")
+    ctx, cert = tls_context(d)
+    pw = os.path.join(d, "password")
+    with open(pw, "w") as f:
+        f.write(password + "\n")
+    os.chmod(pw, 0o600)
+    smtp = {"ssl_context": ctx} if scheme == "smtps" else {
+        "tls_context": ctx, "require_starttls": True}
+    extra = ""
+    if trust:
+        extra += f"smtp_ca_file = {cert}\n"
+    if login:
+        smtp.update(authenticator=login, auth_required=True)
+        extra += f"smtp_user = club\nsmtp_password_file = {pw}\n"
+    b = Bench(name, 1, peer_delay=0, smtp=smtp, scheme=scheme, starttls="on", extra=extra)
+    b.tls_dir = d
+    return b
+
+
+def outcome(b):
+    """Wait for the first try of the one message to end: (state, attempts, error)."""
+    deadline = time.monotonic() + WAIT
+    while (row := b.query("SELECT state, attempts, coalesce(last_error, '')"
+                          " FROM outbox")[0])[:2] in (("pending", 0), ("sending", 1)):
+        assert time.monotonic() < deadline, row
+        time.sleep(0.05)
+    return row
+
+
+def test_smtp_refused_without_starttls():
+    # smtp_starttls = on and a server that offers no STARTTLS: nothing sent.
+    b = Bench("nostarttls", 1, peer_delay=0, starttls="on")
+    try:
+        b.start_worker()
+        state, _, error = outcome(b)
+        assert state in ("pending", "dead") and "SSL" in error, (state, error)
+        assert b.delivered() == [], "sent in plain text"
+    finally:
+        b.close()
+
+
+def test_smtp_starttls_with_login():
+    login = Login("club", "right horse")
+    b = tls_bench("starttls", "smtp", login=login)
+    try:
+        b.start_worker()
+        assert outcome(b)[0] == "sent"
+        assert b.delivered() == ["p0@example.org"]
+        assert [(u, p) for _, u, p in login.tried] == [("club", "right horse")], login.tried
+    finally:
+        b.close()
+        shutil.rmtree(b.tls_dir, ignore_errors=True)
+
+
+def test_smtp_wrong_password_sends_nothing():
+    login = Login("club", "right horse")
+    b = tls_bench("badlogin", "smtp", password="wrong horse", login=login)
+    try:
+        b.start_worker()
+        state, _, error = outcome(b)
+        assert state != "sent" and error, (state, error)
+        assert b.delivered() == [], "sent without a valid login"
+        assert ("club", "wrong horse") in [(u, p) for _, u, p in login.tried], login.tried
+    finally:
+        b.close()
+        shutil.rmtree(b.tls_dir, ignore_errors=True)
+
+
+def test_smtps_checks_the_certificate():
+    for trust in (True, False):
+        b = tls_bench(f"smtps{int(trust)}", "smtps", trust=trust)
+        try:
+            b.start_worker()
+            state, _, error = outcome(b)
+            if trust:
+                assert state == "sent" and b.delivered() == ["p0@example.org"], (state, error)
+            else:
+                assert state != "sent" and b.delivered() == [], "sent to an unknown certificate"
+                assert "certificate" in error.lower(), error
+        finally:
+            b.close()
+            shutil.rmtree(b.tls_dir, ignore_errors=True)
 
 
 FAKE_SENDMAIL = """#!/bin/sh
