@@ -10,6 +10,7 @@ under Valgrind.
 Run: TURNOUT_BUILD=$PWD TURNOUT_SRC=$PWD tests/http/test_cli.py
 """
 import glob
+import http.client
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the (maybe read-only) source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from tap import diag, main  # noqa: E402
+from tap import Skip, diag, main  # noqa: E402
 
 V1 = os.path.join(harness.SRC, "tests", "unit", "fixtures", "schema-v1.sql")
 MIGRATIONS = sorted(glob.glob(os.path.join(harness.SRC, "migrations", "[0-9]*.sql")))
@@ -319,6 +320,57 @@ def test_user_del_ends_the_account_and_its_sessions():
     assert rc == 1, (rc, out)
     rc, out = cli(d, "user", "list")
     assert rc == 0 and "bob" in out and "ann" not in out, out
+
+
+def quickstart(d, port, *args):
+    """./quickstart with its own data dir and port: (status, output). The
+    environment of an admin's shell: no make variables of make check."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    env.update(TURNOUT_DATA=d, TURNOUT_PORT=str(port))
+    p = subprocess.run([os.path.join(harness.SRC, "quickstart"), *args], env=env,
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    return p.returncode, p.stdout + p.stderr
+
+
+def answers(port):
+    """The status of GET / on a port, or None if nothing answers there."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=harness.TIMEOUT)
+        conn.request("GET", "/")
+        return conn.getresponse().status
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+def test_quickstart_two_sites_detached_and_stopped():
+    if harness.VALGRIND:
+        raise Skip("quickstart runs the programs as built: the plain pass runs it")
+    if os.path.realpath(harness.SRC) != os.path.realpath(harness.BUILD):
+        raise Skip("quickstart builds in its source tree: only with an in-tree build")
+    sites = [(tempfile.mkdtemp(prefix="turnout-qs-"), harness.free_port()) for _ in range(2)]
+    _dirs.extend(d for d, _ in sites)
+    try:
+        for d, port in sites:
+            rc, out = quickstart(d, port, "run", "--detach")
+            assert rc == 0 and f"running on http://127.0.0.1:{port}/" in out, out[-2000:]
+        for d, port in sites:
+            assert answers(port) == 200, f"site of {d} on {port}: {answers(port)}"
+            assert rows(d, "SELECT count(*) FROM event WHERE slug = 'fun-run-5k'") == [(1,)]
+            with open(os.path.join(d, "turnout.conf")) as f:
+                assert f"site_url = http://127.0.0.1:{port}\n" in f.read()
+        (first, p1), (second, p2) = sites
+        rc, out = quickstart(first, p1, "stop")
+        assert rc == 0, out
+        assert answers(p1) is None, "the first site still answers after stop"
+        assert answers(p2) == 200, "stopping the first site stopped the second"
+        assert not os.path.exists(os.path.join(first, "turnout.pid"))
+    finally:
+        for d, port in sites:
+            quickstart(d, port, "stop")
+    assert answers(p2) is None, "the second site still answers after stop"
 
 
 def cleanup():

@@ -5,10 +5,12 @@ validation, worker supervision, database failure and shutdown.
 Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_foundation.py
 """
 import glob
+import http.client
 import os
 import re
 import signal
 import socket
+import ssl
 import sqlite3
 import stat
 import struct
@@ -401,6 +403,66 @@ def test_site_url_follows_the_port_until_set():
         s.restart(harness.free_port())
         assert site_url() == "https://club.example.org", "the admin's site_url was replaced"
         assert mailed_link() == "https://club.example.org"
+
+
+def test_session_cookie_over_https():
+    # nginx in front with a certificate: the admin session cookie gets the
+    # __Host- prefix and Secure, and only that name logs in over HTTPS.
+    def prepare(data):
+        harness.write_config(data, "password_memory_kib = 1024\n")
+        harness.add_admin_user(os.path.join(data, "turnout.conf"), "tess", "a long tls password")
+
+    with harness.Site("https", prepare=prepare) as s:
+        cert, key = os.path.join(s.data, "cert.pem"), os.path.join(s.data, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                        "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        ngx = os.path.join(s.data, "nginx")
+        with open(os.path.join(ngx, "site.conf")) as f:
+            conf = f.read()
+        plain = f"listen 127.0.0.1:{s.port} backlog=4096;"
+        assert plain in conf, "nginx.conf's listen line changed: update this test"
+        with open(os.path.join(ngx, "site.conf"), "w") as f:
+            f.write(conf.replace(plain, f"listen 127.0.0.1:{s.port} ssl backlog=4096;\n"
+                                        f"\tssl_certificate {cert};\n\tssl_certificate_key {key};"))
+        subprocess.run(["nginx", "-p", ngx, "-c", os.path.join(ngx, "nginx.conf"), "-e",
+                        os.path.join(s.log_dir, "nginx-error.log"), "-s", "reload"], check=True)
+        tls = ssl.create_default_context(cafile=cert)
+
+        def https(method, path, body=None, headers=None):
+            conn = http.client.HTTPSConnection("127.0.0.1", s.port, context=tls,
+                                               timeout=harness.TIMEOUT)
+            try:
+                conn.request(method, path, body=body, headers=headers or {})
+                resp = conn.getresponse()
+                return resp.status, {k.lower(): v for k, v in resp.getheaders()}, \
+                    resp.read().decode("utf-8", "replace")
+            finally:
+                conn.close()
+
+        deadline = time.monotonic() + 30
+        while True:  # the reload takes effect when nginx's new workers are up
+            try:
+                status, _, page = https("GET", "/admin/login")
+                break
+            except (ssl.SSLError, OSError):
+                assert time.monotonic() < deadline, "nginx does not answer over TLS"
+                time.sleep(0.1)
+        assert_status(status, 200, "GET /admin/login over HTTPS")
+        status, hdrs, _ = https("POST", "/admin/login", urllib.parse.urlencode({
+            "form_token": harness.form_token(page), "name": "tess",
+            "password": "a long tls password"}), harness.FORM)
+        assert_status(status, 303, "login over HTTPS")
+        m = re.fullmatch(r"__Host-turnout_admin=([0-9a-f]{64}); Path=/; HttpOnly;"
+                         r" SameSite=Lax; Secure", hdrs.get("set-cookie", ""))
+        assert m, f"Set-Cookie over HTTPS: {hdrs.get('set-cookie')!r}"
+        status, _, body = https("GET", "/admin", headers={
+            "Cookie": f"__Host-turnout_admin={m.group(1)}"})
+        assert_status(status, 200, "/admin with the __Host- cookie")
+        assert "tess" in body, "not logged in as tess"
+        status, hdrs, _ = https("GET", "/admin", headers={"Cookie": f"turnout_admin={m.group(1)}"})
+        assert (status, hdrs.get("location")) == (303, "/admin/login"), \
+            f"the plain-HTTP cookie name logs in over HTTPS: {status}"
 
 
 def locked_database_case(gate):
