@@ -400,8 +400,8 @@ class Site:
     def _killed_workers(self):
         """Processes the logs say were killed by a signal the test did not
         send: "worker N killed by signal S" (the master, in turnout.log), or
-        "(pid N) died with status S" with S > 128 (a supervisor in
-        scripts/serve, in turnout.log or worker.log)."""
+        "(pid N) killed by signal S" (a supervisor in scripts/serve, in
+        turnout.log or worker.log)."""
         found = []
         for log in ("turnout.log", "worker.log"):
             try:
@@ -410,10 +410,7 @@ class Site:
             except FileNotFoundError:
                 continue
             found += [(log, pid, sig) for pid, sig in
-                      re.findall(r"worker (\d+) killed by signal (\d+)", text)]
-            found += [(log, pid, str(int(st) - 128)) for pid, st in
-                      re.findall(r"\(pid (\d+)\) died with status (\d+)", text)
-                      if int(st) > 128]
+                      re.findall(r"(?:worker |\(pid )(\d+)\)? killed by signal (\d+)", text)]
         return [f"{self.name}: {log}: process {pid} killed by signal {sig}"
                 for log, pid, sig in found if int(pid) not in self.killed_pids]
 
