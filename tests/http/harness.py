@@ -586,8 +586,9 @@ class Site:
                 text = f.read()
             if "ERROR SUMMARY: 0 errors" not in text:
                 problems.append(f"{path}: no 'ERROR SUMMARY: 0 errors'")
-            m = re.search(r"Process terminating with default action of signal \d+.*", text)
-            if m:
+            # A crash; not the SIGTERM, SIGINT or SIGHUP of a stop.
+            m = re.search(r"Process terminating with default action of signal (\d+).*", text)
+            if m and int(m.group(1)) not in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 problems.append(f"{path}: {m.group(0)}")
             for kind, amount in re.findall(
                     r"(definitely|indirectly|possibly) lost: ([\d,]+) bytes", text):
