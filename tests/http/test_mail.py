@@ -154,32 +154,30 @@ def need_aiosmtpd():
         raise RuntimeError("python3-aiosmtpd is missing: run ./quickstart test")
 
 
-def add_event(data, slug, title="Mail test event", capacity=50):
-    now = int(time.time())
+def db_write(data, sql, params=()):
+    """Run one statement on the database in data, in its own transaction."""
     con = sqlite3.connect(os.path.join(data, "turnout.db"))
     with con:
-        con.execute(
-            "INSERT INTO event (slug, title, description, location, starts_at, status,"
-            " capacity, max_guests, created_at, updated_at) VALUES (?, ?, '', 'Hall',"
-            " ?, 'published', ?, 2, ?, ?)", (slug, title, now + 7 * DAY, capacity, now, now))
+        con.execute(sql, params)
     con.close()
+
+
+def add_event(data, slug, title="Mail test event", capacity=50, starts_in=7 * DAY):
+    now = int(time.time())
+    db_write(data, "INSERT INTO event (slug, title, description, location, starts_at, status,"
+             " capacity, max_guests, created_at, updated_at) VALUES (?, ?, '', 'Hall',"
+             " ?, 'published', ?, 2, ?, ?)", (slug, title, now + starts_in, capacity, now, now))
 
 
 def add_reminded(data):
     """An event in two hours, with an RSVP made two days ago: the worker
     owes it a reminder (reminder_hours 24) from its first housekeeping."""
-    now = int(time.time())
-    con = sqlite3.connect(os.path.join(data, "turnout.db"))
-    with con:
-        con.execute(
-            "INSERT INTO event (slug, title, description, location, starts_at, status,"
-            " capacity, max_guests, created_at, updated_at) VALUES ('soon', 'Mail soon event',"
-            " '', 'Hall', ?, 'published', 10, 0, ?, ?)", (now + 7200, now - 3 * DAY, now))
-        con.execute(
-            "INSERT INTO rsvp (event_id, token_hash, name, email, guests, status, created_at,"
-            " updated_at) SELECT id, randomblob(32), 'Rem Inder', 'remind@example.org', 0,"
-            " 'confirmed', ?, ?  FROM event WHERE slug = 'soon'", (now - 2 * DAY, now - 2 * DAY))
-    con.close()
+    add_event(data, "soon", "Mail soon event", capacity=10, starts_in=7200)
+    then = int(time.time()) - 2 * DAY
+    db_write(data, "INSERT INTO rsvp (event_id, token_hash, name, email, guests, status,"
+             " created_at, updated_at) SELECT id, randomblob(32), 'Rem Inder',"
+             " 'remind@example.org', 0, 'confirmed', ?, ? FROM event WHERE slug = 'soon'",
+             (then, then))
 
 
 def site():
