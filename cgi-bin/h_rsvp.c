@@ -251,7 +251,8 @@ int h_rsvp_change(struct req *r, struct app *app)
 	enum db_rc rc;
 	int guests;
 
-	if ((rc = rsvp_get(app->db, r->a, token, &rv, &e)) != DB_OK)
+	/* Its place in the queue is not needed here: not counted (see rsvp_find). */
+	if ((rc = rsvp_find(app->db, r->a, token, &rv, &e)) != DB_OK)
 		return rc == DB_NOTFOUND ? 404 : db_status(rc);
 	if (action == NULL || (strcmp(action, "update") != 0 && strcmp(action, "cancel") != 0 &&
 	    strcmp(action, "pledge") != 0)) {

@@ -179,14 +179,23 @@ static enum db_rc read_rsvp(struct db *db, struct arena *a, const struct rsvp_re
 	return rc;
 }
 
-enum db_rc rsvp_get(struct db *db, struct arena *a, const char *manage_token,
+enum db_rc rsvp_find(struct db *db, struct arena *a, const char *manage_token,
     struct rsvp *r, struct event *e)
 {
 	struct rsvp_ref ref = { .manage_token = manage_token };
 	enum db_rc rc;
 
-	if ((rc = read_rsvp(db, a, &ref, r)) != DB_OK ||
-	    (rc = event_get_by_id(db, a, r->event_id, e)) != DB_OK)
+	if ((rc = read_rsvp(db, a, &ref, r)) != DB_OK)
+		return rc;
+	return event_get_by_id(db, a, r->event_id, e);
+}
+
+enum db_rc rsvp_get(struct db *db, struct arena *a, const char *manage_token,
+    struct rsvp *r, struct event *e)
+{
+	enum db_rc rc;
+
+	if ((rc = rsvp_find(db, a, manage_token, r, e)) != DB_OK)
 		return rc;
 	if (r->status == RSVP_WAITLISTED)
 		rc = waitlist_position(db, r->event_id, r->id, &r->position, &r->spots_ahead);

@@ -71,8 +71,15 @@ const char *rsvp_status_name(enum rsvp_status s);
 enum db_rc rsvp_create(struct db *db, struct arena *a, const char *slug, const struct rsvp_input *in,
     const char *form_token, const char *manage_token, struct rsvp_outcome *out);
 
-/* The RSVP behind a manage token, with its event; DB_NOTFOUND if none. */
+/*
+ * The RSVP behind a manage token, with its event; DB_NOTFOUND if none.
+ * rsvp_get also counts a waitlisted party's place (position, spots
+ * ahead: an index count that grows with the queue ahead), rsvp_find
+ * leaves them 0, for callers that do not show them.
+ */
 enum db_rc rsvp_get(struct db *db, struct arena *a, const char *manage_token,
+    struct rsvp *r, struct event *e);
+enum db_rc rsvp_find(struct db *db, struct arena *a, const char *manage_token,
     struct rsvp *r, struct event *e);
 
 /*

@@ -207,6 +207,11 @@ static void test_cancel_promotes_in_order(void **state)
 	assert_int_equal(rsvp_get(F->t.db, F->t.a, F->manage[w3], &r, &e), DB_OK);
 	assert_int_equal(r.position, 3);
 	assert_int_equal(r.spots_ahead, 5);
+	/* rsvp_find: the same RSVP and event, its place not counted. */
+	assert_int_equal(rsvp_find(F->t.db, F->t.a, F->manage[w3], &r, &e), DB_OK);
+	assert_int_equal(r.status, RSVP_WAITLISTED);
+	assert_int_equal(r.position, 0);
+	assert_int_equal(e.id, r.event_id);
 	token_form_new(ft, NOW, "t");
 	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[a], ft, &out), DB_OK);
 	/* 6 spots free: cat (3), dan (2), eve (1), in arrival order. */
