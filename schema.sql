@@ -224,7 +224,7 @@ END;
 CREATE TABLE outbox (
 	id              INTEGER PRIMARY KEY,
 	kind            TEXT NOT NULL CHECK (kind IN ('confirmed', 'waitlisted', 'promoted',
-	                'cancelled', 'reminder', 'resend')),
+	                'cancelled', 'reminder', 'resend', 'claimed', 'claim_cancelled')),
 	dedupe_key      TEXT NOT NULL UNIQUE,
 	recipient       TEXT NOT NULL CHECK (length(recipient) BETWEEN 3 AND 254
 	                AND recipient NOT GLOB ('*[' || char(1) || '-' || char(32, 127) || ']*')),
@@ -241,7 +241,9 @@ CREATE TABLE outbox (
 	lease_until     INTEGER,
 	last_error      TEXT,
 	created_at      INTEGER NOT NULL,
-	sent_at         INTEGER
+	sent_at         INTEGER,
+	-- A drop's claim the message is about (claimed, claim_cancelled).
+	hold_id         INTEGER REFERENCES drop_hold (id) ON DELETE SET NULL
 );
 -- The worker's queue holds only what is to send; the admin's dead letters,
 -- the purge's old rows and an RSVP's messages each their own.
@@ -251,6 +253,8 @@ CREATE INDEX outbox_done ON outbox (created_at) WHERE state IN ('sent', 'discard
 CREATE INDEX outbox_rsvp ON outbox (rsvp_id);
 -- The resend rate limit counts recent resends per address and event.
 CREATE INDEX outbox_recipient ON outbox (recipient, event_id, kind, created_at);
+-- A claim's messages (the foreign key's searches).
+CREATE INDEX outbox_hold ON outbox (hold_id);
 
 CREATE TRIGGER outbox_rsvp_insert AFTER INSERT ON rsvp BEGIN
 	INSERT INTO outbox (kind, dedupe_key, recipient, name, event_id, rsvp_id,
@@ -585,6 +589,18 @@ END;
 
 CREATE TRIGGER drop_item_version_update AFTER UPDATE ON drop_item BEGIN
 	UPDATE event SET version = version + 1 WHERE id = NEW.event_id;
+END;
+
+-- A claim, or the organiser's cancellation of one, e-mails the person in the
+-- same transaction (times in the outbox are seconds).
+CREATE TRIGGER outbox_drop_claim AFTER UPDATE OF status ON drop_hold
+WHEN NEW.status IN ('claimed', 'cancelled') AND OLD.status <> NEW.status BEGIN
+	INSERT INTO outbox (kind, dedupe_key, recipient, name, event_id, hold_id,
+		next_attempt_at, created_at)
+	VALUES (iif(NEW.status = 'claimed', 'claimed', 'claim_cancelled'),
+		'hold:' || NEW.id || ':' || NEW.status, NEW.email, NEW.name, NEW.event_id, NEW.id,
+		NEW.updated_at / 1000, NEW.updated_at / 1000)
+	ON CONFLICT (dedupe_key) DO NOTHING;
 END;
 
 PRAGMA user_version = 8;

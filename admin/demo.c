@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "demo.h"
+#include "drop.h"
 #include "event.h"
 #include "potluck.h"
 #include "rsvp.h"
@@ -102,6 +103,49 @@ static enum db_rc demo_potluck(struct db *db)
 	return rc;
 }
 
+/*
+ * The T-shirt drop: three sizes, and a few shirts already claimed through
+ * the real hold and claim path, so the stock, the activity feed and the
+ * organiser's list have something to show.
+ */
+static enum db_rc demo_drop(struct db *db)
+{
+	static const struct { const char *size; int stock; } sizes[] = {
+		{ "S", 8 }, { "M", 12 }, { "L", 10 },
+	};
+	static const struct { const char *name, *email; int size, quantity; } claims[] = {
+		{ "Ada Lovelace", "ada@example.org", 1, 2 },
+		{ "Grace Hopper", "grace@example.org", 0, 1 },
+		{ "Alan Turing", "alan@example.org", 2, 1 },
+	};
+	const struct drop_settings s = { .per_person = 2, .hold_seconds = 60, .renewals = 2,
+	    .pickup = "Collect your shirt at the makerspace on the evening of the event;"
+	    " pay €15 in cash or by card when you collect it." };
+	int64_t item, variant[sizeof(sizes) / sizeof(sizes[0])];
+	struct arena *a = arena_new();
+	struct drop_outcome held, out;
+	enum db_rc rc;
+	struct event e;
+	size_t i;
+
+	if ((rc = drop_configure(db, "tshirt-drop", &s)) == DB_OK &&
+	    (rc = event_get(db, a, "tshirt-drop", &e)) == DB_OK)
+		rc = drop_item_add(db, e.id, "Makerspace T-shirt", "€15, pay at pick-up",
+		    "Organic cotton, black, with the makerspace logo screen-printed in white.",
+		    &item);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && rc == DB_OK; i++)
+		rc = drop_variant_add(db, e.id, item, sizes[i].size, sizes[i].stock, &variant[i]);
+	for (i = 0; i < sizeof(claims) / sizeof(claims[0]) && rc == DB_OK; i++) {
+		struct hold_input in = { variant[claims[i].size], claims[i].quantity,
+		    claims[i].name, claims[i].email };
+
+		if ((rc = drop_hold(db, a, "tshirt-drop", &in, NULL, &held)) == DB_OK)
+			rc = drop_claim(db, a, held.token, NULL, &out);
+	}
+	arena_free(a);
+	return rc;
+}
+
 enum db_rc demo_load(struct db *db)
 {
 	int64_t now = clock_now();
@@ -128,8 +172,9 @@ enum db_rc demo_load(struct db *db)
 		  .status = EVENT_PUBLISHED, .capacity = 32, .max_guests = 0,
 		  .rsvp_closes_at = at(now, 14, 20) },
 		{ .slug = "tshirt-drop", .title = "Makerspace T-shirt drop",
-		  .description = "Our first limited run of makerspace T-shirts: 30 shirts,"
-		  " screen-printed in the space. Come and collect yours.",
+		  .description = "Our first limited run of makerspace T-shirts: 30 shirts"
+		  " in three sizes, screen-printed in the space. Hold one, claim it, and"
+		  " collect it on the evening.",
 		  .location = "Makerspace, unit 4",
 		  .starts_at = at(now, 12, 18), .ends_at = at(now, 12, 20),
 		  .status = EVENT_PUBLISHED, .capacity = -1, .max_guests = 1 },
@@ -156,5 +201,7 @@ enum db_rc demo_load(struct db *db)
 		}
 	if ((rc = db_commit(db)) != DB_OK || (rc = demo_players(db)) != DB_OK)
 		return rc;
-	return demo_potluck(db);
+	if ((rc = demo_potluck(db)) != DB_OK)
+		return rc;
+	return demo_drop(db);
 }

@@ -80,6 +80,19 @@ int h_hold_show(struct req *r, struct app *app);
  * lowered below it; 422 a claim after the hold ran out or was let go.
  */
 int h_hold_change(struct req *r, struct app *app);
+/* GET /admin/events/{slug}/drop: settings, items, stock, holds and claims. 200; 404. */
+int h_admin_drop(struct req *r, struct app *app);
+/*
+ * POST /admin/events/{slug}/drop: action=settings (per_person,
+ * hold_seconds, renewals, pickup; makes the event a drop), item (name,
+ * price, description), variant (id of the item, name, stock), stock (id
+ * of the variant, stock), picked_up, paid or cancel (hold). 303 back;
+ * 400 bad field; 404; 409 a stock below what is claimed; 422 marking or
+ * cancelling what is not a claim.
+ */
+int h_admin_drop_change(struct req *r, struct app *app);
+/* GET /admin/events/{slug}/claims.csv: the claims by number. 200; 404 (no drop). */
+int h_admin_claims_csv(struct req *r, struct app *app);
 /* GET /admin/login: the login form. 200. */
 int h_admin_login_form(struct req *r, struct app *app);
 /*

@@ -10,7 +10,7 @@ const char *const page_templates[] = {
 	"waitlist.tpl", "rsvp.tpl", "resend.tpl", "status.json.tpl", "items.json.tpl",
 	"admin_login.tpl", "admin_home.tpl", "admin_event.tpl", "admin_items.tpl",
 	"admin_item_fields.tpl", "admin_rsvps.tpl", "admin_stats.tpl", "admin_outbox.tpl",
-	"drop.tpl", "drop_live.tpl", "hold.tpl", "stock.json.tpl",
+	"drop.tpl", "drop_live.tpl", "hold.tpl", "stock.json.tpl", "admin_drop.tpl",
 	NULL
 };
 
@@ -109,6 +109,9 @@ const char *page_spots(struct arena *a, const struct event *e, int64_t now)
 
 	if (e->status == EVENT_CANCELLED)
 		return "Cancelled";
+	if (e->kind == EVENT_DROP)
+		return open ? "Limited drop: open now" : now < e->rsvp_opens_at ?
+		    "Limited drop: opens soon" : "Limited drop: closed";
 	if (e->capacity < 0)
 		return "Open to all: no limit on places";
 	if (e->spots_left > 0)

@@ -64,6 +64,14 @@ static const struct route routes[] = {
 	  FIELD(F_CONFIRM) },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/items.csv", h_admin_items_csv,
 	  RF_DB | RF_ADMIN, 0 },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/drop", h_admin_drop, RF_DB | RF_ADMIN,
+	  FIELD(F_DONE) },
+	{ M_POST, "/admin/events/{slug}/drop", h_admin_drop_change, RF_DB | RF_ADMIN | RF_CSRF,
+	  FIELD(F_ACTION) | FIELD(F_PER_PERSON) | FIELD(F_HOLD_SECONDS) | FIELD(F_RENEWALS) |
+	  FIELD(F_PICKUP) | FIELD(F_NAME) | FIELD(F_PRICE) | FIELD(F_DESCRIPTION) | FIELD(F_ID) |
+	  FIELD(F_STOCK) | FIELD(F_HOLD) },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/claims.csv", h_admin_claims_csv,
+	  RF_DB | RF_ADMIN, 0 },
 	{ M_GET | M_HEAD, "/admin/outbox", h_admin_outbox, RF_DB | RF_ADMIN,
 	  FIELD(F_DONE) | FIELD(F_N) },
 	{ M_POST, "/admin/outbox", h_admin_outbox_change, RF_DB | RF_ADMIN | RF_CSRF,

@@ -187,4 +187,65 @@ CREATE TRIGGER drop_item_version_update AFTER UPDATE ON drop_item BEGIN
 	UPDATE event SET version = version + 1 WHERE id = NEW.event_id;
 END;
 
+-- A claim, or the organiser's cancellation of one, e-mails the person in the
+-- same transaction (times in the outbox are seconds).
+CREATE TRIGGER outbox_drop_claim AFTER UPDATE OF status ON drop_hold
+WHEN NEW.status IN ('claimed', 'cancelled') AND OLD.status <> NEW.status BEGIN
+	INSERT INTO outbox (kind, dedupe_key, recipient, name, event_id, hold_id,
+		next_attempt_at, created_at)
+	VALUES (iif(NEW.status = 'claimed', 'claimed', 'claim_cancelled'),
+		'hold:' || NEW.id || ':' || NEW.status, NEW.email, NEW.name, NEW.event_id, NEW.id,
+		NEW.updated_at / 1000, NEW.updated_at / 1000)
+	ON CONFLICT (dedupe_key) DO NOTHING;
+END;
+
+-- Claims are e-mailed through the outbox: two more kinds (a claim, and a
+-- claim the organiser cancelled) and the hold a message is about. A CHECK
+-- cannot change in place, so the table is rebuilt as it stands after
+-- migration 007, with its indexes and its own triggers (dropped with it);
+-- legacy_alter_table keeps the RSVP triggers' references to it as they are.
+PRAGMA legacy_alter_table = ON;
+CREATE TABLE outbox_new (
+	id              INTEGER PRIMARY KEY,
+	kind            TEXT NOT NULL CHECK (kind IN ('confirmed', 'waitlisted', 'promoted',
+	                'cancelled', 'reminder', 'resend', 'claimed', 'claim_cancelled')),
+	dedupe_key      TEXT NOT NULL UNIQUE,
+	recipient       TEXT NOT NULL CHECK (length(recipient) BETWEEN 3 AND 254
+	                AND recipient NOT GLOB ('*[' || char(1) || '-' || char(32, 127) || ']*')),
+	name            TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+	event_id        INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
+	rsvp_id         INTEGER REFERENCES rsvp (id) ON DELETE SET NULL,
+	link_token      TEXT CHECK (link_token IS NULL OR length(link_token) = 32),
+	state           TEXT NOT NULL DEFAULT 'pending'
+	                CHECK (state IN ('pending', 'sending', 'sent', 'dead', 'discarded')),
+	attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+	next_attempt_at INTEGER NOT NULL,
+	lease_until     INTEGER,
+	last_error      TEXT,
+	created_at      INTEGER NOT NULL,
+	sent_at         INTEGER,
+	hold_id         INTEGER REFERENCES drop_hold (id) ON DELETE SET NULL
+);
+INSERT INTO outbox_new SELECT *, NULL FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX outbox_queue ON outbox (next_attempt_at, id) WHERE state IN ('pending', 'sending');
+CREATE INDEX outbox_dead ON outbox (id) WHERE state = 'dead';
+CREATE INDEX outbox_done ON outbox (created_at) WHERE state IN ('sent', 'discarded');
+CREATE INDEX outbox_rsvp ON outbox (rsvp_id);
+CREATE INDEX outbox_recipient ON outbox (recipient, event_id, kind, created_at);
+CREATE INDEX outbox_hold ON outbox (hold_id);
+CREATE TRIGGER outbox_count_insert AFTER INSERT ON outbox BEGIN
+	UPDATE outbox_count SET n = n + 1 WHERE state = NEW.state;
+END;
+CREATE TRIGGER outbox_count_update AFTER UPDATE OF state ON outbox
+WHEN OLD.state <> NEW.state BEGIN
+	UPDATE outbox_count SET n = n - 1 WHERE state = OLD.state;
+	UPDATE outbox_count SET n = n + 1 WHERE state = NEW.state;
+END;
+CREATE TRIGGER outbox_count_delete AFTER DELETE ON outbox BEGIN
+	UPDATE outbox_count SET n = n - 1 WHERE state = OLD.state;
+END;
+
 PRAGMA user_version = 8;

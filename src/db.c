@@ -94,7 +94,8 @@ struct db {
 	X(", attempts", m->attempts = (int)db_int(st, i, 0)) \
 	X(", created_at", m->created_at = db_int(st, i, 0)) \
 	X(", next_attempt_at", m->next_attempt_at = db_int(st, i, 0)) \
-	X(", lease_until", m->lease_until = db_int(st, i, 0))
+	X(", lease_until", m->lease_until = db_int(st, i, 0)) \
+	X(", hold_id", m->hold_id = db_int(st, i, 0))
 #define DROP_SETTINGS_ROW(X) \
 	X("per_person", s->per_person = (int)db_int(st, i, 1)) \
 	X(", hold_seconds", s->hold_seconds = (int)db_int(st, i, DROP_HOLD_SECONDS_DEFAULT)) \
@@ -450,8 +451,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_DROP_VARIANT_INSERT] =
 		"INSERT INTO drop_variant (item_id, name, stock, position)"
 		" SELECT ?1, ?2, ?3, coalesce(max(position), 0) + 1 FROM drop_variant"
-		" WHERE item_id = ?1 HAVING count(*) < ?4",
-	[STMT_DROP_VARIANT_SET_STOCK] = "UPDATE drop_variant SET stock = ?2 WHERE id = ?1",
+		" WHERE item_id = ?1 HAVING count(*) < ?4"
+		" AND (SELECT event_id FROM drop_item WHERE id = ?1) = ?5",
+	[STMT_DROP_VARIANT_SET_STOCK] =
+		"UPDATE drop_variant SET stock = ?2 WHERE id = ?1"
+		" AND item_id IN (SELECT id FROM drop_item WHERE event_id = ?3)",
 	[STMT_DROP_ITEMS] =
 		"SELECT " DROP_ITEM_COLS " FROM drop_item WHERE event_id = ?1"
 		" ORDER BY position, id LIMIT ?3",
@@ -507,6 +511,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"SELECT (SELECT name FROM drop_hold f WHERE f.event_id = ?1 AND f.email = h.email"
 		" ORDER BY id LIMIT 1), sum(quantity) FROM drop_hold h WHERE event_id = ?1"
 		" AND status = 'claimed' GROUP BY email ORDER BY 2 DESC, min(id) LIMIT ?2",
+	[STMT_DROP_OVERDUE] =
+		"SELECT 1 FROM drop_hold WHERE status = 'live' AND expires_at <= ?1 LIMIT 1",
+	[STMT_HOLD_BY_ID] = "SELECT " HOLD_COLS HOLD_FROM " WHERE h.id = ?1 AND h.event_id = ?2",
+	/* Claims by number (cancelled ones too), then the holds still live at ?2. */
+	[STMT_HOLD_ADMIN_LIST] =
+		"SELECT " HOLD_COLS HOLD_FROM " WHERE h.event_id = ?1 AND (c.id IS NOT NULL"
+		" OR (h.status = 'live' AND h.expires_at > ?2))"
+		" ORDER BY c.number IS NULL, c.number, h.id LIMIT ?3",
+	/* ?2 = 0: picked up, 1: paid; the first time stays. */
+	[STMT_CLAIM_MARK] =
+		"UPDATE drop_claim SET picked_up_at = iif(?2 = 0, coalesce(picked_up_at, ?3),"
+		" picked_up_at), paid_at = iif(?2 = 1, coalesce(paid_at, ?3), paid_at)"
+		" WHERE hold_id = ?1",
 };
 
 int db_latest_version(void)

@@ -123,8 +123,8 @@ enum db_rc drop_item_add(struct db *db, int64_t event_id, const char *name,
 	return add_row(db, st, "adding a drop item", id);
 }
 
-enum db_rc drop_variant_add(struct db *db, int64_t item_id, const char *name,
-    int64_t stock, int64_t *id)
+enum db_rc drop_variant_add(struct db *db, int64_t event_id, int64_t item_id,
+    const char *name, int64_t stock, int64_t *id)
 {
 	sqlite3_stmt *st;
 
@@ -135,10 +135,12 @@ enum db_rc drop_variant_add(struct db *db, int64_t item_id, const char *name,
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, stock);
 	sqlite3_bind_int(st, 4, DROP_VARIANTS_MAX);
+	sqlite3_bind_int64(st, 5, event_id);
 	return add_row(db, st, "adding a drop variant", id);
 }
 
-enum db_rc drop_variant_set_stock(struct db *db, int64_t variant_id, int64_t stock)
+enum db_rc drop_variant_set_stock(struct db *db, int64_t event_id, int64_t variant_id,
+    int64_t stock)
 {
 	sqlite3_stmt *st;
 	int64_t mark;
@@ -152,6 +154,7 @@ enum db_rc drop_variant_set_stock(struct db *db, int64_t variant_id, int64_t sto
 	st = db_stmt(db, STMT_DROP_VARIANT_SET_STOCK);
 	sqlite3_bind_int64(st, 1, variant_id);
 	sqlite3_bind_int64(st, 2, stock);
+	sqlite3_bind_int64(st, 3, event_id);
 	/* drop_variant_stock_guard refuses a stock below what is claimed. */
 	if ((rc = run(db, st, "changing a stock")) == DB_OK && db_changes(db) == 0)
 		rc = DB_NOTFOUND;
@@ -522,6 +525,12 @@ enum db_rc drop_sweep(struct db *db, int64_t now_ms, int *n)
 	int replayed;
 
 	*n = 0;
+	/* A read first: the writers' gate only when there is something to do. */
+	st = db_stmt(db, STMT_DROP_OVERDUE);
+	sqlite3_bind_int64(st, 1, now_ms);
+	if ((rc = db_step_one(db, st, "looking for overdue holds")) != DB_OK)
+		return rc == DB_NOTFOUND ? DB_OK : rc;
+	sqlite3_reset(st);
 	if ((rc = change_begin(db, NULL, &replayed, &mark)) != DB_OK)
 		return rc;
 	st = db_stmt(db, STMT_DROP_SWEEP);
@@ -563,4 +572,72 @@ enum db_rc drop_top(struct db *db, struct arena *a, int64_t event_id,
 	}
 	sqlite3_reset(st);
 	return db_rc_of(db, step, "reading the top claimers");
+}
+
+enum db_rc drop_hold_by_id(struct db *db, struct arena *a, int64_t event_id,
+    int64_t hold_id, struct hold *h)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_HOLD_BY_ID);
+	enum db_rc rc;
+
+	sqlite3_bind_int64(st, 1, hold_id);
+	sqlite3_bind_int64(st, 2, event_id);
+	if ((rc = db_step_one(db, st, "reading a hold")) == DB_OK) {
+		db_read_hold(a, st, h);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+enum db_rc drop_admin_list(struct db *db, struct arena *a, int64_t event_id,
+    int64_t now_ms, struct hold **list, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_HOLD_ADMIN_LIST);
+	int step;
+
+	*n = 0;
+	*list = arena_alloc(a, DROP_ADMIN_LIST_MAX * sizeof(**list));
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int64(st, 2, now_ms);
+	sqlite3_bind_int(st, 3, DROP_ADMIN_LIST_MAX);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		db_read_hold(a, st, &(*list)[(*n)++]);
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "listing holds");
+}
+
+/* Set the claim's picked-up (what = 0) or paid (1) time if not set yet. */
+static enum db_rc mark_claim(struct db *db, const struct hold *h, int what)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_CLAIM_MARK);
+
+	sqlite3_bind_int64(st, 1, h->id);
+	sqlite3_bind_int(st, 2, what);
+	sqlite3_bind_int64(st, 3, clock_now());
+	return run(db, st, "marking a claim");
+}
+
+enum db_rc drop_admin_act(struct db *db, struct arena *a, int64_t event_id,
+    int64_t hold_id, enum drop_admin_action action, const char *actor)
+{
+	int64_t mark = 0;
+	struct hold h;
+	enum db_rc rc;
+	int replayed;
+
+	if ((rc = change_begin(db, NULL, &replayed, &mark)) != DB_OK)
+		return rc;
+	if ((rc = drop_hold_by_id(db, a, event_id, hold_id, &h)) != DB_OK)
+		goto done;
+	if (action == DROP_CANCEL_CLAIM && h.status == HOLD_CANCELLED)
+		rc = DB_OK;	/* a second tap */
+	else if (h.status != HOLD_CLAIMED)
+		rc = DB_CLOSED;
+	else if (action == DROP_CANCEL_CLAIM)
+		/* The triggers return the units, log it and e-mail the person. */
+		rc = set_status(db, &h, HOLD_CANCELLED, clock_now_ms(), actor);
+	else
+		rc = mark_claim(db, &h, action == DROP_PAID);
+done:
+	return change_end(db, rc, actor, mark);
 }

@@ -136,20 +136,21 @@ enum db_rc drop_configure(struct db *db, const char *slug, const struct drop_set
 
 /*
  * Add an item to the drop at event_id (*id receives it), or a variant to
- * an item. DB_NOTFOUND (not a drop / no such item), DB_INVALID (a field
+ * one of its items. DB_NOTFOUND (not a drop / no such item), DB_INVALID (a field
  * out of range or too many), DB_BUSY, DB_ERROR.
  */
 enum db_rc drop_item_add(struct db *db, int64_t event_id, const char *name,
     const char *price, const char *description, int64_t *id);
-enum db_rc drop_variant_add(struct db *db, int64_t item_id, const char *name,
-    int64_t stock, int64_t *id);
+enum db_rc drop_variant_add(struct db *db, int64_t event_id, int64_t item_id,
+    const char *name, int64_t stock, int64_t *id);
 
 /*
- * Change a variant's stock. Below held + claimed is allowed (the holds
+ * Change the stock of a variant of the drop at event_id. Below held + claimed is allowed (the holds
  * run out, nobody gets a new one); below what is claimed is DB_CONFLICT.
  * DB_NOTFOUND, DB_INVALID (out of range), DB_BUSY, DB_ERROR.
  */
-enum db_rc drop_variant_set_stock(struct db *db, int64_t variant_id, int64_t stock);
+enum db_rc drop_variant_set_stock(struct db *db, int64_t event_id, int64_t variant_id,
+    int64_t stock);
 
 /* The settings of the drop at event_id; DB_NOTFOUND if it is none. */
 enum db_rc drop_settings_get(struct db *db, struct arena *a, int64_t event_id,
@@ -216,9 +217,41 @@ enum db_rc drop_release(struct db *db, struct arena *a, const char *token,
     const char *form_token, struct drop_outcome *out);
 
 /*
+ * The hold hold_id of the drop at event_id with its claim, whatever its
+ * status (as stored: the admin list and the worker's e-mails read it).
+ * DB_NOTFOUND if there is none.
+ */
+enum db_rc drop_hold_by_id(struct db *db, struct arena *a, int64_t event_id,
+    int64_t hold_id, struct hold *h);
+
+/*
+ * The drop's claims (by number, cancelled ones too) and then its live
+ * holds, at most DROP_ADMIN_LIST_MAX, for the admin page at time now_ms.
+ */
+enum db_rc drop_admin_list(struct db *db, struct arena *a, int64_t event_id,
+    int64_t now_ms, struct hold **list, int *n);
+
+/* What an organiser does to a claim. */
+enum drop_admin_action {
+	DROP_PICKED_UP,		/* the first time only: a second tap keeps it */
+	DROP_PAID,		/* likewise */
+	DROP_CANCEL_CLAIM,	/* the units return to the stock, the person is e-mailed */
+};
+
+/*
+ * Apply action to the claim of hold hold_id at the drop event_id in one
+ * transaction, the log naming actor. DB_OK (also when already done),
+ * DB_NOTFOUND (no such hold there), DB_CLOSED (the hold is not claimed,
+ * or a cancelled claim picked up), DB_BUSY, DB_ERROR.
+ */
+enum db_rc drop_admin_act(struct db *db, struct arena *a, int64_t event_id,
+    int64_t hold_id, enum drop_admin_action action, const char *actor);
+
+/*
  * Mark every overdue live hold expired at time now_ms (the worker's
  * sweeper: only tidying, the write paths expire holds themselves);
- * *n receives how many. DB_OK, DB_BUSY, DB_ERROR.
+ * *n receives how many. Takes no write lock when nothing is overdue.
+ * DB_OK, DB_BUSY, DB_ERROR.
  */
 enum db_rc drop_sweep(struct db *db, int64_t now_ms, int *n);
 

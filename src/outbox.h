@@ -44,6 +44,7 @@ struct outbox_msg {
 	int attempts;			/* including this one */
 	int64_t next_attempt_at;	/* the queue's order */
 	int64_t lease_until;		/* the row may be another worker's from then on */
+	int64_t hold_id;		/* a drop's claim (drop.h), or 0 */
 };
 
 /* A dead letter, as the admin sees it. */

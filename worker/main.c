@@ -25,6 +25,7 @@
 
 #include "arena.h"
 #include "clock.h"
+#include "drop.h"
 #include "config.h"
 #include "db.h"
 #include "event.h"
@@ -51,6 +52,7 @@
 static const char *const mail_templates[] = {
 	"mail/confirmed.tpl", "mail/waitlisted.tpl", "mail/promoted.tpl",
 	"mail/cancelled.tpl", "mail/reminder.tpl", "mail/resend.tpl", "mail/link.tpl",
+	"mail/claimed.tpl", "mail/claim_cancelled.tpl",
 	NULL
 };
 
@@ -84,6 +86,25 @@ struct worker {
 	struct owed owed;
 };
 
+/* A claim's details for its e-mail, into d; -1 if it cannot be read. */
+static int claim_values(struct worker *w, const struct outbox_msg *m, struct tpl_dict *d)
+{
+	struct drop_settings s;
+	struct hold h;
+
+	if (drop_hold_by_id(w->db, w->a, m->event_id, m->hold_id, &h) != DB_OK ||
+	    drop_settings_get(w->db, w->a, m->event_id, &s) != DB_OK)
+		return -1;
+	tpl_set_int(d, "NUMBER", h.claim_number);
+	tpl_set_int(d, "QUANTITY", h.quantity);
+	tpl_set(d, "ITEM", mail_one_line(w->a, *h.variant != '\0' ?
+	    arena_printf(w->a, "%s %s", h.item, h.variant) : h.item));
+	tpl_set(d, "PRICE", mail_one_line(w->a, h.price));
+	/* The pick-up text keeps its lines: the organiser wrote it as a paragraph. */
+	tpl_set(d, "PICKUP", s.pickup);
+	return 0;
+}
+
 /*
  * The message for m, rendered from its kind's template with the event as
  * it is now; NULL with the reason in *err. Values are flattened to one
@@ -110,6 +131,10 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 	if (m->link_token != NULL)
 		tpl_set(tpl_include(d, "LINK", "mail/link.tpl"), "LINK",
 		    arena_printf(w->a, "%s/rsvp/%s", c->site_url, m->link_token));
+	if (m->hold_id != 0 && claim_values(w, m, d) != 0) {
+		*err = "the claim can no longer be read";
+		return NULL;
+	}
 	mail.text = tpl_render_text(w->a, arena_printf(w->a, "mail/%s.tpl", m->kind), d,
 	    &len);
 	if (mail.text == NULL) {
@@ -270,7 +295,7 @@ static void run(struct worker *w)
 	struct outbox_msg *msgs;
 	int64_t next_housekeeping = 0;
 	enum db_rc rc;
-	int n = 0, full = 0;
+	int n = 0, full = 0, swept;
 
 	while (!stopping) {
 		if ((rc = settle(w)) != DB_OK) {
@@ -281,6 +306,9 @@ static void run(struct worker *w)
 			housekeeping(w);
 			next_housekeeping = clock_now() + HOUSEKEEPING_EVERY;
 		}
+		/* Tidying only: every write at a drop expires its own overdue holds. */
+		if (drop_sweep(w->db, clock_now_ms(), &swept) == DB_OK && swept > 0)
+			log_info("%d hold(s) ran out", swept);
 		rc = outbox_claim(w->db, w->a, w->cfg->mail_lease, BATCH_MAX, &msgs, &n);
 		full = rc == DB_OK && deliver(w, msgs, n);
 		arena_reset(w->a);

@@ -32,11 +32,13 @@ from tap import Skip, diag  # noqa: E402
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 DAY = 24 * 3600
 HOLD_LINK = re.compile(r"^/holds/([0-9a-f]{32})$")
+ADMIN_PASSWORD = "a long organiser password"
+ADMIN = {}  # the organiser's session cookie, once logged in
 
 # Drops the tests add before the site starts: slug -> (per_person, opens in
 # seconds from now or None, {item: (price, {variant: stock})}).
 TEST_DROPS = {
-    "shirts": (2, None, {"T-shirt": ("€15, pay at pick-up", {"S": 5, "M": 1, "L": 0})}),
+    "shirts": (2, None, {"T-shirt": ("€15, pay at pick-up", {"S": 20, "M": 1, "L": 0})}),
     "bike": (1, None, {"Bike": ("free", {"": 1})}),
     "later": (1, DAY, {"Ticket": ("free", {"": 10})}),
     "other": (1, None, {"Mug": ("€5", {"": 5})}),
@@ -46,7 +48,10 @@ TEST_DROPS = {
 
 def add_test_drops(data):
     """prepare(): several workers; the test drops straight into the new database."""
-    harness.write_config(data, f"workers = {harness.STORM_WORKERS}\n")
+    # Cheap password hashes: the suite also runs under valgrind.
+    harness.write_config(data, f"workers = {harness.STORM_WORKERS}\n"
+                         "password_memory_kib = 1024\n")
+    harness.add_admin_user(os.path.join(data, "turnout.conf"), "org", ADMIN_PASSWORD)
     now = int(time.time())
     con = sqlite3.connect(os.path.join(data, "turnout.db"))
     try:
@@ -190,8 +195,8 @@ def counter_problems():
         "  AND status = 'claimed') FROM drop_variant v")
     problems = [f"variant {r[0]}: counters {r[2]}/{r[3]}, rows {r[4]}/{r[5]}, stock {r[1]}"
                 for r in rows if r[2] != r[4] or r[3] != r[5] or r[3] > r[1]]
-    bad = site().query("SELECT id FROM drop_hold h WHERE (status = 'claimed') <>"
-                       " EXISTS (SELECT 1 FROM drop_claim WHERE hold_id = h.id)")
+    bad = site().query("SELECT id FROM drop_hold h WHERE (status IN ('claimed', 'cancelled'))"
+                       " <> EXISTS (SELECT 1 FROM drop_claim WHERE hold_id = h.id)")
     problems += [f"hold {r[0]}: claim row and status disagree" for r in bad]
     integrity = site().query("PRAGMA integrity_check")
     if integrity != [("ok",)]:
@@ -438,6 +443,125 @@ def test_hold_posts_are_rate_limited_per_address():
     # Another address is not held back by it.
     assert_status(post("/events/other/hold", {"form_token": "0" * 80})[0], 400,
                   "another address")
+
+
+# -- the organiser ---------------------------------------------------------------
+
+def admin():
+    """A logged-in admin's session cookie (made once)."""
+    if "cookie" not in ADMIN:
+        ADMIN["cookie"] = site().admin_login("org", ADMIN_PASSWORD, source=next_source())
+    return ADMIN["cookie"]
+
+
+def admin_post(slug, fields):
+    s = site()
+    status, _, body = s.fetch("GET", f"/admin/events/{slug}/drop", cookie=admin())
+    assert_status(status, 200, "admin drop page")
+    fields = dict(fields, csrf=harness.csrf_of(body))
+    return s.post_form(f"/admin/events/{slug}/drop", fields, cookie=admin(),
+                       source=next_source())
+
+
+def test_admin_makes_a_drop_with_items_and_stock():
+    s = site()
+    assert_status(s.fetch("GET", "/admin/events/potluck-picnic/drop")[0], 303,
+                  "admin drop page without a session")
+    status, _, body = s.fetch("GET", "/admin/events/fun-run-5k/drop", cookie=admin())
+    assert_status(status, 200, "admin drop page of an RSVP event")
+    assert "This event takes RSVPs" in body
+    for bad, what in ((("hold_seconds", "14")), "hold time below 15"), \
+                     ((("hold_seconds", "1801")), "hold time above 1800"), \
+                     ((("per_person", "0")), "limit 0"), \
+                     ((("renewals", "x")), "renewals not a number"):
+        fields = {"action": "settings", "per_person": "1", "hold_seconds": "60",
+                  "renewals": "2", "pickup": "At the desk"}
+        fields[bad[0]] = bad[1]
+        status, _, body = admin_post("fun-run-5k", fields)
+        assert_status(status, 400, what, body)
+    assert site().query_one("SELECT kind FROM event WHERE slug = 'fun-run-5k'")[0] == "rsvp"
+    status, hdrs, body = admin_post("fun-run-5k", {
+        "action": "settings", "per_person": "2", "hold_seconds": "90", "renewals": "1",
+        "pickup": "At the finish line"})
+    assert_status(status, 303, "settings", body)
+    assert site().query_one("SELECT kind FROM event WHERE slug = 'fun-run-5k'")[0] == "drop"
+    status, _, body = admin_post("fun-run-5k", {"action": "item", "name": "Medal",
+                                               "price": "free", "description": "Bronze"})
+    assert_status(status, 303, "add item", body)
+    item = site().query_one("SELECT i.id FROM drop_item i JOIN event e ON e.id = i.event_id"
+                            " WHERE e.slug = 'fun-run-5k'")[0]
+    status, _, body = admin_post("fun-run-5k", {"action": "variant", "id": str(item),
+                                               "name": "", "stock": "3"})
+    assert_status(status, 303, "add variant", body)
+    status, _, body = fetch("GET", "/events/fun-run-5k")
+    assert "Medal" in body and "Hold it" in body
+
+
+def test_admin_claims_list_marks_cancel_and_csv():
+    s = site()
+    v = variant_id("shirts", "S")
+    token = hold_ok("shirts", v, "Kim Lee", "kim@example.org")
+    assert_status(act(token, "claim")[0], 303, "claim")
+    hold_id = site().query_one("SELECT id FROM drop_hold WHERE email = 'kim@example.org'")[0]
+    status, _, body = s.fetch("GET", "/admin/events/shirts/drop", cookie=admin())
+    assert "kim@example.org" in body and "Picked up" in body
+    for action in ("picked_up", "paid"):
+        status, _, body = admin_post("shirts", {"action": action, "hold": str(hold_id)})
+        assert_status(status, 303, action, body)
+    row = site().query_one("SELECT picked_up_at IS NOT NULL, paid_at IS NOT NULL"
+                           " FROM drop_claim WHERE hold_id = ?", (hold_id,))
+    assert row == (1, 1), row
+    status, hdrs, body = s.fetch("GET", "/admin/events/shirts/claims.csv", cookie=admin())
+    assert_status(status, 200, "claims.csv")
+    assert "text/csv" in hdrs["content-type"] and "kim@example.org" in body
+    # Lowering the stock below what is claimed is refused and says why.
+    claimed = site().query_one("SELECT claimed FROM drop_variant WHERE id = ?", (v,))[0]
+    status, _, body = admin_post("shirts", {"action": "stock", "id": str(v),
+                                           "stock": str(claimed - 1)})
+    assert_status(status, 409, "stock below claimed", body)
+    assert "below what is already claimed" in " ".join(harness.alerts(body))
+    status, _, body = admin_post("shirts", {"action": "cancel", "hold": str(hold_id)})
+    assert_status(status, 303, "cancel claim", body)
+    assert hold_row(token)[0] == "cancelled"
+    assert site().query_one("SELECT count(*) FROM outbox WHERE kind = 'claim_cancelled'"
+                            " AND recipient = 'kim@example.org'")[0] == 1
+    body, _, _ = hold_forms(token)
+    assert "The organiser cancelled this claim" in body
+    status, _, body = admin_post("shirts", {"action": "paid", "hold": str(hold_id)})
+    assert_status(status, 422, "mark a cancelled claim paid", body)
+    assert not counter_problems(), counter_problems()
+
+
+def test_claim_is_emailed_with_the_pickup_text():
+    token = hold_ok("shirts", variant_id("shirts", "S"), "Lu Mae", "lu@example.org")
+    assert_status(act(token, "claim")[0], 303, "claim")
+    maildir = os.path.join(site().data, "mail", "new")
+    deadline = time.monotonic() + 30
+    text = ""
+    while "lu@example.org" not in text and time.monotonic() < deadline:
+        time.sleep(0.2)
+        text = ""
+        for name in os.listdir(maildir) if os.path.isdir(maildir) else ():
+            with open(os.path.join(maildir, name), errors="replace") as f:
+                content = f.read()
+            if "lu@example.org" in content:
+                text = content
+    assert "lu@example.org" in text, "no claim e-mail reached the maildir"
+    assert "Your claim number" in text and "Collect at the bar" in text, text[:800]
+
+
+def test_sweeper_marks_holds_that_ran_out():
+    token = hold_ok("shirts", variant_id("shirts", "S"), "Mo Ng", "mo@example.org")
+    run_out([token])
+    deadline = time.monotonic() + 30
+    while hold_row(token)[0] == "live" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert hold_row(token)[0] == "expired", "the worker did not mark the hold expired"
+    assert site().query_one("SELECT count(*) FROM drop_log l JOIN drop_hold h ON"
+                            " h.id = l.hold_id WHERE h.email = 'mo@example.org' AND"
+                            " l.action = 'expire'")[0] == 1
+    status, _, body = fetch("GET", "/events/shirts/live")
+    assert "a hold on T-shirt S ran out" in body
 
 
 # -- concurrency -------------------------------------------------------------------

@@ -43,6 +43,7 @@ TEST_EVENTS = {
     "closed-early": (20, 0, None, -3600),  # sign-ups closed, event not started
     "opens-later": (20, 0, DAY, None),    # sign-ups not open yet
     "called-off": (20, 0, None, None),    # cancelled by the organiser (below)
+    "open-ended": (None, 1, None, None),  # no capacity
 }
 
 _site = None
@@ -441,7 +442,7 @@ def test_used_form_token_elsewhere_claims_nothing():
 # -- 3. double submit ----------------------------------------------------------
 
 def test_double_submit_20_concurrent():
-    slug = "tshirt-drop"
+    slug = "open-ended"
     s = site()
     token = fresh_token(slug)
     body = urllib.parse.urlencode({"form_token": token, "name": "Double Click",
@@ -595,7 +596,7 @@ def test_duplicate_email_is_409():
     assert len(site().query("SELECT id FROM rsvp WHERE email = 'same@example.org'")) == 1
     # The same address on another event is fine, and so is signing up again
     # after cancelling.
-    other = rsvp_ok("tshirt-drop", "Dup One", "dup.person@example.org", 0)
+    other = rsvp_ok("open-ended", "Dup One", "dup.person@example.org", 0)
     assert row(other)["status"] == "confirmed"
     status, hdrs, body = cancel(first)
     assert_status(status, 303, "cancel the first RSVP", body)
@@ -905,7 +906,7 @@ def test_status_json_etag_and_microcache():
     status, _, _ = fetch("GET", f"/events/{slug}/status.json",
                          headers={"If-None-Match": '"v0"'})
     assert_status(status, 200, "If-None-Match with an old ETag")
-    _, _, other = status_json("tshirt-drop")
+    _, _, other = status_json("open-ended")
     assert other["capacity"] is None and other["spots_left"] is None, other
 
     # A change shows within 2 s, through the cache.

@@ -57,11 +57,11 @@ static int setup(void **state)
 	f->event_id = make_drop("shirts", &s);
 	assert_int_equal(drop_item_add(f->t.db, f->event_id, "T-shirt", "€15, pay at pick-up",
 	    "Organic cotton", &f->item), DB_OK);
-	assert_int_equal(drop_variant_add(f->t.db, f->item, "S", 2, &f->small), DB_OK);
-	assert_int_equal(drop_variant_add(f->t.db, f->item, "M", 1, &f->medium), DB_OK);
+	assert_int_equal(drop_variant_add(f->t.db, f->event_id, f->item, "S", 2, &f->small), DB_OK);
+	assert_int_equal(drop_variant_add(f->t.db, f->event_id, f->item, "M", 1, &f->medium), DB_OK);
 	other = make_drop("bikes", &s);
 	assert_int_equal(drop_item_add(f->t.db, other, "Bike", "free", "", &item), DB_OK);
-	assert_int_equal(drop_variant_add(f->t.db, item, "", 5, &f->other_variant), DB_OK);
+	assert_int_equal(drop_variant_add(f->t.db, other, item, "", 5, &f->other_variant), DB_OK);
 	return 0;
 }
 
@@ -103,7 +103,7 @@ static enum hold_status status_of(const char *token, struct hold *h)
 	return h->status;
 }
 
-/* The counters equal the holds' rows, and the integrity check passes. */
+/* The counters equal the holds' rows; claims (cancelled ones too) have their row. */
 static void assert_consistent(void)
 {
 	assert_int_equal(testdb_int(F->t.db,
@@ -112,7 +112,8 @@ static void assert_consistent(void)
 	    " (SELECT coalesce(sum(quantity), 0) FROM drop_hold WHERE variant_id = v.id"
 	    " AND status = 'claimed') OR held + claimed > stock"), 0);
 	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM drop_hold h WHERE"
-	    " (status = 'claimed') <> EXISTS (SELECT 1 FROM drop_claim WHERE hold_id = h.id)"),
+	    " (status IN ('claimed', 'cancelled')) <>"
+	    " EXISTS (SELECT 1 FROM drop_claim WHERE hold_id = h.id)"),
 	    0);
 }
 
@@ -373,16 +374,16 @@ static void test_stock_guard(void **state)
 	assert_int_equal(claim(a.token, &c), DB_OK);
 	assert_int_equal(hold("bo", F->small, 1, &b), DB_OK);
 	/* Below held + claimed: allowed, Bo's hold runs out. */
-	assert_int_equal(drop_variant_set_stock(F->t.db, F->small, 1), DB_OK);
+	assert_int_equal(drop_variant_set_stock(F->t.db, F->event_id, F->small, 1), DB_OK);
 	/* Below what is claimed: refused, nothing changes. */
-	assert_int_equal(drop_variant_set_stock(F->t.db, F->small, 0), DB_CONFLICT);
+	assert_int_equal(drop_variant_set_stock(F->t.db, F->event_id, F->small, 0), DB_CONFLICT);
 	assert_int_equal(testdb_int(F->t.db, "SELECT stock FROM drop_variant WHERE name = 'S'"),
 	    1);
 	/* Bo's hold cannot become a claim now: it runs out. */
 	assert_int_equal(claim(b.token, &c), DB_FULL);
 	assert_int_equal(testdb_int(F->t.db, "SELECT claimed FROM drop_variant WHERE name = 'S'"),
 	    1);
-	assert_int_equal(drop_variant_set_stock(F->t.db, F->small, DROP_STOCK_MAX + 1),
+	assert_int_equal(drop_variant_set_stock(F->t.db, F->event_id, F->small, DROP_STOCK_MAX + 1),
 	    DB_INVALID);
 	/* The guard trigger, whatever the code does. */
 	assert_int_not_equal(sqlite3_exec(db_sqlite(F->t.db), "UPDATE drop_variant SET"
@@ -422,6 +423,75 @@ static void test_settings_range(void **state)
 	assert_int_equal(drop_configure(F->t.db, "shirts", &s), DB_OK);
 	assert_int_equal(testdb_int(F->t.db, "SELECT hold_seconds FROM drop_setting"
 	    " WHERE event_id = (SELECT id FROM event WHERE slug = 'shirts')"), 15);
+}
+
+/* An organiser marks and cancels claims; claims and cancellations are e-mailed. */
+static void test_admin_claims(void **state)
+{
+	struct drop_outcome a, b, c;
+	struct hold *list, h;
+	int64_t id;
+	int n;
+
+	(void)state;
+	assert_int_equal(hold("ann", F->small, 1, &a), DB_OK);
+	assert_int_equal(claim(a.token, &c), DB_OK);
+	assert_int_equal(hold("bo", F->medium, 1, &b), DB_OK);
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM outbox WHERE kind = 'claimed'"
+	    " AND recipient = 'ann@example.org' AND hold_id IS NOT NULL"), 1);
+	assert_int_equal(drop_admin_list(F->t.db, F->t.a, F->event_id, clock_now_ms(), &list, &n),
+	    DB_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0].claim_number, 1);	/* claims first, then live holds */
+	assert_int_equal(list[1].status, HOLD_LIVE);
+	id = list[0].id;
+	/* Only a claim is marked or cancelled; only this drop's. */
+	assert_int_equal(drop_admin_act(F->t.db, F->t.a, F->event_id, list[1].id,
+	    DROP_CANCEL_CLAIM, "org"), DB_CLOSED);
+	assert_int_equal(drop_admin_act(F->t.db, F->t.a, F->event_id + 1, id, DROP_PAID, "org"),
+	    DB_NOTFOUND);
+	clock_set(NOW + 10);
+	assert_int_equal(drop_admin_act(F->t.db, F->t.a, F->event_id, id, DROP_PICKED_UP, "org"),
+	    DB_OK);
+	clock_set(NOW + 20);
+	assert_int_equal(drop_admin_act(F->t.db, F->t.a, F->event_id, id, DROP_PICKED_UP, "org"),
+	    DB_OK);
+	assert_int_equal(drop_hold_by_id(F->t.db, F->t.a, F->event_id, id, &h), DB_OK);
+	assert_int_equal(h.picked_up_at, NOW + 10);	/* a second tap keeps the first time */
+	assert_int_equal(h.paid_at, 0);
+	assert_int_equal(drop_admin_act(F->t.db, F->t.a, F->event_id, id, DROP_CANCEL_CLAIM,
+	    "org"), DB_OK);
+	assert_int_equal(drop_hold_by_id(F->t.db, F->t.a, F->event_id, id, &h), DB_OK);
+	assert_int_equal(h.status, HOLD_CANCELLED);
+	assert_int_equal(testdb_int(F->t.db, "SELECT claimed FROM drop_variant WHERE name = 'S'"),
+	    0);
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM outbox WHERE kind ="
+	    " 'claim_cancelled' AND recipient = 'ann@example.org'"), 1);
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM drop_log WHERE action ="
+	    " 'cancel' AND actor = 'org'"), 1);
+	/* Twice is once; a cancelled claim is not picked up. */
+	assert_int_equal(drop_admin_act(F->t.db, F->t.a, F->event_id, id, DROP_CANCEL_CLAIM,
+	    "org"), DB_OK);
+	assert_int_equal(drop_admin_act(F->t.db, F->t.a, F->event_id, id, DROP_PAID, "org"),
+	    DB_CLOSED);
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM outbox WHERE kind ="
+	    " 'claim_cancelled'"), 1);
+	assert_consistent();
+}
+
+/* Items and variants belong to one drop: another drop's are not reachable. */
+static void test_variants_stay_in_their_drop(void **state)
+{
+	int64_t id;
+
+	(void)state;
+	assert_int_equal(drop_variant_add(F->t.db, F->event_id + 1, F->item, "XL", 3, &id),
+	    DB_INVALID);
+	assert_int_equal(drop_variant_set_stock(F->t.db, F->event_id, F->other_variant, 1),
+	    DB_NOTFOUND);
+	assert_int_equal(drop_item_add(F->t.db, 99999, "x", "", "", &id), DB_NOTFOUND);
+	assert_int_equal(drop_variant_add(F->t.db, F->event_id, 99999, "x", 1, &id),
+	    DB_INVALID);
 }
 
 /*
@@ -513,7 +583,7 @@ static void test_claims_race_the_sweeper(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(drop_variant_set_stock(F->t.db, F->small, 8), DB_OK);
+	assert_int_equal(drop_variant_set_stock(F->t.db, F->event_id, F->small, 8), DB_OK);
 	for (i = 0; i < 8; i++) {
 		char name[8];
 
@@ -558,6 +628,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stock_guard, setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_sweep, setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_settings_range, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_admin_claims, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_variants_stay_in_their_drop, setup,
+		    testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_last_unit_race, setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_claims_race_the_sweeper, setup,
 		    testdb_teardown),
