@@ -112,6 +112,7 @@ int drop_page(struct req *r, struct app *app, const struct event *e, int status,
 	if ((rc = drop_get(app->db, r->a, e, clock_now_ms(), &dr)) != DB_OK)
 		return db_status(rc);
 	page_begin(&p, r, app, e->title, "drop.tpl");
+	tpl_show(p.root, "DROP_SCRIPT");
 	page_event_summary(p.body, r->a, e, now);
 	tpl_set(p.body, "DESCRIPTION", e->description);
 	tpl_set_int(p.body, "PER_PERSON", dr.s.per_person);
@@ -226,6 +227,7 @@ static int hold_page(struct req *r, struct app *app, const char *token, int stat
 		return db_status(rc);
 	r->referrer_policy = "no-referrer";
 	page_begin(&p, r, app, arena_printf(r->a, "Your hold: %s", e.title), "hold.tpl");
+	tpl_show(p.root, "DROP_SCRIPT");
 	page_event_summary(p.body, r->a, &e, now_ms / 1000);
 	tpl_set(p.body, "TOKEN", token);
 	tpl_set(p.body, "WHAT", variant_label(r->a, h.item, h.variant));

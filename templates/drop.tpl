@@ -7,7 +7,7 @@
 <dt>Per person</dt><dd>Up to {{PER_PERSON}}</dd>
 </dl>
 <div class="description">{{DESCRIPTION}}</div>
-{{#COUNTDOWN}}<p class="notice countdown">This drop opens on <time datetime="{{OPENS_ISO}}" data-countdown="{{SECONDS}}">{{OPENS}}</time>. The page reloads by itself when it opens.</p>{{/COUNTDOWN}}
+{{#COUNTDOWN}}<p class="notice countdown">This drop opens on <time datetime="{{OPENS_ISO}}">{{OPENS}}</time>, in <span data-countdown="{{SECONDS}}">{{SECONDS}}</span> seconds. The page reloads by itself when it opens.</p>{{/COUNTDOWN}}
 {{#CLOSED}}<p class="notice">This drop is closed.</p>{{/CLOSED}}
 <section class="stock" aria-live="polite">
 {{#ITEM}}<div class="drop-item">

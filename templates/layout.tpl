@@ -8,6 +8,7 @@
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/style.css">
 {{#LIVE_SCRIPT}}<script src="/static/live.js" defer></script>{{/LIVE_SCRIPT}}
+{{#DROP_SCRIPT}}<script src="/static/drop.js" defer></script>{{/DROP_SCRIPT}}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

@@ -47,6 +47,7 @@ const PLEDGE_ITEM = 'Sausages';		// demo: 12 of 24 pledged, uncapped
 const PLEDGE = 3;
 const LIVE_EVENT = 'fun-run-5k';
 const LIVE_DEADLINE_MS = 3000;
+const DROP_EVENT = 'tshirt-drop';	// demo: S, M, L; two M shirts already claimed
 const MOBILE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 900 };
 const STEP_TIMEOUT_MS = 15000;
@@ -252,7 +253,7 @@ function watch(page, label) {
 		// live.js polls status.json every second: a poll still in flight
 		// when the visitor submits a form or follows a link is aborted by
 		// the navigation. That is not a fault of the site; anything else is.
-		if (text === 'net::ERR_ABORTED' && /\/status\.json$/.test(new URL(req.url()).pathname)) {
+		if (text === 'net::ERR_ABORTED' && /\/(status|stock)\.json$/.test(new URL(req.url()).pathname)) {
 			abortedPolls.push(`[${label}] ${req.url()}`);
 			return;
 		}
@@ -352,6 +353,7 @@ async function submitRsvp(page, fields) {
 
 let desktop;
 let mobile;
+let dropPhone, dropWatch;
 let nojs;
 let nojsMobile;
 let live;
@@ -901,6 +903,61 @@ try {
 	if (abortedPolls.length)
 		diag(`status.json polls aborted by leaving the page (not counted as failures): ${abortedPolls.length}`);
 
+	// ---- a drop from a phone: hold, the countdown, claim; a second page sees the stock fall
+	dropWatch = await launch({ viewport: DESKTOP });
+	const dw = dropWatch.pages()[0] || await dropWatch.newPage();
+	watch(dw, 'drop-watch');
+	dropPhone = await launch({ viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+	const dp = dropPhone.pages()[0] || await dropPhone.newPage();
+	watch(dp, 'drop-phone');
+	// The M shirts' "available" on the watching page, as a number.
+	const mAvailable = () => dw.evaluate(() => {
+		const li = [...document.querySelectorAll('li[data-variant]')]
+			.find((el) => el.textContent.trim().startsWith('M:'));
+		return li ? Number(li.querySelector('[data-live="available"]').textContent) : NaN;
+	});
+	let mBefore = NaN;
+	await check('drop: a second page shows how many M shirts are available', async () => {
+		await dw.goto(`${base}/events/${DROP_EVENT}`);
+		mBefore = await mAvailable();
+		return { ok: mBefore > 0, why: `M available: ${mBefore}` };
+	});
+	await check('drop: hold an M shirt from a phone', async () => {
+		await dp.goto(`${base}/events/${DROP_EVENT}`);
+		await dp.getByLabel(/T-shirt M \(/).check();
+		await dp.getByLabel('Your name').fill('Phone Holder');
+		await dp.getByLabel('E-mail').fill('phone.holder@example.org');
+		await Promise.all([dp.waitForURL(/\/holds\/[0-9a-f]{32}$/),
+			dp.getByRole('button', { name: 'Hold it' }).click()]);
+		return { ok: norm(await dp.locator('h1').textContent()) === 'Your hold', why: dp.url() };
+	});
+	await check(`drop: hold page: no horizontal scroll at ${MOBILE.width} px`, () => horizontalFit(dp));
+	await screenshot(dp, 'drop-mobile-hold');
+	await check('drop: the hold page counts the seconds down', async () => {
+		const first = Number(norm(await dp.locator('[data-countdown]').textContent()));
+		await dp.waitForFunction((f) => Number(document.querySelector('[data-countdown]').textContent) < f,
+			first, { timeout: 5000 });
+		return first > 0;
+	});
+	await check('drop: claim it and see the claim number', async () => {
+		await dp.getByRole('button', { name: 'Claim' }).click();
+		await dp.getByText(/your claim number is/).waitFor({ timeout: 5000 });
+		return true;
+	});
+	await check('drop: the second page sees the stock fall without a reload', async () => {
+		const deadline = Date.now() + LIVE_DEADLINE_MS + 2000;
+		let now = await mAvailable();
+		while (now !== mBefore - 1 && Date.now() < deadline) {
+			await dw.waitForTimeout(200);
+			now = await mAvailable();
+		}
+		return { ok: now === mBefore - 1, why: `M available ${now}, was ${mBefore}` };
+	});
+	await dropPhone.close();
+	dropPhone = undefined;
+	await dropWatch.close();
+	dropWatch = undefined;
+
 	await check('no console errors, page errors or failed requests', () => ({
 		ok: consoleErrors.length === 0,
 		why: consoleErrors.slice(0, 20).join('\n'),
@@ -909,7 +966,7 @@ try {
 	if (!/^(setup failed|site did not start)$/.test(e.message))
 		report(false, 'browser session runs to the end', e.stack || e.message);
 } finally {
-	for (const ctx of [desktop, mobile, nojs, nojsMobile, live, adminCtx])
+	for (const ctx of [desktop, mobile, nojs, nojsMobile, live, adminCtx, dropPhone, dropWatch])
 		if (ctx) await ctx.close().catch(() => {});
 	if (failures > 0) {
 		const tails = tailsShown ? '' : logTails();
