@@ -8,6 +8,8 @@
  *
  *   mint-tokens DATABASE N SLUG
  *   mint-tokens DATABASE N SLUG pledge RSVPS ITEM
+ *   mint-tokens DATABASE N SLUG hold VARIANT
+ *   mint-tokens DATABASE N SLUG claim VARIANT
  *
  * With "pledge" it first signs RSVPS new participants up to SLUG (through
  * rsvp_create, as the RSVP form does), then prints N lines
@@ -16,6 +18,12 @@
  * with quantity 1 + i / RSVPS, so every POST changes a pledge (a real
  * write) and never lowers one (a lower quantity on a stale form would be
  * refused), as long as fewer than RSVPS requests are in flight.
+ *
+ * At a drop: "hold" prints N lines "hold FORM_TOKEN VARIANT" for the hold
+ * form of drop SLUG (each POST a new visitor's hold of one unit);
+ * "claim" first makes N holds of VARIANT (through drop_hold, as the form
+ * does) and prints N lines "claim HOLD_TOKEN FORM_TOKEN" for their claim
+ * forms.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +33,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "drop.h"
 #include "rsvp.h"
 #include "token.h"
 
@@ -72,22 +81,55 @@ static int sign_up(struct db *db, const char *slug, long n,
 	return k < n ? -1 : 0;
 }
 
+/*
+ * Hold one unit of variant at drop slug for n new visitors; their hold
+ * links go to links[n]. Returns 0 or -1 (said on stderr).
+ */
+static int hold_many(struct db *db, const char *slug, int64_t variant, long n,
+    char (*links)[TOKEN_MANAGE_HEX + 1])
+{
+	struct hold_input in = { .variant_id = variant, .quantity = 1, .name = "Bench claimer" };
+	struct arena *a = arena_new();
+	struct drop_outcome out;
+	char email[64];
+	enum db_rc rc = DB_OK;
+	long k;
+
+	for (k = 0; k < n && rc == DB_OK; k++) {
+		/* A new address on every run: the clock in ms and the count. */
+		snprintf(email, sizeof(email), "claim-%lld-%ld@example.org",
+		    (long long)clock_now_ms(), k);
+		in.email = email;
+		if ((rc = drop_hold(db, a, slug, &in, NULL, &out)) == DB_OK)
+			memcpy(links[k], out.token, sizeof(links[k]));
+		arena_reset(a);
+	}
+	arena_free(a);
+	if (rc != DB_OK)
+		fprintf(stderr, "mint-tokens: holding at %s failed (db_rc %d)\n", slug, (int)rc);
+	return rc == DB_OK ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char secret[TOKEN_SECRET_LEN];
 	char tok[TOKEN_FORM_HEX + 1], err[512] = "", purpose[80];
 	char (*manage)[TOKEN_MANAGE_HEX + 1] = NULL;
 	int pledge = argc == 7 && strcmp(argv[4], "pledge") == 0;
-	long n, i, rsvps = 0, item = 0;
+	int hold = argc == 6 && strcmp(argv[4], "hold") == 0;
+	int claim = argc == 6 && strcmp(argv[4], "claim") == 0;
+	long n, i, rsvps = 0, item = 0, variant = 0;
 	struct config c;
 	struct db *db;
 
-	if (argc != 4 && !pledge) {
-		fprintf(stderr, "usage: mint-tokens DATABASE N SLUG [pledge RSVPS ITEM]\n");
+	if (argc != 4 && !pledge && !hold && !claim) {
+		fprintf(stderr, "usage: mint-tokens DATABASE N SLUG [pledge RSVPS ITEM |"
+		    " hold VARIANT | claim VARIANT]\n");
 		return 2;
 	}
 	if ((n = number(argv[2])) < 0 || (pledge && ((rsvps = number(argv[5])) < 1 ||
-	    (item = number(argv[6])) < 1))) {
+	    (item = number(argv[6])) < 1)) || ((hold || claim) &&
+	    (variant = number(argv[5])) < 1)) {
 		fprintf(stderr, "mint-tokens: N, RSVPS and ITEM must be whole numbers\n");
 		return 2;
 	}
@@ -97,13 +139,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mint-tokens: database path too long\n");
 		return 2;
 	}
-	/* Without pledges only the secret is read: no write gate needed. */
-	c.write_gate = pledge;
+	/* Without pledges or claims only the secret is read: no write gate needed. */
+	c.write_gate = pledge || claim;
+	/* The holds to claim are setup, not what is measured: no fsync each. */
+	c.synchronous = SYNC_NORMAL;
 	db = db_open(&c, 0, err, sizeof(err));
 	if (db == NULL || db_prepare(db, err, sizeof(err)) != 0 ||
 	    db_secret(db, secret, sizeof(secret)) != 0 || token_init(secret) != 0) {
 		fprintf(stderr, "mint-tokens: %s\n",
 		    *err != '\0' ? err : "the database has no usable site secret");
+		db_close(db);
+		return 1;
+	}
+	if (claim && ((manage = calloc((size_t)n + 1, sizeof(*manage))) == NULL ||
+	    hold_many(db, argv[3], variant, n, manage) != 0)) {
+		free(manage);
 		db_close(db);
 		return 1;
 	}
@@ -116,7 +166,19 @@ int main(int argc, char **argv)
 	db_close(db);
 	/* Tokens are bound to their form: the RSVP form of event SLUG. */
 	snprintf(purpose, sizeof(purpose), "rsvp:%.64s", argv[3]);
+	if (hold)
+		snprintf(purpose, sizeof(purpose), "hold:%.64s", argv[3]);
 	for (i = 0; i < n; i++) {
+		if (hold || claim) {
+			if (claim)
+				snprintf(purpose, sizeof(purpose), "claim:%s", manage[i]);
+			token_form_new(tok, clock_now(), purpose);
+			if (hold)
+				printf("hold %s %ld\n", tok, variant);
+			else
+				printf("claim %s %s\n", manage[i], tok);
+			continue;
+		}
 		if (!pledge) {
 			token_form_new(tok, clock_now(), purpose);
 			puts(tok);

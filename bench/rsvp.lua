@@ -4,6 +4,10 @@
 -- first outcome (a 303 without a commit), so a thread that runs out of
 -- tokens stops and says so.
 --
+-- Drops: lines "hold FORM_TOKEN VARIANT" POST a new visitor's hold to the
+-- URL's path (/events/{slug}/hold); lines "claim HOLD_TOKEN FORM_TOKEN"
+-- claim that hold at /holds/HOLD_TOKEN (bench/mint-tokens ... hold|claim).
+--
 -- Pledges: when the token file's lines are "MANAGE FORM_TOKEN ITEM QUANTITY"
 -- (bench/mint-tokens ... pledge), each request POSTs that pledge to the
 -- manage page /rsvp/MANAGE instead (the URL's path is not used).
@@ -75,6 +79,17 @@ function request()
 		end
 	else
 		next_token = i + 1
+	end
+	local hold_tok, variant = tokens[i]:match("^hold (%x+) (%d+)$")
+	if hold_tok then
+		return wrk.format("POST", wrk.path, headers, "form_token=" .. hold_tok ..
+			"&variant=" .. variant .. "&name=Bench+" .. tag .. "-" .. i ..
+			"&email=h" .. tag .. "-" .. i .. "@example.org")
+	end
+	local link, claim_tok = tokens[i]:match("^claim (%x+) (%x+)$")
+	if link then
+		return wrk.format("POST", "/holds/" .. link, headers, "form_token=" .. claim_tok ..
+			"&action=claim")
 	end
 	local manage, tok, item, quantity = tokens[i]:match("^(%x+) (%x+) (%d+) (%d+)$")
 	if manage then
