@@ -137,7 +137,7 @@ static enum db_rc demo_drop(struct db *db)
 		rc = drop_variant_add(db, e.id, item, sizes[i].size, sizes[i].stock, &variant[i]);
 	for (i = 0; i < sizeof(claims) / sizeof(claims[0]) && rc == DB_OK; i++) {
 		struct hold_input in = { variant[claims[i].size], claims[i].quantity,
-		    claims[i].name, claims[i].email };
+		    claims[i].name, claims[i].email, NULL };
 
 		if ((rc = drop_hold(db, a, "tshirt-drop", &in, NULL, &held)) == DB_OK)
 			rc = drop_claim(db, a, held.token, NULL, &out);

@@ -153,6 +153,17 @@ static const char *field_hold_quantity(struct arena *a, const char *v, int max, 
 	return NULL;
 }
 
+/* The cookie in which a browser keeps the link of the hold it made at a drop. */
+#define HOLD_COOKIE "turnout_hold"
+
+/* This browser's hold link for the drop it posts to, if well-formed; else NULL. */
+static const char *hold_cookie(const struct req *r)
+{
+	const char *v = req_cookie(r, HOLD_COOKIE);
+
+	return v != NULL && token_manage_valid(v) ? v : NULL;
+}
+
 int h_drop_hold(struct req *r, struct app *app)
 {
 	struct drop_form form = { .name = "", .email = "" };
@@ -180,9 +191,14 @@ int h_drop_hold(struct req *r, struct app *app)
 	    (form.error = field_email(r->a, field_get(r, F_EMAIL), &in.email)) != NULL)
 		return drop_page(r, app, &e, 400, &form);
 	form.variant_id = in.variant_id;
+	in.owner = hold_cookie(r);
 	rc = drop_hold(app->db, r->a, e.slug, &in, token, &out);
 	switch (rc) {
 	case DB_OK:
+		/* This browser keeps the link: the proof that a repeat is its own. */
+		req_header(r, "Set-Cookie", arena_printf(r->a, HOLD_COOKIE "=%s; Path=/events/%s/hold;"
+		    " Max-Age=3600; HttpOnly; SameSite=Strict%s", out.token, e.slug,
+		    r->https ? "; Secure" : ""));
 		return page_redirect(r, arena_printf(r->a, "/holds/%s", out.token));
 	case DB_NOTFOUND:
 		return 404;
@@ -195,8 +211,10 @@ int h_drop_hold(struct req *r, struct app *app)
 		form.error = "Please pick one of the items on this page.";
 		return drop_page(r, app, &e, 400, &form);
 	case DB_CONFLICT:
-		form.error = arena_printf(r->a, "You already hold or have claimed as many as"
-		    " one person may (%d).", s.per_person);
+		form.error = out.elsewhere ? "This e-mail address already holds one: its page"
+		    " is open in the browser that made the hold. When that hold is claimed or"
+		    " runs out, you can hold again." : arena_printf(r->a, "You already hold or"
+		    " have claimed as many as one person may (%d).", s.per_person);
 		return drop_page(r, app, &e, 409, &form);
 	case DB_FULL:
 		form.error = out.could_return ? "All held: check back in a minute, holds"

@@ -489,8 +489,6 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" hold_ms, max_renewals, created_at, expires_at, updated_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9 + ?7, ?9)",
 	[STMT_HOLD_SET_TOKEN] = "UPDATE drop_hold SET token_hash = ?2 WHERE id = ?1",
-	[STMT_HOLD_LATEST_BY_EMAIL] =
-		"SELECT max(id) FROM drop_hold WHERE event_id = ?1 AND email = ?2",
 	[STMT_HOLD_BY_TOKEN] = "SELECT " HOLD_COLS HOLD_FROM " WHERE h.token_hash = ?1",
 	/* Only from the status the caller read (?5): a change never lands twice. */
 	[STMT_HOLD_SET_STATUS] =

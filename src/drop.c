@@ -270,22 +270,49 @@ static int64_t left(const struct counts *c)
 	return c->stock - c->held - c->claimed > 0 ? c->stock - c->held - c->claimed : 0;
 }
 
+/* Read the hold behind token into h (strings in a). */
+static enum db_rc read_hold(struct db *db, struct arena *a, const char *token,
+    struct hold *h)
+{
+	unsigned char hash[TOKEN_HASH_LEN];
+	sqlite3_stmt *st = db_stmt(db, STMT_HOLD_BY_TOKEN);
+	enum db_rc rc;
+
+	token_hash(token, hash);
+	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
+	if ((rc = db_step_one(db, st, "reading a hold")) == DB_OK) {
+		db_read_hold(a, st, h);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
 /*
  * A second hold by an address with a live one gets that hold back, given
  * a full hold time from now if a renewal is left: never earlier than it
  * was, never past its first hold time plus one per renewal (the schema
  * checks that too), so a clock jumping back cannot lengthen it.
  */
-static enum db_rc renew(struct db *db, sqlite3_stmt *live, int64_t now_ms,
-    struct drop_outcome *out)
+static enum db_rc renew(struct db *db, struct arena *a, sqlite3_stmt *live,
+    const char *owner, int64_t now_ms, struct drop_outcome *out)
 {
 	int64_t id = db_int(live, 0, 0), created = db_int(live, 1, 0);
 	int64_t expires = db_int(live, 2, 0), hold_ms = db_int(live, 3, 0), to;
 	int renewals = (int)db_int(live, 4, 0), max = (int)db_int(live, 5, 0);
 	sqlite3_stmt *st;
+	struct hold h;
+	enum db_rc rc;
 
 	sqlite3_reset(live);
-	hold_token(id, out->token);
+	/* Only the browser that keeps its link gets the hold back. */
+	if (owner == NULL || (rc = read_hold(db, a, owner, &h)) == DB_NOTFOUND ||
+	    (rc == DB_OK && h.id != id)) {
+		out->elsewhere = 1;
+		return DB_CONFLICT;
+	}
+	if (rc != DB_OK)
+		return rc;
+	snprintf(out->token, sizeof(out->token), "%s", owner);
 	out->renewed = 1;
 	to = now_ms + hold_ms;
 	if (to > created + hold_ms * (renewals + 2))
@@ -301,7 +328,7 @@ static enum db_rc renew(struct db *db, sqlite3_stmt *live, int64_t now_ms,
 
 /* The hold of in at event e inside the transaction; see drop_hold(). */
 static enum db_rc hold_in(struct db *db, struct arena *a, const struct event *e,
-    const struct hold_input *in, struct drop_outcome *out)
+    const struct hold_input *in, const char *form_token, struct drop_outcome *out)
 {
 	unsigned char hash[TOKEN_HASH_LEN];
 	int64_t now_ms = clock_now_ms(), mine, id;
@@ -321,7 +348,7 @@ static enum db_rc hold_in(struct db *db, struct arena *a, const struct event *e,
 	sqlite3_bind_int64(st, 1, e->id);
 	sqlite3_bind_text(st, 2, in->email, -1, SQLITE_STATIC);
 	if ((rc = db_step_one(db, st, "finding a live hold")) == DB_OK)
-		return renew(db, st, now_ms, out);
+		return renew(db, a, st, in->owner, now_ms, out);
 	if (rc != DB_NOTFOUND)
 		return rc;
 	if ((rc = read_counts(db, in->variant_id, &c)) != DB_OK)
@@ -359,7 +386,10 @@ static enum db_rc hold_in(struct db *db, struct arena *a, const struct event *e,
 	if ((rc = run(db, st, "holding")) != DB_OK)
 		return rc;
 	id = db_last_id(db);
-	hold_token(id, out->token);
+	if (form_token != NULL)
+		token_manage_of(form_token, out->token);
+	else
+		hold_token(id, out->token);
 	token_hash(out->token, hash);
 	st = db_stmt(db, STMT_HOLD_SET_TOKEN);
 	sqlite3_bind_int64(st, 1, id);
@@ -367,22 +397,22 @@ static enum db_rc hold_in(struct db *db, struct arena *a, const struct event *e,
 	return run(db, st, "giving a hold its link");
 }
 
-/* A replayed hold answers the link of the address's latest hold here. */
-static enum db_rc replay_link(struct db *db, const struct event *e, const char *email,
-    struct drop_outcome *out)
+/*
+ * A replayed hold answers the link its form token made, or, when the
+ * first answer was the visitor's own hold given back, the link their
+ * browser keeps: never a link found by the address alone.
+ */
+static enum db_rc replay_link(struct db *db, struct arena *a, const struct event *e,
+    const char *form_token, const char *owner, struct drop_outcome *out)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_HOLD_LATEST_BY_EMAIL);
-	int64_t id = 0;
+	struct hold h;
 	enum db_rc rc;
 
-	sqlite3_bind_int64(st, 1, e->id);
-	sqlite3_bind_text(st, 2, email, -1, SQLITE_STATIC);
-	if ((rc = one_int(db, st, "finding a hold", &id)) != DB_OK)
-		return rc;
-	if (id == 0)
-		return DB_NOTFOUND;
-	hold_token(id, out->token);
-	return DB_OK;
+	token_manage_of(form_token, out->token);
+	if ((rc = read_hold(db, a, out->token, &h)) == DB_NOTFOUND && owner != NULL &&
+	    (rc = read_hold(db, a, owner, &h)) == DB_OK)
+		snprintf(out->token, sizeof(out->token), "%s", owner);
+	return rc == DB_OK && h.event_id != e->id ? DB_NOTFOUND : rc;
 }
 
 enum db_rc drop_hold(struct db *db, struct arena *a, const char *slug,
@@ -396,25 +426,9 @@ enum db_rc drop_hold(struct db *db, struct arena *a, const char *slug,
 	if ((rc = change_begin(db, form_token, &out->replayed, &mark)) != DB_OK)
 		return rc;
 	if ((rc = event_get(db, a, slug, &e)) == DB_OK)
-		rc = out->replayed ? replay_link(db, &e, in->email, out) : hold_in(db, a, &e, in, out);
+		rc = out->replayed ? replay_link(db, a, &e, form_token, in->owner, out) :
+		    hold_in(db, a, &e, in, form_token, out);
 	return change_end(db, rc, NULL, mark);
-}
-
-/* Read the hold behind token into h (strings in a). */
-static enum db_rc read_hold(struct db *db, struct arena *a, const char *token,
-    struct hold *h)
-{
-	unsigned char hash[TOKEN_HASH_LEN];
-	sqlite3_stmt *st = db_stmt(db, STMT_HOLD_BY_TOKEN);
-	enum db_rc rc;
-
-	token_hash(token, hash);
-	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
-	if ((rc = db_step_one(db, st, "reading a hold")) == DB_OK) {
-		db_read_hold(a, st, h);
-		sqlite3_reset(st);
-	}
-	return rc;
 }
 
 enum db_rc drop_hold_get(struct db *db, struct arena *a, const char *token, int64_t now_ms,

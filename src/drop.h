@@ -90,12 +90,14 @@ struct hold_input {
 	int64_t variant_id;
 	int quantity;
 	const char *name, *email;
+	const char *owner;		/* the hold link the visitor's browser keeps, or NULL */
 };
 
 /* What a hold, claim or release did. */
 struct drop_outcome {
 	int replayed;			/* form token used before: nothing changed */
 	int renewed;			/* the address's live hold was returned */
+	int elsewhere;			/* DB_CONFLICT: the address holds one, in another browser */
 	char token[TOKEN_MANAGE_HEX + 1];	/* the hold's link (drop_hold()) */
 	int64_t available;		/* DB_FULL: what is left of the variant */
 	int could_return;		/* DB_FULL: live holds may still run out */
@@ -176,11 +178,15 @@ enum db_rc drop_get(struct db *db, struct arena *a, const struct event *e, int64
  * Hold in->quantity of variant in->variant_id at the drop `slug`, in one
  * transaction that first expires the drop's overdue holds (scratch
  * memory from a, the caller's arena, as for every call here). The link is
- * out->token (only its hash is stored). A live hold of the same address
- * is returned instead (out->renewed), given a full hold time from now if
- * it has renewals left, never more than its first hold time plus one per
- * renewal. form_token makes it idempotent (a replay answers the same
- * link). Returns DB_OK, DB_NOTFOUND (no such published drop), DB_CLOSED
+ * out->token (only its hash is stored), derived from form_token (from
+ * the hold's id without one: demo and bench holds). A live hold of the
+ * same address is returned instead (out->renewed), given a full hold
+ * time from now if it has renewals left, never more than its first hold
+ * time plus one per renewal - but only to the browser that made it
+ * (in->owner is its link): to anyone else, knowing the address reveals
+ * nothing and changes nothing (DB_CONFLICT with out->elsewhere).
+ * form_token makes it idempotent (a replay answers the same link, never
+ * another address's). Returns DB_OK, DB_NOTFOUND (no such published drop), DB_CLOSED
  * (outside the sale window), DB_INVALID (a variant of no item of this
  * drop, quantity outside 1 ... per-person limit), DB_CONFLICT (the
  * address's live holds and claims would pass the per-person limit),

@@ -272,12 +272,36 @@ def test_let_it_go_returns_stock():
 
 def test_same_address_gets_its_hold_back():
     s_id = variant_id("shirts", "S")
-    first = hold_ok("shirts", s_id, "Di Eve", "di@example.org")
-    again = hold_ok("shirts", s_id, "Di Eve", "DI@example.org")
-    assert first == again
+    status, hdrs, body, _ = hold("shirts", s_id, "Di Eve", "di@example.org")
+    assert_status(status, 303, "first hold", body)
+    first = HOLD_LINK.match(hdrs["location"]).group(1)
+    cookie = hdrs.get("set-cookie", "")
+    assert cookie.startswith(f"turnout_hold={first};") and "HttpOnly" in cookie, cookie
+    assert "Path=/events/shirts/hold;" in cookie, cookie
+    # Someone else who knows the address: no link, no renewal.
+    status, hdrs, body, _ = hold("shirts", s_id, "Di Eve", "di@example.org")
+    assert_status(status, 409, "the same address from another browser", body)
+    assert first not in body and "location" not in hdrs
+    assert any("already holds one" in a for a in harness.alerts(body)), harness.alerts(body)
+    # Nor through a used form token replayed with that address.
+    status, hdrs, body, used = hold("shirts", variant_id("shirts", "M"), "Mo Ray",
+                                    "mo@example.org")
+    assert_status(status, 303, "Mo's hold", body)
+    mo = HOLD_LINK.match(hdrs["location"]).group(1)
+    status, hdrs, body, _ = hold("shirts", s_id, "Di Eve", "di@example.org", token=used)
+    assert first not in hdrs.get("location", "") and first not in body
+    assert site().query_one("SELECT count(*), max(renewals) FROM drop_hold WHERE"
+                            " email = 'di@example.org'") == (1, 0)
+    # The browser that made it gets it back, renewed.
+    status, hdrs, body = fetch("POST", "/events/shirts/hold", urllib.parse.urlencode({
+        "form_token": fresh_token("shirts"), "variant": str(s_id), "name": "Di Eve",
+        "email": "DI@example.org"}), dict(FORM, Cookie=f"turnout_hold={first}"))
+    assert_status(status, 303, "the same address from its own browser", body)
+    assert HOLD_LINK.match(hdrs["location"]).group(1) == first
     assert site().query_one("SELECT count(*), max(renewals) FROM drop_hold WHERE"
                             " email = 'di@example.org'") == (1, 1)
     act(first, "release")
+    act(mo, "release")
 
 
 def test_per_person_limit_is_409():

@@ -65,17 +65,27 @@ static int setup(void **state)
 	return 0;
 }
 
-/* Hold quantity of variant for name at "shirts" with a fresh form token. */
-static enum db_rc hold(const char *name, int64_t variant, int quantity,
-    struct drop_outcome *out)
+/*
+ * Hold quantity of variant for name at "shirts" with a fresh form token,
+ * from a browser that keeps the hold link owner (NULL: none).
+ */
+static enum db_rc hold_as(const char *name, int64_t variant, int quantity,
+    const char *owner, struct drop_outcome *out)
 {
-	struct hold_input in = { .variant_id = variant, .quantity = quantity, .name = name };
+	struct hold_input in = { .variant_id = variant, .quantity = quantity, .name = name,
+	    .owner = owner };
 	char form[TOKEN_FORM_HEX + 1], email[64];
 
 	snprintf(email, sizeof(email), "%s@example.org", name);
 	in.email = email;
 	token_form_new(form, clock_now(), "t");
 	return drop_hold(F->t.db, F->t.a, "shirts", &in, form, out);
+}
+
+static enum db_rc hold(const char *name, int64_t variant, int quantity,
+    struct drop_outcome *out)
+{
+	return hold_as(name, variant, quantity, NULL, out);
 }
 
 static enum db_rc claim(const char *token, struct drop_outcome *out)
@@ -182,7 +192,7 @@ static void test_replayed_form_is_one_hold(void **state)
 {
 	struct hold_input in = { .variant_id = 0, .quantity = 1, .name = "Bo",
 	    .email = "bo@example.org" };
-	struct drop_outcome a, b;
+	struct drop_outcome a, b, c;
 	char form[TOKEN_FORM_HEX + 1];
 
 	(void)state;
@@ -193,6 +203,13 @@ static void test_replayed_form_is_one_hold(void **state)
 	assert_true(b.replayed);
 	assert_string_equal(a.token, b.token);
 	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM drop_hold"), 1);
+	/* A used form replayed with someone else's address: not their link. */
+	assert_int_equal(hold("cy", F->medium, 1, &c), DB_OK);
+	in.email = "cy@example.org";
+	assert_int_equal(drop_hold(F->t.db, F->t.a, "shirts", &in, form, &b), DB_OK);
+	assert_true(b.replayed);
+	assert_string_equal(a.token, b.token);
+	assert_string_not_equal(b.token, c.token);
 	assert_int_equal(held(F->small), 1);
 }
 
@@ -330,9 +347,17 @@ static void test_same_address_renews(void **state)
 
 	(void)state;
 	assert_int_equal(hold("ann", F->small, 1, &a), DB_OK);
+	/* Another browser knowing the address learns nothing and renews nothing. */
+	assert_int_equal(hold("ann", F->small, 1, &b), DB_CONFLICT);
+	assert_true(b.elsewhere);
+	assert_string_equal(b.token, "");
+	assert_int_equal(hold_as("ann", F->small, 1, "0123456789abcdef0123456789abcdef", &b),
+	    DB_CONFLICT);
+	assert_true(b.elsewhere);
+	assert_int_equal(testdb_int(F->t.db, "SELECT renewals FROM drop_hold"), 0);
 	/* At its last moment: a full hold time from now, the same link. */
 	clock_set_ms(NOW_MS + HOLD_MS - 1);
-	assert_int_equal(hold("ann", F->medium, 1, &b), DB_OK);
+	assert_int_equal(hold_as("ann", F->medium, 1, a.token, &b), DB_OK);
 	assert_true(b.renewed);
 	assert_string_equal(a.token, b.token);
 	assert_int_equal(status_of(a.token, &h), HOLD_LIVE);
@@ -340,19 +365,19 @@ static void test_same_address_renews(void **state)
 	assert_int_equal(h.renewals, 1);
 	/* The clock jumps back an hour: a renewal never makes a hold shorter. */
 	clock_set_ms(NOW_MS - 3600000);
-	assert_int_equal(hold("ann", F->small, 1, &b), DB_OK);
+	assert_int_equal(hold_as("ann", F->small, 1, a.token, &b), DB_OK);
 	assert_int_equal(status_of(a.token, &h), HOLD_LIVE);
 	assert_int_equal(h.expires_at, NOW_MS + 2 * HOLD_MS - 1);
 	assert_int_equal(h.renewals, 1);
 	/* Jumping forward: capped at the first hold time plus one per renewal. */
 	clock_set_ms(NOW_MS + 2 * HOLD_MS - 2);
-	assert_int_equal(hold("ann", F->small, 1, &b), DB_OK);
+	assert_int_equal(hold_as("ann", F->small, 1, a.token, &b), DB_OK);
 	assert_int_equal(status_of(a.token, &h), HOLD_LIVE);
 	assert_int_equal(h.expires_at, NOW_MS + 3 * HOLD_MS - 2);
 	assert_int_equal(h.renewals, 2);
 	/* No renewals left: the same hold, not a minute more. */
 	clock_set_ms(NOW_MS + 3 * HOLD_MS - 3);
-	assert_int_equal(hold("ann", F->small, 1, &b), DB_OK);
+	assert_int_equal(hold_as("ann", F->small, 1, a.token, &b), DB_OK);
 	assert_string_equal(a.token, b.token);
 	assert_int_equal(status_of(a.token, &h), HOLD_LIVE);
 	assert_int_equal(h.expires_at, NOW_MS + 3 * HOLD_MS - 2);
