@@ -6,6 +6,7 @@
 #include "event.h"
 #include "potluck.h"
 #include "rsvp.h"
+#include "score.h"
 #include "token.h"
 
 #define DAY (24 * 3600)
@@ -17,13 +18,17 @@ static int64_t at(int64_t now, int days, int hours)
 	return now - now % DAY + (int64_t)days * DAY + (int64_t)hours * HOUR;
 }
 
-/* RSVP through the real path, with pledges made in the same transaction. */
+/*
+ * RSVP through the real path, with pledges made in the same transaction
+ * (and for a competition, an entry in division_id, 0: none).
+ */
 static enum db_rc demo_rsvp(struct db *db, struct arena *a, const char *slug, const char *name,
-    const char *email, const struct pledge_input *pledges, int npledges)
+    const char *email, const struct pledge_input *pledges, int npledges,
+    int64_t division_id)
 {
 	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1], purpose[80];
 	struct rsvp_input in = { .name = name, .email = email, .note = "",
-	    .pledges = pledges, .npledges = npledges };
+	    .pledges = pledges, .npledges = npledges, .division_id = division_id };
 	struct rsvp_outcome out;
 
 	snprintf(purpose, sizeof(purpose), "rsvp:%s", slug);
@@ -33,11 +38,22 @@ static enum db_rc demo_rsvp(struct db *db, struct arena *a, const char *slug, co
 }
 
 /*
- * Sign the chess club up through the real RSVP path: the tournament is
- * full and three players wait, so the waitlist has something to show.
+ * The chess tournament is a competition: points (1 a win, 0.5 a draw),
+ * ranked by the total of seven rounds, with an Open and a Women's
+ * division. Sign the club up through the real RSVP path (the tournament
+ * is full and three players wait, so the waitlist has something to show)
+ * and score the first two rounds, so the leaderboard has something too.
  */
 static enum db_rc demo_players(struct db *db)
 {
+	static const char *const divisions[] = { "Open", "Women" };
+	static const int64_t points[] = { 1000, 500, 0 };
+	struct competition c = { .kind = SCORE_POINTS, .rule = SCORE_TOTAL, .rounds = 7,
+	    .unit = "" };
+	struct score_input in = { .source = SCORE_SCOREKEEPER, .actor = "demo" };
+	struct score_outcome out;
+	struct competition got;
+	struct event e;
 	static const char *const names[] = {
 		"Magnus Berg", "Judit Hollo", "Anand Rao", "Vera Menchik", "Paul Morphy",
 		"Sonja Graf", "Mikhail Tal", "Nona Gaprindashvili", "Jose Capablanca",
@@ -50,14 +66,24 @@ static enum db_rc demo_players(struct db *db)
 		"Anna Muzychuk", "Akiba Rubinstein",
 	};
 	struct arena *a = arena_new();
-	enum db_rc rc = DB_OK;
+	enum db_rc rc;
 	char email[64];
 	size_t i;
 
+	if ((rc = score_setup(db, a, "chess-tournament", &c, divisions, 2)) == DB_OK &&
+	    (rc = event_get(db, a, "chess-tournament", &e)) == DB_OK)
+		rc = score_competition(db, a, e.id, &got);
+	/* The names alternate: the odd ones play in the Women's division. */
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && rc == DB_OK; i++) {
 		snprintf(email, sizeof(email), "player%zu@example.org", i + 1);
-		rc = demo_rsvp(db, a, "chess-tournament", names[i], email, NULL, 0);
-		arena_reset(a);
+		rc = demo_rsvp(db, a, "chess-tournament", names[i], email, NULL, 0,
+		    got.divisions[i % 2].id);
+	}
+	/* Two rounds for the first twenty bibs. */
+	for (i = 0; i < 40 && rc == DB_OK; i++) {
+		in.bib = (int64_t)(i % 20) + 1;
+		in.value = points[(i + i / 20 + i / 7) % 3];
+		rc = score_submit(db, a, e.id, &in, NULL, NULL, &out);
 	}
 	arena_free(a);
 	return rc;
@@ -95,10 +121,10 @@ static enum db_rc demo_potluck(struct db *db)
 	omar[0] = (struct pledge_input){ id[3], 0, 4 };
 	if (rc == DB_OK)
 		rc = demo_rsvp(db, a, "potluck-picnic", "Nora Jensen", "nora@example.org",
-		    nora, 2);
+		    nora, 2, 0);
 	if (rc == DB_OK)
 		rc = demo_rsvp(db, a, "potluck-picnic", "Omar Haddad", "omar@example.org",
-		    omar, 1);
+		    omar, 1, 0);
 	arena_free(a);
 	return rc;
 }

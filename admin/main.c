@@ -6,6 +6,9 @@
  *   capacity SLUG N|unlimited   change an event's capacity (promotes the waitlist)
  *   outbox [list|retry ID|retry-all|discard ID|discard-all]   e-mail dead letters
  *   user add|passwd|del|list    admin accounts for the web page
+ *   compete SLUG KIND RULE ROUNDS [self-scoring] [closed] [unit=U] [DIVISION...]
+ *            make an event a competition
+ *   api-token SLUG LABEL | api-token SLUG revoke ID   tokens for the scores API
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,7 @@
 #include "event.h"
 #include "log.h"
 #include "outbox.h"
+#include "score.h"
 #include "token.h"
 
 static void __attribute__((noreturn)) usage(void)
@@ -44,7 +48,13 @@ static void __attribute__((noreturn)) usage(void)
 	    "           give up on dead letters\n"
 	    "  user add NAME | user passwd NAME | user del NAME | user list\n"
 	    "           admin accounts for /admin; the password is read from the\n"
-	    "           terminal (twice, not shown) or as one line from stdin\n");
+	    "           terminal (twice, not shown) or as one line from stdin\n"
+	    "  compete SLUG points|time|distance best|total|average ROUNDS\n"
+	    "          [self-scoring] [closed] [unit=UNIT] [DIVISION...]\n"
+	    "           make an event a competition (or change its rules): entries are\n"
+	    "           its RSVPs; divisions are added in order, never removed\n"
+	    "  api-token SLUG LABEL | api-token SLUG revoke ID\n"
+	    "           a bearer token for POST /api/events/SLUG/scores (printed once)\n");
 	exit(2);
 }
 
@@ -149,6 +159,113 @@ static int cmd_capacity(const struct config *cfg, char **args)
 		fprintf(stderr, "turnout-admin: could not change the capacity\n");
 	else
 		printf("capacity of %s is now %s\n", args[0], args[1]);
+	return rc == DB_OK ? 0 : 1;
+}
+
+/* The index of s in names[0..n), or -1. */
+static int name_index(const char *s, const char *const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* compete SLUG KIND RULE ROUNDS [self-scoring] [closed] [unit=U] [DIVISION...] */
+static int cmd_compete(const struct config *cfg, int argc, char **args)
+{
+	struct competition c = { .unit = "" };
+	const char **divisions = calloc((size_t)argc, sizeof(*divisions));
+	int i, k, nd = 0, rc = 1, kind, rule;
+	struct arena *a;
+	char *end;
+	long rounds;
+	struct db *db;
+
+	if (argc < 4 || divisions == NULL)
+		usage();
+	kind = name_index(args[1], score_kind_names, SCORE_KIND__MAX);
+	rule = name_index(args[2], score_rule_names, SCORE_RULE__MAX);
+	rounds = strtol(args[3], &end, 10);
+	if (kind < 0 || rule < 0 || *end != '\0' || rounds < 1 || rounds > SCORE_ROUNDS_MAX) {
+		fprintf(stderr, "turnout-admin: compete: KIND is points, time or distance; RULE"
+		    " best, total or average; ROUNDS 1 to %d\n", SCORE_ROUNDS_MAX);
+		free(divisions);
+		return 1;
+	}
+	c.kind = (enum score_kind)kind;
+	c.rule = (enum score_rule)rule;
+	c.rounds = (int)rounds;
+	for (i = 4; i < argc; i++) {
+		if (strcmp(args[i], "self-scoring") == 0)
+			c.self_scoring = 1;
+		else if (strcmp(args[i], "closed") == 0)
+			c.closed = 1;
+		else if (strncmp(args[i], "unit=", 5) == 0)
+			c.unit = args[i] + 5;
+		else
+			divisions[nd++] = args[i];
+	}
+	db = open_ready(cfg);
+	a = arena_new();
+	switch (score_setup(db, a, args[0], &c, divisions, nd)) {
+	case DB_OK:
+		printf("%s is a competition: %s, %s of up to %d round(s)", args[0], args[1],
+		    args[2], c.rounds);
+		for (k = 0; k < nd; k++)
+			printf("%s%s", k == 0 ? "; divisions: " : ", ", divisions[k]);
+		printf("\n");
+		rc = 0;
+		break;
+	case DB_NOTFOUND:
+		fprintf(stderr, "turnout-admin: no event with the slug \"%s\"\n", args[0]);
+		break;
+	case DB_INVALID:
+		fprintf(stderr, "turnout-admin: compete: a unit has at most %d characters,"
+		    " a division 1 to %d, and at most %d divisions\n", SCORE_UNIT_MAX,
+		    SCORE_DIVISION_MAX, SCORE_DIVISIONS_MAX);
+		break;
+	default:
+		fprintf(stderr, "turnout-admin: could not save the competition\n");
+	}
+	arena_free(a);
+	db_close(db);
+	free(divisions);
+	return rc;
+}
+
+/* api-token SLUG LABEL: a new token, printed once; api-token SLUG revoke ID. */
+static int cmd_api_token(const struct config *cfg, int argc, char **args)
+{
+	char tok[SCORE_API_TOKEN_HEX + 1];
+	struct competition c;
+	struct arena *a;
+	struct event e;
+	enum db_rc rc;
+	struct db *db;
+
+	if (argc != 2 && !(argc == 3 && strcmp(args[1], "revoke") == 0))
+		usage();
+	db = open_ready(cfg);
+	a = arena_new();
+	if ((rc = event_get(db, a, args[0], &e)) == DB_OK &&
+	    (rc = score_competition(db, a, e.id, &c)) == DB_OK)
+		rc = argc == 2 ? score_token_new(db, e.id, args[1], NULL, tok) :
+		    score_token_revoke(db, e.id, strtoll(args[2], NULL, 10));
+	arena_free(a);
+	db_close(db);
+	if (rc == DB_OK && argc == 2)
+		printf("%s\n", tok);
+	else if (rc == DB_OK)
+		printf("revoked\n");
+	else if (rc == DB_NOTFOUND)
+		fprintf(stderr, "turnout-admin: no competition \"%s\" or no such token\n",
+		    args[0]);
+	else
+		fprintf(stderr, "turnout-admin: could not save the token (a label has 1 to"
+		    " 60 characters)\n");
 	return rc == DB_OK ? 0 : 1;
 }
 
@@ -386,6 +503,10 @@ int main(int argc, char **argv)
 		return cmd_capacity(&cfg, argv + optind + 1);
 	if (strcmp(argv[optind], "outbox") == 0 && argc - optind <= 3)
 		return cmd_outbox(&cfg, argv + optind + 1, argc - optind - 1);
+	if (strcmp(argv[optind], "compete") == 0)
+		return cmd_compete(&cfg, argc - optind - 1, argv + optind + 1);
+	if (strcmp(argv[optind], "api-token") == 0)
+		return cmd_api_token(&cfg, argc - optind - 1, argv + optind + 1);
 	if (strcmp(argv[optind], "user") == 0 && argc - optind >= 2) {
 		if (admin_user_init((size_t)cfg.password_memory_kib * 1024) != 0) {
 			fprintf(stderr, "turnout-admin: cannot initialise libsodium or hash a"

@@ -15,6 +15,7 @@
 #include "outbox.h"
 #include "potluck.h"
 #include "rsvp.h"
+#include "score.h"
 #include "sql.h"
 
 struct db {
@@ -149,6 +150,34 @@ struct db {
 	    DROP_ACTION__MAX, DROP_HOLD))
 #define HOLD_FROM " FROM drop_hold h JOIN drop_variant v ON v.id = h.variant_id" \
 	" JOIN drop_item i ON i.id = v.item_id LEFT JOIN drop_claim c ON c.hold_id = h.id"
+/* An entry with its RSVP's name and status and its division's name (ENTRY_FROM). */
+#define ENTRY_ROW(X) \
+	X("e.rsvp_id", en->id = db_int(st, i, 0)) \
+	X(", e.event_id", en->event_id = db_int(st, i, 0)) \
+	X(", e.bib", en->bib = db_int(st, i, 0)) \
+	X(", coalesce(e.division_id, 0)", en->division_id = db_int(st, i, 0)) \
+	X(", e.display_name", en->display_name = db_text(a, st, i)) \
+	X(", r.name", en->name = db_text(a, st, i)) \
+	X(", coalesce(d.name, '')", en->division = db_text(a, st, i)) \
+	X(", e.scores", en->scores = db_int(st, i, 0)) \
+	X(", e.total", en->total = db_int(st, i, 0)) \
+	X(", coalesce(e.best, 0)", en->best = db_int(st, i, 0)) \
+	X(", r.status = 'confirmed'", en->confirmed = (int)db_int(st, i, 0))
+#define ENTRY_FROM " FROM entry e JOIN rsvp r ON r.id = e.rsvp_id" \
+	" LEFT JOIN division d ON d.id = e.division_id"
+/* A score with its entry's bib and name (s: score, e: entry). */
+#define SCORE_ROW(X) \
+	X("s.id", sc->id = db_int(st, i, 0)) \
+	X(", s.entry_id", sc->entry_id = db_int(st, i, 0)) \
+	X(", e.bib", sc->bib = db_int(st, i, 0)) \
+	X(", s.created_at", sc->created_at = db_int(st, i, 0)) \
+	X(", s.voided_at", sc->voided_at = db_int(st, i, 0)) \
+	X(", s.round", sc->round = (int)db_int(st, i, 0)) \
+	X(", s.value", sc->value = db_int(st, i, 0)) \
+	X(", e.display_name", sc->display_name = db_text(a, st, i)) \
+	X(", s.source", sc->source = db_text(a, st, i)) \
+	X(", s.created_by", sc->created_by = db_text(a, st, i)) \
+	X(", s.void_reason", sc->void_reason = db_text(a, st, i))
 
 #define COLUMN(col, read) col
 #define READ(col, read) read; i++;
@@ -163,6 +192,8 @@ struct db {
 #define DROP_VARIANT_COLS DROP_VARIANT_ROW(COLUMN)
 #define HOLD_COLS HOLD_ROW(COLUMN)
 #define DROP_ACTIVITY_COLS DROP_ACTIVITY_ROW(COLUMN)
+#define ENTRY_COLS ENTRY_ROW(COLUMN)
+#define SCORE_COLS SCORE_ROW(COLUMN)
 /* Items as the admin placed them: by category, then position. */
 #define ITEM_ADMIN_ORDER " ORDER BY instr('food drink utensil decoration other', i.category)," \
 	" i.position, i.id"
@@ -522,6 +553,64 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"UPDATE drop_claim SET picked_up_at = iif(?2 = 0, coalesce(picked_up_at, ?3),"
 		" picked_up_at), paid_at = iif(?2 = 1, coalesce(paid_at, ?3), paid_at)"
 		" WHERE hold_id = ?1",
+	[STMT_COMP_GET] =
+		"SELECT kind, rule, unit, rounds, self_scoring, closed, version FROM competition"
+		" WHERE event_id = ?1",
+	[STMT_COMP_PUT] =
+		"INSERT INTO competition (event_id, kind, rule, unit, rounds, self_scoring, closed)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (event_id) DO UPDATE SET"
+		" kind = ?2, rule = ?3, unit = ?4, rounds = ?5, self_scoring = ?6, closed = ?7,"
+		" version = version + 1",
+	[STMT_DIVISION_LIST] =
+		"SELECT id, name FROM division WHERE event_id = ?1 ORDER BY position, id",
+	[STMT_DIVISION_PUT] =
+		"INSERT INTO division (event_id, name, position) VALUES (?1, ?2, ?3)"
+		" ON CONFLICT (event_id, name) DO UPDATE SET position = ?3",
+	/* Bibs in order of entry, per competition. */
+	[STMT_ENTRY_INSERT] =
+		"INSERT INTO entry (rsvp_id, event_id, bib, display_name, division_id)"
+		" VALUES (?1, ?2, (SELECT coalesce(max(bib), 0) + 1 FROM entry WHERE event_id = ?2),"
+		" ?3, ?4)",
+	[STMT_ENTRY_GET] = "SELECT " ENTRY_COLS ENTRY_FROM " WHERE e.event_id = ?1 AND e.rsvp_id = ?2",
+	[STMT_ENTRY_BY_BIB] = "SELECT " ENTRY_COLS ENTRY_FROM " WHERE e.event_id = ?1 AND e.bib = ?2",
+	/* ?2 a LIKE pattern or NULL; ?3 a bib or NULL. */
+	[STMT_ENTRY_SEARCH] =
+		"SELECT " ENTRY_COLS ENTRY_FROM " WHERE e.event_id = ?1 AND r.status <> 'cancelled'"
+		" AND (?2 IS NULL OR e.bib = ?3 OR e.display_name LIKE ?2 ESCAPE '\\'"
+		" OR r.name LIKE ?2 ESCAPE '\\') ORDER BY e.bib LIMIT ?4",
+	[STMT_ENTRY_RENAME] = "UPDATE entry SET display_name = ?2 WHERE rsvp_id = ?1",
+	[STMT_SCORE_NEXT_ROUND] =
+		"SELECT coalesce(max(round), 0) + 1 FROM score WHERE entry_id = ?1"
+		" AND voided_at IS NULL",
+	[STMT_SCORE_INSERT] =
+		"INSERT INTO score (entry_id, event_id, round, value, source, created_by, created_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_SCORE_GET] =
+		"SELECT entry_id, round, voided_at FROM score WHERE id = ?1 AND event_id = ?2",
+	[STMT_SCORE_VOID] =
+		"UPDATE score SET voided_at = ?2, voided_by = ?3, void_reason = ?4"
+		" WHERE id = ?1 AND voided_at IS NULL",
+	[STMT_SCORE_REPLACED] = "UPDATE score SET replaced_by = ?2 WHERE id = ?1",
+	[STMT_SCORE_LIST] =
+		"SELECT " SCORE_COLS " FROM score s JOIN entry e ON e.rsvp_id = s.entry_id"
+		" WHERE s.event_id = ?1 AND (?2 = 0 OR s.entry_id = ?2) ORDER BY s.id DESC LIMIT ?3",
+	[STMT_TOKEN_INSERT] =
+		"INSERT INTO api_token (event_id, token_hash, label, created_by, created_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_TOKEN_CHECK] =
+		"SELECT id, label FROM api_token WHERE token_hash = ?1 AND event_id = ?2"
+		" AND revoked_at IS NULL",
+	[STMT_TOKEN_REVOKE] =
+		"UPDATE api_token SET revoked_at = ?3 WHERE id = ?1 AND event_id = ?2"
+		" AND revoked_at IS NULL",
+	/* A use of key ?2 with token ?1 since ?3 (older ones are over). */
+	[STMT_KEY_GET] =
+		"SELECT body_hash, status, response FROM api_key_use WHERE token_id = ?1"
+		" AND key_hash = ?2 AND used_at >= ?3",
+	[STMT_KEY_PUT] =
+		"INSERT OR REPLACE INTO api_key_use (token_id, key_hash, body_hash, status,"
+		" response, used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_PURGE_API_KEYS] = "DELETE FROM api_key_use WHERE used_at < ?1",
 };
 
 int db_latest_version(void)
@@ -900,6 +989,25 @@ int db_secret(struct db *db, unsigned char *out, size_t len)
 	return rc;
 }
 
+const char *db_like_pattern(struct arena *a, const char *search)
+{
+	char *pattern, *p;
+
+	if (search == NULL || *search == '\0')
+		return NULL;
+	/* The search is literal text: escape LIKE's own characters. */
+	pattern = p = arena_alloc(a, 2 * strlen(search) + 3);
+	*p++ = '%';
+	for (; *search != '\0'; search++) {
+		if (strchr("%_\\", *search) != NULL)
+			*p++ = '\\';
+		*p++ = *search;
+	}
+	*p++ = '%';
+	*p = '\0';
+	return pattern;
+}
+
 int db_changes(struct db *db)
 {
 	return sqlite3_changes(db->conn);
@@ -1018,4 +1126,20 @@ void db_read_drop_activity(struct arena *a, sqlite3_stmt *st, struct drop_activi
 
 	memset(f, 0, sizeof(*f));
 	DROP_ACTIVITY_ROW(READ)
+}
+
+void db_read_entry(struct arena *a, sqlite3_stmt *st, struct entry *en)
+{
+	int i = 0;
+
+	memset(en, 0, sizeof(*en));
+	ENTRY_ROW(READ)
+}
+
+void db_read_score(struct arena *a, sqlite3_stmt *st, struct score_row *sc)
+{
+	int i = 0;
+
+	memset(sc, 0, sizeof(*sc));
+	SCORE_ROW(READ)
 }

@@ -17,6 +17,8 @@ struct hold;
 struct item;
 struct outbox_msg;
 struct rsvp;
+struct entry;
+struct score_row;
 
 /* Outcomes of domain calls; handlers map them to HTTP statuses. */
 enum db_rc {
@@ -135,6 +137,27 @@ enum stmt {
 	STMT_HOLD_BY_ID,
 	STMT_HOLD_ADMIN_LIST,
 	STMT_CLAIM_MARK,
+	STMT_COMP_GET,
+	STMT_COMP_PUT,
+	STMT_DIVISION_LIST,
+	STMT_DIVISION_PUT,
+	STMT_ENTRY_INSERT,
+	STMT_ENTRY_GET,
+	STMT_ENTRY_BY_BIB,
+	STMT_ENTRY_SEARCH,
+	STMT_ENTRY_RENAME,
+	STMT_SCORE_NEXT_ROUND,
+	STMT_SCORE_INSERT,
+	STMT_SCORE_GET,
+	STMT_SCORE_VOID,
+	STMT_SCORE_REPLACED,
+	STMT_SCORE_LIST,
+	STMT_TOKEN_INSERT,
+	STMT_TOKEN_CHECK,
+	STMT_TOKEN_REVOKE,
+	STMT_KEY_GET,
+	STMT_KEY_PUT,
+	STMT_PURGE_API_KEYS,
 	STMT__MAX
 };
 
@@ -220,6 +243,12 @@ enum db_rc db_step_one(struct db *db, sqlite3_stmt *st, const char *what);
  */
 enum db_rc db_rc_of(struct db *db, int rc, const char *what);
 
+/*
+ * A LIKE pattern (ESCAPE '\\') matching text that contains search
+ * literally, in a; NULL when search is NULL or "" (no filter).
+ */
+const char *db_like_pattern(struct arena *a, const char *search);
+
 /* Rows changed by the last write statement; the rowid of the last insert. */
 int db_changes(struct db *db);
 int64_t db_last_id(struct db *db);
@@ -255,5 +284,7 @@ void db_read_drop_item(struct arena *a, sqlite3_stmt *st, struct drop_item *it);
 void db_read_drop_variant(struct arena *a, sqlite3_stmt *st, struct drop_variant *v);
 void db_read_hold(struct arena *a, sqlite3_stmt *st, struct hold *h);
 void db_read_drop_activity(struct arena *a, sqlite3_stmt *st, struct drop_activity *f);
+void db_read_entry(struct arena *a, sqlite3_stmt *st, struct entry *en);
+void db_read_score(struct arena *a, sqlite3_stmt *st, struct score_row *sc);
 
 #endif

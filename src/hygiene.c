@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "hygiene.h"
 #include "log.h"
+#include "score.h"
 #include "session.h"
 #include "token.h"
 
@@ -19,6 +20,8 @@ static const struct {
 	{ STMT_SESSION_PURGE, SESSION_IDLE, SESSION_MAX_AGE },
 	/* Failed logins: swept at each failure too, kept here for quiet sites. */
 	{ STMT_LOGIN_FAIL_PURGE, ADMIN_FAIL_KEEP, 0 },
+	/* The scores API's Idempotency-Key answers: kept for a day. */
+	{ STMT_PURGE_API_KEYS, SCORE_KEY_TTL, 0 },
 };
 
 enum db_rc hygiene_purge(struct db *db, int *n)

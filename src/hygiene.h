@@ -7,7 +7,8 @@
 /*
  * Housekeeping turnout-worker runs now and then, so no request pays for
  * it: delete what has outlived its use (used form tokens past their
- * lifetime, delivered or discarded messages after 30 days) in one
+ * lifetime, delivered or discarded messages after 30 days, API
+ * Idempotency-Key answers after a day ...) in one
  * transaction. *n gets the number of rows deleted.
  */
 enum db_rc hygiene_purge(struct db *db, int *n);

@@ -6,6 +6,7 @@
 #include "outbox.h"
 #include "potluck.h"
 #include "rsvp.h"
+#include "score.h"
 #include "token.h"
 #include "waitlist.h"
 
@@ -92,6 +93,10 @@ static enum db_rc create_in(struct db *db, struct arena *a, int64_t event_id,
 	if (rc != DB_OK)
 		return rc;
 	id = db_last_id(db);
+	/* A competition's RSVP is an entry too (nothing for other events). */
+	if ((rc = score_enter(db, a, e.id, id, in->name, in->display_name,
+	    in->division_id)) != DB_OK)
+		return rc;
 	if (in->npledges > 0 &&
 	    (rc = potluck_apply(db, a, id, e.id, in->pledges, in->npledges, out)) != DB_OK)
 		return rc;
@@ -433,26 +438,6 @@ enum db_rc rsvp_admin_bulk(struct db *db, struct arena *a, int64_t event_id,
 	return change_end(db, rc, actor, mark);
 }
 
-/* The LIKE pattern of a literal search, in a; NULL for no search. */
-static const char *like_pattern(struct arena *a, const char *search)
-{
-	char *pattern, *p;
-
-	if (search == NULL || *search == '\0')
-		return NULL;
-	/* The search is literal text: escape LIKE's own characters. */
-	pattern = p = arena_alloc(a, 2 * strlen(search) + 3);
-	*p++ = '%';
-	for (; *search != '\0'; search++) {
-		if (strchr("%_\\", *search) != NULL)
-			*p++ = '\\';
-		*p++ = *search;
-	}
-	*p++ = '%';
-	*p = '\0';
-	return pattern;
-}
-
 /*
  * Up to max rows of one status from *cursor into list + *n; the rows
  * read of the waitlist get their positions (counting the parties between
@@ -495,7 +480,7 @@ enum db_rc rsvp_admin_page(struct db *db, struct arena *a, int64_t event_id,
     const char *search, struct rsvp_cursor *cursor, int max, struct rsvp **list, int *n,
     int *more)
 {
-	const char *pattern = like_pattern(a, search);
+	const char *pattern = db_like_pattern(a, search);
 	enum db_rc rc = DB_OK;
 	struct rsvp *last;
 	int want = max + 1;	/* one more row: are there more pages? */

@@ -33,6 +33,12 @@ struct rsvp_input {
 	 * window and to a draft, never to a cancelled event.
 	 */
 	const char *actor;
+	/*
+	 * A competition's entry (score.h): the name on the leaderboard (NULL:
+	 * the name) and the division chosen (0: none).
+	 */
+	const char *display_name;
+	int64_t division_id;
 };
 
 /* An RSVP as its manage page shows it; strings live in an arena. */
@@ -90,6 +96,7 @@ enum db_rc rsvp_find(struct db *db, struct arena *a, const char *manage_token,
  */
 enum db_rc rsvp_update(struct db *db, struct arena *a, const char *manage_token, int guests,
     const char *note, const char *form_token, struct rsvp_outcome *out);
+
 
 /* One change to an existing RSVP, applied inside rsvp_change(). */
 typedef enum db_rc (*rsvp_change_fn)(struct db *db, struct arena *a, const struct rsvp *r,

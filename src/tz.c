@@ -103,6 +103,16 @@ const char *tz_human(struct arena *a, int64_t t)
 	return fmt_time(a, t, 0);
 }
 
+const char *tz_human_zone(struct arena *a, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char zone[16];
+
+	strftime(zone, sizeof(zone), "%Z", localtime_r(&tt, &tm));
+	return arena_printf(a, "%s %s", fmt_time(a, t, 0), zone);
+}
+
 const char *tz_until(struct arena *a, int64_t starts, int64_t ends)
 {
 	time_t s = (time_t)starts, e = (time_t)ends;
