@@ -49,6 +49,13 @@ int route_guard(struct req *r, struct app *app, unsigned flags)
 	const char *cookie = req_cookie(r, cookie_name(r));
 	enum db_rc rc;
 
+	/* A JSON body only where a route takes one, and a form never there. */
+	if ((r->json != NULL && !(flags & RF_JSON)) ||
+	    ((flags & RF_JSON) && r->method == M_POST && r->json == NULL)) {
+		r->error = flags & RF_JSON ? "This address takes application/json." :
+		    "Only application/x-www-form-urlencoded forms are accepted.";
+		return 415;
+	}
 	if (!(flags & RF_ADMIN))
 		return 0;
 	r->session = arena_alloc(r->a, sizeof(*r->session));

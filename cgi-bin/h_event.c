@@ -7,6 +7,7 @@
 #include "ics.h"
 #include "page.h"
 #include "rsvp.h"
+#include "score.h"
 #include "token.h"
 #include "tpl.h"
 #include "tz.h"
@@ -104,8 +105,30 @@ static const char *closed_reason(struct arena *a, const struct event *e, int64_t
 	return "Sign-ups for this event are closed.";
 }
 
+/* A competition's entry fields: the name on the leaderboard and the division. */
+static void entry_fields(struct tpl_dict *f, const struct competition *c,
+    const struct rsvp_form *form)
+{
+	struct tpl_dict *d = tpl_section(f, "ENTRY_FIELDS"), *div, *opt;
+	int i;
+
+	tpl_set(d, "DISPLAY", form != NULL && form->display != NULL ? form->display : "");
+	tpl_set_int(d, "DISPLAY_MAX", SCORE_DISPLAY_MAX);
+	if (c->ndivisions == 0)
+		return;
+	div = tpl_section(d, "DIVISION_FIELD");
+	for (i = 0; i < c->ndivisions; i++) {
+		opt = tpl_section(div, "DIVISION_OPTION");
+		tpl_set_int(opt, "ID", c->divisions[i].id);
+		tpl_set(opt, "NAME", c->divisions[i].name);
+		if (form != NULL && form->division_id == c->divisions[i].id)
+			tpl_show(opt, "SELECTED");
+	}
+}
+
 static void rsvp_form(struct tpl_dict *d, struct req *r, const struct event *e,
-    const struct rsvp_form *form, const struct item *items, int nitems, int64_t now)
+    const struct rsvp_form *form, const struct item *items, int nitems, int64_t now,
+    const struct competition *c)
 {
 	struct arena *a = r->a;
 	char token[TOKEN_FORM_HEX + 1];
@@ -145,22 +168,28 @@ static void rsvp_form(struct tpl_dict *d, struct req *r, const struct event *e,
 	}
 	if (e->capacity >= 0 && e->spots_left == 0)
 		tpl_show(f, "WILL_WAITLIST");
+	if (c != NULL)
+		entry_fields(f, c, form);
 	sheet_fields(f, r, items, nitems, form != NULL);
 }
 
-int event_page(struct req *r, struct app *app, const struct event *e, int status,
+int event_page(struct req *r, struct app *app, const struct event *e, int page_status,
     const struct rsvp_form *form)
 {
 	int64_t now = clock_now();
+	struct competition c;
 	struct item *items;
 	struct page p;
 	enum db_rc rc;
-	int n;
+	int n, status, compete;
 
 	if (e->kind == EVENT_DROP)
-		return drop_page(r, app, e, status, NULL);
+		return drop_page(r, app, e, page_status, NULL);
 	if ((rc = potluck_sheet(app->db, r->a, e->id, 0, &items, &n)) != DB_OK)
 		return db_status(rc);
+	if ((rc = score_competition(app->db, r->a, e->id, &c)) != DB_OK && rc != DB_NOTFOUND)
+		return db_status(rc);
+	compete = rc == DB_OK;
 	page_begin(&p, r, app, e->title, "event.tpl");
 	tpl_show(p.root, "LIVE_SCRIPT");
 	page_event_summary(p.body, r->a, e, now);
@@ -179,13 +208,18 @@ int event_page(struct req *r, struct app *app, const struct event *e, int status
 		tpl_show(p.body, "ENDED");
 	if (e->waitlisted > 0)
 		tpl_show(p.body, "WAITLIST_LINK");
+	if (compete && (status = compete_top(r, app, p.body, &c)) != 0)
+		return status;
+	if (compete && e->rsvp_closes_at != 0)
+		tpl_set(tpl_section(p.body, "REG_CLOSES"), "CLOSES", tz_human_zone(r->a,
+		    e->rsvp_closes_at));
 	sheet_fill(p.body, r->a, items, n, NULL);
 	if (event_rsvp_open(e, now))
-		rsvp_form(p.body, r, e, form, items, n, now);
+		rsvp_form(p.body, r, e, form, items, n, now, compete ? &c : NULL);
 	else
 		tpl_set(tpl_section(p.body, "RSVP_CLOSED"), "REASON",
 		    closed_reason(r->a, e, now));
-	return page_end(&p, r, status);
+	return page_end(&p, r, page_status);
 }
 
 int h_event(struct req *r, struct app *app)

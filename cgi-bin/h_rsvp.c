@@ -7,7 +7,42 @@
 #include "outbox.h"
 #include "page.h"
 #include "rsvp.h"
+#include "score.h"
 #include "token.h"
+
+/* entry_fields()' answer when the competition could not be read. */
+static const char entry_busy[] = "The site is busy right now. Please try again.";
+
+/*
+ * A competition's entry fields (display, division) into in, for the event
+ * e; nothing for other events. Returns NULL or what is wrong.
+ */
+static const char *entry_fields(struct req *r, struct app *app, const struct event *e,
+    struct rsvp_form *form, struct rsvp_input *in)
+{
+	struct competition c;
+	const char *err, *display;
+	enum db_rc rc;
+	int i, found = 0;
+
+	if ((rc = score_competition(app->db, r->a, e->id, &c)) == DB_NOTFOUND)
+		return NULL;
+	if (rc != DB_OK)
+		return entry_busy;
+	form->display = field_get(r, F_DISPLAY) != NULL ? field_get(r, F_DISPLAY) : "";
+	if ((err = field_text(r->a, form->display, 0, SCORE_DISPLAY_MAX, 1,
+	    "name on the leaderboard", &display)) != NULL)
+		return err;
+	/* Empty: the first name and the last name's initial ("Ann B."). */
+	in->display_name = *display != '\0' ? display : field_short_name(r->a, in->name);
+	if (c.ndivisions == 0)
+		return NULL;
+	if (field_id(field_get(r, F_DIVISION), &in->division_id) == NULL)
+		for (i = 0; i < c.ndivisions; i++)
+			found |= c.divisions[i].id == in->division_id;
+	form->division_id = in->division_id;
+	return found ? NULL : "Please choose a division.";
+}
 
 int h_rsvp_create(struct req *r, struct app *app)
 {
@@ -38,6 +73,8 @@ int h_rsvp_create(struct req *r, struct app *app)
 		return event_page(r, app, &e, 400, &form);
 	in.pledges = pledges;
 	form.guests = in.guests;
+	if ((form.error = entry_fields(r, app, &e, &form, &in)) != NULL)
+		return event_page(r, app, &e, form.error == entry_busy ? 503 : 400, &form);
 
 	token_manage_of(token, manage);
 	rc = rsvp_create(app->db, r->a, e.slug, &in, token, manage, &out);
@@ -85,7 +122,68 @@ struct manage_view {
 	const char *pledge_quantity;
 	enum db_rc pledge_rc;
 	const struct rsvp_outcome *pledge_out;
+	const char *score_value;	/* a refused score, as typed */
 };
+
+/*
+ * A competition entry's part of the manage page into d: bib, name on the
+ * leaderboard (with a form to change it), division, scores and, with
+ * self-scoring, a form for the next one (value refilled from v).
+ */
+static int entry_part(struct req *r, struct app *app, struct tpl_dict *d,
+    const struct event *e, const struct rsvp *rv, const char *token,
+    const struct manage_view *v)
+{
+	char form_token[TOKEN_FORM_HEX + 1];
+	struct competition c;
+	struct score_row *scores;
+	struct tpl_dict *s, *f;
+	struct entry en;
+	enum db_rc rc;
+	int i, n;
+
+	if ((rc = score_competition(app->db, r->a, e->id, &c)) == DB_NOTFOUND)
+		return 0;
+	if (rc != DB_OK || (rc = score_entry(app->db, r->a, e->id, rv->id, &en)) != DB_OK ||
+	    (rc = score_list(app->db, r->a, e->id, en.id, SCORE_ROUNDS_MAX * 2, &scores,
+	    &n)) != DB_OK)
+		return db_status(rc);
+	s = tpl_section(d, "ENTRY");
+	tpl_set_int(s, "BIB", en.bib);
+	tpl_set(s, "DISPLAY", en.display_name);
+	tpl_set_int(s, "DISPLAY_MAX", SCORE_DISPLAY_MAX);
+	if (*en.division != '\0')
+		tpl_set(tpl_section(s, "DIVISION"), "DIVISION", en.division);
+	for (i = 0; i < n; i++) {
+		f = tpl_section(s, "SCORE");
+		tpl_set_int(f, "ROUND", scores[i].round);
+		tpl_set(f, "VALUE", score_format(r->a, c.kind, scores[i].value));
+		if (*c.unit != '\0')
+			tpl_set(tpl_section(f, "UNIT"), "UNIT", c.unit);
+		if (scores[i].voided_at != 0)
+			tpl_set(tpl_section(f, "VOIDED"), "REASON", scores[i].void_reason);
+	}
+	if (n == 0)
+		tpl_show(s, "NO_SCORES");
+	if (rv->status == RSVP_CANCELLED)
+		return 0;
+	f = tpl_section(s, "RENAME");
+	token_form_new(form_token, clock_now(), form_purpose(r->a, "rename", token));
+	tpl_set(f, "FORM_TOKEN", form_token);
+	tpl_set(f, "TOKEN", token);
+	if (c.self_scoring && !c.closed && rv->status == RSVP_CONFIRMED &&
+	    en.scores < c.rounds) {
+		f = tpl_section(s, "SELF_SCORE");
+		token_form_new(form_token, clock_now(), form_purpose(r->a, "score", token));
+		tpl_set(f, "FORM_TOKEN", form_token);
+		tpl_set(f, "TOKEN", token);
+		tpl_set(f, "VALUE", v->score_value != NULL ? v->score_value : "");
+		tpl_set(f, "HINT", c.kind == SCORE_TIME ? "a time such as 4:05.3 or 1:02:03" :
+		    *c.unit != '\0' ? arena_printf(r->a, "in %s, e.g. 12.5", c.unit) :
+		    "points, e.g. 12 or 12.5");
+	}
+	return 0;
+}
 
 static int manage_page(struct req *r, struct app *app, const char *token, int status,
     const struct manage_view *v)
@@ -98,7 +196,7 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 	struct rsvp rv;
 	struct page p;
 	enum db_rc rc;
-	int g, n, can_change;
+	int g, n, can_change, st;
 
 	if ((rc = rsvp_get(app->db, r->a, token, &rv, &e)) == DB_NOTFOUND)
 		return 404;
@@ -154,6 +252,8 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 			}
 		}
 	}
+	if ((st = entry_part(r, app, p.body, &e, &rv, token, v)) != 0)
+		return st;
 	if (!sheet_bringing(p.body, items, n) && n > 0 && can_change)
 		tpl_show(p.body, "NOTHING_YET");
 	/* The cancel confirmation keeps one form only: the one it asks about. */
@@ -167,6 +267,8 @@ int h_rsvp_show(struct req *r, struct app *app)
 		{ "updated", "Your changes are saved." },
 		{ "cancelled", "Thank you for letting us know." },
 		{ "pledged", "Your pledge is saved: the list below shows the current numbers." },
+		{ "renamed", "Your name on the leaderboard is changed." },
+		{ "scored", "Your score is in: the leaderboard shows it now." },
 	};
 	struct manage_view v = { 0 };
 	const char *what = field_get(r, F_DONE);
@@ -240,6 +342,58 @@ static int pledge_change(struct req *r, struct app *app, const char *token,
 	}
 }
 
+/*
+ * action=rename (display) or score (value, optional round): an entrant's
+ * changes to their competition entry.
+ */
+static int entry_change(struct req *r, struct app *app, const struct event *e,
+    const struct rsvp *rv, const char *action, const char *form_token)
+{
+	struct score_input in = { .entry_id = rv->id, .source = SCORE_ENTRANT };
+	const char *token = r->params[0], *display;
+	struct manage_view v = { 0 };
+	struct score_outcome out;
+	struct competition c;
+	enum db_rc rc;
+	int64_t round = 0;
+
+	if ((rc = score_competition(app->db, r->a, e->id, &c)) != DB_OK)
+		return db_status(rc);
+	if (strcmp(action, "rename") == 0) {
+		if ((v.error = field_text(r->a, field_get(r, F_DISPLAY), 1, SCORE_DISPLAY_MAX, 1,
+		    "name on the leaderboard", &display)) != NULL)
+			return manage_page(r, app, token, 400, &v);
+		if ((rc = score_rename(app->db, rv->id, display)) != DB_OK)
+			return db_status(rc);
+		return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=renamed", token));
+	}
+	v.score_value = field_get(r, F_VALUE);
+	if ((v.error = score_parse(c.kind, v.score_value != NULL ? v.score_value : "",
+	    &in.value)) != NULL ||
+	    (field_get(r, F_ROUND) != NULL && *field_get(r, F_ROUND) != '\0' &&
+	    (v.error = field_number(r->a, field_get(r, F_ROUND), SCORE_ROUNDS_MAX, 0,
+	    "round", &round)) != NULL))
+		return manage_page(r, app, token, 400, &v);
+	in.round = (int)round;
+	switch (rc = score_submit(app->db, r->a, e->id, &in, form_token, NULL, &out)) {
+	case DB_OK:
+		return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=scored", token));
+	case DB_CONFLICT:
+		v.error = "That round already has a score. Ask a scorekeeper to correct it.";
+		break;
+	case DB_CLOSED:
+		v.error = "You cannot add a score now: scoring is closed, your entry is not"
+		    " confirmed, or you have a score for every round.";
+		break;
+	case DB_INVALID:
+		v.error = "That score is out of range.";
+		break;
+	default:
+		return db_status(rc);
+	}
+	return manage_page(r, app, token, db_status(rc), &v);
+}
+
 int h_rsvp_change(struct req *r, struct app *app)
 {
 	const char *token = r->params[0], *action = field_get(r, F_ACTION), *err, *note;
@@ -255,7 +409,8 @@ int h_rsvp_change(struct req *r, struct app *app)
 	if ((rc = rsvp_find(app->db, r->a, token, &rv, &e)) != DB_OK)
 		return rc == DB_NOTFOUND ? 404 : db_status(rc);
 	if (action == NULL || (strcmp(action, "update") != 0 && strcmp(action, "cancel") != 0 &&
-	    strcmp(action, "pledge") != 0)) {
+	    strcmp(action, "pledge") != 0 && strcmp(action, "rename") != 0 &&
+	    strcmp(action, "score") != 0)) {
 		v.error = "Unknown action: use the buttons on this page.";
 		return manage_page(r, app, token, 400, &v);
 	}
@@ -266,6 +421,8 @@ int h_rsvp_change(struct req *r, struct app *app)
 	}
 	if (strcmp(action, "pledge") == 0)
 		return pledge_change(r, app, token, form_token);
+	if (strcmp(action, "rename") == 0 || strcmp(action, "score") == 0)
+		return entry_change(r, app, &e, &rv, action, form_token);
 	if (strcmp(action, "cancel") == 0) {
 		rc = rsvp_cancel(app->db, r->a, token, form_token, &out);
 		if (rc != DB_OK)

@@ -146,10 +146,40 @@ int h_admin_outbox(struct req *r, struct app *app);
  */
 int h_admin_outbox_change(struct req *r, struct app *app);
 
+/* GET /events/{slug}/leaderboard: every division's board, refreshing. 200; 404. */
+int h_leaderboard(struct req *r, struct app *app);
+/* GET /events/{slug}/leaderboard.json: the boards, with ETag. 200; 304; 404. */
+int h_leaderboard_json(struct req *r, struct app *app);
+/*
+ * POST /api/events/{slug}/scores: a JSON object {"entry": id | "bib": n,
+ * "value": "4:05.3" | 12.5, "round": n (optional)} of at most 1024 bytes,
+ * with "Authorization: Bearer <token>" (made on the admin page for this
+ * competition) and an Idempotency-Key header. Answers JSON: 201 the score
+ * and its entry's count, total and best; 400 bad JSON, field or value, or
+ * no Idempotency-Key; 401 no valid token (a revoked one too); 404 no such
+ * competition or entry; 409 that round has a score; 413 body too large;
+ * 415 not application/json; 422 closed, entry not confirmed, past its
+ * rounds, or the Idempotency-Key was used with another body. The same key
+ * with the same body within 24 h answers the first answer again (status
+ * and body, header Idempotent-Replayed: true) and changes nothing; that
+ * holds for 201, 404, 409 and 422 answers, not for 400/401/413/415 (the
+ * request never reached the rules) nor 503.
+ */
+int h_scores_api(struct req *r, struct app *app);
+/*
+ * The top five of each division of c's leaderboard into the LEADERBOARD
+ * section of d. Returns 0 or an error status.
+ */
+struct competition;
+int compete_top(struct req *r, struct app *app, struct tpl_dict *d,
+    const struct competition *c);
+
 /* What the visitor typed into the RSVP form, to show it again. */
 struct rsvp_form {
 	const char *name, *email, *note, *error;
 	int guests;
+	const char *display;		/* a competition's: the name on the leaderboard */
+	int64_t division_id;
 	/* A refused pledge (DB_FULL or DB_CONFLICT with its outcome), or 0. */
 	enum db_rc pledge_rc;
 	const struct rsvp_outcome *pledge_out;

@@ -196,6 +196,8 @@ static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
 	in.port = FCGX_GetParam("SERVER_PORT", fr->envp);
 	in.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
 	in.remote_addr = FCGX_GetParam("REMOTE_ADDR", fr->envp);
+	in.authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
+	in.idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fr->envp);
 	/* Admin forms list rows, with a checkbox each (on the raw URI: stricter if encoded). */
 	in.max_fields = in.uri != NULL && route_is_admin(in.uri) ? REQ_ADMIN_FIELDS_MAX : 0;
 

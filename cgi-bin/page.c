@@ -11,6 +11,7 @@ const char *const page_templates[] = {
 	"admin_login.tpl", "admin_home.tpl", "admin_event.tpl", "admin_items.tpl",
 	"admin_item_fields.tpl", "admin_rsvps.tpl", "admin_stats.tpl", "admin_outbox.tpl",
 	"drop.tpl", "drop_live.tpl", "hold.tpl", "stock.json.tpl", "admin_drop.tpl",
+	"leaderboard.tpl", "leaderboard.json.tpl", "score.json.tpl",
 	NULL
 };
 

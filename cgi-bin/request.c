@@ -243,6 +243,16 @@ static int is_form_type(const char *ct)
 	    ct[n] == ' ');
 }
 
+/* 1 if the content type is JSON (parameters allowed). */
+static int is_json_type(const char *ct)
+{
+	static const char json[] = "application/json";
+	size_t n = sizeof(json) - 1;
+
+	return strncasecmp(ct, json, n) == 0 && (ct[n] == '\0' || ct[n] == ';' ||
+	    ct[n] == ' ');
+}
+
 /*
  * The site's host for absolute links: nginx's validated $host plus the
  * port unless it is the scheme's default. "" if anything looks off.
@@ -274,6 +284,8 @@ int req_parse(struct req *r, const struct req_input *in)
 	r->if_none_match = in->if_none_match != NULL ? in->if_none_match : "";
 	r->remote_addr = in->remote_addr != NULL ? in->remote_addr : "";
 	r->host = host_of(r, in);
+	r->authorization = in->authorization != NULL ? in->authorization : "";
+	r->idempotency_key = in->idempotency_key;
 	if (plen > REQ_PATH_MAX) {
 		r->error = "The address is too long.";
 		return 414;
@@ -295,6 +307,11 @@ int req_parse(struct req *r, const struct req_input *in)
 		parse_cookies(r, in->cookie);
 	if (in->body_len == 0)
 		return 0;
+	if (in->content_type != NULL && is_json_type(in->content_type)) {
+		r->json = in->body;
+		r->json_len = in->body_len;
+		return 0;
+	}
 	if (in->content_type == NULL || !is_form_type(in->content_type)) {
 		r->error = "Only application/x-www-form-urlencoded forms are accepted.";
 		return 415;

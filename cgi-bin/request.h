@@ -26,6 +26,7 @@ struct req_input {
 	const char *method, *uri, *cookie, *content_type, *https;
 	const char *host, *port, *if_none_match;
 	const char *remote_addr;		/* the client's address (nginx's $remote_addr) */
+	const char *authorization, *idempotency_key;	/* headers of API requests */
 	const char *body;
 	size_t body_len;
 	int max_fields;				/* of the form; 0: REQ_FIELDS_MAX */
@@ -48,6 +49,10 @@ struct req {
 	const char *remote_addr;		/* as nginx gave it; "" if none */
 	const char *params[REQ_PARAMS_MAX];	/* route captures, in order */
 	int nparams;
+	const char *json;			/* an application/json body, raw; NULL if none */
+	size_t json_len;
+	const char *authorization;		/* the Authorization header; "" if none */
+	const char *idempotency_key;		/* the Idempotency-Key header; NULL if none */
 	const char *error;			/* why the request was refused */
 	struct session *session;		/* the admin logged in (RF_ADMIN routes) */
 
@@ -76,7 +81,9 @@ void req_init(struct req *r, struct arena *a);
 
 /*
  * Parse and validate everything in `in`: method, path, query string,
- * cookies and an application/x-www-form-urlencoded body. Percent-encoding
+ * cookies and an application/x-www-form-urlencoded body; an
+ * application/json body is kept raw in r->json for the routes that take
+ * one (RF_JSON; the router refuses it elsewhere). Percent-encoding
  * must be strict, text valid UTF-8 without NUL or control characters, no
  * field may repeat, at most in->max_fields form fields. Returns 0, or an
  * HTTP status (400, 414, 415) with r->error saying what was wrong.

@@ -19,7 +19,8 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/events/{slug}", h_event, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{ics}", h_event_ics, RF_DB, 0 },
 	{ M_POST, "/events/{slug}/rsvp", h_rsvp_create, RF_DB,
-	  RSVP_FORM | FIELD(F_FORM_TOKEN) | FIELD(F_ITEM_N) | FIELD(F_VERSION_N) },
+	  RSVP_FORM | FIELD(F_FORM_TOKEN) | FIELD(F_ITEM_N) | FIELD(F_VERSION_N) |
+	  FIELD(F_DISPLAY) | FIELD(F_DIVISION) },
 	{ M_POST, "/events/{slug}/resend", h_rsvp_resend, RF_DB,
 	  FIELD(F_EMAIL) | FIELD(F_FORM_TOKEN) },
 	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB, 0 },
@@ -32,11 +33,15 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/events/{slug}/stock.json", h_drop_stock, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/holds/{hold}", h_hold_show, RF_DB, 0 },
 	{ M_POST, "/holds/{hold}", h_hold_change, RF_DB, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) },
+	{ M_GET | M_HEAD, "/events/{slug}/leaderboard", h_leaderboard, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/events/{slug}/leaderboard.json", h_leaderboard_json, RF_DB, 0 },
+	{ M_POST, "/api/events/{slug}/scores", h_scores_api, RF_DB | RF_JSON, 0 },
 	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB,
 	  FIELD(F_DONE) | FIELD(F_NEW) | FIELD(F_CONFIRM) },
 	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB,
 	  FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) | FIELD(F_GUESTS) | FIELD(F_NOTE) |
-	  FIELD(F_ITEM) | FIELD(F_VERSION) | FIELD(F_QUANTITY) },
+	  FIELD(F_ITEM) | FIELD(F_VERSION) | FIELD(F_QUANTITY) | FIELD(F_DISPLAY) |
+	  FIELD(F_VALUE) | FIELD(F_ROUND) },
 	{ M_GET | M_HEAD, "/admin/login", h_admin_login_form, RF_DB, FIELD(F_OUT) },
 	{ M_POST, "/admin/login", h_admin_login, RF_DB,
 	  FIELD(F_NAME) | FIELD(F_PASSWORD) | FIELD(F_FORM_TOKEN) },

@@ -12,6 +12,7 @@ enum route_flag {
 	RF_DB = 1,		/* needs the database: 503 without it */
 	RF_ADMIN = 2,		/* needs an admin session: else 303 to /admin/login */
 	RF_CSRF = 4,		/* a POST needs the session's CSRF token: else 403 */
+	RF_JSON = 8,		/* takes an application/json body and no form: else 415 */
 };
 
 struct route {

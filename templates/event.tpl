@@ -8,6 +8,7 @@
 <dt>Where</dt><dd>{{LOCATION}}</dd>
 {{#CAPACITY}}<dt>Places</dt><dd>{{CAPACITY}}</dd>{{/CAPACITY}}
 {{#GUESTS}}<dt>Guests</dt><dd>Up to {{MAX_GUESTS}} per sign-up</dd>{{/GUESTS}}
+{{#REG_CLOSES}}<dt>Registration closes</dt><dd>{{CLOSES}}</dd>{{/REG_CLOSES}}
 </dl>
 <section class="status" aria-live="polite">
 <p class="spots big" data-live="spots_label">{{SPOTS}}</p>
@@ -16,6 +17,17 @@
 <p class="links"><a href="/events/{{SLUG}}/live">Live status</a>{{#WAITLIST_LINK}} · <a href="/events/{{SLUG}}/waitlist">Waitlist</a>{{/WAITLIST_LINK}}</p>
 </section>
 <div class="description">{{DESCRIPTION}}</div>
+{{#LEADERBOARD}}<section class="leaderboard" id="leaderboard">
+<h2>Leaderboard</h2>
+<p class="rule">{{RULE_LABEL}}: the top five. <a href="/events/{{SLUG}}/leaderboard">Full leaderboard</a></p>
+{{#DIVISION}}{{#NAMED}}<h3>{{NAME}}</h3>{{/NAMED}}
+{{#EMPTY}}<p class="empty">No entries yet.</p>{{/EMPTY}}
+{{#TABLE}}<table class="board">
+<thead><tr><th scope="col">Rank</th><th scope="col">Name</th><th scope="col">{{FIGURE_LABEL}}</th></tr></thead>
+<tbody>{{#ROW}}<tr{{#TOP}} class="top top{{RANK}}"{{/TOP}}><td>{{RANK_LABEL}}</td><td>{{NAME}}</td><td>{{FIGURE}}</td></tr>
+{{/ROW}}</tbody>
+</table>{{/TABLE}}{{/DIVISION}}
+</section>{{/LEADERBOARD}}
 {{>SHEET}}
 {{#RSVP_CLOSED}}<p class="notice">{{REASON}}</p>{{/RSVP_CLOSED}}
 {{#RSVP_FORM}}<section class="rsvp" id="rsvp">
@@ -37,6 +49,10 @@
 <select id="guests" name="guests">{{#GUEST_OPTION}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{VALUE}}</option>{{/GUEST_OPTION}}</select>{{/GUESTS_FIELD}}
 <label for="note">Anything we should know? <span class="hint">(optional: dietary needs, access, what you'll bring)</span></label>
 <textarea id="note" name="note" maxlength="1000" rows="3">{{NOTE}}</textarea>
+{{#ENTRY_FIELDS}}<label for="display">Name on the leaderboard <span class="hint">(optional: your first name and initial if empty; you can change it later)</span></label>
+<input id="display" name="display" value="{{DISPLAY}}" maxlength="{{DISPLAY_MAX}}">
+{{#DIVISION_FIELD}}<label for="division">Division</label>
+<select id="division" name="division" required>{{#DIVISION_OPTION}}<option value="{{ID}}"{{#SELECTED}} selected{{/SELECTED}}>{{NAME}}</option>{{/DIVISION_OPTION}}</select>{{/DIVISION_FIELD}}{{/ENTRY_FIELDS}}
 {{#BRING}}<fieldset class="bring"><legend>What will you bring? <span class="hint">(optional; see the list above)</span></legend>
 {{#FIELD}}<label for="bring-{{ID}}">{{NAME}}{{#UNIT}} ({{UNIT}}){{/UNIT}} <span class="hint">{{NEED_LABEL}}</span></label>
 <input type="hidden" name="version_{{ID}}" value="{{VERSION}}">

@@ -32,6 +32,32 @@
 <dt>Party</dt><dd>{{PARTY}} (you + {{GUESTS}} {{GUESTS_WORD}})</dd>
 <dt>Note</dt><dd>{{NOTE}}</dd>
 </dl>
+{{#ENTRY}}<section class="entry" id="entry">
+<h2>Your entry</h2>
+<dl class="facts">
+<dt>Bib</dt><dd>{{BIB}}</dd>
+<dt>Name on the leaderboard</dt><dd>{{DISPLAY}}</dd>
+{{#DIVISION}}<dt>Division</dt><dd>{{DIVISION}}</dd>{{/DIVISION}}
+</dl>
+<p><a href="/events/{{SLUG}}/leaderboard">Leaderboard</a></p>
+<h3>Your scores</h3>
+{{#NO_SCORES}}<p class="empty">No scores yet.</p>{{/NO_SCORES}}
+<ul class="scores">{{#SCORE}}<li>Round {{ROUND}}: {{#VOIDED}}<del>{{/VOIDED}}{{VALUE}}{{#UNIT}} {{UNIT}}{{/UNIT}}{{#VOIDED}}</del> (voided: {{REASON}}){{/VOIDED}}</li>{{/SCORE}}</ul>
+{{#SELF_SCORE}}<form method="post" action="/rsvp/{{TOKEN}}" class="score">
+<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
+<input type="hidden" name="action" value="score">
+<label for="value">Report a score <span class="hint">({{HINT}})</span></label>
+<input id="value" name="value" value="{{VALUE}}" required maxlength="20" autocomplete="off">
+<button type="submit">Submit score</button>
+</form>{{/SELF_SCORE}}
+{{#RENAME}}<form method="post" action="/rsvp/{{TOKEN}}" class="rename">
+<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
+<input type="hidden" name="action" value="rename">
+<label for="display">Name on the leaderboard</label>
+<input id="display" name="display" value="{{DISPLAY}}" required maxlength="{{DISPLAY_MAX}}">
+<button type="submit">Change name</button>
+</form>{{/RENAME}}
+</section>{{/ENTRY}}
 {{#CHANGE}}<section class="change">
 <h2>Change your RSVP</h2>
 <form method="post" action="/rsvp/{{TOKEN}}">

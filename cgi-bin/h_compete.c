@@ -1,0 +1,340 @@
+/* Competitions on the web: leaderboards (HTML and JSON) and the scores API. */
+#include <string.h>
+
+#include "clock.h"
+#include "fields.h"
+#include "handlers.h"
+#include "json.h"
+#include "page.h"
+#include "score.h"
+#include "tz.h"
+
+#define BOARD_REFRESH_SECONDS "5"
+#define API_BODY_MAX 1024		/* bytes of a scores API request */
+
+/* How the rule reads above the board, and the ranked figure's column. */
+static const char *rule_label(const struct competition *c)
+{
+	static const char *const labels[SCORE_RULE__MAX] = {
+		[SCORE_BEST] = "Ranked by best single score",
+		[SCORE_TOTAL] = "Ranked by total of all scores",
+		[SCORE_AVERAGE] = "Ranked by average score",
+	};
+
+	return labels[c->rule];
+}
+
+static const char *figure_label(const struct competition *c)
+{
+	static const char *const labels[SCORE_RULE__MAX] = {
+		[SCORE_BEST] = "Best", [SCORE_TOTAL] = "Total", [SCORE_AVERAGE] = "Average",
+	};
+
+	return labels[c->rule];
+}
+
+/* A figure with its unit ("12.5 m"), or the time as it is. */
+static const char *figure(struct arena *a, const struct competition *c, int64_t v)
+{
+	const char *s = score_format(a, c->kind, v);
+
+	return *c->unit != '\0' ? arena_printf(a, "%s %s", s, c->unit) : s;
+}
+
+/*
+ * Load the public event of the first capture and its competition.
+ * Returns 0, or the status (404 for an event that is no competition).
+ */
+static int load_competition(struct req *r, struct app *app, struct event *e,
+    struct competition *c)
+{
+	enum db_rc rc;
+	int status;
+
+	if ((status = event_load_public(r, app, e)) != 0)
+		return status;
+	if ((rc = score_competition(app->db, r->a, e->id, c)) != DB_OK)
+		return db_status(rc);
+	return 0;
+}
+
+/*
+ * Fill one DIVISION section of d per board (one unnamed when there are no
+ * divisions) with the rows of each, at most top per division (0: all).
+ */
+static void board_fill(struct tpl_dict *d, struct arena *a, const struct competition *c,
+    const struct board_row *rows, int n, int top, int json)
+{
+	struct tpl_dict *div, *row;
+	int k, i, shown, boards = c->ndivisions > 0 ? c->ndivisions : 1;
+
+	for (k = 0; k < boards; k++) {
+		div = tpl_section(d, "DIVISION");
+		if (c->ndivisions > 0)
+			tpl_set(tpl_section(div, "NAMED"), "NAME", c->divisions[k].name);
+		else
+			tpl_show(div, "UNNAMED");
+		tpl_set(div, "FIGURE_LABEL", figure_label(c));
+		for (i = shown = 0; i < n; i++) {
+			if ((c->ndivisions > 0 ? rows[i].division != k : 0) ||
+			    (top > 0 && shown == top))
+				continue;
+			shown++;
+			row = tpl_section(div, "ROW");
+			if (json)
+				tpl_set(row, "RANK", rows[i].rank > 0 ? arena_printf(a, "%d",
+				    rows[i].rank) : "null");
+			else
+				tpl_set(row, "RANK_LABEL", rows[i].rank > 0 ?
+				    arena_printf(a, "%d", rows[i].rank) : "–");
+			if (rows[i].rank >= 1 && rows[i].rank <= 3)
+				tpl_set_int(tpl_section(row, "TOP"), "RANK", rows[i].rank);
+			tpl_set_int(row, "ENTRY", rows[i].entry_id);
+			tpl_set_int(row, "BIB", rows[i].bib);
+			tpl_set(row, "NAME", rows[i].display_name);
+			tpl_set_int(row, "SCORES", rows[i].scores);
+			if (rows[i].scores > 0) {
+				tpl_show(row, "HAS");
+				tpl_set(row, "FIGURE", figure(a, c, rows[i].figure));
+				tpl_set(row, "BEST", figure(a, c, rows[i].best));
+			} else {
+				tpl_show(row, "NONE");
+				tpl_set(row, "FIGURE", "–");
+				tpl_set(row, "BEST", "–");
+			}
+		}
+		if (shown == 0)
+			tpl_show(div, "EMPTY");
+		else
+			tpl_show(div, "TABLE");
+	}
+}
+
+int compete_top(struct req *r, struct app *app, struct tpl_dict *d,
+    const struct competition *c)
+{
+	struct board_row *rows;
+	struct tpl_dict *s;
+	enum db_rc rc;
+	int n;
+
+	if ((rc = score_board(app->db, r->a, c, &rows, &n)) != DB_OK)
+		return db_status(rc);
+	s = tpl_section(d, "LEADERBOARD");
+	tpl_set(s, "RULE_LABEL", rule_label(c));
+	board_fill(s, r->a, c, rows, n, 5, 0);
+	return 0;
+}
+
+int h_leaderboard(struct req *r, struct app *app)
+{
+	struct competition c;
+	struct board_row *rows;
+	struct event e;
+	struct page p;
+	enum db_rc rc;
+	int status, n;
+
+	if ((status = load_competition(r, app, &e, &c)) != 0)
+		return status;
+	if ((rc = score_board(app->db, r->a, &c, &rows, &n)) != DB_OK)
+		return db_status(rc);
+	page_begin(&p, r, app, arena_printf(r->a, "Leaderboard: %s", e.title),
+	    "leaderboard.tpl");
+	tpl_set(tpl_section(p.root, "REFRESH"), "SECONDS", BOARD_REFRESH_SECONDS);
+	page_event_summary(p.body, r->a, &e, clock_now());
+	tpl_set(p.body, "RULE_LABEL", rule_label(&c));
+	if (c.closed)
+		tpl_show(p.body, "CLOSED");
+	board_fill(p.body, r->a, &c, rows, n, 0, 0);
+	tpl_set(p.body, "UPDATED", tz_human(r->a, clock_now()));
+	return page_end(&p, r, 200);
+}
+
+int h_leaderboard_json(struct req *r, struct app *app)
+{
+	struct competition c;
+	struct board_row *rows;
+	struct tpl_dict *d;
+	struct event e;
+	enum db_rc rc;
+	int status, n;
+
+	if ((status = load_competition(r, app, &e, &c)) != 0)
+		return status;
+	/* The competition's version changes with every score, name or entry change. */
+	if (page_etag(r, c.version))
+		return 304;
+	if ((rc = score_board(app->db, r->a, &c, &rows, &n)) != DB_OK)
+		return db_status(rc);
+	d = tpl_dict_new(r->a);
+	tpl_set(d, "SLUG", e.slug);
+	tpl_set(d, "KIND", score_kind_names[c.kind]);
+	tpl_set(d, "RULE", score_rule_names[c.rule]);
+	tpl_set(d, "UNIT", c.unit);
+	tpl_set(d, "CLOSED", c.closed ? "true" : "false");
+	tpl_set_int(d, "VERSION", c.version);
+	board_fill(d, r->a, &c, rows, n, 0, 1);
+	return page_data(r, "leaderboard.json.tpl", d, "application/json");
+}
+
+/* Answer the API with {"error": message} and status. Returns status. */
+static int api_error(struct req *r, int status, const char *message)
+{
+	struct tpl_dict *d = tpl_dict_new(r->a);
+
+	tpl_set(tpl_section(d, "ERROR"), "MESSAGE", message);
+	if (page_data(r, "score.json.tpl", d, "application/json") != 200)
+		return 500;
+	return status;
+}
+
+/* What the API says for each refusal of score_submit(). */
+static const char *refusal(enum db_rc rc)
+{
+	switch (rc) {
+	case DB_NOTFOUND:
+		return "no such entry in this competition";
+	case DB_CONFLICT:
+		return "that round already has a score: correct it on the admin page";
+	case DB_CLOSED:
+		return "no score possible: the competition is closed, the entry is not"
+		    " confirmed, or it has all its rounds";
+	default:
+		return "the value is out of range";
+	}
+}
+
+/* The competition the API request is for (score_key's answer() context). */
+struct api_ctx {
+	const struct competition *c;
+};
+
+/* Render the answer the key keeps: the score and its entry, or the refusal. */
+static int api_answer(void *ctx, struct arena *a, enum db_rc rc,
+    const struct score_outcome *out, const char **response)
+{
+	const struct competition *c = ((const struct api_ctx *)ctx)->c;
+	struct tpl_dict *d = tpl_dict_new(a), *ok;
+	size_t len;
+
+	if (rc == DB_OK) {
+		ok = tpl_section(d, "OK");
+		tpl_set_int(ok, "ID", out->score_id);
+		tpl_set_int(ok, "ENTRY", out->entry_id);
+		tpl_set_int(ok, "ROUND", out->round);
+		tpl_set(ok, "VALUE", score_format(a, c->kind, out->value));
+		tpl_set_int(ok, "SCORES", out->scores);
+		tpl_set(ok, "TOTAL", score_format(a, c->kind, out->total));
+		tpl_set(ok, "BEST", score_format(a, c->kind, out->best));
+	} else {
+		tpl_set(tpl_section(d, "ERROR"), "MESSAGE", refusal(rc));
+	}
+	*response = tpl_render(a, "score.json.tpl", d, &len);
+	if (*response == NULL)
+		*response = "{\"error\":\"internal error\"}";
+	return rc == DB_OK ? 201 : db_status(rc);
+}
+
+/* An Idempotency-Key: 1 to SCORE_KEY_MAX printable ASCII characters. */
+static int key_valid(const char *k)
+{
+	size_t n = k != NULL ? strlen(k) : 0, i;
+
+	for (i = 0; i < n; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return 0;
+	return n >= 1 && n <= SCORE_KEY_MAX;
+}
+
+/*
+ * The API body's fields into in: "entry" or "bib" (exactly one), "value"
+ * (a string or number as score_parse() takes it), optional "round".
+ * Returns NULL or what is wrong.
+ */
+static const char *api_fields(struct req *r, const struct competition *c,
+    struct score_input *in)
+{
+	struct json_pair *p;
+	const char *err, *value = NULL;
+	int n, i;
+	int64_t v;
+
+	if ((err = json_flat_parse(r->a, r->json, r->json_len, &p, &n)) != NULL)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (strcmp(p[i].key, "value") == 0) {
+			value = p[i].value;
+			continue;
+		}
+		if (strcmp(p[i].key, "entry") != 0 && strcmp(p[i].key, "bib") != 0 &&
+		    strcmp(p[i].key, "round") != 0)
+			return arena_printf(r->a, "unknown field \"%.40s\"", p[i].key);
+		if (p[i].is_string || field_id(p[i].value, &v) != NULL || v < 1 ||
+		    v > (int64_t)1 << 40)
+			return arena_printf(r->a, "\"%s\" must be a positive whole number",
+			    p[i].key);
+		if (p[i].key[0] == 'e')
+			in->entry_id = v;
+		else if (p[i].key[0] == 'b')
+			in->bib = v;
+		else if (v > SCORE_ROUNDS_MAX)
+			return "\"round\" is out of range";
+		else
+			in->round = (int)v;
+	}
+	if ((in->entry_id != 0) == (in->bib != 0))
+		return "give either \"entry\" or \"bib\"";
+	if (value == NULL)
+		return "\"value\" is missing";
+	return score_parse(c->kind, value, &in->value);
+}
+
+int h_scores_api(struct req *r, struct app *app)
+{
+	struct score_input in = { .source = SCORE_API };
+	struct score_outcome out;
+	struct score_key key = { .token_id = 0 };
+	struct competition c;
+	struct api_ctx ctx = { &c };
+	const char *bearer = r->authorization, *label, *err;
+	struct event e;
+	enum db_rc rc;
+	int status;
+
+	if ((status = load_competition(r, app, &e, &c)) != 0)
+		return api_error(r, status, status == 404 ? "no such competition" :
+		    "the database is busy or unavailable");
+	if (strncmp(bearer, "Bearer ", 7) != 0 ||
+	    (rc = score_token_check(app->db, r->a, e.id, bearer + 7, &key.token_id,
+	    &label)) == DB_NOTFOUND) {
+		req_header(r, "WWW-Authenticate", "Bearer realm=\"turnout\"");
+		return api_error(r, 401, "a valid bearer token for this competition is"
+		    " required (Authorization: Bearer ...)");
+	}
+	if (rc != DB_OK)
+		return api_error(r, db_status(rc), "the database is busy or unavailable");
+	if (!key_valid(r->idempotency_key))
+		return api_error(r, 400, "an Idempotency-Key header (1 to 200 printable"
+		    " characters) is required");
+	if (r->json_len > API_BODY_MAX)
+		return api_error(r, 413, "the body is larger than 1024 bytes");
+	if ((err = api_fields(r, &c, &in)) != NULL)
+		return api_error(r, 400, err);
+	in.actor = arena_printf(r->a, "api:%s", label);
+	key.key = r->idempotency_key;
+	key.body = r->json;
+	key.body_len = r->json_len;
+	key.answer = api_answer;
+	key.ctx = &ctx;
+	if ((rc = score_submit(app->db, r->a, e.id, &in, NULL, &key, &out)) != DB_OK)
+		return api_error(r, db_status(rc), "the database is busy or unavailable");
+	if (key.mismatch)
+		return api_error(r, 422, "this Idempotency-Key was used with another body");
+	if (key.replayed)
+		req_header(r, "Idempotent-Replayed", "true");
+	r->body = (char *)key.response;
+	r->body_len = strlen(key.response);
+	r->content_type = "application/json";
+	return key.status;
+}

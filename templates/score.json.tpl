@@ -1,0 +1,1 @@
+{{%AUTOESCAPE context="JSON"}}{{#OK}}{"score":{"id":{{ID}},"entry":{{ENTRY}},"round":{{ROUND}},"value":"{{VALUE:x-json}}"},"entry":{"scores":{{SCORES}},"total":"{{TOTAL:x-json}}","best":"{{BEST:x-json}}"}}{{/OK}}{{#ERROR}}{"error":"{{MESSAGE:x-json}}"}{{/ERROR}}

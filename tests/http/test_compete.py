@@ -1,0 +1,483 @@
+#!/usr/bin/env python3
+"""Competition HTTP tests (issue 13): registration as an RSVP with a division
+and a display name, the deadline, the entrant's manage page (name change,
+self-scoring with replayed form tokens), leaderboards (HTML, JSON with ETag
+through the microcache, shared ranks), the scores API (bearer tokens,
+Idempotency-Key: replay, other body, bad input of every kind), and a storm of
+concurrent API submissions with duplicates, checked against the database.
+
+Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_compete.py
+"""
+import json
+import os
+import re
+import secrets
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from tap import diag  # noqa: E402
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+DAY = 24 * 3600
+NEW_LINK = re.compile(r"^/rsvp/([0-9a-f]{32})\?new=1$")
+STORM_ENTRIES = 50
+
+# slug -> (capacity, closes in seconds from now or None, compete arguments)
+EVENTS = {
+    "cup": (20, None, ["points", "best", "3", "Open", "Under 16"]),
+    "boulder": (20, None, ["points", "total", "5", "self-scoring"]),
+    "race": (3, None, ["time", "best", "2"]),
+    "jump": (20, None, ["distance", "best", "3", "unit=m"]),
+    "late": (20, -3600, ["points", "total", "1"]),
+    "storm": (STORM_ENTRIES, None, ["points", "total", "100"]),
+}
+TOKENS = {}  # slug -> API token, made before the site starts
+
+
+def admin(data, *args):
+    """Run turnout-admin on the site's data directory; its stdout."""
+    env = dict(os.environ, TURNOUT_DATA=data)
+    out = subprocess.run([harness.ADMIN, *args], env=env, check=True, capture_output=True,
+                         text=True, timeout=60)
+    return out.stdout.strip()
+
+
+def prepare(data):
+    """Several workers; the events, made competitions with turnout-admin; the
+    storm's entries straight into the database; an API token per event."""
+    harness.write_config(data, f"workers = {harness.STORM_WORKERS}\n")
+    now = int(time.time())
+    con = sqlite3.connect(os.path.join(data, "turnout.db"))
+    with con:
+        for slug, (capacity, closes, _) in EVENTS.items():
+            con.execute(
+                "INSERT INTO event (slug, title, description, location, starts_at, status,"
+                " capacity, rsvp_closes_at, created_at, updated_at) VALUES (?, ?, '', 'Gym',"
+                " ?, 'published', ?, ?, ?, ?)",
+                (slug, f"Test {slug}", now + 7 * DAY, capacity,
+                 None if closes is None else now + closes, now, now))
+    con.close()
+    for slug, (_, _, args) in EVENTS.items():
+        admin(data, "compete", slug, *args)
+        TOKENS[slug] = admin(data, "api-token", slug, f"timer-{slug}")
+    con = sqlite3.connect(os.path.join(data, "turnout.db"))
+    with con:
+        eid, = con.execute("SELECT id FROM event WHERE slug = 'storm'").fetchone()
+        for i in range(1, STORM_ENTRIES + 1):
+            cur = con.execute(
+                "INSERT INTO rsvp (event_id, token_hash, name, email, guests, status,"
+                " created_at, updated_at) VALUES (?, randomblob(32), ?, ?, 0, 'confirmed',"
+                " ?, ?)", (eid, f"Runner {i}", f"runner{i}@example.org", now, now))
+            con.execute("INSERT INTO entry (rsvp_id, event_id, bib, display_name)"
+                        " VALUES (?, ?, ?, ?)", (cur.lastrowid, eid, i, f"Runner {i}"))
+    con.close()
+
+
+site = harness.site_once("compete", prepare=prepare,
+                         started=lambda s: diag(f"site on port {s.port}, data {s.data}"))
+
+
+def fetch(method, path, body=None, headers=None):
+    status, hdrs, data = site().request(method, path, body, headers)
+    return status, hdrs, data.decode("utf-8", "replace")
+
+
+def post(path, fields):
+    body = urllib.parse.urlencode([(k, v) for k, v in fields.items() if v is not None])
+    return fetch("POST", path, body, FORM)
+
+
+def alerts(body):
+    return harness.alerts(body)
+
+
+def assert_status(got, want, what, body=""):
+    extra = f"\n  alerts: {alerts(body)}\n  body: {body[:300]}" if got != want else ""
+    assert got == want, f"{what}: status {got}, want {want}{extra}"
+
+
+def event_id(slug):
+    return site().query_one("SELECT id FROM event WHERE slug = ?", (slug,))[0]
+
+
+def register(slug, name, email, division=None, display=None, want=303):
+    """The RSVP form of a competition; the manage token (want 303) or the body."""
+    status, _, page = fetch("GET", f"/events/{slug}")
+    assert_status(status, 200, f"GET /events/{slug}")
+    status, hdrs, body = post(f"/events/{slug}/rsvp", {
+        "form_token": harness.form_token(page), "name": name, "email": email,
+        "division": division, "display": display})
+    assert_status(status, want, f"register {name} at {slug}", body)
+    if want != 303:
+        return body
+    m = NEW_LINK.match(hdrs["location"])
+    assert m, hdrs["location"]
+    return m.group(1)
+
+
+def entry_of(token):
+    """The entry behind a manage token: (rsvp id, bib, display name, division name)."""
+    rows = site().query(
+        "SELECT e.rsvp_id, e.bib, e.display_name, d.name FROM entry e JOIN rsvp r"
+        " ON r.id = e.rsvp_id LEFT JOIN division d ON d.id = e.division_id", ())
+    page = fetch("GET", f"/rsvp/{token}")[2]
+    bib = int(re.search(r"<dt>Bib</dt><dd>(\d+)</dd>", page).group(1))
+    slug = re.search(r'href="/events/([a-z0-9-]+)/leaderboard"', page).group(1)
+    return next(r for r in rows if r[1] == bib and site().query_one(
+        "SELECT event_id FROM entry WHERE rsvp_id = ?", (r[0],))[0] == event_id(slug))
+
+
+def api(slug, body, key=None, token=None, ctype="application/json", extra=None):
+    """POST to the scores API; (status, headers, parsed JSON or text)."""
+    headers = {"Content-Type": ctype}
+    if token is not False:
+        headers["Authorization"] = f"Bearer {token or TOKENS[slug]}"
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    headers.update(extra or {})
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    status, hdrs, text = fetch("POST", f"/api/events/{slug}/scores", data, headers)
+    try:
+        return status, hdrs, json.loads(text)
+    except ValueError:
+        return status, hdrs, text
+
+
+def board(slug):
+    status, hdrs, text = fetch("GET", f"/events/{slug}/leaderboard.json")
+    assert_status(status, 200, f"leaderboard.json of {slug}", text)
+    return json.loads(text), hdrs
+
+
+def scores_count(slug):
+    return site().query_one("SELECT count(*) FROM score WHERE event_id = ?",
+                            (event_id(slug),))[0]
+
+
+def aggregate_problems():
+    """Entries whose count, total or best differ from their live scores."""
+    return site().query(
+        "SELECT e.rsvp_id, e.scores, e.total, e.best FROM entry e WHERE e.scores <>"
+        " (SELECT count(*) FROM score s WHERE s.entry_id = e.rsvp_id AND s.voided_at IS NULL)"
+        " OR e.total <> (SELECT coalesce(sum(value), 0) FROM score s"
+        "  WHERE s.entry_id = e.rsvp_id AND s.voided_at IS NULL)"
+        " OR e.best IS NOT (SELECT iif(c.kind = 'time', min(s.value), max(s.value))"
+        "  FROM score s JOIN competition c ON c.event_id = s.event_id"
+        "  WHERE s.entry_id = e.rsvp_id AND s.voided_at IS NULL)")
+
+
+# -- registration ----------------------------------------------------------------
+
+def test_registration_with_division_and_display_name():
+    status, _, page = fetch("GET", "/events/cup")
+    assert_status(status, 200, "GET /events/cup")
+    assert 'name="display"' in page and 'name="division"' in page, "no entry fields"
+    assert "Under 16" in page and "Leaderboard" in page
+    divisions = dict((name, i) for i, name in site().query(
+        "SELECT id, name FROM division WHERE event_id = ?", (event_id("cup"),)))
+    ann = register("cup", "Ann Bell", "ann@example.org", divisions["Open"])
+    kid = register("cup", "Kit Young", "kit@example.org", divisions["Under 16"], "Kitty")
+    _, bib, display, division = entry_of(ann)
+    assert (bib, display, division) == (1, "Ann B.", "Open"), (bib, display, division)
+    assert entry_of(kid)[2:] == ("Kitty", "Under 16")
+    page = fetch("GET", f"/rsvp/{ann}")[2]
+    assert "Your entry" in page and "Ann B." in page and "Open" in page
+    # A division is required, and only this competition's.
+    body = register("cup", "Nod Iv", "nod@example.org", None, want=400)
+    assert any("division" in a for a in alerts(body)), alerts(body)
+    other = site().query_one("SELECT max(id) + 1 FROM division")[0]
+    register("cup", "Nod Iv", "nod@example.org", other, want=400)
+    register("cup", "Nod Iv", "nod@example.org", "x1", want=400)
+    # A too long display name is refused with the form shown again.
+    body = register("cup", "Lo Ng", "long@example.org", divisions["Open"], "x" * 41, want=400)
+    assert any("leaderboard" in a for a in alerts(body)), alerts(body)
+    assert not site().query("SELECT 1 FROM rsvp WHERE email IN ('nod@example.org',"
+                            " 'long@example.org')"), "a refused entry left a row"
+
+
+def test_registration_deadline():
+    page = fetch("GET", "/events/cup")[2]
+    assert "Registration closes" not in page  # no deadline set: until it starts
+    status, _, page = fetch("GET", "/events/late")
+    assert_status(status, 200, "GET /events/late")
+    assert 'name="display"' not in page and "closed" in page, "late still takes entries"
+    # A form made before the deadline, sent after it: 422, nothing added.
+    token = site().forge_form_token(int(time.time()) - 7200, "rsvp:late")
+    status, _, body = post("/events/late/rsvp", {"form_token": token, "name": "Too Late",
+                                                 "email": "late@example.org"})
+    assert_status(status, 422, "entry after the deadline", body)
+    assert not site().query("SELECT 1 FROM rsvp WHERE email = 'late@example.org'")
+    # Before it, the page says when registration closes (with the zone).
+    con = sqlite3.connect(site().db_path)
+    with con:
+        con.execute("UPDATE event SET rsvp_closes_at = ? WHERE slug = 'cup'",
+                    (int(time.time()) + DAY,))
+    con.close()
+    page = fetch("GET", "/events/cup")[2]
+    assert re.search(r"<dt>Registration closes</dt><dd>[^<]+ [A-Z+-][A-Za-z0-9+-]*</dd>",
+                     page), "no deadline with its zone on the page"
+
+
+def test_display_name_change():
+    tok = register("boulder", "Cy Moss", "cy@example.org")
+    page = fetch("GET", f"/rsvp/{tok}")[2]
+    forms = harness.form_tokens(page)
+    rename = re.search(r'name="form_token" value="([0-9a-f]+)">\s*<input type="hidden"'
+                       r' name="action" value="rename"', page).group(1)
+    assert rename in forms
+    status, hdrs, body = post(f"/rsvp/{tok}", {"form_token": rename, "action": "rename",
+                                               "display": "Cy the Climber"})
+    assert_status(status, 303, "rename", body)
+    assert entry_of(tok)[2] == "Cy the Climber"
+    status, _, body = post(f"/rsvp/{tok}", {"form_token": rename, "action": "rename",
+                                            "display": ""})
+    assert_status(status, 400, "empty display name", body)
+    assert "<script>" not in fetch("GET", "/events/boulder/leaderboard")[2]
+
+
+def score_form_token(tok):
+    page = fetch("GET", f"/rsvp/{tok}")[2]
+    m = re.search(r'name="form_token" value="([0-9a-f]+)">\s*<input type="hidden"'
+                  r' name="action" value="score"', page)
+    return m.group(1) if m else None
+
+
+def test_self_scoring():
+    tok = register("boulder", "Dee Rock", "dee@example.org")
+    form = score_form_token(tok)
+    assert form, "no score form on a self-scoring entry's page"
+    for value in ("5", "5"):  # the same form twice: one score
+        status, hdrs, body = post(f"/rsvp/{tok}", {"form_token": form, "action": "score",
+                                                   "value": value})
+        assert_status(status, 303, "self-score", body)
+        assert hdrs["location"].endswith("?done=scored")
+    rid = entry_of(tok)[0]
+    assert site().query_one("SELECT count(*), sum(value) FROM score WHERE entry_id = ?",
+                            (rid,)) == (1, 5000)
+    for bad in ("-1", "1e309", "NaN", "abc", "1.2345", ""):
+        status, _, body = post(f"/rsvp/{tok}", {"form_token": score_form_token(tok),
+                                                "action": "score", "value": bad})
+        assert_status(status, 400, f"self-score {bad!r}", body)
+    # Without self-scoring there is no form, and a forged post is refused.
+    cup = register("cup", "Eve Stone", "eve@example.org",
+                   site().query_one("SELECT min(id) FROM division")[0])
+    assert score_form_token(cup) is None
+    data, _ = board("boulder")
+    row = [r for r in data["divisions"][0]["rows"] if r["entry"] == rid][0]
+    assert (row["figure"], row["scores"]) == ("5", 1), row
+
+
+# -- leaderboards ---------------------------------------------------------------
+
+def test_leaderboard_ranks_ties_and_pages():
+    ids = []
+    for name in ("Ava", "Ben", "Col", "Dan"):
+        ids.append(entry_of(register("jump", f"{name} Jones", f"{name}@example.org"))[0])
+    for rid, value in zip(ids, ("5.5", "6", "5.5", "4.25")):
+        status, _, out = api("jump", {"entry": rid, "value": value}, secrets.token_hex(8))
+        assert_status(status, 201, f"score {value}", str(out))
+    data, hdrs = board("jump")
+    rows = data["divisions"][0]["rows"]
+    assert [(r["rank"], r["figure"]) for r in rows] == [
+        (1, "6 m"), (2, "5.5 m"), (2, "5.5 m"), (4, "4.25 m")], rows
+    assert data["kind"] == "distance" and data["unit"] == "m"
+    page = fetch("GET", "/events/jump/leaderboard")[2]
+    assert 'http-equiv="refresh"' in page, "the board does not refresh"
+    assert re.search(r'class="top top1"><td>1</td><td>\d+</td><td>Ben J\.</td>', page), page
+    assert page.count('class="top top2"') == 2
+    event_page = fetch("GET", "/events/jump")[2]
+    assert "Ben J." in event_page and "Full leaderboard" in event_page
+    # ETag: a 304 for the current version, a new one after a score.
+    etag = hdrs["etag"]
+    status, _, _ = fetch("GET", "/events/jump/leaderboard.json", headers={
+        "If-None-Match": etag})
+    assert status == 304, status
+    api("jump", {"entry": ids[3], "value": "7"}, secrets.token_hex(8))
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        data, hdrs = board("jump")
+        if hdrs["etag"] != etag:
+            break
+        time.sleep(0.2)
+    assert hdrs["etag"] != etag, "the ETag did not change after a score"
+    assert "x-cache" in hdrs, "leaderboard.json is not behind the microcache"
+    assert data["divisions"][0]["rows"][0]["name"] == "Dan J."
+    # Not a competition: no leaderboard.
+    assert fetch("GET", "/events/potluck-picnic/leaderboard")[0] == 404
+
+
+# -- the scores API -------------------------------------------------------------
+
+def test_api_auth_and_key_required():
+    rid = entry_of(register("race", "Fay Fast", "fay@example.org"))[0]
+    body = {"entry": rid, "value": "4:05.3"}
+    before = scores_count("race")
+    status, hdrs, out = api("race", body, "k", token=False)
+    assert status == 401 and "bearer" in hdrs.get("www-authenticate", "").lower(), status
+    assert api("race", body, "k", token="0" * 64)[0] == 401
+    assert api("race", body, "k", token=TOKENS["cup"])[0] == 401  # another event's
+    assert api("race", body, "k", extra={"Authorization": "Basic eDp5"}, token=False)[0] == 401
+    status, _, out = api("race", body)
+    assert status == 400 and "Idempotency-Key" in out["error"], (status, out)
+    assert api("race", body, "x" * 201)[0] == 400
+    assert api("race", "entry=1", "k", ctype="application/x-www-form-urlencoded")[0] == 415
+    assert api("race", "entry=1", "k", ctype="text/plain")[0] == 415
+    # And JSON only where a route takes it.
+    status, _, _ = fetch("POST", "/events/race/rsvp", json.dumps({"name": "J"}),
+                         {"Content-Type": "application/json"})
+    assert status == 415, status
+    assert scores_count("race") == before, "a refused request added a score"
+    # A revoked token is refused.
+    tok = admin(site().data, "api-token", "race", "temp")
+    tid = site().query_one("SELECT max(id) FROM api_token")[0]
+    assert api("race", body, secrets.token_hex(8), token=tok)[0] == 201
+    admin(site().data, "api-token", "race", "revoke", str(tid))
+    assert api("race", body, secrets.token_hex(8), token=tok)[0] == 401
+
+
+def test_api_replay_and_other_body():
+    rid = entry_of(register("race", "Gil Quick", "gil@example.org"))[0]
+    key = secrets.token_hex(16)
+    first = api("race", {"entry": rid, "value": "4:05.3"}, key)
+    assert first[0] == 201, first
+    assert first[2]["score"]["value"] == "4:05.3" and first[2]["entry"]["best"] == "4:05.3"
+    again = api("race", {"entry": rid, "value": "4:05.3"}, key)
+    assert (again[0], again[2]) == (first[0], first[2]), (first, again)
+    assert again[1].get("idempotent-replayed") == "true"
+    status, _, out = api("race", {"entry": rid, "value": "3:59"}, key)
+    assert status == 422 and "another body" in out["error"], (status, out)
+    assert site().query_one("SELECT count(*) FROM score WHERE entry_id = ?", (rid,))[0] == 1
+    # A refusal is replayed too: round 1 is taken (409), twice.
+    key2 = secrets.token_hex(16)
+    one = api("race", {"entry": rid, "value": "4:00", "round": 1}, key2)
+    two = api("race", {"entry": rid, "value": "4:00", "round": 1}, key2)
+    assert one[0] == two[0] == 409 and one[2] == two[2], (one, two)
+    # By bib, the next round; then past the last round: 422.
+    bib = entry_of_id(rid)
+    assert api("race", {"bib": bib, "value": "4:01"}, secrets.token_hex(8))[0] == 201
+    assert api("race", {"bib": bib, "value": "4:02"}, secrets.token_hex(8))[0] == 422
+
+
+def entry_of_id(rid):
+    return site().query_one("SELECT bib FROM entry WHERE rsvp_id = ?", (rid,))[0]
+
+
+def test_api_bad_input():
+    rid = entry_of(register("race", "Hal Slow", "hal@example.org"))[0]
+    other = site().query_one("SELECT min(rsvp_id) FROM entry WHERE event_id = ?",
+                             (event_id("cup"),))[0]
+    before = scores_count("race")
+    cases = [
+        ("malformed time", {"entry": rid, "value": "1:75"}, 400),
+        ("too many parts", {"entry": rid, "value": "1:02:03:04"}, 400),
+        ("negative", {"entry": rid, "value": "-4:00"}, 400),
+        ("negative number", {"entry": rid, "value": -1}, 400),
+        ("1e309", '{"entry": %d, "value": 1e309}' % rid, 400),
+        ("NaN", '{"entry": %d, "value": NaN}' % rid, 400),
+        ("invalid JSON", '{"entry": %d, "value": "4:00"' % rid, 400),
+        ("not an object", '[1, 2]', 400),
+        ("nested", {"entry": rid, "value": {"v": 1}}, 400),
+        ("unknown field", {"entry": rid, "value": "4:00", "x": 1}, 400),
+        ("entry and bib", {"entry": rid, "bib": 1, "value": "4:00"}, 400),
+        ("no value", {"entry": rid}, 400),
+        ("duplicate member", '{"entry": %d, "entry": %d, "value": "4:00"}' % (rid, rid), 400),
+        ("round 0", {"entry": rid, "value": "4:00", "round": 0}, 400),
+        ("entry as string", {"entry": str(rid), "value": "4:00"}, 400),
+        ("unknown entry", {"entry": 999999, "value": "4:00"}, 404),
+        ("another competition's entry", {"entry": other, "value": "4:00"}, 404),
+        ("oversized body", {"entry": rid, "value": "4:00", "pad": "x" * 2000}, 413),
+        ("absurd value", {"entry": rid, "value": "999:00:00"}, 400),
+    ]
+    wrong = []
+    for what, body, want in cases:
+        status, _, out = api("race", body, secrets.token_hex(8))
+        if status != want or not isinstance(out, dict) or "error" not in out:
+            wrong.append(f"{what}: {status} {out!r}, want {want} with an error")
+    assert not wrong, "\n".join(wrong)
+    assert scores_count("race") == before, "bad input added a score"
+    # A waitlisted entry (race has 3 places) scores nothing: 422.
+    for i in range(4):
+        register("race", f"Wai Ter{i}", f"wait{i}@example.org")
+    wait = site().query_one("SELECT e.rsvp_id FROM entry e JOIN rsvp r ON r.id = e.rsvp_id"
+                            " WHERE r.status = 'waitlisted' AND e.event_id = ?",
+                            (event_id("race"),))[0]
+    assert api("race", {"entry": wait, "value": "4:00"}, secrets.token_hex(8))[0] == 422
+
+
+# -- concurrency ----------------------------------------------------------------
+
+def test_concurrent_submissions_with_duplicates():
+    slug = "storm"
+    entries = [r for r, in site().query("SELECT rsvp_id FROM entry WHERE event_id = ?"
+                                        " ORDER BY bib", (event_id(slug),))]
+    unique = 150 if harness.VALGRIND else 500
+    rnd = secrets.SystemRandom()
+    jobs = []
+    for i in range(unique):
+        body = json.dumps({"entry": entries[i % len(entries)], "value": str(rnd.randint(0, 500))})
+        key = secrets.token_hex(12)
+        # A fifth are sent two or three times with the same key.
+        jobs += [(key, body)] * (1 if i % 5 else rnd.choice((2, 3)))
+    rnd.shuffle(jobs)
+    workers = 20 if harness.VALGRIND else 100
+
+    def send(job):
+        key, body = job
+        status, hdrs, data = site().request(
+            "POST", f"/api/events/{slug}/scores", body,
+            {"Content-Type": "application/json", "Authorization": f"Bearer {TOKENS[slug]}",
+             "Idempotency-Key": key}, timeout=60)
+        return key, body, status, data
+
+    before = site().worker_reads()
+    t = time.monotonic()
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(pool.map(send, jobs))
+    diag(f"{len(jobs)} submissions ({unique} unique) from {workers} clients in "
+         f"{time.monotonic() - t:.1f} s: {dict(Counter(r[2] for r in results))}")
+    site().assert_overlapped(before, "concurrent score submissions")
+    answers = defaultdict(set)
+    for key, body, status, data in results:
+        assert status in (201, 503), f"{status} {data[:200]!r}"
+        if status == 201:
+            answers[key].add(data)
+    # Every replay got the first answer: one body per key.
+    assert all(len(a) == 1 for a in answers.values()), "a replay got another answer"
+    acked = {json.loads(next(iter(a)))["score"]["id"] for a in answers.values()}
+    rows = site().query("SELECT id FROM score WHERE event_id = ?", (event_id(slug),))
+    ids = [i for i, in rows]
+    assert len(ids) == len(set(ids)) == len(acked), (len(ids), len(acked))
+    assert set(ids) == acked, "stored scores differ from acknowledged ones"
+    assert len(acked) == len(answers), "a key made two scores"
+    assert not aggregate_problems(), aggregate_problems()[:5]
+    # The board's ranks follow the totals, ties sharing a rank.
+    data, _ = board(slug)
+    totals = dict(site().query("SELECT rsvp_id, total FROM entry WHERE event_id = ?",
+                               (event_id(slug),)))
+    rows = data["divisions"][0]["rows"]
+    for r in rows:
+        better = sum(1 for e, tot in totals.items() if tot > totals[r["entry"]])
+        if r["scores"]:
+            assert r["rank"] == better + 1, (r, better)
+    assert site().query("PRAGMA integrity_check") == [("ok",)]
+
+
+def test_database_consistent():
+    assert not aggregate_problems(), aggregate_problems()[:5]
+    assert site().query("PRAGMA integrity_check") == [("ok",)]
+    assert site().query("PRAGMA foreign_key_check") == []
+
+
+test_sites_clean = harness.test_sites_clean
+
+
+if __name__ == "__main__":
+    harness.run_suite(globals())
