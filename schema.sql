@@ -304,7 +304,9 @@ CREATE TABLE admin_user (
 	name         TEXT NOT NULL UNIQUE
 	             CHECK (length(name) BETWEEN 1 AND 64 AND name NOT GLOB '*[^a-z0-9._-]*'),
 	hash         TEXT NOT NULL CHECK (length(hash) <= 200),
-	created_at   INTEGER NOT NULL
+	created_at   INTEGER NOT NULL,
+	role         TEXT NOT NULL DEFAULT 'admin'
+	             CHECK (role IN ('admin', 'organiser', 'scorekeeper'))
 );
 
 -- Wrong passwords in a row for one account from one source (an IPv4
@@ -743,5 +745,16 @@ CREATE TABLE api_key_use (
 	PRIMARY KEY (token_id, key_hash)
 ) WITHOUT ROWID;
 CREATE INDEX api_key_use_age ON api_key_use (used_at);
+
+-- Roles of admin accounts: admin (everything, accounts too), organiser
+-- (events, participants, competitions), scorekeeper (score entry and
+-- corrections for the competitions assigned to them, nothing else). The
+-- route flags in cgi-bin/route.c say which role may use each page.
+CREATE TABLE scorekeeper (
+	user_id  INTEGER NOT NULL REFERENCES admin_user (id) ON DELETE CASCADE,
+	event_id INTEGER NOT NULL REFERENCES competition (event_id) ON DELETE CASCADE,
+	PRIMARY KEY (user_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX scorekeeper_event ON scorekeeper (event_id);
 
 PRAGMA user_version = 9;

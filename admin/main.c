@@ -5,7 +5,7 @@
  *   demo     load the demo events
  *   capacity SLUG N|unlimited   change an event's capacity (promotes the waitlist)
  *   outbox [list|retry ID|retry-all|discard ID|discard-all]   e-mail dead letters
- *   user add|passwd|del|list    admin accounts for the web page
+ *   user add|passwd|del|list|role|assign|unassign   admin accounts for the web page
  *   compete SLUG KIND RULE ROUNDS [self-scoring] [closed] [unit=U] [DIVISION...]
  *            make an event a competition
  *   api-token SLUG LABEL | api-token SLUG revoke ID   tokens for the scores API
@@ -46,9 +46,14 @@ static void __attribute__((noreturn)) usage(void)
 	    "           send dead letters again (with all their attempts)\n"
 	    "  outbox discard ID|discard-all\n"
 	    "           give up on dead letters\n"
-	    "  user add NAME | user passwd NAME | user del NAME | user list\n"
+	    "  user add NAME [--role admin|organiser|scorekeeper] | user passwd NAME\n"
+	    "  user del NAME | user list | user role NAME ROLE\n"
+	    "  user assign NAME SLUG | user unassign NAME SLUG\n"
 	    "           admin accounts for /admin; the password is read from the\n"
-	    "           terminal (twice, not shown) or as one line from stdin\n"
+	    "           terminal (twice, not shown) or as one line from stdin. An\n"
+	    "           admin does everything, an organiser events, participants and\n"
+	    "           competitions, a scorekeeper the scores of the competitions\n"
+	    "           assigned to them\n"
 	    "  compete SLUG points|time|distance best|total|average ROUNDS\n"
 	    "          [self-scoring] [closed] [unit=UNIT] [DIVISION...]\n"
 	    "           make an event a competition (or change its rules): entries are\n"
@@ -245,6 +250,7 @@ static int cmd_api_token(const struct config *cfg, int argc, char **args)
 	struct event e;
 	enum db_rc rc;
 	struct db *db;
+	int replayed;
 
 	if (argc != 2 && !(argc == 3 && strcmp(args[1], "revoke") == 0))
 		usage();
@@ -252,7 +258,7 @@ static int cmd_api_token(const struct config *cfg, int argc, char **args)
 	a = arena_new();
 	if ((rc = event_get(db, a, args[0], &e)) == DB_OK &&
 	    (rc = score_competition(db, a, e.id, &c)) == DB_OK)
-		rc = argc == 2 ? score_token_new(db, e.id, args[1], NULL, tok) :
+		rc = argc == 2 ? score_token_new(db, e.id, args[1], NULL, NULL, tok, &replayed) :
 		    score_token_revoke(db, e.id, strtoll(args[2], NULL, 10));
 	arena_free(a);
 	db_close(db);
@@ -413,6 +419,35 @@ static int read_password(char *buf, size_t len)
 }
 
 /* turnout-admin user add|passwd|del NAME, user list. */
+/* user role NAME ROLE, user assign|unassign NAME SLUG. */
+static int user_rights(const struct config *cfg, int argc, char **args)
+{
+	const char *verb = args[0];
+	struct db *db;
+	enum db_rc rc;
+	int role = -1;
+
+	if (argc != 3)
+		usage();
+	if (strcmp(verb, "role") == 0 &&
+	    (role = name_index(args[2], admin_role_names, ADMIN_ROLE__MAX)) < 0) {
+		fprintf(stderr, "turnout-admin: a role is admin, organiser or scorekeeper\n");
+		return 1;
+	}
+	db = open_ready(cfg);
+	rc = role >= 0 ? admin_user_set_role(db, args[1], (enum admin_role)role) :
+	    admin_user_assign(db, args[1], args[2], strcmp(verb, "assign") == 0);
+	db_close(db);
+	if (rc == DB_OK)
+		printf("%s: %s %s\n", args[1], verb, args[2]);
+	else if (rc == DB_NOTFOUND)
+		fprintf(stderr, "turnout-admin: no admin %s%s\n", args[1], role >= 0 ? "" :
+		    ", no competition with that slug, or not assigned to it");
+	else
+		fprintf(stderr, "turnout-admin: user %s: could not change the database\n", verb);
+	return rc == DB_OK ? 0 : 1;
+}
+
 static int cmd_user(const struct config *cfg, int argc, char **args)
 {
 	char password[ADMIN_PASSWORD_MAX + 2];
@@ -421,7 +456,7 @@ static int cmd_user(const struct config *cfg, int argc, char **args)
 	struct arena *a;
 	struct db *db;
 	enum db_rc rc;
-	int i, n;
+	int i, n, role = ADMIN_ROLE_ADMIN;
 
 	if (argc == 1 && strcmp(verb, "list") == 0) {
 		db = open_ready(cfg);
@@ -432,12 +467,23 @@ static int cmd_user(const struct config *cfg, int argc, char **args)
 				time_t t = (time_t)list[i].created_at;
 
 				strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&t));
-				printf("%-24s created %s, %d session(s)\n", list[i].name, when,
-				    list[i].sessions);
+				printf("%-24s %-11s created %s, %d session(s)\n", list[i].name,
+				    admin_role_names[list[i].role], when, list[i].sessions);
 			}
 		arena_free(a);
 		db_close(db);
 		return rc == DB_OK ? 0 : 1;
+	}
+	if (strcmp(verb, "role") == 0 || strcmp(verb, "assign") == 0 ||
+	    strcmp(verb, "unassign") == 0)
+		return user_rights(cfg, argc, args);
+	if (argc == 4 && strcmp(verb, "add") == 0 && strcmp(args[2], "--role") == 0) {
+		if ((role = name_index(args[3], admin_role_names, ADMIN_ROLE__MAX)) < 0) {
+			fprintf(stderr, "turnout-admin: a role is admin, organiser or"
+			    " scorekeeper\n");
+			return 1;
+		}
+		argc = 2;
 	}
 	if (argc != 2 || (strcmp(verb, "add") != 0 && strcmp(verb, "passwd") != 0 &&
 	    strcmp(verb, "del") != 0))
@@ -451,7 +497,7 @@ static int cmd_user(const struct config *cfg, int argc, char **args)
 		return 1;
 	db = open_ready(cfg);
 	if (strcmp(verb, "add") == 0) {
-		rc = admin_user_add(db, name, password);
+		rc = admin_user_add(db, name, password, (enum admin_role)role);
 		done = "added";
 	} else if (strcmp(verb, "passwd") == 0) {
 		rc = admin_user_passwd(db, name, password);
@@ -487,7 +533,8 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "c:")) != -1) {
+	/* Options come before the command ("+"): user add NAME --role ... is the command's. */
+	while ((opt = getopt(argc, argv, "+c:")) != -1) {
 		if (opt != 'c')
 			usage();
 		conf = optarg;

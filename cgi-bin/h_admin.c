@@ -67,6 +67,18 @@ int route_guard(struct req *r, struct app *app, unsigned flags)
 	}
 	if (rc != DB_OK)
 		return db_status(rc);
+	if (r->session->role == ADMIN_ROLE_SCOREKEEPER && !(flags & RF_ANY_ROLE)) {
+		int keeps = flags & RF_SCOREKEEPER ? admin_user_keeps_scores(app->db,
+		    r->session->user_id, r->params[0]) : 0;
+
+		if (keeps < 0)
+			return 500;
+		if (keeps == 0) {
+			r->error = "Your account keeps the scores of the competitions assigned"
+			    " to it, nothing else: see Competitions (/admin/competitions).";
+			return 403;
+		}
+	}
 	if ((flags & RF_CSRF) && r->method == M_POST) {
 		switch (session_csrf_check(r->a, r->session, req_form(r, "csrf"), clock_now())) {
 		case TOKEN_OK:
@@ -217,6 +229,9 @@ int h_admin_home(struct req *r, struct app *app)
 	enum db_rc rc;
 	int past, i, n;
 
+	/* Scorekeepers land on their competitions (the login sends everyone here). */
+	if (r->session->role == ADMIN_ROLE_SCOREKEEPER)
+		return page_redirect(r, "/admin/competitions");
 	if ((rc = outbox_counts(app->db, counts)) != DB_OK)
 		return db_status(rc);
 	admin_page_begin(&p, r, app, "Dashboard", "admin_home.tpl");

@@ -41,17 +41,13 @@ static const char *figure(struct arena *a, const struct competition *c, int64_t 
 	return *c->unit != '\0' ? arena_printf(a, "%s %s", s, c->unit) : s;
 }
 
-/*
- * Load the public event of the first capture and its competition.
- * Returns 0, or the status (404 for an event that is no competition).
- */
-static int load_competition(struct req *r, struct app *app, struct event *e,
+int competition_load(struct req *r, struct app *app, int admin, struct event *e,
     struct competition *c)
 {
 	enum db_rc rc;
 	int status;
 
-	if ((status = event_load_public(r, app, e)) != 0)
+	if ((status = admin ? admin_event_load(r, app, e) : event_load_public(r, app, e)) != 0)
 		return status;
 	if ((rc = score_competition(app->db, r->a, e->id, c)) != DB_OK)
 		return db_status(rc);
@@ -135,7 +131,7 @@ int h_leaderboard(struct req *r, struct app *app)
 	enum db_rc rc;
 	int status, n;
 
-	if ((status = load_competition(r, app, &e, &c)) != 0)
+	if ((status = competition_load(r, app, 0, &e, &c)) != 0)
 		return status;
 	if ((rc = score_board(app->db, r->a, &c, &rows, &n)) != DB_OK)
 		return db_status(rc);
@@ -160,7 +156,7 @@ int h_leaderboard_json(struct req *r, struct app *app)
 	enum db_rc rc;
 	int status, n;
 
-	if ((status = load_competition(r, app, &e, &c)) != 0)
+	if ((status = competition_load(r, app, 0, &e, &c)) != 0)
 		return status;
 	/* The competition's version changes with every score, name or entry change. */
 	if (page_etag(r, c.version))
@@ -302,7 +298,7 @@ int h_scores_api(struct req *r, struct app *app)
 	enum db_rc rc;
 	int status;
 
-	if ((status = load_competition(r, app, &e, &c)) != 0)
+	if ((status = competition_load(r, app, 0, &e, &c)) != 0)
 		return api_error(r, status, status == 404 ? "no such competition" :
 		    "the database is busy or unavailable");
 	if (strncmp(bearer, "Bearer ", 7) != 0 ||

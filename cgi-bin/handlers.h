@@ -171,8 +171,35 @@ int h_scores_api(struct req *r, struct app *app);
  * section of d. Returns 0 or an error status.
  */
 struct competition;
+/*
+ * Load the event named by the first capture (as admin_event_load() or,
+ * admin 0, event_load_public()) and its competition. Returns 0, or the
+ * status (404 for an event that is no competition).
+ */
+int competition_load(struct req *r, struct app *app, int admin, struct event *e,
+    struct competition *c);
 int compete_top(struct req *r, struct app *app, struct tpl_dict *d,
     const struct competition *c);
+
+/* GET /admin/competitions: the competitions (a scorekeeper's: theirs). 200. */
+int h_admin_competitions(struct req *r, struct app *app);
+/* GET /admin/events/{slug}/scores: search (q), score forms, latest scores. 200; 404. */
+int h_admin_scores(struct req *r, struct app *app);
+/*
+ * POST /admin/events/{slug}/scores: action=score (entry, value, round,
+ * form_token) or void (score, reason, value: a correction, form_token).
+ * 303 back; 400 bad field; 404 no such entry or score; 409 that round
+ * has a score; 422 closed, entry not confirmed, rounds used, voided.
+ */
+int h_admin_scores_change(struct req *r, struct app *app);
+/* GET /admin/events/{slug}/scores.csv: every score, voided ones too. 200; 404. */
+int h_admin_scores_csv(struct req *r, struct app *app);
+/*
+ * POST /admin/events/{slug}/api-tokens (admins and organisers): action=new
+ * (label, form_token): 200 with the token shown once; revoke (id): 303.
+ * 400; 404.
+ */
+int h_admin_api_tokens(struct req *r, struct app *app);
 
 /* What the visitor typed into the RSVP form, to show it again. */
 struct rsvp_form {

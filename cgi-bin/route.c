@@ -45,8 +45,21 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/admin/login", h_admin_login_form, RF_DB, FIELD(F_OUT) },
 	{ M_POST, "/admin/login", h_admin_login, RF_DB,
 	  FIELD(F_NAME) | FIELD(F_PASSWORD) | FIELD(F_FORM_TOKEN) },
-	{ M_POST, "/admin/logout", h_admin_logout, RF_DB | RF_ADMIN | RF_CSRF, 0 },
-	{ M_GET | M_HEAD, "/admin", h_admin_home, RF_DB | RF_ADMIN, 0 },
+	{ M_POST, "/admin/logout", h_admin_logout, RF_DB | RF_ADMIN | RF_CSRF | RF_ANY_ROLE, 0 },
+	{ M_GET | M_HEAD, "/admin", h_admin_home, RF_DB | RF_ADMIN | RF_ANY_ROLE, 0 },
+	{ M_GET | M_HEAD, "/admin/competitions", h_admin_competitions,
+	  RF_DB | RF_ADMIN | RF_ANY_ROLE, 0 },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/scores", h_admin_scores,
+	  RF_DB | RF_ADMIN | RF_SCOREKEEPER, FIELD(F_Q) | FIELD(F_DONE) },
+	{ M_POST, "/admin/events/{slug}/scores", h_admin_scores_change,
+	  RF_DB | RF_ADMIN | RF_CSRF | RF_SCOREKEEPER, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) |
+	  FIELD(F_ENTRY) | FIELD(F_VALUE) | FIELD(F_ROUND) | FIELD(F_SCORE) | FIELD(F_REASON) |
+	  FIELD(F_Q) },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/scores.csv", h_admin_scores_csv,
+	  RF_DB | RF_ADMIN | RF_SCOREKEEPER, 0 },
+	{ M_POST, "/admin/events/{slug}/api-tokens", h_admin_api_tokens,
+	  RF_DB | RF_ADMIN | RF_CSRF, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) | FIELD(F_LABEL) |
+	  FIELD(F_ID) | FIELD(F_Q) },
 	{ M_GET | M_HEAD, "/admin/events/new", h_admin_event_new_form, RF_DB | RF_ADMIN, 0 },
 	{ M_POST, "/admin/events/new", h_admin_event_create, RF_DB | RF_ADMIN | RF_CSRF,
 	  EDITOR_FORM },

@@ -13,6 +13,14 @@ enum route_flag {
 	RF_ADMIN = 2,		/* needs an admin session: else 303 to /admin/login */
 	RF_CSRF = 4,		/* a POST needs the session's CSRF token: else 403 */
 	RF_JSON = 8,		/* takes an application/json body and no form: else 415 */
+	/*
+	 * Roles (RF_ADMIN routes): admins and organisers may use every admin
+	 * page; a scorekeeper only those with RF_SCOREKEEPER, for a
+	 * competition ({slug}) assigned to them, and those with RF_ANY_ROLE;
+	 * else 403. Accounts are managed with turnout-admin (admins only).
+	 */
+	RF_SCOREKEEPER = 16,
+	RF_ANY_ROLE = 32,
 };
 
 struct route {

@@ -2,7 +2,8 @@
  * libFuzzer entry point for what a visitor controls first: the request
  * parser (method, address, query, cookies, form body), the strict
  * percent-decoder and the field validators of every form, run on each
- * field the parser accepted. Built and run by `make fuzz` (fuzz/run).
+ * field the parser accepted, and the scores API's JSON parser on a JSON
+ * body. Built and run by `make fuzz` (fuzz/run).
  *
  * An input is the request as FastCGI hands it over, one parameter a line
  * and the body after them:
@@ -23,6 +24,7 @@
 #include "arena.h"
 #include "clock.h"
 #include "fields.h"
+#include "json.h"
 #include "request.h"
 #include "token.h"
 #include "tz.h"
@@ -96,6 +98,25 @@ static void validate(struct arena *a, const char *path, const char *v)
 	check(field_form_token(v, purpose) != NULL, "field_form_token accepted a forgery", v);
 }
 
+/* The JSON parser on an accepted JSON body, with the checks of its contract. */
+static void json_check(struct arena *a, const char *s, size_t n)
+{
+	struct json_pair *p;
+	int k, i;
+
+	if (json_flat_parse(a, s, n, &p, &k) != NULL)
+		return;
+	check(k >= 0 && k <= JSON_PAIRS_MAX, "json_flat_parse: member count", "");
+	for (i = 0; i < k; i++) {
+		check(strlen(p[i].key) <= JSON_KEY_MAX && req_utf8_valid(p[i].key,
+		    strlen(p[i].key)), "json_flat_parse accepted key", p[i].key);
+		check(strlen(p[i].value) <= JSON_VALUE_MAX && req_utf8_valid(p[i].value,
+		    strlen(p[i].value)), "json_flat_parse accepted value", p[i].value);
+		check(p[i].is_string || strspn(p[i].value, "-0123456789.eE+") ==
+		    strlen(p[i].value), "json_flat_parse accepted number", p[i].value);
+	}
+}
+
 /* The next line of [*p, end) as a new C string; NULL when none is left. */
 static const char *param(struct arena *a, const char **p, const char *end)
 {
@@ -151,6 +172,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			validate(a, r.path, r.form[i].val);
 		for (i = 0; i < r.ncookies; i++)
 			check(req_cookie(&r, r.cookies[i].key) != NULL, "cookie lost", r.cookies[i].key);
+		if (r.json != NULL)
+			json_check(a, r.json, r.json_len);
 	} else {
 		check(r.error != NULL, "refused without a reason", in.uri != NULL ? in.uri : "");
 	}

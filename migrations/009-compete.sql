@@ -149,4 +149,18 @@ CREATE TABLE api_key_use (
 ) WITHOUT ROWID;
 CREATE INDEX api_key_use_age ON api_key_use (used_at);
 
+-- Existing accounts keep doing everything.
+ALTER TABLE admin_user ADD COLUMN role TEXT NOT NULL DEFAULT 'admin'
+	CHECK (role IN ('admin', 'organiser', 'scorekeeper'));
+-- Roles of admin accounts: admin (everything, accounts too), organiser
+-- (events, participants, competitions), scorekeeper (score entry and
+-- corrections for the competitions assigned to them, nothing else). The
+-- route flags in cgi-bin/route.c say which role may use each page.
+CREATE TABLE scorekeeper (
+	user_id  INTEGER NOT NULL REFERENCES admin_user (id) ON DELETE CASCADE,
+	event_id INTEGER NOT NULL REFERENCES competition (event_id) ON DELETE CASCADE,
+	PRIMARY KEY (user_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX scorekeeper_event ON scorekeeper (event_id);
+
 PRAGMA user_version = 9;

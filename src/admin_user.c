@@ -76,7 +76,14 @@ static enum db_rc write_one(struct db *db, sqlite3_stmt *st, const char *what)
 	return db_end(db, step_changed(db, st, what));
 }
 
-enum db_rc admin_user_add(struct db *db, const char *name, const char *password)
+const char *const admin_role_names[ADMIN_ROLE__MAX] = {
+	[ADMIN_ROLE_ADMIN] = "admin",
+	[ADMIN_ROLE_ORGANISER] = "organiser",
+	[ADMIN_ROLE_SCOREKEEPER] = "scorekeeper",
+};
+
+enum db_rc admin_user_add(struct db *db, const char *name, const char *password,
+    enum admin_role role)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	sqlite3_stmt *st;
@@ -89,7 +96,38 @@ enum db_rc admin_user_add(struct db *db, const char *name, const char *password)
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, clock_now());
+	sqlite3_bind_text(st, 4, admin_role_names[role], -1, SQLITE_STATIC);
 	return write_one(db, st, "adding an admin");
+}
+
+enum db_rc admin_user_set_role(struct db *db, const char *name, enum admin_role role)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ADMIN_SET_ROLE);
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, admin_role_names[role], -1, SQLITE_STATIC);
+	return write_one(db, st, "changing a role");
+}
+
+enum db_rc admin_user_assign(struct db *db, const char *name, const char *slug, int on)
+{
+	sqlite3_stmt *st = db_stmt(db, on ? STMT_SCOREKEEPER_ASSIGN : STMT_SCOREKEEPER_UNASSIGN);
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
+	return write_one(db, st, "assigning a scorekeeper");
+}
+
+int admin_user_keeps_scores(struct db *db, int64_t user_id, const char *slug)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_SCOREKEEPER_KEEPS);
+	enum db_rc rc;
+
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
+	if ((rc = db_step_one(db, st, "checking a scorekeeper")) == DB_OK)
+		sqlite3_reset(st);
+	return rc == DB_OK ? 1 : rc == DB_NOTFOUND ? 0 : -1;
 }
 
 enum db_rc admin_user_passwd(struct db *db, const char *name, const char *password)
@@ -152,6 +190,8 @@ enum db_rc admin_user_list(struct db *db, struct arena *a, struct admin_user **l
 		}
 		(*list)[*n].name = arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
 		(*list)[*n].created_at = sqlite3_column_int64(st, 1);
+		(*list)[*n].role = (enum admin_role)db_enum(st, 3, admin_role_names,
+		    ADMIN_ROLE__MAX, ADMIN_ROLE_SCOREKEEPER);
 		(*list)[(*n)++].sessions = sqlite3_column_int(st, 2);
 	}
 	sqlite3_reset(st);

@@ -14,11 +14,22 @@
 #define ADMIN_FAIL_KEEP (24 * 3600)	/* failures are forgotten after a quiet day */
 #define ADMIN_SOURCE_LEN 64		/* "2001:db8:1:2::/64" and its NUL fit */
 
+/*
+ * What an account may do: everything (accounts too, from turnout-admin),
+ * organise (events, participants, competitions), or keep the scores of
+ * the competitions assigned to it (cgi-bin/route.c's flags say which
+ * pages each may use).
+ */
+enum admin_role { ADMIN_ROLE_ADMIN, ADMIN_ROLE_ORGANISER, ADMIN_ROLE_SCOREKEEPER,
+	ADMIN_ROLE__MAX };
+extern const char *const admin_role_names[ADMIN_ROLE__MAX];
+
 /* An admin account as `turnout-admin user list` shows it. */
 struct admin_user {
 	const char *name;
 	int64_t created_at;
 	int sessions;			/* logged in on this many browsers */
+	enum admin_role role;
 };
 
 /*
@@ -36,8 +47,22 @@ int admin_user_name_valid(const char *name);
 /* Why a new password is refused, or NULL if it is acceptable. */
 const char *admin_user_password_problem(const char *password);
 
-/* Create an admin; DB_CONFLICT if the name is taken, DB_INVALID for a bad name. */
-enum db_rc admin_user_add(struct db *db, const char *name, const char *password);
+/* Create an account with role; DB_CONFLICT if the name is taken, DB_INVALID for a bad name. */
+enum db_rc admin_user_add(struct db *db, const char *name, const char *password,
+    enum admin_role role);
+
+/* Give an account another role; DB_NOTFOUND if there is none. */
+enum db_rc admin_user_set_role(struct db *db, const char *name, enum admin_role role);
+
+/*
+ * Assign (on = 1) or unassign the account name to the competition slug as
+ * a scorekeeper. DB_NOTFOUND if either does not exist (or, unassigning,
+ * was not assigned).
+ */
+enum db_rc admin_user_assign(struct db *db, const char *name, const char *slug, int on);
+
+/* 1 if user_id keeps the scores of the competition slug, 0 if not, -1 on error. */
+int admin_user_keeps_scores(struct db *db, int64_t user_id, const char *slug);
 
 /*
  * Set a new password, log the admin out everywhere and end their login

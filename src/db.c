@@ -427,7 +427,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_PURGE_OUTBOX] =
 		"DELETE FROM outbox WHERE state IN ('sent', 'discarded') AND created_at < ?1",
 	[STMT_ADMIN_INSERT] =
-		"INSERT INTO admin_user (name, hash, created_at) VALUES (?1, ?2, ?3)",
+		"INSERT INTO admin_user (name, hash, created_at, role) VALUES (?1, ?2, ?3, ?4)",
 	/* The account and the back-off of login source ?2 (0: none). */
 	[STMT_ADMIN_BY_NAME] =
 		"SELECT u.id, u.hash, coalesce(f.locked_until, 0) FROM admin_user u"
@@ -437,7 +437,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ADMIN_DELETE] = "DELETE FROM admin_user WHERE name = ?1",
 	[STMT_ADMIN_LIST] =
 		"SELECT name, created_at, (SELECT count(*) FROM session"
-		" WHERE user_id = admin_user.id) FROM admin_user ORDER BY name",
+		" WHERE user_id = admin_user.id), role FROM admin_user ORDER BY name",
 	[STMT_ADMIN_REHASH] = "UPDATE admin_user SET hash = ?2 WHERE id = ?1",
 	/*
 	 * The back-off of account ?1 from source ?2 at time ?3: the first ?4
@@ -457,7 +457,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"INSERT INTO session (token_hash, user_id, created_at, last_seen)"
 		" VALUES (?1, ?2, ?3, ?3)",
 	[STMT_SESSION_GET] =
-		"SELECT s.user_id, u.name, s.created_at, s.last_seen FROM session s"
+		"SELECT s.user_id, u.name, s.created_at, s.last_seen, u.role FROM session s"
 		" JOIN admin_user u ON u.id = s.user_id WHERE s.token_hash = ?1",
 	[STMT_SESSION_TOUCH] = "UPDATE session SET last_seen = ?2 WHERE token_hash = ?1",
 	[STMT_SESSION_DELETE] = "DELETE FROM session WHERE token_hash = ?1",
@@ -611,6 +611,26 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"INSERT OR REPLACE INTO api_key_use (token_id, key_hash, body_hash, status,"
 		" response, used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[STMT_PURGE_API_KEYS] = "DELETE FROM api_key_use WHERE used_at < ?1",
+	[STMT_TOKEN_LIST] =
+		"SELECT id, label, coalesce(created_by, ''), created_at, coalesce(revoked_at, 0)"
+		" FROM api_token WHERE event_id = ?1 ORDER BY id",
+	/* ?1 = 0: every competition; else those account ?1 keeps the scores of. */
+	[STMT_COMPETITION_LIST] =
+		"SELECT " EVENT_COLS " FROM (SELECT event_id AS cid FROM competition"
+		" WHERE ?1 = 0 OR event_id IN (SELECT event_id FROM scorekeeper WHERE user_id = ?1)"
+		" ORDER BY event_id DESC) CROSS JOIN event ON event.id = cid LIMIT ?2",
+	[STMT_ADMIN_SET_ROLE] = "UPDATE admin_user SET role = ?2 WHERE name = ?1",
+	/* INSERT OR IGNORE: assigning twice is done once (and changes a row once). */
+	[STMT_SCOREKEEPER_ASSIGN] =
+		"INSERT OR IGNORE INTO scorekeeper (user_id, event_id) SELECT u.id, c.event_id"
+		" FROM admin_user u, event e JOIN competition c ON c.event_id = e.id"
+		" WHERE u.name = ?1 AND e.slug = ?2",
+	[STMT_SCOREKEEPER_UNASSIGN] =
+		"DELETE FROM scorekeeper WHERE user_id = (SELECT id FROM admin_user WHERE name = ?1)"
+		" AND event_id = (SELECT id FROM event WHERE slug = ?2)",
+	[STMT_SCOREKEEPER_KEEPS] =
+		"SELECT 1 FROM scorekeeper k JOIN event e ON e.id = k.event_id"
+		" WHERE k.user_id = ?1 AND e.slug = ?2",
 };
 
 int db_latest_version(void)

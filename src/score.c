@@ -601,17 +601,22 @@ enum db_rc score_board(struct db *db, struct arena *a, const struct competition 
 }
 
 enum db_rc score_token_new(struct db *db, int64_t event_id, const char *label,
-    const char *actor, char out[SCORE_API_TOKEN_HEX + 1])
+    const char *actor, const char *form_token, char out[SCORE_API_TOKEN_HEX + 1],
+    int *replayed)
 {
 	unsigned char raw[SCORE_API_TOKEN_HEX / 2], hash[TOKEN_HASH_LEN];
 	sqlite3_stmt *st;
+	int64_t mark;
 	enum db_rc rc;
 
+	*out = '\0';
+	if ((rc = change_begin(db, form_token, replayed, &mark)) != DB_OK)
+		return rc;
+	if (*replayed)
+		return change_end(db, DB_OK, actor, mark);
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(out, SCORE_API_TOKEN_HEX + 1, raw, sizeof(raw));
 	token_hash(out, hash);
-	if ((rc = db_begin(db)) != DB_OK)
-		return rc;
 	st = db_stmt(db, STMT_TOKEN_INSERT);
 	sqlite3_bind_int64(st, 1, event_id);
 	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_STATIC);
@@ -620,7 +625,7 @@ enum db_rc score_token_new(struct db *db, int64_t event_id, const char *label,
 		sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, clock_now());
 	rc = step_write(db, st, "creating an API token");
-	return db_end(db, rc == DB_CONFLICT ? DB_INVALID : rc);
+	return change_end(db, rc == DB_CONFLICT ? DB_INVALID : rc, actor, mark);
 }
 
 enum db_rc score_token_check(struct db *db, struct arena *a, int64_t event_id,
@@ -659,4 +664,48 @@ enum db_rc score_token_revoke(struct db *db, int64_t event_id, int64_t id)
 	if ((rc = step_write(db, st, "revoking an API token")) == DB_OK && db_changes(db) == 0)
 		rc = DB_NOTFOUND;
 	return db_end(db, rc);
+}
+
+enum db_rc score_token_list(struct db *db, struct arena *a, int64_t event_id,
+    struct score_token **list, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_TOKEN_LIST);
+	struct score_token *t;
+	int step, cap = 8;
+
+	*n = 0;
+	*list = arena_alloc(a, (size_t)cap * sizeof(**list));
+	sqlite3_bind_int64(st, 1, event_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			t = arena_alloc(a, 2 * (size_t)cap * sizeof(*t));
+			memcpy(t, *list, (size_t)cap * sizeof(*t));
+			*list = t;
+			cap *= 2;
+		}
+		t = &(*list)[(*n)++];
+		t->id = sqlite3_column_int64(st, 0);
+		t->label = db_text(a, st, 1);
+		t->created_by = db_text(a, st, 2);
+		t->created_at = sqlite3_column_int64(st, 3);
+		t->revoked_at = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "listing API tokens");
+}
+
+enum db_rc score_competitions(struct db *db, struct arena *a, int64_t user_id,
+    struct event **list, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_COMPETITION_LIST);
+	int step;
+
+	*n = 0;
+	*list = arena_alloc(a, SCORE_LIST_MAX * sizeof(**list));
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int(st, 2, SCORE_LIST_MAX);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		db_read_event(a, st, &(*list)[(*n)++]);
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "listing competitions");
 }

@@ -113,6 +113,16 @@ enum db_rc score_entry(struct db *db, struct arena *a, int64_t event_id, int64_t
 enum db_rc score_entries(struct db *db, struct arena *a, int64_t event_id, const char *q,
     int max, struct entry **list, int *n);
 
+struct event;
+/*
+ * The competitions (as events, the latest made first, at most
+ * SCORE_LIST_MAX): all of them, or with user_id those that account keeps
+ * the scores of.
+ */
+#define SCORE_LIST_MAX 200
+enum db_rc score_competitions(struct db *db, struct arena *a, int64_t user_id,
+    struct event **list, int *n);
+
 /* Change an entry's display name (the entrant, from the manage page). */
 enum db_rc score_rename(struct db *db, int64_t rsvp_id, const char *display);
 
@@ -218,13 +228,27 @@ enum db_rc score_board(struct db *db, struct arena *a, const struct competition 
  */
 void score_rank(const struct competition *c, struct board_row *rows, int n);
 
-/* API tokens: a new one for event_id named label (plain token into out). */
+/*
+ * API tokens: a new one for event_id named label (the plain token into
+ * out; only its hash is stored). form_token (may be NULL) makes it
+ * idempotent: a replay makes none and sets *replayed (the token was shown
+ * to the first request only). DB_INVALID for a bad label.
+ */
 #define SCORE_API_TOKEN_HEX 64
 enum db_rc score_token_new(struct db *db, int64_t event_id, const char *label,
-    const char *actor, char out[SCORE_API_TOKEN_HEX + 1]);
+    const char *actor, const char *form_token, char out[SCORE_API_TOKEN_HEX + 1],
+    int *replayed);
 /* The live token behind bearer for event_id: *id and *label; DB_NOTFOUND if none. */
 enum db_rc score_token_check(struct db *db, struct arena *a, int64_t event_id,
     const char *bearer, int64_t *id, const char **label);
+/* An API token as the admin page lists it (never the token itself). */
+struct score_token {
+	int64_t id, created_at, revoked_at;	/* revoked_at 0: live */
+	const char *label, *created_by;
+};
+/* The tokens of event_id, oldest first. *list in a. */
+enum db_rc score_token_list(struct db *db, struct arena *a, int64_t event_id,
+    struct score_token **list, int *n);
 /* Revoke token id of event_id. DB_NOTFOUND if none. */
 enum db_rc score_token_revoke(struct db *db, int64_t event_id, int64_t id);
 

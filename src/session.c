@@ -89,6 +89,9 @@ enum db_rc session_get(struct db *db, struct arena *a, const char *token, int64_
 		s->user = arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
 		s->created_at = sqlite3_column_int64(st, 2);
 		s->last_seen = sqlite3_column_int64(st, 3);
+		/* Unknown: the least an account may do. */
+		s->role = (enum admin_role)db_enum(st, 4, admin_role_names, ADMIN_ROLE__MAX,
+		    ADMIN_ROLE_SCOREKEEPER);
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_ROW)

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "admin_user.h"
 #include "arena.h"
 #include "db.h"
 #include "token.h"
@@ -26,6 +27,7 @@ struct session {
 	unsigned char hash[TOKEN_HASH_LEN];
 	int64_t user_id;
 	const char *user;		/* the admin's name */
+	enum admin_role role;
 	int64_t created_at, last_seen;
 };
 

@@ -40,6 +40,10 @@ EVENTS = {
     "storm": (STORM_ENTRIES, None, ["points", "total", "100"]),
 }
 TOKENS = {}  # slug -> API token, made before the site starts
+PASSWORD = "correct horse battery"
+# Accounts: keeper keeps the scores of cup, other those of race.
+USERS = {"boss": "admin", "org": "organiser", "keeper": "scorekeeper", "other": "scorekeeper"}
+_logins = {}
 
 
 def admin(data, *args):
@@ -53,7 +57,9 @@ def admin(data, *args):
 def prepare(data):
     """Several workers; the events, made competitions with turnout-admin; the
     storm's entries straight into the database; an API token per event."""
-    harness.write_config(data, f"workers = {harness.STORM_WORKERS}\n")
+    # Cheap password hashes: the suite also runs under valgrind.
+    harness.write_config(data, f"workers = {harness.STORM_WORKERS}\n"
+                         "password_memory_kib = 1024\n")
     now = int(time.time())
     con = sqlite3.connect(os.path.join(data, "turnout.db"))
     with con:
@@ -79,6 +85,12 @@ def prepare(data):
             con.execute("INSERT INTO entry (rsvp_id, event_id, bib, display_name)"
                         " VALUES (?, ?, ?, ?)", (cur.lastrowid, eid, i, f"Runner {i}"))
     con.close()
+    for name, role in USERS.items():
+        subprocess.run([harness.ADMIN, "user", "add", name, "--role", role], check=True,
+                       env=dict(os.environ, TURNOUT_DATA=data), input=PASSWORD + "\n",
+                       text=True, capture_output=True, timeout=60)
+    admin(data, "user", "assign", "keeper", "cup")
+    admin(data, "user", "assign", "other", "race")
 
 
 site = harness.site_once("compete", prepare=prepare,
@@ -121,6 +133,12 @@ def register(slug, name, email, division=None, display=None, want=303):
     m = NEW_LINK.match(hdrs["location"])
     assert m, hdrs["location"]
     return m.group(1)
+
+
+def cup_division():
+    """The id of cup's first division (the demo's chess tournament has some too)."""
+    return site().query_one("SELECT min(id) FROM division WHERE event_id = ?",
+                            (event_id("cup"),))[0]
 
 
 def entry_of(token):
@@ -268,7 +286,7 @@ def test_self_scoring():
         assert_status(status, 400, f"self-score {bad!r}", body)
     # Without self-scoring there is no form, and a forged post is refused.
     cup = register("cup", "Eve Stone", "eve@example.org",
-                   site().query_one("SELECT min(id) FROM division")[0])
+                   cup_division())
     assert score_form_token(cup) is None
     data, _ = board("boulder")
     row = [r for r in data["divisions"][0]["rows"] if r["entry"] == rid][0]
@@ -410,6 +428,146 @@ def test_api_bad_input():
                             " WHERE r.status = 'waitlisted' AND e.event_id = ?",
                             (event_id("race"),))[0]
     assert api("race", {"entry": wait, "value": "4:00"}, secrets.token_hex(8))[0] == 422
+
+
+# -- roles and the scorekeeper's page ----------------------------------------------
+
+def login(name):
+    """A session cookie of account name (one login per account)."""
+    if name not in _logins:
+        _logins[name] = site().admin_login(name, PASSWORD,
+                                           source=f"127.0.9.{2 + len(_logins)}")
+    return _logins[name]
+
+
+def admin_routes():
+    """(methods, path, flags) of every admin route, from cgi-bin/route.c."""
+    with open(os.path.join(harness.SRC, "cgi-bin", "route.c")) as f:
+        text = f.read()
+    return [(m, p, set(re.findall(r"RF_\w+", fl))) for m, p, fl in re.findall(
+        r'\{ (M_[A-Z_ |]+), "(/admin[^"]*)", h_\w+,\s*([A-Z_ |]+)[,}]', text)]
+
+
+def test_every_admin_route_with_every_role():
+    routes = admin_routes()
+    assert len(routes) > 20, routes
+    wrong = []
+    for name in USERS:
+        cookie = login(name)
+        for methods, pattern, flags in routes:
+            if "RF_ADMIN" not in flags:
+                continue
+            path = pattern.replace("{slug}", "cup")
+            keeper = USERS[name] == "scorekeeper"
+            allowed = not keeper or "RF_ANY_ROLE" in flags or (
+                "RF_SCOREKEEPER" in flags and name == "keeper")
+            method = "GET" if "M_GET" in methods else "POST"
+            if method == "POST" and path == "/admin/logout":
+                continue  # would end the session the other cases use
+            csrf = harness.csrf_of(site().fetch("GET", "/admin/competitions", cookie=cookie)[2])
+            body = urllib.parse.urlencode({"csrf": csrf}) if method == "POST" else None
+            status, _, page = site().fetch(method, path, body, cookie,
+                                           FORM if body else None)
+            refused = status == 403 and "keeps the scores" in page
+            if allowed == refused or status >= 500:
+                wrong.append(f"{name} ({USERS[name]}) {method} {path}: {status}")
+    assert not wrong, "\n".join(wrong)
+
+
+def scores_page(cookie, slug="cup", q=""):
+    status, _, page = site().fetch("GET", f"/admin/events/{slug}/scores?q={q}", cookie=cookie)
+    assert_status(status, 200, "the scores page", page)
+    return page
+
+
+def void_token(page, score_id):
+    """The form token of the void form of score score_id on a scores page."""
+    return re.search(rf'name="form_token" value="([0-9a-f]+)">\s*<input type="hidden"'
+                     rf' name="action" value="void">\s*<input type="hidden" name="score"'
+                     rf' value="{score_id}"', page).group(1)
+
+
+def test_scorekeeper_enters_voids_and_corrects():
+    cookie = login("keeper")
+    tok = register("cup", "Ida Quill", "ida@example.org",
+                   cup_division())
+    rid, bib = entry_of(tok)[:2]
+    page = scores_page(cookie, q=str(bib))
+    assert f'name="entry" value="{rid}"' in page, "the search by bib misses the entrant"
+    assert "API tokens" not in page, "a scorekeeper sees the API tokens"
+    assert f'name="entry" value="{rid}"' in scores_page(cookie, q="quill")
+    form = re.search(r'name="form_token" value="([0-9a-f]+)">\s*<input type="hidden"'
+                     r' name="action" value="score">\s*<input type="hidden" name="entry"'
+                     rf' value="{rid}"', page).group(1)
+    fields = {"csrf": harness.csrf_of(page), "form_token": form, "action": "score",
+              "entry": str(rid), "value": "7.5"}
+    for _ in range(2):  # a double tap: one score
+        status, hdrs, body = site().post_form("/admin/events/cup/scores", fields, cookie)
+        assert_status(status, 303, "a scorekeeper's score", body)
+    assert site().query_one("SELECT count(*), sum(value) FROM score WHERE entry_id = ?",
+                            (rid,)) == (1, 7500)
+    assert site().query_one("SELECT source, created_by FROM score WHERE entry_id = ?",
+                            (rid,)) == ("scorekeeper", "keeper")
+    page = scores_page(cookie)
+    bad = dict(fields, form_token=harness.form_tokens(page)[0], value="-3")
+    status, _, body = site().post_form("/admin/events/cup/scores", bad, cookie)
+    assert_status(status, 400, "a negative score", body)
+    # A correction, then a void: the aggregates follow.
+    sid = site().query_one("SELECT id FROM score WHERE entry_id = ?", (rid,))[0]
+    void = void_token(page, sid)
+    status, _, body = site().post_form("/admin/events/cup/scores", {
+        "csrf": harness.csrf_of(page), "form_token": void, "action": "void",
+        "score": str(sid), "reason": "misread", "value": "8"}, cookie)
+    assert_status(status, 303, "a correction", body)
+    assert site().query_one("SELECT scores, total, best FROM entry WHERE rsvp_id = ?",
+                            (rid,)) == (1, 8000, 8000)
+    page = scores_page(cookie)
+    new = site().query_one("SELECT max(id) FROM score WHERE entry_id = ?", (rid,))[0]
+    void = void_token(page, new)
+    status, _, body = site().post_form("/admin/events/cup/scores", {
+        "csrf": harness.csrf_of(page), "form_token": void, "action": "void",
+        "score": str(new), "reason": "false start"}, cookie)
+    assert_status(status, 303, "a void", body)
+    assert site().query_one("SELECT scores, total, best FROM entry WHERE rsvp_id = ?",
+                            (rid,)) == (0, 0, None)
+    assert not aggregate_problems()
+    status, hdrs, csv = site().fetch("GET", "/admin/events/cup/scores.csv", cookie=cookie)
+    assert status == 200 and "misread" in csv and "false start" in csv, (status, csv[:300])
+    # The other scorekeeper keeps race's scores, not cup's.
+    assert site().fetch("GET", "/admin/events/cup/scores", cookie=login("other"))[0] == 403
+    assert site().fetch("GET", "/admin/events/race/scores", cookie=login("other"))[0] == 200
+
+
+def test_organiser_makes_and_revokes_api_tokens():
+    cookie = login("org")
+    page = scores_page(cookie, "jump")
+    form = re.search(r'action="/admin/events/jump/api-tokens">\s*<input type="hidden"'
+                     r' name="csrf" value="[0-9a-f]+">\s*<input type="hidden"'
+                     r' name="form_token" value="([0-9a-f]+)">\s*<input type="hidden"'
+                     r' name="action" value="new"', page).group(1)
+    status, _, body = site().post_form("/admin/events/jump/api-tokens", {
+        "csrf": harness.csrf_of(page), "form_token": form, "action": "new",
+        "label": "pit"}, cookie)
+    assert_status(status, 200, "a new token", body)
+    tok = re.search(r'<code class="token">([0-9a-f]{64})</code>', body).group(1)
+    assert tok not in scores_page(cookie, "jump"), "the token is shown twice"
+    assert not site().query("SELECT 1 FROM api_token WHERE hex(token_hash) LIKE ?",
+                            (f"%{tok.upper()}%",)), "the token is stored in clear"
+    rid = site().query_one("SELECT min(rsvp_id) FROM entry WHERE event_id = ?",
+                           (event_id("jump"),))[0]
+    assert api("jump", {"entry": rid, "value": 1}, secrets.token_hex(8), token=tok)[0] == 201
+    tid = site().query_one("SELECT id FROM api_token WHERE label = 'pit'")[0]
+    page = scores_page(cookie, "jump")
+    status, _, body = site().post_form("/admin/events/jump/api-tokens", {
+        "csrf": harness.csrf_of(page), "form_token": form, "action": "revoke",
+        "id": str(tid)}, cookie)
+    assert_status(status, 303, "revoke", body)
+    assert api("jump", {"entry": rid, "value": 1}, secrets.token_hex(8), token=tok)[0] == 401
+    # Scorekeepers cannot make tokens.
+    keeper = login("keeper")
+    status, _, body = site().post_form("/admin/events/cup/api-tokens", {
+        "csrf": harness.csrf_of(scores_page(keeper)), "action": "new", "label": "x"}, keeper)
+    assert status == 403, status
 
 
 # -- concurrency ----------------------------------------------------------------

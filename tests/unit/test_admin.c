@@ -13,6 +13,7 @@
 #include "event.h"
 #include "ics.h"
 #include "rsvp.h"
+#include "score.h"
 #include "session.h"
 #include "stats.h"
 #include "testdb.h"
@@ -34,7 +35,7 @@ static int setup(void **state)
 	assert_int_equal(db_secret(t->db, secret, sizeof(secret)), 0);
 	assert_int_equal(token_init(secret), 0);
 	assert_int_equal(admin_user_init(MEM), 0);
-	assert_int_equal(admin_user_add(t->db, "alice", PW), DB_OK);
+	assert_int_equal(admin_user_add(t->db, "alice", PW, ADMIN_ROLE_ADMIN), DB_OK);
 	*state = t;
 	return 0;
 }
@@ -57,12 +58,60 @@ static void test_names_and_passwords(void **state)
 	assert_false(admin_user_name_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 	assert_non_null(admin_user_password_problem("short"));
 	assert_null(admin_user_password_problem("long enough"));
-	assert_int_equal(admin_user_add(t->db, "bob", "short"), DB_INVALID);
-	assert_int_equal(admin_user_add(t->db, "Bob", PW), DB_INVALID);
-	assert_int_equal(admin_user_add(t->db, "alice", PW), DB_CONFLICT);
+	assert_int_equal(admin_user_add(t->db, "bob", "short", ADMIN_ROLE_ADMIN), DB_INVALID);
+	assert_int_equal(admin_user_add(t->db, "Bob", PW, ADMIN_ROLE_ADMIN), DB_INVALID);
+	assert_int_equal(admin_user_add(t->db, "alice", PW, ADMIN_ROLE_ADMIN), DB_CONFLICT);
 	/* The password itself is never stored, only an argon2id hash. */
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM admin_user WHERE"
 	    " hash LIKE '$argon2id$%' AND instr(hash, 'horse') = 0"), 1);
+}
+
+/*
+ * Roles: an account's role reaches its session; a scorekeeper keeps the
+ * scores of the competitions assigned to it only; existing accounts are
+ * admins.
+ */
+static void test_roles(void **state)
+{
+	static const char *const none[1] = { NULL };
+	struct competition c = { .kind = SCORE_POINTS, .rule = SCORE_BEST, .rounds = 1 };
+	struct event e = { .slug = "cup", .title = "Cup", .description = "", .location = "",
+		.starts_at = NOW + 3600, .status = EVENT_PUBLISHED, .capacity = -1 };
+	char token[SESSION_TOKEN_HEX + 1];
+	struct testdb *t = *state;
+	struct admin_user *list;
+	struct session s;
+	int64_t id;
+	int n;
+
+	assert_int_equal(admin_user_add(t->db, "kim", PW, ADMIN_ROLE_SCOREKEEPER), DB_OK);
+	id = testdb_int(t->db, "SELECT id FROM admin_user WHERE name = 'kim'");
+	assert_int_equal(session_create(t->db, id, NULL, NOW, token), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, token, NOW, &s), DB_OK);
+	assert_int_equal(s.role, ADMIN_ROLE_SCOREKEEPER);
+	assert_int_equal(admin_user_list(t->db, t->a, &list, &n), DB_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0].role, ADMIN_ROLE_ADMIN);	/* alice */
+	assert_int_equal(list[1].role, ADMIN_ROLE_SCOREKEEPER);
+	/* Only a competition can be assigned; twice is once; unassigning ends it. */
+	assert_int_equal(event_create(t->db, &e), DB_OK);
+	assert_int_equal(admin_user_assign(t->db, "kim", "cup", 1), DB_NOTFOUND);
+	assert_int_equal(score_setup(t->db, t->a, "cup", &c, none, 0), DB_OK);
+	assert_int_equal(admin_user_keeps_scores(t->db, id, "cup"), 0);
+	assert_int_equal(admin_user_assign(t->db, "kim", "cup", 1), DB_OK);
+	assert_int_equal(admin_user_assign(t->db, "kim", "cup", 1), DB_NOTFOUND);
+	assert_int_equal(admin_user_keeps_scores(t->db, id, "cup"), 1);
+	assert_int_equal(admin_user_keeps_scores(t->db, id, "other"), 0);
+	assert_int_equal(admin_user_assign(t->db, "nobody", "cup", 1), DB_NOTFOUND);
+	assert_int_equal(admin_user_assign(t->db, "kim", "cup", 0), DB_OK);
+	assert_int_equal(admin_user_keeps_scores(t->db, id, "cup"), 0);
+	assert_int_equal(admin_user_set_role(t->db, "kim", ADMIN_ROLE_ORGANISER), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, token, NOW, &s), DB_OK);
+	assert_int_equal(s.role, ADMIN_ROLE_ORGANISER);
+	assert_int_equal(admin_user_set_role(t->db, "nobody", ADMIN_ROLE_ADMIN), DB_NOTFOUND);
+	/* The schema refuses an unknown role. */
+	assert_int_not_equal(sqlite3_exec(db_sqlite(t->db), "UPDATE admin_user SET role = 'root'",
+	    NULL, NULL, NULL), SQLITE_OK);
 }
 
 static void test_login_verify(void **state)
@@ -754,6 +803,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_names_and_passwords, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rehash_on_login, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),

@@ -516,13 +516,23 @@ static void test_idempotency_key(void **state)
 {
 	char tok[SCORE_API_TOKEN_HEX + 1];
 	struct score_key key;
+	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1], again[SCORE_API_TOKEN_HEX + 1];
 	const char *first, *label;
 	int64_t a, tid;
-	int n;
+	int n, replayed;
 
 	(void)state;
 	a = enter_ok("Ann", -1);
-	assert_int_equal(score_token_new(F->t.db, event_id(), "timer", "admin", tok), DB_OK);
+	testdb_tokens(form, manage);
+	assert_int_equal(score_token_new(F->t.db, event_id(), "timer", "admin", form, tok,
+	    &replayed), DB_OK);
+	assert_int_equal(replayed, 0);
+	/* The same form again makes no second token. */
+	assert_int_equal(score_token_new(F->t.db, event_id(), "timer", "admin", form, again,
+	    &replayed), DB_OK);
+	assert_int_equal(replayed, 1);
+	assert_string_equal(again, "");
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM api_token"), 1);
 	assert_int_equal(score_token_check(F->t.db, F->t.a, event_id(), tok, &tid, &label),
 	    DB_OK);
 	assert_string_equal(label, "timer");
