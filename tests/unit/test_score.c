@@ -380,6 +380,11 @@ static void test_refusals(void **state)
 	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, none, 0), DB_OK);
 	assert_int_equal(score_submit(F->t.db, F->t.a, event_id(), &in, NULL, NULL, &out),
 	    DB_CLOSED);
+	/* A drop cannot be a competition (its sign-ups are holds, not RSVPs). */
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "INSERT INTO event (slug, title,"
+	    " starts_at, status, kind, created_at, updated_at) VALUES ('shop', 'Shop', 1,"
+	    " 'published', 'drop', 1, 1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(score_setup(F->t.db, F->t.a, "shop", &c, none, 0), DB_INVALID);
 	/* The trigger refuses what the code would: a waitlisted entry scores nothing. */
 	assert_int_not_equal(sqlite3_exec(db_sqlite(F->t.db), "INSERT INTO score (entry_id,"
 	    " event_id, round, value, source, created_at) SELECT rsvp_id, event_id, 1, 1,"
