@@ -45,6 +45,7 @@ static const char *string(struct arena *a, struct cursor *c, size_t max, const c
 	if (c->p >= c->end || *c->p != '"')
 		return "a string was expected";
 	for (c->p++; c->p < c->end && *c->p != '"'; c->p++) {
+		/* Raw characters are counted here, escapes once decoded (up to 3 bytes). */
 		if ((size_t)(o - buf) >= max)
 			return "a string is too long";
 		if ((unsigned char)*c->p < 0x20)
@@ -59,16 +60,14 @@ static const char *string(struct arena *a, struct cursor *c, size_t max, const c
 		case '"': case '\\': case '/':
 			*o++ = *c->p;
 			break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
+		case 'b': case 'f': case 'n': case 'r': case 't':
+			return "a string holds a control character";
 		case 'u':
 			if (c->end - c->p < 5 || hex4(c->p + 1, &u) != 0)
 				return "a \\u escape needs four hex digits";
-			if (u == 0 || (u >= 0xd800 && u <= 0xdfff))
-				return "a \\u escape of NUL or a surrogate is not accepted";
+			if (u < 0x20 || (u >= 0xd800 && u <= 0xdfff))
+				return "a \\u escape of a control character or a surrogate is not"
+				    " accepted";
 			c->p += 4;
 			if (u < 0x80) {
 				*o++ = (char)u;
@@ -84,6 +83,8 @@ static const char *string(struct arena *a, struct cursor *c, size_t max, const c
 		default:
 			return "a string has an unknown escape";
 		}
+		if ((size_t)(o - buf) > max)
+			return "a string is too long";
 	}
 	if (c->p >= c->end)
 		return "a string is not closed";

@@ -19,8 +19,9 @@ struct json_pair {
  * Parse s[0..n), which must be exactly one flat JSON object (RFC 8259)
  * whose values are strings or numbers: no nesting, arrays, true, false or
  * null; at most JSON_PAIRS_MAX members, none twice, keys and values
- * within their bounds, valid UTF-8, no NUL. Strings are unescaped (\u
- * escapes of surrogates are refused); numbers are kept as written. The
+ * within their bounds (in bytes, after unescaping), valid UTF-8, no
+ * control characters (escaped or not). Strings are unescaped (\u escapes
+ * of surrogates are refused); numbers are kept as written. The
  * pairs are allocated in a. Returns NULL, or what is wrong (lower case).
  */
 const char *json_flat_parse(struct arena *a, const char *s, size_t n,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "json.h"
 #include "request.h"
 
 struct fixture {
@@ -299,6 +300,52 @@ static void test_many_response_headers(void **state)
 		assert_string_equal(f->r.headers[i].key, names[i]);
 }
 
+/* The scores API's JSON: what the strict parser takes and what it refuses. */
+static void test_json_flat(void **state)
+{
+	static const char *const bad[] = {
+		"", "[]", "{", "{\"a\":1", "{\"a\":1,}", "{\"a\" 1}", "{\"a\":{}}",
+		"{\"a\":[1]}", "{\"a\":true}", "{\"a\":null}", "{\"a\":NaN}", "{\"a\":01}",
+		"{\"a\":1.}", "{\"a\":1e}", "{\"a\":+1}", "{\"a\":1,\"a\":2}", "{\"a\":1} x",
+		"{\"a\":\"x\ny\"}", "{\"a\":\"\\n\"}", "{\"a\":\"\\u0000\"}",
+		"{\"a\":\"\\u001f\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\x41\"}",
+		"{\"a\":\"\\u12\"}", "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,"
+		"\"g\":7,\"h\":8,\"i\":9}",
+		/* The fuzzer's find: \u escapes decode to 3 bytes each, past the bound. */
+		"{\"\": \"\\u00e9\\ud000e9UUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUU"
+		"\\ud60ca\\u9e39\"}",
+	};
+	static const char good[] = " { \"bib\" : 42 , \"value\": \"4:05.3\","
+	    " \"x\": -1.5e3, \"n\": \"\\u00e9\\/\\\"\"} ";
+	struct fixture *f = *state;
+	char big[200];
+	struct json_pair *p;
+	size_t i;
+	int n;
+
+	assert_null(json_flat_parse(f->a, good, strlen(good), &p, &n));
+	assert_int_equal(n, 4);
+	assert_string_equal(p[0].key, "bib");
+	assert_string_equal(p[0].value, "42");
+	assert_false(p[0].is_string);
+	assert_string_equal(p[1].value, "4:05.3");
+	assert_true(p[1].is_string);
+	assert_string_equal(p[2].value, "-1.5e3");
+	assert_string_equal(p[3].value, "\xc3\xa9/\"");
+	assert_null(json_flat_parse(f->a, "{}", 2, &p, &n));
+	assert_int_equal(n, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (json_flat_parse(f->a, bad[i], strlen(bad[i]), &p, &n) == NULL)
+			fail_msg("accepted %s", bad[i]);
+	/* Values are bounded in bytes after unescaping: 64 fit, 65 do not. */
+	snprintf(big, sizeof(big), "{\"v\":\"%064d\"}", 0);
+	assert_null(json_flat_parse(f->a, big, strlen(big), &p, &n));
+	snprintf(big, sizeof(big), "{\"v\":\"%065d\"}", 0);
+	assert_non_null(json_flat_parse(f->a, big, strlen(big), &p, &n));
+	/* A NUL inside the body is refused. */
+	assert_non_null(json_flat_parse(f->a, "{\"a\":1}\0", 8, &p, &n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +361,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_methods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_response_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_field_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_flat, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
