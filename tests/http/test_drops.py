@@ -95,13 +95,11 @@ def next_source():
 
 
 def fetch(method, path, body=None, headers=None, source=None):
-    status, hdrs, data = site().request(method, path, body, headers, source=source)
-    return status, hdrs, data.decode("utf-8", "replace")
+    return site().fetch(method, path, body, headers=headers, source=source)
 
 
 def post(path, fields, source=None):
-    body = urllib.parse.urlencode([(k, v) for k, v in fields.items() if v is not None])
-    return fetch("POST", path, body, FORM, source=source or next_source())
+    return site().post_form(path, fields, source=source or next_source())
 
 
 def assert_status(got, want, what, body=""):

@@ -74,13 +74,11 @@ site = harness.site_once("potluck", add_test_events,
 # -- helpers -------------------------------------------------------------------
 
 def fetch(method, path, body=None, headers=None):
-    status, hdrs, data = site().request(method, path, body, headers)
-    return status, hdrs, data.decode("utf-8", "replace")
+    return site().fetch(method, path, body, headers=headers)
 
 
 def post(path, fields):
-    body = urllib.parse.urlencode([(k, v) for k, v in fields.items() if v is not None])
-    return fetch("POST", path, body, FORM)
+    return site().post_form(path, fields)
 
 
 def expect(got, want, what, body=""):
