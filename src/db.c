@@ -818,6 +818,14 @@ enum db_rc db_rc_of(struct db *db, int rc, const char *what)
 	}
 }
 
+enum db_rc db_step_done(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	enum db_rc rc = db_rc_of(db, sqlite3_step(st), what);
+
+	sqlite3_reset(st);
+	return rc;
+}
+
 enum db_rc db_step_one(struct db *db, sqlite3_stmt *st, const char *what)
 {
 	int step = sqlite3_step(st);

@@ -242,6 +242,9 @@ enum db_rc db_ping(struct db *db);
  */
 enum db_rc db_step_one(struct db *db, sqlite3_stmt *st, const char *what);
 
+/* Step st, a statement without rows (a write), and reset it. Returns its db_rc. */
+enum db_rc db_step_done(struct db *db, sqlite3_stmt *st, const char *what);
+
 /*
  * Map an sqlite3 result code to a db_rc, logging unexpected errors once.
  * A full disk (SQLITE_FULL, or an I/O error whose cause was ENOSPC or

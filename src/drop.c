@@ -27,15 +27,6 @@ const char *hold_status_name(enum hold_status s)
 	return hold_status_names[s];
 }
 
-/* Step a write statement st once and reset it. */
-static enum db_rc run(struct db *db, sqlite3_stmt *st, const char *what)
-{
-	enum db_rc rc = db_rc_of(db, sqlite3_step(st), what);
-
-	sqlite3_reset(st);
-	return rc;
-}
-
 /* The single integer a query st answers (reset after), into *v. */
 static enum db_rc one_int(struct db *db, sqlite3_stmt *st, const char *what, int64_t *v)
 {
@@ -74,12 +65,12 @@ enum db_rc drop_configure(struct db *db, const char *slug, const struct drop_set
 	sqlite3_bind_int(st, 3, s->hold_seconds);
 	sqlite3_bind_int(st, 4, s->renewals);
 	sqlite3_bind_text(st, 5, s->pickup, -1, SQLITE_STATIC);
-	if ((rc = run(db, st, "configuring a drop")) == DB_OK && db_changes(db) == 0)
+	if ((rc = db_step_done(db, st, "configuring a drop")) == DB_OK && db_changes(db) == 0)
 		rc = DB_NOTFOUND;
 	if (rc == DB_OK) {
 		st = db_stmt(db, STMT_EVENT_MAKE_DROP);
 		sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-		rc = run(db, st, "making an event a drop");
+		rc = db_step_done(db, st, "making an event a drop");
 	}
 	/* A CHECK (e.g. the pick-up text's length) refuses the input. */
 	return change_end(db, rc == DB_CONFLICT ? DB_INVALID : rc, NULL, mark);
@@ -100,7 +91,7 @@ static enum db_rc add_row(struct db *db, sqlite3_stmt *st, const char *what, int
 		sqlite3_reset(st);
 		return rc;
 	}
-	rc = run(db, st, what);
+	rc = db_step_done(db, st, what);
 	if (rc == DB_OK && db_changes(db) == 0)
 		rc = DB_INVALID;
 	else if (rc == DB_CONFLICT)
@@ -156,7 +147,7 @@ enum db_rc drop_variant_set_stock(struct db *db, int64_t event_id, int64_t varia
 	sqlite3_bind_int64(st, 2, stock);
 	sqlite3_bind_int64(st, 3, event_id);
 	/* drop_variant_stock_guard refuses a stock below what is claimed. */
-	if ((rc = run(db, st, "changing a stock")) == DB_OK && db_changes(db) == 0)
+	if ((rc = db_step_done(db, st, "changing a stock")) == DB_OK && db_changes(db) == 0)
 		rc = DB_NOTFOUND;
 	return change_end(db, rc, NULL, mark);
 }
@@ -231,7 +222,7 @@ static enum db_rc expire_overdue(struct db *db, int64_t event_id, int64_t now_ms
 
 	sqlite3_bind_int64(st, 1, event_id);
 	sqlite3_bind_int64(st, 2, now_ms);
-	return run(db, st, "expiring holds");
+	return db_step_done(db, st, "expiring holds");
 }
 
 /* The link of hold id: derived from it under the site secret, never stored. */
@@ -323,7 +314,7 @@ static enum db_rc renew(struct db *db, struct arena *a, sqlite3_stmt *live,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, to);
 	sqlite3_bind_int64(st, 3, now_ms);
-	return run(db, st, "renewing a hold");
+	return db_step_done(db, st, "renewing a hold");
 }
 
 /* The hold of in at event e inside the transaction; see drop_hold(). */
@@ -383,7 +374,7 @@ static enum db_rc hold_in(struct db *db, struct arena *a, const struct event *e,
 	sqlite3_bind_int64(st, 7, (int64_t)s.hold_seconds * 1000);
 	sqlite3_bind_int(st, 8, s.renewals);
 	sqlite3_bind_int64(st, 9, now_ms);
-	if ((rc = run(db, st, "holding")) != DB_OK)
+	if ((rc = db_step_done(db, st, "holding")) != DB_OK)
 		return rc;
 	id = db_last_id(db);
 	if (form_token != NULL)
@@ -394,7 +385,7 @@ static enum db_rc hold_in(struct db *db, struct arena *a, const struct event *e,
 	st = db_stmt(db, STMT_HOLD_SET_TOKEN);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_STATIC);
-	return run(db, st, "giving a hold its link");
+	return db_step_done(db, st, "giving a hold its link");
 }
 
 /*
@@ -457,7 +448,7 @@ static enum db_rc set_status(struct db *db, const struct hold *h, enum hold_stat
 	if (actor != NULL)
 		sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, hold_status_names[h->status], -1, SQLITE_STATIC);
-	if ((rc = run(db, st, "changing a hold")) == DB_OK && db_changes(db) != 1)
+	if ((rc = db_step_done(db, st, "changing a hold")) == DB_OK && db_changes(db) != 1)
 		rc = DB_ERROR;	/* the caller read it in this transaction */
 	return rc;
 }
@@ -549,7 +540,7 @@ enum db_rc drop_sweep(struct db *db, int64_t now_ms, int *n)
 		return rc;
 	st = db_stmt(db, STMT_DROP_SWEEP);
 	sqlite3_bind_int64(st, 1, now_ms);
-	if ((rc = run(db, st, "sweeping holds")) == DB_OK)
+	if ((rc = db_step_done(db, st, "sweeping holds")) == DB_OK)
 		*n = db_changes(db);
 	return change_end(db, rc, NULL, mark);
 }
@@ -628,7 +619,7 @@ static enum db_rc mark_claim(struct db *db, const struct hold *h, int what)
 	sqlite3_bind_int64(st, 1, h->id);
 	sqlite3_bind_int(st, 2, what);
 	sqlite3_bind_int64(st, 3, clock_now());
-	return run(db, st, "marking a claim");
+	return db_step_done(db, st, "marking a claim");
 }
 
 enum db_rc drop_admin_act(struct db *db, struct arena *a, int64_t event_id,

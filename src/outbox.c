@@ -27,22 +27,13 @@ int64_t outbox_backoff(const struct config *c, int attempts, uint32_t rnd)
 	return delay + (int64_t)(rnd % (uint32_t)(delay / 5 + 1));
 }
 
-/* Step a write statement that is already bound; reset it; return its db_rc. */
-static enum db_rc step_write(struct db *db, sqlite3_stmt *st, const char *what)
-{
-	enum db_rc rc = db_rc_of(db, sqlite3_step(st), what);
-
-	sqlite3_reset(st);
-	return rc;
-}
-
 enum db_rc outbox_link(struct db *db, int64_t rsvp_id, const char *manage_token)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_OUTBOX_LINK);
 
 	sqlite3_bind_int64(st, 1, rsvp_id);
 	sqlite3_bind_text(st, 2, manage_token, -1, SQLITE_STATIC);
-	return step_write(db, st, "linking a message");
+	return db_step_done(db, st, "linking a message");
 }
 
 /* Queue order for qsort: next_attempt_at, then id. */
@@ -103,7 +94,7 @@ static enum db_rc update_claimed(struct db *db, enum stmt s, const struct outbox
 		sqlite3_bind_int(st, 2, msgs[i].attempts);
 		if (s == STMT_OUTBOX_SENT)
 			sqlite3_bind_int64(st, 3, clock_now());
-		if ((rc = step_write(db, st, "updating claimed messages")) == DB_OK)
+		if ((rc = db_step_done(db, st, "updating claimed messages")) == DB_OK)
 			*changed += db_changes(db);
 	}
 	return db_end(db, rc);
@@ -144,7 +135,7 @@ enum db_rc outbox_failed(struct db *db, const struct config *c,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, clock_now() + (*dead ? 0 : wait));
 	sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
-	if ((rc = step_write(db, st, "recording a failed message")) == DB_OK &&
+	if ((rc = db_step_done(db, st, "recording a failed message")) == DB_OK &&
 	    db_changes(db) == 0)
 		rc = DB_CONFLICT;
 	return db_end(db, rc);
@@ -161,14 +152,14 @@ enum db_rc outbox_remind(struct db *db, int hours, int *n)
 	st = db_stmt(db, STMT_OUTBOX_REMINDERS);
 	sqlite3_bind_int64(st, 1, clock_now());
 	sqlite3_bind_int64(st, 2, (int64_t)hours * 3600);
-	if ((rc = step_write(db, st, "enqueueing reminders")) != DB_OK)
+	if ((rc = db_step_done(db, st, "enqueueing reminders")) != DB_OK)
 		return db_end(db, rc);
 	*n = db_changes(db);
 	/* Those events are done: the next sweeps do not read their RSVPs again. */
 	st = db_stmt(db, STMT_EVENT_REMINDED);
 	sqlite3_bind_int64(st, 1, clock_now());
 	sqlite3_bind_int64(st, 2, (int64_t)hours * 3600);
-	return db_end(db, step_write(db, st, "marking events reminded"));
+	return db_end(db, db_step_done(db, st, "marking events reminded"));
 }
 
 enum db_rc outbox_counts(struct db *db, int64_t counts[OUTBOX__MAX])
@@ -221,7 +212,7 @@ static enum db_rc admin_change(struct db *db, enum stmt s, int64_t id, int *n)
 	sqlite3_bind_int64(st, 1, id);
 	if (s == STMT_OUTBOX_RETRY)
 		sqlite3_bind_int64(st, 2, clock_now());
-	if ((rc = step_write(db, st, "changing dead messages")) == DB_OK &&
+	if ((rc = db_step_done(db, st, "changing dead messages")) == DB_OK &&
 	    (*n = db_changes(db)) == 0)
 		rc = DB_NOTFOUND;
 	return db_end(db, rc);

@@ -128,15 +128,6 @@ const char *score_format(struct arena *a, enum score_kind kind, int64_t v)
 	return arena_printf(a, "%d:%02d%s", (int)(s / 60), (int)(s % 60), fraction(a, v));
 }
 
-/* Step st, a write; reset it. */
-static enum db_rc step_write(struct db *db, sqlite3_stmt *st, const char *what)
-{
-	enum db_rc rc = db_rc_of(db, sqlite3_step(st), what);
-
-	sqlite3_reset(st);
-	return rc;
-}
-
 enum db_rc score_competition(struct db *db, struct arena *a, int64_t event_id,
     struct competition *c)
 {
@@ -190,13 +181,13 @@ enum db_rc score_setup(struct db *db, struct arena *a, const char *slug,
 	sqlite3_bind_int(st, 5, c->rounds);
 	sqlite3_bind_int(st, 6, c->self_scoring);
 	sqlite3_bind_int(st, 7, c->closed);
-	rc = step_write(db, st, "saving a competition");
+	rc = db_step_done(db, st, "saving a competition");
 	for (i = 0; i < ndivisions && rc == DB_OK; i++) {
 		st = db_stmt(db, STMT_DIVISION_PUT);
 		sqlite3_bind_int64(st, 1, e.id);
 		sqlite3_bind_text(st, 2, divisions[i], -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, i);
-		rc = step_write(db, st, "saving a division");
+		rc = db_step_done(db, st, "saving a division");
 	}
 	/* A CHECK refused a value: the caller's input, not a conflict. */
 	return db_end(db, rc == DB_CONFLICT ? DB_INVALID : rc);
@@ -222,7 +213,7 @@ enum db_rc score_enter(struct db *db, struct arena *a, int64_t event_id, int64_t
 	sqlite3_bind_text(st, 3, display != NULL ? display : name, -1, SQLITE_STATIC);
 	if (division_id != 0)
 		sqlite3_bind_int64(st, 4, division_id);
-	rc = step_write(db, st, "entering a competition");
+	rc = db_step_done(db, st, "entering a competition");
 	return rc == DB_CONFLICT ? DB_INVALID : rc;
 }
 
@@ -281,7 +272,7 @@ enum db_rc score_rename(struct db *db, int64_t rsvp_id, const char *display)
 	st = db_stmt(db, STMT_ENTRY_RENAME);
 	sqlite3_bind_int64(st, 1, rsvp_id);
 	sqlite3_bind_text(st, 2, display, -1, SQLITE_STATIC);
-	if ((rc = step_write(db, st, "renaming an entry")) == DB_OK && db_changes(db) == 0)
+	if ((rc = db_step_done(db, st, "renaming an entry")) == DB_OK && db_changes(db) == 0)
 		rc = DB_NOTFOUND;
 	return db_end(db, rc == DB_CONFLICT ? DB_INVALID : rc);
 }
@@ -327,7 +318,7 @@ static enum db_rc add_score(struct db *db, struct arena *a, const struct competi
 		sqlite3_bind_text(st, 6, in->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, clock_now());
 	/* DB_CONFLICT: that round has a live score (the unique index). */
-	if ((rc = step_write(db, st, "adding a score")) != DB_OK)
+	if ((rc = db_step_done(db, st, "adding a score")) != DB_OK)
 		return rc;
 	out->score_id = db_last_id(db);
 	out->value = in->value;
@@ -383,7 +374,7 @@ static enum db_rc key_store(struct db *db, const struct score_key *key,
 	sqlite3_bind_int(st, 4, key->status);
 	sqlite3_bind_text(st, 5, key->response, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, clock_now());
-	return step_write(db, st, "storing an idempotency key");
+	return db_step_done(db, st, "storing an idempotency key");
 }
 
 /*
@@ -467,7 +458,7 @@ enum db_rc score_void(struct db *db, struct arena *a, int64_t event_id, int64_t 
 	if (actor != NULL)
 		sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-	if ((rc = step_write(db, st, "voiding a score")) != DB_OK || in == NULL)
+	if ((rc = db_step_done(db, st, "voiding a score")) != DB_OK || in == NULL)
 		goto done;
 	/* A correction: the new value in the same round, linked from the old. */
 	fix.value = in->value;
@@ -478,7 +469,7 @@ enum db_rc score_void(struct db *db, struct arena *a, int64_t event_id, int64_t 
 	st = db_stmt(db, STMT_SCORE_REPLACED);
 	sqlite3_bind_int64(st, 1, score_id);
 	sqlite3_bind_int64(st, 2, out->score_id);
-	rc = step_write(db, st, "linking a correction");
+	rc = db_step_done(db, st, "linking a correction");
 done:
 	return change_end(db, rc, actor, mark);
 }
@@ -624,7 +615,7 @@ enum db_rc score_token_new(struct db *db, int64_t event_id, const char *label,
 	if (actor != NULL)
 		sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, clock_now());
-	rc = step_write(db, st, "creating an API token");
+	rc = db_step_done(db, st, "creating an API token");
 	return change_end(db, rc == DB_CONFLICT ? DB_INVALID : rc, actor, mark);
 }
 
@@ -661,7 +652,7 @@ enum db_rc score_token_revoke(struct db *db, int64_t event_id, int64_t id)
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, event_id);
 	sqlite3_bind_int64(st, 3, clock_now());
-	if ((rc = step_write(db, st, "revoking an API token")) == DB_OK && db_changes(db) == 0)
+	if ((rc = db_step_done(db, st, "revoking an API token")) == DB_OK && db_changes(db) == 0)
 		rc = DB_NOTFOUND;
 	return db_end(db, rc);
 }

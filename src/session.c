@@ -10,15 +10,6 @@ int session_token_valid(const char *s)
 	    strspn(s, "0123456789abcdef") == SESSION_TOKEN_HEX;
 }
 
-/* Run one write statement already bound; rc of the step. */
-static enum db_rc step_write(struct db *db, sqlite3_stmt *st, const char *what)
-{
-	enum db_rc rc = db_rc_of(db, sqlite3_step(st), what);
-
-	sqlite3_reset(st);
-	return rc;
-}
-
 enum db_rc session_create(struct db *db, int64_t user_id, const char *old_token,
     int64_t now, char out[SESSION_TOKEN_HEX + 1])
 {
@@ -34,13 +25,13 @@ enum db_rc session_create(struct db *db, int64_t user_id, const char *old_token,
 		token_hash(old_token, hash);
 		st = db_stmt(db, STMT_SESSION_DELETE);
 		sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
-		rc = step_write(db, st, "ending the old session");
+		rc = db_step_done(db, st, "ending the old session");
 	}
 	if (rc == DB_OK) {
 		st = db_stmt(db, STMT_SESSION_PURGE);
 		sqlite3_bind_int64(st, 1, now - SESSION_IDLE);
 		sqlite3_bind_int64(st, 2, now - SESSION_MAX_AGE);
-		rc = step_write(db, st, "sweeping expired sessions");
+		rc = db_step_done(db, st, "sweeping expired sessions");
 	}
 	if (rc == DB_OK) {
 		token_hash(out, hash);
@@ -48,7 +39,7 @@ enum db_rc session_create(struct db *db, int64_t user_id, const char *old_token,
 		sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, user_id);
 		sqlite3_bind_int64(st, 3, now);
-		rc = step_write(db, st, "creating a session");
+		rc = db_step_done(db, st, "creating a session");
 	}
 	return db_end(db, rc);
 }
@@ -68,7 +59,7 @@ static void touch(struct db *db, struct session *s, int64_t now)
 	st = db_stmt(db, STMT_SESSION_TOUCH);
 	sqlite3_bind_blob(st, 1, s->hash, sizeof(s->hash), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	if (db_end(db, step_write(db, st, "noting session activity")) == DB_OK)
+	if (db_end(db, db_step_done(db, st, "noting session activity")) == DB_OK)
 		s->last_seen = now;
 }
 
@@ -116,7 +107,7 @@ enum db_rc session_delete(struct db *db, const char *token)
 	token_hash(token, hash);
 	st = db_stmt(db, STMT_SESSION_DELETE);
 	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
-	return db_end(db, step_write(db, st, "ending a session"));
+	return db_end(db, db_step_done(db, st, "ending a session"));
 }
 
 /* The form-token purpose that binds a CSRF token to session s. */
