@@ -1090,6 +1090,10 @@ void db_read_event(struct arena *a, sqlite3_stmt *st, struct event *e)
 	} else {
 		EVENT_ROW(READ)
 	}
+	/* Derived, so every reader has it. Below zero when the capacity was
+	 * lowered under the count: full. */
+	e->spots_left = e->capacity < 0 ? -1 :
+	    e->capacity > e->confirmed ? e->capacity - e->confirmed : 0;
 }
 
 void db_read_rsvp(struct arena *a, sqlite3_stmt *st, struct rsvp *r)

@@ -282,7 +282,8 @@ int db_enum(sqlite3_stmt *st, int i, const char *const *names, int n, int dflt);
  * selects that row type's column list (db.c keeps each list beside its
  * reader). Strings are allocated in a. db_read_item also reads the asking
  * RSVP's quantity, the column after the item's; db_read_event the admin
- * lists' item counts when the statement selects them.
+ * lists' item counts when the statement selects them, and works out the
+ * spots left.
  */
 void db_read_event(struct arena *a, sqlite3_stmt *st, struct event *e);
 void db_read_rsvp(struct arena *a, sqlite3_stmt *st, struct rsvp *r);

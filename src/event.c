@@ -37,15 +37,6 @@ int event_is_past(const struct event *e, int64_t now)
 	return (e->ends_at != 0 ? e->ends_at : e->starts_at) < now;
 }
 
-/* Fill e from a row of the event columns (db.c) and work out its spots left. */
-static void read_row(struct arena *a, sqlite3_stmt *st, struct event *e)
-{
-	db_read_event(a, st, e);
-	/* Below zero when the capacity was lowered under the count: full. */
-	e->spots_left = e->capacity < 0 ? -1 :
-	    e->capacity > e->confirmed ? e->capacity - e->confirmed : 0;
-}
-
 /* The events statement s selects for time now, at most max, into *list. */
 static enum db_rc list(struct db *db, struct arena *a, enum stmt s, int64_t now, int max,
     struct event **list, int *n)
@@ -58,7 +49,7 @@ static enum db_rc list(struct db *db, struct arena *a, enum stmt s, int64_t now,
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int(st, 2, max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		read_row(a, st, &(*list)[(*n)++]);
+		db_read_event(a, st, &(*list)[(*n)++]);
 	sqlite3_reset(st);
 	return db_rc_of(db, rc, "listing events");
 }
@@ -93,7 +84,7 @@ static enum db_rc get_one(struct db *db, struct arena *a, sqlite3_stmt *st,
 
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
-		read_row(a, st, e);
+		db_read_event(a, st, e);
 		rc = DB_OK;
 	} else {
 		rc = step == SQLITE_DONE ? DB_NOTFOUND : db_rc_of(db, step, "reading event");

@@ -582,6 +582,22 @@ static void test_idempotency_key(void **state)
 }
 
 /* A cancelled entry leaves the board; its scores stay on record. */
+/* The competitions list shows each event's places like every other list. */
+static void test_competition_list(void **state)
+{
+	struct event *list;
+	int64_t id;
+	int n;
+
+	(void)state;
+	assert_int_equal(enter("Ann Bell", -1, &id), DB_OK);
+	assert_int_equal(score_competitions(F->t.db, F->t.a, 0, &list, &n), DB_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].slug, "cup");
+	assert_int_equal(list[0].capacity, 4);
+	assert_int_equal(list[0].spots_left, 3);
+}
+
 static void test_cancelled_entry(void **state)
 {
 	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1];
@@ -621,6 +637,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_form_token_replay, setup_points,
 		    testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_idempotency_key, setup_points,
+		    testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_competition_list, setup_points,
 		    testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_cancelled_entry, setup_points,
 		    testdb_teardown),
