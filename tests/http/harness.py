@@ -31,8 +31,11 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
+from collections import Counter, namedtuple
+from concurrent.futures import ThreadPoolExecutor
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.abspath(os.environ.get("TURNOUT_BUILD") or REPO)
@@ -176,6 +179,8 @@ def form_token(html):
 # -- the admin page -------------------------------------------------------------
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+Answer = namedtuple("Answer", "status headers seconds body")  # one answer of Site.storm()
+
 ADMIN_COOKIE = "turnout_admin"  # its name over plain HTTP (no __Host- prefix)
 CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
@@ -533,6 +538,53 @@ class Site:
         """POST a form (None values left out) with fetch()."""
         body = urllib.parse.urlencode([(k, v) for k, v in fields.items() if v is not None])
         return self.fetch("POST", path, body, cookie, FORM, source)
+
+    def collect_tokens(self, paths, threads=50):
+        """One fresh form token from each page (fetched concurrently)."""
+        def one(path):
+            status, _, body = self.request("GET", path)
+            tokens = form_tokens(body)
+            if status != 200 or not tokens:
+                raise AssertionError(f"GET {path}: status {status}, no form token")
+            return tokens[-1]
+
+        with ThreadPoolExecutor(threads) as pool:
+            return list(pool.map(one, paths))
+
+    def storm(self, jobs, threads=200):
+        """Run form POSTs concurrently, each thread's first after a barrier, and
+        check that several workers served them. A job is (method, path, fields)
+        or (method, path, fields, source address); fields a dict or an encoded
+        body. [Answer(status, headers, seconds, body text)], status None if the
+        connection failed (the error in headers["error"])."""
+        from tap import diag
+        gate = threading.Barrier(min(threads, len(jobs)))
+        local = threading.local()
+
+        def one(job):
+            if not getattr(local, "started", False):
+                local.started = True
+                try:
+                    gate.wait(timeout=30)
+                except threading.BrokenBarrierError:
+                    pass
+            method, path, fields, source = (*job, None)[:4]
+            if isinstance(fields, dict):
+                fields = urllib.parse.urlencode(fields)
+            t = time.monotonic()
+            try:
+                status, hdrs, body = self.request(method, path, fields, FORM, source=source)
+            except OSError as e:
+                return Answer(None, {"error": repr(e)}, time.monotonic() - t, "")
+            return Answer(status, hdrs, time.monotonic() - t, body.decode("utf-8", "replace"))
+
+        before = self.worker_reads()
+        with ThreadPoolExecutor(threads) as pool:
+            results = list(pool.map(one, jobs))
+        served = self.assert_overlapped(before, f"{len(jobs)} concurrent requests")
+        diag(f"{len(jobs)} concurrent requests served by {len(served)} workers: "
+             f"{dict(Counter(a.status for a in results))}")
+        return results
 
     def admin_login_token(self):
         """A fresh form token of the login form."""

@@ -595,40 +595,10 @@ def collect_tokens(slug, n, threads=20):
         return list(pool.map(one, range(n)))
 
 
-def storm(jobs, threads=200):
-    """Run (path, fields) POSTs at once from their own addresses; [(status, headers)]."""
-    s = site()
-    gate = threading.Barrier(min(threads, len(jobs)))
-    local = threading.local()
-
-    def one(job):
-        if not getattr(local, "started", False):
-            local.started = True
-            try:
-                gate.wait(timeout=30)
-            except threading.BrokenBarrierError:
-                pass
-        path, fields, source = job
-        try:
-            status, hdrs, _ = s.request("POST", path, urllib.parse.urlencode(fields), FORM,
-                                        source=source)
-        except OSError as e:
-            return None, {"error": repr(e)}
-        return status, hdrs
-
-    before = s.worker_reads()
-    with ThreadPoolExecutor(threads) as pool:
-        results = list(pool.map(one, jobs))
-    served = s.assert_overlapped(before, f"{len(jobs)} concurrent requests")
-    diag(f"{len(jobs)} concurrent requests served by {len(served)} workers: "
-         f"{dict(Counter(st for st, _ in results))}")
-    return results
-
-
 def hold_jobs(slug, start, n):
     v = variant_id(slug, "")
     tokens = collect_tokens(slug, n)
-    return [(f"/events/{slug}/hold", {"form_token": t, "variant": str(v),
+    return [("POST", f"/events/{slug}/hold", {"form_token": t, "variant": str(v),
              "name": f"Storm Person{start + k}", "email": f"s{start + k}@example.org"},
              next_source()) for k, t in enumerate(tokens)]
 
@@ -637,7 +607,7 @@ def check_results(slug, results, jobs, what):
     """Each 303 has its hold (by its link and address); each other answer is a
     409 (none left) or a 503 with Retry-After and wrote nothing."""
     problems, links = [], []
-    for (status, hdrs), (_, fields, _) in zip(results, jobs):
+    for (status, hdrs, *_), (_, _, fields, _) in zip(results, jobs):
         row = site().query_one("SELECT h.token_hash FROM drop_hold h JOIN event e ON"
                                " e.id = h.event_id WHERE e.slug = ? AND h.email = ?",
                                (slug, fields["email"]))
@@ -661,7 +631,7 @@ def test_storm_stock_20_never_oversold():
         raise Skip("concurrency storm in valgrind mode")
     slug = "storm"
     jobs = hold_jobs(slug, 0, 500)
-    results = storm(jobs)
+    results = site().storm(jobs)
     links = check_results(slug, results, jobs, "phase 1")
     live = site().query_one("SELECT count(*) FROM drop_hold WHERE status = 'live'"
                             " AND event_id = (SELECT id FROM event WHERE slug = ?)", (slug,))[0]
@@ -672,7 +642,7 @@ def test_storm_stock_20_never_oversold():
     assert claims == [303] * 10, claims
     run_out(links[10:])
     jobs = hold_jobs(slug, 500, 200)
-    links2 = check_results(slug, storm(jobs), jobs, "phase 2")
+    links2 = check_results(slug, site().storm(jobs), jobs, "phase 2")
     assert len(links2) == 10, f"phase 2: {len(links2)} holds for the 10 that ran out"
     row = site().query_one("SELECT stock, held, claimed FROM drop_variant v JOIN drop_item i"
                            " ON i.id = v.item_id JOIN event e ON e.id = i.event_id"
@@ -685,7 +655,7 @@ def test_storm_last_unit_exactly_one():
     if harness.VALGRIND:
         raise Skip("concurrency storm in valgrind mode")
     jobs = hold_jobs("last", 0, 100)
-    links = check_results("last", storm(jobs, threads=100), jobs, "last unit")
+    links = check_results("last", site().storm(jobs, threads=100), jobs, "last unit")
     assert len(links) == 1, f"{len(links)} holds of the last unit"
     assert holds_count("last") == 1
     assert not counter_problems(), counter_problems()

@@ -14,9 +14,7 @@ import random
 import re
 import sqlite3
 import sys
-import threading
 import time
-import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -27,7 +25,6 @@ from tap import Skip, diag  # noqa: E402
 import test_rsvp  # noqa: E402
 from test_rsvp import alerts, assert_alert, flip, notices, token_hash  # noqa: E402
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 DAY = 24 * 3600
 NEW_LINK = re.compile(r"^/rsvp/([0-9a-f]{32})\?new=1$")
 EVIL = '<script>alert("x")</script> & Co'
@@ -470,28 +467,6 @@ def test_items_json_etag_and_microcache():
 
 # -- concurrency ---------------------------------------------------------------
 
-def storm(jobs, threads):
-    """POST jobs [(path, fields)] at once; [(status, headers, body)]."""
-    s = site()
-    gate = threading.Barrier(threads)
-
-    def one(job):
-        path, fields = job
-        try:
-            gate.wait(timeout=30)
-        except threading.BrokenBarrierError:
-            pass
-        status, hdrs, body = s.request("POST", path, urllib.parse.urlencode(fields), FORM)
-        return status, hdrs, body.decode("utf-8", "replace")
-
-    before = s.worker_reads()
-    with ThreadPoolExecutor(threads) as pool:
-        results = list(pool.map(one, jobs))
-    served = s.assert_overlapped(before, f"{len(jobs)} concurrent requests")
-    diag(f"{len(jobs)} concurrent requests served by {len(served)} workers")
-    return results
-
-
 def manage_forms(tokens, item_id):
     """The pledge form (token, version) for item_id on each manage page."""
     def one(tok):
@@ -510,16 +485,17 @@ def test_concurrency_capped_chairs():
     forms = manage_forms(people, chairs["id"])
     rng = random.Random(4)
     wants = [rng.randint(1, 3) for _ in people]
-    jobs = [(f"/rsvp/{tok}", {"form_token": t, "action": "pledge", "item": str(chairs["id"]),
-                              "version": str(v), "quantity": str(q)})
+    jobs = [("POST", f"/rsvp/{tok}", {"form_token": t, "action": "pledge",
+                                      "item": str(chairs["id"]), "version": str(v),
+                                      "quantity": str(q)})
             for tok, (t, v), q in zip(people, forms, wants)]
     t0 = time.monotonic()
-    results = storm(jobs, 200)
+    results = site().storm(jobs, 200)
     took = time.monotonic() - t0
-    statuses = Counter(st for st, _, _ in results)
+    statuses = Counter(a.status for a in results)
     diag(f"200 concurrent pledges of 1-3 chairs in {took:.2f} s: {dict(statuses)}")
     accepted, problems = 0, []
-    for (status, hdrs, body), q in zip(results, wants):
+    for (status, hdrs, _, body), q in zip(results, wants):
         if status == 303:
             accepted += q
         elif status == 409:
@@ -548,16 +524,17 @@ def test_concurrency_same_participant():
     cups = item("chairs", "Cups")
     tok = rsvp_ok("chairs", "Sam Same", "sam@example.org", {cups["id"]: 1})
     forms = manage_forms([tok] * 100, cups["id"])
-    jobs = [(f"/rsvp/{tok}", {"form_token": t, "action": "pledge", "item": str(cups["id"]),
-                              "version": str(v), "quantity": str(2 + k)})
+    jobs = [("POST", f"/rsvp/{tok}", {"form_token": t, "action": "pledge",
+                                      "item": str(cups["id"]), "version": str(v),
+                                      "quantity": str(2 + k)})
             for k, (t, v) in enumerate(forms)]
-    results = storm(jobs, 100)
-    statuses = Counter(st for st, _, _ in results)
+    results = site().storm(jobs, 100)
+    statuses = Counter(a.status for a in results)
     diag(f"100 concurrent changes by one participant: {dict(statuses)}")
-    bad = [st for st, h, _ in results if st not in (303, 409) and
+    bad = [st for st, h, *_ in results if st not in (303, 409) and
            not (st == 503 and h.get("retry-after"))]
     assert not bad, f"unexpected statuses {Counter(bad)}"
-    accepted = {2 + k for k, (st, _, _) in enumerate(results) if st == 303}
+    accepted = {2 + k for k, a in enumerate(results) if a.status == 303}
     assert accepted, "no change was accepted"
     rows = site().query("SELECT quantity FROM pledge WHERE item_id = ?", (cups["id"],))
     assert len(rows) == 1, f"{len(rows)} pledge rows for one participant"

@@ -954,53 +954,9 @@ def test_status_json_cache_is_at_most_1s_old():
 
 # -- 10. concurrency -----------------------------------------------------------
 
-def collect_tokens(paths, threads=50):
-    """One fresh form token from each page (fetched concurrently)."""
-    s = site()
-
-    def one(path):
-        status, _, body = s.request("GET", path)
-        tokens = harness.form_tokens(body)
-        if status != 200 or not tokens:
-            raise AssertionError(f"GET {path}: status {status}, no form token")
-        return tokens[-1]
-
-    with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(one, paths))
-
-
-def storm(jobs, threads=200):
-    """Run jobs (method, path, body) concurrently; [(status, headers, seconds)]."""
-    s = site()
-    gate = threading.Barrier(min(threads, len(jobs)))
-    local = threading.local()
-
-    def one(job):
-        if not getattr(local, "started", False):
-            local.started = True
-            try:
-                gate.wait(timeout=30)
-            except threading.BrokenBarrierError:
-                pass
-        method, path, body = job
-        t = time.monotonic()
-        try:
-            status, hdrs, _ = s.request(method, path, body, FORM)
-        except OSError as e:
-            return None, {"error": repr(e)}, time.monotonic() - t
-        return status, hdrs, time.monotonic() - t
-
-    before = s.worker_reads()
-    with ThreadPoolExecutor(threads) as pool:
-        results = list(pool.map(one, jobs))
-    served = s.assert_overlapped(before, f"{len(jobs)} concurrent requests")
-    diag(f"{len(jobs)} concurrent requests served by {len(served)} workers")
-    return results
-
-
 def summarize(what, results, took):
-    statuses = Counter(st for st, _, _ in results)
-    lat = sorted(t for _, _, t in results)
+    statuses = Counter(a.status for a in results)
+    lat = sorted(a.seconds for a in results)
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
     diag(f"{what}: {len(results)} requests in {took:.2f} s ({len(results) / took:.0f}/s), "
          f"p50 {p(0.5):.0f} ms, p99 {p(0.99):.0f} ms, max {lat[-1] * 1000:.0f} ms, "
@@ -1010,7 +966,7 @@ def summarize(what, results, took):
 def bad_responses(results, ok_location):
     """Responses that are neither 303 to a good place nor 503 with Retry-After."""
     bad = []
-    for status, hdrs, _ in results:
+    for status, hdrs, *_ in results:
         if status == 303 and ok_location(hdrs.get("location", "")):
             continue
         if status == 503 and hdrs.get("retry-after"):
@@ -1037,7 +993,7 @@ def check_created(results, sent, what):
     Returns {manage token: e-mail} of the created RSVPs."""
     rows = {r[0]: r for r in site().query("SELECT email, guests, token_hash FROM rsvp")}
     created, problems = {}, []
-    for (status, hdrs, _), (email, guests) in zip(results, sent):
+    for (status, hdrs, *_), (email, guests) in zip(results, sent):
         r = rows.get(email)
         if status == 303:
             token = NEW_LINK.match(hdrs["location"]).group(1)
@@ -1090,11 +1046,11 @@ def test_concurrency_storm():
 
     # Phase 1: 1000 RSVPs from 200 connections, each with its own form token.
     t = time.monotonic()
-    tokens = collect_tokens([f"/events/{slug}"] * 1000)
+    tokens = site().collect_tokens([f"/events/{slug}"] * 1000)
     diag(f"phase 1: 1000 form tokens in {time.monotonic() - t:.2f} s")
     jobs, sent = new_rsvps(slug, tokens, 0)
     t = time.monotonic()
-    results = storm(jobs)
+    results = site().storm(jobs)
     summarize("phase 1 RSVPs", results, time.monotonic() - t)
     bad = bad_responses(results, NEW_LINK.match)
     assert not bad, f"phase 1: {len(bad)} bad responses, e.g. {Counter(bad).most_common(5)}"
@@ -1113,8 +1069,8 @@ def test_concurrency_storm():
     confirmed_targets = sum(st == "confirmed" for _, st in rows[:300])
     assert len(targets) == 300, f"only {len(targets)} RSVPs to cancel"
     t = time.monotonic()
-    cancel_tokens = collect_tokens([f"/rsvp/{tok}?confirm=cancel" for tok in targets])
-    new_tokens = collect_tokens([f"/events/{slug}"] * 300)
+    cancel_tokens = site().collect_tokens([f"/rsvp/{tok}?confirm=cancel" for tok in targets])
+    new_tokens = site().collect_tokens([f"/events/{slug}"] * 300)
     diag(f"phase 2: 600 form tokens in {time.monotonic() - t:.2f} s; cancelling "
          f"{confirmed_targets} confirmed and {300 - confirmed_targets} waitlisted RSVPs")
     cancel_jobs = [("POST", f"/rsvp/{tok}", urllib.parse.urlencode(
@@ -1122,7 +1078,7 @@ def test_concurrency_storm():
     rsvp_jobs, sent2 = new_rsvps(slug, new_tokens, 1000)
     jobs = [job for pair in zip(cancel_jobs, rsvp_jobs) for job in pair]
     t = time.monotonic()
-    results = storm(jobs)
+    results = site().storm(jobs)
     summarize("phase 2 cancels + RSVPs", results, time.monotonic() - t)
     cancels, rsvps = results[0::2], results[1::2]
     bad = bad_responses(cancels, lambda loc: re.fullmatch(r"/rsvp/[0-9a-f]{32}\?done=cancelled",
@@ -1130,9 +1086,9 @@ def test_concurrency_storm():
     bad += bad_responses(rsvps, NEW_LINK.match)
     assert not bad, f"phase 2: {len(bad)} bad responses, e.g. {Counter(bad).most_common(5)}"
     for what, part in (("cancellations", cancels), ("RSVPs", rsvps)):
-        assert any(st == 303 for st, _, _ in part), f"phase 2: none of the {what} got through"
+        assert any(a.status == 303 for a in part), f"phase 2: none of the {what} got through"
     problems = []
-    for tok, (status, hdrs, _) in zip(targets, cancels):
+    for tok, (status, hdrs, *_) in zip(targets, cancels):
         st = row(tok)["status"]
         if status == 303 and (hdrs["location"] != f"/rsvp/{tok}?done=cancelled"
                               or st != "cancelled"):
