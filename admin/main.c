@@ -9,7 +9,11 @@
  *   compete SLUG KIND RULE ROUNDS [self-scoring] [closed] [unit=U] [DIVISION...]
  *            make an event a competition
  *   api-token SLUG LABEL | api-token SLUG revoke ID   tokens for the scores API
+ *   backup FILE | backup --dir DIR [--keep N] [--gzip]   a copy taken while the site runs
+ *   restore FILE   put a backup in place of the database (the site stopped)
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,7 @@
 
 #include "admin_user.h"
 #include "arena.h"
+#include "backup.h"
 #include "config.h"
 #include "db.h"
 #include "demo.h"
@@ -59,7 +64,14 @@ static void __attribute__((noreturn)) usage(void)
 	    "           make an event a competition (or change its rules): entries are\n"
 	    "           its RSVPs; divisions are added in order, never removed\n"
 	    "  api-token SLUG LABEL | api-token SLUG revoke ID\n"
-	    "           a bearer token for POST /api/events/SLUG/scores (printed once)\n");
+	    "           a bearer token for POST /api/events/SLUG/scores (printed once)\n"
+	    "  backup FILE | backup --dir DIR [--keep N] [--gzip]\n"
+	    "           a consistent copy of the database, also while the site runs\n"
+	    "           (gzip'ed if FILE ends in .gz); --dir names it by the time and\n"
+	    "           keeps the newest N (default 7) there\n"
+	    "  restore FILE\n"
+	    "           replace the database with a backup, checked first; the site and\n"
+	    "           the e-mail worker must be stopped. The old one is kept beside it\n");
 	exit(2);
 }
 
@@ -102,9 +114,21 @@ static int cmd_init(const struct config *cfg)
 static int cmd_migrate(const struct config *cfg)
 {
 	struct db *db = open_or_die(cfg, 0);
-	char err[512];
-	int from, rc = 1;
+	char err[512], saved[PATH_MAX + 64];
+	int from = db_version(db), rc = 1;
 
+	/* An upgrade that goes wrong in a way the transaction cannot undo has this. */
+	if (from > 0 && from < db_latest_version()) {
+		snprintf(saved, sizeof(saved), "%s.before-v%d.backup", cfg->database,
+		    db_latest_version());
+		if (backup_write(db, saved, err, sizeof(err)) != 0) {
+			fprintf(stderr, "turnout-admin: migrate: no backup, nothing changed: %s\n",
+			    err);
+			db_close(db);
+			return 1;
+		}
+		printf("backed up schema version %d to %s\n", from, saved);
+	}
 	if (db_migrate(db, &from, err, sizeof(err)) != 0)
 		fprintf(stderr, "turnout-admin: migrate: %s\n", err);
 	else {
@@ -118,6 +142,62 @@ static int cmd_migrate(const struct config *cfg)
 	}
 	db_close(db);
 	return rc;
+}
+
+static int cmd_backup(const struct config *cfg, int argc, char **args)
+{
+	char err[512], name[PATH_MAX], *end;
+	int i, keep = 7, gzip = 0, rc;
+	const char *dir = NULL;
+	struct db *db;
+
+	if (argc == 1 && args[0][0] != '-') {
+		snprintf(name, sizeof(name), "%s", args[0]);
+	} else {
+		for (i = 0; i < argc; i++) {
+			if (strcmp(args[i], "--gzip") == 0)
+				gzip = 1;
+			else if (strcmp(args[i], "--dir") == 0 && i + 1 < argc)
+				dir = args[++i];
+			else if (strcmp(args[i], "--keep") == 0 && i + 1 < argc) {
+				errno = 0;
+				keep = (int)strtol(args[++i], &end, 10);
+				if (errno != 0 || *end != '\0' || keep < 1 || keep > 10000) {
+					fprintf(stderr, "turnout-admin: --keep takes 1 to 10000\n");
+					return 1;
+				}
+			} else
+				usage();
+		}
+		if (dir == NULL)
+			usage();
+	}
+	db = open_or_die(cfg, 0);
+	rc = dir != NULL ? backup_rotate(db, dir, keep, gzip, name, err, sizeof(err)) :
+	    backup_write(db, name, err, sizeof(err));
+	db_close(db);
+	if (rc != 0) {
+		fprintf(stderr, "turnout-admin: backup: %s\n", err);
+		return 1;
+	}
+	printf("backed up %s to %s\n", cfg->database, name);
+	return 0;
+}
+
+static int cmd_restore(const struct config *cfg, const char *file)
+{
+	char err[PATH_MAX + 512], kept[PATH_MAX];
+
+	if (backup_restore(cfg, file, kept, err, sizeof(err)) != 0) {
+		fprintf(stderr, "turnout-admin: restore: %s; the database was not changed\n",
+		    err);
+		return 1;
+	}
+	printf("restored %s from %s", cfg->database, file);
+	if (*kept != '\0')
+		printf("; the database it replaced is %s", kept);
+	printf("\n");
+	return 0;
 }
 
 /* Open the database ready for domain calls, or exit with the reason. */
@@ -552,6 +632,10 @@ int main(int argc, char **argv)
 		return cmd_outbox(&cfg, argv + optind + 1, argc - optind - 1);
 	if (strcmp(argv[optind], "compete") == 0)
 		return cmd_compete(&cfg, argc - optind - 1, argv + optind + 1);
+	if (strcmp(argv[optind], "backup") == 0 && argc - optind >= 2)
+		return cmd_backup(&cfg, argc - optind - 1, argv + optind + 1);
+	if (strcmp(argv[optind], "restore") == 0 && argc - optind == 2)
+		return cmd_restore(&cfg, argv[optind + 1]);
 	if (strcmp(argv[optind], "api-token") == 0)
 		return cmd_api_token(&cfg, argc - optind - 1, argv + optind + 1);
 	if (strcmp(argv[optind], "user") == 0 && argc - optind >= 2) {
