@@ -626,6 +626,20 @@ WHEN (SELECT kind FROM event WHERE id = NEW.event_id) IS NOT 'rsvp' BEGIN
 	SELECT RAISE(ABORT, 'competition: only an RSVP event can be a competition');
 END;
 
+-- The rules that give stored scores their meaning are fixed once there
+-- are scores (migrations/010-compete-settings.sql).
+CREATE TRIGGER competition_rules_fixed BEFORE UPDATE OF kind, rule, unit ON competition
+WHEN (NEW.kind IS NOT OLD.kind OR NEW.rule IS NOT OLD.rule OR NEW.unit IS NOT OLD.unit)
+     AND EXISTS (SELECT 1 FROM score WHERE event_id = OLD.event_id) BEGIN
+	SELECT RAISE(ABORT, 'competition: kind, rule and unit are fixed once there are scores');
+END;
+
+CREATE TRIGGER competition_rounds_scored BEFORE UPDATE OF rounds ON competition
+WHEN NEW.rounds < (SELECT max(round) FROM score
+                   WHERE event_id = OLD.event_id AND voided_at IS NULL) BEGIN
+	SELECT RAISE(ABORT, 'competition: fewer rounds than a live score has');
+END;
+
 CREATE TABLE division (
 	id       INTEGER PRIMARY KEY,
 	event_id INTEGER NOT NULL REFERENCES competition (event_id) ON DELETE CASCADE,
@@ -633,6 +647,17 @@ CREATE TABLE division (
 	position INTEGER NOT NULL DEFAULT 0,
 	UNIQUE (event_id, name)
 );
+
+-- The divisions are on the board: its version (the ETag) follows them.
+CREATE TRIGGER division_board_insert AFTER INSERT ON division BEGIN
+	UPDATE competition SET version = version + 1 WHERE event_id = NEW.event_id;
+END;
+CREATE TRIGGER division_board_update AFTER UPDATE OF name, position ON division BEGIN
+	UPDATE competition SET version = version + 1 WHERE event_id = NEW.event_id;
+END;
+CREATE TRIGGER division_board_delete AFTER DELETE ON division BEGIN
+	UPDATE competition SET version = version + 1 WHERE event_id = OLD.event_id;
+END;
 
 CREATE TABLE entry (
 	rsvp_id      INTEGER PRIMARY KEY REFERENCES rsvp (id) ON DELETE CASCADE,
@@ -757,4 +782,4 @@ CREATE TABLE scorekeeper (
 ) WITHOUT ROWID;
 CREATE INDEX scorekeeper_event ON scorekeeper (event_id);
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;

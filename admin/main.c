@@ -8,6 +8,7 @@
  *   user add|passwd|del|list|role|assign|unassign   admin accounts for the web page
  *   compete SLUG KIND RULE ROUNDS [self-scoring] [closed] [unit=U] [DIVISION...]
  *            make an event a competition
+ *   compete SLUG division add NAME | rename NAME NEW | remove NAME
  *   api-token SLUG LABEL | api-token SLUG revoke ID   tokens for the scores API
  *   backup FILE | backup --dir DIR [--keep N] [--gzip]   a copy taken while the site runs
  *   restore FILE   put a backup in place of the database (the site stopped)
@@ -62,7 +63,10 @@ static void __attribute__((noreturn)) usage(void)
 	    "  compete SLUG points|time|distance best|total|average ROUNDS\n"
 	    "          [self-scoring] [closed] [unit=UNIT] [DIVISION...]\n"
 	    "           make an event a competition (or change its rules): entries are\n"
-	    "           its RSVPs; divisions are added in order, never removed\n"
+	    "           its RSVPs; divisions are added in order, never removed. Kind,\n"
+	    "           rule and unit are fixed once it has scores\n"
+	    "  compete SLUG division add NAME | rename NAME NEW | remove NAME\n"
+	    "           a competition's divisions (one with entries stays)\n"
 	    "  api-token SLUG LABEL | api-token SLUG revoke ID\n"
 	    "           a bearer token for POST /api/events/SLUG/scores (printed once)\n"
 	    "  backup FILE | backup --dir DIR [--keep N] [--gzip]\n"
@@ -258,6 +262,54 @@ static int name_index(const char *s, const char *const *names, int n)
 	return -1;
 }
 
+/* compete SLUG division add NAME | rename NAME NEW | remove NAME */
+static int cmd_division(const struct config *cfg, int argc, char **args)
+{
+	const char *verb = args[2];
+	struct competition c;
+	struct arena *a;
+	struct event e;
+	int64_t id = 0;
+	struct db *db;
+	enum db_rc rc;
+	int i, want = strcmp(verb, "rename") == 0 ? 5 : 4;
+
+	if (argc != want || (want == 4 && strcmp(verb, "add") != 0 && strcmp(verb, "remove") != 0))
+		usage();
+	db = open_ready(cfg);
+	a = arena_new();
+	if ((rc = event_get(db, a, args[0], &e)) == DB_OK &&
+	    (rc = score_competition(db, a, e.id, &c)) == DB_OK) {
+		for (i = 0; i < c.ndivisions; i++)
+			if (strcmp(c.divisions[i].name, args[3]) == 0)
+				id = c.divisions[i].id;
+		if (strcmp(verb, "add") == 0)
+			rc = score_division_add(db, a, e.id, args[3]);
+		else if (id == 0)
+			rc = DB_NOTFOUND;
+		else
+			rc = want == 5 ? score_division_rename(db, e.id, id, args[4]) :
+			    score_division_remove(db, e.id, id);
+	}
+	arena_free(a);
+	db_close(db);
+	if (rc == DB_OK)
+		printf("%s: division %s %s\n", args[0], args[3],
+		    want == 5 ? "renamed" : strcmp(verb, "add") == 0 ? "added" : "removed");
+	else if (rc == DB_NOTFOUND)
+		fprintf(stderr, "turnout-admin: no competition \"%s\" or no division \"%s\""
+		    " in it\n", args[0], args[3]);
+	else if (rc == DB_CONFLICT)
+		fprintf(stderr, "turnout-admin: %s\n", want == 5 ?
+		    "another division has that name" : "that division has entries: it stays");
+	else if (rc == DB_INVALID)
+		fprintf(stderr, "turnout-admin: a division name has 1 to %d characters, and a"
+		    " competition at most %d divisions\n", SCORE_DIVISION_MAX, SCORE_DIVISIONS_MAX);
+	else
+		fprintf(stderr, "turnout-admin: could not change the divisions\n");
+	return rc == DB_OK ? 0 : 1;
+}
+
 /* compete SLUG KIND RULE ROUNDS [self-scoring] [closed] [unit=U] [DIVISION...] */
 static int cmd_compete(const struct config *cfg, int argc, char **args)
 {
@@ -269,6 +321,10 @@ static int cmd_compete(const struct config *cfg, int argc, char **args)
 	long rounds;
 	struct db *db;
 
+	if (argc >= 3 && strcmp(args[1], "division") == 0) {
+		free(divisions);
+		return cmd_division(cfg, argc, args);
+	}
 	if (argc < 4 || divisions == NULL)
 		usage();
 	kind = name_index(args[1], score_kind_names, SCORE_KIND__MAX);
@@ -309,8 +365,12 @@ static int cmd_compete(const struct config *cfg, int argc, char **args)
 		break;
 	case DB_INVALID:
 		fprintf(stderr, "turnout-admin: compete: a unit has at most %d characters,"
-		    " a division 1 to %d, and at most %d divisions\n", SCORE_UNIT_MAX,
-		    SCORE_DIVISION_MAX, SCORE_DIVISIONS_MAX);
+		    " a division 1 to %d, and at most %d divisions; a drop cannot be a"
+		    " competition\n", SCORE_UNIT_MAX, SCORE_DIVISION_MAX, SCORE_DIVISIONS_MAX);
+		break;
+	case DB_CONFLICT:
+		fprintf(stderr, "turnout-admin: compete: %s has scores: its kind, rule and unit"
+		    " stay, and its rounds cannot go below the highest round scored\n", args[0]);
 		break;
 	default:
 		fprintf(stderr, "turnout-admin: could not save the competition\n");

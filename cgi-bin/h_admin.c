@@ -118,6 +118,41 @@ int admin_event_load(struct req *r, struct app *app, struct event *e)
 	return rc == DB_OK ? 0 : db_status(rc);
 }
 
+int admin_event_form_get(struct req *r, struct app *app, const struct admin_event_form *f)
+{
+	struct event e;
+	int status;
+
+	if ((status = admin_event_load(r, app, &e)) != 0)
+		return status;
+	return f->show(r, app, &e, 200, NULL);
+}
+
+int admin_event_form_post(struct req *r, struct app *app, const struct admin_event_form *f)
+{
+	const char *action = field_get(r, F_ACTION), *err;
+	enum db_rc rc = DB_OK;
+	struct event e;
+	int status;
+
+	if ((status = admin_event_load(r, app, &e)) != 0)
+		return status;
+	if (action == NULL)
+		action = "";
+	if ((err = f->apply(r, app, &e, action, &rc)) != NULL)
+		return f->show(r, app, &e, 400, err);
+	if (rc != DB_OK) {
+		if ((err = f->refusal(r, app, &e, rc, action)) == NULL)
+			return db_status(rc);
+		/* The change may have made it a drop or competition, or not: read it again. */
+		if ((status = admin_event_load(r, app, &e)) != 0)
+			return status;
+		return f->show(r, app, &e, db_status(rc), err);
+	}
+	return page_redirect(r, arena_printf(r->a, "/admin/events/%s/%s?done=%s", e.slug,
+	    f->page, action));
+}
+
 /* A CSV download named filename: its headers. */
 static int csv_download(struct req *r, const char *filename)
 {

@@ -114,19 +114,11 @@ static int drop_admin_page(struct req *r, struct app *app, const struct event *e
 	return page_end(&p, r, status);
 }
 
-int h_admin_drop(struct req *r, struct app *app)
-{
-	struct event e;
-	int status;
-
-	if ((status = admin_event_load(r, app, &e)) != 0)
-		return status;
-	return drop_admin_page(r, app, &e, 200, NULL);
-}
-
 /* Why rc refused an admin change, in words; NULL for statuses without a page. */
-static const char *refusal(enum db_rc rc, const char *action)
+static const char *refusal(struct req *r, struct app *app, const struct event *e,
+    enum db_rc rc, const char *action)
 {
+	(void)r, (void)app, (void)e;
 	switch (rc) {
 	case DB_CONFLICT:
 		return strcmp(action, "stock") == 0 ? "The stock cannot go below what is"
@@ -211,29 +203,18 @@ static const char *apply(struct req *r, struct app *app, const struct event *e,
 	return NULL;
 }
 
+static const struct admin_event_form form = {
+	"drop", apply, refusal, drop_admin_page,
+};
+
+int h_admin_drop(struct req *r, struct app *app)
+{
+	return admin_event_form_get(r, app, &form);
+}
+
 int h_admin_drop_change(struct req *r, struct app *app)
 {
-	const char *action = field_get(r, F_ACTION), *err;
-	enum db_rc rc = DB_OK;
-	struct event e;
-	int status;
-
-	if ((status = admin_event_load(r, app, &e)) != 0)
-		return status;
-	if (action == NULL)
-		action = "";
-	if ((err = apply(r, app, &e, action, &rc)) != NULL)
-		return drop_admin_page(r, app, &e, 400, err);
-	if (rc != DB_OK) {
-		if ((err = refusal(rc, action)) == NULL)
-			return db_status(rc);
-		/* The settings made it a drop, or not: read it again. */
-		if ((status = admin_event_load(r, app, &e)) != 0)
-			return status;
-		return drop_admin_page(r, app, &e, db_status(rc), err);
-	}
-	return page_redirect(r, arena_printf(r->a, "/admin/events/%s/drop?done=%s", e.slug,
-	    action));
+	return admin_event_form_post(r, app, &form);
 }
 
 int h_admin_claims_csv(struct req *r, struct app *app)

@@ -181,6 +181,17 @@ int competition_load(struct req *r, struct app *app, int admin, struct event *e,
 int compete_top(struct req *r, struct app *app, struct tpl_dict *d,
     const struct competition *c);
 
+/* GET /admin/events/{slug}/competition: the competition's settings (or none yet). 200; 404. */
+int h_admin_competition(struct req *r, struct app *app);
+/*
+ * POST /admin/events/{slug}/competition (admins and organisers):
+ * action=rules (kind, rule, unit, rounds, self_scoring: makes the event a
+ * competition), close, reopen, deadline (rsvp_closes, edit_version),
+ * division_add (name), division_rename (id, name), division_remove (id).
+ * 303 back; 400 bad field; 404; 409 the scores fix that rule, the
+ * division has entries or the name is taken, or the event changed.
+ */
+int h_admin_competition_change(struct req *r, struct app *app);
 /* GET /admin/competitions: the competitions (a scorekeeper's: theirs). 200. */
 int h_admin_competitions(struct req *r, struct app *app);
 /* GET /admin/events/{slug}/scores: search (q), score forms, latest scores. 200; 404. */
@@ -247,6 +258,27 @@ void admin_page_begin(struct page *p, struct req *r, struct app *app, const char
  * whatever its status. Returns 0, or the status to answer.
  */
 int admin_event_load(struct req *r, struct app *app, struct event *e);
+
+/*
+ * An event's admin page with several forms told apart by `action` (drop,
+ * competition): apply() parses the form and makes its one change (NULL
+ * and *rc, or what was wrong with the form: 400); refusal() words a
+ * refused change (NULL: no page, just the status); show() renders the
+ * page with a status and a message. A change done redirects to
+ * /admin/events/SLUG/PAGE?done=ACTION.
+ */
+struct admin_event_form {
+	const char *page;
+	const char *(*apply)(struct req *r, struct app *app, const struct event *e,
+	    const char *action, enum db_rc *rc);
+	const char *(*refusal)(struct req *r, struct app *app, const struct event *e,
+	    enum db_rc rc, const char *action);
+	int (*show)(struct req *r, struct app *app, const struct event *e, int status,
+	    const char *error);
+};
+/* GET of such a page (200), and its POST: the action applied, the answer. */
+int admin_event_form_get(struct req *r, struct app *app, const struct admin_event_form *f);
+int admin_event_form_post(struct req *r, struct app *app, const struct admin_event_form *f);
 
 struct csv;
 /*

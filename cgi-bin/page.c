@@ -12,7 +12,7 @@ const char *const page_templates[] = {
 	"admin_item_fields.tpl", "admin_rsvps.tpl", "admin_stats.tpl", "admin_outbox.tpl",
 	"drop.tpl", "drop_live.tpl", "hold.tpl", "stock.json.tpl", "admin_drop.tpl",
 	"leaderboard.tpl", "leaderboard.json.tpl", "score.json.tpl",
-	"admin_scores.tpl", "admin_competitions.tpl",
+	"admin_scores.tpl", "admin_competitions.tpl", "admin_competition.tpl",
 	NULL
 };
 

@@ -60,6 +60,12 @@ static const struct route routes[] = {
 	{ M_POST, "/admin/events/{slug}/api-tokens", h_admin_api_tokens,
 	  RF_DB | RF_ADMIN | RF_CSRF, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) | FIELD(F_LABEL) |
 	  FIELD(F_ID) | FIELD(F_Q) },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/competition", h_admin_competition,
+	  RF_DB | RF_ADMIN, FIELD(F_DONE) },
+	{ M_POST, "/admin/events/{slug}/competition", h_admin_competition_change,
+	  RF_DB | RF_ADMIN | RF_CSRF, FIELD(F_ACTION) | FIELD(F_KIND) | FIELD(F_RULE) |
+	  FIELD(F_UNIT) | FIELD(F_ROUNDS) | FIELD(F_SELF_SCORING) | FIELD(F_ID) | FIELD(F_NAME) |
+	  FIELD(F_RSVP_CLOSES) | FIELD(F_EDIT_VERSION) },
 	{ M_GET | M_HEAD, "/admin/events/new", h_admin_event_new_form, RF_DB | RF_ADMIN, 0 },
 	{ M_POST, "/admin/events/new", h_admin_event_create, RF_DB | RF_ADMIN | RF_CSRF,
 	  EDITOR_FORM },

@@ -631,6 +631,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_SCOREKEEPER_KEEPS] =
 		"SELECT 1 FROM scorekeeper k JOIN event e ON e.id = k.event_id"
 		" WHERE k.user_id = ?1 AND e.slug = ?2",
+	/* Any score (voided too), and the highest round with a live one. */
+	[STMT_COMP_USAGE] =
+		"SELECT EXISTS (SELECT 1 FROM score WHERE event_id = ?1),"
+		" coalesce((SELECT max(round) FROM score WHERE event_id = ?1"
+		" AND voided_at IS NULL), 0)",
+	[STMT_DIVISION_RENAME] = "UPDATE division SET name = ?3 WHERE id = ?1 AND event_id = ?2",
+	[STMT_DIVISION_ENTRIES] =
+		"SELECT count(*) FROM entry WHERE event_id = ?1 AND division_id = ?2",
+	[STMT_DIVISION_DELETE] = "DELETE FROM division WHERE id = ?1 AND event_id = ?2",
 };
 
 int db_latest_version(void)

@@ -159,38 +159,170 @@ enum db_rc score_competition(struct db *db, struct arena *a, int64_t event_id,
 	return step == SQLITE_ROW ? DB_OK : db_rc_of(db, step, "reading divisions");
 }
 
+/* Characters (not bytes) of the UTF-8 text s, as SQLite's length() counts them. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* 1 if name may be a division's: 1 to SCORE_DIVISION_MAX characters. */
+static int division_name_valid(const char *name)
+{
+	size_t n = chars(name);
+
+	return n >= 1 && n <= SCORE_DIVISION_MAX;
+}
+
+enum db_rc score_usage(struct db *db, int64_t event_id, int *scored, int *max_round)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_COMP_USAGE);
+	enum db_rc rc;
+
+	sqlite3_bind_int64(st, 1, event_id);
+	if ((rc = db_step_one(db, st, "reading a competition's scores")) != DB_OK)
+		return rc;
+	*scored = sqlite3_column_int(st, 0);
+	*max_round = sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
+	return DB_OK;
+}
+
+/*
+ * DB_CONFLICT if the scores of the competition old (NULL: none yet) fix
+ * what c changes; DB_OK if c may replace it.
+ */
+static enum db_rc rules_free(struct db *db, const struct competition *old,
+    const struct competition *c)
+{
+	int scored, max_round;
+	enum db_rc rc;
+
+	if (old == NULL)
+		return DB_OK;
+	if ((rc = score_usage(db, old->event_id, &scored, &max_round)) != DB_OK)
+		return rc;
+	if (c->rounds < max_round || (scored && (c->kind != old->kind || c->rule != old->rule ||
+	    strcmp(c->unit != NULL ? c->unit : "", old->unit) != 0)))
+		return DB_CONFLICT;
+	return DB_OK;
+}
+
+/* Put division name of event_id at position, inside the caller's transaction. */
+static enum db_rc division_put(struct db *db, int64_t event_id, const char *name, int position)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_DIVISION_PUT);
+
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, position);
+	return db_step_done(db, st, "saving a division");
+}
+
 enum db_rc score_setup(struct db *db, struct arena *a, const char *slug,
     const struct competition *c, const char *const *divisions, int ndivisions)
 {
+	struct competition old;
 	sqlite3_stmt *st;
 	struct event e;
 	enum db_rc rc;
 	int i;
 
-	if (ndivisions > SCORE_DIVISIONS_MAX || c->rounds < 1 || c->rounds > SCORE_ROUNDS_MAX)
+	if (ndivisions > SCORE_DIVISIONS_MAX || c->rounds < 1 || c->rounds > SCORE_ROUNDS_MAX ||
+	    (c->unit != NULL && chars(c->unit) > SCORE_UNIT_MAX))
 		return DB_INVALID;
+	for (i = 0; i < ndivisions; i++)
+		if (!division_name_valid(divisions[i]))
+			return DB_INVALID;
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
 	if ((rc = event_get(db, a, slug, &e)) != DB_OK)
 		return db_end(db, rc);
-	st = db_stmt(db, STMT_COMP_PUT);
-	sqlite3_bind_int64(st, 1, e.id);
-	sqlite3_bind_text(st, 2, score_kind_names[c->kind], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, score_rule_names[c->rule], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, c->unit != NULL ? c->unit : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, c->rounds);
-	sqlite3_bind_int(st, 6, c->self_scoring);
-	sqlite3_bind_int(st, 7, c->closed);
-	rc = db_step_done(db, st, "saving a competition");
-	for (i = 0; i < ndivisions && rc == DB_OK; i++) {
-		st = db_stmt(db, STMT_DIVISION_PUT);
+	if (e.kind != EVENT_RSVP)
+		return db_end(db, DB_INVALID);	/* a drop's sign-ups are holds */
+	rc = score_competition(db, a, e.id, &old);
+	if (rc == DB_NOTFOUND || (rc == DB_OK && (rc = rules_free(db, &old, c)) == DB_OK)) {
+		st = db_stmt(db, STMT_COMP_PUT);
 		sqlite3_bind_int64(st, 1, e.id);
-		sqlite3_bind_text(st, 2, divisions[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, i);
-		rc = db_step_done(db, st, "saving a division");
+		sqlite3_bind_text(st, 2, score_kind_names[c->kind], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, score_rule_names[c->rule], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, c->unit != NULL ? c->unit : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, c->rounds);
+		sqlite3_bind_int(st, 6, c->self_scoring);
+		sqlite3_bind_int(st, 7, c->closed);
+		rc = db_step_done(db, st, "saving a competition");
 	}
-	/* A CHECK refused a value: the caller's input, not a conflict. */
-	return db_end(db, rc == DB_CONFLICT ? DB_INVALID : rc);
+	for (i = 0; i < ndivisions && rc == DB_OK; i++)
+		rc = division_put(db, e.id, divisions[i], i);
+	return db_end(db, rc);
+}
+
+enum db_rc score_division_add(struct db *db, struct arena *a, int64_t event_id,
+    const char *name)
+{
+	struct competition c;
+	enum db_rc rc;
+	int i;
+
+	if (!division_name_valid(name))
+		return DB_INVALID;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = score_competition(db, a, event_id, &c)) != DB_OK)
+		return db_end(db, rc);
+	for (i = 0; i < c.ndivisions; i++)
+		if (strcmp(c.divisions[i].name, name) == 0)
+			return db_end(db, DB_OK);	/* added already: a double click */
+	if (c.ndivisions >= SCORE_DIVISIONS_MAX)
+		return db_end(db, DB_INVALID);
+	return db_end(db, division_put(db, event_id, name, c.ndivisions));
+}
+
+enum db_rc score_division_rename(struct db *db, int64_t event_id, int64_t id,
+    const char *name)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	if (!division_name_valid(name))
+		return DB_INVALID;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	st = db_stmt(db, STMT_DIVISION_RENAME);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, event_id);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	/* DB_CONFLICT: another division has that name (the UNIQUE constraint). */
+	if ((rc = db_step_done(db, st, "renaming a division")) == DB_OK && db_changes(db) == 0)
+		rc = DB_NOTFOUND;
+	return db_end(db, rc);
+}
+
+enum db_rc score_division_remove(struct db *db, int64_t event_id, int64_t id)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	st = db_stmt(db, STMT_DIVISION_ENTRIES);
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int64(st, 2, id);
+	if ((rc = db_step_one(db, st, "counting a division's entries")) != DB_OK)
+		return db_end(db, rc);
+	rc = sqlite3_column_int(st, 0) > 0 ? DB_CONFLICT : DB_OK;
+	sqlite3_reset(st);
+	if (rc != DB_OK)
+		return db_end(db, rc);
+	st = db_stmt(db, STMT_DIVISION_DELETE);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, event_id);
+	if ((rc = db_step_done(db, st, "removing a division")) == DB_OK && db_changes(db) == 0)
+		rc = DB_NOTFOUND;
+	return db_end(db, rc);
 }
 
 enum db_rc score_enter(struct db *db, struct arena *a, int64_t event_id, int64_t rsvp_id,

@@ -70,14 +70,39 @@ const char *score_parse(enum score_kind kind, const char *text, int64_t *out);
 const char *score_format(struct arena *a, enum score_kind kind, int64_t v);
 
 /*
- * Make the event `slug` a competition (or change its rules) in one
- * transaction, with these divisions in order (existing ones are kept,
- * new names added; none removed, since entries may be in them). Returns
- * DB_OK, DB_NOTFOUND, DB_INVALID (a rule the schema refuses), DB_BUSY,
- * DB_ERROR.
+ * Make the event `slug` a competition (or change its rules: kind, rule,
+ * unit, rounds, self-scoring, closed) in one transaction, with these
+ * divisions in order (existing ones are kept, new names added; none
+ * removed, since entries may be in them). Returns DB_OK, DB_NOTFOUND,
+ * DB_INVALID (a unit or division name too long, too many divisions, a
+ * drop), DB_CONFLICT (the competition's scores fix it: kind, rule and unit
+ * once it has a score, rounds below the highest round with a live score;
+ * score_usage() says which), DB_BUSY, DB_ERROR.
  */
 enum db_rc score_setup(struct db *db, struct arena *a, const char *slug,
     const struct competition *c, const char *const *divisions, int ndivisions);
+
+/*
+ * What the stored scores of event_id fix: *scored is 1 if it has a score
+ * (voided ones count: kind, rule and unit are then fixed), *max_round the
+ * highest round with a live score (0: none; rounds cannot go below it).
+ */
+enum db_rc score_usage(struct db *db, int64_t event_id, int *scored, int *max_round);
+
+/*
+ * Divisions of the competition of event_id, one change each in its own
+ * transaction. Add: name goes last (already there: DB_OK, nothing
+ * changes); DB_INVALID for a name not 1 to SCORE_DIVISION_MAX characters
+ * or a competition with SCORE_DIVISIONS_MAX divisions. Rename division
+ * id: DB_CONFLICT if another division has that name. Remove division id:
+ * DB_CONFLICT if an entry (even a cancelled one) is in it. DB_NOTFOUND
+ * for no such competition or division, else DB_BUSY, DB_ERROR.
+ */
+enum db_rc score_division_add(struct db *db, struct arena *a, int64_t event_id,
+    const char *name);
+enum db_rc score_division_rename(struct db *db, int64_t event_id, int64_t id,
+    const char *name);
+enum db_rc score_division_remove(struct db *db, int64_t event_id, int64_t id);
 
 /* The competition of event_id with its divisions; DB_NOTFOUND if it is none. */
 enum db_rc score_competition(struct db *db, struct arena *a, int64_t event_id,

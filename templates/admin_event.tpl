@@ -2,7 +2,7 @@
 <p class="back"><a href="/admin">← Dashboard</a></p>
 {{#NEW}}<h1>New event</h1>{{/NEW}}
 {{#EDIT}}<h1>Edit event</h1>
-<p class="links"><a href="/events/{{OLD_SLUG}}">Public page</a> · <a href="/admin/events/{{OLD_SLUG}}/rsvps">Participants</a> · <a href="/admin/events/{{OLD_SLUG}}/items">Potluck items</a> · <a href="/admin/events/{{OLD_SLUG}}/drop">Drop</a></p>{{/EDIT}}
+<p class="links"><a href="/events/{{OLD_SLUG}}">Public page</a> · <a href="/admin/events/{{OLD_SLUG}}/rsvps">Participants</a> · <a href="/admin/events/{{OLD_SLUG}}/items">Potluck items</a> · <a href="/admin/events/{{OLD_SLUG}}/drop">Drop</a> · <a href="/admin/events/{{OLD_SLUG}}/competition">Competition</a></p>{{/EDIT}}
 {{#NOTICE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/NOTICE}}
 {{#ERROR}}<p class="notice warn" role="alert">{{MESSAGE}}</p>{{/ERROR}}
 {{#CONFLICT}}<table class="diff">

@@ -7,7 +7,7 @@
 <table class="admin-events">
 <thead><tr><th>Event</th><th>When</th><th>Status</th><th>Confirmed / capacity</th><th>Waitlisted</th><th>Items still needed</th><th></th></tr></thead>
 <tbody>
-{{#UPCOMING}}<tr><td><a href="/admin/events/{{SLUG}}/edit">{{TITLE}}</a></td><td>{{WHEN}}</td><td>{{STATUS}}</td><td>{{CONFIRMED}} / {{CAPACITY}}</td><td>{{WAITLISTED}}</td><td>{{ITEMS_NEEDED}}</td><td><a href="/admin/events/{{SLUG}}/rsvps">Participants</a> · <a href="/admin/events/{{SLUG}}/items">Potluck items</a> · <a href="/admin/events/{{SLUG}}/drop">Drop</a> · <a href="/admin/events/{{SLUG}}/stats">Figures</a> · <a href="/events/{{SLUG}}">Public page</a></td></tr>
+{{#UPCOMING}}<tr><td><a href="/admin/events/{{SLUG}}/edit">{{TITLE}}</a></td><td>{{WHEN}}</td><td>{{STATUS}}</td><td>{{CONFIRMED}} / {{CAPACITY}}</td><td>{{WAITLISTED}}</td><td>{{ITEMS_NEEDED}}</td><td><a href="/admin/events/{{SLUG}}/rsvps">Participants</a> · <a href="/admin/events/{{SLUG}}/items">Potluck items</a> · <a href="/admin/events/{{SLUG}}/drop">Drop</a> · <a href="/admin/events/{{SLUG}}/competition">Competition</a> · <a href="/admin/events/{{SLUG}}/stats">Figures</a> · <a href="/events/{{SLUG}}">Public page</a></td></tr>
 {{/UPCOMING}}</tbody>
 </table>
 <h2>Past events</h2>
@@ -15,7 +15,7 @@
 <table class="admin-events">
 <thead><tr><th>Event</th><th>When</th><th>Status</th><th>Confirmed / capacity</th><th>Waitlisted</th><th>Items still needed</th><th></th></tr></thead>
 <tbody>
-{{#PAST}}<tr><td><a href="/admin/events/{{SLUG}}/edit">{{TITLE}}</a></td><td>{{WHEN}}</td><td>{{STATUS}}</td><td>{{CONFIRMED}} / {{CAPACITY}}</td><td>{{WAITLISTED}}</td><td>{{ITEMS_NEEDED}}</td><td><a href="/admin/events/{{SLUG}}/rsvps">Participants</a> · <a href="/admin/events/{{SLUG}}/items">Potluck items</a> · <a href="/admin/events/{{SLUG}}/drop">Drop</a> · <a href="/admin/events/{{SLUG}}/stats">Figures</a> · <a href="/events/{{SLUG}}">Public page</a></td></tr>
+{{#PAST}}<tr><td><a href="/admin/events/{{SLUG}}/edit">{{TITLE}}</a></td><td>{{WHEN}}</td><td>{{STATUS}}</td><td>{{CONFIRMED}} / {{CAPACITY}}</td><td>{{WAITLISTED}}</td><td>{{ITEMS_NEEDED}}</td><td><a href="/admin/events/{{SLUG}}/rsvps">Participants</a> · <a href="/admin/events/{{SLUG}}/items">Potluck items</a> · <a href="/admin/events/{{SLUG}}/drop">Drop</a> · <a href="/admin/events/{{SLUG}}/competition">Competition</a> · <a href="/admin/events/{{SLUG}}/stats">Figures</a> · <a href="/events/{{SLUG}}">Public page</a></td></tr>
 {{/PAST}}</tbody>
 </table>
 </section>

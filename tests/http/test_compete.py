@@ -42,6 +42,7 @@ EVENTS = {
     "jump": (20, None, ["distance", "best", "3", "unit=m"]),
     "late": (20, -3600, ["points", "total", "1"]),
     "storm": (STORM_ENTRIES, None, ["points", "average", "100"]),
+    "quiz": (20, None, None),  # made a competition on the admin page
 }
 TOKENS = {}  # slug -> API token, made before the site starts
 PASSWORD = "correct horse battery"
@@ -76,6 +77,8 @@ def prepare(data):
                  None if closes is None else now + closes, now, now))
     con.close()
     for slug, (_, _, args) in EVENTS.items():
+        if args is None:
+            continue
         admin(data, "compete", slug, *args)
         TOKENS[slug] = admin(data, "api-token", slug, f"timer-{slug}")
     con = sqlite3.connect(os.path.join(data, "turnout.db"))
@@ -571,6 +574,136 @@ def test_organiser_makes_and_revokes_api_tokens():
     status, _, body = site().post_form("/admin/events/cup/api-tokens", {
         "csrf": harness.csrf_of(scores_page(keeper)), "action": "new", "label": "x"}, keeper)
     assert status == 403, status
+
+
+# -- competition settings on the admin page ------------------------------------------
+
+def settings(cookie, slug, fields, want, what):
+    """POST a form of the competition page; the answer's body."""
+    page = site().fetch("GET", f"/admin/events/{slug}/competition", cookie=cookie)[2]
+    status, hdrs, body = site().post_form(f"/admin/events/{slug}/competition",
+                                          {"csrf": harness.csrf_of(page), **fields}, cookie)
+    assert_status(status, want, what, body)
+    if want == 303:
+        assert hdrs["location"].startswith(f"/admin/events/{slug}/competition?done="), hdrs
+    return body
+
+
+def quiz():
+    """quiz's competition row and divisions (name by id)."""
+    eid = event_id("quiz")
+    return (site().query_one("SELECT kind, rule, unit, rounds, self_scoring, closed"
+                             " FROM competition WHERE event_id = ?", (eid,)),
+            dict(site().query("SELECT id, name FROM division WHERE event_id = ?"
+                              " ORDER BY position, id", (eid,))))
+
+
+def keeper_score(cookie, slug, entry, value, rnd=None):
+    """A score through the scores page's form (status, body)."""
+    page = scores_page(cookie, slug)
+    status, _, body = site().post_form(f"/admin/events/{slug}/scores", {
+        "csrf": harness.csrf_of(page), "action": "score", "entry": str(entry),
+        "value": value, "round": rnd,
+        "form_token": site().forge_form_token(int(time.time()), f"score:{slug}")}, cookie)
+    return status, body
+
+
+def test_competition_settings_form():
+    org = login("org")
+    status, _, page = site().fetch("GET", "/admin/events/quiz/competition", cookie=org)
+    assert_status(status, 200, "the competition page of a plain event", page)
+    assert "Make it a competition" in page
+    assert quiz()[0] is None
+    rules = {"action": "rules", "kind": "time", "rule": "best", "unit": "", "rounds": "3"}
+    # Bad input: 400 with the reason, nothing made.
+    for bad, why in (({"kind": "banana"}, "score kind"), ({"rule": "median"}, "ranking rule"),
+                     ({"rounds": "0"}, "Rounds"), ({"rounds": "101"}, "rounds"),
+                     ({"rounds": "2x"}, "rounds"), ({"unit": "u" * 17}, "unit"),
+                     ({"self_scoring": "yes"}, "Self-scoring")):
+        body = settings(org, "quiz", {**rules, **bad}, 400, f"rules with {bad}")
+        assert any(why in a for a in alerts(body)), (bad, alerts(body))
+    assert quiz()[0] is None
+    settings(org, "quiz", rules, 303, "make it a competition")
+    settings(org, "quiz", rules, 303, "the same rules again (a double click)")
+    assert quiz() == (("time", "best", "", 3, 0, 0), {})
+    # Divisions: add (twice: once), rename, a taken name refused.
+    for name in ("Open", "Kids", "Open"):
+        settings(org, "quiz", {"action": "division_add", "name": name}, 303, f"add {name}")
+    divs = quiz()[1]
+    assert list(divs.values()) == ["Open", "Kids"], divs
+    kids = next(i for i, n in divs.items() if n == "Kids")
+    opened = next(i for i, n in divs.items() if n == "Open")
+    settings(org, "quiz", {"action": "division_rename", "id": str(kids), "name": "Juniors"},
+             303, "rename")
+    body = settings(org, "quiz", {"action": "division_rename", "id": str(kids),
+                                  "name": "Open"}, 409, "rename to a taken name")
+    assert "already has that name" in alerts(body)[0]
+    settings(org, "quiz", {"action": "division_add", "name": ""}, 400, "an empty name")
+    assert list(quiz()[1].values()) == ["Open", "Juniors"]
+    # An entrant and a score in round 2: the kind, rule and unit are fixed now.
+    tok = register("quiz", "Quinn Ash", "quinn@example.org", str(opened))
+    rid = entry_of(tok)[0]
+    status, body = keeper_score(org, "quiz", rid, "1:02.5", 2)
+    assert_status(status, 303, "a score in round 2", body)
+    for change in ({"kind": "points"}, {"rule": "total"}, {"unit": "s"}, {"rounds": "1"}):
+        body = settings(org, "quiz", {**rules, **change}, 409, f"rules with {change}")
+        assert "has scores" in alerts(body)[0] and "at least 2 round" in alerts(body)[0], \
+            alerts(body)
+    assert quiz()[0] == ("time", "best", "", 3, 0, 0), "a refused change changed the rules"
+    page = site().fetch("GET", "/admin/events/quiz/competition", cookie=org)[2]
+    assert 'name="kind"' not in page and "These are fixed" in page
+    # The fixed rules are not sent: rounds and self-scoring still change.
+    settings(org, "quiz", {"action": "rules", "rounds": "2", "self_scoring": "1"}, 303,
+             "rounds down to the highest round scored, self-scoring on")
+    assert quiz()[0] == ("time", "best", "", 2, 1, 0)
+    # A division with an entry stays; an unused one goes (twice: once).
+    body = settings(org, "quiz", {"action": "division_remove", "id": str(opened)}, 409,
+                    "remove a division with an entry")
+    assert "has entries" in alerts(body)[0]
+    for _ in range(2):
+        settings(org, "quiz", {"action": "division_remove", "id": str(kids)}, 303,
+                 "remove the unused division")
+    assert list(quiz()[1].values()) == ["Open"]
+    # Close scoring (twice: closed), a score is refused; reopen.
+    for _ in range(2):
+        settings(org, "quiz", {"action": "close"}, 303, "close scoring")
+    assert quiz()[0][5] == 1
+    assert keeper_score(org, "quiz", rid, "1:00", 1)[0] == 422
+    settings(org, "quiz", {"action": "reopen"}, 303, "reopen scoring")
+    assert quiz()[0][5] == 0
+    assert keeper_score(org, "quiz", rid, "1:00", 1)[0] == 303
+    # The registration deadline, through the event's own save (optimistic lock).
+    version = site().query_one("SELECT edit_version FROM event WHERE slug = 'quiz'")[0]
+    when = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() + 3 * DAY))
+    settings(org, "quiz", {"action": "deadline", "rsvp_closes": when,
+                           "edit_version": str(version)}, 303, "the deadline")
+    closes = site().query_one("SELECT rsvp_closes_at FROM event WHERE slug = 'quiz'")[0]
+    assert time.strftime("%Y-%m-%dT%H:%M", time.gmtime(closes)) == when
+    settings(org, "quiz", {"action": "deadline", "rsvp_closes": "soon",
+                           "edit_version": str(version + 1)}, 400, "a deadline that is no time")
+    other = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() + 4 * DAY))
+    settings(org, "quiz", {"action": "deadline", "rsvp_closes": other,
+                           "edit_version": str(version)}, 409, "a deadline on a stale form")
+    assert site().query_one("SELECT rsvp_closes_at FROM event WHERE slug = 'quiz'")[0] == closes
+    settings(org, "quiz", {"action": "teleport"}, 400, "an unknown action")
+    # No session's CSRF token: 403, nothing changed.
+    status, _, _ = site().post_form("/admin/events/quiz/competition",
+                                    {"action": "close"}, org)
+    assert status == 403 and quiz()[0][5] == 0
+    # turnout-admin does the same through the same functions.
+    assert "added" in admin(site().data, "compete", "quiz", "division", "add", "Masters")
+    assert "renamed" in admin(site().data, "compete", "quiz", "division", "rename", "Masters",
+                              "Seniors")
+    out = subprocess.run([harness.ADMIN, "compete", "quiz", "division", "remove", "Open"],
+                         env=dict(os.environ, TURNOUT_DATA=site().data), capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 1 and "has entries" in out.stderr, out
+    out = subprocess.run([harness.ADMIN, "compete", "quiz", "points", "best", "3"],
+                         env=dict(os.environ, TURNOUT_DATA=site().data), capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 1 and "has scores" in out.stderr, out
+    assert list(quiz()[1].values()) == ["Open", "Seniors"]
+    assert quiz()[0][0] == "time"
 
 
 # -- concurrency ----------------------------------------------------------------

@@ -284,6 +284,96 @@ static void test_divisions(void **state)
 	assert_int_equal(rows[3].rank, 2);
 }
 
+/* The settings: what scores fix is refused (and nothing changes); divisions. */
+static void test_settings(void **state)
+{
+	static const char *const more[] = { "Veterans" };
+	struct competition c, now;
+	struct score_outcome out;
+	int64_t a, sid, open, u16, vet;
+	int scored, max_round;
+
+	(void)state;
+	assert_int_equal(score_competition(F->t.db, F->t.a, event_id(), &c), DB_OK);
+	open = c.divisions[0].id;
+	u16 = c.divisions[1].id;
+	/* No scores yet: everything may change. */
+	c.kind = SCORE_TIME;
+	c.unit = "";
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, NULL, 0), DB_OK);
+	c.kind = SCORE_POINTS;
+	c.unit = "m";
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, NULL, 0), DB_OK);
+	a = enter_ok("Ann", 0);
+	assert_int_equal(submit(a, 5000, 3, &out), DB_OK);
+	sid = out.score_id;
+	assert_int_equal(score_usage(F->t.db, event_id(), &scored, &max_round), DB_OK);
+	assert_int_equal(scored, 1);
+	assert_int_equal(max_round, 3);
+	/* Kind, rule, unit: fixed now. Rounds: not below 3. */
+	c.kind = SCORE_TIME;
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, NULL, 0), DB_CONFLICT);
+	c.kind = SCORE_POINTS;
+	c.rule = SCORE_TOTAL;
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, NULL, 0), DB_CONFLICT);
+	c.rule = SCORE_BEST;
+	c.unit = "cm";
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, NULL, 0), DB_CONFLICT);
+	c.unit = "m";
+	c.rounds = 2;
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, more, 1), DB_CONFLICT);
+	assert_int_equal(score_competition(F->t.db, F->t.a, event_id(), &now), DB_OK);
+	assert_int_equal(now.kind, SCORE_POINTS);
+	assert_int_equal(now.rounds, 5);
+	assert_int_equal(now.ndivisions, 2);	/* the refused call added none */
+	/* The schema refuses it too, whatever the code does. */
+	assert_int_not_equal(sqlite3_exec(db_sqlite(F->t.db), "UPDATE competition SET kind = 'time'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_sqlite(F->t.db), "UPDATE competition SET rounds = 2",
+	    NULL, NULL, NULL), SQLITE_OK);
+	/* Rounds down to 3, self-scoring and closing are free. */
+	c.rounds = 3;
+	c.self_scoring = 1;
+	c.closed = 1;
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, NULL, 0), DB_OK);
+	c.closed = 0;
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, NULL, 0), DB_OK);
+	/* A voided score still fixes the kind (its value would read wrong). */
+	assert_int_equal(score_void(F->t.db, F->t.a, event_id(), sid, "test", "keeper", NULL,
+	    NULL, &out), DB_OK);
+	assert_int_equal(score_usage(F->t.db, event_id(), &scored, &max_round), DB_OK);
+	assert_int_equal(scored, 1);
+	assert_int_equal(max_round, 0);
+	c.kind = SCORE_DISTANCE;
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, NULL, 0), DB_CONFLICT);
+	c.kind = SCORE_POINTS;
+	c.rounds = 1;
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, NULL, 0), DB_OK);
+	/* Divisions: add (twice: once), rename, remove only an unused one. */
+	assert_int_equal(score_division_add(F->t.db, F->t.a, event_id(), "Veterans"), DB_OK);
+	assert_int_equal(score_division_add(F->t.db, F->t.a, event_id(), "Veterans"), DB_OK);
+	assert_int_equal(score_division_add(F->t.db, F->t.a, event_id(), ""), DB_INVALID);
+	assert_int_equal(score_division_add(F->t.db, F->t.a, event_id(),
+	    "12345678901234567890123456789012345678901"), DB_INVALID);
+	assert_int_equal(score_competition(F->t.db, F->t.a, event_id(), &now), DB_OK);
+	assert_int_equal(now.ndivisions, 3);
+	assert_string_equal(now.divisions[2].name, "Veterans");
+	vet = now.divisions[2].id;
+	assert_int_equal(score_division_rename(F->t.db, event_id(), u16, "Juniors"), DB_OK);
+	assert_int_equal(score_division_rename(F->t.db, event_id(), u16, "Open"), DB_CONFLICT);
+	assert_int_equal(score_division_rename(F->t.db, event_id(), 999, "Kids"), DB_NOTFOUND);
+	assert_int_equal(score_division_remove(F->t.db, event_id(), open), DB_CONFLICT);
+	assert_int_equal(score_division_remove(F->t.db, event_id(), vet), DB_OK);
+	assert_int_equal(score_division_remove(F->t.db, event_id(), vet), DB_NOTFOUND);
+	assert_int_equal(score_competition(F->t.db, F->t.a, event_id(), &now), DB_OK);
+	assert_int_equal(now.ndivisions, 2);
+	assert_string_equal(now.divisions[0].name, "Open");
+	assert_string_equal(now.divisions[1].name, "Juniors");
+	/* Not a competition, or a division of another one. */
+	assert_int_equal(score_division_add(F->t.db, F->t.a, 999, "X"), DB_NOTFOUND);
+	assert_int_equal(score_division_remove(F->t.db, 999, u16), DB_NOTFOUND);
+}
+
 /* Count, total and best follow inserts, voids and corrections exactly. */
 static void test_aggregates(void **state)
 {
@@ -631,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_ranks),
 		cmocka_unit_test_setup_teardown(test_entries, setup_points, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_divisions, setup_divisions, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_settings, setup_divisions, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_aggregates, setup_points, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup_points, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_board, setup_points, testdb_teardown),
