@@ -3,7 +3,10 @@
 storm of sign-ups runs are consistent and restore every sign-up acknowledged
 before they began; restore refuses a running site, a damaged file, a newer
 schema, and leaves the database as it was; nightly rotation keeps the newest
-N; gzip'ed backups restore; migrate takes a backup before it upgrades.
+N; gzip'ed backups restore; migrate takes a backup before it upgrades;
+`make install` into a DESTDIR plus turnout-setup give a site that the
+installed programs serve behind the installed nginx site, with units that
+systemd-analyze accepts.
 
 Run: TURNOUT_BUILD=$PWD TURNOUT_SRC=$PWD tests/http/test_ops.py
 """
@@ -12,6 +15,7 @@ import os
 import re
 import shutil
 import sqlite3
+import signal
 import stat
 import subprocess
 import sys
@@ -281,6 +285,132 @@ def test_migrate_backs_up_first():
     assert rows(saved, "SELECT slug FROM event") == [("old",)]
     assert rows(db, "PRAGMA user_version") == [(latest,)]
     assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
+
+
+def http_get(port, path, body=None, headers=None):
+    conn = harness.http.client.HTTPConnection("127.0.0.1", port, timeout=harness.TIMEOUT)
+    try:
+        conn.request("POST" if body is not None else "GET", path, body=body,
+                     headers=headers or {})
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode()
+    finally:
+        conn.close()
+
+
+def test_make_install_and_turnout_setup_serve_the_site():
+    if harness.VALGRIND:
+        raise Skip("installs and serves the plain build; the programs run under Valgrind "
+                   "in every other suite")
+    root = tempfile.mkdtemp(prefix="turnout-install-")
+    _dirs.append(root)
+    p = subprocess.run(["make", "-C", harness.BUILD, "install", f"DESTDIR={root}"],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    prefix = [d for d in ("usr/local", "usr") if os.path.exists(f"{root}/{d}/sbin/turnout-setup")]
+    assert prefix, f"no sbin/turnout-setup under {root}"
+    bindir, share = f"{root}/{prefix[0]}/bin", f"{root}/{prefix[0]}/share/turnout"
+    for f in ("turnout.fcgi", "turnout-admin", "turnout-worker"):
+        assert os.access(f"{bindir}/{f}", os.X_OK), f
+    for f in ("schema.sql", "nginx.conf", "turnout.conf.example", "templates/event.tpl",
+              "static/style.css", "systemd/turnout-fcgi.service"):
+        assert os.path.exists(f"{share}/{f}"), f
+    setup = f"{root}/{prefix[0]}/sbin/turnout-setup"
+    port = harness.free_port()
+    me = subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+    args = [setup, "--root", root, "--listen", f"127.0.0.1:{port}", "--user", me]
+    # Bad input is refused before anything is written.
+    p = subprocess.run([*args, "--domain", "evil.org;include /etc/shadow"],
+                       capture_output=True, text=True)
+    assert p.returncode == 1 and "--domain" in p.stderr, p
+    assert not os.path.exists(f"{root}/etc"), os.listdir(root)
+    p = subprocess.run([*args, "--domain", "events.example.org"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    conf = f"{root}/etc/turnout/turnout.conf"
+    assert stat.S_IMODE(os.stat(conf).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(f"{root}/var/lib/turnout").st_mode) == 0o700
+    site_file = f"{root}/etc/nginx/sites-available/turnout"
+    with open(site_file) as f:
+        text = f.read()
+    assert "server_name events.example.org;" in text and "@" not in re.sub(
+        r"#.*", "", text).replace("$", ""), "placeholders left in the nginx site"
+    assert os.path.realpath(f"{root}/etc/nginx/sites-enabled/turnout") == site_file
+    # Run again (an upgrade): the config and the database are kept.
+    with open(conf) as f:
+        text = f.read()
+    with open(conf, "w") as f:
+        f.write(text.replace("site_name = Turnout", "site_name = Our Club"))
+    p = subprocess.run(args, capture_output=True, text=True)
+    assert p.returncode == 0 and "up to date" in p.stdout, p.stdout + p.stderr
+    with open(conf) as f:
+        assert "site_name = Our Club" in f.read()
+    units = sorted(os.listdir(f"{root}/etc/systemd/system"))
+    assert units == ["turnout-backup.service", "turnout-backup.timer", "turnout-fcgi.service",
+                     "turnout-worker.service"], units
+    if subprocess.run(["which", "systemd-analyze"], capture_output=True).returncode == 0:
+        for u in units:
+            p = subprocess.run(["systemd-analyze", "verify", f"{root}/etc/systemd/system/{u}"],
+                               capture_output=True, text=True, timeout=60)
+            assert p.returncode == 0 and not p.stderr.strip(), (u, p.stderr)
+    else:
+        diag("systemd-analyze not found: units not verified")
+
+    # The installed programs behind the installed site file, in a private nginx.
+    subprocess.run([f"{bindir}/turnout-admin", "-c", conf, "demo"], check=True,
+                   capture_output=True)
+    ngx = f"{root}/nginx"
+    os.makedirs(f"{ngx}/tmp")
+    shutil.copy("/etc/nginx/fastcgi_params", f"{ngx}/fastcgi_params")
+    with open(f"{ngx}/nginx.conf", "w") as f:
+        f.write(f"{'user root;' if os.getuid() == 0 else ''}\nworker_processes 1;\n"
+                f"pid {ngx}/nginx.pid;\nerror_log {ngx}/error.log;\n"
+                "events { worker_connections 64; }\n"
+                f"http {{ include /etc/nginx/mime.types; access_log off;\n"
+                f"client_body_temp_path {ngx}/tmp/body; fastcgi_temp_path {ngx}/tmp/fcgi;\n"
+                f"proxy_temp_path {ngx}/tmp/proxy; uwsgi_temp_path {ngx}/tmp/uwsgi;\n"
+                f"scgi_temp_path {ngx}/tmp/scgi;\n"
+                f"include {root}/etc/nginx/sites-enabled/*; }}\n")
+    log = open(f"{root}/fcgi.log", "w")
+    app = subprocess.Popen([f"{bindir}/turnout.fcgi", "-c", conf], stdout=log, stderr=log)
+    try:
+        subprocess.run(["nginx", "-p", ngx, "-c", f"{ngx}/nginx.conf"], check=True,
+                       capture_output=True, timeout=30)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if http_get(port, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and app.poll() is None, \
+                open(f"{root}/fcgi.log").read()[-2000:]
+            time.sleep(0.1)
+        status, _, body = http_get(port, "/")
+        assert status == 200 and "Our Club" in body, (status, body[:300])
+        status, _, body = http_get(port, "/static/style.css")
+        assert status == 200, status
+        status, _, body = http_get(port, "/events/potluck-picnic")
+        assert status == 200, status
+        token = harness.form_token(body)
+        status, hdrs, _ = http_get(port, "/events/potluck-picnic/rsvp", urllib.parse.urlencode(
+            {"form_token": token, "name": "Ines Installed", "email": "ines@example.org",
+             "guests": "0", "note": ""}), harness.FORM)
+        assert status == 303 and NEW_LINK.match(hdrs.get("location", "")), (status, hdrs)
+        got = rows(f"{root}/var/lib/turnout/turnout.db",
+                   "SELECT name FROM rsvp WHERE email = 'ines@example.org'")
+        assert got == [("Ines Installed",)], got
+        with open(f"{root}/var/log/nginx/turnout-access.log") as f:
+            assert "POST /events/potluck-picnic/rsvp" in f.read()
+    finally:
+        if os.path.exists(f"{ngx}/nginx.pid"):
+            subprocess.run(["nginx", "-p", ngx, "-c", f"{ngx}/nginx.conf", "-s", "stop"],
+                           capture_output=True, timeout=30)
+        app.send_signal(signal.SIGTERM)
+        try:
+            app.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            app.kill()
+        log.close()
 
 
 test_sites_clean = harness.test_sites_clean
