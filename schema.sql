@@ -306,8 +306,26 @@ CREATE TABLE admin_user (
 	hash         TEXT NOT NULL CHECK (length(hash) <= 200),
 	created_at   INTEGER NOT NULL,
 	role         TEXT NOT NULL DEFAULT 'admin'
-	             CHECK (role IN ('admin', 'organiser', 'scorekeeper'))
+	             CHECK (role IN ('admin', 'organiser', 'scorekeeper')),
+	last_login_at INTEGER,
+	disabled_at  INTEGER                         -- NULL: may log in
 );
+
+-- There is always an admin who can log in: the last enabled admin cannot
+-- be removed, demoted or disabled (migrations/011-accounts.sql).
+CREATE TRIGGER admin_user_last_admin_delete BEFORE DELETE ON admin_user
+WHEN OLD.role = 'admin' AND OLD.disabled_at IS NULL
+     AND NOT EXISTS (SELECT 1 FROM admin_user WHERE role = 'admin' AND disabled_at IS NULL
+                     AND id <> OLD.id) BEGIN
+	SELECT RAISE(ABORT, 'admin_user: the last admin stays');
+END;
+CREATE TRIGGER admin_user_last_admin_update BEFORE UPDATE OF role, disabled_at ON admin_user
+WHEN OLD.role = 'admin' AND OLD.disabled_at IS NULL
+     AND (NEW.role <> 'admin' OR NEW.disabled_at IS NOT NULL)
+     AND NOT EXISTS (SELECT 1 FROM admin_user WHERE role = 'admin' AND disabled_at IS NULL
+                     AND id <> OLD.id) BEGIN
+	SELECT RAISE(ABORT, 'admin_user: the last admin stays');
+END;
 
 -- Wrong passwords in a row for one account from one source (an IPv4
 -- address, or an IPv6 /64); after a few, that source waits until
@@ -782,4 +800,4 @@ CREATE TABLE scorekeeper (
 ) WITHOUT ROWID;
 CREATE INDEX scorekeeper_event ON scorekeeper (event_id);
 
-PRAGMA user_version = 10;
+PRAGMA user_version = 11;

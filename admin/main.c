@@ -5,7 +5,7 @@
  *   demo     load the demo events
  *   capacity SLUG N|unlimited   change an event's capacity (promotes the waitlist)
  *   outbox [list|retry ID|retry-all|discard ID|discard-all]   e-mail dead letters
- *   user add|passwd|del|list|role|assign|unassign   admin accounts for the web page
+ *   user add|passwd|del|list|role|assign|unassign|disable|enable   admin accounts
  *   compete SLUG KIND RULE ROUNDS [self-scoring] [closed] [unit=U] [DIVISION...]
  *            make an event a competition
  *   compete SLUG division add NAME | rename NAME NEW | remove NAME
@@ -55,11 +55,14 @@ static void __attribute__((noreturn)) usage(void)
 	    "  user add NAME [--role admin|organiser|scorekeeper] | user passwd NAME\n"
 	    "  user del NAME | user list | user role NAME ROLE\n"
 	    "  user assign NAME SLUG | user unassign NAME SLUG\n"
+	    "  user disable NAME | user enable NAME\n"
 	    "           admin accounts for /admin; the password is read from the\n"
 	    "           terminal (twice, not shown) or as one line from stdin. An\n"
 	    "           admin does everything, an organiser events, participants and\n"
 	    "           competitions, a scorekeeper the scores of the competitions\n"
-	    "           assigned to them\n"
+	    "           assigned to them. A disabled account cannot log in; the\n"
+	    "           last admin who can log in is never deleted, demoted or\n"
+	    "           disabled (also on /admin/accounts)\n"
 	    "  compete SLUG points|time|distance best|total|average ROUNDS\n"
 	    "          [self-scoring] [closed] [unit=UNIT] [DIVISION...]\n"
 	    "           make an event a competition (or change its rules): entries are\n"
@@ -558,6 +561,32 @@ static int read_password(char *buf, size_t len)
 	return 0;
 }
 
+/* Why an account change was refused: name is the last admin who can log in. */
+static void last_admin(const char *name)
+{
+	fprintf(stderr, "turnout-admin: %s is the last admin who can log in: add another"
+	    " admin first\n", name);
+}
+
+/* user disable|enable NAME */
+static int user_disable(const struct config *cfg, const char *verb, const char *name)
+{
+	struct db *db = open_ready(cfg);
+	enum db_rc rc = admin_user_disable(db, name, strcmp(verb, "disable") == 0);
+
+	db_close(db);
+	if (rc == DB_OK)
+		printf("%s: %sd%s\n", name, verb, strcmp(verb, "disable") == 0 ?
+		    " (logged out everywhere)" : "");
+	else if (rc == DB_NOTFOUND)
+		fprintf(stderr, "turnout-admin: there is no admin named %s\n", name);
+	else if (rc == DB_CONFLICT)
+		last_admin(name);
+	else
+		fprintf(stderr, "turnout-admin: user %s: could not change the database\n", verb);
+	return rc == DB_OK ? 0 : 1;
+}
+
 /* turnout-admin user add|passwd|del NAME, user list. */
 /* user role NAME ROLE, user assign|unassign NAME SLUG. */
 static int user_rights(const struct config *cfg, int argc, char **args)
@@ -583,6 +612,8 @@ static int user_rights(const struct config *cfg, int argc, char **args)
 	else if (rc == DB_NOTFOUND)
 		fprintf(stderr, "turnout-admin: no admin %s%s\n", args[1], role >= 0 ? "" :
 		    ", no competition with that slug, or not assigned to it");
+	else if (rc == DB_CONFLICT)
+		last_admin(args[1]);
 	else
 		fprintf(stderr, "turnout-admin: user %s: could not change the database\n", verb);
 	return rc == DB_OK ? 0 : 1;
@@ -596,19 +627,22 @@ static int cmd_user(const struct config *cfg, int argc, char **args)
 	struct arena *a;
 	struct db *db;
 	enum db_rc rc;
-	int i, n, role = ADMIN_ROLE_ADMIN;
+	int i, n, role = ADMIN_ROLE_ADMIN, replayed;
 
 	if (argc == 1 && strcmp(verb, "list") == 0) {
 		db = open_ready(cfg);
 		a = arena_new();
 		if ((rc = admin_user_list(db, a, &list, &n)) == DB_OK)
 			for (i = 0; i < n; i++) {
-				char when[32];
-				time_t t = (time_t)list[i].created_at;
+				char when[32], last[32] = "never";
+				time_t t = (time_t)list[i].created_at, l = list[i].last_login_at;
 
 				strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&t));
-				printf("%-24s %-11s created %s, %d session(s)\n", list[i].name,
-				    admin_role_names[list[i].role], when, list[i].sessions);
+				if (l != 0)
+					strftime(last, sizeof(last), "%Y-%m-%d %H:%M", localtime(&l));
+				printf("%-24s %-11s created %s, last login %s, %d session(s)%s\n",
+				    list[i].name, admin_role_names[list[i].role], when, last,
+				    list[i].sessions, list[i].disabled_at != 0 ? ", disabled" : "");
 			}
 		arena_free(a);
 		db_close(db);
@@ -617,6 +651,8 @@ static int cmd_user(const struct config *cfg, int argc, char **args)
 	if (strcmp(verb, "role") == 0 || strcmp(verb, "assign") == 0 ||
 	    strcmp(verb, "unassign") == 0)
 		return user_rights(cfg, argc, args);
+	if (argc == 2 && (strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0))
+		return user_disable(cfg, verb, name);
 	if (argc == 4 && strcmp(verb, "add") == 0 && strcmp(args[2], "--role") == 0) {
 		if ((role = name_index(args[3], admin_role_names, ADMIN_ROLE__MAX)) < 0) {
 			fprintf(stderr, "turnout-admin: a role is admin, organiser or"
@@ -637,7 +673,7 @@ static int cmd_user(const struct config *cfg, int argc, char **args)
 		return 1;
 	db = open_ready(cfg);
 	if (strcmp(verb, "add") == 0) {
-		rc = admin_user_add(db, name, password, (enum admin_role)role);
+		rc = admin_user_add(db, name, password, (enum admin_role)role, NULL, &replayed);
 		done = "added";
 	} else if (strcmp(verb, "passwd") == 0) {
 		rc = admin_user_passwd(db, name, password);
@@ -650,8 +686,10 @@ static int cmd_user(const struct config *cfg, int argc, char **args)
 	db_close(db);
 	if (rc == DB_OK)
 		printf("admin %s %s\n", name, done);
-	else if (rc == DB_CONFLICT)
+	else if (rc == DB_CONFLICT && strcmp(verb, "add") == 0)
 		fprintf(stderr, "turnout-admin: there is already an admin named %s\n", name);
+	else if (rc == DB_CONFLICT)
+		last_admin(name);
 	else if (rc == DB_NOTFOUND)
 		fprintf(stderr, "turnout-admin: there is no admin named %s\n", name);
 	else

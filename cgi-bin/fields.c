@@ -75,6 +75,7 @@ static const struct {
 	[F_RULE] = { "rule", 32 },
 	[F_ROUNDS] = { "rounds", 24 },
 	[F_SELF_SCORING] = { "self_scoring", 8 },
+	[F_ROLE] = { "role", 32 },
 	[F_ITEM_N] = { "item_", 24 },
 	[F_PICK_N] = { "pick_", 8 },
 	[F_VERSION_N] = { "version_", 24 },

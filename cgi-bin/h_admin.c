@@ -67,6 +67,10 @@ int route_guard(struct req *r, struct app *app, unsigned flags)
 	}
 	if (rc != DB_OK)
 		return db_status(rc);
+	if ((flags & RF_ADMIN_ROLE) && r->session->role != ADMIN_ROLE_ADMIN) {
+		r->error = "Only an admin manages accounts: ask one of your site's admins.";
+		return 403;
+	}
 	if (r->session->role == ADMIN_ROLE_SCOREKEEPER && !(flags & RF_ANY_ROLE)) {
 		int keeps = flags & RF_SCOREKEEPER ? admin_user_keeps_scores(app->db,
 		    r->session->user_id, r->params[0]) : 0;
@@ -270,6 +274,8 @@ int h_admin_home(struct req *r, struct app *app)
 	if ((rc = outbox_counts(app->db, counts)) != DB_OK)
 		return db_status(rc);
 	admin_page_begin(&p, r, app, "Dashboard", "admin_home.tpl");
+	if (r->session->role == ADMIN_ROLE_ADMIN)
+		tpl_show(p.body, "ACCOUNTS");
 	if (counts[OUTBOX_DEAD] > 0)
 		tpl_set(tpl_section(p.body, "UNDELIVERED"), "MESSAGE", arena_printf(r->a,
 		    "%lld e-mail%s could not be delivered", (long long)counts[OUTBOX_DEAD],

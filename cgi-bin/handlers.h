@@ -192,6 +192,16 @@ int h_admin_competition(struct req *r, struct app *app);
  * division has entries or the name is taken, or the event changed.
  */
 int h_admin_competition_change(struct req *r, struct app *app);
+/* GET /admin/accounts (admins only): every account, its role, last login, assignments. 200. */
+int h_admin_accounts(struct req *r, struct app *app);
+/*
+ * POST /admin/accounts (admins only): action=add (name, role, password,
+ * form_token), role (name, role), assign and unassign (name, slug),
+ * disable, enable, remove (name, confirm=1). 303 back; 400 bad field or
+ * a change to the admin's own account that would lock them out; 404 no
+ * such account; 409 name taken, or no admin who can log in would be left.
+ */
+int h_admin_accounts_change(struct req *r, struct app *app);
 /* GET /admin/competitions: the competitions (a scorekeeper's: theirs). 200. */
 int h_admin_competitions(struct req *r, struct app *app);
 /* GET /admin/events/{slug}/scores: search (q), score forms, latest scores. 200; 404. */

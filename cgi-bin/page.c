@@ -13,6 +13,7 @@ const char *const page_templates[] = {
 	"drop.tpl", "drop_live.tpl", "hold.tpl", "stock.json.tpl", "admin_drop.tpl",
 	"leaderboard.tpl", "leaderboard.json.tpl", "score.json.tpl",
 	"admin_scores.tpl", "admin_competitions.tpl", "admin_competition.tpl",
+	"admin_accounts.tpl",
 	NULL
 };
 

@@ -66,6 +66,11 @@ static const struct route routes[] = {
 	  RF_DB | RF_ADMIN | RF_CSRF, FIELD(F_ACTION) | FIELD(F_KIND) | FIELD(F_RULE) |
 	  FIELD(F_UNIT) | FIELD(F_ROUNDS) | FIELD(F_SELF_SCORING) | FIELD(F_ID) | FIELD(F_NAME) |
 	  FIELD(F_RSVP_CLOSES) | FIELD(F_EDIT_VERSION) },
+	{ M_GET | M_HEAD, "/admin/accounts", h_admin_accounts, RF_DB | RF_ADMIN | RF_ADMIN_ROLE,
+	  FIELD(F_DONE) },
+	{ M_POST, "/admin/accounts", h_admin_accounts_change,
+	  RF_DB | RF_ADMIN | RF_CSRF | RF_ADMIN_ROLE, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) |
+	  FIELD(F_NAME) | FIELD(F_ROLE) | FIELD(F_PASSWORD) | FIELD(F_SLUG) | FIELD(F_CONFIRM) },
 	{ M_GET | M_HEAD, "/admin/events/new", h_admin_event_new_form, RF_DB | RF_ADMIN, 0 },
 	{ M_POST, "/admin/events/new", h_admin_event_create, RF_DB | RF_ADMIN | RF_CSRF,
 	  EDITOR_FORM },

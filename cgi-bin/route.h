@@ -17,10 +17,11 @@ enum route_flag {
 	 * Roles (RF_ADMIN routes): admins and organisers may use every admin
 	 * page; a scorekeeper only those with RF_SCOREKEEPER, for a
 	 * competition ({slug}) assigned to them, and those with RF_ANY_ROLE;
-	 * else 403. Accounts are managed with turnout-admin (admins only).
+	 * else 403. Pages with RF_ADMIN_ROLE (accounts) are for admins only.
 	 */
 	RF_SCOREKEEPER = 16,
 	RF_ANY_ROLE = 32,
+	RF_ADMIN_ROLE = 64,	/* role admin only (accounts): else 403 */
 };
 
 struct route {

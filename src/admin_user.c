@@ -7,6 +7,7 @@
 
 #include "admin_user.h"
 #include "clock.h"
+#include "idem.h"
 #include "log.h"
 
 static size_t memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
@@ -83,21 +84,29 @@ const char *const admin_role_names[ADMIN_ROLE__MAX] = {
 };
 
 enum db_rc admin_user_add(struct db *db, const char *name, const char *password,
-    enum admin_role role)
+    enum admin_role role, const char *form_token, int *replayed)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	sqlite3_stmt *st;
+	enum db_rc rc;
 
+	*replayed = 0;
 	if (!admin_user_name_valid(name) || admin_user_password_problem(password) != NULL)
 		return DB_INVALID;
+	/* Hashed before the transaction: it takes a while. */
 	if (hash_password(password, hash) != 0)
 		return DB_ERROR;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if (form_token != NULL && ((rc = idem_claim(db, form_token, replayed)) != DB_OK ||
+	    *replayed))
+		return db_end(db, rc);
 	st = db_stmt(db, STMT_ADMIN_INSERT);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, clock_now());
 	sqlite3_bind_text(st, 4, admin_role_names[role], -1, SQLITE_STATIC);
-	return write_one(db, st, "adding an admin");
+	return db_end(db, step_changed(db, st, "adding an admin"));
 }
 
 enum db_rc admin_user_set_role(struct db *db, const char *name, enum admin_role role)
@@ -107,6 +116,27 @@ enum db_rc admin_user_set_role(struct db *db, const char *name, enum admin_role 
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, admin_role_names[role], -1, SQLITE_STATIC);
 	return write_one(db, st, "changing a role");
+}
+
+enum db_rc admin_user_disable(struct db *db, const char *name, int on)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	st = db_stmt(db, STMT_ADMIN_SET_DISABLED);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (on)
+		sqlite3_bind_int64(st, 2, clock_now());
+	rc = step_changed(db, st, "disabling an account");
+	if (rc == DB_OK && on) {
+		/* Its sessions end with it, at once. */
+		st = db_stmt(db, STMT_SESSION_DELETE_USER);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		rc = db_step_done(db, st, "ending an account's sessions");
+	}
+	return db_end(db, rc);
 }
 
 enum db_rc admin_user_assign(struct db *db, const char *name, const char *slug, int on)
@@ -176,26 +206,46 @@ enum db_rc admin_user_list(struct db *db, struct arena *a, struct admin_user **l
     int *n)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_ADMIN_LIST);
-	struct admin_user *more;
-	int step, cap = 16;
+	struct admin_user *u;
+	void *items = NULL;
+	size_t cap = 0;
+	int step;
 
 	*n = 0;
-	*list = arena_alloc(a, (size_t)cap * sizeof(**list));
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			more = arena_alloc(a, 2 * (size_t)cap * sizeof(**list));
-			memcpy(more, *list, (size_t)cap * sizeof(**list));
-			*list = more;
-			cap *= 2;
-		}
-		(*list)[*n].name = arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
-		(*list)[*n].created_at = sqlite3_column_int64(st, 1);
-		(*list)[*n].role = (enum admin_role)db_enum(st, 3, admin_role_names,
-		    ADMIN_ROLE__MAX, ADMIN_ROLE_SCOREKEEPER);
-		(*list)[(*n)++].sessions = sqlite3_column_int(st, 2);
+		u = arena_slot(a, &items, &cap, (size_t)(*n)++, sizeof(*u));
+		u->name = db_text(a, st, 0);
+		u->created_at = sqlite3_column_int64(st, 1);
+		u->sessions = sqlite3_column_int(st, 2);
+		u->role = (enum admin_role)db_enum(st, 3, admin_role_names, ADMIN_ROLE__MAX,
+		    ADMIN_ROLE_SCOREKEEPER);
+		u->last_login_at = db_int(st, 4, 0);
+		u->disabled_at = db_int(st, 5, 0);
 	}
+	*list = items;
 	sqlite3_reset(st);
 	return db_rc_of(db, step, "listing admins");
+}
+
+enum db_rc admin_user_assignments(struct db *db, struct arena *a,
+    struct admin_assignment **list, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_SCOREKEEPER_LIST);
+	struct admin_assignment *k;
+	void *items = NULL;
+	size_t cap = 0;
+	int step;
+
+	*n = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		k = arena_slot(a, &items, &cap, (size_t)(*n)++, sizeof(*k));
+		k->user = db_text(a, st, 0);
+		k->slug = db_text(a, st, 1);
+		k->title = db_text(a, st, 2);
+	}
+	*list = items;
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "listing scorekeepers");
 }
 
 void admin_user_source(const char *addr, char out[ADMIN_SOURCE_LEN])
@@ -259,9 +309,12 @@ static enum db_rc record_failure(struct db *db, int64_t id, const char *source,
 	return db_end(db, rc);
 }
 
-/* A right password of account id from source: its failures end; new_hash (or NULL) is stored. */
+/*
+ * A right password of account id from source at time now: its failures
+ * end, the login's time is kept, new_hash (or NULL) is stored.
+ */
 static enum db_rc record_success(struct db *db, int64_t id, const char *source,
-    const char *new_hash)
+    int64_t now, const char *new_hash)
 {
 	sqlite3_stmt *st;
 	enum db_rc rc;
@@ -273,6 +326,12 @@ static enum db_rc record_success(struct db *db, int64_t id, const char *source,
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
 	rc = db_rc_of(db, sqlite3_step(st), "recording a login");
 	sqlite3_reset(st);
+	if (rc == DB_OK) {
+		st = db_stmt(db, STMT_ADMIN_LOGGED_IN);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, now);
+		rc = db_step_done(db, st, "recording a login's time");
+	}
 	if (rc == DB_OK && new_hash != NULL) {
 		st = db_stmt(db, STMT_ADMIN_REHASH);
 		sqlite3_bind_int64(st, 1, id);
@@ -317,7 +376,7 @@ enum db_rc admin_user_login(struct db *db, const char *name, const char *passwor
 	}
 	ok = crypto_pwhash_str_needs_rehash(stored, opslimit, memlimit) != 0 &&
 	    hash_password(password, fresh) == 0;
-	if ((rc = record_success(db, id, source, ok ? fresh : NULL)) == DB_OK)
+	if ((rc = record_success(db, id, source, now, ok ? fresh : NULL)) == DB_OK)
 		*user_id = id;
 	return rc;
 }

@@ -24,12 +24,19 @@ enum admin_role { ADMIN_ROLE_ADMIN, ADMIN_ROLE_ORGANISER, ADMIN_ROLE_SCOREKEEPER
 	ADMIN_ROLE__MAX };
 extern const char *const admin_role_names[ADMIN_ROLE__MAX];
 
-/* An admin account as `turnout-admin user list` shows it. */
+/* An admin account as `turnout-admin user list` and /admin/accounts show it. */
 struct admin_user {
 	const char *name;
 	int64_t created_at;
+	int64_t last_login_at;		/* 0: never */
+	int64_t disabled_at;		/* 0: may log in */
 	int sessions;			/* logged in on this many browsers */
 	enum admin_role role;
+};
+
+/* A scorekeeper's assignment to a competition. */
+struct admin_assignment {
+	const char *user, *slug, *title;
 };
 
 /*
@@ -47,12 +54,27 @@ int admin_user_name_valid(const char *name);
 /* Why a new password is refused, or NULL if it is acceptable. */
 const char *admin_user_password_problem(const char *password);
 
-/* Create an account with role; DB_CONFLICT if the name is taken, DB_INVALID for a bad name. */
+/*
+ * Create an account with role; DB_CONFLICT if the name is taken,
+ * DB_INVALID for a bad name or password. form_token (NULL: none) makes it
+ * idempotent: a replay adds nothing and sets *replayed.
+ */
 enum db_rc admin_user_add(struct db *db, const char *name, const char *password,
-    enum admin_role role);
+    enum admin_role role, const char *form_token, int *replayed);
 
-/* Give an account another role; DB_NOTFOUND if there is none. */
+/*
+ * Give an account another role (its sessions keep going, with the new
+ * role from their next request); DB_NOTFOUND if there is none,
+ * DB_CONFLICT if it is the last enabled admin and role is another.
+ */
 enum db_rc admin_user_set_role(struct db *db, const char *name, enum admin_role role);
+
+/*
+ * Disable (on = 1: no login, every session ends at once) or enable the
+ * account name. DB_NOTFOUND if there is none, DB_CONFLICT for the last
+ * enabled admin. Disabling twice keeps the first time.
+ */
+enum db_rc admin_user_disable(struct db *db, const char *name, int on);
 
 /*
  * Assign (on = 1) or unassign the account name to the competition slug as
@@ -70,12 +92,19 @@ int admin_user_keeps_scores(struct db *db, int64_t user_id, const char *slug);
  */
 enum db_rc admin_user_passwd(struct db *db, const char *name, const char *password);
 
-/* Delete an admin and their sessions; DB_NOTFOUND if no such admin. */
+/*
+ * Delete an admin and their sessions; DB_NOTFOUND if no such admin,
+ * DB_CONFLICT if it is the last enabled admin.
+ */
 enum db_rc admin_user_del(struct db *db, const char *name);
 
 /* Every admin by name, allocated in a. */
 enum db_rc admin_user_list(struct db *db, struct arena *a, struct admin_user **list,
     int *n);
+
+/* Every scorekeeper assignment, by account then competition, allocated in a. */
+enum db_rc admin_user_assignments(struct db *db, struct arena *a,
+    struct admin_assignment **list, int *n);
 
 /*
  * The login source of a client address: an IPv4 address as it is, an IPv6
@@ -86,8 +115,9 @@ void admin_user_source(const char *addr, char out[ADMIN_SOURCE_LEN]);
 
 /*
  * Check a login from client address addr (REMOTE_ADDR, may be NULL) at
- * time now. DB_OK with *user_id set; DB_INVALID for an unknown name, a
- * wrong password or an account in its back-off at that address's source
+ * time now. DB_OK with *user_id set (and the login's time kept); DB_INVALID
+ * for an unknown name, a disabled account, a wrong password or an
+ * account in its back-off at that address's source
  * (callers must show one message for all three). Unknown names cost a
  * hash check too, so timing does not tell them apart. A wrong password
  * counts towards the back-off of this account at this source only, so a

@@ -122,6 +122,20 @@ void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
+void *arena_slot(struct arena *a, void **items, size_t *cap, size_t n, size_t size)
+{
+	void *more;
+
+	if (n >= *cap) {
+		more = arena_alloc(a, (*cap > 0 ? 2 * *cap : 16) * size);
+		if (*cap > 0)
+			memcpy(more, *items, *cap * size);
+		*items = more;
+		*cap = *cap > 0 ? 2 * *cap : 16;
+	}
+	return (char *)*items + n * size;
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	char *p = arena_alloc(a, n + 1);

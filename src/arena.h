@@ -18,6 +18,13 @@ void arena_reset(struct arena *a);
 
 void *arena_alloc(struct arena *a, size_t n);
 /*
+ * Room for element n of an array growing in a: *items holds *cap elements
+ * of size bytes (none at first: NULL and 0); when n reaches *cap, a copy
+ * twice as large replaces it (the old one stays until the arena goes).
+ * Returns element n's address, not initialised.
+ */
+void *arena_slot(struct arena *a, void **items, size_t *cap, size_t n, size_t size);
+/*
  * Call fn(arg) when a is next reset or freed, newest first: how a foreign
  * resource (a template dictionary) lives exactly as long as the request.
  */

@@ -432,12 +432,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ADMIN_BY_NAME] =
 		"SELECT u.id, u.hash, coalesce(f.locked_until, 0) FROM admin_user u"
 		" LEFT JOIN login_fail f ON f.user_id = u.id AND f.source = ?2"
-		" WHERE u.name = ?1",
+		" WHERE u.name = ?1 AND u.disabled_at IS NULL",
 	[STMT_ADMIN_SET_HASH] = "UPDATE admin_user SET hash = ?2 WHERE name = ?1",
 	[STMT_ADMIN_DELETE] = "DELETE FROM admin_user WHERE name = ?1",
 	[STMT_ADMIN_LIST] =
 		"SELECT name, created_at, (SELECT count(*) FROM session"
-		" WHERE user_id = admin_user.id), role FROM admin_user ORDER BY name",
+		" WHERE user_id = admin_user.id), role, last_login_at, disabled_at FROM admin_user"
+		" ORDER BY name",
 	[STMT_ADMIN_REHASH] = "UPDATE admin_user SET hash = ?2 WHERE id = ?1",
 	/*
 	 * The back-off of account ?1 from source ?2 at time ?3: the first ?4
@@ -458,7 +459,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" VALUES (?1, ?2, ?3, ?3)",
 	[STMT_SESSION_GET] =
 		"SELECT s.user_id, u.name, s.created_at, s.last_seen, u.role FROM session s"
-		" JOIN admin_user u ON u.id = s.user_id WHERE s.token_hash = ?1",
+		" JOIN admin_user u ON u.id = s.user_id WHERE s.token_hash = ?1"
+		" AND u.disabled_at IS NULL",
 	[STMT_SESSION_TOUCH] = "UPDATE session SET last_seen = ?2 WHERE token_hash = ?1",
 	[STMT_SESSION_DELETE] = "DELETE FROM session WHERE token_hash = ?1",
 	[STMT_SESSION_DELETE_USER] =
@@ -640,6 +642,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_DIVISION_ENTRIES] =
 		"SELECT count(*) FROM entry WHERE event_id = ?1 AND division_id = ?2",
 	[STMT_DIVISION_DELETE] = "DELETE FROM division WHERE id = ?1 AND event_id = ?2",
+	/* ?2 NULL: enabled again; disabling twice keeps the first time. */
+	[STMT_ADMIN_SET_DISABLED] =
+		"UPDATE admin_user SET disabled_at = iif(?2 IS NULL, NULL, coalesce(disabled_at, ?2))"
+		" WHERE name = ?1",
+	[STMT_ADMIN_LOGGED_IN] = "UPDATE admin_user SET last_login_at = ?2 WHERE id = ?1",
+	/* By account, then competition (the table's own order). */
+	[STMT_SCOREKEEPER_LIST] =
+		"SELECT u.name, e.slug, e.title FROM scorekeeper k CROSS JOIN admin_user u"
+		" ON u.id = k.user_id CROSS JOIN event e ON e.id = k.event_id"
+		" ORDER BY k.user_id, k.event_id",
 };
 
 int db_latest_version(void)

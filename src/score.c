@@ -794,25 +794,21 @@ enum db_rc score_token_list(struct db *db, struct arena *a, int64_t event_id,
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_TOKEN_LIST);
 	struct score_token *t;
-	int step, cap = 8;
+	void *items = NULL;
+	size_t cap = 0;
+	int step;
 
 	*n = 0;
-	*list = arena_alloc(a, (size_t)cap * sizeof(**list));
 	sqlite3_bind_int64(st, 1, event_id);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			t = arena_alloc(a, 2 * (size_t)cap * sizeof(*t));
-			memcpy(t, *list, (size_t)cap * sizeof(*t));
-			*list = t;
-			cap *= 2;
-		}
-		t = &(*list)[(*n)++];
+		t = arena_slot(a, &items, &cap, (size_t)(*n)++, sizeof(*t));
 		t->id = sqlite3_column_int64(st, 0);
 		t->label = db_text(a, st, 1);
 		t->created_by = db_text(a, st, 2);
 		t->created_at = sqlite3_column_int64(st, 3);
 		t->revoked_at = sqlite3_column_int64(st, 4);
 	}
+	*list = items;
 	sqlite3_reset(st);
 	return db_rc_of(db, step, "listing API tokens");
 }

@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}<section class="admin-home">
 <h1>Dashboard</h1>
 {{#UNDELIVERED}}<p class="notice warn" role="alert"><a href="/admin/outbox">{{MESSAGE}}</a>: retry or discard them in the outbox.</p>{{/UNDELIVERED}}
-<p><a class="button" href="/admin/events/new">New event</a> · <a href="/admin/competitions">Competitions and scores</a></p>
+<p><a class="button" href="/admin/events/new">New event</a> · <a href="/admin/competitions">Competitions and scores</a>{{#ACCOUNTS}} · <a href="/admin/accounts">Accounts</a>{{/ACCOUNTS}}</p>
 <h2>Upcoming events</h2>
 {{#NO_UPCOMING}}<p class="empty">No upcoming events.</p>{{/NO_UPCOMING}}
 <table class="admin-events">

@@ -465,8 +465,9 @@ def test_every_admin_route_with_every_role():
                 continue
             path = pattern.replace("{slug}", "cup")
             keeper = USERS[name] == "scorekeeper"
-            allowed = not keeper or "RF_ANY_ROLE" in flags or (
-                "RF_SCOREKEEPER" in flags and name == "keeper")
+            allowed = USERS[name] == "admin" or "RF_ADMIN_ROLE" not in flags and (
+                not keeper or "RF_ANY_ROLE" in flags or (
+                    "RF_SCOREKEEPER" in flags and name == "keeper"))
             method = "GET" if "M_GET" in methods else "POST"
             if method == "POST" and path == "/admin/logout":
                 continue  # would end the session the other cases use
@@ -474,10 +475,117 @@ def test_every_admin_route_with_every_role():
             body = urllib.parse.urlencode({"csrf": csrf}) if method == "POST" else None
             status, _, page = site().fetch(method, path, body, cookie,
                                            FORM if body else None)
-            refused = status == 403 and "keeps the scores" in page
+            refused = status == 403 and ("keeps the scores" in page or
+                                         "Only an admin manages accounts" in page)
             if allowed == refused or status >= 500:
                 wrong.append(f"{name} ({USERS[name]}) {method} {path}: {status}")
     assert not wrong, "\n".join(wrong)
+
+
+def accounts(cookie, fields, want, what):
+    """POST a form of /admin/accounts; the answer's body."""
+    page = site().fetch("GET", "/admin/accounts", cookie=cookie)[2]
+    status, hdrs, body = site().post_form("/admin/accounts",
+                                          {"csrf": harness.csrf_of(page), **fields}, cookie)
+    assert_status(status, want, what, body)
+    if want == 303:
+        assert hdrs["location"].startswith("/admin/accounts?done="), hdrs
+    return body
+
+
+def account(name):
+    """(role, last login, disabled at, sessions) of account name, or None."""
+    return site().query_one(
+        "SELECT role, last_login_at, disabled_at, (SELECT count(*) FROM session s"
+        " WHERE s.user_id = u.id) FROM admin_user u WHERE name = ?", (name,))
+
+
+def test_accounts_page():
+    boss = login("boss")
+    status, _, page = site().fetch("GET", "/admin/accounts", cookie=boss)
+    assert_status(status, 200, "the accounts page", page)
+    for name, role in USERS.items():
+        assert re.search(rf'id="account-{name}">.*?<option selected>{role}</option>', page,
+                         re.S), f"{name} ({role}) is not listed with its role"
+    assert "never" not in re.search(r'id="account-boss">.*?</tr>', page, re.S).group(0)
+    assert 'href="/admin/accounts"' in site().fetch("GET", "/admin", cookie=boss)[2]
+    assert 'href="/admin/accounts"' not in site().fetch("GET", "/admin", cookie=login("org"))[2]
+    # Only admins: organisers and scorekeepers get 403 (with why), and change nothing.
+    for who in ("org", "keeper"):
+        status, _, page = site().fetch("GET", "/admin/accounts", cookie=login(who))
+        assert status == 403 and "Only an admin" in page, (who, status)
+        page = site().fetch("GET", "/admin/competitions", cookie=login(who))[2]
+        status, _, _ = site().post_form("/admin/accounts", {
+            "csrf": harness.csrf_of(page), "action": "role", "name": who, "role": "admin"},
+            login(who))
+        assert status == 403 and account(who)[0] == USERS[who], (who, status)
+    # Add: the password rules of turnout-admin user add, a valid name; nothing on refusal.
+    page = site().fetch("GET", "/admin/accounts", cookie=boss)[2]
+    token = harness.form_token(page)
+    new = {"action": "add", "form_token": token, "name": "newbie", "role": "scorekeeper",
+           "password": PASSWORD}
+    for bad, why in (({"password": "short"}, "at least 10 characters"),
+                     ({"password": None}, "please give one"),
+                     ({"name": "New Bie"}, "A name is"), ({"name": "x" * 65}, "A name is"),
+                     ({"role": "root"}, "choose a role"), ({"form_token": "00"}, "")):
+        body = accounts(boss, {**new, **bad}, 400, f"add with {bad}")
+        assert why in alerts(body)[0], (bad, alerts(body))
+        assert account("newbie") is None
+    for _ in range(2):  # a double click: one account
+        accounts(boss, new, 303, "add newbie")
+    assert account("newbie")[:3] == ("scorekeeper", None, None)
+    body = accounts(boss, dict(new, form_token=site().forge_form_token(int(time.time()),
+                                                                       "account")),
+                    409, "add a taken name")
+    assert "already an account" in alerts(body)[0]
+    newbie = site().admin_login("newbie", PASSWORD, source="127.0.9.40")
+    assert account("newbie")[1] is not None, "the login's time is not kept"
+    # Assign a competition (twice: once); a scorekeeper then keeps its scores.
+    assert site().fetch("GET", "/admin/events/cup/scores", cookie=newbie)[0] == 403
+    for _ in range(2):
+        accounts(boss, {"action": "assign", "name": "newbie", "slug": "cup"}, 303, "assign")
+    assert site().fetch("GET", "/admin/events/cup/scores", cookie=newbie)[0] == 200
+    page = site().fetch("GET", "/admin/accounts", cookie=boss)[2]
+    assert re.search(r'id="account-newbie">.*?href="/admin/events/cup/scores"', page, re.S)
+    accounts(boss, {"action": "assign", "name": "newbie", "slug": "nope"}, 400,
+             "assign to no competition")
+    accounts(boss, {"action": "unassign", "name": "newbie", "slug": "cup"}, 303, "unassign")
+    assert site().fetch("GET", "/admin/events/cup/scores", cookie=newbie)[0] == 403
+    # A role change applies to the account's open session at once.
+    accounts(boss, {"action": "role", "name": "newbie", "role": "organiser"}, 303, "role")
+    assert site().fetch("GET", "/admin/events/cup/edit", cookie=newbie)[0] == 200
+    accounts(boss, {"action": "role", "name": "newbie", "role": "boss"}, 400, "a bad role")
+    accounts(boss, {"action": "role", "name": "nobody", "role": "admin"}, 404, "no account")
+    # No lockout of yourself.
+    for change in ({"action": "role", "role": "organiser"}, {"action": "disable"},
+                   {"action": "remove", "confirm": "1"}):
+        body = accounts(boss, {"name": "boss", **change}, 400, f"{change} of yourself")
+        assert "another admin can" in alerts(body)[0]
+    assert account("boss")[:1] == ("admin",) and account("boss")[2] is None
+    # Disable: its session ends at once and it cannot log in; enable again.
+    accounts(boss, {"action": "disable", "name": "newbie"}, 303, "disable")
+    assert account("newbie")[2] is not None and account("newbie")[3] == 0
+    status, hdrs, _ = site().fetch("GET", "/admin/events/cup/edit", cookie=newbie)
+    assert status == 303 and hdrs["location"] == "/admin/login", status
+    status, _, _ = site().post_form("/admin/login", {
+        "form_token": site().admin_login_token(), "name": "newbie", "password": PASSWORD},
+        source="127.0.9.41")
+    assert status == 403, "a disabled account logged in"
+    accounts(boss, {"action": "enable", "name": "newbie"}, 303, "enable")
+    newbie = site().admin_login("newbie", PASSWORD, source="127.0.9.42")
+    # Remove: confirmed only; its sessions go with it; twice is once.
+    accounts(boss, {"action": "remove", "name": "newbie"}, 400, "remove unconfirmed")
+    assert account("newbie") is not None
+    for _ in range(2):
+        accounts(boss, {"action": "remove", "name": "newbie", "confirm": "1"}, 303, "remove")
+    assert account("newbie") is None
+    assert site().fetch("GET", "/admin/events/cup/edit", cookie=newbie)[0] == 303
+    # The last admin who can log in stays, from turnout-admin too.
+    out = subprocess.run([harness.ADMIN, "user", "role", "boss", "organiser"],
+                         env=dict(os.environ, TURNOUT_DATA=site().data), capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 1 and "last admin" in out.stderr, out
+    assert account("boss")[0] == "admin"
 
 
 def scores_page(cookie, slug="cup", q=""):

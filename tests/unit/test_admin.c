@@ -25,6 +25,15 @@
 /* Cheap hashes keep the suite fast under Valgrind; production uses 64 MiB. */
 #define MEM (1024 * 1024)
 
+/* An account made as turnout-admin makes it (no form token). */
+static enum db_rc add(struct testdb *t, const char *name, const char *password,
+    enum admin_role role)
+{
+	int replayed;
+
+	return admin_user_add(t->db, name, password, role, NULL, &replayed);
+}
+
 static int setup(void **state)
 {
 	struct testdb *t = test_calloc(1, sizeof(*t));
@@ -35,7 +44,7 @@ static int setup(void **state)
 	assert_int_equal(db_secret(t->db, secret, sizeof(secret)), 0);
 	assert_int_equal(token_init(secret), 0);
 	assert_int_equal(admin_user_init(MEM), 0);
-	assert_int_equal(admin_user_add(t->db, "alice", PW, ADMIN_ROLE_ADMIN), DB_OK);
+	assert_int_equal(add(t, "alice", PW, ADMIN_ROLE_ADMIN), DB_OK);
 	*state = t;
 	return 0;
 }
@@ -58,9 +67,9 @@ static void test_names_and_passwords(void **state)
 	assert_false(admin_user_name_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 	assert_non_null(admin_user_password_problem("short"));
 	assert_null(admin_user_password_problem("long enough"));
-	assert_int_equal(admin_user_add(t->db, "bob", "short", ADMIN_ROLE_ADMIN), DB_INVALID);
-	assert_int_equal(admin_user_add(t->db, "Bob", PW, ADMIN_ROLE_ADMIN), DB_INVALID);
-	assert_int_equal(admin_user_add(t->db, "alice", PW, ADMIN_ROLE_ADMIN), DB_CONFLICT);
+	assert_int_equal(add(t, "bob", "short", ADMIN_ROLE_ADMIN), DB_INVALID);
+	assert_int_equal(add(t, "Bob", PW, ADMIN_ROLE_ADMIN), DB_INVALID);
+	assert_int_equal(add(t, "alice", PW, ADMIN_ROLE_ADMIN), DB_CONFLICT);
 	/* The password itself is never stored, only an argon2id hash. */
 	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM admin_user WHERE"
 	    " hash LIKE '$argon2id$%' AND instr(hash, 'horse') = 0"), 1);
@@ -84,7 +93,7 @@ static void test_roles(void **state)
 	int64_t id;
 	int n;
 
-	assert_int_equal(admin_user_add(t->db, "kim", PW, ADMIN_ROLE_SCOREKEEPER), DB_OK);
+	assert_int_equal(add(t, "kim", PW, ADMIN_ROLE_SCOREKEEPER), DB_OK);
 	id = testdb_int(t->db, "SELECT id FROM admin_user WHERE name = 'kim'");
 	assert_int_equal(session_create(t->db, id, NULL, NOW, token), DB_OK);
 	assert_int_equal(session_get(t->db, t->a, token, NOW, &s), DB_OK);
@@ -310,9 +319,74 @@ static void test_session_lifecycle(void **state)
 	assert_int_equal(admin_user_passwd(t->db, "alice", "a new password"), DB_OK);
 	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_NOTFOUND);
 	assert_int_equal(session_create(t->db, id, NULL, NOW, tok), DB_OK);
+	assert_int_equal(add(t, "bob", PW, ADMIN_ROLE_ADMIN), DB_OK);	/* not the last admin */
 	assert_int_equal(admin_user_del(t->db, "alice"), DB_OK);
 	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_NOTFOUND);
 	assert_int_equal(admin_user_del(t->db, "alice"), DB_NOTFOUND);
+}
+
+/*
+ * Accounts: the last enabled admin stays (removed, demoted or disabled:
+ * refused, the schema too); a disabled account cannot log in and its
+ * sessions end at once; a login's time is kept; a form token makes an
+ * add idempotent; assignments are listed.
+ */
+static void test_accounts(void **state)
+{
+	struct testdb *t = *state;
+	char tok[SESSION_TOKEN_HEX + 1], form[TOKEN_FORM_HEX + 1];
+	struct admin_assignment *as;
+	struct admin_user *list;
+	struct session s;
+	int64_t id, bob;
+	int n, replayed;
+
+	id = testdb_int(t->db, "SELECT id FROM admin_user WHERE name = 'alice'");
+	assert_int_equal(admin_user_del(t->db, "alice"), DB_CONFLICT);
+	assert_int_equal(admin_user_set_role(t->db, "alice", ADMIN_ROLE_ORGANISER), DB_CONFLICT);
+	assert_int_equal(admin_user_disable(t->db, "alice", 1), DB_CONFLICT);
+	assert_int_not_equal(sqlite3_exec(db_sqlite(t->db), "DELETE FROM admin_user",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_sqlite(t->db), "UPDATE admin_user SET role ="
+	    " 'scorekeeper'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(admin_user_set_role(t->db, "alice", ADMIN_ROLE_ADMIN), DB_OK);
+	/* An add with a form token, sent twice: one account. */
+	token_form_new(form, NOW, "account");
+	assert_int_equal(admin_user_add(t->db, "bob", PW, ADMIN_ROLE_ADMIN, form, &replayed),
+	    DB_OK);
+	assert_int_equal(replayed, 0);
+	assert_int_equal(admin_user_add(t->db, "bob", PW, ADMIN_ROLE_ADMIN, form, &replayed),
+	    DB_OK);
+	assert_int_equal(replayed, 1);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM admin_user"), 2);
+	bob = testdb_int(t->db, "SELECT id FROM admin_user WHERE name = 'bob'");
+	/* A login keeps its time; two admins: either may go. */
+	assert_int_equal(admin_user_login(t->db, "bob", PW, "192.0.2.1", NOW + 5, &bob), DB_OK);
+	assert_int_equal(session_create(t->db, bob, NULL, NOW, tok), DB_OK);
+	assert_int_equal(admin_user_list(t->db, t->a, &list, &n), DB_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0].last_login_at, 0);	/* alice: never */
+	assert_int_equal(list[1].last_login_at, NOW + 5);
+	assert_int_equal(list[1].sessions, 1);
+	/* Disabled: its session ends at once, no login, then the last admin stays. */
+	assert_int_equal(admin_user_disable(t->db, "bob", 1), DB_OK);
+	assert_int_equal(admin_user_disable(t->db, "bob", 1), DB_OK);
+	assert_int_equal(session_get(t->db, t->a, tok, NOW, &s), DB_NOTFOUND);
+	assert_int_equal(admin_user_login(t->db, "bob", PW, "192.0.2.1", NOW + 9, &bob),
+	    DB_INVALID);
+	assert_int_equal(admin_user_list(t->db, t->a, &list, &n), DB_OK);
+	assert_int_equal(list[1].disabled_at, NOW);
+	assert_int_equal(list[1].sessions, 0);
+	assert_int_equal(admin_user_set_role(t->db, "alice", ADMIN_ROLE_ORGANISER), DB_CONFLICT);
+	assert_int_equal(admin_user_disable(t->db, "bob", 0), DB_OK);
+	assert_int_equal(admin_user_login(t->db, "bob", PW, "192.0.2.1", NOW + 9, &bob), DB_OK);
+	assert_int_equal(admin_user_set_role(t->db, "alice", ADMIN_ROLE_ORGANISER), DB_OK);
+	assert_int_equal(admin_user_del(t->db, "bob"), DB_CONFLICT);	/* now the last */
+	assert_int_equal(admin_user_disable(t->db, "nobody", 1), DB_NOTFOUND);
+	(void)id;
+	/* No assignments yet. */
+	assert_int_equal(admin_user_assignments(t->db, t->a, &as, &n), DB_OK);
+	assert_int_equal(n, 0);
 }
 
 static void test_csrf(void **state)
@@ -811,6 +885,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_login_failures_are_purged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_set_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
 		cmocka_unit_test(test_time_zones),
 		cmocka_unit_test(test_slugs),

@@ -1,4 +1,7 @@
-/* The request arena: cleanups run once, newest first, at reset and at free. */
+/*
+ * The request arena: cleanups run once, newest first, at reset and at free;
+ * arrays grow in it.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,6 +55,25 @@ static void test_cleanups_at_reset_and_free(void **state)
 }
 
 /* A dictionary lives as long as its arena: Valgrind reports a leak otherwise. */
+/* A growing array keeps every element as it doubles. */
+static void test_slots(void **state)
+{
+	struct arena *a = arena_new();
+	void *items = NULL;
+	size_t cap = 0, i;
+	int *p;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		p = arena_slot(a, &items, &cap, i, sizeof(*p));
+		*p = (int)i * 3;
+	}
+	assert_true(cap >= 100);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(((int *)items)[i], (int)i * 3);
+	arena_free(a);
+}
+
 static void test_dictionary_freed_with_arena(void **state)
 {
 	struct arena *ar = arena_new();
@@ -69,6 +91,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cleanups_at_reset_and_free),
+		cmocka_unit_test(test_slots),
 		cmocka_unit_test(test_dictionary_freed_with_arena),
 	};
 
