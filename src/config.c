@@ -82,6 +82,26 @@ static const char *check_single_line(const char *v)
 	    NULL;
 }
 
+/*
+ * Read by scripts/serve, which writes it into Litestream's YAML config: a
+ * directory or a Litestream replica URL, in characters that cannot break
+ * out of a YAML scalar.
+ */
+static const char *check_replica(const char *v)
+{
+	static const char *const schemes[] = { "/", "file://", "s3://", "gcs://", "abs://",
+					       "sftp://" };
+	size_t i;
+
+	if (strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	    "/._:@+-") != strlen(v))
+		return "may hold only letters, digits and / . _ : @ + -";
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strncmp(v, schemes[i], strlen(schemes[i])) == 0 && v[strlen(schemes[i])] != '\0')
+			return NULL;
+	return "must be an absolute directory or a Litestream URL (s3://bucket/path, ...)";
+}
+
 static const struct key keys[] = {
 	PATHKEY(data_dir),
 	PATHKEY(database),
@@ -112,6 +132,7 @@ static const struct key keys[] = {
 	INTKEY(mail_lease, 5, 3600),
 	INTKEY(reminder_hours, 0, 24 * 30),
 	INTKEY(wal_checkpoint_mb, 1, 4096),
+	TEXTKEY(replica, check_replica),
 	INTKEY(password_memory_kib, 8, 4L * 1024 * 1024),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

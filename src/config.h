@@ -28,6 +28,7 @@ struct config {
 	enum mail_transport mail_transport;
 	char maildir[PATH_MAX];		/* "" = data_dir/mail */
 	char mail_from[255];
+	char replica[256];		/* scripts/serve's Litestream replica; "" = none */
 	char smtp_url[256];
 	int smtp_starttls;		/* 1: refuse to send without STARTTLS */
 	char smtp_user[256];

@@ -4,7 +4,10 @@ storm of sign-ups runs are consistent and restore every sign-up acknowledged
 before they began; restore refuses a running site, a damaged file, a newer
 schema, and leaves the database as it was; nightly rotation keeps the newest
 N; gzip'ed backups restore; migrate takes a backup before it upgrades;
-`make install` into a DESTDIR plus turnout-setup give a site that the
+Litestream, started by scripts/serve from the `replica` setting, keeps a
+replica from which every sign-up acknowledged a few seconds before a kill -9
+of everything is restored; `make install` into a DESTDIR plus
+turnout-setup give a site that the
 installed programs serve behind the installed nginx site, with units that
 systemd-analyze accepts.
 
@@ -285,6 +288,62 @@ def test_migrate_backs_up_first():
     assert rows(saved, "SELECT slug FROM event") == [("old",)]
     assert rows(db, "PRAGMA user_version") == [(latest,)]
     assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
+
+
+LITESTREAM = os.environ.get("TURNOUT_LITESTREAM") or os.path.join(
+    harness.SRC, "contrib", "litestream", "node_modules", "@flydotio", "litestream-linux-x64",
+    "litestream")
+
+
+def pid_in(s, name):
+    with open(os.path.join(s.data, name)) as f:
+        return int(f.read())
+
+
+def test_litestream_replica_restores_what_was_acknowledged_before_a_kill_9():
+    if harness.VALGRIND:
+        raise Skip("a storm and kill -9 of the plain build; Litestream is not ours to check")
+    assert os.access(LITESTREAM, os.X_OK), \
+        f"{LITESTREAM} missing: run 'npm ci' in contrib/litestream (./quickstart test does)"
+    replica = tempfile.mkdtemp(prefix="turnout-replica-")
+    _dirs.append(replica)
+
+    def replicated(data):
+        prepare(data)
+        with open(os.path.join(data, "turnout.conf"), "a") as f:
+            f.write(f"replica = {replica}\n")
+
+    with harness.Site("replica", prepare=replicated) as s:
+        deadline = time.monotonic() + 30
+        while not os.path.isdir(os.path.join(replica, "generations")):
+            assert time.monotonic() < deadline, "Litestream wrote no generation:\n" + \
+                open(os.path.join(s.data, "log", "litestream.log")).read()[-1500:]
+            time.sleep(0.2)
+        jobs, emails = rsvp_jobs(s.collect_tokens([f"/events/{SLUG}"] * 300), 0)
+        acked = acknowledged(s.storm(jobs), emails)
+        time.sleep(3)  # three sync intervals: this much is on the replica
+        jobs, emails2 = rsvp_jobs(s.collect_tokens([f"/events/{SLUG}"] * 200), 300)
+        acked2 = acknowledged(s.storm(jobs), emails2)
+        # Everything dies at once, the replicator first (no final sync).
+        victims = [pid_in(s, "litestream.pid.sup"), pid_in(s, "litestream.pid"),
+                   pid_in(s, "turnout.pid.sup"), s.master_pid(), *s.workers()]
+        s.killed_pids.update(victims)
+        for pid in victims:
+            os.kill(pid, signal.SIGKILL)
+        live = {e for e, in rows(s.db_path, "SELECT email FROM rsvp")}
+        assert acked | acked2 <= live
+        out = os.path.join(replica, "restored.db")
+        p = subprocess.run([LITESTREAM, "restore", "-o", out, "-config",
+                            os.path.join(s.data, "litestream.yml"), s.db_path],
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+    assert not problems_of(out), problems_of(out)
+    restored = {e for e, in rows(out, "SELECT email FROM rsvp")}
+    assert restored <= live, "the replica holds sign-ups the site never stored"
+    diag(f"replica after kill -9: {len(restored & acked)} of {len(acked)} acknowledged 3 s "
+         f"before, {len(restored & acked2)} of {len(acked2)} acknowledged just before")
+    assert acked <= restored, f"{len(acked - restored)} sign-ups acknowledged 3 s before the " \
+                              "kill are not on the replica"
 
 
 def http_get(port, path, body=None, headers=None):

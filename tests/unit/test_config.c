@@ -80,6 +80,11 @@ static void test_errors(void **state)
 		{ "mail_retry = 0 30\n", "line 1: mail_retry: each delay must be" },
 		{ "mail_retry = 1 1 1 1 1 1 1 1 1 1 1\n", "line 1: mail_retry: at most 10" },
 		{ "mail_lease = 1\n", "line 1: mail_lease: out of range" },
+		{ "replica = backups\n", "line 1: replica: must be an absolute directory" },
+		{ "replica = /\n", "line 1: replica: must be an absolute directory" },
+		{ "replica = http://example.org/x\n", "line 1: replica: must be an absolute" },
+		{ "replica = s3://b/x\"\n", "line 1: replica: may hold only" },
+		{ "replica = /srv/a\\nb\n", "line 1: replica: may hold only" },
 	};
 	struct config c;
 	char err[256];
@@ -111,7 +116,8 @@ static void test_mail_keys(void **state)
 	    "mail_transport = smtp\nsmtp_url = smtps://mail.example.org:465\n"
 	    "smtp_starttls = off\nmail_from = events@example.org\n"
 	    "site_url = https://events.example.org\nmail_retry = 5  60 600\n"
-	    "reminder_hours = 0\n", err, sizeof(err)), 0);
+	    "reminder_hours = 0\nreplica = s3://club-backups/turnout\n", err, sizeof(err)), 0);
+	assert_string_equal(c.replica, "s3://club-backups/turnout");
 	assert_int_equal(c.mail_transport, MAIL_SMTP);
 	assert_string_equal(c.smtp_url, "smtps://mail.example.org:465");
 	assert_int_equal(c.smtp_starttls, 0);
