@@ -76,6 +76,7 @@ static const struct {
 	[F_ROUNDS] = { "rounds", 24 },
 	[F_SELF_SCORING] = { "self_scoring", 8 },
 	[F_ROLE] = { "role", 32 },
+	[F_REFRESH] = { "refresh", 8 },
 	[F_ITEM_N] = { "item_", 24 },
 	[F_PICK_N] = { "pick_", 8 },
 	[F_VERSION_N] = { "version_", 24 },

@@ -7,6 +7,8 @@
 #include "json.h"
 #include "page.h"
 #include "score.h"
+#include "session.h"
+#include "token.h"
 #include "tz.h"
 
 #define BOARD_REFRESH_SECONDS "5"
@@ -66,6 +68,7 @@ static void board_fill(struct tpl_dict *d, struct arena *a, const struct competi
 
 	for (k = 0; k < boards; k++) {
 		div = tpl_section(d, "DIVISION");
+		tpl_set_int(div, "INDEX", k);
 		if (c->ndivisions > 0)
 			tpl_set(tpl_section(div, "NAMED"), "NAME", c->divisions[k].name);
 		else
@@ -106,6 +109,34 @@ static void board_fill(struct tpl_dict *d, struct arena *a, const struct competi
 	}
 }
 
+/*
+ * What the public board says about itself: "Frozen at ... (zone): ..."
+ * while frozen, "Final results." once published; NULL while live.
+ */
+static const char *board_notice(struct arena *a, const struct competition *c)
+{
+	if (c->frozen_at != 0)
+		return arena_printf(a, "Frozen at %s: these are the standings as they were then;"
+		    " the results come at the end.", tz_human_zone(a, c->frozen_at));
+	if (c->published_at != 0)
+		return "Final results.";
+	return NULL;
+}
+
+/* The notice of c's public board into d: NOTICE, or NO_NOTICE shown. */
+static void notice_fill(struct tpl_dict *d, struct arena *a, const struct competition *c,
+    int json)
+{
+	const char *notice = board_notice(a, c);
+
+	if (notice == NULL)
+		tpl_show(d, "NO_NOTICE");
+	else if (json)
+		tpl_set(tpl_section(d, "NOTICE"), "TEXT", notice);
+	else
+		tpl_set(d, "NOTICE", notice);
+}
+
 int compete_top(struct req *r, struct app *app, struct tpl_dict *d,
     const struct competition *c)
 {
@@ -114,36 +145,65 @@ int compete_top(struct req *r, struct app *app, struct tpl_dict *d,
 	enum db_rc rc;
 	int n;
 
-	if ((rc = score_board(app->db, r->a, c, &rows, &n)) != DB_OK)
+	if ((rc = score_board_public(app->db, r->a, c, &rows, &n)) != DB_OK)
 		return db_status(rc);
 	s = tpl_section(d, "LEADERBOARD");
 	tpl_set(s, "RULE_LABEL", rule_label(c));
+	notice_fill(s, r->a, c, 0);
 	board_fill(s, r->a, c, rows, n, 5, 0);
+	return 0;
+}
+
+/*
+ * A leaderboard page: the public one, or (admin) the organisers' and
+ * scorekeepers' live one, into p's body with the rule and the boards.
+ */
+static int board_page(struct req *r, struct app *app, struct page *p, struct event *e,
+    const struct competition *c, int admin)
+{
+	struct board_row *rows;
+	enum db_rc rc;
+	int n;
+
+	rc = admin ? score_board(app->db, r->a, c, &rows, &n) :
+	    score_board_public(app->db, r->a, c, &rows, &n);
+	if (rc != DB_OK)
+		return db_status(rc);
+	page_event_summary(p->body, r->a, e, clock_now());
+	tpl_set(p->body, "RULE_LABEL", rule_label(c));
+	if (c->closed)
+		tpl_show(p->body, "CLOSED");
+	board_fill(tpl_include(p->body, "BOARD", "board.tpl"), r->a, c, rows, n, 0, 0);
 	return 0;
 }
 
 int h_leaderboard(struct req *r, struct app *app)
 {
+	const char *refresh = field_get(r, F_REFRESH);
 	struct competition c;
-	struct board_row *rows;
+	struct tpl_dict *live;
 	struct event e;
 	struct page p;
-	enum db_rc rc;
-	int status, n;
+	int status;
 
 	if ((status = competition_load(r, app, 0, &e, &c)) != 0)
 		return status;
-	if ((rc = score_board(app->db, r->a, &c, &rows, &n)) != DB_OK)
-		return db_status(rc);
 	page_begin(&p, r, app, arena_printf(r->a, "Leaderboard: %s", e.title),
 	    "leaderboard.tpl");
-	tpl_set(tpl_section(p.root, "REFRESH"), "SECONDS", BOARD_REFRESH_SECONDS);
-	page_event_summary(p.body, r->a, &e, clock_now());
-	tpl_set(p.body, "RULE_LABEL", rule_label(&c));
-	if (c.closed)
-		tpl_show(p.body, "CLOSED");
-	board_fill(p.body, r->a, &c, rows, n, 0, 0);
+	if ((status = board_page(r, app, &p, &e, &c, 0)) != 0)
+		return status;
+	notice_fill(p.body, r->a, &c, 0);
 	tpl_set(p.body, "UPDATED", tz_human(r->a, clock_now()));
+	if (refresh != NULL && strcmp(refresh, "off") == 0) {
+		tpl_show(p.body, "PAUSED");
+	} else {
+		/* With JavaScript board.js updates in place; without, the page reloads. */
+		tpl_set(tpl_section(p.root, "NOSCRIPT_REFRESH"), "SECONDS",
+		    BOARD_REFRESH_SECONDS);
+		tpl_show(p.root, "BOARD_SCRIPT");
+		live = tpl_section(p.body, "LIVE");
+		tpl_set(live, "SECONDS", BOARD_REFRESH_SECONDS);
+	}
 	return page_end(&p, r, 200);
 }
 
@@ -158,10 +218,13 @@ int h_leaderboard_json(struct req *r, struct app *app)
 
 	if ((status = competition_load(r, app, 0, &e, &c)) != 0)
 		return status;
-	/* The competition's version changes with every score, name or entry change. */
-	if (page_etag(r, c.version))
+	/*
+	 * The public version changes with every score, name or entry change,
+	 * and with every freeze, unfreeze and publish; while frozen it stays.
+	 */
+	if (page_etag(r, c.public_version))
 		return 304;
-	if ((rc = score_board(app->db, r->a, &c, &rows, &n)) != DB_OK)
+	if ((rc = score_board_public(app->db, r->a, &c, &rows, &n)) != DB_OK)
 		return db_status(rc);
 	d = tpl_dict_new(r->a);
 	tpl_set(d, "SLUG", e.slug);
@@ -169,9 +232,129 @@ int h_leaderboard_json(struct req *r, struct app *app)
 	tpl_set(d, "RULE", score_rule_names[c.rule]);
 	tpl_set(d, "UNIT", c.unit);
 	tpl_set(d, "CLOSED", c.closed ? "true" : "false");
-	tpl_set_int(d, "VERSION", c.version);
+	tpl_set_int(d, "VERSION", c.public_version);
+	tpl_set(d, "STATE", c.frozen_at != 0 ? "frozen" : c.published_at != 0 ? "final" : "live");
+	if (c.frozen_at != 0)
+		tpl_set(tpl_section(d, "FROZEN"), "AT", tz_iso(r->a, c.frozen_at));
+	else
+		tpl_show(d, "NOT_FROZEN");
+	notice_fill(d, r->a, &c, 1);
 	board_fill(d, r->a, &c, rows, n, 0, 1);
 	return page_data(r, "leaderboard.json.tpl", d, "application/json");
+}
+
+/* What the live board's page says about the public one. */
+static const char *board_state(struct arena *a, const struct competition *c)
+{
+	if (c->frozen_at != 0)
+		return arena_printf(a, "the public leaderboard is frozen at %s.",
+		    tz_human_zone(a, c->frozen_at));
+	if (c->published_at != 0)
+		return arena_printf(a, "the final results were published %s.",
+		    tz_human_zone(a, c->published_at));
+	return "the public leaderboard is live too.";
+}
+
+#define BOARD_LOG_MAX 20	/* freezes and publications the page lists */
+
+/* The live board for organisers and scorekeepers; freeze and publish for organisers. */
+static int admin_board(struct req *r, struct app *app, int status, const char *done,
+    const char *error)
+{
+	static const char *const what[BOARD_ACTION__MAX] = {
+		[BOARD_FREEZE] = "Frozen", [BOARD_UNFREEZE] = "Unfrozen",
+		[BOARD_PUBLISH] = "Final results published",
+	};
+	char form_token[TOKEN_FORM_HEX + 1];
+	struct board_change *log;
+	struct competition c;
+	struct tpl_dict *s, *t;
+	struct event e;
+	struct page p;
+	enum db_rc rc;
+	int i, k, n;
+
+	if ((i = competition_load(r, app, 1, &e, &c)) != 0)
+		return i;
+	if ((rc = score_board_log(app->db, r->a, e.id, BOARD_LOG_MAX, &log, &n)) != DB_OK)
+		return db_status(rc);
+	admin_page_begin(&p, r, app, arena_printf(r->a, "Live leaderboard: %s", e.title),
+	    "admin_leaderboard.tpl");
+	if ((i = board_page(r, app, &p, &e, &c, 1)) != 0)
+		return i;
+	tpl_set(p.body, "STATE", board_state(r->a, &c));
+	if (done != NULL)
+		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", done);
+	if (error != NULL)
+		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", error);
+	if (r->session->role != ADMIN_ROLE_SCOREKEEPER) {
+		s = tpl_section(p.body, "CONTROLS");
+		token_form_new(form_token, clock_now(), form_purpose(r->a, "board", e.slug));
+		tpl_set(s, "FORM_TOKEN", form_token);
+		if (c.frozen_at == 0 && c.published_at == 0)
+			tpl_show(s, "CAN_FREEZE");
+		if (c.frozen_at != 0)
+			tpl_show(s, "CAN_UNFREEZE");
+		if (c.published_at == 0)
+			tpl_show(s, "CAN_PUBLISH");
+	}
+	if (n > 0)
+		s = tpl_section(p.body, "LOG");
+	for (i = 0; i < n; i++) {
+		t = tpl_section(s, "CHANGE");
+		for (k = 0; k < BOARD_ACTION__MAX; k++)
+			if (strcmp(log[i].action, board_action_names[k]) == 0)
+				tpl_set(t, "WHAT", what[k]);
+		tpl_set(t, "ACTOR", log[i].actor);
+		tpl_set(t, "WHEN", tz_human_zone(r->a, log[i].at));
+	}
+	return page_end(&p, r, status);
+}
+
+int h_admin_leaderboard(struct req *r, struct app *app)
+{
+	static const char *const done[BOARD_ACTION__MAX] = {
+		[BOARD_FREEZE] = "The public leaderboard is frozen: it shows the standings of"
+		    " this moment until you unfreeze it or publish the final results.",
+		[BOARD_UNFREEZE] = "The public leaderboard is live again.",
+		[BOARD_PUBLISH] = "The final results are published.",
+	};
+	const char *what = field_get(r, F_DONE);
+	int k;
+
+	for (k = 0; what != NULL && k < BOARD_ACTION__MAX; k++)
+		if (strcmp(what, board_action_names[k]) == 0)
+			return admin_board(r, app, 200, done[k], NULL);
+	return admin_board(r, app, 200, NULL, NULL);
+}
+
+int h_admin_leaderboard_change(struct req *r, struct app *app)
+{
+	const char *action = field_get(r, F_ACTION), *token = field_get(r, F_FORM_TOKEN), *err;
+	struct competition c;
+	struct event e;
+	enum db_rc rc;
+	int status, k, replayed;
+
+	if ((status = competition_load(r, app, 1, &e, &c)) != 0)
+		return status;
+	for (k = 0; action != NULL && k < BOARD_ACTION__MAX; k++)
+		if (strcmp(action, board_action_names[k]) == 0)
+			break;
+	if (action == NULL || k == BOARD_ACTION__MAX)
+		return admin_board(r, app, 400, NULL, "Unknown action: use the buttons on this"
+		    " page.");
+	if ((err = field_form_token(token, form_purpose(r->a, "board", e.slug))) != NULL)
+		return admin_board(r, app, 400, NULL, err);
+	rc = score_board_set(app->db, e.id, (enum board_action)k, r->session->user, token,
+	    &replayed);
+	if (rc == DB_CONFLICT)
+		return admin_board(r, app, 409, NULL, "The leaderboard changed meanwhile (frozen,"
+		    " unfrozen or published by someone else): see its state below.");
+	if (rc != DB_OK)
+		return db_status(rc);
+	return page_redirect(r, arena_printf(r->a, "/admin/events/%s/leaderboard?done=%s",
+	    e.slug, board_action_names[k]));
 }
 
 /* Answer the API with {"error": message} and status. Returns status. */

@@ -202,6 +202,18 @@ int h_admin_accounts(struct req *r, struct app *app);
  * such account; 409 name taken, or no admin who can log in would be left.
  */
 int h_admin_accounts_change(struct req *r, struct app *app);
+/*
+ * GET /admin/events/{slug}/leaderboard (organisers and its scorekeepers):
+ * the live board, the public board's state, freeze and publish buttons
+ * (not for scorekeepers) and who froze and published it. 200; 404.
+ */
+int h_admin_leaderboard(struct req *r, struct app *app);
+/*
+ * POST /admin/events/{slug}/leaderboard (admins and organisers):
+ * action=freeze, unfreeze or publish with form_token. 303 back; 400;
+ * 404; 409 the board is not in a state the action starts from.
+ */
+int h_admin_leaderboard_change(struct req *r, struct app *app);
 /* GET /admin/competitions: the competitions (a scorekeeper's: theirs). 200. */
 int h_admin_competitions(struct req *r, struct app *app);
 /* GET /admin/events/{slug}/scores: search (q), score forms, latest scores. 200; 404. */

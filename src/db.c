@@ -556,8 +556,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" picked_up_at), paid_at = iif(?2 = 1, coalesce(paid_at, ?3), paid_at)"
 		" WHERE hold_id = ?1",
 	[STMT_COMP_GET] =
-		"SELECT kind, rule, unit, rounds, self_scoring, closed, version FROM competition"
-		" WHERE event_id = ?1",
+		"SELECT kind, rule, unit, rounds, self_scoring, closed, version, frozen_at,"
+		" frozen_version, published_at FROM competition WHERE event_id = ?1",
 	[STMT_COMP_PUT] =
 		"INSERT INTO competition (event_id, kind, rule, unit, rounds, self_scoring, closed)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (event_id) DO UPDATE SET"
@@ -652,6 +652,30 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"SELECT u.name, e.slug, e.title FROM scorekeeper k CROSS JOIN admin_user u"
 		" ON u.id = k.user_id CROSS JOIN event e ON e.id = k.event_id"
 		" ORDER BY k.user_id, k.event_id",
+	/*
+	 * Freeze, unfreeze, publish (score_board_set): the WHERE says which
+	 * states each may start from; no row changed is a state conflict. The
+	 * version moves so every board's ETag changes; frozen_version is the
+	 * new one, the public board's ETag until the freeze ends.
+	 */
+	[STMT_BOARD_FREEZE] =
+		"UPDATE competition SET frozen_at = ?2, frozen_version = version + 1,"
+		" version = version + 1 WHERE event_id = ?1 AND frozen_at IS NULL"
+		" AND published_at IS NULL",
+	[STMT_BOARD_UNFREEZE] =
+		"UPDATE competition SET frozen_at = NULL, frozen_version = NULL,"
+		" version = version + 1 WHERE event_id = ?1 AND frozen_at IS NOT NULL",
+	[STMT_BOARD_PUBLISH] =
+		"UPDATE competition SET frozen_at = NULL, frozen_version = NULL, published_at = ?2,"
+		" version = version + 1 WHERE event_id = ?1 AND published_at IS NULL",
+	[STMT_BOARD_SNAPSHOT] =
+		"SELECT entry_id, bib, display_name, coalesce(division_id, 0), scores, total,"
+		" coalesce(best, 0) FROM board_snapshot WHERE event_id = ?1 ORDER BY bib LIMIT ?2",
+	[STMT_BOARD_LOG_INSERT] =
+		"INSERT INTO board_log (event_id, action, at, actor) VALUES (?1, ?2, ?3, ?4)",
+	[STMT_BOARD_LOG_LIST] =
+		"SELECT action, at, actor FROM board_log WHERE event_id = ?1 ORDER BY id DESC"
+		" LIMIT ?2",
 };
 
 int db_latest_version(void)

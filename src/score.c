@@ -18,6 +18,9 @@ const char *const score_rule_names[SCORE_RULE__MAX] = {
 const char *const score_source_names[SCORE_SOURCE__MAX] = {
 	[SCORE_ENTRANT] = "entrant", [SCORE_SCOREKEEPER] = "scorekeeper", [SCORE_API] = "api",
 };
+const char *const board_action_names[BOARD_ACTION__MAX] = {
+	[BOARD_FREEZE] = "freeze", [BOARD_UNFREEZE] = "unfreeze", [BOARD_PUBLISH] = "publish",
+};
 
 /*
  * Plain digits s[0..n) into *out, at most maxlen of them. Returns 0, or -1
@@ -147,6 +150,9 @@ enum db_rc score_competition(struct db *db, struct arena *a, int64_t event_id,
 	c->self_scoring = (int)db_int(st, 4, 0);
 	c->closed = (int)db_int(st, 5, 0);
 	c->version = db_int(st, 6, 1);
+	c->frozen_at = db_int(st, 7, 0);
+	c->public_version = c->frozen_at != 0 ? db_int(st, 8, c->version) : c->version;
+	c->published_at = db_int(st, 9, 0);
 	sqlite3_reset(st);
 	st = db_stmt(db, STMT_DIVISION_LIST);
 	c->divisions = arena_alloc(a, SCORE_DIVISIONS_MAX * sizeof(*c->divisions));
@@ -686,19 +692,15 @@ void score_rank(const struct competition *c, struct board_row *rows, int n)
 	ranking = NULL;
 }
 
-enum db_rc score_board(struct db *db, struct arena *a, const struct competition *c,
-    struct board_row **rows, int *n)
+/* Ranked rows of c from its entries list[0..n) (only the confirmed ones) into *rows. */
+static void board_rows(struct arena *a, const struct competition *c, const struct entry *list,
+    int n, struct board_row **rows, int *nrows)
 {
-	struct entry *list;
 	struct board_row *b;
-	enum db_rc rc;
 	int i, k;
 
-	*n = 0;
-	if ((rc = score_entries(db, a, c->event_id, NULL, SCORE_BOARD_MAX, &list, n)) != DB_OK)
-		return rc;
-	*rows = b = arena_alloc(a, (size_t)(*n > 0 ? *n : 1) * sizeof(*b));
-	for (i = k = 0; i < *n; i++) {
+	*rows = b = arena_alloc(a, (size_t)(n > 0 ? n : 1) * sizeof(*b));
+	for (i = k = 0; i < n; i++) {
 		if (!list[i].confirmed)
 			continue;
 		memset(&b[k], 0, sizeof(b[k]));
@@ -718,9 +720,113 @@ enum db_rc score_board(struct db *db, struct arena *a, const struct competition 
 		    (2 * b[k].total + b[k].scores) / (2 * b[k].scores);
 		k++;
 	}
-	*n = k;
+	*nrows = k;
 	score_rank(c, b, k);
+}
+
+enum db_rc score_board(struct db *db, struct arena *a, const struct competition *c,
+    struct board_row **rows, int *n)
+{
+	struct entry *list;
+	enum db_rc rc;
+	int nlist;
+
+	*n = 0;
+	if ((rc = score_entries(db, a, c->event_id, NULL, SCORE_BOARD_MAX, &list, &nlist)) != DB_OK)
+		return rc;
+	board_rows(a, c, list, nlist, rows, n);
 	return DB_OK;
+}
+
+enum db_rc score_board_public(struct db *db, struct arena *a, const struct competition *c,
+    struct board_row **rows, int *n)
+{
+	sqlite3_stmt *st;
+	struct entry *list;
+	int step, k = 0;
+
+	if (c->frozen_at == 0)
+		return score_board(db, a, c, rows, n);
+	*n = 0;
+	st = db_stmt(db, STMT_BOARD_SNAPSHOT);
+	list = arena_alloc(a, SCORE_BOARD_MAX * sizeof(*list));
+	sqlite3_bind_int64(st, 1, c->event_id);
+	sqlite3_bind_int(st, 2, SCORE_BOARD_MAX);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&list[k], 0, sizeof(list[k]));
+		list[k].id = sqlite3_column_int64(st, 0);
+		list[k].bib = sqlite3_column_int64(st, 1);
+		list[k].display_name = db_text(a, st, 2);
+		list[k].division_id = sqlite3_column_int64(st, 3);
+		list[k].scores = sqlite3_column_int64(st, 4);
+		list[k].total = sqlite3_column_int64(st, 5);
+		list[k].best = sqlite3_column_int64(st, 6);
+		list[k++].confirmed = 1;
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return db_rc_of(db, step, "reading the frozen leaderboard");
+	board_rows(a, c, list, k, rows, n);
+	return DB_OK;
+}
+
+enum db_rc score_board_set(struct db *db, int64_t event_id, enum board_action action,
+    const char *actor, const char *form_token, int *replayed)
+{
+	static const enum stmt change[BOARD_ACTION__MAX] = {
+		[BOARD_FREEZE] = STMT_BOARD_FREEZE, [BOARD_UNFREEZE] = STMT_BOARD_UNFREEZE,
+		[BOARD_PUBLISH] = STMT_BOARD_PUBLISH,
+	};
+	int64_t mark = 0, now = clock_now();
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	if (actor == NULL || *actor == '\0' || (unsigned)action >= BOARD_ACTION__MAX)
+		return DB_INVALID;
+	if ((rc = change_begin(db, form_token, replayed, &mark)) != DB_OK || *replayed)
+		return rc != DB_OK ? rc : change_end(db, DB_OK, actor, mark);
+	st = db_stmt(db, change[action]);
+	sqlite3_bind_int64(st, 1, event_id);
+	if (action != BOARD_UNFREEZE)
+		sqlite3_bind_int64(st, 2, now);
+	if ((rc = db_step_done(db, st, "freezing or publishing a leaderboard")) == DB_OK &&
+	    db_changes(db) == 0) {
+		/* Not in a state this action starts from, or no competition at all. */
+		st = db_stmt(db, STMT_COMP_GET);
+		sqlite3_bind_int64(st, 1, event_id);
+		if ((rc = db_step_one(db, st, "reading a competition")) == DB_OK) {
+			sqlite3_reset(st);
+			rc = DB_CONFLICT;
+		}
+	}
+	if (rc == DB_OK) {
+		st = db_stmt(db, STMT_BOARD_LOG_INSERT);
+		sqlite3_bind_int64(st, 1, event_id);
+		sqlite3_bind_text(st, 2, board_action_names[action], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, now);
+		sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
+		rc = db_step_done(db, st, "logging a leaderboard change");
+	}
+	return change_end(db, rc, actor, mark);
+}
+
+enum db_rc score_board_log(struct db *db, struct arena *a, int64_t event_id, int max,
+    struct board_change **list, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_BOARD_LOG_LIST);
+	int step;
+
+	*n = 0;
+	*list = arena_alloc(a, (size_t)(max > 0 ? max : 1) * sizeof(**list));
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int(st, 2, max);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		(*list)[*n].action = db_text(a, st, 0);
+		(*list)[*n].at = sqlite3_column_int64(st, 1);
+		(*list)[(*n)++].actor = db_text(a, st, 2);
+	}
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "reading the leaderboard's log");
 }
 
 enum db_rc score_token_new(struct db *db, int64_t event_id, const char *label,

@@ -49,7 +49,10 @@ struct competition {
 	int rounds;			/* scores per entry, at most */
 	int self_scoring;		/* entrants report their own scores */
 	int closed;			/* no more scores */
-	int64_t version;		/* changes with every score: the board's ETag */
+	int64_t version;		/* changes with every score: the live board's ETag */
+	int64_t frozen_at;		/* 0: the public board is live; else it shows the snapshot */
+	int64_t published_at;		/* 0: no final results yet */
+	int64_t public_version;		/* the public board's ETag: version, or frozen_version */
 	struct division *divisions;	/* in order; none: one board */
 	int ndivisions;
 };
@@ -245,6 +248,38 @@ struct board_row {
  */
 enum db_rc score_board(struct db *db, struct arena *a, const struct competition *c,
     struct board_row **rows, int *n);
+
+/*
+ * The leaderboard the public sees: score_board(), or while c is frozen the
+ * standings taken when it was frozen (ranked the same way).
+ */
+enum db_rc score_board_public(struct db *db, struct arena *a, const struct competition *c,
+    struct board_row **rows, int *n);
+
+/*
+ * Freeze and publish. BOARD_FREEZE: the public board keeps the standings of
+ * this moment (scores are still taken; organisers and scorekeepers see the
+ * live board) until BOARD_UNFREEZE or BOARD_PUBLISH (the final results,
+ * live again; a published board is not frozen again). One transaction
+ * that also logs actor (required) in board_log; form_token (may be NULL)
+ * makes it idempotent (*replayed: it was done before). Returns DB_OK,
+ * DB_NOTFOUND (not a competition), DB_CONFLICT (the board is not in a
+ * state the action starts from: frozen already, not frozen, published),
+ * DB_INVALID (no actor), DB_BUSY, DB_ERROR.
+ */
+enum board_action { BOARD_FREEZE, BOARD_UNFREEZE, BOARD_PUBLISH, BOARD_ACTION__MAX };
+extern const char *const board_action_names[BOARD_ACTION__MAX];
+enum db_rc score_board_set(struct db *db, int64_t event_id, enum board_action action,
+    const char *actor, const char *form_token, int *replayed);
+
+/* A freeze, unfreeze or publish as the admin page lists it. */
+struct board_change {
+	const char *action, *actor;
+	int64_t at;
+};
+/* The latest max changes of event_id's board, newest first. *list in a. */
+enum db_rc score_board_log(struct db *db, struct arena *a, int64_t event_id, int max,
+    struct board_change **list, int *n);
 
 /*
  * Rank rows[0..n) of one competition in place (score_board() uses it):

@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}<section class="admin-scores">
-<p class="back"><a href="/admin/competitions">← Competitions</a> · <a href="/events/{{SLUG}}/leaderboard">Leaderboard</a> · <a href="/admin/events/{{SLUG}}/scores.csv">All scores as CSV</a></p>
+<p class="back"><a href="/admin/competitions">← Competitions</a> · <a href="/admin/events/{{SLUG}}/leaderboard">Live leaderboard, freeze and publish</a> · <a href="/admin/events/{{SLUG}}/scores.csv">All scores as CSV</a></p>
 <h1>Scores: {{TITLE}}</h1>
 {{#CLOSED}}<p class="notice warn">Scoring is closed for this competition.</p>{{/CLOSED}}
 {{#DONE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/DONE}}

@@ -20,6 +20,7 @@
 {{#LEADERBOARD}}<section class="leaderboard" id="leaderboard">
 <h2>Leaderboard</h2>
 <p class="rule">{{RULE_LABEL}}: the top five. <a href="/events/{{SLUG}}/leaderboard">Full leaderboard</a></p>
+<p class="notice board-state"{{#NO_NOTICE}} hidden{{/NO_NOTICE}}>{{NOTICE}}</p>
 {{#DIVISION}}{{#NAMED}}<h3>{{NAME}}</h3>{{/NAMED}}
 {{#EMPTY}}<p class="empty">No entries yet.</p>{{/EMPTY}}
 {{#TABLE}}<table class="board">

@@ -4,11 +4,13 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 {{#REFRESH}}<meta http-equiv="refresh" content="{{SECONDS}}">{{/REFRESH}}
+{{#NOSCRIPT_REFRESH}}<noscript><meta http-equiv="refresh" content="{{SECONDS}}"></noscript>{{/NOSCRIPT_REFRESH}}
 <title>{{PAGE_TITLE}} · {{SITE_NAME}}</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/style.css">
 {{#LIVE_SCRIPT}}<script src="/static/live.js" defer></script>{{/LIVE_SCRIPT}}
 {{#DROP_SCRIPT}}<script src="/static/drop.js" defer></script>{{/DROP_SCRIPT}}
+{{#BOARD_SCRIPT}}<script src="/static/board.js" defer></script>{{/BOARD_SCRIPT}}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

@@ -43,6 +43,7 @@ EVENTS = {
     "late": (20, -3600, ["points", "total", "1"]),
     "storm": (STORM_ENTRIES, None, ["points", "average", "100"]),
     "quiz": (20, None, None),  # made a competition on the admin page
+    "league": (20, None, ["points", "total", "10"]),
 }
 TOKENS = {}  # slug -> API token, made before the site starts
 PASSWORD = "correct horse battery"
@@ -99,6 +100,7 @@ def prepare(data):
     admin(data, "user", "assign", "keeper", "cup")
     admin(data, "user", "assign", "other", "race")
     admin(data, "user", "assign", "keeper", "storm")
+    admin(data, "user", "assign", "keeper", "league")
 
 
 site = harness.site_once("compete", prepare=prepare,
@@ -336,6 +338,109 @@ def test_leaderboard_ranks_ties_and_pages():
     assert data["divisions"][0]["rows"][0]["name"] == "Dan J."
     # Not a competition: no leaderboard.
     assert fetch("GET", "/events/potluck-picnic/leaderboard")[0] == 404
+
+
+def public_board(slug, etag=None):
+    """leaderboard.json as the public gets it once nginx's microcache (at most
+    a second old) has caught up with a change: waits until the ETag is not etag."""
+    deadline = time.monotonic() + 3
+    while True:
+        data, hdrs = board(slug)
+        if hdrs["etag"] != etag or time.monotonic() > deadline:
+            return data, hdrs
+        time.sleep(0.2)
+
+
+def board_post(cookie, slug, action, token=None, want=303):
+    """The organiser's freeze / unfreeze / publish form; the page it came from."""
+    page = site().fetch("GET", f"/admin/events/{slug}/leaderboard", cookie=cookie)[2]
+    fields = {"csrf": harness.csrf_of(page), "action": action,
+              "form_token": token or harness.form_token(page)}
+    status, hdrs, body = site().post_form(f"/admin/events/{slug}/leaderboard", fields, cookie)
+    assert_status(status, want, f"{action} the board", body)
+    return fields
+
+
+def standings(data):
+    return [(r["rank"], r["name"], r["figure"]) for r in data["divisions"][0]["rows"]]
+
+
+def test_freeze_and_publish():
+    org, keeper = login("org"), login("keeper")
+    ids = [entry_of(register("league", f"{n} Lee", f"{n}@example.org"))[0]
+           for n in ("Amy", "Bo", "Cal")]
+    for rid, value in zip(ids, ("5", "3")):
+        assert api("league", {"entry": rid, "value": value}, secrets.token_hex(8))[0] == 201
+    live, hdrs = board("league")
+    assert live["state"] == "live" and live["notice"] is None, live
+    before = standings(live)
+    # Freeze (a double submit freezes once), by the organiser only.
+    fields = board_post(org, "league", "freeze")
+    status, _, _ = site().post_form("/admin/events/league/leaderboard", fields, org)
+    assert status == 303, status
+    assert site().query("SELECT action, actor FROM board_log") == [("freeze", "org")]
+    status, _, body = site().post_form("/admin/events/league/leaderboard", fields, keeper)
+    assert status == 403, status
+    frozen, fhdrs = public_board("league", hdrs["etag"])
+    assert frozen["state"] == "frozen" and re.match(r"\d{4}-\d\d-\d\dT", frozen["frozen_at"])
+    assert re.match(r"Frozen at \w{3} \d+ \w{3} \d{4}, \d\d:\d\d [A-Z+-][A-Za-z0-9+-]*:",
+                    frozen["notice"]), frozen["notice"]
+    assert standings(frozen) == before
+    # A score after the freeze moves the live board, not the public one.
+    assert api("league", {"entry": ids[2], "value": "9"}, secrets.token_hex(8))[0] == 201
+    time.sleep(1.2)  # past the microcache's second
+    data, hdrs = board("league")
+    assert hdrs["etag"] == fhdrs["etag"] and standings(data) == before, standings(data)
+    status, _, _ = fetch("GET", "/events/league/leaderboard.json",
+                         headers={"If-None-Match": fhdrs["etag"]})
+    assert status == 304, status
+    page = fetch("GET", "/events/league/leaderboard")[2]
+    assert "Frozen at" in page and not re.search(r"<td>1</td><td>\d+</td><td>Cal L\.", page)
+    assert "Frozen at" in fetch("GET", "/events/league")[2]
+    for cookie in (org, keeper):  # the live board for organisers and scorekeepers
+        status, _, page = site().fetch("GET", "/admin/events/league/leaderboard", cookie=cookie)
+        assert_status(status, 200, "the live board", page)
+        assert re.search(r'class="top top1"><td>1</td><td>\d+</td><td>Cal L\.</td>', page)
+        assert "is frozen at" in page
+        assert ('value="unfreeze"' in page) == (cookie is org), "buttons for the wrong role"
+    # Wrong state or action: refused, nothing changed.
+    board_post(org, "league", "freeze", want=409)
+    board_post(org, "league", "melt", want=400)
+    assert len(site().query("SELECT 1 FROM board_log")) == 1
+    # Unfreeze: the live standings, a new ETag.
+    board_post(org, "league", "unfreeze")
+    data, hdrs = public_board("league", fhdrs["etag"])
+    assert data["state"] == "live" and standings(data)[0][:2] == (1, "Cal L."), data
+    # Freeze, score, publish: the final results are the live standings.
+    board_post(org, "league", "freeze")
+    frozen, fhdrs = public_board("league", hdrs["etag"])
+    assert api("league", {"entry": ids[1], "value": "8"}, secrets.token_hex(8))[0] == 201
+    board_post(org, "league", "publish")
+    final, _ = public_board("league", fhdrs["etag"])
+    assert final["state"] == "final" and final["notice"] == "Final results.", final
+    assert standings(final) == [(1, "Bo L.", "11"), (2, "Cal L.", "9"), (3, "Amy L.", "5")]
+    assert "Final results." in fetch("GET", "/events/league/leaderboard")[2]
+    board_post(org, "league", "freeze", want=409)
+    board_post(org, "league", "unfreeze", want=409)
+    assert site().query("SELECT action, actor FROM board_log ORDER BY id") == [
+        ("freeze", "org"), ("unfreeze", "org"), ("freeze", "org"), ("publish", "org")]
+    page = site().fetch("GET", "/admin/events/league/leaderboard", cookie=org)[2]
+    assert "Final results published by org" in page and 'value="freeze"' not in page
+
+
+def test_leaderboard_refresh_without_and_with_script():
+    page = fetch("GET", "/events/jump/leaderboard")[2]
+    head = page.split("</head>")[0]
+    # The reload is for browsers without JavaScript; with it board.js updates in place.
+    assert re.search(r'<noscript><meta http-equiv="refresh" content="\d+"></noscript>', head)
+    assert not re.search(r'(?<!<noscript>)<meta http-equiv="refresh"', head), head
+    assert '<script src="/static/board.js" defer></script>' in head
+    assert 'href="/events/jump/leaderboard?refresh=off"' in page and "refreshes every" in page
+    paused = fetch("GET", "/events/jump/leaderboard?refresh=off")[2]
+    assert "http-equiv" not in paused and "/static/board.js" not in paused, paused.split("</head>")[0]
+    assert "paused" in paused and 'href="/events/jump/leaderboard"' in paused
+    status, _, js = fetch("GET", "/static/board.js")
+    assert status == 200 and "If-None-Match" in js
 
 
 # -- the scores API -------------------------------------------------------------

@@ -712,6 +712,110 @@ static void test_cancelled_entry(void **state)
 	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM score"), 1);
 }
 
+/* The public board of the current competition, and its public ETag into *version. */
+static const struct board_row *public_board(int *n, int64_t *version)
+{
+	struct competition c;
+	struct board_row *rows;
+
+	assert_int_equal(score_competition(F->t.db, F->t.a, event_id(), &c), DB_OK);
+	assert_int_equal(score_board_public(F->t.db, F->t.a, &c, &rows, n), DB_OK);
+	*version = c.public_version;
+	return rows;
+}
+
+static enum db_rc board_set(enum board_action action, const char *form_token, int *replayed)
+{
+	return score_board_set(F->t.db, event_id(), action, "org", form_token, replayed);
+}
+
+/*
+ * Freeze: the public board keeps the standings (and ETag) of the freeze
+ * while scores still come in and move the live board; unfreeze shows them;
+ * publish shows the final (live) standings and is never frozen again. Each
+ * change is logged with its actor, once per form token.
+ */
+static void test_freeze_publish(void **state)
+{
+	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1];
+	const struct board_row *pub;
+	struct competition c;
+	struct board_row *live;
+	int64_t a, b, k, v0, v1, v2;
+	int n, replayed;
+
+	(void)state;
+	a = enter_ok("Ann", -1);
+	b = enter_ok("Bob", -1);
+	k = enter_ok("Kit", -1);
+	submit_ok(a, 5000);
+	submit_ok(b, 3000);
+	pub = public_board(&n, &v0);
+	assert_int_equal(pub[0].entry_id, a);
+	testdb_tokens(form, manage);
+	assert_int_equal(board_set(BOARD_FREEZE, form, &replayed), DB_OK);
+	assert_false(replayed);
+	assert_int_equal(board_set(BOARD_FREEZE, form, &replayed), DB_OK);	/* a double submit */
+	assert_true(replayed);
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM board_log"), 1);
+	pub = public_board(&n, &v1);
+	assert_true(v1 > v0);			/* the frozen board is a new document */
+	/* Scores after the freeze: the live board moves, the public one does not. */
+	submit_ok(k, 9000);
+	submit_ok(b, 4000);
+	pub = public_board(&n, &v2);
+	assert_int_equal(v2, v1);
+	assert_int_equal(n, 3);
+	assert_int_equal(pub[0].entry_id, a);
+	assert_int_equal(pub[0].rank, 1);
+	assert_int_equal(pub[1].entry_id, b);
+	assert_int_equal(pub[1].total, 3000);
+	assert_int_equal(pub[2].entry_id, k);
+	assert_int_equal(pub[2].rank, 0);	/* no score at the freeze */
+	assert_int_equal(score_competition(F->t.db, F->t.a, event_id(), &c), DB_OK);
+	assert_true(c.frozen_at > 0 && c.version > c.public_version);
+	assert_int_equal(score_board(F->t.db, F->t.a, &c, &live, &n), DB_OK);
+	assert_int_equal(live[0].entry_id, k);
+	assert_int_equal(live[1].entry_id, b);	/* 3 + 4 */
+	/* Frozen already: refused, nothing changed. */
+	assert_int_equal(board_set(BOARD_FREEZE, NULL, &replayed), DB_CONFLICT);
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM board_log"), 1);
+	/* Unfreeze: live again, with a new ETag. */
+	assert_int_equal(board_set(BOARD_UNFREEZE, NULL, &replayed), DB_OK);
+	assert_int_equal(board_set(BOARD_UNFREEZE, NULL, &replayed), DB_CONFLICT);
+	pub = public_board(&n, &v2);
+	assert_true(v2 > v1);
+	assert_int_equal(pub[0].entry_id, k);
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM board_snapshot"), 0);
+	/* Freeze again, score, publish: the final results are the live standings. */
+	assert_int_equal(board_set(BOARD_FREEZE, NULL, &replayed), DB_OK);
+	submit_ok(a, 7000);
+	pub = public_board(&n, &v1);
+	assert_int_equal(pub[0].entry_id, k);
+	assert_int_equal(board_set(BOARD_PUBLISH, NULL, &replayed), DB_OK);
+	pub = public_board(&n, &v2);
+	assert_true(v2 > v1);
+	assert_int_equal(pub[0].entry_id, a);	/* 5 + 7 */
+	assert_int_equal(pub[0].total, 12000);
+	assert_int_equal(score_competition(F->t.db, F->t.a, event_id(), &c), DB_OK);
+	assert_true(c.published_at > 0 && c.frozen_at == 0 && c.public_version == c.version);
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM board_snapshot"), 0);
+	/* Published: never frozen or published again, by the code or the schema. */
+	assert_int_equal(board_set(BOARD_FREEZE, NULL, &replayed), DB_CONFLICT);
+	assert_int_equal(board_set(BOARD_PUBLISH, NULL, &replayed), DB_CONFLICT);
+	assert_int_equal(board_set(BOARD_UNFREEZE, NULL, &replayed), DB_CONFLICT);
+	assert_int_not_equal(sqlite3_exec(db_sqlite(F->t.db), "UPDATE competition SET"
+	    " frozen_at = 1, frozen_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(testdb_int(F->t.db, "SELECT group_concat(action || ':' || actor, ' ')"
+	    " = 'freeze:org unfreeze:org freeze:org publish:org'"
+	    " FROM (SELECT action, actor FROM board_log ORDER BY id)"), 1);
+	/* No actor, or no competition. */
+	assert_int_equal(score_board_set(F->t.db, event_id(), BOARD_FREEZE, NULL, NULL,
+	    &replayed), DB_INVALID);
+	assert_int_equal(score_board_set(F->t.db, event_id() + 100, BOARD_FREEZE, "org", NULL,
+	    &replayed), DB_NOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -732,6 +836,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_competition_list, setup_points,
 		    testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_cancelled_entry, setup_points,
+		    testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_freeze_publish, setup_points,
 		    testdb_teardown),
 	};
 
