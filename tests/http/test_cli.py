@@ -26,6 +26,10 @@ import harness  # noqa: E402
 from tap import Skip, diag, main  # noqa: E402
 
 V1 = os.path.join(harness.SRC, "tests", "unit", "fixtures", "schema-v1.sql")
+# Databases made by earlier versions themselves (tests/http/fixtures/make-old-databases).
+MADE_BY = {int(m.group(1)): path for path in glob.glob(os.path.join(
+    harness.SRC, "tests", "http", "fixtures", "v*.sql"))
+    if (m := re.search(r"/v(\d+)\.sql$", path))}
 MIGRATIONS = sorted(glob.glob(os.path.join(harness.SRC, "migrations", "[0-9]*.sql")))
 LATEST = 1 + len(MIGRATIONS)
 NOW = int(time.time())
@@ -213,6 +217,75 @@ def test_upgrades_from_every_earlier_version_match_a_new_database():
                                 " and 1 waitlisted spots")
         diag(f"v{version} -> v{LATEST}: {sum(counts.values())} rows in {len(counts)} tables")
     assert not problems, "\n".join(problems)
+
+
+def counter_problems(d):
+    """Events whose kept counters disagree with their RSVPs."""
+    if "rsvp" not in {n for n, in rows(d, "SELECT name FROM sqlite_master")}:
+        return []
+    return rows(d, "SELECT e.slug, e.confirmed, e.waitlisted, coalesce(sum(CASE r.status"
+                   " WHEN 'confirmed' THEN 1 + r.guests END), 0) c, coalesce(sum(CASE r.status"
+                   " WHEN 'waitlisted' THEN 1 + r.guests END), 0) w FROM event e LEFT JOIN rsvp"
+                   " r ON r.event_id = e.id GROUP BY e.id HAVING e.confirmed <> c OR"
+                   " e.waitlisted <> w")
+
+
+def test_upgrades_databases_made_by_every_earlier_version():
+    """The databases earlier versions made themselves (their own init and
+    demo) upgrade to exactly a new database's schema with every row kept, a
+    backup of each taken first, and the upgraded one works with this
+    version's statements."""
+    assert sorted(MADE_BY) == list(range(1, LATEST)), (
+        f"fixtures for schema versions {sorted(MADE_BY)}, want 1 to {LATEST - 1}: run "
+        f"tests/http/fixtures/make-old-databases {max(MADE_BY, default=0) + 1}")
+    fresh = data_dir()
+    assert cli(fresh, "init")[0] == 0
+    want = shape(fresh)
+    problems = []
+    for version, path in sorted(MADE_BY.items()):
+        d = data_dir()
+        con = db(d)
+        with open(path) as f:
+            con.executescript(f.read())
+        con.close()
+        assert rows(d, "PRAGMA user_version") == [(version,)], path
+        tables = [n for n, in rows(d, "SELECT name FROM sqlite_master WHERE type = 'table'"
+                                      " AND name NOT LIKE 'sqlite_%'")]
+        counts = {t: rows(d, f"SELECT count(*) FROM {t}")[0][0] for t in tables}  # noqa: S608
+        rc, out = cli(d, "migrate")
+        if rc != 0 or f"from schema version {version} to {LATEST}" not in out:
+            problems.append(f"v{version}: migrate exited {rc}: {out.strip()}")
+            continue
+        saved = os.path.join(d, f"turnout.db.before-v{LATEST}.backup")
+        if not os.path.exists(saved) or rows_of(saved, "PRAGMA user_version") != [(version,)]:
+            problems.append(f"v{version}: no backup of the version-{version} database")
+        problems += [f"v{version}: {p}" for p in shape_diff(shape(d), want)]
+        after = {t: rows(d, f"SELECT count(*) FROM {t}")[0][0] for t in counts}  # noqa: S608
+        if after != counts:
+            problems.append(f"v{version}: rows {counts} became {after}")
+        for check in ("integrity_check", "foreign_key_check"):
+            got = rows(d, f"PRAGMA {check}")
+            if got not in ([("ok",)], []):
+                problems.append(f"v{version}: {check}: {got[:5]}")
+        problems += [f"v{version}: counters of {p[0]} disagree: {p[1:]}"
+                     for p in counter_problems(d)]
+        # This version's statements all prepare on it, and its data reads.
+        rc, out = cli(d, "outbox")
+        if rc != 0:
+            problems.append(f"v{version}: turnout-admin outbox on the upgraded database: {out}")
+        with open(path) as f:
+            made = re.search(r"of commit (\w+)", f.read(400))
+        diag(f"v{version} (made by commit {made and made.group(1)}) -> v{LATEST}: "
+             f"{sum(counts.values())} rows in {len(counts)} tables")
+    assert not problems, "\n".join(problems)
+
+
+def rows_of(path, sql):
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
 
 
 def test_failed_migration_leaves_the_database_as_it_was():
