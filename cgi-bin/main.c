@@ -179,12 +179,13 @@ static void respond(FCGX_Stream *out, struct req *r)
 /* Answer one request: parse, route, run the handler, render errors. */
 static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
 {
-	const struct route *rt;
+	const struct route *rt = NULL;
 	struct req_input in;
 	struct req r;
 	unsigned allowed;
 	int status;
 
+	log_request(FCGX_GetParam("REQUEST_ID", fr->envp));
 	req_init(&r, a);
 	memset(&in, 0, sizeof(in));
 	in.method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
@@ -229,6 +230,11 @@ static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
 		status = page_error(&r, app, status);
 	r.status = status;
 	respond(fr->out, &r);
+	/* What failed is in the lines above; which request it was, in this one. */
+	if (status >= 500)
+		log_error("answered %d to %s %s", status, in.method != NULL ? in.method : "?",
+		    rt != NULL ? rt->pattern : "(no route)");
+	log_request(NULL);
 }
 
 /* A worker's life: accept and serve until the listening socket is shut. */

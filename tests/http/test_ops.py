@@ -346,6 +346,34 @@ def test_litestream_replica_restores_what_was_acknowledged_before_a_kill_9():
                               "kill are not on the replica"
 
 
+def test_a_failed_request_is_found_in_both_logs_by_its_id():
+    """An answer of 5xx is logged by the app with nginx's request id, which
+    nginx's access log line for it also ends with (after the seconds it took)."""
+    with harness.Site("request-id", expect_healthy=False,
+                      prepare=harness.break_database) as s:
+        probe = f"/events/nowhere?probe={time.monotonic_ns()}"
+        status, _, _ = s.request("GET", probe)
+        assert status == 503, status
+        access = os.path.join(s.log_dir, "nginx-access.log")
+        deadline = time.monotonic() + harness.TIMEOUT
+        while True:
+            with open(access) as f:
+                line = [x for x in f if probe in x]
+            if line or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert line, f"no access log line for {probe}"
+        m = re.search(r'" (\d+\.\d{3}) ([0-9a-f]{32})$', line[0].rstrip("\n"))
+        assert m, f"no request time and id at the end of {line[0]!r}"
+        said = [x for x in s.log_text().splitlines() if m.group(2) in x]
+        assert said and said[-1].endswith(
+            f"error: answered 503 to GET /events/{{slug}} [request {m.group(2)}]"), \
+            (said, s.log_text()[-1500:])
+        # Lines outside a request carry no id.
+        assert [x for x in s.log_text().splitlines() if "serving on" in x and
+                "[request" not in x], s.log_text()[-1500:]
+
+
 def http_get(port, path, body=None, headers=None):
     conn = harness.http.client.HTTPConnection("127.0.0.1", port, timeout=harness.TIMEOUT)
     try:
