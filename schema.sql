@@ -243,7 +243,10 @@ CREATE TABLE outbox (
 	created_at      INTEGER NOT NULL,
 	sent_at         INTEGER,
 	-- A drop's claim the message is about (claimed, claim_cancelled).
-	hold_id         INTEGER REFERENCES drop_hold (id) ON DELETE SET NULL
+	hold_id         INTEGER REFERENCES drop_hold (id) ON DELETE SET NULL,
+	-- A cancellation an organiser made, with their message to the person.
+	by_organiser    INTEGER NOT NULL DEFAULT 0 CHECK (by_organiser IN (0, 1)),
+	message         TEXT CHECK (message IS NULL OR length(message) BETWEEN 1 AND 1000)
 );
 -- The worker's queue holds only what is to send; the admin's dead letters,
 -- the purge's old rows and an RSVP's messages each their own.
@@ -860,4 +863,4 @@ CREATE TABLE board_log (
 );
 CREATE INDEX board_log_event ON board_log (event_id, id);
 
-PRAGMA user_version = 12;
+PRAGMA user_version = 13;

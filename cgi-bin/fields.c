@@ -67,6 +67,7 @@ static const struct {
 	[F_DIVISION] = { "division", 24 },
 	[F_ENTRY] = { "entry", 24 },
 	[F_LABEL] = { "label", 400 },
+	[F_MESSAGE] = { "message", 4000 },
 	[F_REASON] = { "reason", 1000 },
 	[F_ROUND] = { "round", 24 },
 	[F_SCORE] = { "score", 24 },

@@ -16,6 +16,7 @@
 #include "tz.h"
 
 #define SEARCH_MAX 100
+#define MESSAGE_MAX 1000	/* characters of an organiser's message */
 #define BULK_LINES_MAX 200
 #define CSV_CHUNK 32768		/* bytes of the export sent at a time */
 
@@ -50,6 +51,8 @@ struct result {
 
 struct rsvps_view {
 	const char *error, *done;
+	const struct rsvp *cancel;	/* the RSVP a cancel asks about first */
+	const char *message;		/* the message typed for it, to show again */
 	const struct add_form *add;
 	const char *bulk_text;		/* the bulk add form's text, to show again */
 	const struct result *results;	/* a bulk operation's report */
@@ -169,6 +172,15 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 	if (more)
 		tpl_set(tpl_section(p.body, "NEXT_PAGE"), "FROM", arena_printf(r->a, "%c%lld",
 		    cursor.status == RSVP_WAITLISTED ? 'w' : 'c', (long long)cursor.after));
+	if (v->cancel != NULL) {
+		f = tpl_section(p.body, "CONFIRM_CANCEL");
+		tpl_set_int(f, "ID", v->cancel->id);
+		tpl_set(f, "NAME", v->cancel->name);
+		tpl_set(f, "EMAIL", v->cancel->email);
+		tpl_set_int(f, "PARTY", 1 + v->cancel->guests);
+		tpl_set(f, "STATUS", rsvp_status_name(v->cancel->status));
+		tpl_set(f, "MESSAGE", v->message != NULL ? v->message : "");
+	}
 	if (v->done != NULL)
 		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", v->done);
 	if (v->error != NULL)
@@ -200,22 +212,56 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 	return page_end(&p, r, status);
 }
 
+/*
+ * The RSVP a cancel is about (field rsvp) into *rv, for the question asked
+ * before it; 0, or the status of the page that says why not with v->error.
+ */
+static int cancel_target(struct req *r, struct app *app, const struct event *e,
+    struct rsvp *rv, struct rsvps_view *v)
+{
+	enum db_rc rc;
+	int64_t id;
+
+	if (field_number(r->a, field_get(r, F_RSVP), 999999999, -1, "RSVP", &id) != NULL ||
+	    id < 0) {
+		v->error = "Which RSVP? Use the buttons on this page.";
+		return 400;
+	}
+	if ((rc = rsvp_admin_get(app->db, r->a, e->id, id, rv)) == DB_NOTFOUND) {
+		v->error = "There is no such RSVP at this event.";
+		return 404;
+	}
+	if (rc != DB_OK)
+		return db_status(rc);
+	if (rv->status == RSVP_CANCELLED) {
+		v->error = arena_printf(r->a, "%s's RSVP is cancelled already.", rv->name);
+		return 422;
+	}
+	v->cancel = rv;
+	return 0;
+}
+
 int h_admin_rsvps(struct req *r, struct app *app)
 {
-	const char *done = field_get(r, F_DONE);
+	const char *done = field_get(r, F_DONE), *confirm = field_get(r, F_CONFIRM);
 	struct rsvps_view v = { 0 };
 	struct event e;
+	struct rsvp rv;
 	size_t i;
 	int status;
 
 	if ((status = admin_event_load(r, app, &e)) != 0)
+		return status;
+	/* ?confirm=cancel&rsvp=ID: ask before cancelling someone. */
+	if (confirm != NULL && strcmp(confirm, "cancel") == 0 &&
+	    (status = cancel_target(r, app, &e, &rv, &v)) != 0 && v.error == NULL)
 		return status;
 	for (i = 0; done != NULL && i < NACTIONS; i++)
 		if (strcmp(done, actions[i].name) == 0)
 			v.done = actions[i].done;
 	if (done != NULL && strcmp(done, "add") == 0)
 		v.done = DONE_ADDED;
-	return rsvps_page(r, app, &e, 200, &v);
+	return rsvps_page(r, app, &e, status != 0 ? status : 200, &v);
 }
 
 /* Back to the page after a change, keeping the search, at the row. */
@@ -226,6 +272,44 @@ static int back(struct req *r, const struct event *e, const char *done, int64_t 
 	return page_redirect(r, arena_printf(r->a, "/admin/events/%s/rsvps?done=%s%s%s#r%lld",
 	    e->slug, done, *q != '\0' ? "&q=" : "", *q != '\0' ? query_escape(r, q) : "",
 	    (long long)id));
+}
+
+/*
+ * Cancel someone's RSVP once the organiser said yes to the question
+ * (confirm=yes), with their optional message to the person; without the
+ * yes, the question (a form from before it, or a script's).
+ */
+static int cancel(struct req *r, struct app *app, const struct event *e)
+{
+	const char *confirm = field_get(r, F_CONFIRM), *q = search_of(r);
+	struct rsvps_view v = { 0 };
+	struct rsvp_outcome out;
+	struct rsvp rv;
+	enum db_rc rc;
+	int status;
+
+	if (confirm == NULL || strcmp(confirm, "yes") != 0) {
+		if ((status = cancel_target(r, app, e, &rv, &v)) != 0)
+			return v.error != NULL ? rsvps_page(r, app, e, status, &v) : status;
+		return page_redirect(r, arena_printf(r->a, "/admin/events/%s/rsvps?confirm=cancel"
+		    "&rsvp=%lld%s%s#confirm", e->slug, (long long)rv.id, *q != '\0' ? "&q=" : "",
+		    *q != '\0' ? query_escape(r, q) : ""));
+	}
+	if ((status = cancel_target(r, app, e, &rv, &v)) != 0) {
+		/* Cancelled already (a double submit): done, as the first answer said. */
+		if (status == 422)
+			return back(r, e, "cancel", rv.id);
+		return v.error != NULL ? rsvps_page(r, app, e, status, &v) : status;
+	}
+	v.message = field_get(r, F_MESSAGE) != NULL ? field_get(r, F_MESSAGE) : "";
+	if ((v.error = field_text(r->a, field_get(r, F_MESSAGE), 0, MESSAGE_MAX, 0, "message",
+	    &v.message)) != NULL)
+		return rsvps_page(r, app, e, 400, &v);
+	rc = rsvp_admin_cancel(app->db, r->a, e->id, rv.id, r->session->user,
+	    *v.message != '\0' ? v.message : NULL, &out);
+	if (rc == DB_OK)
+		return back(r, e, "cancel", rv.id);
+	return db_status(rc);
 }
 
 /* Add an RSVP on someone's behalf, as the admin. */
@@ -431,6 +515,8 @@ int h_admin_rsvps_change(struct req *r, struct app *app)
 		return status;
 	if (action != NULL && strcmp(action, "add") == 0)
 		return add(r, app, &e);
+	if (action != NULL && strcmp(action, "cancel") == 0)
+		return cancel(r, app, &e);
 	if (action != NULL && strcmp(action, "bulk_add") == 0)
 		return bulk_add(r, app, &e);
 	if (action != NULL && strcmp(action, "bulk_promote") == 0)

@@ -96,7 +96,10 @@ struct db {
 	X(", created_at", m->created_at = db_int(st, i, 0)) \
 	X(", next_attempt_at", m->next_attempt_at = db_int(st, i, 0)) \
 	X(", lease_until", m->lease_until = db_int(st, i, 0)) \
-	X(", hold_id", m->hold_id = db_int(st, i, 0))
+	X(", hold_id", m->hold_id = db_int(st, i, 0)) \
+	X(", by_organiser", m->by_organiser = (int)db_int(st, i, 0)) \
+	X(", message", m->message = sqlite3_column_type(st, i) == SQLITE_NULL ? \
+	    NULL : db_text(a, st, i))
 #define DROP_SETTINGS_ROW(X) \
 	X("per_person", s->per_person = (int)db_int(st, i, 1)) \
 	X(", hold_seconds", s->hold_seconds = (int)db_int(st, i, DROP_HOLD_SECONDS_DEFAULT)) \
@@ -354,6 +357,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OUTBOX_LINK] =
 		"UPDATE outbox SET link_token = ?2 WHERE rsvp_id = ?1"
 		" AND kind IN ('confirmed', 'waitlisted') AND state = 'pending'",
+	/* The cancellation the status trigger just enqueued is the organiser's. */
+	[STMT_OUTBOX_BY_ORGANISER] =
+		"UPDATE outbox SET by_organiser = 1, message = ?2"
+		" WHERE dedupe_key = 'rsvp:' || ?1 || ':cancelled' AND state = 'pending'",
 	[STMT_OUTBOX_RESEND] =
 		"INSERT INTO outbox (kind, dedupe_key, recipient, name, event_id, rsvp_id,"
 		" link_token, next_attempt_at, created_at)"

@@ -36,6 +36,16 @@ enum db_rc outbox_link(struct db *db, int64_t rsvp_id, const char *manage_token)
 	return db_step_done(db, st, "linking a message");
 }
 
+enum db_rc outbox_by_organiser(struct db *db, int64_t rsvp_id, const char *message)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_OUTBOX_BY_ORGANISER);
+
+	sqlite3_bind_int64(st, 1, rsvp_id);
+	if (message != NULL)
+		sqlite3_bind_text(st, 2, message, -1, SQLITE_STATIC);
+	return db_step_done(db, st, "marking an organiser's cancellation");
+}
+
 /* Queue order for qsort: next_attempt_at, then id. */
 static int by_due(const void *x, const void *y)
 {

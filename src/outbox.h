@@ -45,7 +45,16 @@ struct outbox_msg {
 	int64_t next_attempt_at;	/* the queue's order */
 	int64_t lease_until;		/* the row may be another worker's from then on */
 	int64_t hold_id;		/* a drop's claim (drop.h), or 0 */
+	int by_organiser;		/* a cancellation an organiser made */
+	const char *message;		/* the organiser's words to the person, or NULL */
 };
+
+/*
+ * Inside the caller's transaction, right after an organiser cancelled RSVP
+ * rsvp_id: the cancellation message the trigger enqueued says so, with
+ * message (NULL: none) from the organiser.
+ */
+enum db_rc outbox_by_organiser(struct db *db, int64_t rsvp_id, const char *message);
 
 /* A dead letter, as the admin sees it. */
 struct outbox_dead {

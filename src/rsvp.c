@@ -348,6 +348,19 @@ enum db_rc rsvp_cancel(struct db *db, struct arena *a, const char *manage_token,
 	return change_rsvp(db, a, &ref, form_token, apply_cancel, NULL, out);
 }
 
+/* An organiser's cancel: arg is their message to the person, or NULL. */
+static enum db_rc apply_admin_cancel(struct db *db, struct arena *a, const struct rsvp *r,
+    const struct event *e, const void *arg, struct rsvp_outcome *out)
+{
+	enum db_rc rc;
+
+	if (r->status == RSVP_CANCELLED)
+		return DB_OK;
+	if ((rc = apply_cancel(db, a, r, e, NULL, out)) != DB_OK)
+		return rc;
+	return outbox_by_organiser(db, r->id, arg);
+}
+
 /* Manual promotion: a waitlisted party out of turn, if it fits. */
 static enum db_rc apply_promote(struct db *db, struct arena *a, const struct rsvp *r,
     const struct event *e, const void *arg, struct rsvp_outcome *out)
@@ -395,7 +408,7 @@ static const struct {
 } admin_acts[] = {
 	[RSVP_CHECK_IN] = { apply_check_in, "in" },
 	[RSVP_UNDO_CHECK_IN] = { apply_check_in, NULL },
-	[RSVP_ADMIN_CANCEL] = { apply_cancel, NULL },
+	[RSVP_ADMIN_CANCEL] = { apply_admin_cancel, NULL },
 	[RSVP_PROMOTE] = { apply_promote, NULL },
 };
 
@@ -406,6 +419,22 @@ enum db_rc rsvp_admin_act(struct db *db, struct arena *a, int64_t event_id, int6
 
 	return change_rsvp(db, a, &ref, NULL, admin_acts[action].apply,
 	    admin_acts[action].arg, out);
+}
+
+enum db_rc rsvp_admin_cancel(struct db *db, struct arena *a, int64_t event_id,
+    int64_t rsvp_id, const char *actor, const char *message, struct rsvp_outcome *out)
+{
+	struct rsvp_ref ref = { .event_id = event_id, .id = rsvp_id, .actor = actor };
+
+	return change_rsvp(db, a, &ref, NULL, apply_admin_cancel, message, out);
+}
+
+enum db_rc rsvp_admin_get(struct db *db, struct arena *a, int64_t event_id, int64_t rsvp_id,
+    struct rsvp *r)
+{
+	struct rsvp_ref ref = { .event_id = event_id, .id = rsvp_id };
+
+	return read_rsvp(db, a, &ref, r);
 }
 
 static int by_id(const void *x, const void *y)

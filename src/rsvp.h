@@ -134,7 +134,7 @@ enum db_rc rsvp_resend(struct db *db, const char *slug, const char *email,
 enum rsvp_admin_action {
 	RSVP_CHECK_IN,		/* confirmed parties only */
 	RSVP_UNDO_CHECK_IN,
-	RSVP_ADMIN_CANCEL,	/* promotes the waitlist */
+	RSVP_ADMIN_CANCEL,	/* promotes the waitlist; worded as the organiser's */
 	RSVP_PROMOTE,		/* a waitlisted party, out of turn, if it fits */
 };
 
@@ -148,6 +148,18 @@ enum rsvp_admin_action {
  */
 enum db_rc rsvp_admin_act(struct db *db, struct arena *a, int64_t event_id, int64_t rsvp_id,
     enum rsvp_admin_action action, const char *actor, struct rsvp_outcome *out);
+
+/*
+ * RSVP_ADMIN_CANCEL with the organiser's message (NULL: none): the person's
+ * e-mail says the organiser cancelled, with the message. Codes as
+ * rsvp_admin_act().
+ */
+enum db_rc rsvp_admin_cancel(struct db *db, struct arena *a, int64_t event_id,
+    int64_t rsvp_id, const char *actor, const char *message, struct rsvp_outcome *out);
+
+/* RSVP rsvp_id of event event_id, any status; DB_NOTFOUND, DB_ERROR. */
+enum db_rc rsvp_admin_get(struct db *db, struct arena *a, int64_t event_id, int64_t rsvp_id,
+    struct rsvp *r);
 
 /* One line of a bulk add and what became of it. */
 struct rsvp_bulk_line {

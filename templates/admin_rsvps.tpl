@@ -4,6 +4,16 @@
 <p class="links"><a href="/admin/events/{{SLUG}}/items">Potluck items</a> · <a href="/admin/events/{{SLUG}}/stats">Figures</a> · <a href="/admin/events/{{SLUG}}/rsvps.csv">Download as CSV</a> · <a href="/events/{{SLUG}}.ics">Calendar file (.ics)</a></p>
 <p class="meta"><time datetime="{{WHEN_ISO}}">{{WHEN}}</time> · {{LOCATION}}</p>
 <p class="counts">Confirmed: <strong>{{CONFIRMED}}</strong> of {{CAPACITY}} · Waitlisted: <strong>{{WAITLISTED}}</strong></p>
+{{#CONFIRM_CANCEL}}<section class="confirm" id="confirm" aria-labelledby="confirm-title">
+<h2 id="confirm-title">Cancel {{NAME}}'s RSVP?</h2>
+<p>{{NAME}} ({{EMAIL}}), party of {{PARTY}}, {{STATUS}}. Their spots go to the waitlist, and they get an e-mail saying that the organiser cancelled their RSVP.</p>
+<form method="post" action="/admin/events/{{SLUG}}/rsvps">
+<input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="rsvp" value="{{ID}}"><input type="hidden" name="confirm" value="yes">
+<label for="message">Message to {{NAME}} (optional, goes in the e-mail)</label>
+<textarea id="message" name="message" maxlength="1000" rows="3">{{MESSAGE}}</textarea>
+<p class="actions"><button type="submit" class="danger">Yes, cancel the RSVP</button> <a class="button" href="/admin/events/{{SLUG}}/rsvps{{Q_ARG}}#r{{ID}}">No, keep it</a></p>
+</form>
+</section>{{/CONFIRM_CANCEL}}
 {{#DONE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/DONE}}
 {{#ERROR}}<p class="notice warn" role="alert">{{MESSAGE}}</p>{{/ERROR}}
 {{#RESULTS}}<ul class="results">{{#RESULT}}<li class="{{#OK}}ok{{/OK}}{{#REFUSED}}refused{{/REFUSED}}">{{WHAT}}: {{OUTCOME}}</li>{{/RESULT}}</ul>{{/RESULTS}}
@@ -22,7 +32,7 @@
 <form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="uncheckin"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit" class="link">Undo</button></form>{{/CHECKED_IN}}
 {{#NOT_CHECKED_IN}}<form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="checkin"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Check in</button></form>{{/NOT_CHECKED_IN}}</td>
 <td>{{EMAIL}}</td><td>{{NOTE}}</td><td>{{CREATED}}</td>
-<td><form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit" class="danger">Cancel RSVP</button></form></td></tr>
+<td><a class="button danger" href="/admin/events/{{SLUG}}/rsvps?confirm=cancel&amp;rsvp={{ID}}{{Q_AMP}}#confirm">Cancel RSVP…</a></td></tr>
 {{/CONFIRMED_ROW}}</tbody>
 </table>
 <h2>Waitlist</h2>
@@ -32,7 +42,7 @@
 <tbody>
 {{#WAITLIST_ROW}}<tr id="r{{ID}}"><td><input type="checkbox" name="pick_{{ID}}" value="1" form="bulk" aria-label="Pick {{NAME}}"></td><td>{{POSITION}}</td><td>{{NAME}}</td><td>{{PARTY}}</td><td>{{EMAIL}}</td><td>{{NOTE}}</td><td>{{CREATED}}</td>
 <td><form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="promote"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Confirm now</button></form>
-<form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit" class="danger">Remove</button></form></td></tr>
+<a class="button danger" href="/admin/events/{{SLUG}}/rsvps?confirm=cancel&amp;rsvp={{ID}}{{Q_AMP}}#confirm">Remove…</a></td></tr>
 {{/WAITLIST_ROW}}</tbody>
 </table>
 {{#FIRST_PAGE}}<p class="pager"><a href="/admin/events/{{SLUG}}/rsvps{{Q_ARG}}">← First page</a></p>{{/FIRST_PAGE}}

@@ -52,7 +52,7 @@
 static const char *const mail_templates[] = {
 	"mail/confirmed.tpl", "mail/waitlisted.tpl", "mail/promoted.tpl",
 	"mail/cancelled.tpl", "mail/reminder.tpl", "mail/resend.tpl", "mail/link.tpl",
-	"mail/claimed.tpl", "mail/claim_cancelled.tpl",
+	"mail/claimed.tpl", "mail/claim_cancelled.tpl", "mail/cancelled_by_organiser.tpl",
 	NULL
 };
 
@@ -135,8 +135,11 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 		*err = "the claim can no longer be read";
 		return NULL;
 	}
-	mail.text = tpl_render_text(w->a, arena_printf(w->a, "mail/%s.tpl", m->kind), d,
-	    &len);
+	/* The organiser's message keeps its lines: they wrote it as a paragraph. */
+	if (m->message != NULL)
+		tpl_set(tpl_section(d, "MESSAGE"), "TEXT", m->message);
+	mail.text = tpl_render_text(w->a, arena_printf(w->a, "mail/%s%s.tpl", m->kind,
+	    m->by_organiser ? "_by_organiser" : ""), d, &len);
 	if (mail.text == NULL) {
 		*err = "template missing or invalid (see the worker's log)";
 		return NULL;

@@ -557,7 +557,7 @@ def test_participants_check_in_cancel_promote():
     status, _, body = act(cookie, "door", "promote", ids["Dan"])
     assert status == 422 and "does not fit" in alerts(body)[0]
     # Cancel promotes the next in line, in the same transaction.
-    assert act(cookie, "door", "cancel", ids["Ben"])[0] == 303
+    assert act(cookie, "door", "cancel", ids["Ben"], confirm="yes")[0] == 303
     assert dict(site().query("SELECT name, status FROM rsvp WHERE name IN"
                              " ('Ben', 'Cat', 'Dan') AND email LIKE '%example.org'"
                              " AND event_id = (SELECT id FROM event WHERE slug = 'door')")) == {
@@ -566,7 +566,7 @@ def test_participants_check_in_cancel_promote():
     form = editor_form(cookie, "/admin/events/door/edit")
     form["capacity"] = "2"  # unchanged: nothing moves
     assert post("/admin/events/door/edit", form, cookie)[0] == 303
-    assert act(cookie, "door", "cancel", ids["Cat"])[0] == 303  # Dan moves up
+    assert act(cookie, "door", "cancel", ids["Cat"], confirm="yes")[0] == 303  # Dan moves up
     assert act(cookie, "door", "promote", ids["Dan"])[0] == 303  # already: fine
     # Other events' RSVPs and unknown ids are not found; bad actions are 400.
     assert act(cookie, "fun-run-5k", "checkin", ids["Ann"])[0] == 404

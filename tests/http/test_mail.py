@@ -334,6 +334,49 @@ def test_waitlisted_promoted_cancelled_and_reminder_mails():
         "Reminder", "You're confirmed"], "not one confirmation and one reminder"
 
 
+def test_organiser_cancel_asks_first_and_says_so():
+    """Cancelling someone from the participants page asks first (a page,
+    no script), refuses a bad message changing nothing, and the e-mail
+    says the organiser cancelled, with their message: not the self-cancel's
+    "thank you for letting us know"."""
+    rsvp("Cy Cancel", "cy@example.org")
+    rid = site().query_one("SELECT id FROM rsvp WHERE email = 'cy@example.org'")[0]
+    path = "/admin/events/mailtest/rsvps"
+    status, _, body = site().fetch("GET", path, cookie=admin_cookie())
+    assert status == 200, status
+    ask = f"{path}?confirm=cancel&amp;rsvp={rid}#confirm"
+    assert ask in body, "no link to the question before cancelling"
+    assert 'value="cancel"' not in body, "a one-tap cancel form is still on the page"
+    status, _, body = site().fetch("GET", html.unescape(ask).split("#")[0],
+                                   cookie=admin_cookie())
+    assert status == 200 and "Cancel Cy Cancel's RSVP?" in body, status
+    csrf = harness.csrf_of(body)
+    form = {"csrf": csrf, "action": "cancel", "rsvp": str(rid)}
+    active = "SELECT status FROM rsvp WHERE id = ?"
+    # Without the yes: the question, nothing changed.
+    status, hdrs, _ = site().post_form(path, form, admin_cookie())
+    assert status == 303 and hdrs["location"] == \
+        f"{path}?confirm=cancel&rsvp={rid}#confirm", (status, hdrs)
+    # A message past its bound: the question again with the error, nothing changed.
+    status, _, body = site().post_form(path, dict(form, confirm="yes", message="x" * 1001),
+                                       admin_cookie())
+    assert status == 400 and "too long" in harness.alerts(body)[0], status
+    assert 'id="confirm"' in body and "x" * 1001 in body, "the typed message is lost"
+    assert site().query_one(active, (rid,)) == ("confirmed",)
+    note = "Sorry <Cy>: the hall shrank.\nWe kept your address for next time."
+    yes = dict(form, confirm="yes", message=note)
+    for _ in range(2):  # a double submit changes nothing more
+        status, hdrs, _ = site().post_form(path, yes, admin_cookie())
+        assert status == 303 and hdrs["location"] == f"{path}?done=cancel#r{rid}", hdrs
+    assert site().query_one(active, (rid,)) == ("cancelled",)
+    body = one_mail("cy@example.org", "The organiser cancelled your RSVP: Mail test event")
+    body = body.replace("\r\n", "\n")
+    assert "Hello Cy Cancel," in body and note in body, body
+    assert "thank you" not in body.lower(), body
+    assert site().query_one("SELECT count(*) FROM outbox WHERE rsvp_id = ? AND kind ="
+                            " 'cancelled'", (rid,)) == (1,)
+
+
 def test_451_then_delivered_after_retry():
     rsvp("Flo Flaky", "flaky-flo@example.org")
     msgs = _peer.wait_for("flaky-flo@example.org")

@@ -1,0 +1,10 @@
+-- An organiser who cancels someone's RSVP from the admin pages: the
+-- cancellation e-mail the status trigger enqueues is worded as theirs
+-- (not "thank you for letting us know") and carries their optional
+-- message. Columns with defaults: the table keeps its rows and triggers.
+ALTER TABLE outbox ADD COLUMN by_organiser INTEGER NOT NULL DEFAULT 0
+	CHECK (by_organiser IN (0, 1));
+ALTER TABLE outbox ADD COLUMN message TEXT
+	CHECK (message IS NULL OR length(message) BETWEEN 1 AND 1000);
+
+PRAGMA user_version = 13;
