@@ -65,6 +65,9 @@ CREATE UNIQUE INDEX rsvp_active_email ON rsvp (event_id, email) WHERE status <> 
 CREATE INDEX rsvp_event_status ON rsvp (event_id, status, id, guests);
 -- The newest sign-ups still active (event and live pages).
 CREATE INDEX rsvp_event_active ON rsvp (event_id, id) WHERE status <> 'cancelled';
+-- Door mode: the confirmed parties of an event in alphabetical order.
+CREATE INDEX rsvp_door ON rsvp (event_id, name COLLATE NOCASE, id)
+	WHERE status = 'confirmed';
 -- The earliest waiting party of each size (promotion).
 CREATE INDEX rsvp_waitlist_size ON rsvp (event_id, guests, id) WHERE status = 'waitlisted';
 

@@ -1,7 +1,8 @@
 /*
  * The participants page: who is coming and who waits, search, and the
- * admin's actions (check in at the door, cancel, promote out of turn, add
- * on someone's behalf). Every action is logged with the admin's name.
+ * admin's actions (check in, cancel, promote out of turn, add on someone's
+ * behalf), and door mode: the confirmed parties by name, one tap each to
+ * check in. Every action is logged with the admin's name.
  */
 #include <string.h>
 
@@ -37,6 +38,17 @@ static const struct {
 };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
 #define DONE_ADDED "Added."
+
+/* What the page says after the action named name (a done=); NULL if none. */
+static const char *action_done(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < NACTIONS; i++)
+		if (strcmp(name, actions[i].name) == 0)
+			return actions[i].done;
+	return name != NULL && strcmp(name, "add") == 0 ? DONE_ADDED : NULL;
+}
 
 /* What the visitor typed into the add form, to show again. */
 struct add_form {
@@ -244,10 +256,9 @@ static int cancel_target(struct req *r, struct app *app, const struct event *e,
 int h_admin_rsvps(struct req *r, struct app *app)
 {
 	const char *done = field_get(r, F_DONE), *confirm = field_get(r, F_CONFIRM);
-	struct rsvps_view v = { 0 };
+	struct rsvps_view v = { .done = action_done(done) };
 	struct event e;
 	struct rsvp rv;
-	size_t i;
 	int status;
 
 	if ((status = admin_event_load(r, app, &e)) != 0)
@@ -256,11 +267,6 @@ int h_admin_rsvps(struct req *r, struct app *app)
 	if (confirm != NULL && strcmp(confirm, "cancel") == 0 &&
 	    (status = cancel_target(r, app, &e, &rv, &v)) != 0 && v.error == NULL)
 		return status;
-	for (i = 0; done != NULL && i < NACTIONS; i++)
-		if (strcmp(done, actions[i].name) == 0)
-			v.done = actions[i].done;
-	if (done != NULL && strcmp(done, "add") == 0)
-		v.done = DONE_ADDED;
 	return rsvps_page(r, app, &e, status != 0 ? status : 200, &v);
 }
 
@@ -627,4 +633,92 @@ int h_admin_rsvps_csv(struct req *r, struct app *app)
 	csv_row(&x->c, head, sizeof(head) / sizeof(head[0]));
 	return admin_csv_stream(r, arena_printf(r->a, "%s-participants.csv", e.slug),
 	    export_stream, x);
+}
+
+/*
+ * Door mode: the confirmed parties by name with one check-in button each
+ * and the running count; done and error say what the last tap did.
+ */
+static int door_page(struct req *r, struct app *app, const struct event *e, int status,
+    const char *done, const char *error)
+{
+	const char *q = search_of(r);
+	struct rsvp_door d;
+	struct tpl_dict *row;
+	struct page p;
+	enum db_rc rc;
+	int i;
+
+	if ((rc = rsvp_door(app->db, r->a, e->id, q, &d)) != DB_OK)
+		return db_status(rc);
+	admin_page_begin(&p, r, app, arena_printf(r->a, "Door: %s", e->title), "admin_door.tpl");
+	page_event_summary(p.body, r->a, e, clock_now());
+	tpl_set(p.body, "Q", q);
+	tpl_set_int(p.body, "CHECKED_IN", d.checked_in);
+	tpl_set_int(p.body, "CONFIRMED", d.confirmed);
+	for (i = 0; i < d.n; i++) {
+		row = tpl_section(p.body, "ROW");
+		tpl_set_int(row, "ID", d.list[i].id);
+		tpl_set(row, "NAME", d.list[i].name);
+		tpl_set(row, "EMAIL", d.list[i].email);
+		tpl_set_int(row, "PARTY", 1 + d.list[i].guests);
+		if (d.list[i].checked_in_at != 0)
+			tpl_set(tpl_section(row, "IN"), "AT", tz_human(r->a, d.list[i].checked_in_at));
+		else
+			tpl_show(row, "OUT");
+	}
+	if (d.n == 0)
+		tpl_show(p.body, *q != '\0' ? "NO_MATCH" : "NOBODY");
+	if (d.more)
+		tpl_set_int(tpl_section(p.body, "MORE"), "MAX", RSVP_DOOR_MAX);
+	if (done != NULL)
+		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", done);
+	if (error != NULL)
+		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", error);
+	return page_end(&p, r, status);
+}
+
+int h_admin_door(struct req *r, struct app *app)
+{
+	const char *done = field_get(r, F_DONE);
+	struct event e;
+	int status;
+
+	if ((status = admin_event_load(r, app, &e)) != 0)
+		return status;
+	/* Only what a tap at the door did. */
+	if (done != NULL && strcmp(done, "checkin") != 0 && strcmp(done, "uncheckin") != 0)
+		done = NULL;
+	return door_page(r, app, &e, 200, action_done(done), NULL);
+}
+
+int h_admin_door_change(struct req *r, struct app *app)
+{
+	const char *action = field_get(r, F_ACTION), *q = search_of(r);
+	struct rsvp_outcome out;
+	struct event e;
+	int64_t id;
+	enum db_rc rc;
+	int status, in;
+
+	if ((status = admin_event_load(r, app, &e)) != 0)
+		return status;
+	if (action == NULL || (strcmp(action, "checkin") != 0 && strcmp(action, "uncheckin") != 0))
+		return door_page(r, app, &e, 400, NULL, "Unknown action: use the buttons on this page.");
+	in = strcmp(action, "checkin") == 0;
+	if (field_number(r->a, field_get(r, F_RSVP), 999999999, -1, "RSVP", &id) != NULL || id < 0)
+		return door_page(r, app, &e, 400, NULL, "Which party? Use the buttons on this page.");
+	switch ((rc = rsvp_admin_act(app->db, r->a, e.id, id, in ? RSVP_CHECK_IN :
+	    RSVP_UNDO_CHECK_IN, r->session->user, &out))) {
+	case DB_OK:
+		return page_redirect(r, arena_printf(r->a, "/admin/events/%s/door?done=%s%s%s#r%lld",
+		    e.slug, action, *q != '\0' ? "&q=" : "", *q != '\0' ? query_escape(r, q) : "",
+		    (long long)id));
+	case DB_NOTFOUND:
+		return door_page(r, app, &e, 404, NULL, "There is no such party at this event.");
+	case DB_CLOSED:
+		return door_page(r, app, &e, 422, NULL, "Only confirmed parties can be checked in.");
+	default:
+		return db_status(rc);
+	}
 }

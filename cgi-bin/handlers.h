@@ -125,6 +125,17 @@ int h_admin_rsvps(struct req *r, struct app *app);
 int h_admin_rsvps_change(struct req *r, struct app *app);
 /* GET /admin/events/{slug}/rsvps.csv: every participant. 200; 404. */
 int h_admin_rsvps_csv(struct req *r, struct app *app);
+/*
+ * GET /admin/events/{slug}/door: door mode, the confirmed parties by name
+ * (q: a search), each with a check-in button, and "checked in N of M". 200; 404.
+ */
+int h_admin_door(struct req *r, struct app *app);
+/*
+ * POST /admin/events/{slug}/door: action=checkin or uncheckin, rsvp (id),
+ * q kept. 303 back at the row; a repeat is 303 too (changes nothing);
+ * 400 bad action or id; 404 no such RSVP here; 422 not confirmed.
+ */
+int h_admin_door_change(struct req *r, struct app *app);
 /* GET /admin/events/{slug}/stats: conversion and waitlist figures. 200; 404. */
 int h_admin_stats(struct req *r, struct app *app);
 /* GET /admin/events/{slug}/items: the potluck items editor. 200; 404. */

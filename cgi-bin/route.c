@@ -88,6 +88,10 @@ static const struct route routes[] = {
 	  RF_DB | RF_ADMIN | RF_CSRF, RSVP_FORM | FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) |
 	  FIELD(F_LINES) | FIELD(F_RSVP) | FIELD(F_Q) | FIELD(F_PICK_N) | FIELD(F_CONFIRM) |
 	  FIELD(F_MESSAGE) },
+	{ M_GET | M_HEAD, "/admin/events/{slug}/door", h_admin_door, RF_DB | RF_ADMIN,
+	  FIELD(F_DONE) | FIELD(F_Q) },
+	{ M_POST, "/admin/events/{slug}/door", h_admin_door_change, RF_DB | RF_ADMIN | RF_CSRF,
+	  FIELD(F_ACTION) | FIELD(F_RSVP) | FIELD(F_Q) },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps.csv", h_admin_rsvps_csv,
 	  RF_DB | RF_ADMIN, 0 },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/stats", h_admin_stats, RF_DB | RF_ADMIN, 0 },

@@ -284,6 +284,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"UPDATE rsvp SET guests = ?2, note = ?3, updated_at = ?4 WHERE id = ?1",
 	[STMT_RSVP_SET_STATUS] =
 		"UPDATE rsvp SET status = ?2, updated_at = ?3 WHERE id = ?1",
+	/* Door mode: confirmed parties by name (rsvp_door); ?2 a LIKE pattern or NULL. */
+	[STMT_RSVP_DOOR] =
+		"SELECT " RSVP_COLS " FROM rsvp WHERE event_id = ?1 AND status = 'confirmed'"
+		" AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\')"
+		" ORDER BY name COLLATE NOCASE, id LIMIT ?3",
+	[STMT_RSVP_DOOR_COUNTS] =
+		"SELECT confirmed, checked_in FROM event_figures WHERE event_id = ?1",
 	[STMT_RSVP_RECENT] =
 		"SELECT name, guests, status FROM rsvp WHERE event_id = ?1"
 		" AND status <> 'cancelled' ORDER BY id DESC LIMIT ?2",

@@ -634,6 +634,35 @@ enum db_rc rsvp_resend(struct db *db, const char *slug, const char *email,
 	return db_end(db, rc);
 }
 
+enum db_rc rsvp_door(struct db *db, struct arena *a, int64_t event_id, const char *search,
+    struct rsvp_door *d)
+{
+	const char *pattern = db_like_pattern(a, search);
+	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_DOOR);
+	int step;
+
+	memset(d, 0, sizeof(*d));
+	d->list = arena_alloc(a, (RSVP_DOOR_MAX + 1) * sizeof(*d->list));
+	sqlite3_bind_int64(st, 1, event_id);
+	if (pattern != NULL)
+		sqlite3_bind_text(st, 2, pattern, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, RSVP_DOOR_MAX + 1);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && d->n < RSVP_DOOR_MAX)
+		db_read_rsvp(a, st, &d->list[d->n++]);
+	d->more = step == SQLITE_ROW;
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return db_rc_of(db, step, "reading the door list");
+	st = db_stmt(db, STMT_RSVP_DOOR_COUNTS);
+	sqlite3_bind_int64(st, 1, event_id);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		d->confirmed = sqlite3_column_int64(st, 0);
+		d->checked_in = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "counting check-ins");
+}
+
 enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,
     struct rsvp **list, int *n)
 {

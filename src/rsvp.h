@@ -227,6 +227,24 @@ enum db_rc rsvp_admin_page(struct db *db, struct arena *a, int64_t event_id,
 enum db_rc rsvp_admin_export(struct db *db, int64_t event_id,
     int (*fn)(void *arg, const struct rsvp *r), void *arg);
 
+#define RSVP_DOOR_MAX 2000	/* parties door mode lists at once */
+
+/* Door mode's list: confirmed parties by name, and how many came so far. */
+struct rsvp_door {
+	struct rsvp *list;		/* in the arena, *n of them */
+	int n, more;			/* more: a search would find others */
+	int64_t confirmed, checked_in;	/* parties, from the event's counters */
+};
+
+/*
+ * The confirmed parties of event event_id in alphabetical order (names
+ * alike by id), those whose name or e-mail contains search if it is not
+ * NULL or "", at most RSVP_DOOR_MAX, with the event's counts of parties
+ * confirmed and checked in. DB_OK or DB_ERROR.
+ */
+enum db_rc rsvp_door(struct db *db, struct arena *a, int64_t event_id, const char *search,
+    struct rsvp_door *d);
+
 /* The latest active sign-ups, newest first, at most RSVP_RECENT_MAX. */
 enum db_rc rsvp_recent(struct db *db, struct arena *a, int64_t event_id,
     struct rsvp **list, int *n);

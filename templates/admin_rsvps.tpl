@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}<section class="admin-rsvps">
 <p class="back"><a href="/admin">← Dashboard</a> · <a href="/admin/events/{{SLUG}}/edit">Edit event</a></p>
 <h1>Participants: {{TITLE}}</h1>
-<p class="links"><a href="/admin/events/{{SLUG}}/items">Potluck items</a> · <a href="/admin/events/{{SLUG}}/stats">Figures</a> · <a href="/admin/events/{{SLUG}}/rsvps.csv">Download as CSV</a> · <a href="/events/{{SLUG}}.ics">Calendar file (.ics)</a></p>
+<p class="links"><a href="/admin/events/{{SLUG}}/items">Potluck items</a> · <a href="/admin/events/{{SLUG}}/stats">Figures</a> · <a href="/admin/events/{{SLUG}}/door">Door mode</a> · <a href="/admin/events/{{SLUG}}/rsvps.csv">Download as CSV</a> · <a href="/events/{{SLUG}}.ics">Calendar file (.ics)</a></p>
 <p class="meta"><time datetime="{{WHEN_ISO}}">{{WHEN}}</time> · {{LOCATION}}</p>
 <p class="counts">Confirmed: <strong>{{CONFIRMED}}</strong> of {{CAPACITY}} · Waitlisted: <strong>{{WAITLISTED}}</strong></p>
 {{#CONFIRM_CANCEL}}<section class="confirm" id="confirm" aria-labelledby="confirm-title">

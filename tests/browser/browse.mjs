@@ -31,6 +31,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { organiserChecks } from './ux-organiser.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -54,7 +55,7 @@ const STEP_TIMEOUT_MS = 15000;
 const ADMIN_USER = 'maria';
 const ADMIN_PASSWORD = 'a long test password';
 const ADMIN_EVENT = { slug: 'browser-picnic', title: 'Browser picnic', starts: '2030-06-01T18:00' };
-const WATCHDOG_MS = 180000;
+const WATCHDOG_MS = 240000;
 
 const CHROMIUM_ARGS = [
 	'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
@@ -900,6 +901,8 @@ try {
 
 	await adminCtx.close();
 	adminCtx = undefined;
+	await organiserChecks({ launch, base, check, horizontalFit, screenshot, norm, watch,
+		user: ADMIN_USER, password: ADMIN_PASSWORD, MOBILE, DESKTOP });
 	if (abortedPolls.length)
 		diag(`status.json polls aborted by leaving the page (not counted as failures): ${abortedPolls.length}`);
 

@@ -583,6 +583,57 @@ def test_participants_check_in_cancel_promote():
                             " e.id = l.event_id WHERE e.slug = 'door' AND actor IS NULL")[0] == 4
 
 
+DOOR_ROW_RE = re.compile(r'<li id="r(\d+)" class="door-row( in)?"[^>]*>\s*'
+                         r'<span class="who"><strong>([^<]*)</strong>', re.S)
+
+
+def door(cookie, slug, query=""):
+    """(rows [(id, checked in, name)], "checked in N of M" figures, body)."""
+    status, _, body = fetch("GET", f"/admin/events/{slug}/door{query}", cookie=cookie)
+    assert status == 200, f"door of {slug}: {status}"
+    count = re.search(r'data-door="in">(\d+)</strong> of <strong data-door="of">(\d+)<', body)
+    return ([(int(i), bool(c), n) for i, c, n in DOOR_ROW_RE.findall(body)],
+            tuple(map(int, count.groups())), body)
+
+
+def test_door_mode_checks_in_by_name():
+    """Door mode: confirmed parties only, alphabetical whatever the order
+    of sign-up, "checked in N of M", one form per party (no script
+    needed), undo, a search; a repeat changes nothing; the waitlisted, other
+    events' parties, bad actions and a missing CSRF token are refused."""
+    cookie = login()
+    ids = event_with(cookie, "gate", "3", names=("zoe", "Ann", "mia", "Bob"))
+    rows, count, body = door(cookie, "gate")
+    assert [n for _, _, n in rows] == ["Ann", "mia", "zoe"], rows  # Bob waits
+    assert count == (0, 3) and '<p class="empty">' not in body, count
+    assert 'href="/admin/events/gate/door"' in rsvps_page(cookie, "gate")
+    csrf = csrf_of(body)
+    form = {"csrf": csrf, "action": "checkin", "rsvp": str(ids["mia"]), "q": "mi"}
+    for _ in range(2):  # a double tap checks in once
+        status, hdrs, _ = post("/admin/events/gate/door", form, cookie)
+        assert status == 303, status
+        assert hdrs["location"] == f"/admin/events/gate/door?done=checkin&q=mi#r{ids['mia']}"
+    rows, count, body = door(cookie, "gate", "?done=checkin&q=mi")
+    assert rows == [(ids["mia"], True, "mia")] and count == (1, 3), (rows, count)
+    assert "Checked in." in body and "Undo" in body
+    assert site().query("SELECT count(*) FROM rsvp_log WHERE action = 'checkin' AND"
+                        " rsvp_id = ?", (ids["mia"],)) == [(1,)]
+    status, _, _ = post("/admin/events/gate/door", dict(form, action="uncheckin"), cookie)
+    assert status == 303 and door(cookie, "gate")[1] == (0, 3)
+    # Refusals change nothing and say why, with the right status.
+    for fields, want, words in (
+            ({"rsvp": str(ids["Bob"])}, 422, "Only confirmed"),
+            ({"action": "cancel"}, 400, "Unknown action"),
+            ({"rsvp": "x"}, 400, "Which party"),
+            ({"rsvp": "999999"}, 404, "no such party")):
+        status, _, body = post("/admin/events/gate/door", dict(form, **fields), cookie)
+        assert status == want and words in alerts(body)[0], (fields, status, alerts(body))
+    assert post("/admin/events/gate/door", dict(form, csrf=None), cookie)[0] == 403
+    assert door(cookie, "gate")[1] == (0, 3)
+    rows, _, body = door(cookie, "gate", "?q=nobody-here")
+    assert rows == [] and "Nobody matches" in body
+
+
 def test_participants_search_and_add_on_behalf():
     cookie = login("bob")
     make_event(cookie, "phone", "2", max_guests="2")

@@ -43,6 +43,9 @@ static const struct allowed {
 	  " export: from the cursor in index order, RSVP_ADMIN_PAGE + 1 rows; a search"
 	  " (?q) filters on the way, so a rare text walks the event's index entries once,"
 	  " without sorting or a count per hit" },
+	{ STMT_RSVP_DOOR, "door mode: one event's confirmed parties in rsvp_door's (name)"
+	  " order, at most RSVP_DOOR_MAX + 1 rows, no sort; a search filters on the way."
+	  " It grows with the event, never with the history of others" },
 	{ STMT_STATS_LOG, "the first STATS_POINTS_MAX points of the sign-up curve, in"
 	  " rsvp_log_event's order; the totals are event_figures' counters" },
 	{ STMT_RSVP_RECENT, "the newest RSVP_RECENT_MAX, in rsvp_event_active's order" },

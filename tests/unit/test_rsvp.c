@@ -408,6 +408,68 @@ static void test_tokens(void **state)
 	assert_false(token_manage_valid("0123"));
 }
 
+/* RSVP i's id. */
+static int64_t id_of(int i)
+{
+	struct event e;
+	struct rsvp r;
+
+	assert_int_equal(rsvp_find(F->t.db, F->t.a, F->manage[i], &r, &e), DB_OK);
+	return r.id;
+}
+
+/*
+ * Door mode lists the confirmed parties by name, case aside, with the
+ * event's counts; a search narrows it; check-ins move the count.
+ */
+static void test_door_list(void **state)
+{
+	struct rsvp_outcome out;
+	struct rsvp_door d;
+	int64_t ev_id = ev().id;
+	int zed, amy;
+
+	(void)state;
+	zed = rsvp_ok("zed", 2, RSVP_CONFIRMED);
+	amy = rsvp_ok("Amy", 0, RSVP_CONFIRMED);
+	rsvp_ok("bo", 5, RSVP_CONFIRMED);
+	rsvp_ok("Al", 0, RSVP_WAITLISTED);
+	assert_int_equal(rsvp_door(F->t.db, F->t.a, ev_id, NULL, &d), DB_OK);
+	assert_int_equal(d.n, 3);
+	assert_string_equal(d.list[0].name, "Amy");
+	assert_string_equal(d.list[1].name, "bo");
+	assert_string_equal(d.list[2].name, "zed");
+	assert_false(d.more);
+	assert_int_equal(d.confirmed, 3);
+	assert_int_equal(d.checked_in, 0);
+	assert_int_equal(rsvp_admin_act(F->t.db, F->t.a, ev_id, id_of(zed), RSVP_CHECK_IN, "door",
+	    &out), DB_OK);
+	assert_int_equal(rsvp_door(F->t.db, F->t.a, ev_id, "ZED@", &d), DB_OK);
+	assert_int_equal(d.n, 1);
+	assert_true(d.list[0].checked_in_at != 0);
+	assert_int_equal(d.checked_in, 1);
+	/* The organiser cancels Amy: her message says so, with their words. */
+	assert_int_equal(rsvp_admin_cancel(F->t.db, F->t.a, ev_id, id_of(amy), "door",
+	    "Sorry, Amy.", &out), DB_OK);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = 'cancelled'"
+	    " AND by_organiser = 1 AND message = 'Sorry, Amy.'"), 1);
+	/* Again (a double submit): nothing more. */
+	assert_int_equal(rsvp_admin_cancel(F->t.db, F->t.a, ev_id, id_of(amy), "door", NULL, &out),
+	    DB_OK);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = 'cancelled'"), 1);
+	/* Al moved up into Amy's spot: door mode lists him now. */
+	assert_int_equal(rsvp_door(F->t.db, F->t.a, ev_id, "", &d), DB_OK);
+	assert_int_equal(d.n, 3);
+	assert_string_equal(d.list[0].name, "Al");
+	assert_int_equal(d.confirmed, 3);
+	/* A visitor's own cancel is not the organiser's. */
+	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[zed], F->form[fresh()], &out),
+	    DB_OK);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = 'cancelled'"
+	    " AND by_organiser = 0 AND message IS NULL"), 1);
+	check_invariants();
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -423,6 +485,7 @@ int main(void)
 		T(test_idempotent_replay),
 		T(test_guard_trigger),
 		T(test_tokens),
+		T(test_door_list),
 	};
 
 	return cmocka_run_group_tests_name("rsvp", tests, NULL, NULL);

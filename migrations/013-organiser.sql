@@ -7,4 +7,8 @@ ALTER TABLE outbox ADD COLUMN by_organiser INTEGER NOT NULL DEFAULT 0
 ALTER TABLE outbox ADD COLUMN message TEXT
 	CHECK (message IS NULL OR length(message) BETWEEN 1 AND 1000);
 
+-- Door mode: the confirmed parties of an event in alphabetical order.
+CREATE INDEX rsvp_door ON rsvp (event_id, name COLLATE NOCASE, id)
+	WHERE status = 'confirmed';
+
 PRAGMA user_version = 13;

@@ -1,0 +1,181 @@
+// Browser checks of the organiser's pages (issue 15): door mode at the
+// door on a phone with and without JavaScript, and cancelling someone
+// from the participants page, which asks first. browse.mjs calls
+// organiserChecks() with its site and helpers once the site runs.
+//
+// The demo's chess tournament has 35 entrants: 32 confirmed (its
+// capacity), 3 on the waitlist.
+
+const DOOR_EVENT = 'chess-tournament';
+const TARGET_PX = 44;	// the smallest tap target
+
+// The rows of the door list as the page shows them: name, checked in.
+async function doorRows(page) {
+	return page.locator('.door-list > li:not([hidden])').evaluateAll((lis) => lis.map((li) => ({
+		id: li.id, name: li.querySelector('.who strong').textContent, in: li.classList.contains('in'),
+	})));
+}
+
+// "checked in N of M" as numbers.
+async function doorCount(page) {
+	return page.evaluate(() => [Number(document.querySelector('[data-door="in"]').textContent),
+		Number(document.querySelector('[data-door="of"]').textContent)]);
+}
+
+// Every button and text box of the door list and its search at least
+// TARGET_PX high and wide; the first few that are not, else [].
+async function smallTargets(page, selector) {
+	return page.locator(selector).evaluateAll((els, px) => els
+		.filter((el) => el.offsetParent !== null)
+		.map((el) => ({ el, r: el.getBoundingClientRect() }))
+		.filter(({ r }) => r.height < px || r.width < px)
+		.slice(0, 5)
+		.map(({ el, r }) => `${el.tagName.toLowerCase()} "${el.textContent.trim()}" ${Math.round(r.width)}x${Math.round(r.height)}`),
+	TARGET_PX);
+}
+
+async function login(page, base, user, password) {
+	await page.goto(`${base}/admin/login`);
+	await page.getByLabel('Name').fill(user);
+	await page.getByLabel('Password').fill(password);
+	await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Log in' }).click()]);
+}
+
+export async function organiserChecks({ launch, base, check, horizontalFit, screenshot, norm, watch,
+	user, password, MOBILE, DESKTOP }) {
+	const door = `${base}/admin/events/${DOOR_EVENT}/door`;
+	const contexts = [];
+	// A page of a new browser with opts, logged in as the organiser.
+	const loggedIn = async (opts, label) => {
+		const ctx = await launch(opts);
+		contexts.push(ctx);
+		const page = ctx.pages()[0] || await ctx.newPage();
+		watch(page, label);
+		await login(page, base, user, password);
+		return page;
+	};
+	try {
+		// ---- door mode on a phone, JavaScript on
+		const p = await loggedIn({ viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+			'door-phone');
+
+		await check('door: the participants page links to door mode', async () => {
+			await p.goto(`${base}/admin/events/${DOOR_EVENT}/rsvps`);
+			await Promise.all([p.waitForURL(door), p.getByRole('link', { name: 'Door mode' }).click()]);
+			return norm(await p.locator('h1').textContent()).startsWith('Door: ');
+		});
+		await check('door: confirmed parties in alphabetical order, "checked in 0 of 32"', async () => {
+			const names = (await doorRows(p)).map((r) => r.name);
+			const sorted = [...names].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }));
+			const count = await doorCount(p);
+			return { ok: names.length === 32 && names.join('|') === sorted.join('|') &&
+				count.join(' of ') === '0 of 32',
+				why: `count ${count}, names ${names.slice(0, 5).join(', ')}…` };
+		});
+		await check(`door: no horizontal scroll at ${MOBILE.width} px`, () => horizontalFit(p));
+		await check(`door: buttons and search at least ${TARGET_PX} px`, async () => {
+			const small = await smallTargets(p, '.door button, .door input[type=search]');
+			return { ok: small.length === 0, why: small.join('; ') };
+		});
+		await screenshot(p, 'admin-mobile-door');
+		await check('door: typing filters the list without a page load', async () => {
+			await p.evaluate(() => { window.doorMark = 1; });
+			await p.getByLabel('Find a name or e-mail').pressSequentially('polg');
+			const names = (await doorRows(p)).map((r) => r.name);
+			return { ok: names.join('|') === 'Susan Polgar|Zsuzsa Polgar' &&
+				await p.evaluate(() => window.doorMark === 1) && p.url() === door,
+			why: `shown ${JSON.stringify(names)} at ${p.url()}` };
+		});
+		await check('door: one tap checks in without a page load, the count goes up', async () => {
+			const row = p.locator('.door-list li', { hasText: 'Susan Polgar' });
+			await row.getByRole('button', { name: 'Check in Susan Polgar' }).tap();
+			await p.locator('.door-list li.in', { hasText: 'Susan Polgar' }).waitFor({ timeout: 5000 });
+			const count = await doorCount(p);
+			const names = (await doorRows(p)).map((r) => r.name);
+			return { ok: count.join(' of ') === '1 of 32' && await p.evaluate(() => window.doorMark === 1) &&
+				names.length === 2,
+			why: `count ${count}, shown ${JSON.stringify(names)}, reloaded: ${await p.evaluate(() => window.doorMark !== 1)}` };
+		});
+		await check('door: undo takes the check-in back', async () => {
+			const row = p.locator('.door-list li', { hasText: 'Susan Polgar' });
+			await row.getByRole('button', { name: 'Undo check-in of Susan Polgar' }).tap();
+			await p.locator('.door-list li:not(.in)', { hasText: 'Susan Polgar' }).waitFor({ timeout: 5000 });
+			const count = await doorCount(p);
+			return { ok: count.join(' of ') === '0 of 32' && await p.evaluate(() => window.doorMark === 1),
+				why: `count ${count}` };
+		});
+		await check('door: a name nobody has says so', async () => {
+			await p.getByLabel('Find a name or e-mail').fill('zzz-nobody');
+			return { ok: (await doorRows(p)).length === 0 &&
+				await p.locator('[data-door-none]').isVisible(), why: 'no "Nobody matches."' };
+		});
+
+		// ---- door mode without JavaScript: the search button and full page loads
+		const n = await loggedIn({ viewport: MOBILE, isMobile: true, hasTouch: true, javaScriptEnabled: false },
+			'door-nojs');
+		await check('door without JS: the search button narrows the list', async () => {
+			await n.goto(door);
+			await n.getByLabel('Find a name or e-mail').fill('Tal');
+			await Promise.all([n.waitForURL(/\/door\?q=Tal$/), n.getByRole('button', { name: 'Search' }).click()]);
+			const names = (await doorRows(n)).map((r) => r.name);
+			return { ok: names.join('|') === 'Mikhail Tal', why: JSON.stringify(names) };
+		});
+		await check('door without JS: check in and undo by form, the count follows', async () => {
+			await Promise.all([n.waitForURL(/done=checkin&q=Tal#r\d+$/),
+				n.getByRole('button', { name: 'Check in Mikhail Tal' }).click()]);
+			const after = await doorCount(n);
+			const done = norm(await n.locator('.notice[role=status]').textContent());
+			await Promise.all([n.waitForURL(/done=uncheckin/),
+				n.getByRole('button', { name: 'Undo check-in of Mikhail Tal' }).click()]);
+			const undone = await doorCount(n);
+			return { ok: after.join(' of ') === '1 of 32' && done === 'Checked in.' &&
+				undone.join(' of ') === '0 of 32', why: `after ${after} (${done}), undone ${undone}` };
+		});
+
+		// ---- cancelling someone asks first (no script needed), at both widths
+		await check('cancel without JS: the row\'s button asks first; "No" changes nothing', async () => {
+			await n.goto(`${base}/admin/events/${DOOR_EVENT}/rsvps`);
+			const row = n.locator('tr', { hasText: 'Max Euwe' });
+			await Promise.all([n.waitForURL(/confirm=cancel/), row.getByRole('link', { name: 'Cancel RSVP…' }).click()]);
+			const question = norm(await n.locator('#confirm h2').textContent());
+			await Promise.all([n.waitForURL(/\/rsvps#r\d+$/), n.getByRole('link', { name: 'No, keep it' }).click()]);
+			return { ok: question === 'Cancel Max Euwe\'s RSVP?' &&
+				await n.locator('tr', { hasText: 'Max Euwe' }).count() === 1,
+			why: `question ${JSON.stringify(question)}` };
+		});
+		await check(`cancel: the question fits ${MOBILE.width} px`, async () => {
+			const row = n.locator('tr', { hasText: 'Max Euwe' });
+			await Promise.all([n.waitForURL(/confirm=cancel/), row.getByRole('link', { name: 'Cancel RSVP…' }).click()]);
+			await screenshot(n, 'admin-mobile-cancel-confirm');
+			return horizontalFit(n);
+		});
+		await check('cancel: "Yes" with a message cancels, and says so', async () => {
+			await n.getByLabel(/^Message to Max Euwe/).fill('The hall is smaller than we thought.');
+			await Promise.all([n.waitForURL(/done=cancel/),
+				n.getByRole('button', { name: 'Yes, cancel the RSVP' }).click()]);
+			const done = norm(await n.locator('.notice[role=status]').textContent());
+			return { ok: done.startsWith('RSVP cancelled') &&
+				await n.locator('tr', { hasText: 'Max Euwe' }).count() === 0, why: done };
+		});
+
+		const d = await loggedIn({ viewport: DESKTOP }, 'door-desktop');
+		await check('cancel at 1280 px with JS: asks first too', async () => {
+			await d.goto(`${base}/admin/events/${DOOR_EVENT}/rsvps`);
+			const row = d.locator('tr', { hasText: 'Magnus Berg' });
+			await Promise.all([d.waitForURL(/confirm=cancel/), row.getByRole('link', { name: 'Cancel RSVP…' }).click()]);
+			return { ok: await d.locator('#confirm').isVisible() &&
+				await d.locator('tr', { hasText: 'Magnus Berg' }).count() === 1, why: d.url() };
+		});
+		await check('door at 1280 px: the list and its count', async () => {
+			await d.goto(door);
+			// Max Euwe's place went to the first on the waitlist.
+			const count = await doorCount(d), rows = await doorRows(d);
+			return { ok: count.join(' of ') === '0 of 32' && rows.length === 32 &&
+				!rows.some((r) => r.name === 'Max Euwe'), why: `count ${count}, ${rows.length} rows` };
+		});
+		await screenshot(d, 'admin-desktop-door');
+	} finally {
+		for (const ctx of contexts)
+			await ctx.close().catch(() => {});
+	}
+}
