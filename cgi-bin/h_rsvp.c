@@ -233,8 +233,11 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 		    v->pledge_rc, v->pledge_out));
 	else if (v->error != NULL)
 		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", v->error);
-	if (rv.status != RSVP_CANCELLED && !v->confirm_cancel)
+	if (rv.status != RSVP_CANCELLED && !v->confirm_cancel) {
 		tpl_show(p.body, "KEEP_LINK");
+		token_form_new(form_token, clock_now(), form_purpose(r->a, "replace_link", token));
+		tpl_set(tpl_section(p.body, "REPLACE"), "FORM_TOKEN", form_token);
+	}
 	if (can_change) {
 		token_form_new(form_token, clock_now(), form_purpose(r->a,
 		    v->confirm_cancel ? "cancel" : "update", token));
@@ -269,6 +272,8 @@ int h_rsvp_show(struct req *r, struct app *app)
 		{ "pledged", "Your pledge is saved: the list below shows the current numbers." },
 		{ "renamed", "Your name on the leaderboard is changed." },
 		{ "scored", "Your score is in: the leaderboard shows it now." },
+		{ "replaced", "Your link is replaced: the old one no longer works. This page's"
+		  " address is your new link, and we have e-mailed it to you." },
 	};
 	struct manage_view v = { 0 };
 	const char *what = field_get(r, F_DONE);
@@ -394,6 +399,28 @@ static int entry_change(struct req *r, struct app *app, const struct event *e,
 	return manage_page(r, app, token, db_status(rc), &v);
 }
 
+/*
+ * action=replace_link: every link of the RSVP stops working and the one
+ * derived from the form becomes its only one; checked before the RSVP is
+ * looked up, so a replayed form (whose link is gone) lands on the new link.
+ */
+static int replace_link(struct req *r, struct app *app, const char *token,
+    const char *form_token)
+{
+	char manage[TOKEN_MANAGE_HEX + 1];
+	struct manage_view v = { 0 };
+	struct rsvp_outcome out;
+	enum db_rc rc;
+
+	if ((v.error = field_form_token(form_token, form_purpose(r->a, "replace_link", token))) !=
+	    NULL)
+		return manage_page(r, app, token, 400, &v);
+	token_manage_of(form_token, manage);
+	if ((rc = rsvp_replace_link(app->db, r->a, token, form_token, manage, &out)) != DB_OK)
+		return rc == DB_NOTFOUND ? 404 : db_status(rc);
+	return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=replaced", manage));
+}
+
 int h_rsvp_change(struct req *r, struct app *app)
 {
 	const char *token = r->params[0], *action = field_get(r, F_ACTION), *err, *note;
@@ -405,6 +432,8 @@ int h_rsvp_change(struct req *r, struct app *app)
 	enum db_rc rc;
 	int guests;
 
+	if (action != NULL && strcmp(action, "replace_link") == 0)
+		return replace_link(r, app, token, form_token);
 	/* Its place in the queue is not needed here: not counted (see rsvp_find). */
 	if ((rc = rsvp_find(app->db, r->a, token, &rv, &e)) != DB_OK)
 		return rc == DB_NOTFOUND ? 404 : db_status(rc);

@@ -250,7 +250,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_RSVP_EMAIL_TAKEN] =
 		"SELECT 1 FROM rsvp WHERE event_id = ?1 AND email = ?2 AND status <> 'cancelled'",
 	[STMT_RSVP_BY_TOKEN] =
-		"SELECT " RSVP_COLS " FROM rsvp WHERE token_hash = ?1",
+		"SELECT " RSVP_COLS " FROM rsvp WHERE token_hash = ?1"
+		" UNION ALL SELECT " RSVP_COLS " FROM rsvp_link l JOIN rsvp ON rsvp.id = l.rsvp_id"
+		" WHERE l.token_hash = ?1",
 	[STMT_RSVP_BY_ID] = "SELECT " RSVP_COLS " FROM rsvp WHERE id = ?1 AND event_id = ?2",
 	/*
 	 * A page of the parties of status ?2 in arrival order after RSVP id ?3
@@ -364,6 +366,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OUTBOX_LINK] =
 		"UPDATE outbox SET link_token = ?2 WHERE rsvp_id = ?1"
 		" AND kind IN ('confirmed', 'waitlisted') AND state = 'pending'",
+	[STMT_RSVP_LINK_ADD] =
+		"INSERT INTO rsvp_link (token_hash, rsvp_id, made_at) VALUES (?1, ?2, ?3)",
+	[STMT_RSVP_LINKS_DROP] = "DELETE FROM rsvp_link WHERE rsvp_id = ?1",
+	/* The promotion message, just enqueued by the status trigger, gets a link. */
+	[STMT_OUTBOX_LINK_PROMOTED] =
+		"UPDATE outbox SET link_token = ?2"
+		" WHERE dedupe_key = 'rsvp:' || ?1 || ':promoted' AND state = 'pending'",
 	/* The cancellation the status trigger just enqueued is the organiser's. */
 	[STMT_OUTBOX_BY_ORGANISER] =
 		"UPDATE outbox SET by_organiser = 1, message = ?2"

@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "outbox.h"
+#include "token.h"
 
 static const char *const state_names[OUTBOX__MAX] = {
 	[OUTBOX_PENDING] = "pending",
@@ -34,6 +35,33 @@ enum db_rc outbox_link(struct db *db, int64_t rsvp_id, const char *manage_token)
 	sqlite3_bind_int64(st, 1, rsvp_id);
 	sqlite3_bind_text(st, 2, manage_token, -1, SQLITE_STATIC);
 	return db_step_done(db, st, "linking a message");
+}
+
+enum db_rc outbox_rsvp_link(struct db *db, int64_t rsvp_id, const char *manage_token)
+{
+	unsigned char hash[TOKEN_HASH_LEN];
+	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_LINK_ADD);
+
+	token_hash(manage_token, hash);
+	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, rsvp_id);
+	sqlite3_bind_int64(st, 3, clock_now());
+	return db_step_done(db, st, "adding a manage link");
+}
+
+enum db_rc outbox_promoted_link(struct db *db, int64_t rsvp_id)
+{
+	char token[TOKEN_MANAGE_HEX + 1];
+	sqlite3_stmt *st;
+	enum db_rc rc;
+
+	token_manage_new(token);
+	if ((rc = outbox_rsvp_link(db, rsvp_id, token)) != DB_OK)
+		return rc;
+	st = db_stmt(db, STMT_OUTBOX_LINK_PROMOTED);
+	sqlite3_bind_int64(st, 1, rsvp_id);
+	sqlite3_bind_text(st, 2, token, -1, SQLITE_TRANSIENT);
+	return db_step_done(db, st, "linking a promotion");
 }
 
 enum db_rc outbox_by_organiser(struct db *db, int64_t rsvp_id, const char *message)

@@ -50,6 +50,19 @@ struct outbox_msg {
 };
 
 /*
+ * Inside the caller's transaction, right after RSVP rsvp_id moved up from
+ * the waitlist: the RSVP gets a new link of its own (its others keep
+ * working) and the promotion message the trigger enqueued carries it.
+ */
+enum db_rc outbox_promoted_link(struct db *db, int64_t rsvp_id);
+
+/*
+ * Inside the caller's transaction: manage_token becomes one more live link
+ * of RSVP rsvp_id (only its hash is stored).
+ */
+enum db_rc outbox_rsvp_link(struct db *db, int64_t rsvp_id, const char *manage_token);
+
+/*
  * Inside the caller's transaction, right after an organiser cancelled RSVP
  * rsvp_id: the cancellation message the trigger enqueued says so, with
  * message (NULL: none) from the organiser.

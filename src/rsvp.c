@@ -365,6 +365,8 @@ static enum db_rc apply_admin_cancel(struct db *db, struct arena *a, const struc
 static enum db_rc apply_promote(struct db *db, struct arena *a, const struct rsvp *r,
     const struct event *e, const void *arg, struct rsvp_outcome *out)
 {
+	enum db_rc rc;
+
 	(void)a;
 	(void)arg;
 	(void)out;
@@ -374,7 +376,9 @@ static enum db_rc apply_promote(struct db *db, struct arena *a, const struct rsv
 		return DB_CLOSED;
 	if (e->capacity >= 0 && 1 + r->guests > e->spots_left)
 		return DB_FULL;
-	return set_status(db, r, RSVP_CONFIRMED);
+	if ((rc = set_status(db, r, RSVP_CONFIRMED)) != DB_OK)
+		return rc;
+	return outbox_promoted_link(db, r->id);
 }
 
 /* Check in (arg non-NULL) or undo it; only confirmed parties come in. */
@@ -597,13 +601,22 @@ static int recent_resends(struct db *db, const char *slug, const char *email)
 	return n;
 }
 
+/* Enqueue the "your link" e-mail of RSVP id with manage_token in it. */
+static enum db_rc enqueue_link(struct db *db, int64_t id, const char *manage_token)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_OUTBOX_RESEND);
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, manage_token, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, clock_now());
+	return db_step_done(db, st, "enqueueing a link");
+}
+
 enum db_rc rsvp_resend(struct db *db, const char *slug, const char *email,
     const char *form_token, const char *manage_token, struct rsvp_outcome *out,
     int *queued)
 {
-	unsigned char hash[TOKEN_HASH_LEN];
 	int64_t id, mark = 0;
-	sqlite3_stmt *st;
 	enum db_rc rc;
 	int sent;
 
@@ -616,22 +629,40 @@ enum db_rc rsvp_resend(struct db *db, const char *slug, const char *email,
 		return db_end(db, DB_ERROR);
 	if (sent >= OUTBOX_RESEND_PER_HOUR)
 		return db_end(db, DB_OK);
-	token_hash(manage_token, hash);
-	st = db_stmt(db, STMT_RSVP_SET_TOKEN);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_STATIC);
-	rc = db_rc_of(db, sqlite3_step(st), "changing a manage link");
-	sqlite3_reset(st);
-	if (rc == DB_OK) {
-		st = db_stmt(db, STMT_OUTBOX_RESEND);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, manage_token, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, clock_now());
-		rc = db_rc_of(db, sqlite3_step(st), "enqueueing a link");
-		sqlite3_reset(st);
-	}
+	/* One more link: the one the person has keeps working. */
+	if ((rc = outbox_rsvp_link(db, id, manage_token)) == DB_OK)
+		rc = enqueue_link(db, id, manage_token);
 	*queued = rc == DB_OK;
 	return db_end(db, rc);
+}
+
+enum db_rc rsvp_replace_link(struct db *db, struct arena *a, const char *manage_token,
+    const char *form_token, const char *new_token, struct rsvp_outcome *out)
+{
+	struct rsvp_ref ref = { .manage_token = manage_token };
+	unsigned char hash[TOKEN_HASH_LEN];
+	int64_t mark = 0;
+	sqlite3_stmt *st;
+	struct rsvp r;
+	enum db_rc rc;
+
+	if ((rc = begin_change(db, form_token, out, &mark)) != DB_OK)
+		return rc;
+	if (out->replayed)
+		return db_end(db, DB_OK);
+	if ((rc = read_rsvp(db, a, &ref, &r)) != DB_OK)
+		return db_end(db, rc);
+	st = db_stmt(db, STMT_RSVP_LINKS_DROP);
+	sqlite3_bind_int64(st, 1, r.id);
+	if ((rc = db_step_done(db, st, "dropping manage links")) != DB_OK)
+		return db_end(db, rc);
+	token_hash(new_token, hash);
+	st = db_stmt(db, STMT_RSVP_SET_TOKEN);
+	sqlite3_bind_int64(st, 1, r.id);
+	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_STATIC);
+	if ((rc = db_step_done(db, st, "replacing a manage link")) != DB_OK)
+		return db_end(db, rc);
+	return db_end(db, enqueue_link(db, r.id, new_token));
 }
 
 enum db_rc rsvp_door(struct db *db, struct arena *a, int64_t event_id, const char *search,

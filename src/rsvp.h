@@ -118,8 +118,8 @@ enum db_rc rsvp_cancel(struct db *db, struct arena *a, const char *manage_token,
 
 /*
  * "E-mail me my link" for the active RSVP of `email` at event `slug`, in
- * one transaction: give the RSVP the new manage token (only hashes are
- * stored, so the old link cannot be sent again: it stops working) and
+ * one transaction: give the RSVP one more link, manage_token (only hashes
+ * are stored, so an old link cannot be sent again; it keeps working), and
  * enqueue an e-mail with the new link to that address only. At most
  * OUTBOX_RESEND_PER_HOUR per address and event. The caller answers the
  * same whatever happened, so nobody learns whether an RSVP exists;
@@ -129,6 +129,15 @@ enum db_rc rsvp_cancel(struct db *db, struct arena *a, const char *manage_token,
 enum db_rc rsvp_resend(struct db *db, const char *slug, const char *email,
     const char *form_token, const char *manage_token, struct rsvp_outcome *out,
     int *queued);
+
+/*
+ * "Replace my link", for a link that got out: in one transaction, every
+ * link of the RSVP behind manage_token stops working, new_token becomes
+ * its only one, and an e-mail with it is enqueued. form_token makes it
+ * idempotent (out->replayed). DB_OK, DB_NOTFOUND, DB_BUSY or DB_ERROR.
+ */
+enum db_rc rsvp_replace_link(struct db *db, struct arena *a, const char *manage_token,
+    const char *form_token, const char *new_token, struct rsvp_outcome *out);
 
 /* What an admin does to one RSVP from the participants page. */
 enum rsvp_admin_action {

@@ -83,6 +83,14 @@ void token_manage_of(const char *form_tok, char out[TOKEN_MANAGE_HEX + 1])
 	sodium_bin2hex(out, TOKEN_MANAGE_HEX + 1, full, TOKEN_MANAGE_HEX / 2);
 }
 
+void token_manage_new(char out[TOKEN_MANAGE_HEX + 1])
+{
+	unsigned char raw[TOKEN_MANAGE_HEX / 2];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(out, TOKEN_MANAGE_HEX + 1, raw, sizeof(raw));
+}
+
 int token_manage_valid(const char *s)
 {
 	return strlen(s) == TOKEN_MANAGE_HEX &&

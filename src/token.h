@@ -40,6 +40,9 @@ enum token_check token_form_check(const char *tok, int64_t now, const char *purp
 /* The manage token belonging to form token tok, into out[TOKEN_MANAGE_HEX + 1]. */
 void token_manage_of(const char *form_tok, char out[TOKEN_MANAGE_HEX + 1]);
 
+/* A new random manage token (not derived from a form), into out. */
+void token_manage_new(char out[TOKEN_MANAGE_HEX + 1]);
+
 /* 1 if s looks like a manage token (exactly 32 lower-case hex digits). */
 int token_manage_valid(const char *s);
 

@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "event.h"
+#include "outbox.h"
 #include "waitlist.h"
 
 /*
@@ -60,7 +61,7 @@ enum db_rc waitlist_promote(struct db *db, struct arena *a, int64_t event_id)
 		sqlite3_bind_int64(st, 3, clock_now());
 		rc = db_rc_of(db, sqlite3_step(st), "promoting from the waitlist");
 		sqlite3_reset(st);
-		if (rc != DB_OK)
+		if (rc != DB_OK || (rc = outbox_promoted_link(db, id)) != DB_OK)
 			break;
 		free_spots -= 1 + guests;
 	}

@@ -21,8 +21,11 @@
 {{#KEEP_LINK}}<div class="keep{{#NEW}} new{{/NEW}}">
 <p><strong>Keep this link to change or cancel your RSVP:</strong></p>
 <p class="link"><a href="/rsvp/{{TOKEN}}">{{LINK}}</a></p>
-<p class="hint">Bookmark it or copy it somewhere safe: it is the only way back to this page. Anyone with the link can change your RSVP, so keep it to yourself.</p>
-</div>{{/KEEP_LINK}}
+{{#NEW}}<p>We have e-mailed this link to {{EMAIL}} too.</p>{{/NEW}}
+<p><button type="button" class="secondary" data-copy="{{LINK}}" hidden>Copy the link</button> <span class="hint" data-copied role="status"></span></p>
+<p class="hint">Bookmark it or copy it somewhere safe: it is the way back to this page. Anyone with the link can change your RSVP, so keep it to yourself.</p>
+</div>
+<script src="/static/copy.js" defer></script>{{/KEEP_LINK}}
 <dl class="facts">
 <dt>Event</dt><dd>{{TITLE}}</dd>
 <dt>When</dt><dd><time datetime="{{WHEN_ISO}}">{{WHEN}}</time></dd>
@@ -71,6 +74,14 @@
 </form>
 <p><a class="danger" href="/rsvp/{{TOKEN}}?confirm=cancel">Cancel my RSVP…</a></p>
 </section>{{/CHANGE}}
+{{#REPLACE}}<details class="replace-link"><summary>Someone else has your link?</summary>
+<form method="post" action="/rsvp/{{TOKEN}}">
+<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
+<input type="hidden" name="action" value="replace_link">
+<p class="hint">Replace it: every link you had stops working, and you get a new one here and by e-mail.</p>
+<button type="submit" class="danger">Replace my link</button>
+</form>
+</details>{{/REPLACE}}
 {{#BRINGING}}<section class="bringing">
 <h2>What I'm bringing</h2>
 <ul>{{#MINE}}<li>{{NAME}}: {{QUANTITY}}{{#UNIT}} {{UNIT}}{{/UNIT}}</li>{{/MINE}}</ul>

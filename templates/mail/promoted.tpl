@@ -8,9 +8,6 @@ You are now confirmed for {{TITLE}}.
 When:  {{WHEN}}
 Where: {{WHERE}}
 Event: {{EVENT_URL}}
-
-To change or cancel, use the link in the first e-mail we sent you, or
-ask for it again on the event page.
-
+{{>LINK}}
 See you there,
 {{SITE_NAME}}

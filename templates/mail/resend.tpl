@@ -2,10 +2,11 @@
 
 Hello {{NAME}},
 
-you (or someone who typed your address) asked for the link to your
-RSVP for {{TITLE}} ({{WHEN}}).
+here is a link to your RSVP for {{TITLE}} ({{WHEN}}), as asked
+for on the event's page.
 {{>LINK}}
-This new link replaces the one you had before: the old one no longer
-works. If you did not ask for it, you can ignore this e-mail.
+If you asked for your link to be e-mailed, any link you had before
+still works. If you replaced your link, only this one works now.
+If you did not ask for anything, you can ignore this e-mail.
 
 {{SITE_NAME}}

@@ -901,8 +901,8 @@ try {
 
 	await adminCtx.close();
 	adminCtx = undefined;
-	await organiserChecks({ launch, base, check, horizontalFit, screenshot, norm, watch,
-		user: ADMIN_USER, password: ADMIN_PASSWORD, MOBILE, DESKTOP });
+	await organiserChecks({ launch, base, check, horizontalFit, screenshot, norm, watch, submitRsvp,
+		user: ADMIN_USER, password: ADMIN_PASSWORD, MOBILE, DESKTOP, signupEvent: ADMIN_EVENT.slug });
 	if (abortedPolls.length)
 		diag(`status.json polls aborted by leaving the page (not counted as failures): ${abortedPolls.length}`);
 

@@ -1,7 +1,8 @@
 // Browser checks of the organiser's pages (issue 15): door mode at the
-// door on a phone with and without JavaScript, and cancelling someone
-// from the participants page, which asks first. browse.mjs calls
-// organiserChecks() with its site and helpers once the site runs.
+// door on a phone with and without JavaScript, cancelling someone from
+// the participants page, which asks first, and the visitor's private
+// link (e-mailed, copied, replaced). browse.mjs calls organiserChecks()
+// with its site and helpers once the site runs.
 //
 // The demo's chess tournament has 35 entrants: 32 confirmed (its
 // capacity), 3 on the waitlist.
@@ -42,7 +43,7 @@ async function login(page, base, user, password) {
 }
 
 export async function organiserChecks({ launch, base, check, horizontalFit, screenshot, norm, watch,
-	user, password, MOBILE, DESKTOP }) {
+	submitRsvp, user, password, MOBILE, DESKTOP, signupEvent }) {
 	const door = `${base}/admin/events/${DOOR_EVENT}/door`;
 	const contexts = [];
 	// A page of a new browser with opts, logged in as the organiser.
@@ -110,9 +111,41 @@ export async function organiserChecks({ launch, base, check, horizontalFit, scre
 				await p.locator('[data-door-none]').isVisible(), why: 'no "Nobody matches."' };
 		});
 
-		// ---- door mode without JavaScript: the search button and full page loads
+		// ---- the private link: e-mailed, a copy button with JavaScript
+		await p.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+		let link = '';
+		await check('link: the confirmation page says the link was e-mailed, and copies it', async () => {
+			await p.goto(`${base}/events/${signupEvent}`);
+			const got = await submitRsvp(p, { name: 'Lin Link', email: 'lin.link@example.org' });
+			if (!got.ok)
+				return got;
+			link = got.url.replace(/\?.*$/, '');
+			const said = await p.getByText('We have e-mailed this link to lin.link@example.org too.').count();
+			await p.getByRole('button', { name: 'Copy the link' }).tap();
+			await p.getByText('Copied.').waitFor({ timeout: 5000 });
+			const copied = await p.evaluate(() => navigator.clipboard.readText());
+			return { ok: said === 1 && copied === link, why: `said ${said}, copied ${JSON.stringify(copied)}` };
+		});
+		await check(`link: the confirmation page fits ${MOBILE.width} px`, () => horizontalFit(p));
+		await screenshot(p, 'rsvp-mobile-new-link');
+
+		// ---- without JavaScript: the search button and full page loads
 		const n = await loggedIn({ viewport: MOBILE, isMobile: true, hasTouch: true, javaScriptEnabled: false },
 			'door-nojs');
+		await check('link without JS: no copy button, the link as text; "Replace my link" moves to a new one', async () => {
+			await n.goto(link);
+			const button = await n.getByRole('button', { name: 'Copy the link' }).count();
+			const text = norm(await n.locator('.keep .link').textContent());
+			await n.getByText('Someone else has your link?').click();
+			await Promise.all([n.waitForURL(/\/rsvp\/[0-9a-f]{32}\?done=replaced$/),
+				n.getByRole('button', { name: 'Replace my link' }).click()]);
+			const notice = norm(await n.locator('.notice[role=status]').textContent());
+			const now = n.url().replace(/\?.*$/, '');
+			const old = await n.request.get(link);	// not a page: its 404 is no console error
+			return { ok: button === 0 && text === link && now !== link && old.status() === 404 &&
+				notice.startsWith('Your link is replaced'),
+			why: `button ${button}, text ${JSON.stringify(text)}, notice ${JSON.stringify(notice)}, old link ${old.status()}` };
+		});
 		await check('door without JS: the search button narrows the list', async () => {
 			await n.goto(door);
 			await n.getByLabel('Find a name or e-mail').fill('Tal');

@@ -470,6 +470,63 @@ static void test_door_list(void **state)
 	check_invariants();
 }
 
+/* 1 if manage token tok opens an RSVP. */
+static int opens(const char *tok)
+{
+	struct event e;
+	struct rsvp r;
+
+	return rsvp_find(F->t.db, F->t.a, tok, &r, &e) == DB_OK;
+}
+
+/*
+ * Links: a resend adds one (the old one keeps working), a promotion's
+ * message carries one of its own, "replace my link" leaves only the new
+ * one; each replay changes nothing.
+ */
+static void test_links(void **state)
+{
+	struct rsvp_outcome out;
+	char promoted[TOKEN_MANAGE_HEX + 1];
+	int amy, bo, again, relink, queued;
+	sqlite3_stmt *st;
+
+	(void)state;
+	amy = rsvp_ok("amy", 5, RSVP_CONFIRMED);
+	rsvp_ok("cy", 3, RSVP_CONFIRMED);
+	bo = rsvp_ok("bo", 4, RSVP_WAITLISTED);
+	again = fresh();
+	assert_int_equal(rsvp_resend(F->t.db, "run", "amy@example.org", F->form[again],
+	    F->manage[again], &out, &queued), DB_OK);
+	assert_true(queued);
+	assert_true(opens(F->manage[amy]));
+	assert_true(opens(F->manage[again]));
+	relink = fresh();
+	assert_int_equal(rsvp_replace_link(F->t.db, F->t.a, F->manage[again], F->form[relink],
+	    F->manage[relink], &out), DB_OK);
+	assert_false(out.replayed);
+	assert_false(opens(F->manage[amy]));
+	assert_false(opens(F->manage[again]));
+	assert_true(opens(F->manage[relink]));
+	assert_int_equal(rsvp_replace_link(F->t.db, F->t.a, F->manage[again], F->form[relink],
+	    F->manage[relink], &out), DB_OK);
+	assert_true(out.replayed);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = 'resend'"), 2);
+	/* Amy cancels: bo moves up, and his e-mail has a link that opens his RSVP. */
+	assert_int_equal(rsvp_cancel(F->t.db, F->t.a, F->manage[relink], F->form[fresh()], &out),
+	    DB_OK);
+	assert_int_equal(status_of(bo), RSVP_CONFIRMED);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(F->t.db), "SELECT link_token FROM outbox"
+	    " WHERE kind = 'promoted'", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_bytes(st, 0), TOKEN_MANAGE_HEX);
+	memcpy(promoted, sqlite3_column_text(st, 0), sizeof(promoted));
+	sqlite3_finalize(st);
+	assert_true(opens(promoted));
+	assert_true(opens(F->manage[bo]));
+	check_invariants();
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -486,6 +543,7 @@ int main(void)
 		T(test_guard_trigger),
 		T(test_tokens),
 		T(test_door_list),
+		T(test_links),
 	};
 
 	return cmocka_run_group_tests_name("rsvp", tests, NULL, NULL);
