@@ -245,7 +245,8 @@ int h_admin_logout(struct req *r, struct app *app)
 }
 
 /* One row of the dashboard's event tables. */
-static void dashboard_row(struct tpl_dict *d, struct arena *a, const struct event *e)
+static void dashboard_row(struct tpl_dict *d, struct arena *a, const struct event *e,
+    int past)
 {
 	tpl_set(d, "SLUG", e->slug);
 	tpl_set(d, "TITLE", e->title);
@@ -257,11 +258,19 @@ static void dashboard_row(struct tpl_dict *d, struct arena *a, const struct even
 	tpl_set_int(d, "WAITLISTED", e->waitlisted);
 	tpl_set(d, "ITEMS_NEEDED", e->items == 0 ? "no sheet" :
 	    arena_printf(a, "%d of %d", e->items_needed, e->items));
+	/* At the door: the check-in rate, and once it is over, who did not come. */
+	tpl_set(d, "DOOR", e->parties == 0 ? "nobody confirmed" : arena_printf(a,
+	    "%lld of %lld (%lld %%)%s", (long long)e->checked_in, (long long)e->parties,
+	    (long long)(100 * e->checked_in / e->parties), !past || e->checked_in == 0 ? "" :
+	    arena_printf(a, ", %lld no-show%s", (long long)(e->parties - e->checked_in),
+	    e->parties - e->checked_in == 1 ? "" : "s")));
 }
 
 int h_admin_home(struct req *r, struct app *app)
 {
 	static const char *const sections[] = { "UPCOMING", "PAST" };
+	static const char *const tables[] = { "UPCOMING_TABLE", "PAST_TABLE" };
+	static const char *const empties[] = { "NO_UPCOMING", "NO_PAST" };
 	int64_t counts[OUTBOX__MAX];
 	struct event *list;
 	struct page p;
@@ -284,9 +293,9 @@ int h_admin_home(struct req *r, struct app *app)
 		if ((rc = event_list_admin(app->db, r->a, clock_now(), past, &list, &n)) != DB_OK)
 			return db_status(rc);
 		for (i = 0; i < n; i++)
-			dashboard_row(tpl_section(p.body, sections[past]), r->a, &list[i]);
-		if (n == 0)
-			tpl_show(p.body, past ? "NO_PAST" : "NO_UPCOMING");
+			dashboard_row(tpl_section(p.body, sections[past]), r->a, &list[i], past);
+		/* An empty list says so, with no table headers above nothing. */
+		tpl_show(p.body, n == 0 ? empties[past] : tables[past]);
 	}
 	return page_end(&p, r, 200);
 }

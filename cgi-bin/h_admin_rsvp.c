@@ -173,12 +173,16 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 		shown[w]++;
 	}
 	/* A later page may hold no row of a section: "nobody" only if so. */
-	if (shown[0] == 0 && start.status == RSVP_CONFIRMED && start.after == 0)
+	if (shown[0] > 0)
+		tpl_show(p.body, "CONFIRMED_TABLE");
+	else if (start.status == RSVP_CONFIRMED && start.after == 0)
 		tpl_show(p.body, "NO_CONFIRMED");
-	if (shown[1] > 0)
+	if (shown[1] > 0) {
+		tpl_show(p.body, "WAITLIST_TABLE");
 		tpl_show(p.body, "BULK_WAITLIST");
-	else if (!more)
+	} else if (!more) {
 		tpl_show(p.body, "NO_WAITLIST");
+	}
 	if (start.after > 0 || start.status == RSVP_WAITLISTED)
 		tpl_show(p.body, "FIRST_PAGE");
 	if (more)

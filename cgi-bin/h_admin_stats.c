@@ -72,13 +72,12 @@ int h_admin_stats(struct req *r, struct app *app)
 	c = tpl_section(p.body, "CHART");
 	tpl_set_int(c, "W", CHART_W);
 	tpl_set_int(c, "H", CHART_H);
-	/* Room for the axis labels on the left and the strokes at the edges. */
-	tpl_set_int(c, "VIEW_W", CHART_W + 50);
-	tpl_set_int(c, "VIEW_H", CHART_H + 20);
-	tpl_set(c, "SIGNUP_POINTS", stats_polyline(r->a, &s, 0, CHART_W, CHART_H, t0, t1,
-	    s.signups));
-	tpl_set(c, "CANCEL_POINTS", stats_polyline(r->a, &s, 1, CHART_W, CHART_H, t0, t1,
-	    s.signups));
+	tpl_set(c, "SIGNUP_POINTS", stats_polyline(r->a, &s, STATS_SIGNUPS, CHART_W, CHART_H, t0,
+	    t1, s.signups));
+	tpl_set(c, "CANCEL_POINTS", stats_polyline(r->a, &s, STATS_CANCELS, CHART_W, CHART_H, t0,
+	    t1, s.signups));
+	tpl_set(c, "WAITING_POINTS", stats_polyline(r->a, &s, STATS_WAITING, CHART_W, CHART_H, t0,
+	    t1, s.signups));
 	tpl_set(c, "FROM", tz_human(r->a, t0));
 	tpl_set(c, "TO", tz_human(r->a, t1));
 	tpl_set_int(c, "MAX", s.signups);

@@ -57,7 +57,11 @@ struct db {
 	X(", (SELECT count(*) FROM item i WHERE i.event_id = event.id)", \
 	    e->items = (int)db_int(st, i, 0)) \
 	X(", (SELECT count(*) FROM item i WHERE i.event_id = event.id" \
-	    " AND i.pledged < i.suggested)", e->items_needed = (int)db_int(st, i, 0))
+	    " AND i.pledged < i.suggested)", e->items_needed = (int)db_int(st, i, 0)) \
+	X(", (SELECT confirmed FROM event_figures f WHERE f.event_id = event.id)", \
+	    e->parties = db_int(st, i, 0)) \
+	X(", (SELECT checked_in FROM event_figures f WHERE f.event_id = event.id)", \
+	    e->checked_in = db_int(st, i, 0))
 /* An item, then the asking RSVP's quantity (p: its pledge, if any). */
 #define ITEM_ROW(X) \
 	X("i.id", it->id = db_int(st, i, 0)) \
@@ -270,8 +274,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_LOG_ACTOR] = "UPDATE rsvp_log NOT INDEXED SET actor = ?2 WHERE id > ?1",
 	/* The first ?2 rows of the sign-up curve; the totals are event_figures'. */
 	[STMT_STATS_LOG] =
-		"SELECT at, action FROM rsvp_log WHERE event_id = ?1"
-		" AND action IN ('rsvp', 'waitlist', 'cancel') ORDER BY id LIMIT ?2",
+		"SELECT at, action, old_status FROM rsvp_log WHERE event_id = ?1"
+		" AND action IN ('rsvp', 'waitlist', 'promote', 'cancel') ORDER BY id LIMIT ?2",
 	[STMT_STATS_FIGURES] =
 		"SELECT direct, waitlisted, cancels, promoted, confirmed, checked_in, waits"
 		" FROM event_figures WHERE event_id = ?1",

@@ -36,7 +36,8 @@ struct event {
 	int64_t version;			/* changes with every RSVP: ETag */
 	int64_t edit_version;			/* changes with edits: the editor's lock */
 	int items, items_needed;		/* event_list_admin() only: potluck items, */
-						/* and those pledged short of suggested */
+						/* and those pledged short of suggested, */
+	int64_t parties, checked_in;		/* confirmed parties, of them checked in */
 };
 
 /* 1 if s is a well-formed slug: 1-64 of [a-z0-9-], not starting with '-'. */

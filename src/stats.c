@@ -52,7 +52,7 @@ static enum db_rc figures(struct db *db, int64_t event_id, struct stats *s, int6
 enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct stats *s)
 {
 	sqlite3_stmt *st;
-	struct stats_point cur = { 0, 0, 0 };
+	struct stats_point cur = { 0, 0, 0, 0 };
 	int64_t waits = 0;
 	enum db_rc rc;
 	int step;
@@ -64,12 +64,17 @@ enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct st
 	sqlite3_bind_int(st, 2, STATS_POINTS_MAX);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *action = (const char *)sqlite3_column_text(st, 1);
+		const char *old = (const char *)sqlite3_column_text(st, 2);
+		int was_waiting = old != NULL && strcmp(old, "waitlisted") == 0;
 
 		cur.at = sqlite3_column_int64(st, 0);
 		if (strcmp(action, "rsvp") == 0 || strcmp(action, "waitlist") == 0)
 			cur.signups++;
 		else if (strcmp(action, "cancel") == 0)
 			cur.cancels++;
+		/* Joining the queue; leaving it by a promotion or a cancel. */
+		cur.waiting += strcmp(action, "waitlist") == 0 ? 1 :
+		    strcmp(action, "promote") == 0 || was_waiting ? -1 : 0;
 		s->points[s->npoints++] = cur;
 	}
 	sqlite3_reset(st);
@@ -79,8 +84,8 @@ enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct st
 	return median_wait(db, event_id, waits, &s->median_wait);
 }
 
-const char *stats_polyline(struct arena *a, const struct stats *s, int cancels, int w, int h,
-    int64_t t0, int64_t t1, int64_t vmax)
+const char *stats_polyline(struct arena *a, const struct stats *s, enum stats_curve curve,
+    int w, int h, int64_t t0, int64_t t1, int64_t vmax)
 {
 	struct arena_buf out = { .a = a };
 	double span = t1 > t0 ? (double)(t1 - t0) : 1.0, top = vmax > 0 ? (double)vmax : 1.0;
@@ -91,12 +96,13 @@ const char *stats_polyline(struct arena *a, const struct stats *s, int cancels, 
 	pt = arena_printf(a, "0,%d", h);
 	arena_buf_put(&out, pt, strlen(pt));
 	for (i = 0; i < s->npoints; i++) {
-		int64_t v = cancels ? s->points[i].cancels : s->points[i].signups;
+		int64_t v = curve == STATS_CANCELS ? s->points[i].cancels :
+		    curve == STATS_WAITING ? s->points[i].waiting : s->points[i].signups;
 
 		x = (double)(s->points[i].at - t0) * w / span;
 		/*
-		 * More points than pixels across: one step per pixel column draws
-		 * the same (the curves only rise), with far fewer points to send.
+		 * More points than pixels across: one step per pixel column, at
+		 * the column's last value, with far fewer points to send.
 		 */
 		if (merge && i + 1 < s->npoints &&
 		    (long)x == (long)((double)(s->points[i + 1].at - t0) * w / span))

@@ -8,11 +8,15 @@
 
 #define STATS_POINTS_MAX 5000	/* log rows drawn; later ones only counted (event_figures) */
 
-/* One moment of the sign-up curve: totals after the log row at `at`. */
+/* One moment of the curves: totals after the log row at `at`. */
 struct stats_point {
 	int64_t at;
 	int64_t signups, cancels;	/* parties, cumulative */
+	int64_t waiting;		/* parties on the waitlist then */
 };
+
+/* The curves of the figures page. */
+enum stats_curve { STATS_SIGNUPS, STATS_CANCELS, STATS_WAITING, STATS_CURVE__MAX };
 
 /* An event's figures, read from the analytics log (rsvp_log) and rsvp. */
 struct stats {
@@ -32,12 +36,12 @@ struct stats {
 enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct stats *s);
 
 /*
- * The sign-up curve (cancels set: the cancellation curve) as SVG polyline
- * points "x,y x,y ..." in a w x h box, time from t0 to t1 left to right,
- * 0 to vmax bottom to top, drawn as steps (with more points than w, one
- * step per pixel column). Allocated in a.
+ * A curve as SVG polyline points "x,y x,y ..." in a w x h box, time from
+ * t0 to t1 left to right, 0 to vmax bottom to top, drawn as steps (with
+ * more points than w, one step per pixel column, at the column's last
+ * value). Allocated in a.
  */
-const char *stats_polyline(struct arena *a, const struct stats *s, int cancels, int w, int h,
-    int64_t t0, int64_t t1, int64_t vmax);
+const char *stats_polyline(struct arena *a, const struct stats *s, enum stats_curve curve,
+    int w, int h, int64_t t0, int64_t t1, int64_t vmax);
 
 #endif

@@ -24,27 +24,27 @@
 </form>
 <h2>Confirmed</h2>
 {{#NO_CONFIRMED}}<p class="empty">Nobody.</p>{{/NO_CONFIRMED}}
-<table class="rsvps">
-<thead><tr><th>Name</th><th>Party</th><th>Checked in</th><th>E-mail</th><th>Note</th><th>Signed up</th><th></th></tr></thead>
+{{#CONFIRMED_TABLE}}<table class="rsvps cards">
+<thead><tr><th>Name</th><th>Party</th><th>Checked in</th><th>E-mail</th><th>Note</th><th>Signed up</th><th><span class="visually-hidden">Cancel</span></th></tr></thead>
 <tbody>
-{{#CONFIRMED_ROW}}<tr id="r{{ID}}"><td>{{NAME}}</td><td>{{PARTY}}</td>
-<td>{{#CHECKED_IN}}<strong>✓ {{AT}}</strong>
+{{/CONFIRMED_TABLE}}{{#CONFIRMED_ROW}}<tr id="r{{ID}}"><td class="name">{{NAME}}</td><td data-label="Party">{{PARTY}}</td>
+<td data-label="Checked in">{{#CHECKED_IN}}<strong>✓ {{AT}}</strong>
 <form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="uncheckin"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit" class="link">Undo</button></form>{{/CHECKED_IN}}
 {{#NOT_CHECKED_IN}}<form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="checkin"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Check in</button></form>{{/NOT_CHECKED_IN}}</td>
-<td>{{EMAIL}}</td><td>{{NOTE}}</td><td>{{CREATED}}</td>
-<td><a class="button danger" href="/admin/events/{{SLUG}}/rsvps?confirm=cancel&amp;rsvp={{ID}}{{Q_AMP}}#confirm">Cancel RSVP…</a></td></tr>
-{{/CONFIRMED_ROW}}</tbody>
-</table>
+<td data-label="E-mail">{{EMAIL}}</td><td data-label="Note">{{NOTE}}</td><td data-label="Signed up">{{CREATED}}</td>
+<td class="actions"><a class="button danger" href="/admin/events/{{SLUG}}/rsvps?confirm=cancel&amp;rsvp={{ID}}{{Q_AMP}}#confirm">Cancel RSVP…</a></td></tr>
+{{/CONFIRMED_ROW}}{{#CONFIRMED_TABLE}}</tbody>
+</table>{{/CONFIRMED_TABLE}}
 <h2>Waitlist</h2>
 {{#NO_WAITLIST}}<p class="empty">Nobody is waiting.</p>{{/NO_WAITLIST}}
-<table class="rsvps">
-<thead><tr><th></th><th>#</th><th>Name</th><th>Party</th><th>E-mail</th><th>Note</th><th>Signed up</th><th></th></tr></thead>
+{{#WAITLIST_TABLE}}<table class="rsvps cards">
+<thead><tr><th><span class="visually-hidden">Pick</span></th><th>#</th><th>Name</th><th>Party</th><th>E-mail</th><th>Note</th><th>Signed up</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>
-{{#WAITLIST_ROW}}<tr id="r{{ID}}"><td><input type="checkbox" name="pick_{{ID}}" value="1" form="bulk" aria-label="Pick {{NAME}}"></td><td>{{POSITION}}</td><td>{{NAME}}</td><td>{{PARTY}}</td><td>{{EMAIL}}</td><td>{{NOTE}}</td><td>{{CREATED}}</td>
-<td><form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="promote"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Confirm now</button></form>
+{{/WAITLIST_TABLE}}{{#WAITLIST_ROW}}<tr id="r{{ID}}"><td class="pick"><label class="tick"><input type="checkbox" name="pick_{{ID}}" value="1" form="bulk" aria-label="Pick {{NAME}}"></label></td><td data-label="Place in line">{{POSITION}}</td><td class="name">{{NAME}}</td><td data-label="Party">{{PARTY}}</td><td data-label="E-mail">{{EMAIL}}</td><td data-label="Note">{{NOTE}}</td><td data-label="Signed up">{{CREATED}}</td>
+<td class="actions"><form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="promote"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Confirm now</button></form>
 <a class="button danger" href="/admin/events/{{SLUG}}/rsvps?confirm=cancel&amp;rsvp={{ID}}{{Q_AMP}}#confirm">Remove…</a></td></tr>
-{{/WAITLIST_ROW}}</tbody>
-</table>
+{{/WAITLIST_ROW}}{{#WAITLIST_TABLE}}</tbody>
+</table>{{/WAITLIST_TABLE}}
 {{#FIRST_PAGE}}<p class="pager"><a href="/admin/events/{{SLUG}}/rsvps{{Q_ARG}}">← First page</a></p>{{/FIRST_PAGE}}
 {{#NEXT_PAGE}}<p class="pager"><a href="/admin/events/{{SLUG}}/rsvps?from={{FROM}}{{Q_AMP}}">Next page →</a></p>{{/NEXT_PAGE}}
 {{#BULK_WAITLIST}}<form method="post" action="/admin/events/{{SLUG}}/rsvps" id="bulk">

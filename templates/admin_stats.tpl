@@ -2,18 +2,18 @@
 <p class="back"><a href="/admin">← Dashboard</a> · <a href="/admin/events/{{SLUG}}/rsvps">Participants</a> · <a href="/admin/events/{{SLUG}}/items">Potluck items</a></p>
 <h1>Figures: {{TITLE}}</h1>
 <p class="meta"><time datetime="{{WHEN_ISO}}">{{WHEN}}</time> · {{SPOTS}}</p>
-<h2>Sign-ups over time</h2>
+<h2>Sign-ups and the waitlist over time</h2>
 {{#NO_CHART}}<p class="empty">Nobody has signed up yet.</p>{{/NO_CHART}}
 {{#CHART}}<figure class="chart">
-<svg viewBox="-40 -10 {{VIEW_W}} {{VIEW_H}}" width="100%" role="img" aria-label="Sign-ups and cancellations from {{FROM}} to {{TO}}" xmlns="http://www.w3.org/2000/svg">
-<line x1="0" y1="{{H}}" x2="{{W}}" y2="{{H}}" stroke="#888" stroke-width="1"/>
-<line x1="0" y1="0" x2="0" y2="{{H}}" stroke="#888" stroke-width="1"/>
-<text x="-8" y="8" font-size="12" text-anchor="end">{{MAX}}</text>
-<text x="-8" y="{{H}}" font-size="12" text-anchor="end">0</text>
-<polyline points="{{SIGNUP_POINTS}}" fill="none" stroke="#1a7f37" stroke-width="2"/>
-<polyline points="{{CANCEL_POINTS}}" fill="none" stroke="#b42318" stroke-width="2" stroke-dasharray="6 3"/>
-</svg>
-<figcaption>From {{FROM}} to {{TO}}. <span class="legend signups">Solid: sign-ups</span> · <span class="legend cancels">dashed: cancellations</span> (parties, cumulative).</figcaption>
+<div class="plot"><span class="y-max" aria-hidden="true">{{MAX}}</span><span class="y-min" aria-hidden="true">0</span>
+<svg viewBox="0 0 {{W}} {{H}}" preserveAspectRatio="none" role="img" aria-label="Sign-ups and cancellations from {{FROM}} to {{TO}}, up to {{MAX}} parties" xmlns="http://www.w3.org/2000/svg">
+<line x1="0" y1="{{H}}" x2="{{W}}" y2="{{H}}" stroke="#888" stroke-width="1" vector-effect="non-scaling-stroke"/>
+<line x1="0" y1="0" x2="0" y2="{{H}}" stroke="#888" stroke-width="1" vector-effect="non-scaling-stroke"/>
+<polyline points="{{SIGNUP_POINTS}}" fill="none" stroke="#1a7f37" stroke-width="2" vector-effect="non-scaling-stroke"/>
+<polyline points="{{CANCEL_POINTS}}" fill="none" stroke="#b42318" stroke-width="2" stroke-dasharray="6 3" vector-effect="non-scaling-stroke"/>
+<polyline points="{{WAITING_POINTS}}" fill="none" stroke="#1f4e9b" stroke-width="2" stroke-dasharray="2 3" vector-effect="non-scaling-stroke"/>
+</svg></div>
+<figcaption>From {{FROM}} to {{TO}}. <span class="legend signups">Solid: sign-ups</span> · <span class="legend cancels">dashed: cancellations</span> (parties, cumulative) · <span class="legend waiting">dotted: parties on the waitlist</span>.</figcaption>
 </figure>{{/CHART}}
 <h2>Conversion</h2>
 <dl class="facts">

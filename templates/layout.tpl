@@ -12,7 +12,7 @@
 {{#DROP_SCRIPT}}<script src="/static/drop.js" defer></script>{{/DROP_SCRIPT}}
 {{#BOARD_SCRIPT}}<script src="/static/board.js" defer></script>{{/BOARD_SCRIPT}}
 </head>
-<body>
+<body{{#ADMIN}} class="admin"{{/ADMIN}}>
 <a class="skip" href="#main">Skip to content</a>
 <header class="site">
 <a class="brand" href="/">{{SITE_NAME}}</a>

@@ -884,7 +884,7 @@ try {
 
 	await check('admin: the figures page draws its chart', async () => {
 		await ap.goto(`${base}/admin/events/${ADMIN_EVENT.slug}/stats`);
-		return (await ap.locator('svg polyline').count()) === 2;
+		return (await ap.locator('svg polyline').count()) === 3;
 	});
 	await screenshot(ap, 'admin-mobile-stats');
 

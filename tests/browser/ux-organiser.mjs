@@ -207,6 +207,37 @@ export async function organiserChecks({ launch, base, check, horizontalFit, scre
 				!rows.some((r) => r.name === 'Max Euwe'), why: `count ${count}, ${rows.length} rows` };
 		});
 		await screenshot(d, 'admin-desktop-door');
+
+		// ---- the admin layout: the width on a desktop, cards on a phone, no empty tables
+		await check('admin layout at 1280 px: the participants page uses the width', async () => {
+			await d.goto(`${base}/admin/events/${DOOR_EVENT}/rsvps`);
+			const w = await d.locator('main').evaluate((m) => m.getBoundingClientRect().width);
+			return { ok: w >= 1000, why: `main is ${w} px wide` };
+		});
+		await screenshot(d, 'admin-desktop-rsvps');
+		await check(`admin layout at ${MOBILE.width} px: participants as cards, nothing sideways`, async () => {
+			await p.goto(`${base}/admin/events/${DOOR_EVENT}/rsvps`);
+			const head = await p.locator('table.rsvps thead').first().evaluate((t) => getComputedStyle(t).display);
+			const fit = await horizontalFit(p);
+			return { ok: head === 'none' && (fit === true || fit.ok), why: `thead ${head}; ${fit.why || ''}` };
+		});
+		await check(`admin layout at ${MOBILE.width} px: buttons, links as buttons and tick boxes at least ${TARGET_PX} px`, async () => {
+			const small = await smallTargets(p, 'main button, main a.button, main label.tick');
+			return { ok: small.length === 0, why: small.join('; ') };
+		});
+		await screenshot(p, 'admin-mobile-rsvps-cards');
+		await check('admin layout: no table under "Nobody is waiting."', async () => {
+			await p.goto(`${base}/admin/events/${signupEvent}/rsvps`);
+			return { ok: await p.getByText('Nobody is waiting.').count() === 1 &&
+				await p.locator('main table').count() === 1, why: `${await p.locator('main table').count()} tables` };
+		});
+		await check(`admin layout at ${MOBILE.width} px: the chart's numbers at the page's text size`, async () => {
+			await p.goto(`${base}/admin/events/${DOOR_EVENT}/stats`);
+			const px = await p.locator('.chart .y-max').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+			const fit = await horizontalFit(p);
+			return { ok: px >= 14 && (fit === true || fit.ok), why: `font ${px} px; ${fit.why || ''}` };
+		});
+		await screenshot(p, 'admin-mobile-stats-chart');
 	} finally {
 		for (const ctx of contexts)
 			await ctx.close().catch(() => {});

@@ -616,6 +616,11 @@ def test_door_mode_checks_in_by_name():
     rows, count, body = door(cookie, "gate", "?done=checkin&q=mi")
     assert rows == [(ids["mia"], True, "mia")] and count == (1, 3), (rows, count)
     assert "Checked in." in body and "Undo" in body
+    # The dashboard's check-in rate follows the door.
+    dash = fetch("GET", "/admin", cookie=cookie)[2]
+    row = re.search(r'<tr><td data-label="Event"><a href="/admin/events/gate/edit">.*?</tr>', dash,
+                    re.S).group(0)
+    assert '<td data-label="Checked in">1 of 3 (33 %)</td>' in row, row
     assert site().query("SELECT count(*) FROM rsvp_log WHERE action = 'checkin' AND"
                         " rsvp_id = ?", (ids["mia"],)) == [(1,)]
     status, _, _ = post("/admin/events/gate/door", dict(form, action="uncheckin"), cookie)
@@ -664,7 +669,7 @@ def test_participants_search_and_add_on_behalf():
     # Search by name or e-mail, escaped, with waitlist positions.
     body = rsvps_page(cookie, "phone", "?q=rose")
     assert "Grandma &lt;Rose&gt;" in body and "Zoe" not in body
-    assert re.search(r"<td>1</td><td>Grandma", body)
+    assert re.search(r'<td data-label="Place in line">1</td><td class="name">Grandma', body)
     body = rsvps_page(cookie, "phone", "?q=%25")
     assert "Zoe" not in body and "Grandma" not in body
 
@@ -777,7 +782,8 @@ def test_stats_page():
     assert status == 200 and hdrs["cache-control"] == "no-store"
     # The demo: 35 players for 32 places, 3 waiting.
     assert "35 parties (32 confirmed at once, 3 to the waitlist)" in body
-    assert body.count("<polyline points=") == 2 and "<script" not in body
+    # Sign-ups, cancellations and the waitlist.
+    assert body.count("<polyline points=") == 3 and "<script" not in body
     points = re.search(r'<polyline points="([^"]+)"', body).group(1).split()
     assert points[0] == "0,200" and points[-1].endswith(",0.0")
     assert all(re.fullmatch(r"-?[\d.]+,-?[\d.]+", p) for p in points)
@@ -1128,12 +1134,12 @@ def test_dashboard_counts_items_still_needed():
     rsvp_pledging("items-dash", "Kim", {"Jam": 1, "Bread": 2})
     status, _, body = fetch("GET", "/admin", cookie=cookie)
     assert status == 200 and body.count("<th>Items still needed</th>") == 2
-    # The plain cells of each row: when, status, confirmed, waitlisted, items.
-    cells = {slug: re.findall(r"<td>([^<]*)</td>", row) for slug, row in
-             re.findall(r"<tr><td><a href=\"/admin/events/([a-z0-9-]+)/edit\">(.*?)</tr>",
-                        body, re.S)}
-    assert cells["items-dash"][-1] == "1 of 2", cells["items-dash"]
-    assert cells["fun-run-5k"][-1] == "no sheet", cells["fun-run-5k"]
+    # The items cell of each row.
+    cells = {slug: re.search(r'<td data-label="Items still needed">([^<]*)</td>', row).group(1)
+             for slug, row in re.findall(r'<tr><td data-label="Event"><a href='
+                                         r'"/admin/events/([a-z0-9-]+)/edit">(.*?)</tr>', body, re.S)}
+    assert cells["items-dash"] == "1 of 2", cells["items-dash"]
+    assert cells["fun-run-5k"] == "no sheet", cells["fun-run-5k"]
 
 
 def test_potluck_csv_one_row_per_pledge():

@@ -30,7 +30,9 @@ PASSWORD = "correct horse battery"
 SLUG = "fun-run-5k"
 HISTORY = os.path.join(harness.BUILD, "bench", "history")
 ROW_RE = re.compile(r'<tr id="r(\d+)">')
-WAITING_RE = re.compile(r'<tr id="r(\d+)"><td><input type="checkbox"[^>]*></td><td>(\d+)</td>')
+WAITING_RE = re.compile(r'<tr id="r(\d+)"><td class="pick"><label class="tick">'
+                        r'<input type="checkbox"[^>]*></label></td>'
+                        r'<td data-label="Place in line">(\d+)</td>')
 NEXT_RE = re.compile(r'href="(/admin/events/' + SLUG + r'/rsvps\?from=[cw]\d+)">Next page')
 
 

@@ -847,12 +847,18 @@ static void test_stats(void **state)
 	assert_int_equal(s.confirmed_now, 1);
 	assert_int_equal(s.checked_in, 1);
 	assert_int_equal(s.median_wait, 3600);
-	assert_int_equal(s.npoints, 4);
-	assert_int_equal(s.points[3].at, NOW + 3600);
+	assert_int_equal(s.npoints, 5);
+	assert_int_equal(s.points[4].at, NOW + 3600);
 	/* Steps from the bottom left to the right edge at the top. */
-	assert_string_equal(stats_polyline(t->a, &s, 0, 100, 30, NOW, NOW + 3600, 3),
+	assert_string_equal(stats_polyline(t->a, &s, STATS_SIGNUPS, 100, 30, NOW, NOW + 3600, 3),
 	    "0,30 0.0,30.0 0.0,20.0 0.0,20.0 0.0,10.0 0.0,10.0 0.0,0.0 100.0,0.0 100.0,0.0"
-	    " 100,0.0");
+	    " 100.0,0.0 100.0,0.0 100,0.0");
+	/* The waitlist: ben and cat join (2), ann cancels and ben moves up (1). */
+	assert_int_equal(s.points[2].waiting, 2);
+	assert_int_equal(s.points[4].waiting, 1);
+	assert_string_equal(stats_polyline(t->a, &s, STATS_WAITING, 100, 30, NOW, NOW + 3600, 3),
+	    "0,30 0.0,30.0 0.0,30.0 0.0,30.0 0.0,20.0 0.0,20.0 0.0,10.0 100.0,10.0 100.0,10.0"
+	    " 100.0,10.0 100.0,20.0 100,20.0");
 }
 
 /* A season's curve: one step per pixel column, ending where all the points end. */
