@@ -103,14 +103,24 @@ const char *tz_human(struct arena *a, int64_t t)
 	return fmt_time(a, t, 0);
 }
 
-const char *tz_human_zone(struct arena *a, int64_t t)
+const char *tz_zone_name(void)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char zone[16];
+	const char *name = getenv("TZ");
 
-	strftime(zone, sizeof(zone), "%Z", localtime_r(&tt, &tm));
-	return arena_printf(a, "%s %s", fmt_time(a, t, 0), zone);
+	return name != NULL && *name != '\0' ? name : "UTC";
+}
+
+const char *tz_human_zone(struct arena *a, int64_t t, int64_t now)
+{
+	time_t tt = (time_t)t, tn = (time_t)now;
+	struct tm tm, tmn;
+	char buf[64];
+
+	localtime_r(&tt, &tm);
+	localtime_r(&tn, &tmn);
+	strftime(buf, sizeof(buf), tm.tm_year == tmn.tm_year ? "%a %-d %b, %H:%M" :
+	    "%a %-d %b %Y, %H:%M", &tm);
+	return arena_printf(a, "%s (%s)", buf, tz_zone_name());
 }
 
 const char *tz_until(struct arena *a, int64_t starts, int64_t ends)

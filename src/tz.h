@@ -30,8 +30,13 @@ void tz_format_local(int64_t t, char out[TZ_LOCAL_LEN + 1]);
 
 /* Human date and time in the site's time zone, e.g. "Sat 5 Dec 2026, 10:00". */
 const char *tz_human(struct arena *a, int64_t t);
-/* The same followed by the zone's abbreviation ("... 18:30 CET"). */
-const char *tz_human_zone(struct arena *a, int64_t t);
+/* The site's zone as configured: "Europe/Berlin" ("UTC" if none was set). */
+const char *tz_zone_name(void);
+/*
+ * t for a page or e-mail that names the zone: "Fri 4 Dec, 18:00
+ * (Europe/Berlin)"; the year shows when it is not now's year.
+ */
+const char *tz_human_zone(struct arena *a, int64_t t, int64_t now);
 /* When an event ends: only the time if it ends on the day it starts. */
 const char *tz_until(struct arena *a, int64_t starts, int64_t ends);
 /* Machine time for <time datetime>: "2026-12-05T10:00:00Z". */

@@ -125,9 +125,15 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 	tpl_set(d, "SITE_NAME", mail_one_line(w->a, c->site_name));
 	tpl_set(d, "NAME", mail_one_line(w->a, m->name));
 	tpl_set(d, "TITLE", mail_one_line(w->a, e.title));
-	tpl_set(d, "WHEN", tz_human(w->a, e.starts_at));
+	/* Times name the site's zone, as the pages do; the deadline is the
+	 * one those pages show ("Registration closes"). */
+	tpl_set(d, "WHEN", tz_human_zone(w->a, e.starts_at, clock_now()));
+	if (e.rsvp_closes_at != 0)
+		tpl_set(tpl_section(d, "CLOSES"), "CLOSES", tz_human_zone(w->a, e.rsvp_closes_at,
+		    clock_now()));
 	tpl_set(d, "WHERE", mail_one_line(w->a, e.location));
 	tpl_set(d, "EVENT_URL", arena_printf(w->a, "%s/events/%s", c->site_url, e.slug));
+	tpl_set(d, "ICS_URL", arena_printf(w->a, "%s/events/%s.ics", c->site_url, e.slug));
 	if (m->link_token != NULL)
 		tpl_set(tpl_include(d, "LINK", "mail/link.tpl"), "LINK",
 		    arena_printf(w->a, "%s/rsvp/%s", c->site_url, m->link_token));

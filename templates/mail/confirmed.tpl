@@ -7,6 +7,8 @@ you are confirmed for {{TITLE}}.
 When:  {{WHEN}}
 Where: {{WHERE}}
 Event: {{EVENT_URL}}
+{{#CLOSES}}Registration closes: {{CLOSES}}
+{{/CLOSES}}Add to calendar: {{ICS_URL}}
 {{>LINK}}
 See you there,
 {{SITE_NAME}}

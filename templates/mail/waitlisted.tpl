@@ -8,5 +8,6 @@ you move up automatically and we send you another e-mail.
 When:  {{WHEN}}
 Where: {{WHERE}}
 Event: {{EVENT_URL}}
-{{>LINK}}
+{{#CLOSES}}Registration closes: {{CLOSES}}
+{{/CLOSES}}{{>LINK}}
 {{SITE_NAME}}
