@@ -9,7 +9,7 @@
 #include "token.h"
 #include "tz.h"
 
-#define DROP_LIVE_REFRESH_SECONDS "2"
+#define DROP_LIVE_REFRESH_SECONDS 2
 
 /* "T-shirt M", or "T-shirt" for an item's only, unnamed variant. */
 static const char *variant_label(struct arena *a, const char *item, const char *variant)
@@ -130,7 +130,7 @@ int drop_page(struct req *r, struct app *app, const struct event *e, int status,
 		tpl_set_int(c, "SECONDS", e->rsvp_opens_at - now);
 		/* The page reloads itself when the drop opens (within the hour). */
 		if (e->rsvp_opens_at - now <= 3600)
-			tpl_set_int(tpl_section(p.root, "REFRESH"), "SECONDS",
+			tpl_set_int(tpl_section(p.root, "RELOAD"), "SECONDS",
 			    e->rsvp_opens_at - now);
 	} else {
 		tpl_show(p.body, "CLOSED");
@@ -268,7 +268,7 @@ static int hold_page(struct req *r, struct app *app, const char *token, int stat
 		token_form_new(form_token, clock_now(), form_purpose(r->a, "release", token));
 		tpl_set(d, "RELEASE_TOKEN", form_token);
 		/* Reload at the expiry instant: the page then says it ran out. */
-		tpl_set_int(tpl_section(p.root, "REFRESH"), "SECONDS",
+		tpl_set_int(tpl_section(p.root, "RELOAD"), "SECONDS",
 		    (h.expires_at - now_ms + 999) / 1000);
 		break;
 	case HOLD_CLAIMED:
@@ -384,7 +384,7 @@ int drop_live(struct req *r, struct app *app, const struct event *e)
 	    (rc = drop_top(app->db, r->a, e->id, &top, &ntop)) != DB_OK)
 		return db_status(rc);
 	page_begin(&p, r, app, e->title, "drop_live.tpl");
-	tpl_set(tpl_section(p.root, "REFRESH"), "SECONDS", DROP_LIVE_REFRESH_SECONDS);
+	page_refresh(&p, r, DROP_LIVE_REFRESH_SECONDS);
 	page_event_summary(p.body, r->a, e, clock_now());
 	stock_fill(p.body, r->a, &dr, 0);
 	tpl_set(p.body, "UPDATED", tz_human(r->a, clock_now()));

@@ -8,12 +8,13 @@
 #include "page.h"
 #include "rsvp.h"
 #include "score.h"
+#include "stats.h"
 #include "token.h"
 #include "tpl.h"
 #include "tz.h"
 #include "waitlist.h"
 
-#define LIVE_REFRESH_SECONDS "5"
+#define LIVE_REFRESH_SECONDS 5
 
 int h_home(struct req *r, struct app *app)
 {
@@ -92,16 +93,14 @@ static void live_numbers(struct tpl_dict *d, const struct event *e)
 	}
 }
 
-/* Why the RSVP form is not shown at time now. */
+/* Why the RSVP form of an event neither over nor cancelled is not shown at time now. */
 static const char *closed_reason(struct arena *a, const struct event *e, int64_t now)
 {
-	if (e->status == EVENT_CANCELLED)
-		return "This event has been cancelled.";
 	if (now >= e->starts_at)
-		return event_is_past(e, now) ? "This event has ended." :
-		    "This event has started: sign-ups are closed.";
+		return "This event has started: sign-ups are closed.";
 	if (now < e->rsvp_opens_at)
-		return arena_printf(a, "Sign-ups open on %s.", tz_human(a, e->rsvp_opens_at));
+		return arena_printf(a, "Sign-ups open on %s.", tz_human_zone(a,
+		    e->rsvp_opens_at, now));
 	return "Sign-ups for this event are closed.";
 }
 
@@ -126,27 +125,46 @@ static void entry_fields(struct tpl_dict *f, const struct competition *c,
 	}
 }
 
-static void rsvp_form(struct tpl_dict *d, struct req *r, const struct event *e,
+/* The RSVP form (refilled from form, if not NULL) into d, its fields on the sheet's items. */
+static void rsvp_form(struct page *p, struct req *r, const struct event *e,
     const struct rsvp_form *form, const struct item *items, int nitems, int64_t now,
     const struct competition *c)
 {
+	struct sheet_forms fields = { .r = form != NULL ? r : NULL };
+	struct page_errors none = { 0 };
+	const struct page_errors *pe = form != NULL ? form->errors : &none;
 	struct arena *a = r->a;
 	char token[TOKEN_FORM_HEX + 1];
 	struct tpl_dict *opt, *f;
-	int g;
+	int g, full = e->capacity >= 0 && e->spots_left == 0;
 
-	f = tpl_section(d, "RSVP_FORM");
+	f = tpl_section(p->body, "RSVP_FORM");
+	tpl_set(f, "HEADING", full ? "Join the waitlist" : "Sign up");
+	tpl_set(f, "BUTTON", full ? "Join the waitlist" : "RSVP");
+	tpl_set(tpl_section(p->body, "SIGNUP_LINK"), "LABEL", full ? "Join the waitlist" :
+	    "Sign up");
 	token_form_new(token, now, form_purpose(a, "rsvp", e->slug));
 	tpl_set(f, "FORM_TOKEN", token);
 	if (form != NULL) {
 		tpl_set(f, "NAME", form->name);
 		tpl_set(f, "EMAIL", form->email);
 		tpl_set(f, "NOTE", form->note);
-		if (form->pledge_out != NULL)
-			tpl_set(tpl_section(f, "FORM_ERROR"), "ERROR", sheet_refusal(a,
-			    items, nitems, form->pledge_rc, form->pledge_out));
-		else if (form->error != NULL)
-			tpl_set(tpl_section(f, "FORM_ERROR"), "ERROR", form->error);
+		if (form->pledge_out != NULL) {
+			fields.item_id = form->pledge_out->item_id;
+			fields.notice = sheet_refusal(a, items, nitems, form->pledge_rc,
+			    form->pledge_out);
+			fields.notice_warn = 1;
+			page_errors_add(form->errors, arena_printf(a, "bring-%lld",
+			    (long long)fields.item_id), fields.notice);
+		} else {
+			/* The first item refused: its card says why too. */
+			for (g = 0; g < pe->n && fields.notice == NULL; g++)
+				if (strncmp(pe->e[g].field, "bring-", 6) == 0 &&
+				    field_id(pe->e[g].field + 6, &fields.item_id) == NULL) {
+					fields.notice = pe->e[g].message;
+					fields.notice_warn = 1;
+				}
+		}
 		if (form->offer_resend) {
 			struct tpl_dict *resend = tpl_section(f, "RESEND");
 
@@ -154,6 +172,7 @@ static void rsvp_form(struct tpl_dict *d, struct req *r, const struct event *e,
 			tpl_set(resend, "FORM_TOKEN", token);
 			tpl_set(resend, "EMAIL", form->email);
 		}
+		page_errors_show(p, a, f, e->title, form->errors);
 	}
 	if (e->max_guests > 0) {
 		struct tpl_dict *guests = tpl_section(f, "GUESTS_FIELD");
@@ -166,11 +185,30 @@ static void rsvp_form(struct tpl_dict *d, struct req *r, const struct event *e,
 				tpl_show(opt, "SELECTED");
 		}
 	}
-	if (e->capacity >= 0 && e->spots_left == 0)
+	if (full)
 		tpl_show(f, "WILL_WAITLIST");
 	if (c != NULL)
 		entry_fields(f, c, form);
-	sheet_fields(f, r, items, nitems, form != NULL);
+	if (nitems > 0)
+		sheet_fill(tpl_section(f, "BRING"), a, items, nitems, &fields);
+}
+
+/* What an ended event's page says happened: who signed up, who came. */
+static int ended(struct req *r, struct app *app, struct tpl_dict *d, const struct event *e)
+{
+	struct tpl_dict *s = tpl_section(d, "ENDED");
+	struct stats st;
+	enum db_rc rc;
+
+	if ((rc = stats_get(app->db, r->a, e->id, &st)) != DB_OK)
+		return db_status(rc);
+	tpl_set(s, "SIGNED_UP", e->confirmed == 1 ? "1 person was signed up." :
+	    arena_printf(r->a, "%lld people were signed up.", (long long)e->confirmed));
+	if (st.checked_in > 0)
+		tpl_set(tpl_section(s, "CAME"), "CAME", arena_printf(r->a, "%lld %s checked in"
+		    " at the door.", (long long)st.checked_in,
+		    st.checked_in == 1 ? "party" : "parties"));
+	return 0;
 }
 
 int event_page(struct req *r, struct app *app, const struct event *e, int page_status,
@@ -181,6 +219,7 @@ int event_page(struct req *r, struct app *app, const struct event *e, int page_s
 	struct item *items;
 	struct page p;
 	enum db_rc rc;
+	enum page_state state = page_state(e, now);
 	int n, status, compete;
 
 	if (e->kind == EVENT_DROP)
@@ -191,34 +230,43 @@ int event_page(struct req *r, struct app *app, const struct event *e, int page_s
 		return db_status(rc);
 	compete = rc == DB_OK;
 	page_begin(&p, r, app, e->title, "event.tpl");
-	tpl_show(p.root, "LIVE_SCRIPT");
 	page_event_summary(p.body, r->a, e, now);
 	tpl_set(p.body, "DESCRIPTION", e->description);
-	live_numbers(p.body, e);
 	if (e->ends_at != 0)
 		tpl_set(tpl_section(p.body, "ENDS"), "ENDS",
 		    tz_until(r->a, e->starts_at, e->ends_at));
-	if (e->capacity >= 0)
-		tpl_set_int(tpl_section(p.body, "CAPACITY"), "CAPACITY", e->capacity);
-	if (e->max_guests > 0)
+	if (e->max_guests > 0 && state != PAGE_ENDED)
 		tpl_set_int(tpl_section(p.body, "GUESTS"), "MAX_GUESTS", e->max_guests);
-	if (e->status == EVENT_CANCELLED)
+	if (state == PAGE_CANCELLED)
 		tpl_show(p.body, "CANCELLED");
-	else if (event_is_past(e, now))
-		tpl_show(p.body, "ENDED");
-	if (e->waitlisted > 0)
-		tpl_show(p.body, "WAITLIST_LINK");
+	else if (state == PAGE_ENDED && (status = ended(r, app, p.body, e)) != 0)
+		return status;
+	/* Over or cancelled: nothing left to count, sign up for or watch live. */
+	if (state != PAGE_ENDED && state != PAGE_CANCELLED) {
+		struct tpl_dict *st = tpl_section(p.body, "STATUS");
+
+		tpl_show(p.root, "LIVE_SCRIPT");
+		tpl_show(p.body, "CALENDAR");
+		live_numbers(st, e);
+		if (e->capacity >= 0)
+			tpl_set_int(tpl_section(p.body, "CAPACITY"), "CAPACITY", e->capacity);
+		if (e->waitlisted > 0)
+			tpl_show(st, "WAITLIST_LINK");
+		if (e->rsvp_closes_at != 0 && now < e->rsvp_closes_at)
+			tpl_set(tpl_section(p.body, "REG_CLOSES"), "CLOSES",
+			    tz_human_zone(r->a, e->rsvp_closes_at, now));
+	}
 	if (compete && (status = compete_top(r, app, p.body, &c)) != 0)
 		return status;
-	if (compete && e->rsvp_closes_at != 0)
-		tpl_set(tpl_section(p.body, "REG_CLOSES"), "CLOSES", tz_human_zone(r->a,
-		    e->rsvp_closes_at));
-	sheet_fill(p.body, r->a, items, n, NULL);
-	if (event_rsvp_open(e, now))
-		rsvp_form(p.body, r, e, form, items, n, now, compete ? &c : NULL);
-	else
-		tpl_set(tpl_section(p.body, "RSVP_CLOSED"), "REASON",
-		    closed_reason(r->a, e, now));
+	if (event_rsvp_open(e, now)) {
+		rsvp_form(&p, r, e, form, items, n, now, compete ? &c : NULL);
+	} else {
+		sheet_fill(tpl_section(p.body, "SHEET_ALONE"), r->a, items, n, NULL);
+		/* An event over or cancelled says so at the top already. */
+		if (state == PAGE_CLOSED)
+			tpl_set(tpl_section(p.body, "RSVP_CLOSED"), "REASON",
+			    closed_reason(r->a, e, now));
+	}
 	return page_end(&p, r, page_status);
 }
 
@@ -250,7 +298,7 @@ int h_event_live(struct req *r, struct app *app)
 	    (rc = potluck_sheet(app->db, r->a, e.id, 0, &items, &nitems)) != DB_OK)
 		return db_status(rc);
 	page_begin(&p, r, app, e.title, "live.tpl");
-	tpl_set(tpl_section(p.root, "REFRESH"), "SECONDS", LIVE_REFRESH_SECONDS);
+	page_refresh(&p, r, LIVE_REFRESH_SECONDS);
 	page_event_summary(p.body, r->a, &e, clock_now());
 	live_numbers(p.body, &e);
 	tpl_set(p.body, "UPDATED", tz_human(r->a, clock_now()));

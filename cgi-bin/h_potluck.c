@@ -20,11 +20,27 @@ const char *sheet_category_label(enum item_category c)
 	return category_labels[c];
 }
 
-/* "12" or "12 packs". */
-static const char *amount(struct arena *a, int64_t n, const char *unit)
+const char *sheet_amount(struct arena *a, int64_t n, const char *unit)
 {
-	return *unit != '\0' ? arena_printf(a, "%lld %s", (long long)n, unit) :
-	    arena_printf(a, "%lld", (long long)n);
+	size_t len = strlen(unit), cut = 0;
+
+	if (len == 0)
+		return arena_printf(a, "%lld", (long long)n);
+	if (n == 1 && len > 2 && unit[len - 1] == 's' && unit[len - 2] != 's') {
+		cut = 1;
+		/* "boxes", "dishes", "glasses", "punches": the "es" goes too */
+		if (unit[len - 2] == 'e' && len > 3 && (strchr("xzs", unit[len - 3]) != NULL ||
+		    (len > 4 && unit[len - 3] == 'h' && strchr("cs", unit[len - 4]) != NULL)))
+			cut = 2;
+	}
+	return arena_printf(a, "%lld %.*s", (long long)n, (int)(len - cut), unit);
+}
+
+/* "3 of 4 bowls pledged". */
+static const char *count_label(struct arena *a, const struct item *it)
+{
+	return arena_printf(a, "%lld of %s pledged", (long long)it->pledged,
+	    sheet_amount(a, it->suggested, it->unit));
 }
 
 /* What an item still needs, in words. */
@@ -33,7 +49,7 @@ static const char *need_label(struct arena *a, const struct item *it)
 	int64_t needed = potluck_needed(it);
 
 	if (needed > 0)
-		return arena_printf(a, "%s more needed", amount(a, needed, it->unit));
+		return arena_printf(a, "%s more needed", sheet_amount(a, needed, it->unit));
 	return it->capped ? "No more needed, thank you" : "Enough pledged; more is welcome";
 }
 
@@ -54,6 +70,7 @@ void sheet_item_values(struct tpl_dict *d, struct arena *a, const struct item *i
 	tpl_set(d, "NEED_LABEL", need_label(a, it));
 	tpl_set_int(d, "VERSION", it->version);
 	tpl_set_int(d, "MAX", pledge_max(it));
+	tpl_set(d, "COUNT_LABEL", count_label(a, it));
 }
 
 /* The pledge form of one item on the manage page. */
@@ -70,10 +87,44 @@ static void pledge_form(struct tpl_dict *d, struct arena *a, const struct item *
 	token_form_new(form_token, clock_now(), form_purpose(a, "pledge", forms->token));
 	tpl_set(f, "FORM_TOKEN", form_token);
 	tpl_set(f, "TOKEN", forms->token);
-	if (it->id == forms->item_id)
+	if (it->id == forms->item_id && forms->quantity != NULL)
 		tpl_set(f, "QUANTITY", forms->quantity);
 	else if (it->mine > 0)
 		tpl_set_int(f, "QUANTITY", it->mine);
+	if (it->id == forms->item_id && forms->notice_warn)
+		tpl_show(f, "INVALID");
+}
+
+/* The RSVP form's quantity field on one item's card, refilled from forms->r. */
+static void bring_field(struct tpl_dict *d, const struct item *it,
+    const struct sheet_forms *forms)
+{
+	struct tpl_dict *f;
+	const char *typed;
+
+	if (pledge_max(it) == 0)
+		return;
+	f = tpl_section(d, "BRING_FIELD");
+	typed = forms->r != NULL ? field_member(forms->r, F_ITEM_N, it->id) : NULL;
+	if (typed != NULL)
+		tpl_set(f, "QUANTITY", typed);
+	if (forms->item_id == it->id && forms->notice_warn)
+		tpl_show(f, "INVALID");
+}
+
+/* The notice beside one item: what became of the visitor's pledge for it. */
+static void item_notice(struct tpl_dict *d, const struct item *it,
+    const struct sheet_forms *forms)
+{
+	struct tpl_dict *n;
+
+	if (forms->item_id != it->id || forms->notice == NULL)
+		return;
+	n = tpl_section(d, "ITEM_NOTICE");
+	tpl_set(n, "MESSAGE", forms->notice);
+	tpl_set(n, "ROLE", forms->notice_warn ? "alert" : "status");
+	if (forms->notice_warn)
+		tpl_show(n, "WARN");
 }
 
 void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, int n,
@@ -92,7 +143,7 @@ void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, i
 			need = tpl_section(s, "NEEDED");
 		it = tpl_section(need, "NEED");
 		tpl_set(it, "NEED_NAME", items[i].name);
-		tpl_set(it, "NEED_AMOUNT", amount(a, potluck_needed(&items[i]), items[i].unit));
+		tpl_set(it, "NEED_AMOUNT", sheet_amount(a, potluck_needed(&items[i]), items[i].unit));
 	}
 	if (needed == 0)
 		tpl_show(s, "ALL_PLEDGED");
@@ -120,14 +171,19 @@ void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, i
 			if (items[i].more > 0)
 				tpl_set_int(tpl_section(who, "MORE"), "MORE", items[i].more);
 		}
-		if (forms != NULL)
+		if (forms == NULL)
+			continue;
+		item_notice(it, &items[i], forms);
+		if (forms->token != NULL)
 			pledge_form(it, a, &items[i], forms);
+		else
+			bring_field(it, &items[i], forms);
 	}
-	if (forms != NULL)
+	if (forms != NULL && forms->token != NULL)
 		tpl_show(s, "FORMS_HINT");
 }
 
-int sheet_bringing(struct tpl_dict *d, const struct item *items, int n)
+int sheet_bringing(struct tpl_dict *d, struct arena *a, const struct item *items, int n)
 {
 	struct tpl_dict *list = NULL, *m;
 	int i;
@@ -139,39 +195,19 @@ int sheet_bringing(struct tpl_dict *d, const struct item *items, int n)
 			list = tpl_section(d, "BRINGING");
 		m = tpl_section(list, "MINE");
 		tpl_set(m, "NAME", items[i].name);
-		tpl_set_int(m, "QUANTITY", items[i].mine);
-		if (*items[i].unit != '\0')
-			tpl_set(tpl_section(m, "UNIT"), "UNIT", items[i].unit);
+		tpl_set(m, "AMOUNT", sheet_amount(a, items[i].mine, items[i].unit));
 	}
 	return list != NULL;
 }
 
-void sheet_fields(struct tpl_dict *f, struct req *r, const struct item *items, int n,
-    int refill)
-{
-	struct tpl_dict *bring = NULL, *d;
-	const char *typed;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (pledge_max(&items[i]) == 0)
-			continue;
-		if (bring == NULL)
-			bring = tpl_section(f, "BRING");
-		d = tpl_section(bring, "FIELD");
-		sheet_item_values(d, r->a, &items[i]);
-		typed = refill ? field_member(r, F_ITEM_N, items[i].id) : NULL;
-		if (typed != NULL)
-			tpl_set(d, "QUANTITY", typed);
-	}
-}
-
-const char *sheet_parse_fields(struct req *r, struct pledge_input **out, int *n)
+const char *sheet_parse_fields(struct req *r, struct pledge_input **out, int *n,
+    int64_t *bad)
 {
 	const char *err;
 	int i;
 
 	*n = 0;
+	*bad = 0;
 	*out = arena_alloc(r->a, POTLUCK_ITEMS_MAX * sizeof(**out));
 	for (i = 0; i < r->nform; i++) {
 		struct pledge_input p = { 0, 0, 0 };
@@ -181,9 +217,12 @@ const char *sheet_parse_fields(struct req *r, struct pledge_input **out, int *n)
 
 		if (id == NULL)
 			continue;
-		if ((err = field_id(id, &p.item_id)) != NULL ||
-		    (err = field_quantity(r->form[i].val, &p.quantity)) != NULL)
+		if ((err = field_id(id, &p.item_id)) != NULL)
 			return err;
+		if ((err = field_quantity(r->form[i].val, &p.quantity)) != NULL) {
+			*bad = p.item_id;
+			return err;
+		}
 		if (p.quantity == 0)
 			continue;
 		/* A new RSVP has nothing to lower: the version only documents the form. */
@@ -212,12 +251,12 @@ const char *sheet_refusal(struct arena *a, const struct item *items, int n,
 	if (rc == DB_CONFLICT)
 		return arena_printf(a, "%s changed while you were looking: now %s more"
 		    " needed. Your form is filled in again: check the numbers and send"
-		    " it once more.", name, amount(a, out->item_left, unit));
+		    " it once more.", name, sheet_amount(a, out->item_left, unit));
 	if (out->item_left == 0)
 		return arena_printf(a, "%s: no more needed, the list is full. Nothing was"
 		    " changed.", name);
 	return arena_printf(a, "%s: only %s more needed. Nothing was changed: please"
-	    " pledge at most that.", name, amount(a, out->item_left, unit));
+	    " pledge at most that.", name, sheet_amount(a, out->item_left, unit));
 }
 
 int h_event_items(struct req *r, struct app *app)
@@ -248,6 +287,7 @@ int h_event_items(struct req *r, struct app *app)
 		tpl_set_int(it, "PLEDGED", items[i].pledged);
 		tpl_set_int(it, "NEEDED", potluck_needed(&items[i]));
 		tpl_set(it, "NEED_LABEL", need_label(r->a, &items[i]));
+		tpl_set(it, "COUNT_LABEL", count_label(r->a, &items[i]));
 		tpl_set(it, "CAPPED", items[i].capped ? "true" : "false");
 		tpl_set_int(it, "ITEM_VERSION", items[i].version);
 	}

@@ -10,71 +10,93 @@
 #include "score.h"
 #include "token.h"
 
-/* entry_fields()' answer when the competition could not be read. */
-static const char entry_busy[] = "The site is busy right now. Please try again.";
-
 /*
  * A competition's entry fields (display, division) into in, for the event
- * e; nothing for other events. Returns NULL or what is wrong.
+ * e, their errors into form's; nothing for other events. Returns 0, or 503
+ * when the competition could not be read.
  */
-static const char *entry_fields(struct req *r, struct app *app, const struct event *e,
+static int entry_fields(struct req *r, struct app *app, const struct event *e,
     struct rsvp_form *form, struct rsvp_input *in)
 {
 	struct competition c;
-	const char *err, *display;
+	const char *display;
 	enum db_rc rc;
 	int i, found = 0;
 
 	if ((rc = score_competition(app->db, r->a, e->id, &c)) == DB_NOTFOUND)
-		return NULL;
+		return 0;
 	if (rc != DB_OK)
-		return entry_busy;
+		return 503;
 	form->display = field_get(r, F_DISPLAY) != NULL ? field_get(r, F_DISPLAY) : "";
-	if ((err = field_text(r->a, form->display, 0, SCORE_DISPLAY_MAX, 1,
-	    "name on the leaderboard", &display)) != NULL)
-		return err;
+	display = form->display;
+	page_errors_add(form->errors, "display", field_text(r->a, form->display, 0,
+	    SCORE_DISPLAY_MAX, 1, "name on the leaderboard", &display));
 	/* Empty: the first name and the last name's initial ("Ann B."). */
-	in->display_name = *display != '\0' ? display : field_short_name(r->a, in->name);
+	in->display_name = *display != '\0' || in->name == NULL ? display :
+	    field_short_name(r->a, in->name);
 	if (c.ndivisions == 0)
-		return NULL;
+		return 0;
 	if (field_id(field_get(r, F_DIVISION), &in->division_id) == NULL)
 		for (i = 0; i < c.ndivisions; i++)
 			found |= c.divisions[i].id == in->division_id;
 	form->division_id = in->division_id;
-	return found ? NULL : "Please choose a division.";
+	if (!found)
+		page_errors_add(form->errors, "division", "Please choose a division.");
+	return 0;
+}
+
+/*
+ * Check every field of the RSVP form into in, each error into form's
+ * (all of them, not only the first). Returns 0, or 503 (see entry_fields).
+ */
+static int rsvp_fields(struct req *r, struct app *app, const struct event *e,
+    struct rsvp_form *form, struct rsvp_input *in)
+{
+	struct page_errors *pe = form->errors;
+	struct pledge_input *pledges;
+	const char *err;
+	int64_t bad;
+
+	/* Show back what was typed; validators fill the cleaned values. */
+	form->name = field_get(r, F_NAME) != NULL ? field_get(r, F_NAME) : "";
+	form->email = field_get(r, F_EMAIL) != NULL ? field_get(r, F_EMAIL) : "";
+	form->note = field_get(r, F_NOTE) != NULL ? field_get(r, F_NOTE) : "";
+	page_errors_add(pe, "rsvp-form", field_form_token(field_get(r, F_FORM_TOKEN),
+	    form_purpose(r->a, "rsvp", e->slug)));
+	page_errors_add(pe, "name", field_name(r->a, field_get(r, F_NAME), &in->name));
+	page_errors_add(pe, "email", field_email(r->a, field_get(r, F_EMAIL), &in->email));
+	if ((err = field_guests(field_get(r, F_GUESTS), e->max_guests, &in->guests)) == NULL)
+		form->guests = in->guests;
+	page_errors_add(pe, "guests", err);
+	page_errors_add(pe, "note", field_note(r->a, field_get(r, F_NOTE), &in->note));
+	if ((err = sheet_parse_fields(r, &pledges, &in->npledges, &bad)) != NULL)
+		page_errors_add(pe, bad != 0 ? arena_printf(r->a, "bring-%lld", (long long)bad) :
+		    "rsvp-form", err);
+	in->pledges = pledges;
+	return entry_fields(r, app, e, form, in);
 }
 
 int h_rsvp_create(struct req *r, struct app *app)
 {
-	struct rsvp_form form = { .name = "", .email = "", .note = "" };
+	struct page_errors errors = { 0 };
+	struct rsvp_form form = { .name = "", .email = "", .note = "", .errors = &errors };
 	char manage[TOKEN_MANAGE_HEX + 1];
 	const char *token = field_get(r, F_FORM_TOKEN);
-	struct pledge_input *pledges;
 	struct rsvp_outcome out;
 	struct rsvp_input in = { .actor = NULL };	/* the visitor */
 	struct event e;
 	enum db_rc rc;
+	int status;
 
 	if ((rc = event_get(app->db, r->a, r->params[0], &e)) == DB_NOTFOUND ||
 	    (rc == DB_OK && e.status == EVENT_DRAFT))
 		return 404;
 	if (rc != DB_OK)
 		return db_status(rc);
-	/* Show back what was typed; validators fill the cleaned values. */
-	form.name = field_get(r, F_NAME) != NULL ? field_get(r, F_NAME) : "";
-	form.email = field_get(r, F_EMAIL) != NULL ? field_get(r, F_EMAIL) : "";
-	form.note = field_get(r, F_NOTE) != NULL ? field_get(r, F_NOTE) : "";
-	if ((form.error = field_form_token(token, form_purpose(r->a, "rsvp", e.slug))) != NULL ||
-	    (form.error = field_name(r->a, field_get(r, F_NAME), &in.name)) != NULL ||
-	    (form.error = field_email(r->a, field_get(r, F_EMAIL), &in.email)) != NULL ||
-	    (form.error = field_guests(field_get(r, F_GUESTS), e.max_guests, &in.guests)) != NULL ||
-	    (form.error = field_note(r->a, field_get(r, F_NOTE), &in.note)) != NULL ||
-	    (form.error = sheet_parse_fields(r, &pledges, &in.npledges)) != NULL)
+	if ((status = rsvp_fields(r, app, &e, &form, &in)) != 0)
+		return status;
+	if (errors.n > 0)
 		return event_page(r, app, &e, 400, &form);
-	in.pledges = pledges;
-	form.guests = in.guests;
-	if ((form.error = entry_fields(r, app, &e, &form, &in)) != NULL)
-		return event_page(r, app, &e, form.error == entry_busy ? 503 : 400, &form);
 
 	token_manage_of(token, manage);
 	rc = rsvp_create(app->db, r->a, e.slug, &in, token, manage, &out);
@@ -85,15 +107,15 @@ int h_rsvp_create(struct req *r, struct app *app)
 	case DB_CLOSED:
 		/* The page says why (not open yet, closed, started); the error
 		 * shows only if it closed between our read and the write. */
-		form.error = "Sign-ups for this event have just closed.";
+		page_errors_add(&errors, "rsvp-form", "Sign-ups for this event have just closed.");
 		return event_page(r, app, &e, db_status(rc), &form);
 	case DB_INVALID:
-		form.error = "That is more guests than this event allows.";
+		page_errors_add(&errors, "guests", "That is more guests than this event allows.");
 		return event_page(r, app, &e, db_status(rc), &form);
 	case DB_CONFLICT:
-		form.error = "There is already an RSVP for this e-mail address. Use the"
-		    " link you got when you signed up to change or cancel it, or have"
-		    " it sent to that address again.";
+		page_errors_add(&errors, "email", "There is already an RSVP for this e-mail"
+		    " address. Use the link you got when you signed up to change or cancel"
+		    " it, or have it sent to that address again.");
 		form.offer_resend = 1;
 		return event_page(r, app, &e, db_status(rc), &form);
 	case DB_FULL:
@@ -105,8 +127,9 @@ int h_rsvp_create(struct req *r, struct app *app)
 			form.pledge_out = &out;
 			return event_page(r, app, &e, 409, &form);
 		}
-		form.error = arena_printf(r->a, "A party of %d is larger than this event's"
-		    " %lld places.", 1 + in.guests, (long long)e.capacity);
+		page_errors_add(&errors, e.max_guests > 0 ? "guests" : "name", arena_printf(r->a,
+		    "A party of %d is larger than this event's %lld places.", 1 + in.guests,
+		    (long long)e.capacity));
 		return event_page(r, app, &e, db_status(rc), &form);
 	default:
 		return db_status(rc);
@@ -117,8 +140,10 @@ int h_rsvp_create(struct req *r, struct app *app)
 struct manage_view {
 	const char *error, *done;
 	int confirm_cancel, is_new;
-	/* A pledge form to show again: its item, what was typed, why refused. */
+	/* A pledge form to show again: its item, what was typed, why refused;
+	 * or (pledged set) the item whose pledge was just saved. */
 	int64_t pledge_item;
+	int pledged;
 	const char *pledge_quantity;
 	enum db_rc pledge_rc;
 	const struct rsvp_outcome *pledge_out;
@@ -185,11 +210,54 @@ static int entry_part(struct req *r, struct app *app, struct tpl_dict *d,
 	return 0;
 }
 
+/*
+ * The waitlisted party's place, in parties (people differ in size), and
+ * what tells them they got in: the page polls the event's status.json
+ * (a script; without it, a hint to reload).
+ */
+static void waiting(struct page *p, struct req *r, const struct event *e,
+    const struct rsvp *rv)
+{
+	struct tpl_dict *d = tpl_section(p->body, "POSITION");
+
+	tpl_set_int(d, "POSITION", rv->position);
+	tpl_set(d, "AHEAD", rv->position == 1 ? "nobody is ahead of you" :
+	    rv->position == 2 ? "1 party ahead of you" : arena_printf(r->a,
+	    "%d parties ahead of you", rv->position - 1));
+	tpl_show(p->root, "WAIT_SCRIPT");
+	d = tpl_section(p->body, "WATCH");
+	tpl_set(d, "STATUS_URL", arena_printf(r->a, "/events/%s/status.json", e->slug));
+	tpl_set_int(d, "VERSION", e->version);
+}
+
+/*
+ * The notice beside the pledge of v->pledge_item: saved (v->pledged), or
+ * why it was refused (*warn set).
+ */
+static const char *pledge_notice(struct arena *a, const struct manage_view *v,
+    const struct item *items, int n, int *warn)
+{
+	int i;
+
+	*warn = !v->pledged;
+	if (v->pledge_out != NULL)
+		return sheet_refusal(a, items, n, v->pledge_rc, v->pledge_out);
+	if (!v->pledged)
+		return v->error;
+	for (i = 0; i < n; i++)
+		if (items[i].id == v->pledge_item)
+			return items[i].mine > 0 ? arena_printf(a, "Saved: you bring %s.",
+			    sheet_amount(a, items[i].mine, items[i].unit)) :
+			    "Saved: your pledge is taken back.";
+	return NULL;
+}
+
 static int manage_page(struct req *r, struct app *app, const char *token, int status,
     const struct manage_view *v)
 {
 	char form_token[TOKEN_FORM_HEX + 1];
-	struct sheet_forms forms = { token, v->pledge_item, v->pledge_quantity };
+	struct sheet_forms forms = { .token = token, .item_id = v->pledge_item,
+	    .quantity = v->pledge_quantity };
 	struct tpl_dict *f, *opt, *d;
 	struct item *items;
 	struct event e;
@@ -219,20 +287,20 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 	tpl_set(p.body, "NOTE", rv.note);
 	tpl_show(p.body, rv.status == RSVP_CONFIRMED ? "CONFIRMED" :
 	    rv.status == RSVP_WAITLISTED ? "WAITLISTED" : "CANCELLED");
-	if (rv.status == RSVP_WAITLISTED) {
-		d = tpl_section(p.body, "POSITION");
-		tpl_set_int(d, "POSITION", rv.position);
-		tpl_set_int(d, "SPOTS_AHEAD", rv.spots_ahead);
-	}
+	if (rv.status == RSVP_WAITLISTED)
+		waiting(&p, r, &e, &rv);
+	if (rv.status != RSVP_CANCELLED && can_change)
+		tpl_show(p.body, "CALENDAR");
 	if (v->is_new)
-		tpl_show(p.body, "NEW");
-	if (v->done != NULL)
+		tpl_show(p.body, rv.status == RSVP_WAITLISTED ? "NEW_WAITLISTED" : "NEW");
+	if (v->pledge_item != 0)
+		forms.notice = pledge_notice(r->a, v, items, n, &forms.notice_warn);
+	if (v->done != NULL && !v->pledged)
 		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", v->done);
-	if (v->pledge_out != NULL)
-		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", sheet_refusal(r->a, items, n,
-		    v->pledge_rc, v->pledge_out));
-	else if (v->error != NULL)
+	if (v->error != NULL && v->pledge_item == 0)
 		tpl_set(tpl_section(p.body, "ERROR"), "MESSAGE", v->error);
+	if (forms.notice != NULL && forms.notice_warn)
+		tpl_set(p.root, "PAGE_TITLE", arena_printf(r->a, "Error: Your RSVP: %s", e.title));
 	if (rv.status != RSVP_CANCELLED && !v->confirm_cancel) {
 		tpl_show(p.body, "KEEP_LINK");
 		token_form_new(form_token, clock_now(), form_purpose(r->a, "replace_link", token));
@@ -257,7 +325,7 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 	}
 	if ((st = entry_part(r, app, p.body, &e, &rv, token, v)) != 0)
 		return st;
-	if (!sheet_bringing(p.body, items, n) && n > 0 && can_change)
+	if (!sheet_bringing(p.body, r->a, items, n) && n > 0 && can_change)
 		tpl_show(p.body, "NOTHING_YET");
 	/* The cancel confirmation keeps one form only: the one it asks about. */
 	sheet_fill(p.body, r->a, items, n, can_change && !v->confirm_cancel ? &forms : NULL);
@@ -283,6 +351,13 @@ int h_rsvp_show(struct req *r, struct app *app)
 		if (strcmp(what, done[i].key) == 0)
 			v.done = done[i].message;
 	v.is_new = field_get(r, F_NEW) != NULL;
+	/* Saved pledges say so beside their item (a link from elsewhere may
+	 * name no item, or a bad one: then at the top). */
+	if (what != NULL && strcmp(what, "pledged") == 0 &&
+	    field_id(field_get(r, F_ITEM), &v.pledge_item) == NULL)
+		v.pledged = 1;
+	else
+		v.pledge_item = 0;
 	v.confirm_cancel = field_get(r, F_CONFIRM) != NULL &&
 	    strcmp(field_get(r, F_CONFIRM), "cancel") == 0;
 	return manage_page(r, app, r->params[0], 200, &v);
@@ -334,8 +409,8 @@ static int pledge_change(struct req *r, struct app *app, const char *token,
 	rc = potluck_pledge(app->db, r->a, token, &in, form_token, &out);
 	switch (rc) {
 	case DB_OK:
-		return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=pledged#potluck",
-		    token));
+		return page_redirect(r, arena_printf(r->a, "/rsvp/%s?done=pledged&item=%lld"
+		    "#item-%lld", token, (long long)in.item_id, (long long)in.item_id));
 	case DB_FULL:
 	case DB_CONFLICT:
 		/* Others pledged since the page was loaded: 409 either way. */

@@ -247,7 +247,8 @@ int h_admin_api_tokens(struct req *r, struct app *app);
 
 /* What the visitor typed into the RSVP form, to show it again. */
 struct rsvp_form {
-	const char *name, *email, *note, *error;
+	const char *name, *email, *note;
+	struct page_errors *errors;	/* what is wrong, field by field */
 	int guests;
 	const char *display;		/* a competition's: the name on the leaderboard */
 	int64_t division_id;
@@ -333,17 +334,24 @@ int admin_csv_stream(struct req *r, const char *filename,
  */
 int event_load_public(struct req *r, struct app *app, struct event *e);
 
-/* The manage page's pledge forms: for which RSVP, and a form to refill. */
+struct page_errors;
+/*
+ * The sheet's fields: the manage page's pledge forms, one per item, or
+ * (token NULL) the RSVP form's quantity field on each item's card.
+ */
 struct sheet_forms {
-	const char *token;		/* the manage token */
-	int64_t item_id;		/* this item's form shows quantity as typed */
-	const char *quantity;
+	const char *token;		/* the manage token; NULL: the RSVP form's fields */
+	int64_t item_id;		/* the item that gets notice, and quantity as typed */
+	const char *quantity;		/* NULL: the stored one */
+	const char *notice;		/* what became of its pledge; NULL: nothing */
+	int notice_warn;		/* notice is a refusal: the field is marked too */
+	const struct req *r;		/* the RSVP form's values to show again, or NULL */
 };
 
 /*
  * Include the potluck sheet (sheet.tpl) at {{>SHEET}} of d: still needed,
  * items by category with bars and who pledged what, and with forms != NULL
- * a pledge form per item. Nothing when the event has no items.
+ * their fields (struct sheet_forms). Nothing when the event has no items.
  */
 void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, int n,
     const struct sheet_forms *forms);
@@ -355,21 +363,25 @@ void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, i
  */
 void sheet_item_values(struct tpl_dict *d, struct arena *a, const struct item *it);
 
+/*
+ * "12", "12 packs" or "1 pack": units are entered in the plural ("bowls",
+ * "boxes", "bottles"), and one of them reads in the singular.
+ */
+const char *sheet_amount(struct arena *a, int64_t n, const char *unit);
+
 /* A category as the sheet heads it: "Food", "Drinks"... */
 const char *sheet_category_label(enum item_category c);
 
 /* "What I'm bringing": the BRINGING section of d; 0 if nothing is pledged. */
-int sheet_bringing(struct tpl_dict *d, const struct item *items, int n);
-
-/* The RSVP form's optional quantity per item; refill shows r's values again. */
-void sheet_fields(struct tpl_dict *f, struct req *r, const struct item *items, int n,
-    int refill);
+int sheet_bringing(struct tpl_dict *d, struct arena *a, const struct item *items, int n);
 
 /*
  * The RSVP form's item_<id> / version_<id> fields as pledges (quantity 0
- * left out), allocated in r's arena. NULL, or what was wrong.
+ * left out), allocated in r's arena. NULL, or what was wrong with the
+ * item *bad (0: not one item).
  */
-const char *sheet_parse_fields(struct req *r, struct pledge_input **out, int *n);
+const char *sheet_parse_fields(struct req *r, struct pledge_input **out, int *n,
+    int64_t *bad);
 
 /* Why a pledge was refused (rc DB_FULL or DB_CONFLICT), naming the item. */
 const char *sheet_refusal(struct arena *a, const struct item *items, int n,

@@ -1,7 +1,9 @@
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "clock.h"
+#include "fields.h"
 #include "page.h"
 #include "tz.h"
 
@@ -14,7 +16,7 @@ const char *const page_templates[] = {
 	"leaderboard.tpl", "leaderboard.json.tpl", "score.json.tpl",
 	"admin_scores.tpl", "admin_competitions.tpl", "admin_competition.tpl",
 	"admin_accounts.tpl",
-	"board.tpl", "admin_leaderboard.tpl",
+	"board.tpl", "admin_leaderboard.tpl", "errors.tpl",
 	NULL
 };
 
@@ -34,6 +36,49 @@ int page_end(struct page *p, struct req *r, int status)
 		return 500;
 	r->content_type = "text/html; charset=utf-8";
 	return status;
+}
+
+void page_errors_add(struct page_errors *pe, const char *field, const char *message)
+{
+	if (message != NULL && pe->n < PAGE_ERRORS_MAX) {
+		pe->e[pe->n].field = field;
+		pe->e[pe->n++].message = message;
+	}
+}
+
+const char *page_errors_find(const struct page_errors *pe, const char *field)
+{
+	int i;
+
+	for (i = 0; i < pe->n; i++)
+		if (strcmp(pe->e[i].field, field) == 0)
+			return pe->e[i].message;
+	return NULL;
+}
+
+void page_errors_show(struct page *p, struct arena *a, struct tpl_dict *form,
+    const char *title, const struct page_errors *pe)
+{
+	struct tpl_dict *sum, *d;
+	char *section;
+	int i;
+	size_t k;
+
+	if (pe->n == 0)
+		return;
+	tpl_set(p->root, "PAGE_TITLE", arena_printf(a, "Error: %s", title));
+	sum = tpl_include(form, "ERRORS", "errors.tpl");
+	for (i = 0; i < pe->n; i++) {
+		d = tpl_section(sum, "ERROR");
+		tpl_set(d, "FIELD", pe->e[i].field);
+		tpl_set(d, "MESSAGE", pe->e[i].message);
+		if (strchr(pe->e[i].field, '-') != NULL)
+			continue;
+		section = arena_printf(a, "%s_ERROR", pe->e[i].field);
+		for (k = 0; section[k] != '\0'; k++)
+			section[k] = (char)toupper((unsigned char)section[k]);
+		tpl_set(tpl_section(form, section), "MESSAGE", pe->e[i].message);
+	}
 }
 
 static const struct {
@@ -107,21 +152,58 @@ int page_error(struct req *r, struct app *app, int status)
 	return status;
 }
 
+/* A capacity event's "few left": at most a tenth of its places, or 3. */
+static int few_left(const struct event *e)
+{
+	return e->spots_left <= 3 || e->spots_left * 10 <= e->capacity;
+}
+
+enum page_state page_state(const struct event *e, int64_t now)
+{
+	if (e->status == EVENT_CANCELLED)
+		return PAGE_CANCELLED;
+	if (event_is_past(e, now))
+		return PAGE_ENDED;
+	if (!event_rsvp_open(e, now))
+		return PAGE_CLOSED;
+	if (e->capacity < 0 || e->kind == EVENT_DROP)
+		return PAGE_AVAILABLE;
+	if (e->spots_left == 0)
+		return PAGE_WAITLIST;
+	return few_left(e) ? PAGE_FEW : PAGE_AVAILABLE;
+}
+
+const char *page_state_class(enum page_state s)
+{
+	static const char *const names[PAGE_STATE__MAX] = {
+		[PAGE_AVAILABLE] = "available", [PAGE_FEW] = "few", [PAGE_WAITLIST] = "waitlist",
+		[PAGE_CLOSED] = "closed", [PAGE_ENDED] = "ended", [PAGE_CANCELLED] = "cancelled",
+	};
+
+	return names[s];
+}
+
 const char *page_spots(struct arena *a, const struct event *e, int64_t now)
 {
+	enum page_state s = page_state(e, now);
 	int open = event_rsvp_open(e, now);
 
-	if (e->status == EVENT_CANCELLED)
+	if (s == PAGE_CANCELLED)
 		return "Cancelled";
+	if (s == PAGE_ENDED)
+		return "This event has ended";
 	if (e->kind == EVENT_DROP)
 		return open ? "Limited drop: open now" : now < e->rsvp_opens_at ?
 		    "Limited drop: opens soon" : "Limited drop: closed";
+	if (s == PAGE_CLOSED)
+		return now < e->rsvp_opens_at ? "Sign-ups not open yet" : "Sign-ups closed";
 	if (e->capacity < 0)
 		return "Open to all: no limit on places";
-	if (e->spots_left > 0)
-		return arena_printf(a, "%lld %s left of %lld", (long long)e->spots_left,
-		    e->spots_left == 1 ? "spot" : "spots", (long long)e->capacity);
-	return open ? "Full: waitlist open" : "Full";
+	if (s == PAGE_WAITLIST)
+		return "Full: join the waitlist";
+	return arena_printf(a, "%s%lld %s left of %lld", s == PAGE_FEW ? "Only " : "",
+	    (long long)e->spots_left, e->spots_left == 1 ? "spot" : "spots",
+	    (long long)e->capacity);
 }
 
 void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event *e,
@@ -130,9 +212,24 @@ void page_event_summary(struct tpl_dict *d, struct arena *a, const struct event 
 	tpl_set(d, "SLUG", e->slug);
 	tpl_set(d, "TITLE", e->title);
 	tpl_set(d, "LOCATION", e->location);
-	tpl_set(d, "WHEN", tz_human(a, e->starts_at));
+	tpl_set(d, "WHEN", tz_human_zone(a, e->starts_at, now));
 	tpl_set(d, "WHEN_ISO", tz_iso(a, e->starts_at));
 	tpl_set(d, "SPOTS", page_spots(a, e, now));
+	tpl_set(d, "STATE", page_state_class(page_state(e, now)));
+}
+
+void page_refresh(struct page *p, struct req *r, int seconds)
+{
+	const char *v = field_get(r, F_REFRESH);
+	struct tpl_dict *d = tpl_section(p->root, "REFRESH");
+
+	tpl_set_int(d, "SECONDS", seconds);
+	if (v != NULL && strcmp(v, "off") == 0) {
+		tpl_set(tpl_section(d, "OFF"), "RESUME_URL", r->path);
+	} else {
+		tpl_show(d, "ON");
+		tpl_set(d, "PAUSE_URL", arena_printf(r->a, "%s?refresh=off", r->path));
+	}
 }
 
 int page_redirect(struct req *r, const char *location)

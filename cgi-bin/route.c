@@ -23,7 +23,7 @@ static const struct route routes[] = {
 	  FIELD(F_DISPLAY) | FIELD(F_DIVISION) },
 	{ M_POST, "/events/{slug}/resend", h_rsvp_resend, RF_DB,
 	  FIELD(F_EMAIL) | FIELD(F_FORM_TOKEN) },
-	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB, FIELD(F_REFRESH) },
 	{ M_GET | M_HEAD, "/events/{slug}/status.json", h_event_status, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}/items.json", h_event_items, RF_DB, 0 },
@@ -37,7 +37,7 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/events/{slug}/leaderboard.json", h_leaderboard_json, RF_DB, 0 },
 	{ M_POST, "/api/events/{slug}/scores", h_scores_api, RF_DB | RF_JSON, 0 },
 	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB,
-	  FIELD(F_DONE) | FIELD(F_NEW) | FIELD(F_CONFIRM) },
+	  FIELD(F_DONE) | FIELD(F_NEW) | FIELD(F_CONFIRM) | FIELD(F_ITEM) },
 	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB,
 	  FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) | FIELD(F_GUESTS) | FIELD(F_NOTE) |
 	  FIELD(F_ITEM) | FIELD(F_VERSION) | FIELD(F_QUANTITY) | FIELD(F_DISPLAY) |

@@ -21,8 +21,7 @@
 	function setItem(it) {
 		var li = sheet.querySelector('[data-item="' + it.id + '"]');
 		if (!li) return;
-		li.querySelector('.item-count').textContent = it.pledged + ' of ' + it.suggested +
-			(it.unit ? ' ' + it.unit : '') + ' pledged';
+		li.querySelector('.item-count').textContent = it.count_label;
 		li.querySelector('.item-need').textContent = it.need_label;
 		var bar = li.querySelector('progress');
 		bar.max = it.suggested;

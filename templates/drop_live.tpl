@@ -8,5 +8,5 @@
 <ol class="recent">{{#ACTIVITY}}<li>{{#HELD}}{{INITIALS}} held {{QUANTITY}} × {{WHAT}}{{/HELD}}{{#RENEWED}}{{INITIALS}} renewed a hold on {{WHAT}}{{/RENEWED}}{{#CLAIMED}}{{INITIALS}} claimed {{QUANTITY}} × {{WHAT}}{{/CLAIMED}}{{#RELEASED}}a hold on {{WHAT}} was let go{{/RELEASED}}{{#EXPIRED}}a hold on {{WHAT}} ran out{{/EXPIRED}}{{#CANCELLED}}a claim on {{WHAT}} was cancelled{{/CANCELLED}}</li>{{/ACTIVITY}}</ol>
 {{#TOP}}<h2>Top claimers</h2>
 <ol class="top">{{#CLAIMER}}<li>{{INITIALS}}: {{UNITS}}</li>{{/CLAIMER}}</ol>{{/TOP}}
-<p class="hint">Updated {{UPDATED}}; this page refreshes every two seconds.</p>
+<p class="hint">Updated {{UPDATED}}.</p>
 </article>

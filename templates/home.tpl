@@ -4,7 +4,7 @@
 {{#EVENT}}<li class="card">
 <h2><a href="/events/{{SLUG}}">{{TITLE}}</a></h2>
 <p class="meta"><time datetime="{{WHEN_ISO}}">{{WHEN}}</time> · {{LOCATION}}</p>
-<p class="spots">{{SPOTS}}</p>
+<p class="spots state-{{STATE}}">{{SPOTS}}</p>
 </li>
 {{/EVENT}}
 </ul>

@@ -12,5 +12,5 @@
 {{#NO_RECENT}}<p class="empty">Nobody has signed up yet.</p>{{/NO_RECENT}}
 <ol class="recent">{{#RECENT}}<li>{{INITIALS}}, party of {{PARTY}} ({{STATUS}})</li>{{/RECENT}}</ol>
 {{>SHEET}}
-<p class="hint">Updated {{UPDATED}}; this page refreshes every few seconds.</p>
+<p class="hint">Updated {{UPDATED}}.</p>
 </article>

@@ -2,10 +2,14 @@
 <p class="back"><a href="/events/{{SLUG}}">← {{TITLE}}</a></p>
 <h1>Your RSVP</h1>
 {{#NEW}}<p class="notice" role="status">Thank you, {{NAME}}: you are signed up.</p>{{/NEW}}
+{{#NEW_WAITLISTED}}<p class="notice waitlist" role="status">Thank you, {{NAME}}: you are on the waitlist. You are not signed up yet: we move you up automatically when a place frees up, and e-mail you.</p>{{/NEW_WAITLISTED}}
 {{#DONE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/DONE}}
 {{#ERROR}}<p class="notice warn" role="alert">{{MESSAGE}}</p>{{/ERROR}}
 {{#CONFIRMED}}<p class="state confirmed">You're confirmed: party of {{PARTY}}.</p>{{/CONFIRMED}}
-{{#WAITLISTED}}<p class="state waitlisted">You're on the waitlist{{#POSITION}}: number {{POSITION}} in line, with {{SPOTS_AHEAD}} spots ahead of you{{/POSITION}}. We move you up automatically when spots free up.</p>{{/WAITLISTED}}
+{{#WAITLISTED}}<div class="waiting" data-watch>
+<p class="state waitlisted">You're on the waitlist{{#POSITION}}: number {{POSITION}} in line, {{AHEAD}}{{/POSITION}}. We move you up automatically when places free up.</p>
+{{#WATCH}}<p class="hint" data-watch-hint data-status-url="{{STATUS_URL}}" data-version="{{VERSION}}">This page does not update by itself: reload it to see whether you are in.</p>{{/WATCH}}
+</div>{{/WAITLISTED}}
 {{#CANCELLED}}<p class="state cancelled">This RSVP is cancelled.</p>
 <p><a href="/events/{{SLUG}}#rsvp">Sign up again</a> if you can come after all.</p>{{/CANCELLED}}
 {{#CONFIRM_CANCEL}}<section class="confirm">
@@ -28,7 +32,7 @@
 <script src="/static/copy.js" defer></script>{{/KEEP_LINK}}
 <dl class="facts">
 <dt>Event</dt><dd>{{TITLE}}</dd>
-<dt>When</dt><dd><time datetime="{{WHEN_ISO}}">{{WHEN}}</time></dd>
+<dt>When</dt><dd><time datetime="{{WHEN_ISO}}">{{WHEN}}</time>{{#CALENDAR}} <a href="/events/{{SLUG}}.ics" download>Add to calendar (.ics)</a>{{/CALENDAR}}</dd>
 <dt>Where</dt><dd>{{LOCATION}}</dd>
 <dt>Name</dt><dd>{{NAME}}</dd>
 <dt>E-mail</dt><dd>{{EMAIL}}</dd>
@@ -84,7 +88,7 @@
 </details>{{/REPLACE}}
 {{#BRINGING}}<section class="bringing">
 <h2>What I'm bringing</h2>
-<ul>{{#MINE}}<li>{{NAME}}: {{QUANTITY}}{{#UNIT}} {{UNIT}}{{/UNIT}}</li>{{/MINE}}</ul>
+<ul>{{#MINE}}<li>{{NAME}}: {{AMOUNT}}</li>{{/MINE}}</ul>
 </section>{{/BRINGING}}
 {{#NOTHING_YET}}<p class="hint">You have not pledged anything for the potluck yet: pick something from the list below.</p>{{/NOTHING_YET}}
 {{>SHEET}}

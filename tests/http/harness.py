@@ -200,8 +200,16 @@ def csrf_of(html):
 
 
 def alerts(html):
-    """The texts of a page's role="alert" messages."""
-    return re.findall(r'role="alert">([^<]*)<', html)
+    """The texts of a page's role="alert" messages, and each error of its
+    error summary (a form's errors, linked to their fields)."""
+    return re.findall(r'role="alert">([^<]*)<', html) + \
+        [m for _, m in error_summary(html)]
+
+
+def error_summary(html):
+    """[(field id, message)] of a page's error summary ([] if none)."""
+    m = re.search(r'<div class="error-summary" role="alert"[^>]*>(.*?)</div>', html, re.S)
+    return re.findall(r'<li><a href="#([^"]+)">([^<]*)</a></li>', m.group(1)) if m else []
 
 
 def session_cookie(hdrs):

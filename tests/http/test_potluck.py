@@ -153,7 +153,7 @@ def rsvp_ok(slug, name, email, items=None):
 
 
 PLEDGE_FORM = re.compile(
-    r'<form method="post" action="/rsvp/[0-9a-f]{32}#potluck" class="pledge">\s*'
+    r'<form method="post" action="/rsvp/[0-9a-f]{32}#item-\d+" class="pledge">\s*'
     r'<input type="hidden" name="form_token" value="([0-9a-f]+)">\s*'
     r'<input type="hidden" name="action" value="pledge">\s*'
     r'<input type="hidden" name="item" value="(\d+)">\s*'
@@ -253,9 +253,12 @@ def test_manage_pledge_set_change_remove():
     assert "You have not pledged anything" in body
     status, hdrs, body = pledge(tok, cake["id"], 1)
     expect(status, 303, "pledge 1", body)
-    assert hdrs["location"] == f"/rsvp/{tok}?done=pledged#potluck", hdrs["location"]
-    status, _, body = fetch("GET", f"/rsvp/{tok}?done=pledged")
-    assert any("pledge is saved" in n for n in notices(body)), notices(body)
+    assert hdrs["location"] == f"/rsvp/{tok}?done=pledged&item={cake['id']}#item-{cake['id']}", \
+        hdrs["location"]
+    status, _, body = fetch("GET", f"/rsvp/{tok}?done=pledged&item={cake['id']}")
+    # The confirmation is beside the item (where the redirect's fragment lands).
+    card = re.search(rf'<li class="item[^"]*" id="item-{cake["id"]}".*?</li>', body, re.S)
+    assert card and 'role="status">Saved: you bring 1' in card.group(0), notices(body)
     assert pledge_forms(body)[cake["id"]][3] == "1", "form does not show my quantity"
     versions = [item("sheet", "Cake")["version"]]
     for q in (4, 2):
