@@ -110,14 +110,21 @@ const char *tz_zone_name(void)
 	return name != NULL && *name != '\0' ? name : "UTC";
 }
 
+/* Instants x and y in the site's zone. */
+static void local_pair(int64_t x, int64_t y, struct tm *lx, struct tm *ly)
+{
+	time_t tx = (time_t)x, ty = (time_t)y;
+
+	localtime_r(&tx, lx);
+	localtime_r(&ty, ly);
+}
+
 const char *tz_human_zone(struct arena *a, int64_t t, int64_t now)
 {
-	time_t tt = (time_t)t, tn = (time_t)now;
 	struct tm tm, tmn;
 	char buf[64];
 
-	localtime_r(&tt, &tm);
-	localtime_r(&tn, &tmn);
+	local_pair(t, now, &tm, &tmn);
 	strftime(buf, sizeof(buf), tm.tm_year == tmn.tm_year ? "%a %-d %b, %H:%M" :
 	    "%a %-d %b %Y, %H:%M", &tm);
 	return arena_printf(a, "%s (%s)", buf, tz_zone_name());
@@ -125,12 +132,10 @@ const char *tz_human_zone(struct arena *a, int64_t t, int64_t now)
 
 const char *tz_until(struct arena *a, int64_t starts, int64_t ends)
 {
-	time_t s = (time_t)starts, e = (time_t)ends;
 	struct tm ts, te;
 	char buf[16];
 
-	localtime_r(&s, &ts);
-	localtime_r(&e, &te);
+	local_pair(starts, ends, &ts, &te);
 	if (ts.tm_year != te.tm_year || ts.tm_yday != te.tm_yday)
 		return tz_human(a, ends);
 	strftime(buf, sizeof(buf), "%H:%M", &te);

@@ -457,6 +457,23 @@ static void test_time_zones(void **state)
 	tz_set("UTC");
 }
 
+/* Times for visitors name the zone; the year shows only when it is not now's. */
+static void test_time_named(void **state)
+{
+	struct arena *a = arena_new();
+
+	(void)state;
+	tz_set("Europe/Berlin");
+	assert_string_equal(tz_human_zone(a, 1796464800 - 3600, 1796464800 - 30 * 86400),
+	    "Sat 5 Dec, 10:00 (Europe/Berlin)");
+	assert_string_equal(tz_human_zone(a, 1796464800 - 3600, 1796464800 - 365 * 86400),
+	    "Sat 5 Dec 2026, 10:00 (Europe/Berlin)");
+	assert_string_equal(tz_zone_name(), "Europe/Berlin");
+	tz_set("UTC");
+	assert_string_equal(tz_human_zone(a, 1796464800, 1796464800), "Sat 5 Dec, 10:00 (UTC)");
+	arena_free(a);
+}
+
 static void test_slugs(void **state)
 {
 	(void)state;
@@ -894,6 +911,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_accounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
 		cmocka_unit_test(test_time_zones),
+		cmocka_unit_test(test_time_named),
 		cmocka_unit_test(test_slugs),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_ics),
