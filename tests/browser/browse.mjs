@@ -32,6 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { organiserChecks } from './ux-organiser.mjs';
+import { uxVisitor } from './ux-visitor.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -55,7 +56,7 @@ const STEP_TIMEOUT_MS = 15000;
 const ADMIN_USER = 'maria';
 const ADMIN_PASSWORD = 'a long test password';
 const ADMIN_EVENT = { slug: 'browser-picnic', title: 'Browser picnic', starts: '2030-06-01T18:00' };
-const WATCHDOG_MS = 240000;
+const WATCHDOG_MS = 540000;
 
 const CHROMIUM_ARGS = [
 	'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
@@ -546,7 +547,7 @@ try {
 		const li = np.locator('section.sheet li.item').filter({ hasText: PLEDGE_ITEM });
 		await li.getByLabel('I bring').fill(String(PLEDGE));
 		const [resp] = await Promise.all([
-			np.waitForNavigation({ url: (u) => u.search === '?done=pledged', waitUntil: 'load' }),
+			np.waitForNavigation({ url: (u) => u.searchParams.get('done') === 'pledged', waitUntil: 'load' }),
 			li.getByRole('button', { name: 'Pledge' }).click(),
 		]);
 		const bringing = norm(await np.locator('section.bringing').innerText({ timeout: 5000 }));
@@ -960,6 +961,8 @@ try {
 	dropPhone = undefined;
 	await dropWatch.close();
 	dropWatch = undefined;
+
+	await uxVisitor({ base, dataDir, here, launch, check, diag, screenshot, horizontalFit, norm, MOBILE, DESKTOP });
 
 	await check('no console errors, page errors or failed requests', () => ({
 		ok: consoleErrors.length === 0,
