@@ -11,7 +11,7 @@
 {{#ITEM_NOTICE}}<p class="notice{{#WARN}} warn{{/WARN}}" id="item-{{ID}}-notice" role="{{ROLE}}">{{MESSAGE}}</p>{{/ITEM_NOTICE}}
 {{#BRING_FIELD}}<div class="bring-field">
 <input type="hidden" name="version_{{ID}}" value="{{VERSION}}">
-<label for="bring-{{ID}}">I bring{{#UNIT}} ({{UNIT}}){{/UNIT}}</label>
+<label for="bring-{{ID}}">I bring<span class="visually-hidden"> {{NAME}}</span>{{#UNIT}} ({{UNIT}}){{/UNIT}}</label>
 <input id="bring-{{ID}}" name="item_{{ID}}" type="number" min="0" max="{{MAX}}" value="{{QUANTITY}}" inputmode="numeric"{{#INVALID}} aria-invalid="true" aria-describedby="item-{{ID}}-notice"{{/INVALID}}>
 </div>{{/BRING_FIELD}}
 {{#PLEDGE_FORM}}<form method="post" action="/rsvp/{{TOKEN}}#item-{{ID}}" class="pledge">
@@ -19,7 +19,7 @@
 <input type="hidden" name="action" value="pledge">
 <input type="hidden" name="item" value="{{ID}}">
 <input type="hidden" name="version" value="{{VERSION}}">
-<label for="pledge-{{ID}}">I bring{{#UNIT}} ({{UNIT}}){{/UNIT}}</label>
+<label for="pledge-{{ID}}">I bring<span class="visually-hidden"> {{NAME}}</span>{{#UNIT}} ({{UNIT}}){{/UNIT}}</label>
 <input id="pledge-{{ID}}" name="quantity" type="number" min="0" max="{{MAX}}" value="{{QUANTITY}}" inputmode="numeric"{{#INVALID}} aria-invalid="true" aria-describedby="item-{{ID}}-notice"{{/INVALID}}>
 <button type="submit">Pledge</button>
 </form>{{/PLEDGE_FORM}}
