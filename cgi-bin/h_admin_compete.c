@@ -107,7 +107,8 @@ static int competition_page(struct req *r, struct app *app, const struct event *
 		tz_format_local(e->rsvp_closes_at, when);
 	tpl_set(d, "CLOSES", when);
 	tpl_set(d, "CLOSES_HUMAN", e->rsvp_closes_at != 0 ?
-	    tz_human_zone(r->a, e->rsvp_closes_at) : "not set: registration stays open");
+	    tz_human_zone(r->a, e->rsvp_closes_at, clock_now()) :
+	    "not set: registration stays open");
 	tpl_set_int(d, "EDIT_VERSION", e->edit_version);
 	for (i = 0; i < c.ndivisions; i++) {
 		struct tpl_dict *v = tpl_section(d, "DIVISION");
