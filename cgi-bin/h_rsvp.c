@@ -228,6 +228,8 @@ static void waiting(struct page *p, struct req *r, const struct event *e,
 	d = tpl_section(p->body, "WATCH");
 	tpl_set(d, "STATUS_URL", arena_printf(r->a, "/events/%s/status.json", e->slug));
 	tpl_set_int(d, "VERSION", e->version);
+	tpl_set_int(d, "CONFIRMED_SPOTS", e->confirmed);
+	tpl_set_int(d, "WAITLISTED_SPOTS", e->waitlisted);
 }
 
 /*

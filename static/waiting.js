@@ -1,6 +1,6 @@
 // Optional, on a waitlisted party's manage page: polls the event's cached
-// status.json (the event page's live counts use the same) and, when the
-// event changes, reads this page again; once it says the party is
+// status.json (the event page's live counts use the same) and, when its
+// counts show people moved up, reads this page again; once it says the party is
 // confirmed, shows "You're in!" in place of the waitlist line. Without
 // the script the page says to reload it.
 (function () {
@@ -10,6 +10,8 @@
 	if (!hint || !window.fetch || !window.DOMParser) return;
 	var url = hint.getAttribute('data-status-url');
 	var version = Number(hint.getAttribute('data-version'));
+	var confirmed = Number(hint.getAttribute('data-confirmed'));
+	var waitlisted = Number(hint.getAttribute('data-waitlisted'));
 	hint.textContent = 'This page updates by itself when you move up.';
 
 	function promoted(html) {
@@ -41,8 +43,13 @@
 			.then(function (r) { return r.ok ? r.json() : null; })
 			.then(function (s) {
 				if (!s || s.version === version) return false;
+				// A promotion moves spots from the waitlist to the confirmed:
+				// pledges and new people joining the queue cannot be ours.
+				var moved = s.confirmed !== confirmed || s.waitlisted < waitlisted;
 				version = s.version;
-				return check();
+				confirmed = s.confirmed;
+				waitlisted = s.waitlisted;
+				return moved ? check() : false;
 			})
 			.catch(function () { return false; /* offline for a moment */ })
 			.then(function (done) { if (!done) setTimeout(poll, 2000); });

@@ -8,7 +8,7 @@
 {{#CONFIRMED}}<p class="state confirmed">You're confirmed: party of {{PARTY}}.</p>{{/CONFIRMED}}
 {{#WAITLISTED}}<div class="waiting" data-watch>
 <p class="state waitlisted">You're on the waitlist{{#POSITION}}: number {{POSITION}} in line, {{AHEAD}}{{/POSITION}}. We move you up automatically when places free up.</p>
-{{#WATCH}}<p class="hint" data-watch-hint data-status-url="{{STATUS_URL}}" data-version="{{VERSION}}">This page does not update by itself: reload it to see whether you are in.</p>{{/WATCH}}
+{{#WATCH}}<p class="hint" data-watch-hint data-status-url="{{STATUS_URL}}" data-version="{{VERSION}}" data-confirmed="{{CONFIRMED_SPOTS}}" data-waitlisted="{{WAITLISTED_SPOTS}}">This page does not update by itself: reload it to see whether you are in.</p>{{/WATCH}}
 </div>{{/WAITLISTED}}
 {{#CANCELLED}}<p class="state cancelled">This RSVP is cancelled.</p>
 <p><a href="/events/{{SLUG}}#rsvp">Sign up again</a> if you can come after all.</p>{{/CANCELLED}}

@@ -78,7 +78,7 @@ export async function uxVisitor(t) {
 		page.on('requestfailed', (req) => {
 			const text = req.failure() ? req.failure().errorText : '';
 			// A poll in flight when the page is left is aborted: not a fault.
-			if (!(text === 'net::ERR_ABORTED' && /\/status\.json$/.test(new URL(req.url()).pathname)))
+			if (!(text === 'net::ERR_ABORTED' && /\/(status|items)\.json$/.test(new URL(req.url()).pathname)))
 				faults.push(`[${label}] request failed: ${req.url()} ${text}`);
 		});
 		return page;

@@ -264,7 +264,8 @@ def test_waitlist_counts_parties():
     assert "spots ahead" not in body
     # The watcher: the script, the status URL and version, and the hint without it.
     assert '<script src="/static/waiting.js" defer></script>' in body
-    assert re.search(r'data-status-url="/events/full/status.json" data-version="\d+">This page'
+    assert re.search(r'data-status-url="/events/full/status.json" data-version="\d+"'
+                     r' data-confirmed="1" data-waitlisted="2">This page'
                      r' does not update by itself: reload it', body)
     assert "waiting.js" not in page(f"/rsvp/{sign_up_ok('open', 'Cal Conf', 'cal@example.org')}")
 
