@@ -117,7 +117,7 @@ static const char *board_notice(struct arena *a, const struct competition *c)
 {
 	if (c->frozen_at != 0)
 		return arena_printf(a, "Frozen at %s: these are the standings as they were then;"
-		    " the results come at the end.", tz_human_zone(a, c->frozen_at));
+		    " the results come at the end.", tz_human_zone(a, c->frozen_at, clock_now()));
 	if (c->published_at != 0)
 		return "Final results.";
 	return NULL;
@@ -248,10 +248,10 @@ static const char *board_state(struct arena *a, const struct competition *c)
 {
 	if (c->frozen_at != 0)
 		return arena_printf(a, "the public leaderboard is frozen at %s.",
-		    tz_human_zone(a, c->frozen_at));
+		    tz_human_zone(a, c->frozen_at, clock_now()));
 	if (c->published_at != 0)
 		return arena_printf(a, "the final results were published %s.",
-		    tz_human_zone(a, c->published_at));
+		    tz_human_zone(a, c->published_at, clock_now()));
 	return "the public leaderboard is live too.";
 }
 
@@ -306,7 +306,7 @@ static int admin_board(struct req *r, struct app *app, int status, const char *d
 			if (strcmp(log[i].action, board_action_names[k]) == 0)
 				tpl_set(t, "WHAT", what[k]);
 		tpl_set(t, "ACTOR", log[i].actor);
-		tpl_set(t, "WHEN", tz_human_zone(r->a, log[i].at));
+		tpl_set(t, "WHEN", tz_human_zone(r->a, log[i].at, clock_now()));
 	}
 	return page_end(&p, r, status);
 }
