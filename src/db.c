@@ -101,6 +101,7 @@ struct db {
 	X(", next_attempt_at", m->next_attempt_at = db_int(st, i, 0)) \
 	X(", lease_until", m->lease_until = db_int(st, i, 0)) \
 	X(", hold_id", m->hold_id = db_int(st, i, 0)) \
+	X(", rsvp_id", m->rsvp_id = db_int(st, i, 0)) \
 	X(", by_organiser", m->by_organiser = (int)db_int(st, i, 0)) \
 	X(", message", m->message = sqlite3_column_type(st, i) == SQLITE_NULL ? \
 	    NULL : db_text(a, st, i))

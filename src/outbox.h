@@ -45,6 +45,7 @@ struct outbox_msg {
 	int64_t next_attempt_at;	/* the queue's order */
 	int64_t lease_until;		/* the row may be another worker's from then on */
 	int64_t hold_id;		/* a drop's claim (drop.h), or 0 */
+	int64_t rsvp_id;		/* the RSVP it is about, or 0 */
 	int by_organiser;		/* a cancellation an organiser made */
 	const char *message;		/* the organiser's words to the person, or NULL */
 };

@@ -33,9 +33,11 @@
 #include "log.h"
 #include "mail.h"
 #include "outbox.h"
+#include "rsvp.h"
 #include "tpl.h"
 #include "transport.h"
 #include "tz.h"
+#include "waitlist.h"
 
 #define HOUSEKEEPING_EVERY 60	/* seconds */
 #define SEND_TIMEOUT_MAX 60	/* seconds for one delivery */
@@ -106,6 +108,31 @@ static int claim_values(struct worker *w, const struct outbox_msg *m, struct tpl
 }
 
 /*
+ * The party of the RSVP m is about into d (PARTY), and a waitlisted
+ * party's place (AHEAD: the parties ahead of it), as they are now.
+ */
+static enum db_rc party_values(struct worker *w, const struct outbox_msg *m,
+    struct tpl_dict *d)
+{
+	int64_t spots_ahead;
+	struct rsvp rv;
+	enum db_rc rc;
+	int position;
+
+	if ((rc = rsvp_admin_get(w->db, w->a, m->event_id, m->rsvp_id, &rv)) != DB_OK)
+		return rc;
+	tpl_set(d, "PARTY", rv.guests == 0 ? "1 (you)" : arena_printf(w->a, "%d (you + %d"
+	    " guest%s)", 1 + rv.guests, rv.guests, rv.guests == 1 ? "" : "s"));
+	if (rv.status != RSVP_WAITLISTED)
+		return DB_OK;
+	if ((rc = waitlist_position(w->db, m->event_id, rv.id, &position, &spots_ahead)) != DB_OK)
+		return rc;
+	tpl_set(d, "AHEAD", position <= 1 ? "You are next in line." : arena_printf(w->a,
+	    "%d part%s ahead of you.", position - 1, position == 2 ? "y is" : "ies are"));
+	return DB_OK;
+}
+
+/*
  * The message for m, rendered from its kind's template with the event as
  * it is now; NULL with the reason in *err. Values are flattened to one
  * line: the text template escapes nothing.
@@ -131,12 +158,18 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 	if (e.rsvp_closes_at != 0)
 		tpl_set(tpl_section(d, "CLOSES"), "CLOSES", tz_human_zone(w->a, e.rsvp_closes_at,
 		    clock_now()));
+	if (e.ends_at != 0)
+		tpl_set(tpl_section(d, "ENDS"), "ENDS", tz_human_zone(w->a, e.ends_at, clock_now()));
 	tpl_set(d, "WHERE", mail_one_line(w->a, e.location));
 	tpl_set(d, "EVENT_URL", arena_printf(w->a, "%s/events/%s", c->site_url, e.slug));
 	tpl_set(d, "ICS_URL", arena_printf(w->a, "%s/events/%s.ics", c->site_url, e.slug));
 	if (m->link_token != NULL)
 		tpl_set(tpl_include(d, "LINK", "mail/link.tpl"), "LINK",
 		    arena_printf(w->a, "%s/rsvp/%s", c->site_url, m->link_token));
+	if (m->rsvp_id != 0 && party_values(w, m, d) != DB_OK) {
+		*err = "the RSVP can no longer be read";
+		return NULL;
+	}
 	if (m->hold_id != 0 && claim_values(w, m, d) != 0) {
 		*err = "the claim can no longer be read";
 		return NULL;

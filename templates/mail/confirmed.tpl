@@ -5,7 +5,9 @@ Hello {{NAME}},
 you are confirmed for {{TITLE}}.
 
 When:  {{WHEN}}
-Where: {{WHERE}}
+{{#ENDS}}Ends:  {{ENDS}}
+{{/ENDS}}Where: {{WHERE}}
+Party: {{PARTY}}
 Event: {{EVENT_URL}}
 {{#CLOSES}}Registration closes: {{CLOSES}}
 {{/CLOSES}}Add to calendar: {{ICS_URL}}

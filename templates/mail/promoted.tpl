@@ -6,7 +6,9 @@ good news: a spot opened up and you have moved up from the waitlist.
 You are now confirmed for {{TITLE}}.
 
 When:  {{WHEN}}
-Where: {{WHERE}}
+{{#ENDS}}Ends:  {{ENDS}}
+{{/ENDS}}Where: {{WHERE}}
+Party: {{PARTY}}
 Event: {{EVENT_URL}}
 {{>LINK}}
 See you there,

@@ -4,9 +4,12 @@ Hello {{NAME}},
 
 {{TITLE}} is full, so you are on its waitlist. When spots free up,
 you move up automatically and we send you another e-mail.
+{{AHEAD}}
 
 When:  {{WHEN}}
-Where: {{WHERE}}
+{{#ENDS}}Ends:  {{ENDS}}
+{{/ENDS}}Where: {{WHERE}}
+Party: {{PARTY}}
 Event: {{EVENT_URL}}
 {{#CLOSES}}Registration closes: {{CLOSES}}
 {{/CLOSES}}{{>LINK}}

@@ -164,9 +164,10 @@ def db_write(data, sql, params=()):
 
 def add_event(data, slug, title="Mail test event", capacity=50, starts_in=7 * DAY):
     now = int(time.time())
-    db_write(data, "INSERT INTO event (slug, title, description, location, starts_at, status,"
-             " capacity, max_guests, created_at, updated_at) VALUES (?, ?, '', 'Hall',"
-             " ?, 'published', ?, 2, ?, ?)", (slug, title, now + starts_in, capacity, now, now))
+    db_write(data, "INSERT INTO event (slug, title, description, location, starts_at, ends_at,"
+             " status, capacity, max_guests, created_at, updated_at) VALUES (?, ?, '', 'Hall',"
+             " ?, ?, 'published', ?, 2, ?, ?)", (slug, title, now + starts_in,
+                                                 now + starts_in + 3 * 3600, capacity, now, now))
 
 
 def add_reminded(data):
@@ -285,6 +286,8 @@ def test_confirmation_delivered_and_parsed():
     assert msg.get_content_type() == "text/plain" and msg.get_content_charset() == "utf-8"
     body = msg.get_content()
     assert "Hello Ann Bell," in body, body
+    # The party, and when it ends as well as when it starts.
+    assert "\nParty: 1 (you)" in body and "\nEnds:  " in body, body
     link = f"http://127.0.0.1:{site().port}/rsvp/{token}"
     assert link in body, body
     # The link works, and once sent it is no longer stored in plain text.
@@ -312,6 +315,10 @@ def test_waitlisted_promoted_cancelled_and_reminder_mails():
     second = rsvp("Bea Second", "bea@example.org", "full")
     body = one_mail("bea@example.org", "You're on the waitlist: Mail full event")
     assert "Hello Bea Second," in body and f"{base}/rsvp/{second}" in body, body
+    assert "You are next in line." in body and "Party: 1 (you)" in body, body
+    rsvp("Cy Third", "cy3@example.org", "full")
+    body = one_mail("cy3@example.org", "You're on the waitlist: Mail full event")
+    assert "\n1 party is ahead of you.\n" in body.replace("\r\n", "\n"), body
     assert f"Event: {base}/events/full" in body, body
     # Al cancels: Al hears so, and Bea moves up.
     status, _, page = site().request("GET", f"/rsvp/{first}?confirm=cancel")
