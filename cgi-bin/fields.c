@@ -30,6 +30,7 @@ static const struct {
 	[F_EMAIL] = { "email", 1024 },
 	[F_ENDS] = { "ends", 32 },
 	[F_FORM_TOKEN] = { "form_token", 128 },
+	[F_FROM] = { "from", 16 },
 	[F_GUESTS] = { "guests", 24 },
 	[F_HOLD] = { "hold", 24 },
 	[F_HOLD_SECONDS] = { "hold_seconds", 24 },

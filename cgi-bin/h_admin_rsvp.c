@@ -83,12 +83,13 @@ static const char *search_of(struct req *r)
 
 /*
  * Where the page starts: from=c<id> (confirmed after RSVP id) or w<id>
- * (waitlisted after it); the list's start if absent or malformed.
+ * (waitlisted after it), in the link's query or the action form's hidden
+ * field; the list's start if absent or malformed.
  */
 static struct rsvp_cursor cursor_of(struct req *r)
 {
 	struct rsvp_cursor c = { RSVP_CONFIRMED, 0, 0 };
-	const char *from = req_query(r, "from");
+	const char *from = field_get(r, F_FROM);
 	int64_t id;
 
 	if (from == NULL || (*from != 'c' && *from != 'w') ||
@@ -122,6 +123,15 @@ static const char *query_escape(struct req *r, const char *s)
 	return out;
 }
 
+/* Cursor c as its from= value; "" for the list's start. */
+static const char *cursor_text(struct arena *a, const struct rsvp_cursor *c)
+{
+	if (c->status == RSVP_CONFIRMED && c->after == 0)
+		return "";
+	return arena_printf(a, "%c%lld", c->status == RSVP_WAITLISTED ? 'w' : 'c',
+	    (long long)c->after);
+}
+
 static void row(struct tpl_dict *d, struct arena *a, const struct rsvp *rv)
 {
 	tpl_set_int(d, "ID", rv->id);
@@ -143,7 +153,7 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
     const struct rsvps_view *v)
 {
 	char token[TOKEN_FORM_HEX + 1];
-	const char *q = search_of(r);
+	const char *q = search_of(r), *from;
 	struct rsvp_cursor cursor = cursor_of(r), start = cursor;
 	struct rsvp *list;
 	struct tpl_dict *f, *res;
@@ -186,8 +196,15 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 	if (start.after > 0 || start.status == RSVP_WAITLISTED)
 		tpl_show(p.body, "FIRST_PAGE");
 	if (more)
-		tpl_set(tpl_section(p.body, "NEXT_PAGE"), "FROM", arena_printf(r->a, "%c%lld",
-		    cursor.status == RSVP_WAITLISTED ? 'w' : 'c', (long long)cursor.after));
+		tpl_set(tpl_section(p.body, "NEXT_PAGE"), "FROM", cursor_text(r->a, &cursor));
+	/* The rows' action forms come back to this page of the list. */
+	from = cursor_text(r->a, &start);
+	tpl_set(p.body, "PAGE_FROM", from);
+	tpl_set(p.body, "FROM_AMP", *from != '\0' ? arena_printf(r->a, "&from=%s", from) : "");
+	/* This page's own query: its start and the search ("" for page 1, all). */
+	tpl_set(p.body, "PAGE_ARG", *from != '\0' ? arena_printf(r->a, "?from=%s%s", from,
+	    *q != '\0' ? arena_printf(r->a, "&q=%s", query_escape(r, q)) : "") :
+	    *q != '\0' ? arena_printf(r->a, "?q=%s", query_escape(r, q)) : "");
 	if (v->cancel != NULL) {
 		f = tpl_section(p.body, "CONFIRM_CANCEL");
 		tpl_set_int(f, "ID", v->cancel->id);
@@ -274,14 +291,16 @@ int h_admin_rsvps(struct req *r, struct app *app)
 	return rsvps_page(r, app, &e, status != 0 ? status : 200, &v);
 }
 
-/* Back to the page after a change, keeping the search, at the row. */
+/* Back to the page after a change, keeping the search and the page, at the row. */
 static int back(struct req *r, const struct event *e, const char *done, int64_t id)
 {
 	const char *q = search_of(r);
+	struct rsvp_cursor c = cursor_of(r);
+	const char *from = cursor_text(r->a, &c);
 
-	return page_redirect(r, arena_printf(r->a, "/admin/events/%s/rsvps?done=%s%s%s#r%lld",
+	return page_redirect(r, arena_printf(r->a, "/admin/events/%s/rsvps?done=%s%s%s%s%s#r%lld",
 	    e->slug, done, *q != '\0' ? "&q=" : "", *q != '\0' ? query_escape(r, q) : "",
-	    (long long)id));
+	    *from != '\0' ? "&from=" : "", from, (long long)id));
 }
 
 /*
@@ -291,8 +310,9 @@ static int back(struct req *r, const struct event *e, const char *done, int64_t 
  */
 static int cancel(struct req *r, struct app *app, const struct event *e)
 {
-	const char *confirm = field_get(r, F_CONFIRM), *q = search_of(r);
+	const char *confirm = field_get(r, F_CONFIRM), *q = search_of(r), *from;
 	struct rsvps_view v = { 0 };
+	struct rsvp_cursor c;
 	struct rsvp_outcome out;
 	struct rsvp rv;
 	enum db_rc rc;
@@ -301,9 +321,11 @@ static int cancel(struct req *r, struct app *app, const struct event *e)
 	if (confirm == NULL || strcmp(confirm, "yes") != 0) {
 		if ((status = cancel_target(r, app, e, &rv, &v)) != 0)
 			return v.error != NULL ? rsvps_page(r, app, e, status, &v) : status;
+		c = cursor_of(r);
+		from = cursor_text(r->a, &c);
 		return page_redirect(r, arena_printf(r->a, "/admin/events/%s/rsvps?confirm=cancel"
-		    "&rsvp=%lld%s%s#confirm", e->slug, (long long)rv.id, *q != '\0' ? "&q=" : "",
-		    *q != '\0' ? query_escape(r, q) : ""));
+		    "&rsvp=%lld%s%s%s%s#confirm", e->slug, (long long)rv.id, *q != '\0' ? "&q=" : "",
+		    *q != '\0' ? query_escape(r, q) : "", *from != '\0' ? "&from=" : "", from));
 	}
 	if ((status = cancel_target(r, app, e, &rv, &v)) != 0) {
 		/* Cancelled already (a double submit): done, as the first answer said. */

@@ -83,11 +83,11 @@ static const struct route routes[] = {
 	{ M_POST, "/admin/events/{slug}/edit", h_admin_event_update,
 	  RF_DB | RF_ADMIN | RF_CSRF, EDITOR_FORM },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/rsvps", h_admin_rsvps, RF_DB | RF_ADMIN,
-	  FIELD(F_DONE) | FIELD(F_Q) | FIELD(F_CONFIRM) | FIELD(F_RSVP) },
+	  FIELD(F_DONE) | FIELD(F_Q) | FIELD(F_CONFIRM) | FIELD(F_RSVP) | FIELD(F_FROM) },
 	{ M_POST, "/admin/events/{slug}/rsvps", h_admin_rsvps_change,
 	  RF_DB | RF_ADMIN | RF_CSRF, RSVP_FORM | FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) |
-	  FIELD(F_LINES) | FIELD(F_RSVP) | FIELD(F_Q) | FIELD(F_PICK_N) | FIELD(F_CONFIRM) |
-	  FIELD(F_MESSAGE) },
+	  FIELD(F_LINES) | FIELD(F_RSVP) | FIELD(F_Q) | FIELD(F_FROM) | FIELD(F_PICK_N) |
+	  FIELD(F_CONFIRM) | FIELD(F_MESSAGE) },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/door", h_admin_door, RF_DB | RF_ADMIN,
 	  FIELD(F_DONE) | FIELD(F_Q) },
 	{ M_POST, "/admin/events/{slug}/door", h_admin_door_change, RF_DB | RF_ADMIN | RF_CSRF,

@@ -8,10 +8,10 @@
 <h2 id="confirm-title">Cancel {{NAME}}'s RSVP?</h2>
 <p>{{NAME}} ({{EMAIL}}), party of {{PARTY}}, {{STATUS}}. Their spots go to the waitlist, and they get an e-mail saying that the organiser cancelled their RSVP.</p>
 <form method="post" action="/admin/events/{{SLUG}}/rsvps">
-<input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="rsvp" value="{{ID}}"><input type="hidden" name="confirm" value="yes">
+<input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="from" value="{{PAGE_FROM}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="rsvp" value="{{ID}}"><input type="hidden" name="confirm" value="yes">
 <label for="message">Message to {{NAME}} (optional, goes in the e-mail)</label>
 <textarea id="message" name="message" maxlength="1000" rows="3">{{MESSAGE}}</textarea>
-<p class="actions"><button type="submit" class="danger">Yes, cancel the RSVP</button> <a class="button" href="/admin/events/{{SLUG}}/rsvps{{Q_ARG}}#r{{ID}}">No, keep it</a></p>
+<p class="actions"><button type="submit" class="danger">Yes, cancel the RSVP</button> <a class="button" href="/admin/events/{{SLUG}}/rsvps{{PAGE_ARG}}#r{{ID}}">No, keep it</a></p>
 </form>
 </section>{{/CONFIRM_CANCEL}}
 {{#DONE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/DONE}}
@@ -29,10 +29,10 @@
 <tbody>
 {{/CONFIRMED_TABLE}}{{#CONFIRMED_ROW}}<tr id="r{{ID}}"><td class="name">{{NAME}}</td><td data-label="Party">{{PARTY}}</td>
 <td data-label="Checked in">{{#CHECKED_IN}}<strong>✓ {{AT}}</strong>
-<form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="uncheckin"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit" class="link">Undo</button></form>{{/CHECKED_IN}}
-{{#NOT_CHECKED_IN}}<form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="checkin"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Check in</button></form>{{/NOT_CHECKED_IN}}</td>
+<form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="from" value="{{PAGE_FROM}}"><input type="hidden" name="action" value="uncheckin"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit" class="link">Undo</button></form>{{/CHECKED_IN}}
+{{#NOT_CHECKED_IN}}<form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="from" value="{{PAGE_FROM}}"><input type="hidden" name="action" value="checkin"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Check in</button></form>{{/NOT_CHECKED_IN}}</td>
 <td data-label="E-mail">{{EMAIL}}</td><td data-label="Note">{{NOTE}}</td><td data-label="Signed up">{{CREATED}}</td>
-<td class="actions"><a class="button danger" href="/admin/events/{{SLUG}}/rsvps?confirm=cancel&amp;rsvp={{ID}}{{Q_AMP}}#confirm">Cancel RSVP…</a></td></tr>
+<td class="actions"><a class="button danger" href="/admin/events/{{SLUG}}/rsvps?confirm=cancel&amp;rsvp={{ID}}{{Q_AMP}}{{FROM_AMP}}#confirm">Cancel RSVP…</a></td></tr>
 {{/CONFIRMED_ROW}}{{#CONFIRMED_TABLE}}</tbody>
 </table>{{/CONFIRMED_TABLE}}
 <h2>Waitlist</h2>
@@ -41,14 +41,14 @@
 <thead><tr><th><span class="visually-hidden">Pick</span></th><th>#</th><th>Name</th><th>Party</th><th>E-mail</th><th>Note</th><th>Signed up</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>
 {{/WAITLIST_TABLE}}{{#WAITLIST_ROW}}<tr id="r{{ID}}"><td class="pick"><label class="tick"><input type="checkbox" name="pick_{{ID}}" value="1" form="bulk" aria-label="Pick {{NAME}}"></label></td><td data-label="Place in line">{{POSITION}}</td><td class="name">{{NAME}}</td><td data-label="Party">{{PARTY}}</td><td data-label="E-mail">{{EMAIL}}</td><td data-label="Note">{{NOTE}}</td><td data-label="Signed up">{{CREATED}}</td>
-<td class="actions"><form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="promote"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Confirm now</button></form>
-<a class="button danger" href="/admin/events/{{SLUG}}/rsvps?confirm=cancel&amp;rsvp={{ID}}{{Q_AMP}}#confirm">Remove…</a></td></tr>
+<td class="actions"><form method="post" action="/admin/events/{{SLUG}}/rsvps"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="from" value="{{PAGE_FROM}}"><input type="hidden" name="action" value="promote"><input type="hidden" name="rsvp" value="{{ID}}"><button type="submit">Confirm now</button></form>
+<a class="button danger" href="/admin/events/{{SLUG}}/rsvps?confirm=cancel&amp;rsvp={{ID}}{{Q_AMP}}{{FROM_AMP}}#confirm">Remove…</a></td></tr>
 {{/WAITLIST_ROW}}{{#WAITLIST_TABLE}}</tbody>
 </table>{{/WAITLIST_TABLE}}
 {{#FIRST_PAGE}}<p class="pager"><a href="/admin/events/{{SLUG}}/rsvps{{Q_ARG}}">← First page</a></p>{{/FIRST_PAGE}}
 {{#NEXT_PAGE}}<p class="pager"><a href="/admin/events/{{SLUG}}/rsvps?from={{FROM}}{{Q_AMP}}">Next page →</a></p>{{/NEXT_PAGE}}
 {{#BULK_WAITLIST}}<form method="post" action="/admin/events/{{SLUG}}/rsvps" id="bulk">
-<input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="from" value="{{PAGE_FROM}}">
 <button type="submit" name="action" value="bulk_promote">Confirm the ticked (in queue order, those that fit)</button>
 <button type="submit" name="action" value="bulk_remove" class="danger">Remove the ticked</button>
 </form>{{/BULK_WAITLIST}}

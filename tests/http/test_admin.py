@@ -639,6 +639,88 @@ def test_door_mode_checks_in_by_name():
     assert rows == [] and "Nobody matches" in body
 
 
+def row_form(body, rsvp_id, action):
+    """The hidden fields of row rsvp_id's form for action, as the page gives them."""
+    row = dict(ROW_RE.findall(body))[str(rsvp_id)]
+    for form in re.findall(r"<form [^>]*>(.*?)</form>", row, re.S):
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">',
+                                 form))
+        if fields.get("action") == action:
+            return {k: html.unescape(v) for k, v in fields.items()}
+    raise AssertionError(f"no {action} form in row {rsvp_id}")
+
+
+def confirm_cancel(cookie, body, rsvp_id, cursor):
+    """Cancel row rsvp_id of a participants page the organiser's way: its
+    link to the question (which keeps the page), then "Yes"; (status, headers)."""
+    row = dict(ROW_RE.findall(body))[str(rsvp_id)]
+    link = html.unescape(re.search(r'href="([^"]*confirm=cancel[^"]*)"', row).group(1))
+    assert f"&from={cursor}#" in link, link
+    status, _, question = fetch("GET", link.split("#")[0], cookie=cookie)
+    assert status == 200 and str(rsvp_id) in dict(ROW_RE.findall(question)), status
+    form = re.search(r'<section class="confirm".*?</section>', question, re.S).group(0)
+    fields = {k: html.unescape(v) for k, v in
+              re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)}
+    assert fields["from"] == cursor, fields
+    status, hdrs, _ = post("/admin/events/paged/rsvps", fields, cookie)
+    return status, hdrs
+
+
+def test_participants_actions_stay_on_their_page():
+    """Check in, cancel and promote from a later page of the list come back
+    to that page (its keyset cursor kept, as the page wrote it), not to page
+    1; a refused action shows that page again; a malformed cursor is the
+    list's start, never an error."""
+    cookie = login()
+    make_event(cookie, "paged", "300")
+    for start in range(0, 450, 200):
+        body = rsvps_page(cookie, "paged")
+        lines = "\n".join(f"Runner {i}, runner{i}@example.org"
+                          for i in range(start, min(start + 200, 450)))
+        status, _, body = post("/admin/events/paged/rsvps", {
+            "csrf": csrf_of(body), "form_token": harness.form_tokens(body)[-1],
+            "action": "bulk_add", "lines": lines}, cookie)
+        assert status == 200, f"{status}: {alerts(body)}"
+    ids = rsvp_ids("paged")
+    first = rsvps_page(cookie, "paged")
+    nxt = re.search(r'href="/admin/events/paged/rsvps\?from=(c\d+)">Next page', first).group(1)
+    page2 = rsvps_page(cookie, "paged", f"?from={nxt}")
+    rows = dict(ROW_RE.findall(page2))
+    later, waiting = ids["Runner 250"], ids["Runner 320"]
+    assert str(later) in rows and str(waiting) in rows and str(later) not in dict(
+        ROW_RE.findall(first))
+    back = f"/admin/events/paged/rsvps?done=checkin&from={nxt}#r{later}"
+    status, hdrs, _ = post("/admin/events/paged/rsvps", row_form(page2, later, "checkin"),
+                           cookie)
+    assert status == 303 and hdrs["location"] == back, (status, hdrs.get("location"))
+    status, _, body = fetch("GET", back.split("#")[0], cookie=cookie)
+    assert status == 200 and "Checked in." in body
+    assert "Undo" in dict(ROW_RE.findall(body))[str(later)]
+    # A refused action (the event is full) shows the same page with the error.
+    status, _, body = post("/admin/events/paged/rsvps", row_form(page2, waiting, "promote"),
+                           cookie)
+    assert status == 422 and "does not fit" in alerts(body)[0]
+    assert str(waiting) in dict(ROW_RE.findall(body))
+    assert row_form(body, waiting, "promote")["from"] == nxt
+    status, hdrs = confirm_cancel(cookie, page2, later, nxt)
+    assert status == 303 and hdrs["location"] == \
+        f"/admin/events/paged/rsvps?done=cancel&from={nxt}#r{later}"
+    # Runner 300 moved up into the room; Runner 320 leaves the queue from page 2.
+    page2 = rsvps_page(cookie, "paged", f"?from={nxt}")
+    status, hdrs = confirm_cancel(cookie, page2, waiting, nxt)
+    assert status == 303 and f"&from={nxt}#r{waiting}" in hdrs["location"]
+    # The first page's forms carry no cursor; a malformed one is page 1.
+    assert row_form(first, ids["Runner 1"], "checkin")["from"] == ""
+    for bad in ("x12", "c-1", "w", "c1x", "c" + "9" * 13):
+        status, hdrs, _ = post("/admin/events/paged/rsvps", dict(
+            row_form(first, ids["Runner 1"], "checkin"), **{"from": bad}), cookie)
+        assert status == 303 and hdrs["location"] == \
+            f"/admin/events/paged/rsvps?done=checkin#r{ids['Runner 1']}", (bad, hdrs)
+    status, _, _ = post("/admin/events/paged/rsvps", dict(
+        row_form(first, ids["Runner 1"], "checkin"), **{"from": "c" + "1" * 20}), cookie)
+    assert status == 400
+
+
 def test_participants_search_and_add_on_behalf():
     cookie = login("bob")
     make_event(cookie, "phone", "2", max_guests="2")
