@@ -634,7 +634,8 @@ static int export_stream(struct req *r, void (*put)(void *sink, const char *s, s
 	csv_drain(&x->c, put, sink);
 	arena_free(x->scratch);
 	if (rc != DB_OK) {
-		log_error("participants export of event %lld broke off", (long long)x->event_id);
+		log_error("participants export of event %lld broke off (db_rc %d): the download"
+		    " is cut short", (long long)x->event_id, (int)rc);
 		return -1;
 	}
 	return 0;

@@ -149,8 +149,11 @@ static void put_out(void *sink, const char *s, size_t n)
 	FCGX_PutStr(s, (int)n, sink);
 }
 
-/* Write r's response: status line, headers, body (none for HEAD). */
-static void respond(FCGX_Stream *out, struct req *r)
+/*
+ * Write r's response: status line, headers, body (none for HEAD). Returns
+ * 0, or -1 if a streamed body broke off.
+ */
+static int respond(FCGX_Stream *out, struct req *r)
 {
 	struct arena_buf head = { .a = r->a };
 	const char *line;
@@ -173,17 +176,21 @@ static void respond(FCGX_Stream *out, struct req *r)
 	if (r->method != M_HEAD && r->body_len > 0)
 		FCGX_PutStr(r->body, (int)r->body_len, out);
 	if (r->method != M_HEAD && r->stream != NULL)
-		r->stream(r, put_out, out);
+		return r->stream(r, put_out, out);
+	return 0;
 }
 
-/* Answer one request: parse, route, run the handler, render errors. */
-static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
+/*
+ * Answer one request: parse, route, run the handler, render errors.
+ * Returns 0, or -1 if the answer broke off after its headers were sent.
+ */
+static int serve(FCGX_Request *fr, struct app *app, struct arena *a)
 {
 	const struct route *rt = NULL;
 	struct req_input in;
 	struct req r;
 	unsigned allowed;
-	int status;
+	int status, broke;
 
 	log_request(FCGX_GetParam("REQUEST_ID", fr->envp));
 	req_init(&r, a);
@@ -229,12 +236,31 @@ static void serve(FCGX_Request *fr, struct app *app, struct arena *a)
 	if (status >= 400 && r.body == NULL)
 		status = page_error(&r, app, status);
 	r.status = status;
-	respond(fr->out, &r);
+	broke = respond(fr->out, &r);
 	/* What failed is in the lines above; which request it was, in this one. */
 	if (status >= 500)
 		log_error("answered %d to %s %s", status, in.method != NULL ? in.method : "?",
 		    rt != NULL ? rt->pattern : "(no route)");
 	log_request(NULL);
+	return broke;
+}
+
+/*
+ * End fr's answer, cut short after its headers went out, so that the client
+ * sees it incomplete rather than as a whole file: nginx takes the end of
+ * the connection (keep_conn off) for a complete answer, so the rest sent is
+ * a record of an unknown FastCGI version, which makes nginx drop the
+ * client's connection without the final chunk. The connection is closed.
+ */
+static void break_off(FCGX_Request *fr)
+{
+	static const char bad_record[8];	/* version 0 */
+	ssize_t n;
+
+	FCGX_FFlush(fr->out);
+	n = write(fr->ipcFd, bad_record, sizeof(bad_record));
+	(void)n;	/* nothing more can be done: the connection goes anyway */
+	FCGX_Free(fr, 1);
 }
 
 /* A worker's life: accept and serve until the listening socket is shut. */
@@ -251,8 +277,10 @@ static void worker(int listen_fd, const struct config *cfg)
 	FCGX_InitRequest(&fr, listen_fd, 0);
 	app_db(&app);
 	while (FCGX_Accept_r(&fr) >= 0) {
-		serve(&fr, &app, a);
-		FCGX_Finish_r(&fr);
+		if (serve(&fr, &app, a) == 0)
+			FCGX_Finish_r(&fr);
+		else
+			break_off(&fr);
 		arena_reset(a);
 	}
 	FCGX_Free(&fr, 1);

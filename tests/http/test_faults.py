@@ -6,6 +6,7 @@ Run: TURNOUT_BUILD=/work/main TURNOUT_SRC=/work/main tests/http/test_faults.py
 """
 import contextlib
 import errno
+import http.client
 import fcntl
 import glob
 import os
@@ -466,6 +467,69 @@ def test_full_maildir_hands_the_batch_back():
     finally:
         close_on_small_fs(s, "mailfs")
 
+
+
+# -- 5. an export that breaks off -----------------------------------------------------
+
+EXPORT_ROWS = 3000
+
+
+def test_export_broken_off_is_seen_incomplete():
+    """The participants CSV streams after its 200; a read error part-way
+    (here a page of the rsvp table zeroed on disk: SQLite finds it corrupt)
+    must not end the download like a complete file. The client sees the
+    transfer cut (no final chunk), the log says why, the site goes on."""
+
+    def prepare(data):
+        write_conf(data)
+        harness.add_admin_user(os.path.join(data, "turnout.conf"), "alice", PASSWORD)
+        db = sqlite3.connect(os.path.join(data, "turnout.db"))
+        with db:
+            db.executemany(
+                "INSERT INTO rsvp (event_id, token_hash, name, email, guests, note, status,"
+                " created_at, updated_at) SELECT id, randomblob(32), ?, ?, 0,"
+                " 'Waiting for a place, any distance', 'waitlisted', 1, 1 FROM event"
+                " WHERE slug = ?", [(f"Waiting runner {i:05d}", f"waiting{i:05d}@example.org",
+                                     SLUG) for i in range(EXPORT_ROWS)])
+            # Their e-mails are beside the point: none to send.
+            db.execute("DELETE FROM outbox WHERE kind = 'waitlisted'")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # The rsvp table's leaf pages in key order: zero one three quarters in.
+        leaves = [p for p, in db.execute("SELECT pageno FROM dbstat WHERE name = 'rsvp'"
+                                         " AND pagetype = 'leaf' ORDER BY path")]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        db.close()
+        with open(os.path.join(data, "turnout.db"), "r+b") as f:
+            f.seek((leaves[len(leaves) * 3 // 4] - 1) * size)
+            f.write(bytes(size))
+
+    with harness.Site("export", prepare=prepare) as s:
+        cookie = s.admin_login("alice", PASSWORD)
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=harness.TIMEOUT)
+        try:
+            conn.request("GET", f"/admin/events/{SLUG}/rsvps.csv",
+                         headers={"Cookie": f"{harness.ADMIN_COOKIE}={cookie}"})
+            resp = conn.getresponse()
+            assert resp.status == 200 and resp.getheader("transfer-encoding") == "chunked"
+            try:
+                data = resp.read()
+            except http.client.IncompleteRead as e:
+                data = e.partial
+            else:
+                raise AssertionError(f"the cut export read as complete ({len(data)} bytes)")
+        finally:
+            conn.close()
+        rows = data.decode("utf-8-sig").splitlines()
+        # Part of it came (whole 32 KiB pieces), not all of it.
+        assert rows[0].startswith('"status",') and 1 < len(rows) < EXPORT_ROWS, len(rows)
+        assert "Waiting runner 02999" not in data.decode()
+        wait_until(lambda: "participants export of event" in s.log_text(), "the log line")
+        assert re.search(r"participants export of event \d+ broke off \(db_rc \d+\): the"
+                         r" download is cut short", s.log_text()), s.log_text()[-2000:]
+        # The worker goes on serving, on a connection of its own.
+        for _ in range(4):
+            status, _, body = s.fetch("GET", f"/admin/events/{SLUG}/rsvps", cookie=cookie)
+            assert_status(status, 200, "the participants page after the cut export", body)
 
 test_sites_clean = harness.test_sites_clean
 
