@@ -267,6 +267,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"SELECT " RSVP_COLS " FROM rsvp WHERE event_id = ?1 AND status = ?2 AND id > ?3"
 		" AND (?4 IS NULL OR name LIKE ?4 ESCAPE '\\' OR email LIKE ?4 ESCAPE '\\')"
 		" ORDER BY id LIMIT ?5",
+	/*
+	 * STMT_RSVP_ADMIN_LIST's search (bound the same, ?6 the phrase) for 3
+	 * characters or more: the RSVPs whose trigrams match, in id order from
+	 * the cursor, then LIKE for exactly the same hits.
+	 */
+	[STMT_RSVP_ADMIN_SEARCH] =
+		"SELECT " RSVP_COLS " FROM (SELECT rowid AS hit FROM rsvp_search"
+		"  WHERE rsvp_search MATCH ?6 AND rowid > ?3 ORDER BY rowid)"
+		" CROSS JOIN rsvp ON rsvp.id = hit WHERE event_id = ?1 AND status = ?2"
+		" AND (name LIKE ?4 ESCAPE '\\' OR email LIKE ?4 ESCAPE '\\') ORDER BY hit LIMIT ?5",
 	[STMT_RSVP_CHECK_IN] =
 		"UPDATE rsvp SET checked_in_at = ?2, updated_at = ?3 WHERE id = ?1",
 	/* See db_log_mark(). */
@@ -308,10 +318,21 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_WAITLIST_FIT] =
 		"SELECT id, guests FROM rsvp INDEXED BY rsvp_waitlist_size WHERE event_id = ?1"
 		" AND status = 'waitlisted' AND guests >= ?2 ORDER BY guests, id LIMIT 1",
-	/* Parties and spots waiting between RSVP ids ?3 and ?2 (index only). */
+	/*
+	 * Parties and spots waiting between RSVP ids ?3 and ?2: the counters of
+	 * the whole blocks of 256 ids between them (waitlist_block), and the
+	 * index entries of ?3's block after it and of ?2's block before it.
+	 */
 	[STMT_WAITLIST_AHEAD] =
-		"SELECT count(*), coalesce(sum(1 + guests), 0) FROM rsvp"
-		" WHERE event_id = ?1 AND status = 'waitlisted' AND id < ?2 AND id > ?3",
+		"SELECT sum(n), sum(s) FROM ("
+		" SELECT parties AS n, spots AS s FROM waitlist_block"
+		"  WHERE event_id = ?1 AND block > ?3 >> 8 AND block < ?2 >> 8"
+		" UNION ALL SELECT count(*), coalesce(sum(1 + guests), 0) FROM rsvp"
+		"  WHERE event_id = ?1 AND status = 'waitlisted' AND id > ?3"
+		"  AND id < min(?2, ((?3 >> 8) + 1) << 8)"
+		" UNION ALL SELECT count(*), coalesce(sum(1 + guests), 0) FROM rsvp"
+		"  WHERE event_id = ?1 AND status = 'waitlisted' AND id < ?2"
+		"  AND id >= max(?2 >> 8 << 8, ((?3 >> 8) + 1) << 8))",
 	/* A new item goes last in its category; an item moved to another one, too. */
 	[STMT_ITEM_INSERT] =
 		"INSERT INTO item (event_id, name, category, unit, suggested, capped, position)"
@@ -1107,6 +1128,29 @@ const char *db_like_pattern(struct arena *a, const char *search)
 	*p++ = '%';
 	*p = '\0';
 	return pattern;
+}
+
+const char *db_trigram_phrase(struct arena *a, const char *search)
+{
+	size_t chars = 0;
+	const char *s;
+	char *phrase, *p;
+
+	for (s = search; s != NULL && *s != '\0'; s++)
+		chars += ((unsigned char)*s & 0xc0) != 0x80;	/* UTF-8 lead bytes */
+	if (chars < 3)
+		return NULL;
+	/* A string in double quotes, its own doubled: the text, literally. */
+	phrase = p = arena_alloc(a, 2 * strlen(search) + 3);
+	*p++ = '"';
+	for (; *search != '\0'; search++) {
+		if (*search == '"')
+			*p++ = '"';
+		*p++ = *search;
+	}
+	*p++ = '"';
+	*p = '\0';
+	return phrase;
 }
 
 int db_changes(struct db *db)

@@ -53,6 +53,7 @@ enum stmt {
 	STMT_RSVP_BY_TOKEN,
 	STMT_RSVP_BY_ID,
 	STMT_RSVP_ADMIN_LIST,
+	STMT_RSVP_ADMIN_SEARCH,
 	STMT_RSVP_CHECK_IN,
 	STMT_LOG_MARK,
 	STMT_LOG_ACTOR,
@@ -276,6 +277,12 @@ enum db_rc db_rc_of(struct db *db, int rc, const char *what);
  * literally, in a; NULL when search is NULL or "" (no filter).
  */
 const char *db_like_pattern(struct arena *a, const char *search);
+
+/*
+ * An FTS5 phrase query matching text that contains search (trigrams), in
+ * a; NULL when search is shorter than a trigram (3 characters).
+ */
+const char *db_trigram_phrase(struct arena *a, const char *search);
 
 /* Rows changed by the last write statement; the rowid of the last insert. */
 int db_changes(struct db *db);

@@ -477,9 +477,11 @@ enum db_rc rsvp_admin_bulk(struct db *db, struct arena *a, int64_t event_id,
  * two hits of a search in the index).
  */
 static enum db_rc page_part(struct db *db, struct arena *a, int64_t event_id,
-    const char *pattern, struct rsvp_cursor *cursor, int max, struct rsvp *list, int *n)
+    const char *pattern, const char *phrase, struct rsvp_cursor *cursor, int max,
+    struct rsvp *list, int *n)
 {
-	sqlite3_stmt *st = db_stmt(db, STMT_RSVP_ADMIN_LIST);
+	sqlite3_stmt *st = db_stmt(db, phrase != NULL ? STMT_RSVP_ADMIN_SEARCH :
+	    STMT_RSVP_ADMIN_LIST);
 	int64_t ahead, spots, prev = cursor->after;
 	int step, first = *n, i;
 	enum db_rc rc;
@@ -490,6 +492,8 @@ static enum db_rc page_part(struct db *db, struct arena *a, int64_t event_id,
 	if (pattern != NULL)
 		sqlite3_bind_text(st, 4, pattern, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, max);
+	if (phrase != NULL)
+		sqlite3_bind_text(st, 6, phrase, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		db_read_rsvp(a, st, &list[(*n)++]);
 	sqlite3_reset(st);
@@ -514,6 +518,8 @@ enum db_rc rsvp_admin_page(struct db *db, struct arena *a, int64_t event_id,
     int *more)
 {
 	const char *pattern = db_like_pattern(a, search);
+	/* A search of a trigram or more finds its hits in rsvp_search. */
+	const char *phrase = db_trigram_phrase(a, search);
 	enum db_rc rc = DB_OK;
 	struct rsvp *last;
 	int want = max + 1;	/* one more row: are there more pages? */
@@ -522,12 +528,12 @@ enum db_rc rsvp_admin_page(struct db *db, struct arena *a, int64_t event_id,
 	*more = 0;
 	*list = arena_alloc(a, (size_t)want * sizeof(**list));
 	if (cursor->status == RSVP_CONFIRMED) {
-		rc = page_part(db, a, event_id, pattern, cursor, want, *list, n);
+		rc = page_part(db, a, event_id, pattern, phrase, cursor, want, *list, n);
 		if (rc == DB_OK && *n < want)
 			*cursor = (struct rsvp_cursor){ RSVP_WAITLISTED, 0, 0 };
 	}
 	if (rc == DB_OK && *n < want && cursor->status == RSVP_WAITLISTED)
-		rc = page_part(db, a, event_id, pattern, cursor, want - *n, *list, n);
+		rc = page_part(db, a, event_id, pattern, phrase, cursor, want - *n, *list, n);
 	if (rc == DB_OK && *n > max) {
 		last = &(*list)[max - 1];
 		*more = 1;

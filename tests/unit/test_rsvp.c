@@ -527,6 +527,178 @@ static void test_links(void **state)
 	check_invariants();
 }
 
+#define MANY 900	/* RSVPs to "run": their ids span blocks of 256 */
+
+/* Party and spots ahead of RSVP id in "run"'s queue, counted the long way. */
+static void ahead_counted(int64_t id, long long *parties, long long *spots)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM rsvp WHERE status = 'waitlisted'"
+	    " AND event_id = (SELECT id FROM event WHERE slug = 'run') AND id < %lld",
+	    (long long)id);
+	*parties = q(sql);
+	snprintf(sql, sizeof(sql), "SELECT coalesce(sum(1 + guests), 0) FROM rsvp WHERE"
+	    " status = 'waitlisted' AND event_id = (SELECT id FROM event WHERE slug = 'run')"
+	    " AND id < %lld", (long long)id);
+	*spots = q(sql);
+}
+
+/*
+ * A long queue whose ids are spread over several blocks of 256 (another
+ * event's sign-ups in between), changed every way a party can change:
+ * every waitlisted party's place and the spots ahead of it are what
+ * counting the queue gives, and so are the places of a search's hits on
+ * the participants page (counted between two hits).
+ */
+static void test_positions_across_blocks(void **state)
+{
+	struct event other = { .slug = "other", .title = "Other", .description = "",
+	    .location = "", .starts_at = NOW + 86400, .status = EVENT_PUBLISHED,
+	    .capacity = -1, .max_guests = 5 };
+	char (*form)[TOKEN_FORM_HEX + 1] = test_malloc(MANY * sizeof(*form));
+	char (*manage)[TOKEN_MANAGE_HEX + 1] = test_malloc(MANY * sizeof(*manage));
+	struct rsvp_input in = { .note = "" };
+	struct rsvp_cursor cursor = { RSVP_WAITLISTED, 0, -1 };
+	struct rsvp_outcome out;
+	char name[32], email[64], ft[TOKEN_FORM_HEX + 1], om[TOKEN_MANAGE_HEX + 1];
+	long long parties, spots;
+	struct rsvp *list;
+	struct event e;
+	struct rsvp r;
+	int i, n, more, checked = 0;
+
+	(void)state;
+	assert_int_equal(event_create(F->t.db, &other), DB_OK);
+	for (i = 0; i < MANY; i++) {
+		snprintf(name, sizeof(name), "runner %d", i);
+		snprintf(email, sizeof(email), "runner%d@example.org", i);
+		in.name = name;
+		in.email = email;
+		in.guests = i % 3;
+		token_form_new(form[i], clock_now(), "t");
+		token_manage_of(form[i], manage[i]);
+		assert_int_equal(rsvp_create(F->t.db, F->t.a, "run", &in, form[i], manage[i],
+		    &out), DB_OK);
+		if (i % 2 == 0) {
+			token_form_new(ft, clock_now(), "t");
+			token_manage_of(ft, om);
+			assert_int_equal(rsvp_create(F->t.db, F->t.a, "other", &in, ft, om, &out),
+			    DB_OK);
+		}
+	}
+	for (i = 0; i < MANY; i++) {
+		token_form_new(ft, clock_now(), "t");
+		if (i % 7 == 3)		/* leaves the queue, or makes room */
+			assert_int_equal(rsvp_cancel(F->t.db, F->t.a, manage[i], ft, &out), DB_OK);
+		else if (i % 11 == 5)	/* a bigger or smaller party, same place */
+			assert_int_equal(rsvp_update(F->t.db, F->t.a, manage[i], (i + 1) % 4, "",
+			    ft, &out), DB_OK);
+	}
+	/* The counters are the queue's, block by block. */
+	assert_int_equal(q("SELECT count(*) FROM (SELECT event_id, block, parties, spots"
+	    " FROM waitlist_block WHERE parties > 0 EXCEPT SELECT event_id, id >> 8, count(*),"
+	    " sum(1 + guests) FROM rsvp WHERE status = 'waitlisted' GROUP BY 1, 2)"), 0);
+	assert_int_equal(q("SELECT count(*) FROM (SELECT event_id, id >> 8, count(*),"
+	    " sum(1 + guests) FROM rsvp WHERE status = 'waitlisted' GROUP BY 1, 2 EXCEPT"
+	    " SELECT event_id, block, parties, spots FROM waitlist_block)"), 0);
+	assert_int_equal(q("SELECT count(*) FROM waitlist_block WHERE parties = 0 AND spots <> 0"),
+	    0);
+	assert_true(q("SELECT count(DISTINCT id >> 8) FROM rsvp WHERE status = 'waitlisted'") > 3);
+	for (i = 0; i < MANY; i++) {
+		assert_int_equal(rsvp_get(F->t.db, F->t.a, manage[i], &r, &e), DB_OK);
+		if (r.status != RSVP_WAITLISTED)
+			continue;
+		ahead_counted(r.id, &parties, &spots);
+		assert_int_equal(r.position, parties + 1);
+		assert_int_equal(r.spots_ahead, spots);
+		checked++;
+	}
+	assert_true(checked > 600);
+	/* "runner 1" matches 1, 10-19, 100-199: hits far apart, counted between. */
+	e = ev();
+	checked = 0;
+	do {
+		assert_int_equal(rsvp_admin_page(F->t.db, F->t.a, e.id, "runner 1", &cursor, 50,
+		    &list, &n, &more), DB_OK);
+		for (i = 0; i < n; i++) {
+			if (list[i].status != RSVP_WAITLISTED)
+				continue;
+			ahead_counted(list[i].id, &parties, &spots);
+			assert_int_equal(list[i].position, parties + 1);
+			checked++;
+		}
+	} while (more);
+	assert_true(checked > 50);
+	test_free(form);
+	test_free(manage);
+}
+
+/* Hits of the participants page's search for text, over all its pages. */
+static int hits(const char *text)
+{
+	struct rsvp_cursor cursor = { RSVP_CONFIRMED, 0, 0 };
+	struct event e = ev();
+	struct rsvp *list;
+	int n, more, total = 0;
+
+	do {
+		assert_int_equal(rsvp_admin_page(F->t.db, F->t.a, e.id, text, &cursor, 2, &list,
+		    &n, &more), DB_OK);
+		total += n;
+	} while (more);
+	return total;
+}
+
+/*
+ * The search finds text literally, whichever way it is found (trigrams
+ * from 3 characters, the index walk below that): quotes, LIKE's own
+ * characters, case (ASCII, as before); and the trigram index follows the
+ * RSVPs it was made from, even when the database is changed by hand.
+ */
+static void test_search(void **state)
+{
+	static const char *const names[] = { "Ann O\"Neil", "Bob 100% Fun", "Cat_Under",
+	    "\xc3\x89mile Zola", "dan", "eve" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct rsvp_input in = { .name = names[i], .note = "", .guests = 0 };
+		struct rsvp_outcome out;
+		char email[64];
+		int k = fresh();
+
+		snprintf(email, sizeof(email), "person%zu@example.org", i);
+		in.email = email;
+		assert_int_equal(rsvp_create(F->t.db, F->t.a, "run", &in, F->form[k], F->manage[k],
+		    &out), DB_OK);
+	}
+	assert_int_equal(hits("O\"Ne"), 1);
+	assert_int_equal(hits("\""), 1);
+	assert_int_equal(hits("100%"), 1);
+	assert_int_equal(hits("0%"), 1);
+	assert_int_equal(hits("t_U"), 1);
+	assert_int_equal(hits("_"), 1);
+	assert_int_equal(hits("BOB"), 1);
+	assert_int_equal(hits("mile"), 1);
+	assert_int_equal(hits("\xc3\xa9mile"), 0);	/* LIKE folds ASCII only */
+	assert_int_equal(hits("example.org"), 6);
+	assert_int_equal(hits("z"), 1);
+	assert_int_equal(hits("zz"), 0);
+	assert_int_equal(hits("zzz"), 0);
+	/* By hand: a renamed and a deleted RSVP, the index still whole. */
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "UPDATE rsvp SET name = 'Renamed"
+	    " Person' WHERE name = 'dan'; DELETE FROM rsvp WHERE name = 'eve';", NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(hits("Renamed"), 1);
+	assert_int_equal(hits("dan"), 0);
+	assert_int_equal(hits("eve"), 0);
+	assert_int_equal(hits("example.org"), 5);
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "INSERT INTO rsvp_search (rsvp_search)"
+	    " VALUES ('integrity-check')", NULL, NULL, NULL), SQLITE_OK);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -544,6 +716,8 @@ int main(void)
 		T(test_tokens),
 		T(test_door_list),
 		T(test_links),
+		T(test_positions_across_blocks),
+		T(test_search),
 	};
 
 	return cmocka_run_group_tests_name("rsvp", tests, NULL, NULL);
