@@ -48,6 +48,17 @@ declare -A pages_base pages_db pages_cookie pages_manage pages_item
 pages_sites="empty history"
 pages_password=bench-$RANDOM$RANDOM
 
+# pages_sheet DB: the potluck sheet bench/history gives the event (40
+# items, as bench/history.c names them), without its pledges: the two sites
+# then show the same sheet, and their ratio is what the history costs.
+pages_sheet() {
+	sqlite3 "$1" "PRAGMA busy_timeout = 5000; WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL
+		SELECT i + 1 FROM n WHERE i < 39) INSERT INTO item (event_id, name, category,
+		suggested, position) SELECT e.id, CASE i % 4 WHEN 0 THEN 'Water' WHEN 1 THEN
+		'Bananas' WHEN 2 THEN 'Cups' ELSE 'Flags' END || ' ' || (i + 1), 'food', 10000, i + 1
+		FROM n, event e WHERE e.slug = '$pages_slug';"
+}
+
 # pages_site NAME [history]: a fresh site in $data/NAME on a free port, as
 # bench/run's own (init, demo, serve), with an admin, a pledge item and a
 # participant whose manage page is measured; the history made before it starts.
@@ -58,7 +69,11 @@ pages_site() {
 	pages_base[$1]=http://127.0.0.1:$port pages_db[$1]=$d/turnout.db
 	export TURNOUT_DATA=$d TURNOUT_PORT=$port
 	{ "$build/admin/turnout-admin" init && "$build/admin/turnout-admin" demo &&
-		{ [ "${2:-}" != history ] || "$build/bench/history" "$d/turnout.db" "$pages_slug"; } &&
+		if [ "${2:-}" = history ]; then
+			"$build/bench/history" "$d/turnout.db" "$pages_slug"
+		else
+			pages_sheet "$d/turnout.db"
+		fi &&
 		printf '%s\n' "$pages_password" | "$build/admin/turnout-admin" user add bench; } \
 		>"$d/setup.log" 2>&1 || { cat "$d/setup.log" >&2; die "setting up the $1 site failed"; }
 	pages_started+=" $d"

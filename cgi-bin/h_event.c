@@ -190,7 +190,7 @@ static void rsvp_form(struct page *p, struct req *r, const struct event *e,
 	if (c != NULL)
 		entry_fields(f, c, form);
 	if (nitems > 0)
-		sheet_fill(tpl_section(f, "BRING"), a, items, nitems, &fields);
+		sheet_fill(tpl_section(f, "BRING"), a, e->slug, items, nitems, &fields);
 }
 
 /* What an ended event's page says happened: who signed up, who came. */
@@ -261,7 +261,7 @@ int event_page(struct req *r, struct app *app, const struct event *e, int page_s
 	if (event_rsvp_open(e, now)) {
 		rsvp_form(&p, r, e, form, items, n, now, compete ? &c : NULL);
 	} else {
-		sheet_fill(tpl_section(p.body, "SHEET_ALONE"), r->a, items, n, NULL);
+		sheet_fill(tpl_section(p.body, "SHEET_ALONE"), r->a, e->slug, items, n, NULL);
 		/* An event over or cancelled says so at the top already. */
 		if (state == PAGE_CLOSED)
 			tpl_set(tpl_section(p.body, "RSVP_CLOSED"), "REASON",
@@ -310,7 +310,7 @@ int h_event_live(struct req *r, struct app *app)
 	}
 	if (n == 0)
 		tpl_show(p.body, "NO_RECENT");
-	sheet_fill(p.body, r->a, items, nitems, NULL);
+	sheet_fill(p.body, r->a, e.slug, items, nitems, NULL);
 	return page_end(&p, r, 200);
 }
 

@@ -127,8 +127,8 @@ static void item_notice(struct tpl_dict *d, const struct item *it,
 		tpl_show(n, "WARN");
 }
 
-void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, int n,
-    const struct sheet_forms *forms)
+void sheet_fill(struct tpl_dict *d, struct arena *a, const char *slug, const struct item *items,
+    int n, const struct sheet_forms *forms)
 {
 	struct tpl_dict *s, *cat = NULL, *it, *who, *need;
 	int i, k, needed = 0;
@@ -136,6 +136,7 @@ void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, i
 	if (n == 0)
 		return;
 	s = tpl_include(d, "SHEET", "sheet.tpl");
+	tpl_set(s, "SLUG", slug);
 	for (i = 0; i < n; i++) {
 		if (potluck_needed(&items[i]) == 0)
 			continue;
@@ -292,4 +293,52 @@ int h_event_items(struct req *r, struct app *app)
 		tpl_set_int(it, "ITEM_VERSION", items[i].version);
 	}
 	return page_data(r, "items.json.tpl", d, "application/json");
+}
+
+int h_event_item(struct req *r, struct app *app)
+{
+	const char *from = field_get(r, F_FROM);
+	struct tpl_dict *d;
+	struct event e;
+	struct item it;
+	struct page p;
+	int64_t item_id, after = 0, start;
+	enum db_rc rc;
+	int status, i, more;
+
+	if ((status = event_load_public(r, app, &e)) != 0)
+		return status;
+	/* The router checked the capture: plain digits. */
+	if (field_id(r->params[1], &item_id) != NULL)
+		return 404;
+	/* A page's start is a pledge id; anything else is the list's start. */
+	if (from != NULL && field_id(from, &after) != NULL)
+		after = 0;
+	start = after;
+	switch ((rc = potluck_pledgers(app->db, r->a, e.id, item_id, &after,
+	    POTLUCK_PLEDGERS_PAGE, &it, &more))) {
+	case DB_OK:
+		break;
+	case DB_NOTFOUND:
+		return 404;
+	default:
+		return db_status(rc);
+	}
+	page_begin(&p, r, app, arena_printf(r->a, "%s: %s", it.name, e.title), "item.tpl");
+	page_event_summary(p.body, r->a, &e, clock_now());
+	sheet_item_values(p.body, r->a, &it);
+	for (i = 0; i < it.npledgers; i++) {
+		d = tpl_section(p.body, "WHO");
+		tpl_set(d, "WHO_NAME", field_short_name(r->a, it.pledgers[i].name));
+		tpl_set_int(d, "WHO_QUANTITY", it.pledgers[i].quantity);
+		if (it.pledgers[i].tentative)
+			tpl_show(d, "TENTATIVE");
+	}
+	if (it.npledgers == 0)
+		tpl_show(p.body, start == 0 ? "NOBODY" : "NO_MORE");
+	if (start != 0)
+		tpl_show(p.body, "FIRST_PAGE");
+	if (more)
+		tpl_set_int(tpl_section(p.body, "NEXT_PAGE"), "FROM", after);
+	return page_end(&p, r, 200);
 }

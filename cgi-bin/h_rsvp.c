@@ -330,7 +330,8 @@ static int manage_page(struct req *r, struct app *app, const char *token, int st
 	if (!sheet_bringing(p.body, r->a, items, n) && n > 0 && can_change)
 		tpl_show(p.body, "NOTHING_YET");
 	/* The cancel confirmation keeps one form only: the one it asks about. */
-	sheet_fill(p.body, r->a, items, n, can_change && !v->confirm_cancel ? &forms : NULL);
+	sheet_fill(p.body, r->a, e.slug, items, n, can_change && !v->confirm_cancel ? &forms :
+	    NULL);
 	return page_end(&p, r, status);
 }
 

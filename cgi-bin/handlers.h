@@ -38,6 +38,12 @@ int h_event_waitlist(struct req *r, struct app *app);
 /* GET /events/{slug}/items.json: the potluck sheet's numbers, with ETag. 200; 304; 404. */
 int h_event_items(struct req *r, struct app *app);
 /*
+ * GET /events/{slug}/items/{item}: everyone who pledged the item, a page
+ * of POTLUCK_PLEDGERS_PAGE at a time (?from=<pledge id>, the list's start
+ * if malformed). 200; 404 (no such item at this event).
+ */
+int h_event_item(struct req *r, struct app *app);
+/*
  * POST /events/{slug}/rsvp: name, email, guests, note, form_token, and
  * item_<id> / version_<id> pledges. 303 to /rsvp/{token}; 400 bad field;
  * 404; 409 e-mail already signed up, or a pledge that no longer fits;
@@ -349,12 +355,13 @@ struct sheet_forms {
 };
 
 /*
- * Include the potluck sheet (sheet.tpl) at {{>SHEET}} of d: still needed,
- * items by category with bars and who pledged what, and with forms != NULL
- * their fields (struct sheet_forms). Nothing when the event has no items.
+ * Include the potluck sheet (sheet.tpl) of event slug at {{>SHEET}} of d:
+ * still needed, items by category with bars and their first pledgers (a
+ * link to each item's full list), and with forms != NULL their fields
+ * (struct sheet_forms). Nothing when the event has no items.
  */
-void sheet_fill(struct tpl_dict *d, struct arena *a, const struct item *items, int n,
-    const struct sheet_forms *forms);
+void sheet_fill(struct tpl_dict *d, struct arena *a, const char *slug, const struct item *items,
+    int n, const struct sheet_forms *forms);
 
 /*
  * The values an item shows everywhere, into d: ID, NAME, the UNIT section,

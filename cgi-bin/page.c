@@ -9,7 +9,7 @@
 
 const char *const page_templates[] = {
 	"layout.tpl", "error.tpl", "home.tpl", "event.tpl", "sheet.tpl", "live.tpl",
-	"waitlist.tpl", "rsvp.tpl", "resend.tpl", "status.json.tpl", "items.json.tpl",
+	"waitlist.tpl", "item.tpl", "rsvp.tpl", "resend.tpl", "status.json.tpl", "items.json.tpl",
 	"admin_login.tpl", "admin_home.tpl", "admin_event.tpl", "admin_items.tpl",
 	"admin_item_fields.tpl", "admin_rsvps.tpl", "admin_door.tpl", "admin_stats.tpl", "admin_outbox.tpl",
 	"drop.tpl", "drop_live.tpl", "hold.tpl", "stock.json.tpl", "admin_drop.tpl",

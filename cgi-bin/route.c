@@ -27,6 +27,7 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/events/{slug}/status.json", h_event_status, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}/items.json", h_event_items, RF_DB, 0 },
+	{ M_GET | M_HEAD, "/events/{slug}/items/{item}", h_event_item, RF_DB, FIELD(F_FROM) },
 	{ M_POST, "/events/{slug}/hold", h_drop_hold, RF_DB,
 	  FIELD(F_FORM_TOKEN) | FIELD(F_VARIANT) | FIELD(F_QUANTITY) | FIELD(F_NAME) |
 	  FIELD(F_EMAIL) },
@@ -129,6 +130,14 @@ static int ics_name_valid(const char *s)
 	return event_slug_valid(slug);
 }
 
+/* An id: 1 to 18 plain digits, not starting with 0. */
+static int id_valid(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n >= 1 && n <= 18 && s[n] == '\0' && *s != '0';
+}
+
 /* Captures: each kind of {name} with the check a segment must pass. */
 static const struct {
 	const char *name;
@@ -139,6 +148,7 @@ static const struct {
 	{ "{ics}", ics_name_valid },
 	/* A hold's link has the manage links' shape (token.h). */
 	{ "{hold}", token_manage_valid },
+	{ "{item}", id_valid },
 };
 
 /*

@@ -378,6 +378,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" JOIN pledge p ON p.id IN (SELECT q.id FROM pledge q WHERE q.item_id = i.id"
 		"  ORDER BY q.id LIMIT ?2)"
 		" JOIN rsvp r ON r.id = p.rsvp_id WHERE i.event_id = ?1 ORDER BY p.item_id, p.id",
+	/* A page of an item's pledgers from pledge id ?2 on, and one more. */
+	[STMT_PLEDGE_PAGE] =
+		"SELECT p.id, r.name, p.quantity, r.status FROM pledge p"
+		" JOIN rsvp r ON r.id = p.rsvp_id WHERE p.item_id = ?1 AND p.id > ?2"
+		" ORDER BY p.id LIMIT ?3",
 	[STMT_PLEDGE_INSERT] =
 		"INSERT INTO pledge (item_id, rsvp_id, quantity, created_at, updated_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?4)",

@@ -219,6 +219,14 @@ enum db_rc potluck_item_remove(struct db *db, struct arena *a, int64_t event_id,
 	return db_end(db, rc);
 }
 
+/* A pledger from columns 1 to 3 of st: name, quantity, RSVP status. */
+static void read_pledger(struct arena *a, sqlite3_stmt *st, struct pledger *p)
+{
+	p->name = db_text(a, st, 1);
+	p->quantity = sqlite3_column_int64(st, 2);
+	p->tentative = strcmp((const char *)sqlite3_column_text(st, 3), "waitlisted") == 0;
+}
+
 /* Attach the first pledgers of each item of the event to it (list is sorted by id). */
 static enum db_rc read_pledgers(struct db *db, struct arena *a, int64_t event_id,
     struct item *items, int n)
@@ -231,7 +239,6 @@ static enum db_rc read_pledgers(struct db *db, struct arena *a, int64_t event_id
 	sqlite3_bind_int(st, 2, POTLUCK_NAMES_SHOWN);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t item_id = sqlite3_column_int64(st, 0);
-		struct pledger *p;
 
 		if (it == NULL || it->id != item_id)
 			for (it = NULL, i = 0; i < n && it == NULL; i++)
@@ -243,13 +250,39 @@ static enum db_rc read_pledgers(struct db *db, struct arena *a, int64_t event_id
 		it->more = sqlite3_column_int(st, 4) - (it->npledgers + 1);
 		if (it->pledgers == NULL)
 			it->pledgers = arena_alloc(a, POTLUCK_NAMES_SHOWN * sizeof(*it->pledgers));
-		p = &it->pledgers[it->npledgers++];
-		p->name = db_text(a, st, 1);
-		p->quantity = sqlite3_column_int64(st, 2);
-		p->tentative = strcmp((const char *)sqlite3_column_text(st, 3), "waitlisted") == 0;
+		read_pledger(a, st, &it->pledgers[it->npledgers++]);
 	}
 	sqlite3_reset(st);
 	return db_rc_of(db, step, "reading pledges");
+}
+
+enum db_rc potluck_pledgers(struct db *db, struct arena *a, int64_t event_id, int64_t item_id,
+    int64_t *after, int max, struct item *it, int *more)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+	int step;
+
+	*more = 0;
+	if ((rc = get_item(db, a, item_id, 0, it)) != DB_OK)
+		return rc;
+	if (it->event_id != event_id)
+		return DB_NOTFOUND;
+	it->pledgers = arena_alloc(a, (size_t)max * sizeof(*it->pledgers));
+	st = db_stmt(db, STMT_PLEDGE_PAGE);
+	sqlite3_bind_int64(st, 1, item_id);
+	sqlite3_bind_int64(st, 2, *after);
+	sqlite3_bind_int(st, 3, max + 1);	/* one more: is there a next page? */
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (it->npledgers == max) {
+			*more = 1;
+			continue;
+		}
+		*after = sqlite3_column_int64(st, 0);
+		read_pledger(a, st, &it->pledgers[it->npledgers++]);
+	}
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "reading pledgers");
 }
 
 /* The event's items by statement s (bound as STMT_ITEM_LIST), with their pledgers. */

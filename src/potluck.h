@@ -9,7 +9,8 @@
 
 #define POTLUCK_ITEMS_MAX 40		/* per event: every item fits on the RSVP form */
 #define POTLUCK_QUANTITY_MAX 10000	/* one pledge, and an item's suggested quantity */
-#define POTLUCK_NAMES_SHOWN 30		/* pledgers listed per item */
+#define POTLUCK_NAMES_SHOWN 3		/* pledgers listed per item on the sheet */
+#define POTLUCK_PLEDGERS_PAGE 100	/* on one page of an item's list of pledgers */
 #define POTLUCK_NAME_MAX 100		/* characters of an item's name (the schema's CHECK) */
 #define POTLUCK_UNIT_MAX 30		/* characters of its unit (likewise) */
 
@@ -120,6 +121,16 @@ enum db_rc potluck_sheet(struct db *db, struct arena *a, int64_t event_id,
  */
 enum db_rc potluck_items(struct db *db, struct arena *a, int64_t event_id,
     struct item **items, int *n);
+
+/*
+ * One page of the pledgers of item item_id of event event_id, in the order
+ * they pledged, from after pledge id *after: *it is the item with up to
+ * max pledgers (allocated in a), *after becomes the last one's pledge id
+ * and *more says whether more follow. DB_NOTFOUND if the event has no
+ * such item.
+ */
+enum db_rc potluck_pledgers(struct db *db, struct arena *a, int64_t event_id, int64_t item_id,
+    int64_t *after, int max, struct item *it, int *more);
 
 /* One line of the sheet's export: a pledge, or an item nobody pledged. */
 struct pledge_line {

@@ -7,7 +7,7 @@
 <p class="item-head"><strong>{{NAME}}</strong> <span class="item-count">{{COUNT_LABEL}}</span></p>
 <progress max="{{SUGGESTED}}" value="{{FILLED}}">{{PLEDGED}} of {{SUGGESTED}}</progress>
 <p class="item-need">{{NEED_LABEL}}</p>
-{{#PLEDGERS}}<p class="pledgers">{{#WHO}}{{WHO_NAME}} ({{WHO_QUANTITY}}{{#TENTATIVE}}, tentative{{/TENTATIVE}}){{#WHO_separator}}, {{/WHO_separator}}{{/WHO}}{{#MORE}} and {{MORE}} more{{/MORE}}</p>{{/PLEDGERS}}
+{{#PLEDGERS}}<p class="pledgers">{{#WHO}}{{WHO_NAME}} ({{WHO_QUANTITY}}{{#TENTATIVE}}, tentative{{/TENTATIVE}}){{#WHO_separator}}, {{/WHO_separator}}{{/WHO}}{{#MORE}} and <a href="/events/{{SLUG}}/items/{{ID}}">{{MORE}} more</a>{{/MORE}}</p>{{/PLEDGERS}}
 {{#ITEM_NOTICE}}<p class="notice{{#WARN}} warn{{/WARN}}" id="item-{{ID}}-notice" role="{{ROLE}}">{{MESSAGE}}</p>{{/ITEM_NOTICE}}
 {{#BRING_FIELD}}<div class="bring-field">
 <input type="hidden" name="version_{{ID}}" value="{{VERSION}}">

@@ -639,6 +639,18 @@ def test_door_mode_checks_in_by_name():
     assert rows == [] and "Nobody matches" in body
 
 
+def bulk_add_people(cookie, slug, word, n):
+    """n people "<word> i" added with the bulk form, 200 lines a post."""
+    for start in range(0, n, 200):
+        body = rsvps_page(cookie, slug)
+        lines = "\n".join(f"{word} {i}, {word.lower()}{i}@example.org"
+                          for i in range(start, min(start + 200, n)))
+        status, _, body = post(f"/admin/events/{slug}/rsvps", {
+            "csrf": csrf_of(body), "form_token": harness.form_tokens(body)[-1],
+            "action": "bulk_add", "lines": lines}, cookie)
+        assert status == 200, f"{status}: {alerts(body)}"
+
+
 def row_form(body, rsvp_id, action):
     """The hidden fields of row rsvp_id's form for action, as the page gives them."""
     row = dict(ROW_RE.findall(body))[str(rsvp_id)]
@@ -673,14 +685,7 @@ def test_participants_actions_stay_on_their_page():
     list's start, never an error."""
     cookie = login()
     make_event(cookie, "paged", "300")
-    for start in range(0, 450, 200):
-        body = rsvps_page(cookie, "paged")
-        lines = "\n".join(f"Runner {i}, runner{i}@example.org"
-                          for i in range(start, min(start + 200, 450)))
-        status, _, body = post("/admin/events/paged/rsvps", {
-            "csrf": csrf_of(body), "form_token": harness.form_tokens(body)[-1],
-            "action": "bulk_add", "lines": lines}, cookie)
-        assert status == 200, f"{status}: {alerts(body)}"
+    bulk_add_people(cookie, "paged", "Runner", 450)
     ids = rsvp_ids("paged")
     first = rsvps_page(cookie, "paged")
     nxt = re.search(r'href="/admin/events/paged/rsvps\?from=(c\d+)">Next page', first).group(1)
@@ -836,14 +841,7 @@ def test_bulk_remove_a_full_page_ticked():
     cookie = login()
     make_event(cookie, "crowd", "1")
     public_rsvp("crowd", "Early")
-    for start in range(0, 500, 200):
-        body = rsvps_page(cookie, "crowd")
-        lines = "\n".join(f"Guest {i}, guest{i}@example.org"
-                          for i in range(start, min(start + 200, 500)))
-        status, _, body = post("/admin/events/crowd/rsvps", {
-            "csrf": csrf_of(body), "form_token": harness.form_tokens(body)[-1],
-            "action": "bulk_add", "lines": lines}, cookie)
-        assert status == 200, f"{status}: {alerts(body)}"
+    bulk_add_people(cookie, "crowd", "Guest", 500)
     body = rsvps_page(cookie, "crowd")
     picks = re.findall(r'name="(pick_\d+)"', body)
     assert len(picks) == 199, len(picks)  # Early, confirmed, and 199 of the queue

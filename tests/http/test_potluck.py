@@ -38,6 +38,7 @@ TEST_EVENTS = {
     "chairs": (None, [("Folding chairs", "utensil", 40, 1, ""),
                       ("Cups", "utensil", 100, 0, "packs")]),
     "empty": (None, []),
+    "bakery": (None, [("Bread", "food", 5000, 0, "loaves")]),
 }
 
 def add_test_events(data):
@@ -432,6 +433,72 @@ def test_names_are_escaped():
     assert EVIL in names, names
     _, _, raw = fetch("GET", "/events/sheet/items.json")
     assert "<script>" not in raw, "raw markup in items.json"
+
+
+def pledger_names(body):
+    return re.findall(r"<li>([^<(]+) \((\d+)\)</li>", body)
+
+
+def test_sheet_shows_the_first_pledgers_and_links_the_rest():
+    """The sheet (event, live and manage pages) names an item's first
+    POTLUCK_NAMES_SHOWN pledgers and links "and N more" to the item's own
+    page, which lists everyone in pledge order, POTLUCK_PLEDGERS_PAGE at a
+    time (Next page links; a malformed start is the list's start)."""
+    bread = item("bakery", "Bread")
+    for k, name in enumerate(("Ann Apple", "Ben Baker", "Cat Crumb", "Dan Dough", "Eve Rye")):
+        rsvp_ok("bakery", name, f"{name.split()[0].lower()}@example.org", {bread["id"]: k + 1})
+    link = f"/events/bakery/items/{bread['id']}"
+    for path in ("/events/bakery", "/events/bakery/live"):
+        status, _, body = fetch("GET", path)
+        expect(status, 200, path, body)
+        assert "Ann A. (1), Ben B. (2), Cat C. (3) and" in body, path
+        assert f'<a href="{link}">2 more</a>' in body and "Dan D." not in body, path
+    status, _, body = fetch("GET", link)
+    expect(status, 200, link, body)
+    assert pledger_names(body) == [("Ann A.", "1"), ("Ben B.", "2"), ("Cat C.", "3"),
+                                   ("Dan D.", "4"), ("Eve R.", "5")], pledger_names(body)
+    assert "15 of 5000 loaves pledged" in body and "Next page" not in body
+    # 200 more, straight into the database: three pages of 100, 100 and 5.
+    con = sqlite3.connect(site().db_path, timeout=30)
+    try:
+        with con:
+            event_id = con.execute("SELECT id FROM event WHERE slug = 'bakery'").fetchone()[0]
+            for k in range(200):
+                rid = con.execute(
+                    "INSERT INTO rsvp (event_id, token_hash, name, email, guests, status,"
+                    " created_at, updated_at) VALUES (?, randomblob(32), ?, ?, 0,"
+                    " 'confirmed', 1, 1)", (event_id, f"Guest{k:03d} Loaf",
+                                            f"guest{k}@example.org")).lastrowid
+                con.execute("INSERT INTO pledge (item_id, rsvp_id, quantity, created_at,"
+                            " updated_at) VALUES (?, ?, 1, 1, 1)", (bread["id"], rid))
+    finally:
+        con.close()
+    seen, path, pages = [], link, 0
+    while path:
+        status, _, body = fetch("GET", path)
+        expect(status, 200, path, body)
+        seen += pledger_names(body)
+        pages += 1
+        nxt = re.search(r'<a href="(/events/bakery/items/\d+\?from=\d+)">Next page', body)
+        path = html.unescape(nxt.group(1)) if nxt else None
+    assert pages == 3 and len(seen) == 205, (pages, len(seen))
+    assert seen[5:] == [(f"Guest{k:03d} L.", "1") for k in range(200)], seen[5:8]
+    assert "From the first" in body
+    # A malformed start is the first page; past the end, nobody.
+    for bad in ("abc", "-1", "1x", "9" * 30):
+        status, _, body = fetch("GET", f"{link}?from={bad}")
+        expect(status, 200 if len(bad) <= 16 else 400, bad, body)
+        if status == 200:
+            assert pledger_names(body)[:1] == [("Ann A.", "1")], bad
+    status, _, body = fetch("GET", f"{link}?from=999999999")
+    assert status == 200 and pledger_names(body) == [] and "No more pledges." in body
+    # No such item at this event, or not an item id at all: 404.
+    other = item("sheet", "Cake")["id"]
+    for path in (f"/events/bakery/items/{other}", "/events/bakery/items/999999",
+                 "/events/bakery/items/0", "/events/bakery/items/x1",
+                 f"/events/nosuch/items/{bread['id']}", f"/events/bakery/items/0{bread['id']}"):
+        status, _, _ = fetch("GET", path)
+        assert status == 404, (path, status)
 
 
 def test_items_json_etag_and_microcache():
