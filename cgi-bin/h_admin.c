@@ -268,14 +268,12 @@ static void dashboard_row(struct tpl_dict *d, struct arena *a, const struct even
 
 int h_admin_home(struct req *r, struct app *app)
 {
-	static const char *const sections[] = { "UPCOMING", "PAST" };
-	static const char *const tables[] = { "UPCOMING_TABLE", "PAST_TABLE" };
-	static const char *const empties[] = { "NO_UPCOMING", "NO_PAST" };
-	int64_t counts[OUTBOX__MAX];
+	const char *past = field_get(r, F_FROM);
+	int64_t counts[OUTBOX__MAX], before = 0;
 	struct event *list;
 	struct page p;
 	enum db_rc rc;
-	int past, i, n;
+	int i, n, more;
 
 	/* Scorekeepers land on their competitions (the login sends everyone here). */
 	if (r->session->role == ADMIN_ROLE_SCOREKEEPER)
@@ -289,13 +287,23 @@ int h_admin_home(struct req *r, struct app *app)
 		tpl_set(tpl_section(p.body, "UNDELIVERED"), "MESSAGE", arena_printf(r->a,
 		    "%lld e-mail%s could not be delivered", (long long)counts[OUTBOX_DEAD],
 		    counts[OUTBOX_DEAD] == 1 ? "" : "s"));
-	for (past = 0; past < 2; past++) {
-		if ((rc = event_list_admin(app->db, r->a, clock_now(), past, &list, &n)) != DB_OK)
-			return db_status(rc);
-		for (i = 0; i < n; i++)
-			dashboard_row(tpl_section(p.body, sections[past]), r->a, &list[i], past);
-		/* An empty list says so, with no table headers above nothing. */
-		tpl_show(p.body, n == 0 ? empties[past] : tables[past]);
-	}
+	if ((rc = event_list_admin(app->db, r->a, clock_now(), &list, &n)) != DB_OK)
+		return db_status(rc);
+	for (i = 0; i < n; i++)
+		dashboard_row(tpl_section(p.body, "UPCOMING"), r->a, &list[i], 0);
+	/* An empty list says so, with no table headers above nothing. */
+	tpl_show(p.body, n == 0 ? "NO_UPCOMING" : "UPCOMING_TABLE");
+	/* ?from=ID: the past events over before event ID; else the latest. */
+	if (past != NULL && field_id(past, &before) != NULL)
+		before = 0;
+	if ((rc = event_list_past(app->db, r->a, clock_now(), before, &list, &n, &more)) != DB_OK)
+		return db_status(rc);
+	for (i = 0; i < n; i++)
+		dashboard_row(tpl_section(p.body, "PAST"), r->a, &list[i], 1);
+	tpl_show(p.body, n > 0 ? "PAST_TABLE" : before != 0 ? "NO_OLDER" : "NO_PAST");
+	if (before != 0)
+		tpl_show(p.body, "LATEST_PAST");
+	if (more)
+		tpl_set_int(tpl_section(p.body, "OLDER"), "BEFORE", list[n - 1].id);
 	return page_end(&p, r, 200);
 }

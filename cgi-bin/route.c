@@ -47,7 +47,7 @@ static const struct route routes[] = {
 	{ M_POST, "/admin/login", h_admin_login, RF_DB,
 	  FIELD(F_NAME) | FIELD(F_PASSWORD) | FIELD(F_FORM_TOKEN) },
 	{ M_POST, "/admin/logout", h_admin_logout, RF_DB | RF_ADMIN | RF_CSRF | RF_ANY_ROLE, 0 },
-	{ M_GET | M_HEAD, "/admin", h_admin_home, RF_DB | RF_ADMIN | RF_ANY_ROLE, 0 },
+	{ M_GET | M_HEAD, "/admin", h_admin_home, RF_DB | RF_ADMIN | RF_ANY_ROLE, FIELD(F_FROM) },
 	{ M_GET | M_HEAD, "/admin/competitions", h_admin_competitions,
 	  RF_DB | RF_ADMIN | RF_ANY_ROLE, 0 },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/scores", h_admin_scores,

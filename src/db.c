@@ -221,9 +221,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_EVENT_ADMIN_UPCOMING] =
 		"SELECT " EVENT_ADMIN_COLS " FROM event INDEXED BY event_end"
 		" WHERE coalesce(ends_at, starts_at) >= ?1 ORDER BY starts_at, id LIMIT ?2",
-	/* The latest over first, read in event_end's order up to the limit. */
+	/*
+	 * The latest over first, read in event_end's order up to the limit,
+	 * from event ?3 on (keyset: those over before it; 0: from the latest).
+	 */
 	[STMT_EVENT_ADMIN_PAST] =
-		"SELECT " EVENT_ADMIN_COLS " FROM event WHERE coalesce(ends_at, starts_at) < ?1"
+		"SELECT " EVENT_ADMIN_COLS " FROM event WHERE coalesce(ends_at, starts_at) <="
+		" min(?1 - 1, coalesce((SELECT coalesce(ends_at, starts_at) FROM event"
+		"  WHERE id = ?3), ?1)) AND (?3 = 0 OR (coalesce(ends_at, starts_at), id) <"
+		" (SELECT coalesce(ends_at, starts_at), id FROM event WHERE id = ?3))"
 		" ORDER BY coalesce(ends_at, starts_at) DESC, id DESC LIMIT ?2",
 	[STMT_EVENT_BY_SLUG] = "SELECT " EVENT_COLS " FROM event WHERE slug = ?1",
 	[STMT_EVENT_BY_ID] = "SELECT " EVENT_COLS " FROM event WHERE id = ?1",

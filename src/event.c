@@ -38,8 +38,9 @@ int event_is_past(const struct event *e, int64_t now)
 }
 
 /* The events statement s selects for time now, at most max, into *list. */
+/* Up to max events of statement s, bound to now, max and (if any) ?3 after. */
 static enum db_rc list(struct db *db, struct arena *a, enum stmt s, int64_t now, int max,
-    struct event **list, int *n)
+    int64_t after, struct event **list, int *n)
 {
 	sqlite3_stmt *st = db_stmt(db, s);
 	int rc;
@@ -48,6 +49,8 @@ static enum db_rc list(struct db *db, struct arena *a, enum stmt s, int64_t now,
 	*list = arena_alloc(a, (size_t)max * sizeof(**list));
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int(st, 2, max);
+	if (sqlite3_bind_parameter_count(st) >= 3)
+		sqlite3_bind_int64(st, 3, after);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		db_read_event(a, st, &(*list)[(*n)++]);
 	sqlite3_reset(st);
@@ -57,14 +60,26 @@ static enum db_rc list(struct db *db, struct arena *a, enum stmt s, int64_t now,
 enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
     struct event **events, int *n)
 {
-	return list(db, a, STMT_EVENT_UPCOMING, now, EVENT_LIST_MAX, events, n);
+	return list(db, a, STMT_EVENT_UPCOMING, now, EVENT_LIST_MAX, 0, events, n);
 }
 
-enum db_rc event_list_admin(struct db *db, struct arena *a, int64_t now, int past,
+enum db_rc event_list_admin(struct db *db, struct arena *a, int64_t now,
     struct event **events, int *n)
 {
-	return list(db, a, past ? STMT_EVENT_ADMIN_PAST : STMT_EVENT_ADMIN_UPCOMING, now,
-	    EVENT_ADMIN_MAX, events, n);
+	return list(db, a, STMT_EVENT_ADMIN_UPCOMING, now, EVENT_ADMIN_MAX, 0, events, n);
+}
+
+enum db_rc event_list_past(struct db *db, struct arena *a, int64_t now, int64_t before,
+    struct event **events, int *n, int *more)
+{
+	/* One more than a page: are there older ones? */
+	enum db_rc rc = list(db, a, STMT_EVENT_ADMIN_PAST, now, EVENT_ADMIN_PAST_PAGE + 1, before,
+	    events, n);
+
+	*more = *n > EVENT_ADMIN_PAST_PAGE;
+	if (*more)
+		*n = EVENT_ADMIN_PAST_PAGE;
+	return rc;
 }
 
 int event_rsvp_open(const struct event *e, int64_t now)

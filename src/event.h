@@ -9,6 +9,7 @@
 #define EVENT_SLUG_MAX 64
 #define EVENT_LIST_MAX 100
 #define EVENT_ADMIN_MAX 200
+#define EVENT_ADMIN_PAST_PAGE 10	/* past events on one page of the dashboard */
 
 enum event_status { EVENT_DRAFT, EVENT_PUBLISHED, EVENT_CANCELLED, EVENT_STATUS__MAX };
 
@@ -57,12 +58,19 @@ enum db_rc event_list_upcoming(struct db *db, struct arena *a, int64_t now,
     struct event **list, int *n);
 
 /*
- * Every event for the admin dashboard, whatever its status: those not over
- * at time now soonest first, or with past set those over, latest first;
- * at most EVENT_ADMIN_MAX.
+ * The events not over at time now for the admin dashboard, whatever their
+ * status, soonest first; at most EVENT_ADMIN_MAX.
  */
-enum db_rc event_list_admin(struct db *db, struct arena *a, int64_t now, int past,
+enum db_rc event_list_admin(struct db *db, struct arena *a, int64_t now,
     struct event **list, int *n);
+
+/*
+ * A page of the events over at time now, whatever their status, latest
+ * first, from those over before event `before` (0: from the latest): up to
+ * EVENT_ADMIN_PAST_PAGE, *more set if there are older ones.
+ */
+enum db_rc event_list_past(struct db *db, struct arena *a, int64_t now, int64_t before,
+    struct event **list, int *n, int *more);
 
 /*
  * The event with this slug, whatever its status (callers decide what a

@@ -1222,6 +1222,54 @@ def test_dashboard_counts_items_still_needed():
     assert cells["fun-run-5k"] == "no sheet", cells["fun-run-5k"]
 
 
+def past_section(body):
+    """The slugs of the dashboard's past events, in order."""
+    past = body.split('<h2 id="past">', 1)[1]
+    return re.findall(r'<tr><td[^>]*><a href="/admin/events/([a-z0-9-]+)/edit">', past)
+
+
+def test_dashboard_pages_past_events():
+    """The dashboard lists the 10 events over last, and pages through the
+    older ones (?from=ID: those over before event ID, latest first; ties
+    by id): every past event once, in order, however many there are."""
+    cookie = login()
+    now = int(time.time())
+    con = sqlite3.connect(site().db_path, timeout=30)
+    try:
+        with con:
+            for k in range(23):
+                end = now - 86400 * (1 + k // 2)  # two events end together
+                con.execute("INSERT INTO event (slug, title, description, location, starts_at,"
+                            " ends_at, status, capacity, max_guests, created_at, updated_at)"
+                            " VALUES (?, ?, '', 'Hall', ?, ?, 'published', 10, 0, 1, 1)",
+                            (f"old-{k}", f"Old {k}", end - 3600, end))
+    finally:
+        con.close()
+    want = [slug for slug, in site().query(
+        "SELECT slug FROM event WHERE coalesce(ends_at, starts_at) < ?"
+        " ORDER BY coalesce(ends_at, starts_at) DESC, id DESC", (int(time.time()),))]
+    assert len(want) >= 23
+    seen, path = [], "/admin"
+    while path:
+        status, _, body = fetch("GET", path, cookie=cookie)
+        assert status == 200, (path, status)
+        page = past_section(body)
+        assert 0 < len(page) <= 10, (path, page)
+        seen += page
+        older = re.search(r'<a href="(/admin\?from=\d+)#past">Older events', body)
+        path = older.group(1) if older else None
+        assert (path is None) == (len(seen) == len(want)), (path, len(seen))
+    assert seen == want, seen
+    assert "Latest past events" in body
+    status, _, body = fetch("GET", "/admin", cookie=cookie)
+    assert past_section(body) == want[:10] and "Latest past events" not in body
+    for bad in ("abc", "-1", "0"):
+        status, _, body = fetch("GET", f"/admin?from={bad}", cookie=cookie)
+        assert status == 200 and past_section(body) == want[:10], bad
+    status, _, body = fetch("GET", "/admin?from=999999999", cookie=cookie)
+    assert status == 200 and past_section(body) == [] and "No older events." in body
+
+
 def test_potluck_csv_one_row_per_pledge():
     cookie = login()
     make_event(cookie, "items-csv", "1")

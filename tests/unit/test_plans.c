@@ -36,8 +36,8 @@ static const struct allowed {
 	{ STMT_EVENT_UPCOMING, "the events not over yet (a range of event_end), sorted by"
 	  " start: no past event is read; an archive of past events costs nothing" },
 	{ STMT_EVENT_ADMIN_UPCOMING, "the same for the admin dashboard" },
-	{ STMT_EVENT_ADMIN_PAST, "the latest events over, in event_end's order, stopping"
-	  " after EVENT_ADMIN_MAX" },
+	{ STMT_EVENT_ADMIN_PAST, "a page of the events over (EVENT_ADMIN_PAST_PAGE + 1), in"
+	  " event_end's order from the cursor's end on" },
 	{ STMT_FORM_PURGE, "the 8 oldest expired tokens, in form_use_age's order" },
 	{ STMT_RSVP_ADMIN_LIST, "a keyset page of the participants page and the CSV"
 	  " export: from the cursor in index order, RSVP_ADMIN_PAGE + 1 rows; a search"
