@@ -1,6 +1,7 @@
 /*
  * history: give a site's database a season's history (see history.h),
- * then ANALYZE it, as a site that has run `PRAGMA optimize` would have.
+ * then ANALYZE it, as a site that has run `PRAGMA optimize` would have,
+ * and merge its search index, as turnout-worker does.
  *
  *   history DATABASE [SLUG [SCALE]]     (defaults: fun-run-5k, 1)
  *
@@ -69,7 +70,9 @@ int main(int argc, char **argv)
 		goto fail;
 	if (history_make(mem, slug, scale, 1) != 0)
 		goto out;
-	if (sqlite3_exec(db_sqlite(mem), "ANALYZE", NULL, NULL, NULL) != SQLITE_OK) {
+	/* And its search index merged, as turnout-worker's housekeeping does. */
+	if (sqlite3_exec(db_sqlite(mem), "ANALYZE; INSERT INTO rsvp_search (rsvp_search)"
+	    " VALUES ('optimize')", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, sizeof(err), "ANALYZE: %s", sqlite3_errmsg(db_sqlite(mem)));
 		goto fail;
 	}

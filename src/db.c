@@ -283,6 +283,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"  WHERE rsvp_search MATCH ?6 AND rowid > ?3 ORDER BY rowid)"
 		" CROSS JOIN rsvp ON rsvp.id = hit WHERE event_id = ?1 AND status = ?2"
 		" AND (name LIKE ?4 ESCAPE '\\' OR email LIKE ?4 ESCAPE '\\') ORDER BY hit LIMIT ?5",
+	/* Up to -?1 pages of merging rsvp_search's segments, whatever their level. */
+	[STMT_SEARCH_MERGE] = "INSERT INTO rsvp_search (rsvp_search, rank) VALUES ('merge', ?1)",
 	[STMT_RSVP_CHECK_IN] =
 		"UPDATE rsvp SET checked_in_at = ?2, updated_at = ?3 WHERE id = ?1",
 	/* See db_log_mark(). */

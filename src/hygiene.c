@@ -45,6 +45,20 @@ enum db_rc hygiene_purge(struct db *db, int *n)
 	return db_end(db, rc);
 }
 
+enum db_rc hygiene_merge(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_SEARCH_MERGE);
+	enum db_rc rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	/* Negative: segments of any level, as "optimize" would, but bounded. */
+	sqlite3_bind_int(st, 1, -HYGIENE_MERGE_PAGES);
+	rc = db_rc_of(db, sqlite3_step(st), "merging the search index");
+	sqlite3_reset(st);
+	return db_end(db, rc);
+}
+
 int hygiene_checkpoint(struct db *db, const struct config *c)
 {
 	char wal[sizeof(c->database) + 4];

@@ -14,6 +14,15 @@
 enum db_rc hygiene_purge(struct db *db, int *n);
 
 /*
+ * Merge the participant search's index (FTS5 keeps each batch of
+ * sign-ups as a segment, and a search reads every segment) toward one
+ * segment, HYGIENE_MERGE_PAGES pages of work at a time: a busy site's
+ * index is whole again within minutes.
+ */
+#define HYGIENE_MERGE_PAGES 1000
+enum db_rc hygiene_merge(struct db *db);
+
+/*
  * Truncate the WAL file when it has grown past c->wal_checkpoint_mb
  * (long readers can keep SQLite's automatic checkpoints from resetting
  * it). Returns 1 if it checkpointed, 0 if not needed, -1 on error.

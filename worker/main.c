@@ -10,8 +10,8 @@
  * ones sent together, only once durable; failures retried with backoff
  * or dead. A worker killed mid-batch leaves its messages leased; once
  * the lease runs out they are sent again (at least once, never lost).
- * Every minute: enqueue due reminders, purge old rows, truncate a large
- * WAL.
+ * Every minute: enqueue due reminders, purge old rows, merge the search
+ * index, truncate a large WAL.
  *
  * SIGTERM or SIGINT: finish the message in hand, record the batch, hand
  * back the messages not tried, then exit.
@@ -327,6 +327,7 @@ static void housekeeping(struct worker *w)
 		log_info("%d reminder(s) enqueued", n);
 	if (hygiene_purge(w->db, &n) == DB_OK && n > 0)
 		log_info("%d old row(s) purged", n);
+	hygiene_merge(w->db);
 	if (hygiene_checkpoint(w->db, w->cfg) == 1)
 		log_info("write-ahead log truncated");
 }

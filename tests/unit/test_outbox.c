@@ -499,6 +499,26 @@ static void add_session(int64_t created, int64_t seen)
 	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
+/* The search index, a segment per sign-up's transaction, is merged into one. */
+static void test_search_merge(void **state)
+{
+	static const char *const names[] = { "ann", "ben", "cat", "dan", "eve", "fay", "gus" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		rsvp(names[i], 0, DB_OK);
+	assert_true(count("SELECT count(DISTINCT segid) FROM rsvp_search_idx") > 1);
+	assert_int_equal(hygiene_merge(F->t.db), DB_OK);
+	assert_int_equal(count("SELECT count(DISTINCT segid) FROM rsvp_search_idx"), 1);
+	assert_int_equal(count("SELECT count(*) FROM rsvp_search WHERE rsvp_search MATCH"
+	    " '\"example.org\"'"), 7);
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db), "INSERT INTO rsvp_search (rsvp_search)"
+	    " VALUES ('integrity-check')", NULL, NULL, NULL), SQLITE_OK);
+	/* Nothing left to merge: still fine. */
+	assert_int_equal(hygiene_merge(F->t.db), DB_OK);
+}
+
 static void test_hygiene(void **state)
 {
 	int replayed, n;
@@ -554,6 +574,7 @@ int main(void)
 		T(test_reminders),
 		T(test_resend_link),
 		T(test_hygiene),
+		T(test_search_merge),
 	};
 
 	return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
