@@ -20,27 +20,11 @@ const char *sheet_category_label(enum item_category c)
 	return category_labels[c];
 }
 
-const char *sheet_amount(struct arena *a, int64_t n, const char *unit)
-{
-	size_t len = strlen(unit), cut = 0;
-
-	if (len == 0)
-		return arena_printf(a, "%lld", (long long)n);
-	if (n == 1 && len > 2 && unit[len - 1] == 's' && unit[len - 2] != 's') {
-		cut = 1;
-		/* "boxes", "dishes", "glasses", "punches": the "es" goes too */
-		if (unit[len - 2] == 'e' && len > 3 && (strchr("xzs", unit[len - 3]) != NULL ||
-		    (len > 4 && unit[len - 3] == 'h' && strchr("cs", unit[len - 4]) != NULL)))
-			cut = 2;
-	}
-	return arena_printf(a, "%lld %.*s", (long long)n, (int)(len - cut), unit);
-}
-
 /* "3 of 4 bowls pledged". */
 static const char *count_label(struct arena *a, const struct item *it)
 {
 	return arena_printf(a, "%lld of %s pledged", (long long)it->pledged,
-	    sheet_amount(a, it->suggested, it->unit));
+	    potluck_amount(a, it->suggested, it->unit));
 }
 
 /* What an item still needs, in words. */
@@ -49,7 +33,7 @@ static const char *need_label(struct arena *a, const struct item *it)
 	int64_t needed = potluck_needed(it);
 
 	if (needed > 0)
-		return arena_printf(a, "%s more needed", sheet_amount(a, needed, it->unit));
+		return arena_printf(a, "%s more needed", potluck_amount(a, needed, it->unit));
 	return it->capped ? "No more needed, thank you" : "Enough pledged; more is welcome";
 }
 
@@ -144,7 +128,7 @@ void sheet_fill(struct tpl_dict *d, struct arena *a, const char *slug, const str
 			need = tpl_section(s, "NEEDED");
 		it = tpl_section(need, "NEED");
 		tpl_set(it, "NEED_NAME", items[i].name);
-		tpl_set(it, "NEED_AMOUNT", sheet_amount(a, potluck_needed(&items[i]), items[i].unit));
+		tpl_set(it, "NEED_AMOUNT", potluck_amount(a, potluck_needed(&items[i]), items[i].unit));
 	}
 	if (needed == 0)
 		tpl_show(s, "ALL_PLEDGED");
@@ -196,7 +180,7 @@ int sheet_bringing(struct tpl_dict *d, struct arena *a, const struct item *items
 			list = tpl_section(d, "BRINGING");
 		m = tpl_section(list, "MINE");
 		tpl_set(m, "NAME", items[i].name);
-		tpl_set(m, "AMOUNT", sheet_amount(a, items[i].mine, items[i].unit));
+		tpl_set(m, "AMOUNT", potluck_amount(a, items[i].mine, items[i].unit));
 	}
 	return list != NULL;
 }
@@ -252,12 +236,12 @@ const char *sheet_refusal(struct arena *a, const struct item *items, int n,
 	if (rc == DB_CONFLICT)
 		return arena_printf(a, "%s changed while you were looking: now %s more"
 		    " needed. Your form is filled in again: check the numbers and send"
-		    " it once more.", name, sheet_amount(a, out->item_left, unit));
+		    " it once more.", name, potluck_amount(a, out->item_left, unit));
 	if (out->item_left == 0)
 		return arena_printf(a, "%s: no more needed, the list is full. Nothing was"
 		    " changed.", name);
 	return arena_printf(a, "%s: only %s more needed. Nothing was changed: please"
-	    " pledge at most that.", name, sheet_amount(a, out->item_left, unit));
+	    " pledge at most that.", name, potluck_amount(a, out->item_left, unit));
 }
 
 int h_event_items(struct req *r, struct app *app)

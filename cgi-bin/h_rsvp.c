@@ -249,7 +249,7 @@ static const char *pledge_notice(struct arena *a, const struct manage_view *v,
 	for (i = 0; i < n; i++)
 		if (items[i].id == v->pledge_item)
 			return items[i].mine > 0 ? arena_printf(a, "Saved: you bring %s.",
-			    sheet_amount(a, items[i].mine, items[i].unit)) :
+			    potluck_amount(a, items[i].mine, items[i].unit)) :
 			    "Saved: your pledge is taken back.";
 	return NULL;
 }

@@ -370,11 +370,6 @@ void sheet_fill(struct tpl_dict *d, struct arena *a, const char *slug, const str
  */
 void sheet_item_values(struct tpl_dict *d, struct arena *a, const struct item *it);
 
-/*
- * "12", "12 packs" or "1 pack": units are entered in the plural ("bowls",
- * "boxes", "bottles"), and one of them reads in the singular.
- */
-const char *sheet_amount(struct arena *a, int64_t n, const char *unit);
 
 /* A category as the sheet heads it: "Food", "Drinks"... */
 const char *sheet_category_label(enum item_category c);

@@ -410,3 +410,19 @@ enum db_rc potluck_pledge(struct db *db, struct arena *a, const char *manage_tok
 {
 	return rsvp_change(db, a, manage_token, form_token, apply_pledge, in, out);
 }
+
+const char *potluck_amount(struct arena *a, int64_t n, const char *unit)
+{
+	size_t len = strlen(unit), cut = 0;
+
+	if (len == 0)
+		return arena_printf(a, "%lld", (long long)n);
+	if (n == 1 && len > 2 && unit[len - 1] == 's' && unit[len - 2] != 's') {
+		cut = 1;
+		/* "boxes", "dishes", "glasses", "punches": the "es" goes too */
+		if (unit[len - 2] == 'e' && len > 3 && (strchr("xzs", unit[len - 3]) != NULL ||
+		    (len > 4 && unit[len - 3] == 'h' && strchr("cs", unit[len - 4]) != NULL)))
+			cut = 2;
+	}
+	return arena_printf(a, "%lld %.*s", (long long)n, (int)(len - cut), unit);
+}

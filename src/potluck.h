@@ -107,6 +107,12 @@ enum db_rc potluck_item_remove(struct db *db, struct arena *a, int64_t event_id,
     int64_t version, int drop_pledges, const char *form_token);
 
 /*
+ * "12", "12 packs" or "1 pack" (in a): units are entered in the plural
+ * ("bowls", "boxes", "bottles"), and one of them reads in the singular.
+ */
+const char *potluck_amount(struct arena *a, int64_t n, const char *unit);
+
+/*
  * The event's sheet: its items by category, still-needed first, with who
  * pledged what; each item's `mine` is rsvp_id's quantity (0: no RSVP).
  * *items is allocated in a.

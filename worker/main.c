@@ -33,6 +33,7 @@
 #include "log.h"
 #include "mail.h"
 #include "outbox.h"
+#include "potluck.h"
 #include "rsvp.h"
 #include "tpl.h"
 #include "transport.h"
@@ -108,21 +109,36 @@ static int claim_values(struct worker *w, const struct outbox_msg *m, struct tpl
 }
 
 /*
- * The party of the RSVP m is about into d (PARTY), and a waitlisted
- * party's place (AHEAD: the parties ahead of it), as they are now.
+ * The party of the RSVP m is about into d (PARTY), what it pledged for the
+ * potluck (BRINGING), and a waitlisted party's place (AHEAD: the parties
+ * ahead of it), as they are now.
  */
 static enum db_rc party_values(struct worker *w, const struct outbox_msg *m,
     struct tpl_dict *d)
 {
+	struct tpl_dict *bringing = NULL, *line;
 	int64_t spots_ahead;
+	struct item *items;
 	struct rsvp rv;
 	enum db_rc rc;
-	int position;
+	int position, i, n;
 
 	if ((rc = rsvp_admin_get(w->db, w->a, m->event_id, m->rsvp_id, &rv)) != DB_OK)
 		return rc;
 	tpl_set(d, "PARTY", rv.guests == 0 ? "1 (you)" : arena_printf(w->a, "%d (you + %d"
 	    " guest%s)", 1 + rv.guests, rv.guests, rv.guests == 1 ? "" : "s"));
+	if ((rc = potluck_sheet(w->db, w->a, m->event_id, rv.id, &items, &n)) != DB_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (items[i].mine == 0)
+			continue;
+		if (bringing == NULL)
+			bringing = tpl_section(d, "BRINGING");
+		line = tpl_section(bringing, "ITEM");
+		tpl_set(line, "NAME", mail_one_line(w->a, items[i].name));
+		tpl_set(line, "AMOUNT", mail_one_line(w->a, potluck_amount(w->a, items[i].mine,
+		    items[i].unit)));
+	}
 	if (rv.status != RSVP_WAITLISTED)
 		return DB_OK;
 	if ((rc = waitlist_position(w->db, m->event_id, rv.id, &position, &spots_ahead)) != DB_OK)

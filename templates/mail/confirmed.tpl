@@ -8,7 +8,9 @@ When:  {{WHEN}}
 {{#ENDS}}Ends:  {{ENDS}}
 {{/ENDS}}Where: {{WHERE}}
 Party: {{PARTY}}
-Event: {{EVENT_URL}}
+{{#BRINGING}}You're bringing:
+{{#ITEM}}- {{NAME}}: {{AMOUNT}}
+{{/ITEM}}{{/BRINGING}}Event: {{EVENT_URL}}
 {{#CLOSES}}Registration closes: {{CLOSES}}
 {{/CLOSES}}Add to calendar: {{ICS_URL}}
 {{>LINK}}

@@ -9,7 +9,9 @@ When:  {{WHEN}}
 {{#ENDS}}Ends:  {{ENDS}}
 {{/ENDS}}Where: {{WHERE}}
 Party: {{PARTY}}
-Event: {{EVENT_URL}}
+{{#BRINGING}}You're bringing:
+{{#ITEM}}- {{NAME}}: {{AMOUNT}}
+{{/ITEM}}{{/BRINGING}}Event: {{EVENT_URL}}
 {{>LINK}}
 See you there,
 {{SITE_NAME}}

@@ -296,6 +296,28 @@ def test_confirmation_delivered_and_parsed():
     assert (attempts, link_token) == (1, None), (attempts, link_token)
 
 
+def test_confirmation_lists_the_pledges():
+    """What the person pledged with their sign-up is in the confirmation,
+    each amount in words ("1 bottle", "2 bowls")."""
+    for name, unit in (("Potato salad", "bowls"), ("Lemonade", "bottles")):
+        db_write(site().data, "INSERT INTO item (event_id, name, category, suggested, unit)"
+                 " SELECT id, ?, 'food', 5, ? FROM event WHERE slug = 'mailtest'", (name, unit))
+    items = dict(site().query("SELECT name, id FROM item WHERE event_id ="
+                              " (SELECT id FROM event WHERE slug = 'mailtest')"))
+    page = site().request("GET", "/events/mailtest")[2].decode()
+    fields = {"form_token": harness.form_token(page), "name": "Pia Pledge",
+              "email": "pia@example.org", "guests": "2"}
+    for name, quantity in (("Potato salad", 2), ("Lemonade", 1)):
+        fields[f"item_{items[name]}"] = str(quantity)
+        fields[f"version_{items[name]}"] = "1"
+    status, _, _ = site().request("POST", "/events/mailtest/rsvp",
+                                  urllib.parse.urlencode(fields), FORM)
+    assert status == 303, status
+    body = one_mail("pia@example.org", "You're confirmed: Mail test event").replace("\r\n", "\n")
+    assert "\nParty: 3 (you + 2 guests)\nYou're bringing:\n" in body, body
+    assert "- Potato salad: 2 bowls\n" in body and "- Lemonade: 1 bottle\n" in body, body
+
+
 def one_mail(rcpt, subject):
     """The body of the one message for rcpt whose subject starts with
     subject (waits for it)."""
