@@ -117,7 +117,7 @@ int db_status(enum db_rc rc)
 	static const int status[] = {
 		[DB_OK] = 200, [DB_NOTFOUND] = 404, [DB_CONFLICT] = 409, [DB_FULL] = 422,
 		[DB_CLOSED] = 422, [DB_INVALID] = 400, [DB_BUSY] = 503,
-		[DB_NOSPACE] = STATUS_NO_SPACE, [DB_ERROR] = 500,
+		[DB_NOSPACE] = STATUS_NO_SPACE, [DB_UNSYNCED] = 503, [DB_ERROR] = 500,
 	};
 
 	return (unsigned)rc < sizeof(status) / sizeof(status[0]) ? status[rc] : 500;

@@ -104,7 +104,8 @@ void page_errors_show(struct page *p, struct arena *a, struct tpl_dict *form,
 /*
  * The HTTP status of a domain outcome: the one place they are mapped
  * (DB_NOTFOUND 404, DB_CONFLICT 409, DB_FULL and DB_CLOSED 422,
- * DB_INVALID 400, DB_BUSY 503, DB_NOSPACE STATUS_NO_SPACE, DB_ERROR 500).
+ * DB_INVALID 400, DB_BUSY 503, DB_NOSPACE STATUS_NO_SPACE, DB_UNSYNCED 503,
+ * DB_ERROR 500).
  * Handlers choose the words.
  */
 int db_status(enum db_rc rc);

@@ -144,7 +144,7 @@ void config_defaults(struct config *c)
 	snprintf(c->templates, sizeof(c->templates), "%s", TURNOUT_TEMPLATES_DIR);
 	strcpy(c->timezone, "UTC");
 	strcpy(c->site_name, "Turnout");
-	c->synchronous = SYNC_FULL;
+	c->synchronous = SYNC_GROUP;
 	c->write_gate = 1;
 	c->busy_timeout_ms = 5000;
 	c->max_body = 64 * 1024;
@@ -258,8 +258,10 @@ static const char *set_key(struct config *c, const struct key *k, const char *v)
 			c->synchronous = SYNC_FULL;
 		else if (strcmp(v, "normal") == 0)
 			c->synchronous = SYNC_NORMAL;
+		else if (strcmp(v, "group") == 0)
+			c->synchronous = SYNC_GROUP;
 		else
-			return "must be full or normal";
+			return "must be group, full or normal";
 		return NULL;
 	case K_TRANSPORT:
 		if (strcmp(v, "maildir") == 0)

@@ -4,7 +4,7 @@
 #include <limits.h>
 #include <stddef.h>
 
-enum sync_mode { SYNC_FULL, SYNC_NORMAL };
+enum sync_mode { SYNC_FULL, SYNC_NORMAL, SYNC_GROUP };
 enum mail_transport { MAIL_MAILDIR, MAIL_SMTP, MAIL_SENDMAIL };
 
 #define CONFIG_RETRY_MAX 10	/* entries of mail_retry */

@@ -1,11 +1,14 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -24,7 +27,28 @@ struct db {
 	int gate_fd;		/* the database file, for the writers' flock; -1: no gate */
 	int gated;		/* 1 while this connection holds the gate */
 	int gate_timeout_ms;	/* longest wait for the gate: busy_timeout_ms */
+	int grouped;		/* 1: commits wait for the group fsync (db_group) */
+	int wal_pages;		/* frames in the WAL after this connection's last commit */
 };
+
+/*
+ * Group fsync, shared by every process forked after db_group_init(): a
+ * commit (synchronous = NORMAL, no fsync inside the write gate) takes a
+ * ticket inside the gate; after the gate, the commit is acknowledged once
+ * synced >= ticket. Whoever holds `lead` syncs the WAL for everyone who
+ * committed so far. The sequence numbers are only read and written with
+ * atomics; `lead` orders the syncs and guards failed_upto and failing.
+ */
+struct db_group {
+	pthread_mutex_t lead;	/* process-shared, robust: a dead leader's heir syncs */
+	uint64_t committed;	/* tickets handed out */
+	uint64_t synced;	/* every ticket <= this is on disk */
+	uint64_t failed_upto;	/* tickets a failed sync covered: never acknowledged */
+	int failing;		/* a sync failed and no checkpoint has made the WAL safe since */
+	uint64_t syncs;		/* successful group syncs, for /metrics */
+};
+
+static struct db_group *group;
 
 /*
  * Row types. Each lists the columns a statement selects for it, beside
@@ -761,6 +785,56 @@ static int exec(struct db *db, const char *sql, char *err, size_t errlen)
 	return -1;
 }
 
+int db_group_init(void)
+{
+	pthread_mutexattr_t attr;
+	struct db_group *g;
+	int rc;
+
+	g = mmap(NULL, sizeof(*g), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (g == MAP_FAILED) {
+		log_error("group fsync: mmap: %s", strerror(errno));
+		return -1;
+	}
+	memset(g, 0, sizeof(*g));
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	rc = pthread_mutex_init(&g->lead, &attr);
+	pthread_mutexattr_destroy(&attr);
+	if (rc != 0) {
+		log_error("group fsync: mutex: %s", strerror(rc));
+		munmap(g, sizeof(*g));
+		return -1;
+	}
+	group = g;
+	return 0;
+}
+
+void db_group_free(void)
+{
+	if (group == NULL)
+		return;
+	pthread_mutex_destroy(&group->lead);
+	munmap(group, sizeof(*group));
+	group = NULL;
+}
+
+void db_group_counts(uint64_t *commits, uint64_t *syncs)
+{
+	*commits = group != NULL ? __atomic_load_n(&group->committed, __ATOMIC_ACQUIRE) : 0;
+	*syncs = group != NULL ? __atomic_load_n(&group->syncs, __ATOMIC_ACQUIRE) : 0;
+}
+
+/* SQLite's WAL hook: note the WAL's size for db_checkpoint. */
+static int on_wal_commit(void *arg, sqlite3 *conn, const char *name, int pages)
+{
+	(void)conn;
+	(void)name;
+	((struct db *)arg)->wal_pages = pages;
+	return SQLITE_OK;
+}
+
 struct db *db_open(const struct config *c, int create, char *err, size_t errlen)
 {
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
@@ -780,13 +854,21 @@ struct db *db_open(const struct config *c, int create, char *err, size_t errlen)
 	sqlite3_extended_result_codes(db->conn, 1);
 	/*
 	 * synchronous=FULL makes every commit durable at the cost of one
-	 * fsync; NORMAL can lose the last commits on power loss (never on a
-	 * crash of the program) and writes ~2x faster (STACK-NOTES.md).
+	 * fsync inside the write lock; NORMAL can lose the last commits on
+	 * power loss (never on a crash of the program) and writes ~2x faster
+	 * (STACK-NOTES.md). GROUP commits as NORMAL and makes db_commit wait
+	 * for a shared fsync; a process without the shared page (the admin
+	 * tool) stays FULL. Grouped connections never checkpoint inside a
+	 * commit (the write gate would wait for it): db_checkpoint does it
+	 * after the answer.
 	 */
+	db->grouped = c->synchronous == SYNC_GROUP && group != NULL;
 	snprintf(pragmas, sizeof(pragmas),
 	    "PRAGMA busy_timeout = %d; PRAGMA journal_mode = WAL;"
-	    " PRAGMA foreign_keys = ON; PRAGMA synchronous = %s;",
-	    c->busy_timeout_ms, c->synchronous == SYNC_FULL ? "FULL" : "NORMAL");
+	    " PRAGMA foreign_keys = ON; PRAGMA synchronous = %s;%s",
+	    c->busy_timeout_ms,
+	    c->synchronous == SYNC_NORMAL || db->grouped ? "NORMAL" : "FULL",
+	    db->grouped ? " PRAGMA wal_autocheckpoint = 0;" : "");
 	if (exec(db, pragmas, err, errlen) != 0) {
 		/* A directory or a non-database file fails here, not at open. */
 		char why[200];
@@ -804,6 +886,8 @@ struct db *db_open(const struct config *c, int create, char *err, size_t errlen)
 		    strerror(errno));
 		goto fail;
 	}
+	if (db->grouped)
+		sqlite3_wal_hook(db->conn, on_wal_commit, db);
 	return db;
 fail:
 	db_close(db);
@@ -1058,15 +1142,151 @@ enum db_rc db_try_begin(struct db *db)
 	return begin(db, 0);
 }
 
+/*
+ * fdatasync the WAL through SQLite's own handle of it (always the live
+ * -wal file: SQLite never replaces it while this connection is open).
+ * Returns 0 or -1, logged.
+ */
+static int sync_wal(struct db *db)
+{
+	sqlite3_file *wal = NULL;
+	int rc;
+
+	if (sqlite3_file_control(db->conn, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+	    &wal) != SQLITE_OK || wal == NULL || wal->pMethods == NULL) {
+		log_error("group fsync: the connection has no WAL file open");
+		return -1;
+	}
+	if ((rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY)) !=
+	    SQLITE_OK) {
+		log_error("group fsync: syncing the WAL failed (%s): nothing is acknowledged"
+		    " until a checkpoint succeeds; check the disk", strerror(
+		    sqlite3_system_errno(db->conn) != 0 ? sqlite3_system_errno(db->conn) : EIO));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * After a failed sync the kernel may have dropped the WAL's unwritten
+ * pages (PostgreSQL's "fsyncgate"): a later fdatasync that succeeds says
+ * nothing about them, and WAL recovery stops at the first bad frame, so
+ * later commits would be lost with them. Only a checkpoint that copies the
+ * whole WAL into the database file, syncs it and empties the WAL makes
+ * later commits safe to acknowledge again. Returns 0 or -1, logged.
+ */
+static int recover_wal(struct db *db)
+{
+	int frames = -1, done = -1;
+
+	if (sqlite3_wal_checkpoint_v2(db->conn, "main", SQLITE_CHECKPOINT_TRUNCATE,
+	    &frames, &done) != SQLITE_OK || frames != 0) {
+		log_error("group fsync: checkpoint after a failed sync: %s",
+		    sqlite3_errmsg(db->conn));
+		return -1;
+	}
+	log_info("group fsync: the WAL is checkpointed and synced: acknowledging again");
+	return 0;
+}
+
+static struct timespec deadline_in(int ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (t.tv_nsec >= 1000000000) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000;
+	}
+	return t;
+}
+
+/*
+ * Wait until the commit with ticket `my` is on disk: if no sync covered
+ * it yet, queue (in the kernel) for the leader's mutex; whoever holds it
+ * syncs the WAL once for every ticket handed out so far. A leader that
+ * died holding the mutex (kill -9 mid-sync) hands it to the next waiter
+ * with EOWNERDEAD; that one syncs. Waits at most gate_timeout_ms, like the
+ * gate. Returns DB_OK (durable), DB_BUSY (no sync in time: a stalled
+ * leader) or DB_UNSYNCED (a sync failed: this commit may not be on disk).
+ */
+static enum db_rc group_wait(struct db *db, uint64_t my)
+{
+	struct db_group *g = group;
+	struct timespec until;
+	enum db_rc rc = DB_OK;
+	uint64_t target;
+	int lk;
+
+	if (__atomic_load_n(&g->synced, __ATOMIC_ACQUIRE) >= my &&
+	    __atomic_load_n(&g->failed_upto, __ATOMIC_ACQUIRE) < my)
+		return DB_OK;
+	until = deadline_in(db->gate_timeout_ms);
+	lk = pthread_mutex_timedlock(&g->lead, &until);
+	if (lk == EOWNERDEAD) {
+		log_error("group fsync: the last leader died mid-sync: syncing for it");
+		pthread_mutex_consistent(&g->lead);
+	} else if (lk == ETIMEDOUT) {
+		log_error("group fsync: no sync within %d ms", db->gate_timeout_ms);
+		return DB_BUSY;
+	} else if (lk != 0) {
+		log_error("group fsync: %s", strerror(lk));
+		return DB_ERROR;
+	}
+	if (my <= __atomic_load_n(&g->failed_upto, __ATOMIC_ACQUIRE))
+		rc = DB_UNSYNCED;
+	else if (__atomic_load_n(&g->synced, __ATOMIC_ACQUIRE) >= my)
+		rc = DB_OK;
+	else if (g->failing && recover_wal(db) != 0)
+		rc = DB_UNSYNCED;
+	else {
+		/* Every ticket up to target finished its WAL writes before it was taken. */
+		target = __atomic_load_n(&g->committed, __ATOMIC_ACQUIRE);
+		if (sync_wal(db) == 0) {
+			g->failing = 0;
+			__atomic_store_n(&g->synced, target, __ATOMIC_RELEASE);
+			__atomic_add_fetch(&g->syncs, 1, __ATOMIC_RELEASE);
+		} else
+			rc = DB_UNSYNCED;
+	}
+	if (rc == DB_UNSYNCED && my > __atomic_load_n(&g->failed_upto, __ATOMIC_ACQUIRE)) {
+		/* Everyone waiting for the failed sync is refused, not resynced. */
+		g->failing = 1;
+		__atomic_store_n(&g->failed_upto, __atomic_load_n(&g->committed,
+		    __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&g->lead);
+	return rc;
+}
+
 enum db_rc db_commit(struct db *db)
 {
 	enum db_rc rc = db_rc_of(db, sqlite3_exec(db->conn, "COMMIT", NULL, NULL,
 	    NULL), "commit");
+	uint64_t my = 0;
 
 	if (rc != DB_OK)
 		db_rollback(db);
+	else if (db->grouped)
+		my = __atomic_add_fetch(&group->committed, 1, __ATOMIC_ACQ_REL);
 	gate_release(db);
+	/* Outside the gate: the next writer commits while this one waits. */
+	if (my != 0)
+		rc = group_wait(db, my);
 	return rc;
+}
+
+void db_checkpoint(struct db *db, int pages)
+{
+	int frames, done;
+
+	if (db == NULL || db->wal_pages < pages)
+		return;
+	db->wal_pages = 0;
+	/* SQLITE_BUSY: another process is checkpointing; it does the work. */
+	sqlite3_wal_checkpoint_v2(db->conn, "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
 }
 
 void db_rollback(struct db *db)

@@ -30,6 +30,7 @@ enum db_rc {
 	DB_INVALID,		/* input the rules refuse (400) */
 	DB_BUSY,		/* lock not had within busy_timeout: 503 + Retry-After */
 	DB_NOSPACE,		/* the disk is full, nothing written: 503 + Retry-After */
+	DB_UNSYNCED,		/* committed, but its fsync failed: 503 + Retry-After */
 	DB_ERROR
 };
 
@@ -189,6 +190,19 @@ enum stmt {
 	STMT__MAX
 };
 
+/*
+ * Group fsync (synchronous = group): called once, before forking, by the
+ * program whose processes share the fsyncs (turnout.fcgi's master). It
+ * maps the shared page: the counters and the leader's robust mutex.
+ * Connections db_open()s with synchronous = group after it commit without
+ * an fsync and db_commit() waits for a shared one; without it they use
+ * FULL. Returns 0, or -1 logged. db_group_free() unmaps it.
+ */
+int db_group_init(void);
+void db_group_free(void);
+/* Commits acknowledged through the group and fsyncs made for them so far. */
+void db_group_counts(uint64_t *commits, uint64_t *syncs);
+
 /* A connection with its prepared statements; only db.c sees inside. */
 struct db;
 
@@ -232,10 +246,22 @@ sqlite3_stmt *db_stmt(struct db *db, enum stmt s);
  * stalled holder (a stopped process) costs writers a 503, not a hang; it
  * uses SIGALRM and ITIMER_REAL for that, which no caller may use.
  * db_try_begin does not wait for the gate at all: DB_BUSY if it is taken.
+ * With synchronous = group db_commit returns only once the commit is on
+ * disk (waiting after the gate is released, so the next writer commits
+ * meanwhile): DB_OK, DB_BUSY when no sync came within busy_timeout_ms (a
+ * stalled leader), DB_UNSYNCED when the sync failed. Either failure means
+ * the change is committed but not known to be on disk: the visitor gets
+ * a 503 and a retry with the same form token answers the first outcome.
  */
 enum db_rc db_begin(struct db *db);
 enum db_rc db_try_begin(struct db *db);
 enum db_rc db_commit(struct db *db);
+/*
+ * A PASSIVE checkpoint when this connection's last commit left at least
+ * `pages` frames in the WAL (grouped connections never checkpoint inside a
+ * commit). For after an answer is sent; never waits for other processes.
+ */
+void db_checkpoint(struct db *db, int pages);
 void db_rollback(struct db *db);
 /* End a write transaction: commit if rc is DB_OK, else roll back. Returns the outcome. */
 enum db_rc db_end(struct db *db, enum db_rc rc);

@@ -23,7 +23,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c.data_dir, "var");
 	assert_string_equal(c.database, "var/turnout.db");
 	assert_string_equal(c.socket, "var/turnout.sock");
-	assert_int_equal(c.synchronous, SYNC_FULL);
+	assert_int_equal(c.synchronous, SYNC_GROUP);
 	assert_int_equal(c.busy_timeout_ms, 5000);
 	assert_int_equal(c.max_body, 65536);
 	assert_int_equal(c.workers, 0);
@@ -50,6 +50,8 @@ static void test_parse(void **state)
 	assert_string_equal(c.timezone, "Europe/Berlin");
 	assert_string_equal(c.site_name, "Chess Club = Fun");
 	assert_int_equal(c.max_body, 2048);
+	assert_int_equal(config_parse(&c, "synchronous = group\n", err, sizeof(err)), 0);
+	assert_int_equal(c.synchronous, SYNC_GROUP);
 }
 
 /* Each bad line is refused with a message naming its line number. */
@@ -61,7 +63,7 @@ static void test_errors(void **state)
 		{ "workers = 65\n", "line 1: workers: out of range" },
 		{ "workers = -1\n", "line 1: workers: out of range" },
 		{ "workers = 99999999999999999999\n", "line 1: workers: not a whole number" },
-		{ "synchronous = off\n", "line 1: synchronous: must be full or normal" },
+		{ "synchronous = off\n", "line 1: synchronous: must be group, full or normal" },
 		{ "data_dir =\n", "line 1: data_dir: empty value" },
 		{ "just words\n", "line 1: expected key = value" },
 		{ "workers = 2\nworkers = 3\n", "line 2: workers is set twice" },

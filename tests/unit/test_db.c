@@ -67,6 +67,43 @@ static void test_sync_normal(void **state)
 	db_close(db);
 }
 
+/*
+ * synchronous = group: FULL in a process without the shared page (the
+ * admin tool); after db_group_init, NORMAL without automatic checkpoints,
+ * and each commit returns after one group fsync covered it.
+ */
+static void test_sync_group(void **state)
+{
+	struct testdb *f = *state;
+	uint64_t commits, syncs;
+	char err[512];
+	struct db *db;
+
+	f->cfg.synchronous = SYNC_GROUP;
+	db = db_open(&f->cfg, 0, err, sizeof(err));
+	assert_non_null(db);
+	assert_int_equal(pragma(db, "PRAGMA synchronous"), 2);
+	assert_int_equal(pragma(db, "PRAGMA wal_autocheckpoint"), 1000);
+	db_close(db);
+
+	assert_int_equal(db_group_init(), 0);
+	db = db_open(&f->cfg, 0, err, sizeof(err));
+	assert_non_null(db);
+	assert_int_equal(pragma(db, "PRAGMA synchronous"), 1);
+	assert_int_equal(pragma(db, "PRAGMA wal_autocheckpoint"), 0);
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(db_exec(db, "CREATE TABLE probe (x)"), DB_OK);
+	assert_int_equal(db_commit(db), DB_OK);
+	assert_int_equal(db_begin(db), DB_OK);
+	assert_int_equal(db_exec(db, "INSERT INTO probe VALUES (1)"), DB_OK);
+	assert_int_equal(db_commit(db), DB_OK);
+	db_group_counts(&commits, &syncs);
+	assert_int_equal(commits, 2);
+	assert_int_equal(syncs, 2);
+	db_close(db);
+	db_group_free();
+}
+
 static void test_migrate_is_idempotent(void **state)
 {
 	struct testdb *f = *state;
@@ -318,6 +355,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_normal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_from_v1_matches_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_refused, setup, teardown),
