@@ -262,6 +262,12 @@ int page_etag(struct req *r, int64_t version)
 	 */
 	req_header(r, "X-Accel-Expires", arena_printf(r->a, "@%lld",
 	    (long long)clock_now()));
+	/*
+	 * For nginx's cache, which keeps this header from browsers: while a
+	 * subrequest refreshes the expired entry, answer it for one more
+	 * second, so pollers never wait for the app (nginx.conf).
+	 */
+	r->cache_control = "max-age=1, stale-while-revalidate=1";
 	return strcmp(r->if_none_match, etag) == 0;
 }
 

@@ -40,8 +40,9 @@ int page_data(struct req *r, const char *file, struct tpl_dict *d,
 
 /*
  * Give a JSON document that changes with version an exact ETag and a
- * microcache lifetime ending with this second. Returns 1 when the
- * client's copy is current: answer 304.
+ * microcache lifetime ending with this second, plus one second in which
+ * nginx may answer it while refreshing it. Returns 1 when the client's
+ * copy is current: answer 304.
  */
 int page_etag(struct req *r, int64_t version);
 

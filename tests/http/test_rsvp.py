@@ -956,6 +956,21 @@ def test_status_json_cache_is_at_most_1s_old():
                         "1 s poll to reach an open page")
 
 
+def test_status_json_after_a_quiet_spell_is_fresh():
+    """nginx refreshes an expired entry in the background and answers the
+    old one meanwhile (no poller waits for the app), but only entries polled
+    within the last second stay: after a quiet spell the first poll gets
+    the numbers as they are, not an entry seconds old."""
+    slug = "watch"
+    _, _, before = status_json(slug)
+    rsvp_ok(slug, "Quiet Spell", "quiet@example.org")
+    time.sleep(3)
+    status, hdrs, after = status_json(slug)
+    assert_status(status, 200, "status.json after 3 s without polls")
+    assert after["confirmed"] == before["confirmed"] + 1, (
+        f"X-Cache {hdrs.get('x-cache')!r}: an answer over 2 s old", before, after)
+
+
 # -- 10. concurrency -----------------------------------------------------------
 
 def summarize(what, results, took):
