@@ -173,7 +173,7 @@ static void usage(void)
 	fprintf(stderr, "usage: commit-rate [-d seconds] [-n] [-p processes]"
 	    " [-g on|off] [-D dir]\n"
 	    "  -d  how long to commit (default 5)\n"
-	    "  -n  synchronous = normal (default full, as the site)\n"
+	    "  -n  synchronous = normal (default full: one fsync per commit)\n"
 	    "  -p  writer processes at once, 1-%d (default 1)\n"
 	    "  -g  the write gate (default on, as the site)\n"
 	    "  -D  directory for the temporary database (default $TMPDIR or /tmp)\n",
@@ -194,6 +194,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	config_defaults(&c);
+	/* One fsync per commit, as the site before group fsync. */
+	c.synchronous = SYNC_FULL;
 	while ((opt = getopt(argc, argv, "d:np:g:D:")) != -1) {
 		switch (opt) {
 		case 'd': seconds = atof(optarg); break;
