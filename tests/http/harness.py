@@ -51,6 +51,9 @@ TIMEOUT = 30 if VALGRIND else 10  # socket timeout, seconds
 # Workers of a site whose tests race requests: by default the app runs one
 # per CPU, and one worker alone would serve a "storm" one request at a time.
 STORM_WORKERS = 4
+# Under valgrind every worker is a valgrind process: the default (16 per
+# core with synchronous = group) would take minutes to start and stop.
+VALGRIND_WORKERS = 2
 # The umask of an admin's shell: the programs must make their files private
 # themselves (test_foundation checks every file of a site).
 os.umask(0o022)
@@ -321,12 +324,18 @@ class Site:
             if os.path.exists(supp):
                 wrap.append(f"--suppressions={supp}")
             self.env["TURNOUT_WRAP"] = " ".join(wrap)
+            self.env["TURNOUT_WORKERS"] = str(VALGRIND_WORKERS)
         _live.append(self)
         try:
             self._run(ADMIN, "init")
             self._run(ADMIN, "demo")
             if self.prepare:
                 self.prepare(self.data)
+            conf = os.path.join(self.data, "turnout.conf")
+            if VALGRIND and os.path.exists(conf):
+                with open(conf, "r+") as f:
+                    if not re.search(r"^workers\s*=", f.read(), re.M):
+                        f.write(f"\nworkers = {VALGRIND_WORKERS}\n")
             self._running = True
             self._run(SERVE, "start", timeout=120)
             if not self.expect_healthy:
