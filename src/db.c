@@ -45,7 +45,7 @@ struct db_group {
 	uint64_t synced;	/* every ticket <= this is on disk */
 	uint64_t failed_upto;	/* tickets a failed sync covered: never acknowledged */
 	int failing;		/* a sync failed and no checkpoint has made the WAL safe since */
-	uint64_t syncs;		/* successful group syncs, for /metrics */
+	uint64_t syncs;		/* successful group syncs (kill -USR2 logs them) */
 };
 
 static struct db_group *group;
