@@ -993,6 +993,11 @@ enum db_rc db_rc_of(struct db *db, int rc, const char *what)
 		log_error("%s: the disk is full", what);
 		return DB_NOSPACE;
 	}
+	/* A commit whose own fsync failed may or may not be on disk. */
+	if (rc == SQLITE_IOERR_FSYNC) {
+		log_error("%s: syncing the database failed: %s", what, sqlite3_errmsg(db->conn));
+		return DB_UNSYNCED;
+	}
 	switch (rc & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_DONE:

@@ -30,7 +30,7 @@ enum db_rc {
 	DB_INVALID,		/* input the rules refuse (400) */
 	DB_BUSY,		/* lock not had within busy_timeout: 503 + Retry-After */
 	DB_NOSPACE,		/* the disk is full, nothing written: 503 + Retry-After */
-	DB_UNSYNCED,		/* committed, but its fsync failed: 503 + Retry-After */
+	DB_UNSYNCED,		/* a commit whose fsync failed, maybe not on disk: 503 + Retry-After */
 	DB_ERROR
 };
 
@@ -296,7 +296,8 @@ enum db_rc db_step_done(struct db *db, sqlite3_stmt *st, const char *what);
 /*
  * Map an sqlite3 result code to a db_rc, logging unexpected errors once.
  * A full disk (SQLITE_FULL, or an I/O error whose cause was ENOSPC or
- * EDQUOT) is DB_NOSPACE.
+ * EDQUOT) is DB_NOSPACE. A commit whose fsync failed (SQLITE_IOERR_FSYNC) is
+ * DB_UNSYNCED.
  */
 enum db_rc db_rc_of(struct db *db, int rc, const char *what);
 
