@@ -87,16 +87,21 @@ CREATE TABLE rsvp_log (
 	rsvp_id    INTEGER NOT NULL REFERENCES rsvp (id) ON DELETE CASCADE,
 	event_id   INTEGER NOT NULL,
 	action     TEXT NOT NULL CHECK (action IN ('rsvp', 'waitlist', 'promote', 'update',
-	                                           'cancel', 'checkin', 'uncheckin')),
+	                                           'cancel', 'checkin', 'uncheckin',
+	                                           'score', 'void', 'correct')),
 	old_status TEXT,
 	new_status TEXT NOT NULL,
 	spots      INTEGER NOT NULL,
 	at         INTEGER NOT NULL,
-	actor      TEXT                              -- the admin's name; NULL: the visitor
+	actor      TEXT,                             -- the admin's name; NULL: the visitor
+	score_id   INTEGER                           -- score, void, correct: the score
 );
 CREATE INDEX rsvp_log_event ON rsvp_log (event_id, id);
 -- An RSVP's log rows by action: its first promotion, its wait.
 CREATE INDEX rsvp_log_rsvp ON rsvp_log (rsvp_id, action, id);
+-- The score rows of an event and of an entry, newest last (the score log).
+CREATE INDEX rsvp_log_scores ON rsvp_log (event_id, id) WHERE score_id IS NOT NULL;
+CREATE INDEX rsvp_log_entry_scores ON rsvp_log (rsvp_id, id) WHERE score_id IS NOT NULL;
 
 -- One-time form tokens that have been used, with what they did.
 CREATE TABLE form_use (
@@ -775,6 +780,32 @@ WHEN OLD.voided_at IS NULL AND NEW.voided_at IS NOT NULL BEGIN
 	UPDATE competition SET version = version + 1 WHERE event_id = OLD.event_id;
 END;
 
+-- Every score, void and correction in the analytics log, with who did it
+-- (actor: the account, "api:LABEL" for an API token, NULL for the
+-- entrant; migrations/015-score-log.sql). A correction is the old score's
+-- void and its replacement as 'correct'.
+CREATE TRIGGER score_log_insert AFTER INSERT ON score BEGIN
+	INSERT INTO rsvp_log (rsvp_id, event_id, action, old_status, new_status, spots, at,
+		actor, score_id)
+	SELECT id, event_id, 'score', status, status, 1 + guests, NEW.created_at,
+		NEW.created_by, NEW.id
+	FROM rsvp WHERE id = NEW.entry_id;
+END;
+CREATE TRIGGER score_log_void AFTER UPDATE OF voided_at ON score
+WHEN OLD.voided_at IS NULL AND NEW.voided_at IS NOT NULL BEGIN
+	INSERT INTO rsvp_log (rsvp_id, event_id, action, old_status, new_status, spots, at,
+		actor, score_id)
+	SELECT id, event_id, 'void', status, status, 1 + guests, NEW.voided_at,
+		NEW.voided_by, NEW.id
+	FROM rsvp WHERE id = NEW.entry_id;
+END;
+-- A correction: the replacement's row says so.
+CREATE TRIGGER score_log_correct AFTER UPDATE OF replaced_by ON score
+WHEN OLD.replaced_by IS NULL AND NEW.replaced_by IS NOT NULL BEGIN
+	UPDATE rsvp_log SET action = 'correct' WHERE rsvp_id = NEW.entry_id
+		AND score_id = NEW.replaced_by AND action = 'score';
+END;
+
 -- Names, divisions and entries leaving or coming back change the board too.
 CREATE TRIGGER entry_board_update AFTER UPDATE OF display_name, division_id ON entry BEGIN
 	UPDATE competition SET version = version + 1 WHERE event_id = NEW.event_id;
@@ -927,4 +958,4 @@ CREATE TRIGGER rsvp_search_delete AFTER DELETE ON rsvp BEGIN
 	VALUES ('delete', OLD.id, OLD.name, OLD.email);
 END;
 
-PRAGMA user_version = 14;
+PRAGMA user_version = 15;

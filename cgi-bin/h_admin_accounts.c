@@ -191,17 +191,20 @@ static const char *change(struct req *r, struct app *app, const char *action, en
 		    score_competition(app->db, r->a, e.id, &c) != DB_OK)
 			return "Please choose a competition from the list.";
 		/* DB_NOTFOUND: assigned (or unassigned) already, a double click. */
-		if ((*rc = admin_user_assign(app->db, name, slug, action[0] == 'a')) == DB_NOTFOUND)
+		*rc = admin_user_assign(app->db, name, slug, strcmp(action, "assign") == 0);
+		if (*rc == DB_NOTFOUND)
 			*rc = DB_OK;
-	} else if (strcmp(action, "disable") == 0 || strcmp(action, "enable") == 0 ||
-	    strcmp(action, "remove") == 0) {
-		if (self && action[0] != 'e')
+	} else if (strcmp(action, "enable") == 0) {
+		*rc = admin_user_disable(app->db, name, 0);
+	} else if (strcmp(action, "disable") == 0 || strcmp(action, "remove") == 0) {
+		if (self)
 			return "You cannot disable or remove your own account: another admin can.";
-		if (action[0] == 'r' && (field_get(r, F_CONFIRM) == NULL ||
-		    strcmp(field_get(r, F_CONFIRM), "1") != 0))
+		if (strcmp(action, "disable") == 0)
+			*rc = admin_user_disable(app->db, name, 1);
+		else if (field_get(r, F_CONFIRM) == NULL || strcmp(field_get(r, F_CONFIRM), "1") != 0)
 			return "Tick the box to confirm the removal (disabling keeps the account).";
-		*rc = action[0] == 'r' ? admin_user_del(app->db, name) :
-		    admin_user_disable(app->db, name, action[0] == 'd');
+		else
+			*rc = admin_user_del(app->db, name);
 	} else {
 		return "Unknown action: use the buttons on this page.";
 	}

@@ -142,7 +142,10 @@ int h_admin_door(struct req *r, struct app *app);
  * 400 bad action or id; 404 no such RSVP here; 422 not confirmed.
  */
 int h_admin_door_change(struct req *r, struct app *app);
-/* GET /admin/events/{slug}/stats: conversion and waitlist figures. 200; 404. */
+/*
+ * GET /admin/events/{slug}/stats: conversion and waitlist figures; for a
+ * competition its score log (entry: one entrant's history). 200; 404.
+ */
 int h_admin_stats(struct req *r, struct app *app);
 /* GET /admin/events/{slug}/items: the potluck items editor. 200; 404. */
 int h_admin_items(struct req *r, struct app *app);

@@ -210,6 +210,20 @@ static struct db_group *group;
 	X(", s.source", sc->source = db_text(a, st, i)) \
 	X(", s.created_by", sc->created_by = db_text(a, st, i)) \
 	X(", s.void_reason", sc->void_reason = db_text(a, st, i))
+/* A score's row of the analytics log with its entry and score (l, e, s). */
+#define SCORE_LOG_ROW(X) \
+	X("l.at", lr->at = db_int(st, i, 0)) \
+	X(", l.action", lr->action = db_text(a, st, i)) \
+	X(", l.actor", lr->actor = db_text(a, st, i)) \
+	X(", l.rsvp_id", lr->entry_id = db_int(st, i, 0)) \
+	X(", e.bib", lr->bib = db_int(st, i, 0)) \
+	X(", e.display_name", lr->display_name = db_text(a, st, i)) \
+	X(", s.id", lr->score_id = db_int(st, i, 0)) \
+	X(", s.round", lr->round = (int)db_int(st, i, 0)) \
+	X(", s.value", lr->value = db_int(st, i, 0)) \
+	X(", s.void_reason", lr->void_reason = db_text(a, st, i))
+#define SCORE_LOG_FROM " FROM rsvp_log l"
+#define SCORE_LOG_JOIN " JOIN score s ON s.id = l.score_id JOIN entry e ON e.rsvp_id = l.rsvp_id"
 
 #define COLUMN(col, read) col
 #define READ(col, read) read; i++;
@@ -226,6 +240,7 @@ static struct db_group *group;
 #define DROP_ACTIVITY_COLS DROP_ACTIVITY_ROW(COLUMN)
 #define ENTRY_COLS ENTRY_ROW(COLUMN)
 #define SCORE_COLS SCORE_ROW(COLUMN)
+#define SCORE_LOG_COLS SCORE_LOG_ROW(COLUMN)
 /* Items as the admin placed them: by category, then position. */
 #define ITEM_ADMIN_ORDER " ORDER BY instr('food drink utensil decoration other', i.category)," \
 	" i.position, i.id"
@@ -733,6 +748,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"UPDATE admin_user SET disabled_at = iif(?2 IS NULL, NULL, coalesce(disabled_at, ?2))"
 		" WHERE name = ?1",
 	[STMT_ADMIN_LOGGED_IN] = "UPDATE admin_user SET last_login_at = ?2 WHERE id = ?1",
+	/* The newest ?2 score rows of the log of event ?1, and of its entry ?3. */
+	[STMT_SCORE_LOG] =
+		"SELECT " SCORE_LOG_COLS SCORE_LOG_FROM " INDEXED BY rsvp_log_scores"
+		SCORE_LOG_JOIN " WHERE l.event_id = ?1 AND l.score_id IS NOT NULL"
+		" ORDER BY l.id DESC LIMIT ?2",
+	[STMT_SCORE_LOG_ENTRY] =
+		"SELECT " SCORE_LOG_COLS SCORE_LOG_FROM " INDEXED BY rsvp_log_entry_scores"
+		SCORE_LOG_JOIN " WHERE l.rsvp_id = ?3 AND l.event_id = ?1 AND l.score_id IS NOT NULL"
+		" ORDER BY l.id DESC LIMIT ?2",
 	/* By account, then competition (the table's own order). */
 	[STMT_SCOREKEEPER_LIST] =
 		"SELECT u.name, e.slug, e.title FROM scorekeeper k CROSS JOIN admin_user u"
@@ -1529,4 +1553,12 @@ void db_read_score(struct arena *a, sqlite3_stmt *st, struct score_row *sc)
 
 	memset(sc, 0, sizeof(*sc));
 	SCORE_ROW(READ)
+}
+
+void db_read_score_log(struct arena *a, sqlite3_stmt *st, struct score_log_row *lr)
+{
+	int i = 0;
+
+	memset(lr, 0, sizeof(*lr));
+	SCORE_LOG_ROW(READ)
 }

@@ -19,6 +19,7 @@ struct outbox_msg;
 struct rsvp;
 struct entry;
 struct score_row;
+struct score_log_row;
 
 /* Outcomes of domain calls; handlers map them to HTTP statuses. */
 enum db_rc {
@@ -187,6 +188,8 @@ enum stmt {
 	STMT_BOARD_SNAPSHOT,
 	STMT_BOARD_LOG_INSERT,
 	STMT_BOARD_LOG_LIST,
+	STMT_SCORE_LOG,
+	STMT_SCORE_LOG_ENTRY,
 	STMT__MAX
 };
 
@@ -351,5 +354,6 @@ void db_read_hold(struct arena *a, sqlite3_stmt *st, struct hold *h);
 void db_read_drop_activity(struct arena *a, sqlite3_stmt *st, struct drop_activity *f);
 void db_read_entry(struct arena *a, sqlite3_stmt *st, struct entry *en);
 void db_read_score(struct arena *a, sqlite3_stmt *st, struct score_row *sc);
+void db_read_score_log(struct arena *a, sqlite3_stmt *st, struct score_log_row *lr);
 
 #endif

@@ -629,6 +629,33 @@ enum db_rc score_list(struct db *db, struct arena *a, int64_t event_id, int64_t 
 	return db_rc_of(db, step, "listing scores");
 }
 
+enum db_rc score_log(struct db *db, struct arena *a, int64_t event_id, int64_t entry_id,
+    int max, struct score_log_row **list, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, entry_id != 0 ? STMT_SCORE_LOG_ENTRY : STMT_SCORE_LOG);
+	int step;
+
+	*n = 0;
+	*list = arena_alloc(a, (size_t)max * sizeof(**list));
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int(st, 2, max);
+	if (entry_id != 0)
+		sqlite3_bind_int64(st, 3, entry_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		db_read_score_log(a, st, &(*list)[(*n)++]);
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "reading the score log");
+}
+
+const char *score_log_who(struct arena *a, const struct score_log_row *l)
+{
+	if (*l->actor == '\0')
+		return "the entrant";
+	if (strncmp(l->actor, "api:", 4) == 0)
+		return arena_printf(a, "API token “%s”", l->actor + 4);
+	return l->actor;
+}
+
 /* The competition being ranked, for the comparison (qsort has no context). */
 static const struct competition *ranking;
 

@@ -231,6 +231,26 @@ struct score_row {
 enum db_rc score_list(struct db *db, struct arena *a, int64_t event_id, int64_t entry_id,
     int max, struct score_row **list, int *n);
 
+/*
+ * A score's row of the analytics log (rsvp_log): action "score", "void"
+ * or "correct" (the replacement of a voided score), who did it (actor:
+ * the account, "api:LABEL" for an API token, "" for the entrant), and the
+ * score it is about.
+ */
+struct score_log_row {
+	int64_t at, entry_id, bib, score_id;
+	int round;
+	int64_t value;
+	const char *action, *actor, *display_name, *void_reason;
+};
+
+/* The newest max score rows of the log of event_id (entry_id 0: every entry's). *list in a. */
+enum db_rc score_log(struct db *db, struct arena *a, int64_t event_id, int64_t entry_id,
+    int max, struct score_log_row **list, int *n);
+
+/* Who did a log row, as people read it ("the entrant", "API token “x”", the account), in a. */
+const char *score_log_who(struct arena *a, const struct score_log_row *l);
+
 /* A row of a leaderboard. */
 struct board_row {
 	int64_t entry_id, bib, division_id;

@@ -1,5 +1,5 @@
 {{%AUTOESCAPE context="HTML"}}<section class="admin-competition">
-<p class="back"><a href="/admin">← Dashboard</a> · <a href="/admin/events/{{SLUG}}/edit">Edit event</a> · <a href="/admin/events/{{SLUG}}/scores">Scores</a> · <a href="/events/{{SLUG}}/leaderboard">Leaderboard</a> · <a href="/admin/events/{{SLUG}}/leaderboard">Live leaderboard, freeze and publish</a></p>
+<p class="back"><a href="/admin">← Dashboard</a> · <a href="/admin/events/{{SLUG}}/edit">Edit event</a> · <a href="/admin/events/{{SLUG}}/scores">Scores</a> · <a href="/events/{{SLUG}}/leaderboard">Leaderboard</a> · <a href="/admin/events/{{SLUG}}/leaderboard">Live leaderboard, freeze and publish</a> · <a href="/admin/events/{{SLUG}}/stats#score-log">Score log</a></p>
 <h1>Competition: {{TITLE}}</h1>
 {{#DONE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/DONE}}
 {{#ERROR}}<p class="notice warn" role="alert">{{MESSAGE}}</p>{{/ERROR}}

@@ -29,4 +29,13 @@
 <dt>Promoted from the waitlist</dt><dd>{{PROMOTED}} parties</dd>
 <dt>Median time on the waitlist</dt><dd>{{MEDIAN_WAIT}}</dd>
 </dl>
+{{#SCORE_LOG}}<h2 id="score-log">Score log</h2>
+{{#ALL}}<p class="hint">The latest {{MAX}} scores, voids and corrections, newest first, with who made them. Choose an entrant for their whole history.</p>{{/ALL}}
+{{#ENTRY}}<p>History of <strong>#{{BIB}} {{NAME}}</strong>, newest first. <a href="/admin/events/{{SLUG}}/stats#score-log">Every entrant</a></p>{{/ENTRY}}
+{{#NO_SCORES}}<p class="empty">No scores yet.</p>{{/NO_SCORES}}
+<table class="score-log">
+<thead><tr><th scope="col">When</th><th scope="col">Entrant</th><th scope="col">What</th><th scope="col">Round</th><th scope="col">Score</th><th scope="col">By</th></tr></thead>
+<tbody>{{#ROW}}<tr><td>{{WHEN}}</td><td><a href="/admin/events/{{SLUG}}/stats?entry={{ENTRY}}#score-log">#{{BIB}} {{NAME}}</a></td><td>{{ACTION}}{{#REASON}}: {{REASON}}{{/REASON}}</td><td>{{ROUND}}</td><td>{{VALUE}}</td><td>{{WHO}}</td></tr>
+{{/ROW}}</tbody>
+</table>{{/SCORE_LOG}}
 </section>

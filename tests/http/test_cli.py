@@ -395,6 +395,42 @@ def test_user_del_ends_the_account_and_its_sessions():
     assert rc == 0 and "bob" in out and "ann" not in out, out
 
 
+def test_upgrade_logs_the_scores_made_before():
+    """Scores made before the analytics log held them (schema 11) get their
+    rows at the upgrade, in time order, with who made them; the sign-up
+    figures stay as they were."""
+    d, _ = old_database(11)
+    eid, = rows(d, "SELECT id FROM event WHERE slug = 'old-small'")[0]
+    rid, = rows(d, "SELECT id FROM rsvp WHERE event_id = ? AND status = 'confirmed'",
+                (eid,))[0]
+    con = db(d)
+    with con:
+        con.execute("INSERT INTO competition (event_id, kind, rule, rounds) VALUES (?, 'points',"
+                    " 'total', 5)", (eid,))
+        con.execute("INSERT INTO entry (rsvp_id, event_id, bib, display_name) VALUES (?, ?, 1,"
+                    " 'Old')", (rid, eid))
+        for rnd, by, at in ((1, "api:gate", NOW), (2, None, NOW + 1)):
+            con.execute("INSERT INTO score (entry_id, event_id, round, value, source,"
+                        " created_by, created_at) VALUES (?, ?, ?, 1000, ?, ?, ?)",
+                        (rid, eid, rnd, "api" if by else "entrant", by, at))
+        con.execute("UPDATE score SET voided_at = ?, voided_by = 'kim', void_reason = 'typo'"
+                    " WHERE round = 1", (NOW + 2,))
+        con.execute("INSERT INTO score (entry_id, event_id, round, value, source, created_by,"
+                    " created_at) VALUES (?, ?, 1, 1500, 'scorekeeper', 'kim', ?)",
+                    (rid, eid, NOW + 2))
+        con.execute("UPDATE score SET replaced_by = (SELECT max(id) FROM score)"
+                    " WHERE round = 1 AND voided_at IS NOT NULL")
+    con.close()
+    figures = rows(d, "SELECT * FROM event_figures ORDER BY event_id")
+    rc, out = cli(d, "migrate")
+    assert rc == 0, out
+    assert rows(d, "SELECT l.action, l.actor, l.at, s.round, s.value FROM rsvp_log l"
+                   " JOIN score s ON s.id = l.score_id ORDER BY l.id") == [
+        ("score", "api:gate", NOW, 1, 1000), ("score", None, NOW + 1, 2, 1000),
+        ("void", "kim", NOW + 2, 1, 1000), ("correct", "kim", NOW + 2, 1, 1500)]
+    assert rows(d, "SELECT * FROM event_figures ORDER BY event_id") == figures
+
+
 def quickstart(d, port, *args):
     """./quickstart with its own data dir and port: (status, output). The
     environment of an admin's shell: no make variables of make check."""

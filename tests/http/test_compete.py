@@ -752,6 +752,18 @@ def test_scorekeeper_enters_voids_and_corrects():
     assert not aggregate_problems()
     status, hdrs, csv = site().fetch("GET", "/admin/events/cup/scores.csv", cookie=cookie)
     assert status == 200 and "misread" in csv and "false start" in csv, (status, csv[:300])
+    # The analytics log has each of them, with who did it: the entry's history.
+    status, _, page = site().fetch("GET", f"/admin/events/cup/stats?entry={rid}",
+                                   cookie=login("org"))
+    assert_status(status, 200, "the entry's history", page)
+    rows = re.findall(r"<tr><td>[^<]+</td><td><a [^>]+>#\d+ ([^<]+)</a></td><td>([^<]+)</td>"
+                      r"<td>(\d+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", page)
+    assert rows == [("Ida Q.", "void: false start", "1", "8", "keeper"),
+                    ("Ida Q.", "correct", "1", "8", "keeper"),
+                    ("Ida Q.", "void: misread", "1", "7.5", "keeper"),
+                    ("Ida Q.", "score", "1", "7.5", "keeper")], rows
+    page = site().fetch("GET", "/admin/events/cup/stats", cookie=login("org"))[2]
+    assert "Score log" in page and "false start" in page
     # The other scorekeeper keeps race's scores, not cup's.
     assert site().fetch("GET", "/admin/events/cup/scores", cookie=login("other"))[0] == 403
     assert site().fetch("GET", "/admin/events/race/scores", cookie=login("other"))[0] == 200
@@ -1067,6 +1079,20 @@ def test_storm_of_submissions_replays_voids_and_corrections():
         new = site().query_one("SELECT entry_id, round, value, voided_at FROM score"
                                " WHERE id = ?", (replaced,))
         assert new == (*old, int(slot.value) * 1000, None), (sid, old, new)
+    # Every score, void and correction is in the analytics log once, with who did it.
+    assert not site().query(
+        "SELECT s.id FROM score s WHERE s.event_id = ?1 AND ((SELECT count(*) FROM rsvp_log l"
+        " WHERE l.score_id = s.id AND l.actor IS s.created_by AND l.action = iif(s.id IN"
+        " (SELECT replaced_by FROM score WHERE replaced_by IS NOT NULL), 'correct', 'score'))"
+        " <> 1 OR (SELECT count(*) FROM rsvp_log l WHERE l.score_id = s.id AND l.action ="
+        " 'void' AND l.actor IS s.voided_by) <> (s.voided_at IS NOT NULL))", (eid,))
+    assert site().query_one("SELECT count(*) FROM rsvp_log WHERE event_id = ?"
+                            " AND score_id IS NOT NULL", (eid,))[0] == \
+        site().query_one("SELECT count(*) + count(voided_at) FROM score WHERE event_id = ?",
+                         (eid,))[0]
+    assert {a for a, in site().query("SELECT DISTINCT actor FROM rsvp_log WHERE event_id = ?"
+                                     " AND score_id IS NOT NULL", (eid,))} == \
+        {"keeper", f"api:timer-{slug}"}
     # Aggregates equal a recomputation from the stored live scores; the board's
     # average (the ranked figure, rounded) and ranks follow them exactly.
     assert not aggregate_problems(), aggregate_problems()[:5]

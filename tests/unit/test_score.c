@@ -374,6 +374,79 @@ static void test_settings(void **state)
 	assert_int_equal(score_division_remove(F->t.db, 999, u16), DB_NOTFOUND);
 }
 
+/*
+ * Every submission, void and correction is a row of the analytics log
+ * with who did it (the account, the API token, the entrant), in the same
+ * transaction; the sign-up figures do not count them.
+ */
+static void test_score_log(void **state)
+{
+	struct score_input api = { .value = 5000, .source = SCORE_API, .actor = "api:timer" };
+	struct score_input fix = { .value = 2000, .source = SCORE_SCOREKEEPER };
+	struct score_log_row *log;
+	struct score_outcome out;
+	struct competition c;
+	int64_t a, b, kept, timed, mine, fixed;
+	int n;
+
+	(void)state;
+	assert_int_equal(score_competition(F->t.db, F->t.a, event_id(), &c), DB_OK);
+	c.self_scoring = 1;
+	assert_int_equal(score_setup(F->t.db, F->t.a, "cup", &c, NULL, 0), DB_OK);
+	a = enter_ok("Ann", -1);
+	b = enter_ok("Bob", -1);
+	assert_int_equal(submit(a, 3000, 0, &out), DB_OK);
+	kept = out.score_id;
+	api.entry_id = a;
+	assert_int_equal(score_submit(F->t.db, F->t.a, event_id(), &api, NULL, NULL, &out),
+	    DB_OK);
+	timed = out.score_id;
+	api.entry_id = b;
+	api.source = SCORE_ENTRANT;
+	api.actor = NULL;
+	assert_int_equal(score_submit(F->t.db, F->t.a, event_id(), &api, NULL, NULL, &out),
+	    DB_OK);
+	mine = out.score_id;
+	assert_int_equal(score_void(F->t.db, F->t.a, event_id(), timed, "wrong chip", "kim",
+	    NULL, NULL, &out), DB_OK);
+	assert_int_equal(score_void(F->t.db, F->t.a, event_id(), kept, "misread", "keeper",
+	    &fix, NULL, &out), DB_OK);
+	fixed = out.score_id;
+	/* A refused submission leaves no row. */
+	assert_int_equal(submit(a, 1000, 1, &out), DB_CONFLICT);
+	assert_int_equal(score_log(F->t.db, F->t.a, event_id(), 0, 100, &log, &n), DB_OK);
+	assert_int_equal(n, 6);
+	/* Newest first: the correction's replacement, its void, the API score's void ... */
+	assert_string_equal(log[0].action, "correct");
+	assert_int_equal(log[0].score_id, fixed);
+	assert_int_equal(log[0].value, 2000);
+	assert_string_equal(score_log_who(F->t.a, &log[0]), "keeper");
+	assert_string_equal(log[1].action, "void");
+	assert_int_equal(log[1].score_id, kept);
+	assert_string_equal(log[1].void_reason, "misread");
+	assert_string_equal(log[2].action, "void");
+	assert_int_equal(log[2].score_id, timed);
+	assert_string_equal(score_log_who(F->t.a, &log[2]), "kim");
+	assert_string_equal(log[3].action, "score");
+	assert_int_equal(log[3].score_id, mine);
+	assert_int_equal(log[3].entry_id, b);
+	assert_string_equal(score_log_who(F->t.a, &log[3]), "the entrant");
+	assert_string_equal(log[4].action, "score");
+	assert_string_equal(score_log_who(F->t.a, &log[4]), "API token “timer”");
+	assert_string_equal(log[5].action, "score");
+	assert_int_equal(log[5].score_id, kept);
+	assert_string_equal(score_log_who(F->t.a, &log[5]), "keeper");
+	/* One entry's history. */
+	assert_int_equal(score_log(F->t.db, F->t.a, event_id(), b, 100, &log, &n), DB_OK);
+	assert_int_equal(n, 1);
+	/* Every score has its row, every void too; the figures count sign-ups only. */
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM score s WHERE (SELECT count(*)"
+	    " FROM rsvp_log l WHERE l.score_id = s.id AND l.action IN ('score', 'correct')) <> 1"
+	    " OR (SELECT count(*) FROM rsvp_log l WHERE l.score_id = s.id AND l.action = 'void')"
+	    " <> (s.voided_at IS NOT NULL)"), 0);
+	assert_int_equal(testdb_int(F->t.db, "SELECT direct FROM event_figures"), 2);
+}
+
 /* Count, total and best follow inserts, voids and corrections exactly. */
 static void test_aggregates(void **state)
 {
@@ -826,6 +899,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_entries, setup_points, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_divisions, setup_divisions, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_settings, setup_divisions, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_score_log, setup_points, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_aggregates, setup_points, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup_points, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_board, setup_points, testdb_teardown),
