@@ -253,6 +253,11 @@ LOG_ACTIONS = {  # action -> allowed (old status, new status)
     "promote": {("waitlisted", "confirmed")},
     "update": {("confirmed", "confirmed"), ("waitlisted", "waitlisted")},
     "cancel": {("confirmed", "cancelled"), ("waitlisted", "cancelled")},
+    # A competition's scores (a score needs a confirmed entry; a void or a
+    # correction may come after the entry left): no change of status.
+    "score": {("confirmed", "confirmed")},
+    "correct": {("confirmed", "confirmed")},
+    "void": {(s, s) for s in ("confirmed", "waitlisted", "cancelled")},
 }
 
 
