@@ -261,6 +261,9 @@ def test_upgrades_databases_made_by_every_earlier_version():
             problems.append(f"v{version}: no backup of the version-{version} database")
         problems += [f"v{version}: {p}" for p in shape_diff(shape(d), want)]
         after = {t: rows(d, f"SELECT count(*) FROM {t}")[0][0] for t in counts}  # noqa: S608
+        if version < 15 and "score" in counts:
+            # 015-score-log.sql logs the scores made before: one row per score and void.
+            counts["rsvp_log"] += rows(d, "SELECT count(*) + count(voided_at) FROM score")[0][0]
         if after != counts:
             problems.append(f"v{version}: rows {counts} became {after}")
         for check in ("integrity_check", "foreign_key_check"):
