@@ -64,6 +64,8 @@ struct result {
 struct rsvps_view {
 	const char *error, *done;
 	const struct rsvp *cancel;	/* the RSVP a cancel asks about first */
+	const struct rsvp *removing;	/* the ticked a bulk removal asks about first */
+	int nremoving;
 	const char *message;		/* the message typed for it, to show again */
 	const struct add_form *add;
 	const char *bulk_text;		/* the bulk add form's text, to show again */
@@ -213,6 +215,15 @@ static int rsvps_page(struct req *r, struct app *app, const struct event *e, int
 		tpl_set_int(f, "PARTY", 1 + v->cancel->guests);
 		tpl_set(f, "STATUS", rsvp_status_name(v->cancel->status));
 		tpl_set(f, "MESSAGE", v->message != NULL ? v->message : "");
+	}
+	f = v->nremoving > 0 ? tpl_section(p.body, "CONFIRM_REMOVE") : NULL;
+	if (f != NULL)
+		tpl_set_int(f, "N", v->nremoving);
+	for (i = 0; i < v->nremoving; i++) {
+		res = tpl_section(f, "PICK");
+		tpl_set_int(res, "ID", v->removing[i].id);
+		tpl_set(res, "NAME", v->removing[i].name);
+		tpl_set_int(res, "PARTY", 1 + v->removing[i].guests);
 	}
 	if (v->done != NULL)
 		tpl_set(tpl_section(p.body, "DONE"), "MESSAGE", v->done);
@@ -514,6 +525,24 @@ static int bulk_waitlist(struct req *r, struct app *app, const struct event *e,
 	if (n == 0) {
 		v.error = "Tick the waitlist entries first.";
 		return rsvps_page(r, app, e, 400, &v);
+	}
+	/* Removing people asks first (confirm=yes), naming each of them. */
+	if (action == RSVP_ADMIN_CANCEL && (field_get(r, F_CONFIRM) == NULL ||
+	    strcmp(field_get(r, F_CONFIRM), "yes") != 0)) {
+		struct rsvp *them = arena_alloc(r->a, (size_t)n * sizeof(*them));
+
+		for (i = 0; i < n; i++)
+			if ((rc = rsvp_admin_get(app->db, r->a, e->id, picks[i].id,
+			    &them[v.nremoving])) == DB_OK && them[v.nremoving].status != RSVP_CANCELLED)
+				v.nremoving++;
+			else if (rc != DB_OK && rc != DB_NOTFOUND)
+				return db_status(rc);
+		if (v.nremoving == 0) {
+			v.error = "None of the ticked is on this event's waitlist any more.";
+			return rsvps_page(r, app, e, 422, &v);
+		}
+		v.removing = them;
+		return rsvps_page(r, app, e, 200, &v);
 	}
 	if ((rc = rsvp_admin_bulk(app->db, r->a, e->id, picks, n, action, r->session->user)) != DB_OK)
 		return db_status(rc);

@@ -14,6 +14,16 @@
 <p class="actions"><button type="submit" class="danger">Yes, cancel the RSVP</button> <a class="button" href="/admin/events/{{SLUG}}/rsvps{{PAGE_ARG}}#r{{ID}}">No, keep it</a></p>
 </form>
 </section>{{/CONFIRM_CANCEL}}
+{{#CONFIRM_REMOVE}}<section class="confirm" id="confirm" aria-labelledby="confirm-title">
+<h2 id="confirm-title">Remove {{N}} from the waitlist?</h2>
+<ul>{{#PICK}}<li>{{NAME}}, party of {{PARTY}}</li>{{/PICK}}</ul>
+<p>Each gets an e-mail saying that the organiser cancelled their RSVP.</p>
+<form method="post" action="/admin/events/{{SLUG}}/rsvps">
+<input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="action" value="bulk_remove"><input type="hidden" name="confirm" value="yes">
+{{#PICK}}<input type="hidden" name="pick_{{ID}}" value="1">{{/PICK}}
+<p class="actions"><button type="submit" class="danger">Yes, remove them</button> <a class="button" href="/admin/events/{{SLUG}}/rsvps{{Q_ARG}}">No, keep them</a></p>
+</form>
+</section>{{/CONFIRM_REMOVE}}
 {{#DONE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/DONE}}
 {{#ERROR}}<p class="notice warn" role="alert">{{MESSAGE}}</p>{{/ERROR}}
 {{#RESULTS}}<ul class="results">{{#RESULT}}<li class="{{#OK}}ok{{/OK}}{{#REFUSED}}refused{{/REFUSED}}">{{WHAT}}: {{OUTCOME}}</li>{{/RESULT}}</ul>{{/RESULTS}}
@@ -50,7 +60,7 @@
 {{#BULK_WAITLIST}}<form method="post" action="/admin/events/{{SLUG}}/rsvps" id="bulk">
 <input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="q" value="{{Q}}"><input type="hidden" name="from" value="{{PAGE_FROM}}">
 <button type="submit" name="action" value="bulk_promote">Confirm the ticked (in queue order, those that fit)</button>
-<button type="submit" name="action" value="bulk_remove" class="danger">Remove the ticked</button>
+<button type="submit" name="action" value="bulk_remove" class="danger">Remove the ticked…</button>
 </form>{{/BULK_WAITLIST}}
 {{#ADD}}<section class="rsvp" id="add">
 <h2>Add someone (e.g. after a phone call)</h2>

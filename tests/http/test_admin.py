@@ -821,9 +821,15 @@ def test_bulk_waitlist_remove_and_promote():
         f"pick_{ids['Ben']}": "1"}, cookie)
     assert status == 422 and "Confirmed 0 of 2." in body
     assert [k for k, _ in RESULT_RE.findall(body)] == ["refused", "refused"]
-    status, _, body = post("/admin/events/queue/rsvps", {
-        "csrf": csrf_of(body), "action": "bulk_remove", f"pick_{ids['Dan']}": "1",
-        f"pick_{ids['Ben']}": "1", "pick_999999": "1"}, cookie)
+    remove = {"csrf": csrf_of(body), "action": "bulk_remove", f"pick_{ids['Dan']}": "1",
+              f"pick_{ids['Ben']}": "1", "pick_999999": "1"}
+    # Removing asks first, naming those it would remove; nothing changes yet.
+    status, _, body = post("/admin/events/queue/rsvps", remove, cookie)
+    assert status == 200 and "Remove 2 from the waitlist?" in body, status
+    assert "<li>Ben, party of 1</li>" in body and "<li>Dan, party of 1</li>" in body
+    assert site().query_one("SELECT count(*) FROM rsvp WHERE status = 'cancelled' AND"
+                            " event_id = (SELECT id FROM event WHERE slug = 'queue')") == (0,)
+    status, _, body = post("/admin/events/queue/rsvps", dict(remove, confirm="yes"), cookie)
     assert status == 200 and "Removed 2 of 3." in body
     assert dict(site().query("SELECT name, status FROM rsvp WHERE event_id ="
                              " (SELECT id FROM event WHERE slug = 'queue')")) == {
@@ -848,6 +854,12 @@ def test_bulk_remove_a_full_page_ticked():
     assert "Next page" in body
     status, _, body = post("/admin/events/crowd/rsvps", dict(
         {"csrf": csrf_of(body), "action": "bulk_remove"}, **{p: "1" for p in picks}), cookie)
+    assert status == 200 and "Remove 199 from the waitlist?" in body, f"{status}: {alerts(body)}"
+    # The question's form carries the 199 picks on, with the yes.
+    form = re.search(r'<section class="confirm" id="confirm".*?</form>', body, re.S).group(0)
+    fields = dict(re.findall(r'<input type="hidden" name="([a-z_0-9]+)" value="([^"]*)">', form))
+    assert len([k for k in fields if k.startswith("pick_")]) == 199 and fields["confirm"] == "yes"
+    status, _, body = post("/admin/events/crowd/rsvps", fields, cookie)
     assert status == 200, f"{status}: {alerts(body)}"
     assert "Removed 199 of 199." in body
     assert site().query("SELECT status, count(*) FROM rsvp WHERE event_id ="
