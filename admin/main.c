@@ -12,6 +12,7 @@
  *   api-token SLUG LABEL | api-token SLUG revoke ID   tokens for the scores API
  *   backup FILE | backup --dir DIR [--keep N] [--gzip]   a copy taken while the site runs
  *   restore FILE   put a backup in place of the database (the site stopped)
+ *   status   the database's size, the e-mails by state, the worker's last pass
  */
 #include <errno.h>
 #include <limits.h>
@@ -27,10 +28,12 @@
 #include "admin_user.h"
 #include "arena.h"
 #include "backup.h"
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "demo.h"
 #include "event.h"
+#include "health.h"
 #include "log.h"
 #include "outbox.h"
 #include "score.h"
@@ -76,6 +79,9 @@ static void __attribute__((noreturn)) usage(void)
 	    "           a consistent copy of the database, also while the site runs\n"
 	    "           (gzip'ed if FILE ends in .gz); --dir names it by the time and\n"
 	    "           keeps the newest N (default 7) there\n"
+	    "  status   the database's size, the e-mails by state and when the e-mail\n"
+	    "           worker last ran; exits 1 if letters are dead or it has not\n"
+	    "           run for 10 minutes\n"
 	    "  restore FILE\n"
 	    "           replace the database with a backup, checked first; the site and\n"
 	    "           the e-mail worker must be stopped. The old one is kept beside it\n");
@@ -222,6 +228,46 @@ static struct db *open_ready(const struct config *cfg)
 		exit(1);
 	}
 	return db;
+}
+
+/* The worker does its housekeeping every minute: 10 missed passes is a problem. */
+#define WORKER_LATE 600
+
+static int cmd_status(const struct config *cfg)
+{
+	struct db *db = open_ready(cfg);
+	long long ago;
+	struct health h;
+	enum db_rc rc = health_read(db, cfg, &h);
+	int i, problems = 0;
+
+	db_close(db);
+	if (rc != DB_OK) {
+		fprintf(stderr, "turnout-admin: status: cannot read the database\n");
+		return 1;
+	}
+	printf("database  %s: %lld bytes, write-ahead log %lld bytes\n", cfg->database,
+	    h.db_bytes, h.wal_bytes);
+	printf("e-mails  ");
+	for (i = 0; i < OUTBOX__MAX; i++)
+		printf(" %s %lld%s", outbox_state_name((enum outbox_state)i),
+		    (long long)h.outbox[i], i + 1 < OUTBOX__MAX ? "," : "\n");
+	ago = clock_now() - h.worker_pass;
+	if (h.worker_pass == 0)
+		printf("worker    has never run (turnout-worker delivers the e-mails)\n");
+	else
+		printf("worker    last pass %lld s ago\n", ago);
+	if (h.outbox[OUTBOX_DEAD] > 0) {
+		printf("problem: %lld e-mail(s) could not be delivered: turnout-admin outbox\n",
+		    (long long)h.outbox[OUTBOX_DEAD]);
+		problems++;
+	}
+	if (h.worker_pass == 0 || ago > WORKER_LATE) {
+		printf("problem: the e-mail worker is not running (systemctl status"
+		    " turnout-worker)\n");
+		problems++;
+	}
+	return problems > 0;
 }
 
 static int cmd_capacity(const struct config *cfg, char **args)
@@ -704,6 +750,7 @@ int main(int argc, char **argv)
 		int (*fn)(const struct config *);
 	} cmds[] = {
 		{ "init", cmd_init }, { "migrate", cmd_migrate }, { "demo", cmd_demo },
+		{ "status", cmd_status },
 	};
 	const char *conf = NULL;
 	struct config cfg;

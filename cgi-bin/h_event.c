@@ -5,6 +5,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "ics.h"
+#include "metrics.h"
 #include "page.h"
 #include "rsvp.h"
 #include "score.h"
@@ -58,6 +59,19 @@ int h_healthz(struct req *r, struct app *app)
 	r->body = arena_strdup(r->a, *problems == '\0' ? "ok\n" : problems);
 	r->body_len = strlen(r->body);
 	return *problems == '\0' ? 200 : 503;
+}
+
+/*
+ * GET /metrics: the request counters of every worker and the site's
+ * health, for Prometheus. Counts and sizes, no personal data; nginx lets
+ * only loopback and the addresses the admin adds ask (nginx.conf).
+ */
+int h_metrics(struct req *r, struct app *app)
+{
+	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	r->body = metrics_text(r->a, app);
+	r->body_len = strlen(r->body);
+	return 200;
 }
 
 /*

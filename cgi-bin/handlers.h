@@ -27,6 +27,7 @@ typedef int (*handler_fn)(struct req *r, struct app *app);
 int h_home(struct req *r, struct app *app);
 /* GET /healthz: 200 "ok" when a page could be served, else 503 saying why. */
 int h_healthz(struct req *r, struct app *app);
+int h_metrics(struct req *r, struct app *app);
 /* GET /events/{slug}: the event page and its RSVP form. 200; 404 (drafts too). */
 int h_event(struct req *r, struct app *app);
 /* GET /events/{slug}/live: auto-refreshing counts and sheet. 200; 404. */

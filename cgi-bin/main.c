@@ -33,6 +33,7 @@
 #include "arena.h"
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "page.h"
 #include "route.h"
 #include "token.h"
@@ -213,11 +214,13 @@ static int serve(FCGX_Request *fr, struct app *app, struct arena *a)
 {
 	const struct route *rt = NULL;
 	struct req_input in;
+	struct timespec t0, t1;
 	struct req r;
 	unsigned allowed;
 	int status, broke;
 
 	log_request(FCGX_GetParam("REQUEST_ID", fr->envp));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	req_init(&r, a);
 	memset(&in, 0, sizeof(in));
 	in.method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
@@ -262,6 +265,9 @@ static int serve(FCGX_Request *fr, struct app *app, struct arena *a)
 		status = page_error(&r, app, status);
 	r.status = status;
 	broke = respond(fr->out, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_count(rt, status, (t1.tv_sec - t0.tv_sec) * 1000000LL +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000);
 	/* What failed is in the lines above; which request it was, in this one. */
 	if (status >= 500)
 		log_error("answered %d to %s %s", status, in.method != NULL ? in.method : "?",
@@ -315,7 +321,7 @@ static void worker(int listen_fd, const struct config *cfg)
 	arena_free(a);
 }
 
-static pid_t spawn(int listen_fd, const struct config *cfg, pid_t master)
+static pid_t spawn(int listen_fd, const struct config *cfg, pid_t master, int slot)
 {
 	pid_t pid = fork();
 
@@ -329,6 +335,7 @@ static pid_t spawn(int listen_fd, const struct config *cfg, pid_t master)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != master)
 		_exit(1);
+	metrics_slot(slot);
 	worker(listen_fd, cfg);
 	close(listen_fd);
 	OS_LibShutdown();
@@ -376,7 +383,7 @@ static void supervise(int listen_fd, const struct config *cfg, int n)
 	int i, st;
 
 	for (i = 0; i < n; i++) {
-		pids[i] = spawn(listen_fd, cfg, master);
+		pids[i] = spawn(listen_fd, cfg, master, i);
 		started[i] = time(NULL);
 	}
 	log_info("serving on %s with %d worker(s)", cfg->socket, n);
@@ -403,7 +410,7 @@ static void supervise(int listen_fd, const struct config *cfg, int n)
 			pids[i] = 0;
 			break;
 		}
-		pids[i] = spawn(listen_fd, cfg, master);
+		pids[i] = spawn(listen_fd, cfg, master, i);
 		started[i] = time(NULL);
 	}
 	log_info("stopping: finishing requests in progress");
@@ -479,6 +486,8 @@ int main(int argc, char **argv)
 		n = cfg.workers;
 	if (n > WORKERS_MAX)
 		n = WORKERS_MAX;
+	if (metrics_init(n) != 0)
+		log_fatal("cannot map the workers' counters: %s", strerror(errno));
 	supervise(listen_fd, &cfg, n);
 	db_group_free();
 

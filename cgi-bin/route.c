@@ -16,6 +16,7 @@
 static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/", h_home, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/healthz", h_healthz, 0, 0 },
+	{ M_GET | M_HEAD, "/metrics", h_metrics, 0, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}", h_event, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{ics}", h_event_ics, RF_DB, 0 },
 	{ M_POST, "/events/{slug}/rsvp", h_rsvp_create, RF_DB,

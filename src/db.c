@@ -248,6 +248,9 @@ static struct db_group *group;
 /* All SQL the programs run, indexed by enum stmt. */
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_HEALTH] = "SELECT count(*) FROM setting",
+	[STMT_WORKER_PASS_SET] = "INSERT INTO setting (key, value) VALUES ('worker_pass', ?1)"
+	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[STMT_WORKER_PASS_GET] = "SELECT value FROM setting WHERE key = 'worker_pass'",
 	[STMT_SECRET] = "SELECT value FROM setting WHERE key = 'secret'",
 	/*
 	 * The events not over yet, never the past ones: by index event_end

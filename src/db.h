@@ -38,6 +38,8 @@ enum db_rc {
 /* Every statement the programs run, prepared once per connection. */
 enum stmt {
 	STMT_HEALTH,
+	STMT_WORKER_PASS_SET,
+	STMT_WORKER_PASS_GET,
 	STMT_SECRET,
 	STMT_EVENT_UPCOMING,
 	STMT_EVENT_ADMIN_UPCOMING,

@@ -3,6 +3,7 @@
 
 #include "admin_user.h"
 #include "clock.h"
+#include "health.h"
 #include "hygiene.h"
 #include "log.h"
 #include "score.h"
@@ -42,6 +43,8 @@ enum db_rc hygiene_purge(struct db *db, int *n)
 		sqlite3_reset(st);
 		*n += db_changes(db);
 	}
+	if (rc == DB_OK)
+		rc = health_worker_pass(db);
 	return db_end(db, rc);
 }
 

@@ -9,7 +9,8 @@
  * it: delete what has outlived its use (used form tokens past their
  * lifetime, delivered or discarded messages after 30 days, API
  * Idempotency-Key answers after a day ...) in one
- * transaction. *n gets the number of rows deleted.
+ * transaction, which also records the pass (health_worker_pass). *n gets
+ * the number of rows deleted.
  */
 enum db_rc hygiene_purge(struct db *db, int *n);
 

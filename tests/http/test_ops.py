@@ -374,6 +374,80 @@ def test_a_failed_request_is_found_in_both_logs_by_its_id():
                 "[request" not in x], s.log_text()[-1500:]
 
 
+def metric(text, name, labels=""):
+    m = re.search(rf"^{re.escape(name + labels)} (\S+)$", text, re.M)
+    assert m, f"no {name}{labels} in /metrics:\n{text[:1500]}"
+    return float(m.group(1))
+
+
+def test_metrics_count_every_request_and_say_what_the_status_command_says():
+    s = site()
+    status, hdrs, body = s.request("GET", "/metrics")
+    assert status == 200 and hdrs["content-type"].startswith("text/plain; version=0.0.4"), \
+        (status, hdrs)
+    before = body.decode()
+    pages = metric(before, "turnout_requests_total", '{kind="page",status="2xx"}')
+    count = metric(before, "turnout_request_seconds_count", '{kind="page"}')
+    missing = metric(before, "turnout_requests_total", '{kind="other",status="4xx"}')
+    polls = metric(before, "turnout_requests_total", '{kind="monitor",status="2xx"}')
+    for _ in range(7):
+        assert s.request("GET", f"/events/{SLUG}")[0] == 200
+    assert s.request("GET", "/no/such/page")[0] == 404
+    after = s.request("GET", "/metrics")[2].decode()
+    assert metric(after, "turnout_requests_total", '{kind="page",status="2xx"}') == pages + 7
+    assert metric(after, "turnout_request_seconds_count", '{kind="page"}') == count + 7
+    assert metric(after, "turnout_requests_total", '{kind="other",status="4xx"}') == missing + 1
+    assert metric(after, "turnout_requests_total", '{kind="monitor",status="2xx"}') == polls + 1
+    # The histogram is cumulative, up to +Inf = count.
+    buckets = [float(v) for v in re.findall(
+        r'^turnout_request_seconds_bucket\{kind="page",le="[^"]+"\} (\S+)$', after, re.M)]
+    assert buckets == sorted(buckets) and buckets[-1] == count + 7, buckets
+    # The database's figures, as turnout-admin status prints them.
+    by_state = dict(rows(s.db_path, "SELECT state, n FROM outbox_count"))
+    for state in ("pending", "sent", "dead"):
+        assert metric(after, "turnout_outbox_messages", f'{{state="{state}"}}') == \
+            by_state.get(state, 0), state
+    assert metric(after, "turnout_database_bytes", '{file="db"}') == \
+        os.path.getsize(s.db_path)
+    # The e-mail worker did its first housekeeping pass when it started.
+    deadline = time.monotonic() + harness.TIMEOUT
+    while not rows(s.db_path, "SELECT 1 FROM setting WHERE key = 'worker_pass'"):
+        assert time.monotonic() < deadline, "the worker recorded no pass"
+        time.sleep(0.1)
+    passed = metric(s.request("GET", "/metrics")[2].decode(), "turnout_worker_last_pass_seconds")
+    assert abs(passed - time.time()) < 120, passed
+    status, said = admin("status", check=False)
+    pending = by_state.get("pending", 0) + by_state.get("sending", 0)
+    assert "worker    last pass" in said and "e-mails" in said, said
+    assert (status == 1) == ("problem:" in said), (status, said)
+    diag(said.strip().replace("\n", " | ") + f" (pending + sending: {pending})")
+    # Anyone but the machine itself is refused by nginx (127.0.0.2 is loopback, not allowed).
+    assert s.request("GET", "/metrics", source="127.0.0.2")[0] == 403
+
+
+def test_status_says_when_letters_are_dead_or_the_worker_is_gone():
+    d = fresh_data_dir()
+    admin("init", data=d)
+    status, said = admin("status", data=d, check=False)
+    assert status == 1 and "has never run" in said and "worker is not running" in said, said
+    db = os.path.join(d, "turnout.db")
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("INSERT INTO setting (key, value) VALUES ('worker_pass', ?)",
+                    (int(time.time()) - 30,))
+    con.close()
+    status, said = admin("status", data=d, check=False)
+    assert status == 0 and "last pass 30 s ago" in said.replace("31 s", "30 s") and \
+        "problem" not in said, said
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE setting SET value = ? WHERE key = 'worker_pass'",
+                    (int(time.time()) - 3600,))
+    con.close()
+    status, said = admin("status", data=d, check=False)
+    assert status == 1 and "worker is not running" in said, said
+
+
 def http_get(port, path, body=None, headers=None):
     conn = harness.http.client.HTTPConnection("127.0.0.1", port, timeout=harness.TIMEOUT)
     try:
