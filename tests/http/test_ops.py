@@ -431,19 +431,20 @@ def test_status_says_when_letters_are_dead_or_the_worker_is_gone():
     status, said = admin("status", data=d, check=False)
     assert status == 1 and "has never run" in said and "worker is not running" in said, said
     db = os.path.join(d, "turnout.db")
-    con = sqlite3.connect(db)
-    with con:
-        con.execute("INSERT INTO setting (key, value) VALUES ('worker_pass', ?)",
-                    (int(time.time()) - 30,))
-    con.close()
+
+    def worker_passed(seconds_ago):
+        con = sqlite3.connect(db)
+        with con:
+            con.execute("INSERT INTO setting (key, value) VALUES ('worker_pass', ?) ON CONFLICT"
+                        " (key) DO UPDATE SET value = excluded.value",
+                        (int(time.time()) - seconds_ago,))
+        con.close()
+
+    worker_passed(30)
     status, said = admin("status", data=d, check=False)
     assert status == 0 and "last pass 30 s ago" in said.replace("31 s", "30 s") and \
         "problem" not in said, said
-    con = sqlite3.connect(db)
-    with con:
-        con.execute("UPDATE setting SET value = ? WHERE key = 'worker_pass'",
-                    (int(time.time()) - 3600,))
-    con.close()
+    worker_passed(3600)
     status, said = admin("status", data=d, check=False)
     assert status == 1 and "worker is not running" in said, said
 
