@@ -267,7 +267,7 @@ static int serve(FCGX_Request *fr, struct app *app, struct arena *a)
 	broke = respond(fr->out, &r);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	metrics_count(rt, status, (t1.tv_sec - t0.tv_sec) * 1000000LL +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000);
+	    (t1.tv_nsec - t0.tv_nsec) / 1000, app->db);
 	/* What failed is in the lines above; which request it was, in this one. */
 	if (status >= 500)
 		log_error("answered %d to %s %s", status, in.method != NULL ? in.method : "?",

@@ -22,7 +22,11 @@ struct slot {
 	uint64_t le[K__MAX][NBOUNDS];		/* answered within bounds_us[i] */
 	uint64_t micros[K__MAX];		/* sum of times taken */
 	uint64_t busy;				/* 503 answers: busy, disk full, no database */
+	uint64_t gate_waits, gate_wait_us;	/* queued for the write gate: times, time */
 };
+
+/* This worker's connection's gate counts when last added (a new connection starts at 0). */
+static uint64_t seen_waits, seen_wait_us;
 
 static struct slot *slots, *mine;
 static int nslots;
@@ -68,13 +72,22 @@ static enum kind kind_of(const struct route *rt)
  * see a request's counts half added, never a torn number (aligned 64-bit
  * stores).
  */
-void metrics_count(const struct route *rt, int status, long long micros)
+void metrics_count(const struct route *rt, int status, long long micros, struct db *db)
 {
 	enum kind k = kind_of(rt);
+	uint64_t waits = 0, wait_us = 0;
 	size_t i;
 
 	if (mine == NULL)
 		return;
+	if (db != NULL)
+		db_gate_counts(db, &waits, &wait_us);
+	if (waits < seen_waits)		/* the connection was opened again */
+		seen_waits = seen_wait_us = 0;
+	mine->gate_waits += waits - seen_waits;
+	mine->gate_wait_us += wait_us - seen_wait_us;
+	seen_waits = waits;
+	seen_wait_us = wait_us;
 	if (status >= 100 && status < 600)
 		mine->answers[k][status / 100 - 1]++;
 	for (i = 0; i < NBOUNDS; i++)
@@ -99,15 +112,17 @@ static void sum_slots(struct slot *t)
 			t->micros[k] += slots[s].micros[k];
 		}
 		t->busy += slots[s].busy;
+		t->gate_waits += slots[s].gate_waits;
+		t->gate_wait_us += slots[s].gate_wait_us;
 	}
 }
 
 /* The request counters, in Prometheus text. */
 static char *requests_text(struct arena *a)
 {
+	uint64_t count, commits, syncs;
 	struct slot t;
 	char *out;
-	uint64_t count;
 	size_t i;
 	int k;
 
@@ -135,10 +150,23 @@ static char *requests_text(struct arena *a)
 		    (unsigned long long)count, kind_names[k], t.micros[k] / 1e6, kind_names[k],
 		    (unsigned long long)count);
 	}
+	db_group_counts(&commits, &syncs);
 	return arena_printf(a, "%s# HELP turnout_busy_answers_total 503 answers (the database"
 	    " busy past busy_timeout_ms, the disk full, or no database).\n"
-	    "# TYPE turnout_busy_answers_total counter\nturnout_busy_answers_total %llu\n",
-	    out, (unsigned long long)t.busy);
+	    "# TYPE turnout_busy_answers_total counter\nturnout_busy_answers_total %llu\n"
+	    "# HELP turnout_write_gate_waits_total Writes that queued for the write lock"
+	    " behind another.\n# TYPE turnout_write_gate_waits_total counter\n"
+	    "turnout_write_gate_waits_total %llu\n"
+	    "# HELP turnout_write_gate_wait_seconds_total Time writes spent in that queue.\n"
+	    "# TYPE turnout_write_gate_wait_seconds_total counter\n"
+	    "turnout_write_gate_wait_seconds_total %.6f\n"
+	    "# HELP turnout_group_commits_total Commits acknowledged after a shared fsync"
+	    " (synchronous = group).\n# TYPE turnout_group_commits_total counter\n"
+	    "turnout_group_commits_total %llu\n"
+	    "# HELP turnout_group_fsyncs_total Fsyncs of the write-ahead log made for them.\n"
+	    "# TYPE turnout_group_fsyncs_total counter\nturnout_group_fsyncs_total %llu\n",
+	    out, (unsigned long long)t.busy, (unsigned long long)t.gate_waits,
+	    t.gate_wait_us / 1e6, (unsigned long long)commits, (unsigned long long)syncs);
 }
 
 char *metrics_text(struct arena *a, struct app *app)

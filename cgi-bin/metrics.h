@@ -18,8 +18,12 @@ int metrics_init(int n);
 /* In a worker: count in slot i from now on. */
 void metrics_slot(int i);
 
-/* One answered request: its route (NULL if none), status and time taken. */
-void metrics_count(const struct route *rt, int status, long long micros);
+/*
+ * One answered request: its route (NULL if none), status and time taken,
+ * and the worker's database connection (NULL if none), whose write-gate
+ * waits so far are added.
+ */
+void metrics_count(const struct route *rt, int status, long long micros, struct db *db);
 
 /* The page /metrics answers: every slot's counts summed, and the site's health. */
 char *metrics_text(struct arena *a, struct app *app);

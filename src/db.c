@@ -29,6 +29,8 @@ struct db {
 	int gate_timeout_ms;	/* longest wait for the gate: busy_timeout_ms */
 	int grouped;		/* 1: commits wait for the group fsync (db_group) */
 	int wal_pages;		/* frames in the WAL after this connection's last commit */
+	uint64_t gate_waits;	/* times this connection queued for the gate ... */
+	uint64_t gate_wait_us;	/* ... and for how long in all (for /metrics) */
 };
 
 /*
@@ -1108,6 +1110,7 @@ static enum db_rc gate_take(struct db *db, int wait)
 {
 	static int handler_set;
 	struct itimerval timer = { { 0, 0 }, { 0, 0 } };
+	struct timespec t0, t1;
 	struct sigaction sa;
 	enum db_rc rc = DB_OK;
 
@@ -1127,6 +1130,7 @@ static enum db_rc gate_take(struct db *db, int wait)
 		handler_set = 1;
 	}
 	gate_expired = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	timer.it_value = ms_timeval(db->gate_timeout_ms);
 	timer.it_interval = ms_timeval(GATE_TICK_MS);
 	setitimer(ITIMER_REAL, &timer, NULL);
@@ -1143,6 +1147,10 @@ static enum db_rc gate_take(struct db *db, int wait)
 	}
 	timer.it_value = timer.it_interval = ms_timeval(0);
 	setitimer(ITIMER_REAL, &timer, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	db->gate_waits++;
+	db->gate_wait_us += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000LL +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000);
 	if (rc != DB_OK)
 		return rc;
 taken:
@@ -1431,6 +1439,12 @@ int64_t db_last_id(struct db *db)
 enum db_rc db_exec(struct db *db, const char *sql)
 {
 	return db_rc_of(db, sqlite3_exec(db->conn, sql, NULL, NULL, NULL), sql);
+}
+
+void db_gate_counts(struct db *db, uint64_t *waits, uint64_t *wait_us)
+{
+	*waits = db->gate_waits;
+	*wait_us = db->gate_wait_us;
 }
 
 sqlite3 *db_sqlite(struct db *db)

@@ -219,6 +219,11 @@ struct db;
  */
 struct db *db_open(const struct config *c, int create, char *err, size_t errlen);
 void db_close(struct db *db);
+/*
+ * How often this connection queued for the write gate (another writer had
+ * it) and for how long in all, in microseconds, since it was opened.
+ */
+void db_gate_counts(struct db *db, uint64_t *waits, uint64_t *wait_us);
 
 /* The schema version this program was built for. */
 int db_latest_version(void);
