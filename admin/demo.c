@@ -37,23 +37,70 @@ static enum db_rc demo_rsvp(struct db *db, struct arena *a, const char *slug, co
 	return rsvp_create(db, a, slug, &in, form, manage, &out);
 }
 
+/* A demo competition, signed up and scored through the site's own functions. */
+struct demo_competition {
+	const char *slug, *email;		/* entrant i's address: EMAIL(i + 1)@example.org */
+	struct competition rules;
+	const char *const *divisions;
+	int ndivisions;
+	const char *const *names;		/* entrant i plays in division i % ndivisions */
+	size_t nnames;
+	int64_t (*value)(size_t i);		/* score i (thousandths), for bib i % bibs + 1 */
+	size_t nscores, bibs;
+};
+
+/*
+ * Make d.slug a competition with d's rules and divisions, sign d's names
+ * up through the real RSVP path and enter its scores as a scorekeeper.
+ */
+static enum db_rc demo_competition(struct db *db, const struct demo_competition *d)
+{
+	struct score_input in = { .source = SCORE_SCOREKEEPER, .actor = "demo" };
+	struct score_outcome out;
+	struct competition got;
+	struct arena *a = arena_new();
+	struct event e;
+	enum db_rc rc;
+	char email[64];
+	size_t i;
+
+	if ((rc = score_setup(db, a, d->slug, &d->rules, d->divisions, d->ndivisions)) == DB_OK &&
+	    (rc = event_get(db, a, d->slug, &e)) == DB_OK)
+		rc = score_competition(db, a, e.id, &got);
+	for (i = 0; i < d->nnames && rc == DB_OK; i++) {
+		snprintf(email, sizeof(email), "%s%zu@example.org", d->email, i + 1);
+		rc = demo_rsvp(db, a, d->slug, d->names[i], email, NULL, 0,
+		    got.divisions[i % (size_t)d->ndivisions].id);
+	}
+	for (i = 0; i < d->nscores && rc == DB_OK; i++) {
+		in.bib = (int64_t)(i % d->bibs) + 1;
+		in.value = d->value(i);
+		rc = score_submit(db, a, e.id, &in, NULL, NULL, &out);
+	}
+	arena_free(a);
+	return rc;
+}
+
+/* A chess game's points: 1 a win, 0.5 a draw, 0 a loss, in a fixed pattern. */
+static int64_t chess_points(size_t i)
+{
+	static const int64_t points[] = { 1000, 500, 0 };
+
+	return points[(i + i / 20 + i / 7) % 3];
+}
+
 /*
  * The chess tournament is a competition: points (1 a win, 0.5 a draw),
  * ranked by the total of seven rounds, with an Open and a Women's
  * division. Sign the club up through the real RSVP path (the tournament
  * is full and three players wait, so the waitlist has something to show)
- * and score the first two rounds, so the leaderboard has something too.
+ * and score the first two rounds for the first twenty bibs, so the
+ * leaderboard has something too. The names alternate: the odd ones play in
+ * the Women's division.
  */
 static enum db_rc demo_players(struct db *db)
 {
 	static const char *const divisions[] = { "Open", "Women" };
-	static const int64_t points[] = { 1000, 500, 0 };
-	struct competition c = { .kind = SCORE_POINTS, .rule = SCORE_TOTAL, .rounds = 7,
-	    .unit = "" };
-	struct score_input in = { .source = SCORE_SCOREKEEPER, .actor = "demo" };
-	struct score_outcome out;
-	struct competition got;
-	struct event e;
 	static const char *const names[] = {
 		"Magnus Berg", "Judit Hollo", "Anand Rao", "Vera Menchik", "Paul Morphy",
 		"Sonja Graf", "Mikhail Tal", "Nona Gaprindashvili", "Jose Capablanca",
@@ -65,28 +112,55 @@ static enum db_rc demo_players(struct db *db)
 		"Humpy Koneru", "Max Euwe", "Kateryna Lagno", "Wilhelm Steinitz",
 		"Anna Muzychuk", "Akiba Rubinstein",
 	};
-	struct arena *a = arena_new();
-	enum db_rc rc;
-	char email[64];
-	size_t i;
+	const struct demo_competition d = {
+		.slug = "chess-tournament", .email = "player",
+		.rules = { .kind = SCORE_POINTS, .rule = SCORE_TOTAL, .rounds = 7, .unit = "" },
+		.divisions = divisions, .ndivisions = 2,
+		.names = names, .nnames = sizeof(names) / sizeof(names[0]),
+		.value = chess_points, .nscores = 40, .bibs = 20,
+	};
 
-	if ((rc = score_setup(db, a, "chess-tournament", &c, divisions, 2)) == DB_OK &&
-	    (rc = event_get(db, a, "chess-tournament", &e)) == DB_OK)
-		rc = score_competition(db, a, e.id, &got);
-	/* The names alternate: the odd ones play in the Women's division. */
-	for (i = 0; i < sizeof(names) / sizeof(names[0]) && rc == DB_OK; i++) {
-		snprintf(email, sizeof(email), "player%zu@example.org", i + 1);
-		rc = demo_rsvp(db, a, "chess-tournament", names[i], email, NULL, 0,
-		    got.divisions[i % 2].id);
-	}
-	/* Two rounds for the first twenty bibs. */
-	for (i = 0; i < 40 && rc == DB_OK; i++) {
-		in.bib = (int64_t)(i % 20) + 1;
-		in.value = points[(i + i / 20 + i / 7) % 3];
-		rc = score_submit(db, a, e.id, &in, NULL, NULL, &out);
-	}
-	arena_free(a);
-	return rc;
+	return demo_competition(db, &d);
+}
+
+/* Finish times of the fun run's first bibs, in milliseconds (bib 1 first). */
+static const int64_t run_times[] = {
+	1314200, 1652900, 1780400, 2105700, 1548100, 1923300, 2476800, 1699500,
+	1402600, 2231000, 1866200, 2980400, 1590700, 2044100, 1745300, 2612900,
+	1488000, 1979600, 2327200, 1821500,
+};
+
+static int64_t run_time(size_t i)
+{
+	return run_times[i];
+}
+
+/*
+ * The 5 km fun run is a race: finish times (lower is better), the best
+ * single time (one run each), in three divisions. 26 runners signed up
+ * (places stay for more: the run has 50), 20 of them have a time.
+ */
+static enum db_rc demo_runners(struct db *db)
+{
+	static const char *const divisions[] = { "Open", "Women", "Over 50" };
+	static const char *const names[] = {
+		"Tom Okafor", "Ines Duarte", "Walter Brandt", "Sam Kerr", "Lena Vogt",
+		"Hugh Barrow", "Ravi Menon", "Mia Lindqvist", "Gerd Hansen", "Omar Haddad",
+		"Clara Jensen", "Ruth Adler", "Leo Martin", "Aiko Tanaka", "Piet de Vries",
+		"Dan Byrne", "Zoe Clarke", "Margit Szabo", "Yusuf Demir", "Ella Moreau",
+		"Bernd Koch", "Finn Walsh", "Noor Ahmed", "Ilse Weber", "Jack Doyle",
+		"Sofia Rossi",
+	};
+	const struct demo_competition d = {
+		.slug = "fun-run-5k", .email = "runner",
+		.rules = { .kind = SCORE_TIME, .rule = SCORE_BEST, .rounds = 1, .unit = "" },
+		.divisions = divisions, .ndivisions = 3,
+		.names = names, .nnames = sizeof(names) / sizeof(names[0]),
+		.value = run_time, .nscores = sizeof(run_times) / sizeof(run_times[0]),
+		.bibs = sizeof(run_times) / sizeof(run_times[0]),
+	};
+
+	return demo_competition(db, &d);
 }
 
 /*
@@ -225,7 +299,8 @@ enum db_rc demo_load(struct db *db)
 			db_rollback(db);
 			return rc;
 		}
-	if ((rc = db_commit(db)) != DB_OK || (rc = demo_players(db)) != DB_OK)
+	if ((rc = db_commit(db)) != DB_OK || (rc = demo_players(db)) != DB_OK ||
+	    (rc = demo_runners(db)) != DB_OK)
 		return rc;
 	if ((rc = demo_potluck(db)) != DB_OK)
 		return rc;

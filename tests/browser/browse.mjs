@@ -33,6 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { organiserChecks } from './ux-organiser.mjs';
 import { uxVisitor } from './ux-visitor.mjs';
+import { browseBoard } from './board.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -56,7 +57,7 @@ const STEP_TIMEOUT_MS = 15000;
 const ADMIN_USER = 'maria';
 const ADMIN_PASSWORD = 'a long test password';
 const ADMIN_EVENT = { slug: 'browser-picnic', title: 'Browser picnic', starts: '2030-06-01T18:00' };
-const WATCHDOG_MS = 540000;
+const WATCHDOG_MS = 600000;
 
 const CHROMIUM_ARGS = [
 	'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
@@ -255,7 +256,7 @@ function watch(page, label) {
 		// live.js polls status.json every second: a poll still in flight
 		// when the visitor submits a form or follows a link is aborted by
 		// the navigation. That is not a fault of the site; anything else is.
-		if (text === 'net::ERR_ABORTED' && /\/(status|stock)\.json$/.test(new URL(req.url()).pathname)) {
+		if (text === 'net::ERR_ABORTED' && /\/(status|stock|leaderboard)\.json$/.test(new URL(req.url()).pathname)) {
 			abortedPolls.push(`[${label}] ${req.url()}`);
 			return;
 		}
@@ -963,6 +964,8 @@ try {
 	dropWatch = undefined;
 
 	await uxVisitor({ base, dataDir, here, launch, check, diag, screenshot, horizontalFit, norm, MOBILE, DESKTOP });
+	await browseBoard({ base, admin: path.join(build, 'admin', 'turnout-admin'), run, launch, watch, check,
+		report, diag, norm, screenshot, horizontalFit, MOBILE, DESKTOP });
 
 	await check('no console errors, page errors or failed requests', () => ({
 		ok: consoleErrors.length === 0,

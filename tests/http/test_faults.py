@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from tap import Skip  # noqa: E402
 
-SLUG = "fun-run-5k"
+SLUG = "potluck-picnic"  # a plain RSVP event (the fun run is a race: entries need a division)
 PASSWORD = "correct horse battery"
 # How long a write waits for the database before its 503: long enough for
 # a page to be served meanwhile, also under valgrind.

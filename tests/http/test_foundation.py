@@ -27,7 +27,7 @@ from tap import Skip, diag  # noqa: E402
 
 UPCOMING = ["potluck-picnic", "fun-run-5k", "chess-tournament", "tshirt-drop"]
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-RSVP = "/events/fun-run-5k/rsvp"
+RSVP = "/events/potluck-picnic/rsvp"  # a plain RSVP event (the fun run is a race)
 
 _site = None
 _site_error = None
@@ -373,7 +373,7 @@ def test_site_url_follows_the_port_until_set():
             return re.search(r"^site_url = (.*)$", f.read(), re.M).group(1)
 
     def mailed_link():
-        status, _, page = s.request("GET", "/events/fun-run-5k")
+        status, _, page = s.request("GET", "/events/potluck-picnic")
         status, hdrs, _ = s.request("POST", RSVP, urllib.parse.urlencode({
             "form_token": harness.form_token(page), "name": "Port Moved",
             "email": f"moved{s.port}@example.org"}), harness.FORM)
@@ -484,7 +484,7 @@ def locked_database_case(gate):
         harness.write_config(data, f"write_gate = {gate}\nbusy_timeout_ms = 300\n")
 
     with harness.Site(f"locked-{gate}", prepare=config) as s:
-        status, _, page = s.request("GET", "/events/fun-run-5k")
+        status, _, page = s.request("GET", "/events/potluck-picnic")
         form = urllib.parse.urlencode({"form_token": harness.form_token(page),
                                        "name": "Lou Locked", "email": "lou@example.org"})
         before = s.query("SELECT count(*) FROM rsvp")
