@@ -3,10 +3,13 @@
  * then ANALYZE it, as a site that has run `PRAGMA optimize` would have,
  * and merge its search index, as turnout-worker does.
  *
- *   history DATABASE [SLUG [SCALE]]     (defaults: fun-run-5k, 1)
+ *   history DATABASE [SLUG [SCALE [RACE]]]     (defaults: season-run, 1, none)
  *
- * The database must be initialised (turnout-admin init, and demo for
- * fun-run-5k); nothing else may use it meanwhile. The history is made in
+ * SLUG is a plain RSVP event that takes the season's sign-ups (bench/pages.sh
+ * adds season-run, shaped as the demo's fun run was before it became a
+ * race); RACE, a competition of times, gets the season's race (the demo's
+ * fun-run-5k). The database must be initialised (turnout-admin init, demo,
+ * and SLUG added); nothing else may use it meanwhile. The history is made in
  * a copy in memory and copied back at the end: the same transactions,
  * without writing ~40 pages per commit to a file.
  */
@@ -39,15 +42,15 @@ static int copy(struct db *to, struct db *from)
 int main(int argc, char **argv)
 {
 	unsigned char secret[TOKEN_SECRET_LEN];
-	const char *slug = argc > 2 ? argv[2] : "fun-run-5k";
+	const char *slug = argc > 2 ? argv[2] : "season-run";
 	int scale = argc > 3 ? atoi(argv[3]) : 1;
 	char err[512] = "";
 	struct config c, m;
 	struct db *file = NULL, *mem = NULL;
 	int rc = 1;
 
-	if (argc < 2 || argc > 4 || scale < 1) {
-		fprintf(stderr, "usage: history DATABASE [SLUG [SCALE]]\n");
+	if (argc < 2 || argc > 5 || scale < 1) {
+		fprintf(stderr, "usage: history DATABASE [SLUG [SCALE [RACE]]]\n");
 		return 2;
 	}
 	config_defaults(&c);
@@ -68,7 +71,8 @@ int main(int argc, char **argv)
 	if (db_prepare(mem, err, sizeof(err)) != 0 ||
 	    db_secret(mem, secret, sizeof(secret)) != 0 || token_init(secret) != 0)
 		goto fail;
-	if (history_make(mem, slug, scale, 1) != 0)
+	if (history_make(mem, slug, scale, 1) != 0 ||
+	    (argc > 4 && history_competition(mem, argv[4], scale, 1) != 0))
 		goto out;
 	/* And its search index merged, as turnout-worker's housekeeping does. */
 	if (sqlite3_exec(db_sqlite(mem), "ANALYZE; INSERT INTO rsvp_search (rsvp_search)"

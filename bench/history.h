@@ -24,8 +24,8 @@
  *
  * scale divides every count but PAST_EVENTS (1: the full season; the plan
  * test uses a small one). The event slug must exist, be published, take
- * no guests and be open for RSVPs over those days (the demo's
- * fun-run-5k). The token module must be initialised with the site secret.
+ * no guests, be no competition and be open for RSVPs over those days
+ * (bench/pages.sh adds season-run). The token module must be initialised with the site secret.
  * Progress goes to stderr when verbose. Returns 0, or -1 (said on stderr).
  */
 #define HISTORY_PAST_EVENTS 200
@@ -33,5 +33,20 @@
 #define HISTORY_DRAIN 512
 
 int history_make(struct db *db, const char *slug, int scale, int verbose);
+
+/*
+ * The season's race: competition slug (a race of times, such as the
+ * demo's fun run) gets HISTORY_ENTRIES / scale more entrants (its capacity
+ * raised to fit, the divisions in turn) through rsvp_create, and a
+ * scorekeeper's finish times for HISTORY_TIMES / scale of them through
+ * score_submit, the first HISTORY_FIXES / scale typed a minute wrong and
+ * corrected with score_void; their e-mails delivered. Returns 0, or -1
+ * (said on stderr).
+ */
+#define HISTORY_ENTRIES 1500
+#define HISTORY_TIMES 1350
+#define HISTORY_FIXES 30
+
+int history_competition(struct db *db, const char *slug, int scale, int verbose);
 
 #endif

@@ -10,6 +10,8 @@
  *   mint-tokens DATABASE N SLUG pledge RSVPS ITEM
  *   mint-tokens DATABASE N SLUG hold VARIANT
  *   mint-tokens DATABASE N SLUG claim VARIANT
+ *   mint-tokens DATABASE N SLUG score ENTRIES
+ *   mint-tokens DATABASE N SLUG api ENTRIES
  *
  * With "pledge" it first signs RSVPS new participants up to SLUG (through
  * rsvp_create, as the RSVP form does), then prints N lines
@@ -18,6 +20,15 @@
  * with quantity 1 + i / RSVPS, so every POST changes a pledge (a real
  * write) and never lowers one (a lower quantity on a stale form would be
  * refused), as long as fewer than RSVPS requests are in flight.
+ *
+ * At a competition SLUG (without divisions): "score ENTRIES" prints N
+ * lines "score FORM_TOKEN ENTRY" for the scorekeeper page's score form
+ * (bench/run adds the session's cookie and CSRF token), "api ENTRIES"
+ * N lines "api ENTRY" for the scores API (bench/run adds the bearer
+ * token; bench/rsvp.lua a new Idempotency-Key per request), taking the
+ * competition's first ENTRIES entries in turn (signed up first where
+ * there are fewer), so that each POST adds a score in the entry's next
+ * round while N / ENTRIES stays within its rounds.
  *
  * At a drop: "hold" prints N lines "hold FORM_TOKEN VARIANT" for the hold
  * form of drop SLUG (each POST a new visitor's hold of one unit);
@@ -34,7 +45,9 @@
 #include "config.h"
 #include "db.h"
 #include "drop.h"
+#include "event.h"
 #include "rsvp.h"
+#include "score.h"
 #include "token.h"
 
 /* A whole number >= 0 from a command line argument, or -1. */
@@ -53,10 +66,10 @@ static long number(const char *s)
  * Returns 0 or -1 (said on stderr).
  */
 static int sign_up(struct db *db, const char *slug, long n,
-    char (*manage)[TOKEN_MANAGE_HEX + 1])
+    char (*manage)[TOKEN_MANAGE_HEX + 1], const char *name)
 {
 	char form[TOKEN_FORM_HEX + 1], purpose[80], email[64];
-	struct rsvp_input in = { .name = "Bench pledger", .note = "" };
+	struct rsvp_input in = { .name = name, .note = "" };
 	struct arena *a = arena_new();
 	struct rsvp_outcome out;
 	enum db_rc rc;
@@ -79,6 +92,35 @@ static int sign_up(struct db *db, const char *slug, long n,
 	}
 	arena_free(a);
 	return k < n ? -1 : 0;
+}
+
+/*
+ * The ids of the first n entries (by bib) of competition slug into ids[n],
+ * signing up new entrants first where it has fewer. Returns 0 or -1.
+ */
+static int entries(struct db *db, const char *slug, long n, int64_t *ids)
+{
+	char (*manage)[TOKEN_MANAGE_HEX + 1] = NULL;
+	struct arena *a = arena_new();
+	struct entry *list;
+	struct event e;
+	int k = 0, rc = -1;
+
+	if (event_get(db, a, slug, &e) != DB_OK ||
+	    score_entries(db, a, e.id, NULL, (int)n, &list, &k) != DB_OK)
+		goto out;
+	if (k < n && ((manage = calloc((size_t)(n - k), sizeof(*manage))) == NULL ||
+	    sign_up(db, slug, n - k, manage, "Bench entrant") != 0 ||
+	    score_entries(db, a, e.id, NULL, (int)n, &list, &k) != DB_OK))
+		goto out;
+	for (rc = k == n ? 0 : -1; k > 0; k--)
+		ids[k - 1] = list[k - 1].id;
+out:
+	if (rc != 0)
+		fprintf(stderr, "mint-tokens: no %ld entries at %s\n", n, slug);
+	free(manage);
+	arena_free(a);
+	return rc;
 }
 
 /*
@@ -118,18 +160,22 @@ int main(int argc, char **argv)
 	int pledge = argc == 7 && strcmp(argv[4], "pledge") == 0;
 	int hold = argc == 6 && strcmp(argv[4], "hold") == 0;
 	int claim = argc == 6 && strcmp(argv[4], "claim") == 0;
+	int score = argc == 6 && strcmp(argv[4], "score") == 0;
+	int api = argc == 6 && strcmp(argv[4], "api") == 0;
 	long n, i, rsvps = 0, item = 0, variant = 0;
+	int64_t *ids = NULL;
 	struct config c;
 	struct db *db;
 
-	if (argc != 4 && !pledge && !hold && !claim) {
+	if (argc != 4 && !pledge && !hold && !claim && !score && !api) {
 		fprintf(stderr, "usage: mint-tokens DATABASE N SLUG [pledge RSVPS ITEM |"
-		    " hold VARIANT | claim VARIANT]\n");
+		    " hold VARIANT | claim VARIANT | score ENTRIES | api ENTRIES]\n");
 		return 2;
 	}
 	if ((n = number(argv[2])) < 0 || (pledge && ((rsvps = number(argv[5])) < 1 ||
 	    (item = number(argv[6])) < 1)) || ((hold || claim) &&
-	    (variant = number(argv[5])) < 1)) {
+	    (variant = number(argv[5])) < 1) || ((score || api) &&
+	    ((rsvps = number(argv[5])) < 1 || rsvps > SCORE_BOARD_MAX))) {
 		fprintf(stderr, "mint-tokens: N, RSVPS and ITEM must be whole numbers\n");
 		return 2;
 	}
@@ -140,7 +186,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* Without pledges or claims only the secret is read: no write gate needed. */
-	c.write_gate = pledge || claim;
+	c.write_gate = pledge || claim || score || api;
 	/* The holds to claim are setup, not what is measured: no fsync each. */
 	c.synchronous = SYNC_NORMAL;
 	db = db_open(&c, 0, err, sizeof(err));
@@ -158,7 +204,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (pledge && ((manage = calloc((size_t)rsvps, sizeof(*manage))) == NULL ||
-	    sign_up(db, argv[3], rsvps, manage) != 0)) {
+	    sign_up(db, argv[3], rsvps, manage, "Bench pledger") != 0)) {
+		free(manage);
+		db_close(db);
+		return 1;
+	}
+	if ((score || api) && ((ids = calloc((size_t)rsvps, sizeof(*ids))) == NULL ||
+	    entries(db, argv[3], rsvps, ids) != 0)) {
+		free(ids);
 		free(manage);
 		db_close(db);
 		return 1;
@@ -166,9 +219,18 @@ int main(int argc, char **argv)
 	db_close(db);
 	/* Tokens are bound to their form: the RSVP form of event SLUG. */
 	snprintf(purpose, sizeof(purpose), "rsvp:%.64s", argv[3]);
-	if (hold)
-		snprintf(purpose, sizeof(purpose), "hold:%.64s", argv[3]);
+	if (hold || score)
+		snprintf(purpose, sizeof(purpose), "%s:%.64s", hold ? "hold" : "score", argv[3]);
 	for (i = 0; i < n; i++) {
+		if (score || api) {
+			if (api) {
+				printf("api %lld\n", (long long)ids[i % rsvps]);
+				continue;
+			}
+			token_form_new(tok, clock_now(), purpose);
+			printf("score %s %lld\n", tok, (long long)ids[i % rsvps]);
+			continue;
+		}
 		if (hold || claim) {
 			if (claim)
 				snprintf(purpose, sizeof(purpose), "claim:%s", manage[i]);
@@ -190,6 +252,7 @@ int main(int argc, char **argv)
 		printf("%s %s %ld %ld\n", manage[i % rsvps], tok, item, 1 + i / rsvps);
 	}
 	free(manage);
+	free(ids);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "mint-tokens: writing: %s\n", strerror(errno));
 		return 1;

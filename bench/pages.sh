@@ -1,8 +1,9 @@
 # Sourced by bench/run (it uses bench/run's variables and functions: die,
 # parse, median, free_port, $build, $src, $data, $base, $threads): every page
 # and write of issue 14 on two fresh sites, one as the demo leaves it and one
-# with a season's history (bench/history: 100 000 RSVPs in fun-run-5k,
-# 116 000 log rows, 114 000 e-mails, 20 000 pledges, 200 past events),
+# with a season's history (bench/history: 100 000 RSVPs in season-run,
+# 116 000 log rows, 114 000 e-mails, 20 000 pledges, 200 past events, and
+# the demo's fun run a race of 1 500 entrants with 1 350 finish times),
 # interleaved round by round, with the baselines (nginx's static answer, the
 # hello-world FastCGI) measured in the same rounds. Prints the medians and
 # the ratio history / empty of each (the goal: >= 0.9 everywhere).
@@ -23,8 +24,12 @@ for n in "$pages_seconds" "$pages_rounds" "$pages_conns"; do
 done
 [ -x "$build/bench/history" ] || die "$build/bench/history not built (make bench/history)"
 
-pages_slug=fun-run-5k
-pages_targets="home event live status items waitlist manage admin outbox stats rsvps search csv rsvp pledge"
+# The season's sign-ups go to a plain RSVP event shaped as the demo's fun
+# run was before it became a race (added on both sites); the race is the
+# fun run.
+pages_slug=season-run
+pages_race=fun-run-5k
+pages_targets="home event live status items waitlist manage admin outbox stats rsvps search csv rsvp pledge board bjson"
 declare -A pages_path=(
 	[home]=/ [event]=/events/$pages_slug [live]=/events/$pages_slug/live
 	[status]=/events/$pages_slug/status.json [items]=/events/$pages_slug/items.json
@@ -34,6 +39,7 @@ declare -A pages_path=(
 	[search]="/admin/events/$pages_slug/rsvps?q=Runner+9999"
 	[csv]=/admin/events/$pages_slug/rsvps.csv
 	[rsvp]=/events/$pages_slug/rsvp [pledge]=/rsvp/
+	[board]=/events/$pages_race/leaderboard [bjson]=/events/$pages_race/leaderboard.json
 )
 declare -A pages_what=(
 	[home]="upcoming events" [event]="event page" [live]="live page"
@@ -43,6 +49,7 @@ declare -A pages_what=(
 	[rsvps]="participants page" [search]="participant search ?q="
 	[csv]="participants CSV (grows with the rows, by design)"
 	[rsvp]="POST an RSVP" [pledge]="POST a pledge"
+	[board]="the race's leaderboard" [bjson]="leaderboard.json (nginx microcache)"
 )
 declare -A pages_base pages_db pages_cookie pages_manage pages_item
 pages_sites="empty history"
@@ -63,14 +70,18 @@ pages_sheet() {
 # bench/run's own (init, demo, serve), with an admin, a pledge item and a
 # participant whose manage page is measured; the history made before it starts.
 pages_site() {
-	local d=$data/$1 port conf token
+	local d=$data/$1 port conf
 	port=$(free_port) || die "no free port found"
 	mkdir -p "$d"
 	pages_base[$1]=http://127.0.0.1:$port pages_db[$1]=$d/turnout.db
 	export TURNOUT_DATA=$d TURNOUT_PORT=$port
 	{ "$build/admin/turnout-admin" init && "$build/admin/turnout-admin" demo &&
+		sqlite3 "${pages_db[$1]}" "INSERT INTO event (slug, title, starts_at, ends_at, status,
+			capacity, max_guests, rsvp_closes_at, created_at, updated_at) VALUES
+			('$pages_slug', 'Season run', unixepoch() + 5 * 86400, unixepoch() + 5 * 86400 + 7200,
+			'published', 50, 0, unixepoch() + 4 * 86400, unixepoch(), unixepoch())" &&
 		if [ "${2:-}" = history ]; then
-			"$build/bench/history" "$d/turnout.db" "$pages_slug"
+			"$build/bench/history" "$d/turnout.db" "$pages_slug" 1 "$pages_race"
 		else
 			pages_sheet "$d/turnout.db"
 		fi &&
@@ -86,12 +97,7 @@ pages_site() {
 		die "adding the pledge item failed"
 	pages_manage[$1]=$("$build/bench/mint-tokens" "${pages_db[$1]}" 1 "$pages_slug" pledge 1 \
 		"${pages_item[$1]}" | cut -d' ' -f1) || die "mint-tokens failed"
-	token=$(curl -s --max-time 10 "${pages_base[$1]}/admin/login" |
-		sed -n '/name="form_token"/{s/.*name="form_token" value="\([0-9a-f]*\)".*/\1/p;q;}')
-	pages_cookie[$1]=$(curl -s -o /dev/null -D - --max-time 30 \
-		--data "form_token=$token&name=bench&password=$pages_password" \
-		"${pages_base[$1]}/admin/login" | sed -n 's/^[Ss]et-[Cc]ookie: turnout_admin=\([0-9a-f]*\).*/\1/p')
-	[ -n "${pages_cookie[$1]}" ] || die "logging in to the $1 site failed"
+	pages_cookie[$1]=$(admin_cookie "${pages_base[$1]}" bench "$pages_password")
 }
 
 # pages_url SITE TARGET

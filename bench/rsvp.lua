@@ -8,6 +8,13 @@
 -- URL's path (/events/{slug}/hold); lines "claim HOLD_TOKEN FORM_TOKEN"
 -- claim that hold at /holds/HOLD_TOKEN (bench/mint-tokens ... hold|claim).
 --
+-- Scores: lines "score COOKIE CSRF FORM_TOKEN ENTRY" POST the scorekeeper
+-- page's score form to the URL's path (/admin/events/{slug}/scores) in that
+-- admin session; lines "api BEARER ENTRY" POST to the scores API at the
+-- URL's path with a new Idempotency-Key each (bench/mint-tokens ... score|api,
+-- bench/run adds the session and the token). Either adds a score of 1 in
+-- the entry's next round; the API answers 201.
+--
 -- Pledges: when the token file's lines are "MANAGE FORM_TOKEN ITEM QUANTITY"
 -- (bench/mint-tokens ... pledge), each request POSTs that pledge to the
 -- manage page /rsvp/MANAGE instead (the URL's path is not used).
@@ -93,6 +100,19 @@ function request()
 		return wrk.format("POST", "/holds/" .. link, headers, "form_token=" .. claim_tok ..
 			"&action=claim")
 	end
+	local cookie, csrf, score_tok, entry = tokens[i]:match("^score (%S+) (%S+) (%x+) (%d+)$")
+	if cookie then
+		return wrk.format("POST", wrk.path, { ["Content-Type"] = headers["Content-Type"],
+			["Cookie"] = "turnout_admin=" .. cookie }, "csrf=" .. csrf .. "&form_token=" ..
+			score_tok .. "&action=score&entry=" .. entry .. "&value=1")
+	end
+	local bearer, api_entry = tokens[i]:match("^api (%x+) (%d+)$")
+	if bearer then
+		return wrk.format("POST", wrk.path, { ["Content-Type"] = "application/json",
+			["Authorization"] = "Bearer " .. bearer,
+			["Idempotency-Key"] = "bench-" .. tag .. "-" .. i },
+			'{"entry":' .. api_entry .. ',"value":1}')
+	end
 	local manage, tok, item, quantity = tokens[i]:match("^(%x+) (%x+) (%d+) (%d+)$")
 	if manage then
 		-- version 0: a stale form, which an uncapped raise does not mind.
@@ -110,7 +130,7 @@ end
 
 function response(status, headers, body)
 	counts[status] = (counts[status] or 0) + 1
-	if status ~= 303 and status ~= 503 and not (pledging and status == 409) then
+	if status ~= 303 and status ~= 201 and status ~= 503 and not (pledging and status == 409) then
 		other = other + 1
 	end
 end

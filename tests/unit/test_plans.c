@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "history.h"
+#include "score.h"
 #include "testdb.h"
 
 #define NOW 1800000000
@@ -105,7 +106,9 @@ static int setup(void **state)
 	struct event e = { .slug = "season", .title = "Season final", .description = "",
 	    .location = "", .starts_at = NOW + 30 * 86400, .status = EVENT_PUBLISHED,
 	    .capacity = 50, .max_guests = 0 };
-
+	static const char *const divisions[] = { "Open", "Women" };
+	struct competition c = { .kind = SCORE_TIME, .rule = SCORE_BEST, .rounds = 1, .unit = "" };
+	struct event race;
 	char path[128], *sql;
 
 	(void)state;
@@ -114,6 +117,13 @@ static int setup(void **state)
 	assert_int_equal(sqlite3_exec(db_sqlite(t.db), "PRAGMA synchronous = OFF", NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(history_make(t.db, "season", SCALE, 0), 0);
+	/* The season's race: entries, times and corrections (history.h). */
+	race = e;
+	race.slug = "race";
+	race.title = "Season race";
+	assert_int_equal(event_create(t.db, &race), DB_OK);
+	assert_int_equal(score_setup(t.db, t.a, "race", &c, divisions, 2), DB_OK);
+	assert_int_equal(history_competition(t.db, "race", SCALE, 0), 0);
 	assert_int_equal(sqlite3_exec(db_sqlite(t.db), "ANALYZE", NULL, NULL, NULL), SQLITE_OK);
 	/* The copy without statistics; opened again so that none are loaded. */
 	snprintf(path, sizeof(path), "%s/bare.db", t.dir);
@@ -489,7 +499,13 @@ static void test_foreign_keys(void **state)
 static void test_history(void **state)
 {
 	(void)state;
-	assert_int_equal(testdb_int(t.db, "SELECT count(*) FROM rsvp"), 100000 / SCALE);
+	assert_int_equal(testdb_int(t.db, "SELECT count(*) FROM rsvp"),
+	    (100000 + HISTORY_ENTRIES) / SCALE);
+	assert_int_equal(testdb_int(t.db, "SELECT count(*) FROM entry"), HISTORY_ENTRIES / SCALE);
+	assert_int_equal(testdb_int(t.db, "SELECT count(*) FROM score WHERE voided_at IS NULL"),
+	    HISTORY_TIMES / SCALE);
+	assert_int_equal(testdb_int(t.db, "SELECT count(*) FROM score WHERE voided_at IS NOT NULL"),
+	    HISTORY_FIXES / SCALE);
 	assert_true(testdb_int(t.db, "SELECT count(*) FROM rsvp_log") > 100000 / SCALE);
 	assert_int_equal(testdb_int(t.db, "SELECT count(*) FROM pledge"), 20000 / SCALE);
 	assert_int_equal(testdb_int(t.db, "SELECT count(*) FROM rsvp WHERE status ="
