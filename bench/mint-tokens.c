@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 	if ((n = number(argv[2])) < 0 || (pledge && ((rsvps = number(argv[5])) < 1 ||
 	    (item = number(argv[6])) < 1)) || ((hold || claim) &&
 	    (variant = number(argv[5])) < 1) || ((score || api) &&
-	    ((rsvps = number(argv[5])) < 1 || rsvps > SCORE_BOARD_MAX))) {
+	    ((rsvps = number(argv[5])) < 1 || rsvps > 1000000))) {
 		fprintf(stderr, "mint-tokens: N, RSVPS and ITEM must be whole numbers\n");
 		return 2;
 	}

@@ -785,7 +785,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" version = version + 1 WHERE event_id = ?1 AND published_at IS NULL",
 	[STMT_BOARD_SNAPSHOT] =
 		"SELECT entry_id, bib, display_name, coalesce(division_id, 0), scores, total,"
-		" coalesce(best, 0) FROM board_snapshot WHERE event_id = ?1 ORDER BY bib LIMIT ?2",
+		" coalesce(best, 0) FROM board_snapshot WHERE event_id = ?1 ORDER BY bib",
 	[STMT_BOARD_LOG_INSERT] =
 		"INSERT INTO board_log (event_id, action, at, actor) VALUES (?1, ?2, ?3, ?4)",
 	[STMT_BOARD_LOG_LIST] =

@@ -382,20 +382,23 @@ enum db_rc score_entries(struct db *db, struct arena *a, int64_t event_id, const
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_ENTRY_SEARCH);
 	const char *pattern = db_like_pattern(a, q);
+	size_t cap = 0;
 	int64_t bib;
 	int step;
 
 	*n = 0;
-	*list = arena_alloc(a, (size_t)max * sizeof(**list));
+	*list = NULL;
 	sqlite3_bind_int64(st, 1, event_id);
 	if (pattern != NULL) {
 		sqlite3_bind_text(st, 2, pattern, -1, SQLITE_STATIC);
 		if (digits(q, strlen(q), 9, &bib) == 0)
 			sqlite3_bind_int64(st, 3, bib);
 	}
-	sqlite3_bind_int(st, 4, max);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		db_read_entry(a, st, &(*list)[(*n)++]);
+	sqlite3_bind_int(st, 4, max > 0 ? max : -1);	/* LIMIT -1: none */
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		db_read_entry(a, st, arena_slot(a, (void **)list, &cap, (size_t)*n, sizeof(**list)));
+		(*n)++;
+	}
 	sqlite3_reset(st);
 	return db_rc_of(db, step, "listing entries");
 }
@@ -759,7 +762,8 @@ enum db_rc score_board(struct db *db, struct arena *a, const struct competition 
 	int nlist;
 
 	*n = 0;
-	if ((rc = score_entries(db, a, c->event_id, NULL, SCORE_BOARD_MAX, &list, &nlist)) != DB_OK)
+	/* Every entry: a board ranked on part of the field would be wrong. */
+	if ((rc = score_entries(db, a, c->event_id, NULL, 0, &list, &nlist)) != DB_OK)
 		return rc;
 	board_rows(a, c, list, nlist, rows, n);
 	return DB_OK;
@@ -768,27 +772,27 @@ enum db_rc score_board(struct db *db, struct arena *a, const struct competition 
 enum db_rc score_board_public(struct db *db, struct arena *a, const struct competition *c,
     struct board_row **rows, int *n)
 {
+	struct entry *list = NULL, *e;
 	sqlite3_stmt *st;
-	struct entry *list;
+	size_t cap = 0;
 	int step, k = 0;
 
 	if (c->frozen_at == 0)
 		return score_board(db, a, c, rows, n);
 	*n = 0;
 	st = db_stmt(db, STMT_BOARD_SNAPSHOT);
-	list = arena_alloc(a, SCORE_BOARD_MAX * sizeof(*list));
 	sqlite3_bind_int64(st, 1, c->event_id);
-	sqlite3_bind_int(st, 2, SCORE_BOARD_MAX);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&list[k], 0, sizeof(list[k]));
-		list[k].id = sqlite3_column_int64(st, 0);
-		list[k].bib = sqlite3_column_int64(st, 1);
-		list[k].display_name = db_text(a, st, 2);
-		list[k].division_id = sqlite3_column_int64(st, 3);
-		list[k].scores = sqlite3_column_int64(st, 4);
-		list[k].total = sqlite3_column_int64(st, 5);
-		list[k].best = sqlite3_column_int64(st, 6);
-		list[k++].confirmed = 1;
+		e = arena_slot(a, (void **)&list, &cap, (size_t)k++, sizeof(*list));
+		memset(e, 0, sizeof(*e));
+		e->id = sqlite3_column_int64(st, 0);
+		e->bib = sqlite3_column_int64(st, 1);
+		e->display_name = db_text(a, st, 2);
+		e->division_id = sqlite3_column_int64(st, 3);
+		e->scores = sqlite3_column_int64(st, 4);
+		e->total = sqlite3_column_int64(st, 5);
+		e->best = sqlite3_column_int64(st, 6);
+		e->confirmed = 1;
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE)

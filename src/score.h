@@ -21,7 +21,6 @@
 #define SCORE_DIVISIONS_MAX 20
 #define SCORE_DIVISION_MAX 40			/* characters of a division's name */
 #define SCORE_UNIT_MAX 16
-#define SCORE_BOARD_MAX 5000			/* entries on one leaderboard */
 #define SCORE_KEY_TTL (24 * 3600)		/* Idempotency-Key answers are kept this long */
 #define SCORE_KEY_MAX 200			/* bytes of an Idempotency-Key */
 #define SCORE_REASON_MAX 200
@@ -136,7 +135,7 @@ enum db_rc score_entry(struct db *db, struct arena *a, int64_t event_id, int64_t
 
 /*
  * The active entries of event_id whose display name, name or bib matches
- * q (NULL or "": all), by bib, at most max. *list in a.
+ * q (NULL or "": all), by bib, at most max (0: every one). *list in a.
  */
 enum db_rc score_entries(struct db *db, struct arena *a, int64_t event_id, const char *q,
     int max, struct entry **list, int *n);

@@ -631,6 +631,41 @@ static void test_board(void **state)
 	assert_int_equal(rows[2].figure, 501);	/* 1001 / 2, rounded for display */
 }
 
+/*
+ * A field of any size is ranked whole: the best of 6 000 entrants is the
+ * one with the highest bib, which a board read in bib order up to a cap
+ * (it was 5 000) left out. Live and frozen alike.
+ */
+static void test_board_of_any_size(void **state)
+{
+	struct competition c;
+	struct board_row *rows;
+	int n, replayed;
+
+	(void)state;
+	assert_int_equal(sqlite3_exec(db_sqlite(F->t.db),
+	    "UPDATE event SET capacity = NULL WHERE slug = 'cup';"
+	    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 6000)"
+	    " INSERT INTO rsvp (event_id, token_hash, name, email, guests, status, created_at,"
+	    " updated_at) SELECT e.id, randomblob(32), 'Runner ' || i, 'r' || i || '@example.org',"
+	    " 0, 'confirmed', 1, 1 FROM k, event e WHERE e.slug = 'cup';"
+	    "INSERT INTO entry (rsvp_id, event_id, bib, display_name) SELECT id, event_id, id, name"
+	    " FROM rsvp;"
+	    "UPDATE entry SET scores = 1, total = bib, best = bib;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(score_competition(F->t.db, F->t.a, event_id(), &c), DB_OK);
+	assert_int_equal(score_board(F->t.db, F->t.a, &c, &rows, &n), DB_OK);
+	assert_int_equal(n, 6000);
+	assert_int_equal(rows[0].bib, 6000);
+	assert_int_equal(rows[0].rank, 1);
+	assert_int_equal(rows[5999].rank, 6000);
+	assert_int_equal(score_board_set(F->t.db, event_id(), BOARD_FREEZE, "boss", NULL,
+	    &replayed), DB_OK);
+	assert_int_equal(score_competition(F->t.db, F->t.a, event_id(), &c), DB_OK);
+	assert_int_equal(score_board_public(F->t.db, F->t.a, &c, &rows, &n), DB_OK);
+	assert_int_equal(n, 6000);
+	assert_int_equal(rows[0].bib, 6000);
+}
+
 /* A form token used twice adds one score; the second says replayed. */
 static void test_form_token_replay(void **state)
 {
@@ -903,6 +938,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_aggregates, setup_points, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup_points, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_board, setup_points, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_board_of_any_size, setup_points, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_form_token_replay, setup_points,
 		    testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_idempotency_key, setup_points,
