@@ -668,6 +668,11 @@ CREATE TRIGGER competition_rsvp_only BEFORE INSERT ON competition
 WHEN (SELECT kind FROM event WHERE id = NEW.event_id) IS NOT 'rsvp' BEGIN
 	SELECT RAISE(ABORT, 'competition: only an RSVP event can be a competition');
 END;
+-- ... nor can a competition become a drop (it would strand its entries).
+CREATE TRIGGER drop_not_competition BEFORE UPDATE OF kind ON event
+WHEN NEW.kind = 'drop' AND EXISTS (SELECT 1 FROM competition WHERE event_id = NEW.id) BEGIN
+	SELECT RAISE(ABORT, 'event: a competition cannot become a drop');
+END;
 
 -- The rules that give stored scores their meaning are fixed once there
 -- are scores (migrations/010-compete-settings.sql).
@@ -958,4 +963,4 @@ CREATE TRIGGER rsvp_search_delete AFTER DELETE ON rsvp BEGIN
 	VALUES ('delete', OLD.id, OLD.name, OLD.email);
 END;
 
-PRAGMA user_version = 15;
+PRAGMA user_version = 16;

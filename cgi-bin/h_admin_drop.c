@@ -121,6 +121,9 @@ static const char *refusal(struct req *r, struct app *app, const struct event *e
 	(void)r, (void)app, (void)e;
 	switch (rc) {
 	case DB_CONFLICT:
+		if (strcmp(action, "settings") == 0)
+			return "This event is a competition: its entrants have RSVPs and scores,"
+			    " so it cannot become a drop.";
 		return strcmp(action, "stock") == 0 ? "The stock cannot go below what is"
 		    " already claimed: cancel claims first if you must." :
 		    "That was refused by a rule of the drop.";

@@ -67,13 +67,16 @@ enum db_rc drop_configure(struct db *db, const char *slug, const struct drop_set
 	sqlite3_bind_text(st, 5, s->pickup, -1, SQLITE_STATIC);
 	if ((rc = db_step_done(db, st, "configuring a drop")) == DB_OK && db_changes(db) == 0)
 		rc = DB_NOTFOUND;
+	/* A CHECK (e.g. the pick-up text's length) refuses the input. */
+	if (rc == DB_CONFLICT)
+		rc = DB_INVALID;
 	if (rc == DB_OK) {
 		st = db_stmt(db, STMT_EVENT_MAKE_DROP);
 		sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+		/* DB_CONFLICT: the event is a competition (drop_not_competition). */
 		rc = db_step_done(db, st, "making an event a drop");
 	}
-	/* A CHECK (e.g. the pick-up text's length) refuses the input. */
-	return change_end(db, rc == DB_CONFLICT ? DB_INVALID : rc, NULL, mark);
+	return change_end(db, rc, NULL, mark);
 }
 
 /*

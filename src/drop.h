@@ -132,7 +132,7 @@ const char *hold_status_name(enum hold_status s);
 /*
  * Make the event `slug` a drop with settings s, or change the settings of
  * a drop, in one transaction. DB_INVALID if a setting is out of range,
- * DB_NOTFOUND, DB_BUSY, DB_ERROR.
+ * DB_CONFLICT if the event is a competition, DB_NOTFOUND, DB_BUSY, DB_ERROR.
  */
 enum db_rc drop_configure(struct db *db, const char *slug, const struct drop_settings *s);
 

@@ -75,6 +75,10 @@ def add_test_drops(data):
                     for k, (name, stock) in enumerate(variants.items()):
                         con.execute("INSERT INTO drop_variant (item_id, name, stock, position)"
                                     " VALUES (?, ?, ?, ?)", (item_id, name, stock, k))
+            # An RSVP event the admin test makes a drop.
+            con.execute("INSERT INTO event (slug, title, starts_at, status, capacity,"
+                        " created_at, updated_at) VALUES ('merch', 'Merch table', ?,"
+                        " 'published', 30, ?, ?)", (now + 7 * DAY, now, now))
     finally:
         con.close()
 
@@ -489,7 +493,7 @@ def test_admin_makes_a_drop_with_items_and_stock():
     s = site()
     assert_status(s.fetch("GET", "/admin/events/potluck-picnic/drop")[0], 303,
                   "admin drop page without a session")
-    status, _, body = s.fetch("GET", "/admin/events/fun-run-5k/drop", cookie=admin())
+    status, _, body = s.fetch("GET", "/admin/events/merch/drop", cookie=admin())
     assert_status(status, 200, "admin drop page of an RSVP event")
     assert "This event takes RSVPs" in body
     for bad, what in ((("hold_seconds", "14")), "hold time below 15"), \
@@ -499,24 +503,33 @@ def test_admin_makes_a_drop_with_items_and_stock():
         fields = {"action": "settings", "per_person": "1", "hold_seconds": "60",
                   "renewals": "2", "pickup": "At the desk"}
         fields[bad[0]] = bad[1]
-        status, _, body = admin_post("fun-run-5k", fields)
+        status, _, body = admin_post("merch", fields)
         assert_status(status, 400, what, body)
-    assert site().query_one("SELECT kind FROM event WHERE slug = 'fun-run-5k'")[0] == "rsvp"
-    status, hdrs, body = admin_post("fun-run-5k", {
+    assert site().query_one("SELECT kind FROM event WHERE slug = 'merch'")[0] == "rsvp"
+    status, hdrs, body = admin_post("merch", {
         "action": "settings", "per_person": "2", "hold_seconds": "90", "renewals": "1",
         "pickup": "At the finish line"})
     assert_status(status, 303, "settings", body)
-    assert site().query_one("SELECT kind FROM event WHERE slug = 'fun-run-5k'")[0] == "drop"
-    status, _, body = admin_post("fun-run-5k", {"action": "item", "name": "Medal",
+    assert site().query_one("SELECT kind FROM event WHERE slug = 'merch'")[0] == "drop"
+    status, _, body = admin_post("merch", {"action": "item", "name": "Medal",
                                                "price": "free", "description": "Bronze"})
     assert_status(status, 303, "add item", body)
     item = site().query_one("SELECT i.id FROM drop_item i JOIN event e ON e.id = i.event_id"
-                            " WHERE e.slug = 'fun-run-5k'")[0]
-    status, _, body = admin_post("fun-run-5k", {"action": "variant", "id": str(item),
+                            " WHERE e.slug = 'merch'")[0]
+    status, _, body = admin_post("merch", {"action": "variant", "id": str(item),
                                                "name": "", "stock": "3"})
     assert_status(status, 303, "add variant", body)
-    status, _, body = fetch("GET", "/events/fun-run-5k")
+    status, _, body = fetch("GET", "/events/merch")
     assert "Medal" in body and "Hold it" in body
+    # A competition (the demo's race, with entrants and times) never becomes a drop.
+    status, _, body = admin_post("fun-run-5k", {
+        "action": "settings", "per_person": "1", "hold_seconds": "60", "renewals": "1",
+        "pickup": "At the finish line"})
+    assert_status(status, 409, "a competition made a drop", body)
+    assert "is a competition" in body, body[:2000]
+    assert site().query_one("SELECT kind FROM event WHERE slug = 'fun-run-5k'")[0] == "rsvp"
+    assert site().query_one("SELECT count(*) FROM drop_setting s JOIN event e ON"
+                            " e.id = s.event_id WHERE e.slug = 'fun-run-5k'")[0] == 0
 
 
 def test_admin_claims_list_marks_cancel_and_csv():
