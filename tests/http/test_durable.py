@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from tap import Skip  # noqa: E402
 
-SLUG = "fun-run-5k"
+SLUG = "durable"  # a plain RSVP event of the tests' own (conf() adds it)
 TEMPLATES = os.path.join(harness.SRC, "templates")
 FDATASYNC = 75  # x86_64 syscall number, as /proc/PID/syscall shows it
 FUTEX = 202
@@ -46,11 +46,19 @@ def need_strace():
 
 
 def conf(extra):
-    """prepare(data) writing the site's turnout.conf (as scripts/serve would) plus extra."""
+    """prepare(data) writing the site's turnout.conf (as scripts/serve would) plus
+    extra, and adding the event SLUG (no capacity, no guests)."""
     def prepare(data):
         with open(os.path.join(data, "turnout.conf"), "w") as f:
             f.write(f"data_dir = {data}\ntemplates = {TEMPLATES}\n"
                     f"password_memory_kib = 1024\nbusy_timeout_ms = {BUSY_MS}\n{extra}")
+        now = int(time.time())
+        con = sqlite3.connect(os.path.join(data, "turnout.db"))
+        with con:
+            con.execute("INSERT INTO event (slug, title, starts_at, status, created_at,"
+                        " updated_at) VALUES (?, 'Durable', ?, 'published', ?, ?)",
+                        (SLUG, now + 7 * 86400, now, now))
+        con.close()
     return prepare
 
 
