@@ -5,6 +5,7 @@ comment lines (tracebacks, diagnostics). A case that raises Skip is reported
 as 'ok K - name # SKIP reason'.
 """
 import sys
+import time
 import traceback
 
 
@@ -30,6 +31,7 @@ def run(tests):
     failed = 0
     for k, fn in enumerate(tests, 1):
         name = fn.__name__[len("test_"):].replace("_", " ")
+        t0 = time.monotonic()
         try:
             fn()
         except Skip as why:
@@ -40,6 +42,8 @@ def run(tests):
             diag(traceback.format_exc().rstrip())
         else:
             print(f"ok {k} - {name}", flush=True)
+        # Where a suite's time goes (run-suites shows these lines).
+        diag(f"  {time.monotonic() - t0:.1f} s")
     return 1 if failed else 0
 
 
