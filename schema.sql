@@ -418,6 +418,30 @@ CREATE TRIGGER rsvp_log_figures AFTER INSERT ON rsvp_log BEGIN
 		AND p.id < NEW.id);
 END;
 
+-- The figures page's curves: sign-ups, cancellations and waitlist changes
+-- per time bucket, 1/600 of the time from the event's creation to its
+-- start and at least a minute (migrations/017-figures-curve.sql).
+CREATE TABLE event_curve (
+	event_id INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
+	at       INTEGER NOT NULL,	-- the bucket's start
+	signups  INTEGER NOT NULL,	-- parties that signed up (confirmed or waitlisted)
+	cancels  INTEGER NOT NULL,	-- cancellations and removals
+	waiting  INTEGER NOT NULL,	-- change in the parties waiting
+	PRIMARY KEY (event_id, at)
+) WITHOUT ROWID;
+
+CREATE TRIGGER rsvp_log_curve AFTER INSERT ON rsvp_log
+WHEN NEW.action IN ('rsvp', 'waitlist', 'promote', 'cancel') BEGIN
+	INSERT INTO event_curve (event_id, at, signups, cancels, waiting)
+	SELECT NEW.event_id, NEW.at - NEW.at % max(60, (starts_at - created_at) / 600),
+		NEW.action IN ('rsvp', 'waitlist'), NEW.action = 'cancel',
+		(NEW.action = 'waitlist') - (NEW.action = 'promote'
+			OR coalesce(NEW.old_status, '') = 'waitlisted')
+	FROM event WHERE id = NEW.event_id
+	ON CONFLICT (event_id, at) DO UPDATE SET signups = signups + excluded.signups,
+		cancels = cancels + excluded.cancels, waiting = waiting + excluded.waiting;
+END;
+
 CREATE TRIGGER event_wait_count AFTER INSERT ON event_wait BEGIN
 	UPDATE event_figures SET waits = waits + 1 WHERE event_id = NEW.event_id;
 END;
@@ -963,4 +987,4 @@ CREATE TRIGGER rsvp_search_delete AFTER DELETE ON rsvp BEGIN
 	VALUES ('delete', OLD.id, OLD.name, OLD.email);
 END;
 
-PRAGMA user_version = 16;
+PRAGMA user_version = 17;

@@ -335,10 +335,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_LOG_MARK] = "SELECT coalesce(max(id), 0) FROM rsvp_log",
 	/* This transaction's rows, by rowid (an index on event_id would be skip-scanned). */
 	[STMT_LOG_ACTOR] = "UPDATE rsvp_log NOT INDEXED SET actor = ?2 WHERE id > ?1",
-	/* The first ?2 rows of the sign-up curve; the totals are event_figures'. */
-	[STMT_STATS_LOG] =
-		"SELECT at, action, old_status FROM rsvp_log WHERE event_id = ?1"
-		" AND action IN ('rsvp', 'waitlist', 'promote', 'cancel') ORDER BY id LIMIT ?2",
+	/* The curves' buckets in time order, ~600 an event (event_curve). */
+	[STMT_STATS_CURVE] =
+		"SELECT at, signups, cancels, waiting FROM event_curve WHERE event_id = ?1"
+		" ORDER BY at LIMIT ?2",
 	[STMT_STATS_FIGURES] =
 		"SELECT direct, waitlisted, cancels, promoted, confirmed, checked_in, waits"
 		" FROM event_figures WHERE event_id = ?1",

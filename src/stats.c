@@ -59,26 +59,18 @@ enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct st
 
 	memset(s, 0, sizeof(*s));
 	s->points = arena_alloc(a, STATS_POINTS_MAX * sizeof(*s->points));
-	st = db_stmt(db, STMT_STATS_LOG);
+	st = db_stmt(db, STMT_STATS_CURVE);
 	sqlite3_bind_int64(st, 1, event_id);
 	sqlite3_bind_int(st, 2, STATS_POINTS_MAX);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *action = (const char *)sqlite3_column_text(st, 1);
-		const char *old = (const char *)sqlite3_column_text(st, 2);
-		int was_waiting = old != NULL && strcmp(old, "waitlisted") == 0;
-
 		cur.at = sqlite3_column_int64(st, 0);
-		if (strcmp(action, "rsvp") == 0 || strcmp(action, "waitlist") == 0)
-			cur.signups++;
-		else if (strcmp(action, "cancel") == 0)
-			cur.cancels++;
-		/* Joining the queue; leaving it by a promotion or a cancel. */
-		cur.waiting += strcmp(action, "waitlist") == 0 ? 1 :
-		    strcmp(action, "promote") == 0 || was_waiting ? -1 : 0;
+		cur.signups += sqlite3_column_int64(st, 1);
+		cur.cancels += sqlite3_column_int64(st, 2);
+		cur.waiting += sqlite3_column_int64(st, 3);
 		s->points[s->npoints++] = cur;
 	}
 	sqlite3_reset(st);
-	if ((rc = db_rc_of(db, step, "reading the log")) != DB_OK ||
+	if ((rc = db_rc_of(db, step, "reading the curves")) != DB_OK ||
 	    (rc = figures(db, event_id, s, &waits)) != DB_OK)
 		return rc;
 	return median_wait(db, event_id, waits, &s->median_wait);

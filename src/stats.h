@@ -6,9 +6,13 @@
 #include "arena.h"
 #include "db.h"
 
-#define STATS_POINTS_MAX 5000	/* log rows drawn; later ones only counted (event_figures) */
+/*
+ * Buckets drawn: an event has about 600 (event_curve); more come from
+ * moving its start far out, or from sign-ups long after it.
+ */
+#define STATS_POINTS_MAX 5000
 
-/* One moment of the curves: totals after the log row at `at`. */
+/* One moment of the curves: totals at the end of the bucket starting at `at`. */
 struct stats_point {
 	int64_t at;
 	int64_t signups, cancels;	/* parties, cumulative */
@@ -18,7 +22,7 @@ struct stats_point {
 /* The curves of the figures page. */
 enum stats_curve { STATS_SIGNUPS, STATS_CANCELS, STATS_WAITING, STATS_CURVE__MAX };
 
-/* An event's figures, read from the analytics log (rsvp_log) and rsvp. */
+/* An event's figures, from the counters the log's and rsvp's triggers keep. */
 struct stats {
 	int64_t signups;		/* parties that signed up */
 	int64_t direct;			/* ... confirmed at once */

@@ -47,8 +47,6 @@ static const struct allowed {
 	{ STMT_RSVP_DOOR, "door mode: one event's confirmed parties in rsvp_door's (name)"
 	  " order, at most RSVP_DOOR_MAX + 1 rows, no sort; a search filters on the way."
 	  " It grows with the event, never with the history of others" },
-	{ STMT_STATS_LOG, "the first STATS_POINTS_MAX points of the sign-up curve, in"
-	  " rsvp_log_event's order; the totals are event_figures' counters" },
 	{ STMT_RSVP_RECENT, "the newest RSVP_RECENT_MAX, in rsvp_event_active's order" },
 	{ STMT_WAITLIST, "the first WAITLIST_SHOW_MAX of the queue, in index order" },
 	{ STMT_WAITLIST_FIT, "LIMIT 1 in rsvp_waitlist_size's order: the earliest party of"
