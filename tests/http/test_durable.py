@@ -141,7 +141,9 @@ def test_waiter_is_woken_when_the_leader_dies_mid_sync():
         tr = strace([leader], "delay_enter=600000000")
         try:
             n = 0
-            with ThreadPoolExecutor(1) as pool:
+            # One pool for both: the RSVP held in the leader's fdatasync stays
+            # in flight (waiting for it would wait for its client's timeout).
+            with ThreadPoolExecutor(2) as pool:
                 # Until the traced worker leads a sync (the other may lead some first).
                 while not in_syscall(leader, FDATASYNC):
                     n += 1
@@ -149,7 +151,6 @@ def test_waiter_is_woken_when_the_leader_dies_mid_sync():
                     wait_until(lambda: done.done() or in_syscall(leader, FDATASYNC),
                                "an RSVP answered or the traced worker in fdatasync")
                     assert n < 200, "the traced worker never led a sync"
-            with ThreadPoolExecutor(1) as pool:
                 waiter = pool.submit(post, s, rsvp_form(s, "Waiter", "waiter@example.org"))
                 wait_until(lambda: in_syscall(other, FUTEX) or waiter.done(),
                            "the other worker waiting for the leader")
