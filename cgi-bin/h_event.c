@@ -214,7 +214,7 @@ static int ended(struct req *r, struct app *app, struct tpl_dict *d, const struc
 	struct stats st;
 	enum db_rc rc;
 
-	if ((rc = stats_get(app->db, r->a, e->id, &st)) != DB_OK)
+	if ((rc = stats_totals(app->db, e->id, &st)) != DB_OK)
 		return db_status(rc);
 	tpl_set(s, "SIGNED_UP", e->confirmed == 1 ? "1 person was signed up." :
 	    arena_printf(r->a, "%lld people were signed up.", (long long)e->confirmed));

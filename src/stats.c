@@ -49,6 +49,14 @@ static enum db_rc figures(struct db *db, int64_t event_id, struct stats *s, int6
 	return db_rc_of(db, step, "reading figures");
 }
 
+enum db_rc stats_totals(struct db *db, int64_t event_id, struct stats *s)
+{
+	int64_t waits;
+
+	memset(s, 0, sizeof(*s));
+	return figures(db, event_id, s, &waits);
+}
+
 enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct stats *s)
 {
 	sqlite3_stmt *st;

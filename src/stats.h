@@ -36,6 +36,9 @@ struct stats {
 	int npoints;
 };
 
+/* The counters of event event_id only: no curves, no median wait (a public page's). */
+enum db_rc stats_totals(struct db *db, int64_t event_id, struct stats *s);
+
 /* The figures of event event_id, allocated in a. */
 enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct stats *s);
 
