@@ -65,6 +65,8 @@ CREATE UNIQUE INDEX rsvp_active_email ON rsvp (event_id, email) WHERE status <> 
 CREATE INDEX rsvp_event_status ON rsvp (event_id, status, id, guests);
 -- The newest sign-ups still active (event and live pages).
 CREATE INDEX rsvp_event_active ON rsvp (event_id, id) WHERE status <> 'cancelled';
+-- An address's RSVPs across events, newest first ("my sign-ups").
+CREATE INDEX rsvp_email ON rsvp (email, id);
 -- Several live links per RSVP: "e-mail me my link" and a promotion each
 -- add one, so the link a person has keeps working; "replace my link"
 -- drops them all and gives the RSVP a new first one (rsvp.token_hash).
@@ -72,9 +74,13 @@ CREATE INDEX rsvp_event_active ON rsvp (event_id, id) WHERE status <> 'cancelled
 CREATE TABLE rsvp_link (
 	token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),
 	rsvp_id    INTEGER NOT NULL REFERENCES rsvp (id) ON DELETE CASCADE,
-	made_at    INTEGER NOT NULL
+	made_at    INTEGER NOT NULL,
+	-- The "my sign-ups" link it was opened from (migrations/018-mine.sql):
+	-- revoking that link ends this one too. NULL: a sign-up's or a resend's.
+	mine_id    INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX rsvp_link_rsvp ON rsvp_link (rsvp_id);
+CREATE INDEX rsvp_link_mine ON rsvp_link (mine_id) WHERE mine_id IS NOT NULL;
 -- Door mode: the confirmed parties of an event in alphabetical order.
 CREATE INDEX rsvp_door ON rsvp (event_id, name COLLATE NOCASE, id)
 	WHERE status = 'confirmed';
@@ -242,15 +248,18 @@ END;
 CREATE TABLE outbox (
 	id              INTEGER PRIMARY KEY,
 	kind            TEXT NOT NULL CHECK (kind IN ('confirmed', 'waitlisted', 'promoted',
-	                'cancelled', 'reminder', 'resend', 'claimed', 'claim_cancelled')),
+	                'cancelled', 'reminder', 'resend', 'claimed', 'claim_cancelled', 'mine')),
 	dedupe_key      TEXT NOT NULL UNIQUE,
 	recipient       TEXT NOT NULL CHECK (length(recipient) BETWEEN 3 AND 254
 	                AND recipient NOT GLOB ('*[' || char(1) || '-' || char(32, 127) || ']*')),
 	name            TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
-	event_id        INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
+	-- NULL only for a "my sign-ups" link (kind 'mine'), about no one event.
+	event_id        INTEGER REFERENCES event (id) ON DELETE CASCADE
+	                CHECK ((event_id IS NULL) = (kind = 'mine')),
 	rsvp_id         INTEGER REFERENCES rsvp (id) ON DELETE SET NULL,
 	-- The plain manage token, only for the messages that carry the link
-	-- (sign-up, resend); cleared once the message is sent or discarded.
+	-- (sign-up, resend), or the "my sign-ups" token (mine); cleared once
+	-- the message is sent or discarded.
 	link_token      TEXT CHECK (link_token IS NULL OR length(link_token) = 32),
 	state           TEXT NOT NULL DEFAULT 'pending'
 	                CHECK (state IN ('pending', 'sending', 'sent', 'dead', 'discarded')),
@@ -538,6 +547,8 @@ CREATE UNIQUE INDEX drop_hold_live_email ON drop_hold (event_id, email) WHERE st
 CREATE INDEX drop_hold_live ON drop_hold (event_id, expires_at) WHERE status = 'live';
 CREATE INDEX drop_hold_email ON drop_hold (event_id, email, status);
 CREATE INDEX drop_hold_variant ON drop_hold (variant_id, status);
+-- An address's holds across drops, newest first ("my sign-ups").
+CREATE INDEX drop_hold_by_email ON drop_hold (email, id);
 
 -- A claimed hold's order: its number at this drop and the price then.
 CREATE TABLE drop_claim (
@@ -987,4 +998,18 @@ CREATE TRIGGER rsvp_search_delete AFTER DELETE ON rsvp BEGIN
 	VALUES ('delete', OLD.id, OLD.name, OLD.email);
 END;
 
-PRAGMA user_version = 17;
+-- "My sign-ups" (migrations/018-mine.sql): one link per e-mail address to
+-- everything under it across events, e-mailed (outbox kind 'mine'), never
+-- shown. Only its hash is stored; it lasts 30 days and can be revoked.
+CREATE TABLE mine_link (
+	id         INTEGER PRIMARY KEY,
+	token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+	email      TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL CHECK (expires_at > created_at),
+	revoked_at INTEGER
+);
+-- The rate limit counts an address's links of the last hour.
+CREATE INDEX mine_link_email ON mine_link (email, created_at);
+
+PRAGMA user_version = 18;

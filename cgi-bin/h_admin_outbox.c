@@ -69,7 +69,8 @@ static void dead_row(struct tpl_dict *d, struct arena *a, const struct outbox_de
 	tpl_set(d, "CREATED_ISO", tz_iso(a, m->created_at));
 	tpl_set(d, "KIND", m->kind);
 	tpl_set(d, "RECIPIENT", m->recipient);
-	tpl_set(d, "SLUG", m->event_slug);
+	if (*m->event_slug != '\0')	/* "my sign-ups" links are about no event */
+		tpl_set(tpl_section(d, "EVENT"), "SLUG", m->event_slug);
 	tpl_set_int(d, "ATTEMPTS", m->attempts);
 	tpl_set(d, "ERROR", m->error);
 }

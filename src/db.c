@@ -498,7 +498,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OUTBOX_COUNTS] = "SELECT state, n FROM outbox_count",
 	[STMT_OUTBOX_DEAD] =
 		"SELECT o.id, o.kind, o.recipient, o.attempts, coalesce(o.last_error, ''),"
-		" o.created_at, e.slug FROM outbox o JOIN event e ON e.id = o.event_id"
+		" o.created_at, coalesce(e.slug, '')"
+		" FROM outbox o LEFT JOIN event e ON e.id = o.event_id"	/* mine: no event */
 		" WHERE o.state = 'dead' ORDER BY o.id LIMIT ?1",
 	/* ?1 = 0: every dead message. A retried message gets all its attempts again. */
 	[STMT_OUTBOX_RETRY] =
@@ -791,6 +792,53 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_BOARD_LOG_LIST] =
 		"SELECT action, at, actor FROM board_log WHERE event_id = ?1 ORDER BY id DESC"
 		" LIMIT ?2",
+	/*
+	 * "My sign-ups" (src/mine.c). The name the link's e-mail greets: the
+	 * address's newest RSVP's, else its newest hold's; no row: nothing
+	 * under the address, so no e-mail.
+	 */
+	[STMT_MINE_NAME] =
+		"SELECT name FROM (SELECT name FROM rsvp WHERE email = ?1 ORDER BY id DESC LIMIT 1)"
+		" UNION ALL"
+		" SELECT name FROM (SELECT name FROM drop_hold WHERE email = ?1 ORDER BY id DESC"
+		"  LIMIT 1)"
+		" LIMIT 1",
+	[STMT_MINE_RECENT] =
+		"SELECT count(*) FROM mine_link WHERE email = ?1 AND created_at >= ?2",
+	[STMT_MINE_INSERT] =
+		"INSERT INTO mine_link (token_hash, email, created_at, expires_at)"
+		" VALUES (?1, ?2, ?3, ?4)",
+	[STMT_MINE_ENQUEUE] =
+		"INSERT INTO outbox (kind, dedupe_key, recipient, name, link_token,"
+		" next_attempt_at, created_at) VALUES ('mine', 'mine:' || ?1, ?2, ?3, ?4, ?5, ?5)",
+	[STMT_MINE_BY_TOKEN] =
+		"SELECT id, email, expires_at, coalesce(revoked_at, 0) FROM mine_link"
+		" WHERE token_hash = ?1",
+	[STMT_MINE_REVOKE] =
+		"UPDATE mine_link SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+	[STMT_MINE_LINKS_DROP] = "DELETE FROM rsvp_link WHERE mine_id = ?1",
+	[STMT_MINE_OWNS] = "SELECT 1 FROM rsvp WHERE id = ?1 AND email = ?2",
+	/* The same RSVP opened again from the same page: the link it has. */
+	[STMT_MINE_LINK_ADD] =
+		"INSERT INTO rsvp_link (token_hash, rsvp_id, made_at, mine_id)"
+		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (token_hash) DO NOTHING",
+	[STMT_MINE_RSVPS] =
+		"SELECT r.id, r.event_id, r.status, r.guests, e.slug, e.title, e.starts_at,"
+		" n.bib, n.display_name, d.name"
+		" FROM rsvp r JOIN event e ON e.id = r.event_id"
+		" LEFT JOIN entry n ON n.rsvp_id = r.id LEFT JOIN division d ON d.id = n.division_id"
+		" WHERE r.email = ?1 ORDER BY r.id DESC LIMIT ?2",
+	/* In pledge_rsvp's order (the pledge's id): no sort. */
+	[STMT_MINE_PLEDGES] =
+		"SELECT i.name, i.unit, p.quantity FROM pledge p JOIN item i ON i.id = p.item_id"
+		" WHERE p.rsvp_id = ?1 ORDER BY p.id",
+	[STMT_MINE_HOLDS] =
+		"SELECT h.status, h.quantity, h.expires_at, e.slug, e.title, e.starts_at, i.name,"
+		" v.name, c.number"
+		" FROM drop_hold h JOIN event e ON e.id = h.event_id"
+		" JOIN drop_variant v ON v.id = h.variant_id JOIN drop_item i ON i.id = v.item_id"
+		" LEFT JOIN drop_claim c ON c.hold_id = h.id"
+		" WHERE h.email = ?1 ORDER BY h.id DESC LIMIT ?2",
 };
 
 int db_latest_version(void)

@@ -22,7 +22,7 @@
 {{#DEAD_LIST}}<table class="outbox-dead">
 <thead><tr><th>Created</th><th>Kind</th><th>Recipient</th><th>Event</th><th>Attempts</th><th>Error</th><th></th></tr></thead>
 <tbody>
-{{#DEAD}}<tr id="m{{ID}}"><td data-label="Created"><time datetime="{{CREATED_ISO}}">{{CREATED}}</time></td><td data-label="Kind">{{KIND}}</td><td data-label="Recipient">{{RECIPIENT}}</td><td data-label="Event"><a href="/admin/events/{{SLUG}}/rsvps">{{SLUG}}</a></td><td data-label="Attempts">{{ATTEMPTS}}</td><td data-label="Error" class="error">{{ERROR}}</td>
+{{#DEAD}}<tr id="m{{ID}}"><td data-label="Created"><time datetime="{{CREATED_ISO}}">{{CREATED}}</time></td><td data-label="Kind">{{KIND}}</td><td data-label="Recipient">{{RECIPIENT}}</td><td data-label="Event">{{#EVENT}}<a href="/admin/events/{{SLUG}}/rsvps">{{SLUG}}</a>{{/EVENT}}</td><td data-label="Attempts">{{ATTEMPTS}}</td><td data-label="Error" class="error">{{ERROR}}</td>
 <td class="actions"><form method="post" action="/admin/outbox"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="action" value="retry"><input type="hidden" name="id" value="{{ID}}"><button type="submit">Retry</button></form>
 <form method="post" action="/admin/outbox"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="action" value="discard"><input type="hidden" name="id" value="{{ID}}"><button type="submit" class="danger">Discard</button></form></td></tr>
 {{/DEAD}}</tbody>

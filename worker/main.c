@@ -56,6 +56,7 @@ static const char *const mail_templates[] = {
 	"mail/confirmed.tpl", "mail/waitlisted.tpl", "mail/promoted.tpl",
 	"mail/cancelled.tpl", "mail/reminder.tpl", "mail/resend.tpl", "mail/link.tpl",
 	"mail/claimed.tpl", "mail/claim_cancelled.tpl", "mail/cancelled_by_organiser.tpl",
+	"mail/mine.tpl",
 	NULL
 };
 
@@ -149,24 +150,20 @@ static enum db_rc party_values(struct worker *w, const struct outbox_msg *m,
 }
 
 /*
- * The message for m, rendered from its kind's template with the event as
- * it is now; NULL with the reason in *err. Values are flattened to one
- * line: the text template escapes nothing.
+ * The values of m's event (as it is now) and of what m is about (RSVP,
+ * claim, organiser's message) into d. Returns 0, or -1 with the reason
+ * in *err.
  */
-static char *render(struct worker *w, const struct outbox_msg *m, const char **err)
+static int event_values(struct worker *w, const struct outbox_msg *m, struct tpl_dict *d,
+    const char **err)
 {
 	const struct config *c = w->cfg;
-	struct tpl_dict *d = tpl_dict_new(w->a);
-	struct mail mail = { 0 };
 	struct event e;
-	size_t len;
 
 	if (event_get_by_id(w->db, w->a, m->event_id, &e) != DB_OK) {
 		*err = "the event can no longer be read";
-		return NULL;
+		return -1;
 	}
-	tpl_set(d, "SITE_NAME", mail_one_line(w->a, c->site_name));
-	tpl_set(d, "NAME", mail_one_line(w->a, m->name));
 	tpl_set(d, "TITLE", mail_one_line(w->a, e.title));
 	/* Times name the site's zone, as the pages do; the deadline is the
 	 * one those pages show ("Registration closes"). */
@@ -184,15 +181,41 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 		    arena_printf(w->a, "%s/rsvp/%s", c->site_url, m->link_token));
 	if (m->rsvp_id != 0 && party_values(w, m, d) != DB_OK) {
 		*err = "the RSVP can no longer be read";
-		return NULL;
+		return -1;
 	}
 	if (m->hold_id != 0 && claim_values(w, m, d) != 0) {
 		*err = "the claim can no longer be read";
-		return NULL;
+		return -1;
 	}
 	/* The organiser's message keeps its lines: they wrote it as a paragraph. */
 	if (m->message != NULL)
 		tpl_set(tpl_section(d, "MESSAGE"), "TEXT", m->message);
+	return 0;
+}
+
+/*
+ * The message for m, rendered from its kind's template with the event as
+ * it is now; NULL with the reason in *err. Values are flattened to one
+ * line: the text template escapes nothing.
+ */
+static char *render(struct worker *w, const struct outbox_msg *m, const char **err)
+{
+	const struct config *c = w->cfg;
+	struct tpl_dict *d = tpl_dict_new(w->a);
+	struct mail mail = { 0 };
+	size_t len;
+
+	tpl_set(d, "SITE_NAME", mail_one_line(w->a, c->site_name));
+	tpl_set(d, "NAME", mail_one_line(w->a, m->name));
+	/* "My sign-ups" is about no one event: only its link. */
+	if (m->event_id == 0 && m->link_token == NULL) {
+		*err = "the link is no longer there";
+		return NULL;
+	}
+	if (m->event_id == 0)
+		tpl_set(d, "LINK", arena_printf(w->a, "%s/me/%s", c->site_url, m->link_token));
+	else if (event_values(w, m, d, err) != 0)
+		return NULL;
 	mail.text = tpl_render_text(w->a, arena_printf(w->a, "mail/%s%s.tpl", m->kind,
 	    m->by_organiser ? "_by_organiser" : ""), d, &len);
 	if (mail.text == NULL) {
