@@ -65,6 +65,30 @@ int h_rsvp_change(struct req *r, struct app *app);
  * answer whether or not the address has an RSVP; 400; 404.
  */
 int h_rsvp_resend(struct req *r, struct app *app);
+/*
+ * GET /me: the "my sign-ups" form (email); ?done=sent: "if that address
+ * has sign-ups, a link is on its way"; ?done=revoked: the form, saying so. 200.
+ */
+int h_me(struct req *r, struct app *app);
+/*
+ * POST /me: email, form_token. 303 to /me?done=sent whether or not the
+ * address has sign-ups (the link is only e-mailed); 400 bad address or
+ * form token, the form shown again with the value typed.
+ */
+int h_me_request(struct req *r, struct app *app);
+/*
+ * GET /me/{token}: everything under the link's address across events,
+ * each RSVP with a button to its manage page. 200; 404 unknown link;
+ * 410 expired or revoked.
+ */
+int h_mine_show(struct req *r, struct app *app);
+/*
+ * POST /me/{token}: form_token and action=open (rsvp: 303 to a manage
+ * link of that RSVP) or action=revoke (303 to /me?done=revoked, also
+ * when already revoked). 400 bad action, field or form token; 404
+ * unknown link or not its address's RSVP; 410 expired or revoked.
+ */
+int h_mine_change(struct req *r, struct app *app);
 /* GET /events/{slug}.ics: the event as iCalendar. 200; 404. */
 int h_event_ics(struct req *r, struct app *app);
 /*

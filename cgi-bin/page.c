@@ -16,7 +16,7 @@ const char *const page_templates[] = {
 	"leaderboard.tpl", "leaderboard.json.tpl", "score.json.tpl",
 	"admin_scores.tpl", "admin_competitions.tpl", "admin_competition.tpl",
 	"admin_accounts.tpl",
-	"board.tpl", "admin_leaderboard.tpl", "errors.tpl",
+	"board.tpl", "admin_leaderboard.tpl", "errors.tpl", "me.tpl", "mine.tpl",
 	NULL
 };
 

@@ -25,6 +25,7 @@
 {{>BODY}}
 </main>
 <footer class="site">
+<p><a href="/me">My sign-ups</a></p>
 <p>Powered by Turnout, self-hosted event sign-ups</p>
 </footer>
 </body>
