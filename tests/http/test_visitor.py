@@ -362,6 +362,173 @@ def test_live_says_it_refreshes_and_pauses():
     assert status == 400, f"an over-long refresh value: {status}"
 
 
+# -- 10. my sign-ups -------------------------------------------------------------
+
+ME_LINK = re.compile(r"http\S*/me/([0-9a-f]{32})")
+
+
+def me_post(fields, source):
+    """POST /me from its own client address (nginx limits /me per address)."""
+    return site().post_form("/me", fields, source=source)
+
+
+def ask_for_link(addr, source):
+    return me_post({"form_token": harness.form_token(page("/me")), "email": addr}, source)
+
+
+def mail_texts(addr):
+    """The plain-text bodies of the e-mails to addr that have arrived."""
+    new = os.path.join(site().data, "mail", "new")
+    texts = []
+    for f in sorted(os.listdir(new) if os.path.isdir(new) else []):
+        with open(os.path.join(new, f), "rb") as fh:
+            m = email.message_from_binary_file(fh, policy=email.policy.default)
+        if m["To"] and addr in m["To"]:
+            texts.append(m.get_body(("plain",)).get_content())
+    return texts
+
+
+def my_links(addr, n):
+    """The tokens of the first n "my sign-ups" e-mails to addr, waiting for them."""
+    deadline = time.monotonic() + 30
+    while True:
+        links = [m.group(1) for m in map(ME_LINK.search, mail_texts(addr)) if m]
+        if len(links) >= n or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(links) >= n, f"{len(links)} sign-ups e-mails to {addr} within 30 s, want {n}"
+    return links
+
+
+def mine_rows(addr):
+    return (site().query_one("SELECT count(*) FROM mine_link WHERE email = ?", (addr,))[0],
+            site().query_one("SELECT count(*) FROM outbox WHERE kind = 'mine'"
+                             " AND recipient = ?", (addr,))[0])
+
+
+def rsvp_id_of(slug, addr):
+    return site().query_one("SELECT r.id FROM rsvp r JOIN event e ON e.id = r.event_id"
+                            " WHERE e.slug = ? AND r.email = ?", (slug, addr))[0]
+
+
+def open_rsvp(link, rid, body=None):
+    """POST the page's "Manage this RSVP" button of RSVP rid: (status, headers)."""
+    body = body or page(f"/me/{link}")
+    token = re.search(r'name="form_token" value="([0-9a-f]+)">\s*<input type="hidden"'
+                      r' name="action" value="open">', body).group(1)
+    status, hdrs, _ = post(f"/me/{link}", {"form_token": token, "action": "open",
+                                            "rsvp": str(rid)})
+    return status, hdrs
+
+
+def revoke(link):
+    body = page(f"/me/{link}")
+    token = re.search(r'name="form_token" value="([0-9a-f]+)">\s*<input type="hidden"'
+                      r' name="action" value="revoke">', body).group(1)
+    return post(f"/me/{link}", {"form_token": token, "action": "revoke"})
+
+
+def test_mine_same_answer_known_or_not():
+    sign_up_ok("few", "Kay Known", "kay@example.org")
+    known = ask_for_link("kay@example.org", "127.0.15.1")
+    unknown = ask_for_link("nobody-here@example.org", "127.0.15.1")
+    assert known[0] == unknown[0] == 303, (known[0], unknown[0])
+    assert known[1]["location"] == unknown[1]["location"] == "/me?done=sent", \
+        (known[1]["location"], unknown[1]["location"])
+    assert known[2] == unknown[2], "the answers' bodies differ"
+    body = page("/me?done=sent")
+    assert "If that address has sign-ups here, a link" in body
+    assert "/me/" not in body, "the link is only e-mailed"
+    my_links("kay@example.org", 1)
+    assert mine_rows("nobody-here@example.org") == (0, 0), "no link, no e-mail for nobody"
+    assert mine_rows("kay@example.org") == (1, 1)
+
+
+def test_mine_lists_everything_and_opens_each():
+    addr = "mo@example.org"
+    salad = item_id("open", "Potato salad")
+    sign_up_ok("open", "Mo Many", addr, {f"item_{salad}": "1"})
+    sign_up_ok("few", "Mo Many", addr)
+    sign_up_ok("full", "Fay First", "fay-full@example.org")     # full, whatever ran before
+    sign_up_ok("full", "Mo Many", addr)
+    sign_up_ok("open", "Other One", "other-mo@example.org")
+    assert ask_for_link(addr, "127.0.15.2")[0] == 303
+    link = my_links(addr, 1)[0]
+    status, hdrs, body = fetch("GET", f"/me/{link}")
+    assert status == 200, status
+    assert hdrs.get("referrer-policy") == "no-referrer", hdrs.get("referrer-policy")
+    for slug in ("open", "few", "full"):
+        assert f'<a href="/events/{slug}">Event {slug}</a>' in body, slug
+    assert "Potato salad: 1 bowl" in body, "the pledge"
+    assert re.search(r"On the waitlist: (nobody is|\d+ part(y|ies)) ahead of you", body), \
+        "the waitlist place"
+    assert body.count("<p class=\"status\">Confirmed</p>") == 2, "open and few"
+    assert "Other One" not in body and "other-mo" not in body, "another address's sign-up"
+    # Each RSVP opens at a manage link of its own; the same one again.
+    status, hdrs = open_rsvp(link, rsvp_id_of("open", addr), body)
+    assert status == 303, status
+    manage = re.fullmatch(r"/rsvp/([0-9a-f]{32})", hdrs["location"]).group(1)
+    assert "Event open" in page(f"/rsvp/{manage}")
+    assert open_rsvp(link, rsvp_id_of("open", addr))[1]["location"] == hdrs["location"]
+    status, _ = open_rsvp(link, rsvp_id_of("open", "other-mo@example.org"), body)
+    assert status == 404, f"another address's RSVP opened: {status}"
+    # Revoked: the page and the RSVP links opened from it stop; twice is harmless.
+    status, hdrs, _ = revoke(link)
+    assert status == 303 and hdrs["location"] == "/me?done=revoked", status
+    status, _, body = fetch("GET", f"/me/{link}")
+    assert status == 410 and "It was revoked." in body and 'href="/me"' in body, status
+    page(f"/rsvp/{manage}", 404)
+    # A second submit of the form (the page is gone, so its token is made here).
+    status, hdrs, _ = post(f"/me/{link}", {"form_token": site().forge_form_token(
+        int(time.time()), f"revoke:{link}"), "action": "revoke"})
+    assert status == 303 and hdrs["location"] == "/me?done=revoked", f"revoked again: {status}"
+    page("/me/" + "0" * 32, 404)
+
+
+def test_mine_expired_link_is_gone():
+    addr = "exp@example.org"
+    sign_up_ok("few", "Ex Pired", addr)
+    assert ask_for_link(addr, "127.0.15.3")[0] == 303
+    link = my_links(addr, 1)[0]
+    page(f"/me/{link}")
+    con = sqlite3.connect(site().db_path, timeout=30)
+    try:
+        with con:
+            con.execute("UPDATE mine_link SET created_at = created_at - 31 * 86400,"
+                        " expires_at = created_at - 86400 WHERE email = ?", (addr,))
+    finally:
+        con.close()
+    status, _, body = fetch("GET", f"/me/{link}")
+    assert status == 410 and "has expired" in body and 'href="/me"' in body, status
+
+
+def test_mine_rate_limited_per_address():
+    addr = "rita@example.org"
+    sign_up_ok("few", "Rita Rate", addr)
+    for k in range(4):
+        status, hdrs, _ = ask_for_link(addr, "127.0.15.4")
+        assert status == 303 and hdrs["location"] == "/me?done=sent", (k, status)
+    assert mine_rows(addr) == (3, 3), f"links and e-mails after 4 asks: {mine_rows(addr)}"
+    my_links(addr, 3)
+
+
+def test_mine_bad_address_and_missing_token():
+    before = site().query_one("SELECT count(*) FROM mine_link")[0]
+    token = harness.form_token(page("/me"))
+    status, _, body = me_post({"form_token": token, "email": "not an address"}, "127.0.15.5")
+    assert status == 400, status
+    assert harness.error_summary(body) and harness.error_summary(body)[0][0] == "email", \
+        harness.error_summary(body)
+    assert 'value="not an address"' in body, "the typed value is kept"
+    assert 'aria-invalid="true"' in body
+    assert title(body).startswith("Error: ")
+    status, _, body = me_post({"email": "kay@example.org"}, "127.0.15.5")
+    assert status == 400, f"no form token: {status}"
+    assert ("me-form", "The form was incomplete. Please reload the page and try again.") in \
+        harness.error_summary(body), harness.error_summary(body)
+    assert site().query_one("SELECT count(*) FROM mine_link")[0] == before, "nothing written"
+
+
 # Last: stops the site, looks for crashes and reads its valgrind logs.
 test_sites_clean = harness.test_sites_clean
 
