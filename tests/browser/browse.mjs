@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { organiserChecks } from './ux-organiser.mjs';
 import { uxVisitor } from './ux-visitor.mjs';
 import { browseBoard } from './board.mjs';
+import { browseMine } from './mine.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -966,6 +967,7 @@ try {
 	await uxVisitor({ base, dataDir, here, launch, check, diag, screenshot, horizontalFit, norm, MOBILE, DESKTOP });
 	await browseBoard({ base, admin: path.join(build, 'admin', 'turnout-admin'), run, launch, watch, check,
 		report, diag, norm, screenshot, horizontalFit, MOBILE, DESKTOP });
+	await browseMine({ base, dataDir, here, launch, check, screenshot, horizontalFit, MOBILE });
 
 	await check('no console errors, page errors or failed requests', () => ({
 		ok: consoleErrors.length === 0,
