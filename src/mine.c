@@ -32,6 +32,24 @@ static enum db_rc find_link(struct db *db, struct arena *a, const char *token,
 	return DB_OK;
 }
 
+/*
+ * Begin a change to the link token (no form token: opening and revoking
+ * are idempotent by themselves) and find it into *l: DB_OK with the
+ * transaction open; otherwise it is closed again (DB_NOTFOUND: no link).
+ */
+static enum db_rc begin_link(struct db *db, struct arena *a, const char *token,
+    struct link *l, int64_t *mark)
+{
+	enum db_rc rc;
+	int replayed;
+
+	if ((rc = change_begin(db, NULL, &replayed, mark)) != DB_OK)
+		return rc;
+	if ((rc = find_link(db, a, token, l)) != DB_OK)
+		return change_end(db, rc, NULL, *mark);
+	return DB_OK;
+}
+
 /* A link works until it expires or is revoked. */
 static int link_live(const struct link *l)
 {
@@ -256,12 +274,9 @@ enum db_rc mine_open(struct db *db, struct arena *a, const char *token, int64_t 
 	sqlite3_stmt *st;
 	struct link l;
 	enum db_rc rc;
-	int replayed;
 
-	if ((rc = change_begin(db, NULL, &replayed, &mark)) != DB_OK)
+	if ((rc = begin_link(db, a, token, &l, &mark)) != DB_OK)
 		return rc;
-	if ((rc = find_link(db, a, token, &l)) != DB_OK)
-		goto end;
 	if (!link_live(&l)) {
 		rc = DB_CLOSED;
 		goto end;
@@ -291,20 +306,16 @@ enum db_rc mine_revoke(struct db *db, struct arena *a, const char *token)
 	sqlite3_stmt *st;
 	struct link l;
 	enum db_rc rc;
-	int replayed;
 
-	if ((rc = change_begin(db, NULL, &replayed, &mark)) != DB_OK)
+	if ((rc = begin_link(db, a, token, &l, &mark)) != DB_OK)
 		return rc;
-	if ((rc = find_link(db, a, token, &l)) != DB_OK)
-		goto end;
 	st = db_stmt(db, STMT_MINE_REVOKE);
 	sqlite3_bind_int64(st, 1, l.id);
 	sqlite3_bind_int64(st, 2, clock_now());
-	if ((rc = db_step_done(db, st, "revoking a sign-ups link")) != DB_OK)
-		goto end;
-	st = db_stmt(db, STMT_MINE_LINKS_DROP);
-	sqlite3_bind_int64(st, 1, l.id);
-	rc = db_step_done(db, st, "dropping the manage links of a sign-ups link");
-end:
+	if ((rc = db_step_done(db, st, "revoking a sign-ups link")) == DB_OK) {
+		st = db_stmt(db, STMT_MINE_LINKS_DROP);
+		sqlite3_bind_int64(st, 1, l.id);
+		rc = db_step_done(db, st, "dropping the manage links of a sign-ups link");
+	}
 	return change_end(db, rc, NULL, mark);
 }
