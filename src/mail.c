@@ -6,6 +6,7 @@
 #include "mail.h"
 
 #define LINE_MAX_OCTETS 998	/* RFC 5322 2.1.1, without the CRLF */
+#define WRAP_AT 72		/* characters per line of the text part */
 #define WORD_CHUNK 45		/* bytes per encoded word: 60 base64 characters */
 
 static int is_control(unsigned char c)
@@ -112,6 +113,60 @@ static const char *rfc5322_date(struct arena *a, int64_t t)
 	    tm.tm_sec);
 }
 
+/* The characters (UTF-8 code points) in s[0..n). */
+static size_t chars(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/*
+ * body with every line longer than WRAP_AT characters broken at spaces,
+ * as mail programs show plain text best; a word longer than that (a
+ * link) keeps its line whole. A list item's ("- ") next lines are indented.
+ */
+static char *wrap(struct arena *a, const char *body)
+{
+	char *out = arena_alloc(a, 2 * strlen(body) + 1), *o = out;
+	const char *p = body, *eol, *cut, *q;
+	size_t indent, room;
+
+	while (*p != '\0') {
+		eol = strchr(p, '\n');
+		if (eol == NULL)
+			eol = p + strlen(p);
+		indent = strncmp(p, "- ", 2) == 0 ? 2 : 0;
+		room = WRAP_AT;
+		while (chars(p, (size_t)(eol - p)) > room) {
+			/* The last space that leaves at most `room` characters before it, */
+			cut = NULL;
+			for (q = p + 1; q < eol && chars(p, (size_t)(q - p)) <= room; q++)
+				if (*q == ' ')
+					cut = q;
+			/* else the first space after a word too long for a line. */
+			if (cut == NULL && (cut = memchr(p + 1, ' ', (size_t)(eol - p - 1))) == NULL)
+				break;
+			memcpy(o, p, (size_t)(cut - p));
+			o += cut - p;
+			*o++ = '\n';
+			memset(o, ' ', indent);
+			o += indent;
+			room = WRAP_AT - indent;
+			p = cut + 1;
+		}
+		memcpy(o, p, (size_t)(eol - p));
+		o += eol - p;
+		if (*eol == '\n')
+			*o++ = '\n';
+		p = *eol == '\n' ? eol + 1 : eol;
+	}
+	*o = '\0';
+	return out;
+}
+
 /* The body with CRLF line ends; NULL if a line is too long for SMTP. */
 static char *crlf_body(struct arena *a, const char *body)
 {
@@ -139,10 +194,28 @@ static char *crlf_body(struct arena *a, const char *body)
 	return out;
 }
 
+/*
+ * A boundary between the parts that neither contains: random, so no one
+ * can type it into a name to split the message.
+ */
+static const char *boundary(struct arena *a, const char *text, const char *html)
+{
+	unsigned char r[12];
+	char hex[2 * sizeof(r) + 1];
+	const char *b;
+
+	do {
+		randombytes_buf(r, sizeof(r));
+		sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+		b = arena_printf(a, "=_turnout_%s", hex);
+	} while (strstr(text, b) != NULL || strstr(html, b) != NULL);
+	return b;
+}
+
 char *mail_build(struct arena *a, const struct mail *m, const char **err)
 {
-	const char *nl = strchr(m->text, '\n'), *p;
-	char *subject, *body;
+	const char *nl = strchr(m->text, '\n'), *p, *type, *b;
+	char *subject, *body, *html = NULL;
 
 	if (!mail_addr_valid(m->from) || !mail_addr_valid(m->to)) {
 		*err = "invalid sender or recipient address";
@@ -158,9 +231,23 @@ char *mail_build(struct arena *a, const struct mail *m, const char **err)
 			*err = "template: control character in the subject";
 			return NULL;
 		}
-	if (*subject == '\0' || (body = crlf_body(a, nl + 2)) == NULL) {
+	if (*subject == '\0' || (body = crlf_body(a, wrap(a, nl + 2))) == NULL) {
 		*err = "template: empty subject or a body line longer than 998 bytes";
 		return NULL;
+	}
+	/* An HTML line too long for SMTP (much escaping) leaves the text alone. */
+	if (m->html != NULL)
+		html = crlf_body(a, m->html);
+	type = "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n";
+	if (html != NULL) {
+		b = boundary(a, body, html);
+		body = arena_printf(a, "--%s\r\n%s\r\n%s--%s\r\n"
+		    "Content-Type: text/html; charset=UTF-8\r\n"
+		    "Content-Transfer-Encoding: 8bit\r\n\r\n%s--%s--\r\n",
+		    b, type, body, b, html, b);
+		type = arena_printf(a, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n",
+		    b);
 	}
 	return arena_printf(a,
 	    "Date: %s\r\n"
@@ -169,11 +256,10 @@ char *mail_build(struct arena *a, const struct mail *m, const char **err)
 	    "Subject: %s\r\n"
 	    "Message-ID: <turnout.%lld.%lld@%s>\r\n"
 	    "MIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "%s"
 	    "Auto-Submitted: auto-generated\r\n"
 	    "\r\n%s",
 	    rfc5322_date(a, m->date), phrase(a, mail_one_line(a, m->from_name)), m->from,
 	    m->to, mail_encode_words(a, subject), (long long)m->id,
-	    (long long)m->created_at, strchr(m->from, '@') + 1, body);
+	    (long long)m->created_at, strchr(m->from, '@') + 1, type, body);
 }

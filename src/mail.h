@@ -6,8 +6,9 @@
 #include "arena.h"
 
 /*
- * One plain-text e-mail (RFC 5322, UTF-8). Every header is built here from
- * checked values only: addresses must pass mail_addr_valid(), the subject
+ * One e-mail (RFC 5322, UTF-8): plain text with its lines wrapped at 72
+ * characters, and beside it, when given, the same message as HTML
+ * (multipart/alternative). Every header is built here from checked values only: addresses must pass mail_addr_valid(), the subject
  * and display name are one line (RFC 2047 encoded when not plain ASCII),
  * so nothing a visitor typed can add a header or a recipient.
  */
@@ -16,6 +17,8 @@ struct mail {
 	const char *from, *to;		/* bare addresses */
 	/* Rendered template: the subject line, a blank line, the body (LF ends). */
 	const char *text;
+	/* The same message as HTML (mail_html), or NULL: plain text only. */
+	const char *html;
 	int64_t date;			/* unix seconds */
 	/*
 	 * Message-ID is made from the outbox row (id, created_at) and the
@@ -30,6 +33,16 @@ struct mail {
  * *err if a field is unusable (a permanent failure: retrying cannot help).
  */
 char *mail_build(struct arena *a, const struct mail *m, const char **err);
+
+/*
+ * The message text (as struct mail's) as a simple accessible HTML page
+ * from templates/mail/html.tpl (loaded beside the text templates): its
+ * paragraphs and lines kept, the site's own addresses (those starting
+ * with site_url) made links, everything else escaped: a web address a
+ * visitor typed into their name stays text. NULL if the template cannot
+ * be rendered (then send text only).
+ */
+const char *mail_html(struct arena *a, const char *text, const char *site_url);
 
 /*
  * 1 if s is an address we put in a header or an SMTP envelope: one '@'

@@ -51,13 +51,12 @@
  */
 #define BATCH_MAX 32
 
-/* The e-mails, one per outbox kind, and the private link some of them carry. */
+/* The e-mails, one per outbox kind, the private link some of them carry, and the HTML part. */
 static const char *const mail_templates[] = {
 	"mail/confirmed.tpl", "mail/waitlisted.tpl", "mail/promoted.tpl",
 	"mail/cancelled.tpl", "mail/reminder.tpl", "mail/resend.tpl", "mail/link.tpl",
 	"mail/claimed.tpl", "mail/claim_cancelled.tpl", "mail/cancelled_by_organiser.tpl",
-	"mail/mine.tpl",
-	NULL
+	"mail/mine.tpl", "mail/html.tpl", NULL
 };
 
 static volatile sig_atomic_t stopping;
@@ -222,6 +221,7 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 		*err = "template missing or invalid (see the worker's log)";
 		return NULL;
 	}
+	mail.html = mail_html(w->a, mail.text, c->site_url);
 	mail.from_name = c->site_name;
 	mail.from = c->mail_from;
 	mail.to = m->recipient;

@@ -269,6 +269,11 @@ def page_escaped(s):
     return html.escape(s).replace("&#x27;", "&#39;")
 
 
+def text(msg):
+    """The plain-text part of a message."""
+    return msg.get_body(("plain",)).get_content()
+
+
 def outbox_states():
     return site().query("SELECT id, state, attempts FROM outbox ORDER BY id")
 
@@ -283,17 +288,35 @@ def test_confirmation_delivered_and_parsed():
     assert msg["Subject"] == "You're confirmed: Mail test event", msg["Subject"]
     assert abs(email.utils.parsedate_to_datetime(msg["Date"]).timestamp() - time.time()) < 60
     assert re.fullmatch(r"<turnout\.\d+\.\d+@turnout\.test>", msg["Message-ID"]), msg["Message-ID"]
-    assert msg.get_content_type() == "text/plain" and msg.get_content_charset() == "utf-8"
-    body = msg.get_content()
+    # Plain text with the same message as HTML beside it.
+    assert msg.get_content_type() == "multipart/alternative", msg.get_content_type()
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    assert all(p.get_content_charset() == "utf-8" for p in msg.iter_parts())
+    body = text(msg)
     assert "Hello Ann Bell," in body, body
     # The party, and when it ends as well as when it starts.
     assert "\nParty: 1 (you)" in body and "\nEnds:  " in body, body
     link = f"http://127.0.0.1:{site().port}/rsvp/{token}"
     assert link in body, body
+    # Lines of at most 72 characters, but for a link too long to break.
+    assert all(len(line) <= 72 or "http" in line for line in body.splitlines()), body
+    html = msg.get_body(("html",)).get_content()
+    assert f'<a href="{link}"' in html and "<p" in html and "Hello Ann Bell," in html, html
     # The link works, and once sent it is no longer stored in plain text.
     assert site().request("GET", f"/rsvp/{token}")[0] == 200
     state, attempts, _, link_token, _ = wait_state("ann@example.org", "sent")
     assert (attempts, link_token) == (1, None), (attempts, link_token)
+
+
+def test_html_part_escapes_what_visitors_typed():
+    """The HTML part shows a name as text, never as markup, and only the
+    site's own addresses become links."""
+    rsvp('<b>Bo</b> & "co" https://evil.test/x', "bo@example.org")
+    msg = _peer.wait_for("bo@example.org")[0]
+    html = msg.get_body(("html",)).get_content()
+    assert "Hello &lt;b&gt;Bo&lt;/b&gt; &amp; &quot;co&quot;" in html, html
+    assert "<b>" not in html and "https://evil.test/x" in html and "evil.test/x\"" not in html, html
+    assert "Hello <b>Bo</b> & \"co\"" in text(msg), text(msg)
 
 
 def test_confirmation_lists_the_pledges():
@@ -328,7 +351,7 @@ def one_mail(rcpt, subject):
         time.sleep(0.05)
     assert len(msgs) == 1, f"{len(msgs)} messages {subject!r} for {rcpt}"
     assert msgs[0]["To"] == rcpt, msgs[0]["To"]
-    return msgs[0].get_content()
+    return text(msgs[0])
 
 
 def test_waitlisted_promoted_cancelled_and_reminder_mails():
@@ -556,7 +579,7 @@ def test_header_injection_never_reaches_the_wire():
             if not line.startswith(b"Subject:")), raw
         assert rcpts != ["victim@evil.test"]
     assert msg["Bcc"] is None and msg["Subject"] == "You're confirmed: Party  Bcc: victim@evil.test"
-    assert "Hello Mal  Bcc: victim@evil.test  fake body," in msg.get_content()
+    assert "Hello Mal  Bcc: victim@evil.test  fake body," in text(msg)
 
 
 def resend_form(addr):
@@ -589,9 +612,9 @@ def test_resend_keeps_the_old_link_and_reveals_nothing():
     assert post_resend(token, "rita@example.org") == page  # a replay: nothing more
     msgs = _peer.wait_for("rita@example.org", n=2)
     assert msgs[1]["Subject"] == "Your link for Mail test event", msgs[1]["Subject"]
-    new = re.search(r"/rsvp/([0-9a-f]{32})", msgs[1].get_content()).group(1)
+    new = re.search(r"/rsvp/([0-9a-f]{32})", text(msgs[1])).group(1)
     assert new != old
-    assert "still works" in msgs[1].get_content()
+    assert "still works" in text(msgs[1])
     assert site().request("GET", f"/rsvp/{new}")[0] == 200
     assert site().request("GET", f"/rsvp/{old}")[0] == 200, "a resend disabled the old link"
     time.sleep(1.5)
@@ -614,7 +637,7 @@ def test_resend_keeps_the_old_link_and_reveals_nothing():
     for gone in (old, new):
         assert site().request("GET", f"/rsvp/{gone}")[0] == 404, "a replaced link still works"
     msgs = _peer.wait_for("rita@example.org", n=3)
-    assert f"/rsvp/{replaced}" in msgs[2].get_content()
+    assert f"/rsvp/{replaced}" in text(msgs[2])
     # A form for another RSVP's link is refused, changing nothing.
     status, _, _ = site().request("POST", f"/rsvp/{replaced}", urllib.parse.urlencode(form), FORM)
     assert status == 400 and site().request("GET", f"/rsvp/{replaced}")[0] == 200
@@ -634,7 +657,7 @@ def test_resend_is_limited_to_3_an_hour():
     assert sorted(subjects) == ["You're confirmed: Mail test event"] + [
         "Your link for Mail test event"] * 3, subjects
     # Every link sent works: a resend adds one, it replaces none.
-    links = [re.search(r"/rsvp/([0-9a-f]{32})", m.get_content()).group(1) for m in msgs]
+    links = [re.search(r"/rsvp/([0-9a-f]{32})", text(m)).group(1) for m in msgs]
     works = [site().request("GET", f"/rsvp/{t}")[0] == 200 for t in links]
     assert works == [True] * 4 and len(set(links)) == 4, works
 

@@ -133,6 +133,33 @@ static void test_addresses_and_lines(void **state)
 	arena_free(a);
 }
 
+/* Body lines wrap at 72 characters (not bytes) at spaces; a long link stays whole. */
+static void test_wrap(void **state)
+{
+	struct arena *a = arena_new();
+	struct mail m = sample();
+	const char *err = NULL, *body;
+	char *msg;
+
+	(void)state;
+	m.text = "S\n\n"
+	    "Grüße aus Zürich, wir freuen uns sehr auf euch alle beim großen Lauf am Sonntag früh\n"
+	    "- Bananen für alle Läuferinnen und Läufer, die nach dem Ziel noch Hunger haben und mehr\n"
+	    "https://example.org/rsvp/0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab x\n";
+	assert_non_null(msg = mail_build(a, &m, &err));
+	body = strstr(msg, "\r\n\r\n") + 4;
+	/* 71 characters (76 bytes) on the line; with " Sonntag" it would be 79. */
+	assert_non_null(strstr(body, "Grüße aus Zürich, wir freuen uns sehr auf euch alle beim großen Lauf am\r\n"
+	    "Sonntag früh\r\n"));
+	/* A list item's next line is indented under its text. */
+	assert_non_null(strstr(body, "- Bananen für alle Läuferinnen und Läufer, die nach dem Ziel noch Hunger\r\n"
+	    "  haben und mehr\r\n"));
+	/* The link is longer than a line: it keeps its line. */
+	assert_non_null(strstr(body, "\r\nhttps://example.org/rsvp/0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789ab\r\nx\r\n"));
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_encoded_subject_and_name),
 		cmocka_unit_test(test_header_injection),
 		cmocka_unit_test(test_addresses_and_lines),
+		cmocka_unit_test(test_wrap),
 	};
 
 	return cmocka_run_group_tests_name("mail", tests, NULL, NULL);
