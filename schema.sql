@@ -549,6 +549,17 @@ CREATE INDEX drop_hold_email ON drop_hold (event_id, email, status);
 CREATE INDEX drop_hold_variant ON drop_hold (variant_id, status);
 -- An address's holds across drops, newest first ("my sign-ups").
 CREATE INDEX drop_hold_by_email ON drop_hold (email, id);
+-- More links to a hold: "my sign-ups" opens each hold at one of its own
+-- (migrations/019-hold-links.sql), as it does each RSVP (rsvp_link); only
+-- hashes are stored, and revoking that page's link (mine_id) deletes them.
+CREATE TABLE hold_link (
+	token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),
+	hold_id    INTEGER NOT NULL REFERENCES drop_hold (id) ON DELETE CASCADE,
+	made_at    INTEGER NOT NULL,
+	mine_id    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX hold_link_hold ON hold_link (hold_id);
+CREATE INDEX hold_link_mine ON hold_link (mine_id);
 
 -- A claimed hold's order: its number at this drop and the price then.
 CREATE TABLE drop_claim (
@@ -1012,4 +1023,4 @@ CREATE TABLE mine_link (
 -- The rate limit counts an address's links of the last hour.
 CREATE INDEX mine_link_email ON mine_link (email, created_at);
 
-PRAGMA user_version = 18;
+PRAGMA user_version = 19;

@@ -39,7 +39,7 @@ int h_me(struct req *r, struct app *app)
 
 	if (done != NULL && strcmp(done, "revoked") == 0)
 		return me_form(r, app, 200, "", NULL, "That link is revoked: it no longer"
-		    " works, nor do the RSVP links opened from it. You can ask for a new one.");
+		    " works, nor do the RSVP and hold links opened from it. You can ask for a new one.");
 	if (done == NULL || strcmp(done, "sent") != 0)
 		return me_form(r, app, 200, "", NULL, NULL);
 	page_begin(&p, r, app, "Check your e-mail", "me.tpl");
@@ -117,8 +117,9 @@ static void rsvp_card(struct req *r, struct tpl_dict *d, const char *token,
 	tpl_set_int(s, "ID", rv->id);
 }
 
-/* One hold's card: its drop, what, how many, and where it stands. */
-static void hold_card(struct req *r, struct tpl_dict *d, const struct mine_hold *h)
+/* One hold's card: its drop, what, how many, where it stands, and a form to open it. */
+static void hold_card(struct req *r, struct tpl_dict *d, const char *token,
+    const struct mine_hold *h, const char *form_token)
 {
 	struct tpl_dict *s = tpl_section(d, "HOLD");
 
@@ -131,9 +132,12 @@ static void hold_card(struct req *r, struct tpl_dict *d, const struct mine_hold 
 	tpl_set_int(s, "QUANTITY", h->quantity);
 	tpl_set(s, "STATUS", h->claim_number != 0 && strcmp(h->status, "claimed") == 0 ?
 	    arena_printf(r->a, "Claimed: order number %lld", (long long)h->claim_number) :
-	    strcmp(h->status, "live") == 0 ? "Held for you: claim it on the page you got when you held it" :
+	    strcmp(h->status, "live") == 0 ? "Held for you: claim it on its page" :
 	    strcmp(h->status, "released") == 0 ? "Released" :
 	    strcmp(h->status, "cancelled") == 0 ? "Cancelled by the organisers" : "Expired");
+	tpl_set(s, "TOKEN", token);
+	tpl_set(s, "FORM_TOKEN", form_token);
+	tpl_set_int(s, "ID", h->id);
 }
 
 int h_mine_show(struct req *r, struct app *app)
@@ -162,7 +166,7 @@ int h_mine_show(struct req *r, struct app *app)
 	for (i = 0; i < v.nrsvps; i++)
 		rsvp_card(r, p.body, token, &v.rsvps[i], open_token);
 	for (i = 0; i < v.nholds; i++)
-		hold_card(r, p.body, &v.holds[i]);
+		hold_card(r, p.body, token, &v.holds[i], open_token);
 	if (v.nrsvps == 0 && v.nholds == 0)
 		tpl_show(p.body, "NOTHING");
 	if (v.more)
@@ -174,14 +178,16 @@ int h_mine_show(struct req *r, struct app *app)
 }
 
 /*
- * action=open (rsvp): a manage link for that RSVP, then 303 to it;
- * action=revoke: the link and the RSVP links opened from it stop working.
+ * action=open (rsvp or hold): a link to that RSVP's or hold's own page,
+ * then 303 to it; action=revoke: the link and the links opened from it
+ * stop working.
  */
 int h_mine_change(struct req *r, struct app *app)
 {
 	const char *token = r->params[0], *action = field_get(r, F_ACTION);
 	char manage[TOKEN_MANAGE_HEX + 1];
-	int64_t rsvp_id;
+	enum mine_kind kind;
+	int64_t id;
 	enum db_rc rc;
 
 	r->referrer_policy = "no-referrer";
@@ -197,11 +203,13 @@ int h_mine_change(struct req *r, struct app *app)
 			return db_status(rc);
 		return page_redirect(r, "/me?done=revoked");
 	}
-	if ((r->error = field_id(field_get(r, F_RSVP), &rsvp_id)) != NULL)
+	kind = field_get(r, F_HOLD) != NULL ? MINE_HOLD : MINE_RSVP;
+	if ((r->error = field_id(field_get(r, kind == MINE_HOLD ? F_HOLD : F_RSVP), &id)) != NULL)
 		return 400;
-	switch (rc = mine_open(app->db, r->a, token, rsvp_id, manage)) {
+	switch (rc = mine_open(app->db, r->a, token, kind, id, manage)) {
 	case DB_OK:
-		return page_redirect(r, arena_printf(r->a, "/rsvp/%s", manage));
+		return page_redirect(r, arena_printf(r->a, "/%s/%s",
+		    kind == MINE_HOLD ? "holds" : "rsvp", manage));
 	case DB_CLOSED:
 		/* The page it came from ran out or was revoked meanwhile. */
 		return gone(r, app, "It has expired or was revoked.");

@@ -78,15 +78,15 @@ int h_me(struct req *r, struct app *app);
 int h_me_request(struct req *r, struct app *app);
 /*
  * GET /me/{token}: everything under the link's address across events,
- * each RSVP with a button to its manage page. 200; 404 unknown link;
+ * each RSVP and hold with a button to its own page. 200; 404 unknown link;
  * 410 expired or revoked.
  */
 int h_mine_show(struct req *r, struct app *app);
 /*
- * POST /me/{token}: form_token and action=open (rsvp: 303 to a manage
- * link of that RSVP) or action=revoke (303 to /me?done=revoked, also
- * when already revoked). 400 bad action, field or form token; 404
- * unknown link or not its address's RSVP; 410 expired or revoked.
+ * POST /me/{token}: form_token and action=open (rsvp or hold: 303 to a
+ * link of that RSVP or hold) or action=revoke (303 to /me?done=revoked,
+ * also when already revoked). 400 bad action, field or form token; 404
+ * unknown link or not its address's RSVP or hold; 410 expired or revoked.
  */
 int h_mine_change(struct req *r, struct app *app);
 /* GET /events/{slug}.ics: the event as iCalendar. 200; 404. */

@@ -28,7 +28,7 @@ static const struct route routes[] = {
 	{ M_POST, "/me", h_me_request, RF_DB, FIELD(F_EMAIL) | FIELD(F_FORM_TOKEN) },
 	{ M_GET | M_HEAD, "/me/{token}", h_mine_show, RF_DB, 0 },
 	{ M_POST, "/me/{token}", h_mine_change, RF_DB,
-	  FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) | FIELD(F_RSVP) },
+	  FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) | FIELD(F_RSVP) | FIELD(F_HOLD) },
 	{ M_GET | M_HEAD, "/events/{slug}/live", h_event_live, RF_DB, FIELD(F_REFRESH) },
 	{ M_GET | M_HEAD, "/events/{slug}/status.json", h_event_status, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB, 0 },

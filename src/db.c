@@ -629,7 +629,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" hold_ms, max_renewals, created_at, expires_at, updated_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9 + ?7, ?9)",
 	[STMT_HOLD_SET_TOKEN] = "UPDATE drop_hold SET token_hash = ?2 WHERE id = ?1",
-	[STMT_HOLD_BY_TOKEN] = "SELECT " HOLD_COLS HOLD_FROM " WHERE h.token_hash = ?1",
+	/* Its own link, or one "my sign-ups" opened it at (hold_link). */
+	[STMT_HOLD_BY_TOKEN] =
+		"SELECT " HOLD_COLS HOLD_FROM " WHERE h.token_hash = ?1"
+		" UNION ALL SELECT " HOLD_COLS HOLD_FROM " JOIN hold_link l ON l.hold_id = h.id"
+		" WHERE l.token_hash = ?1",
 	/* Only from the status the caller read (?5): a change never lands twice. */
 	[STMT_HOLD_SET_STATUS] =
 		"UPDATE drop_hold SET status = ?2, updated_at = ?3, updated_by = ?4"
@@ -817,10 +821,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_MINE_REVOKE] =
 		"UPDATE mine_link SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
 	[STMT_MINE_LINKS_DROP] = "DELETE FROM rsvp_link WHERE mine_id = ?1",
+	[STMT_MINE_HOLD_LINKS_DROP] = "DELETE FROM hold_link WHERE mine_id = ?1",
 	[STMT_MINE_OWNS] = "SELECT 1 FROM rsvp WHERE id = ?1 AND email = ?2",
-	/* The same RSVP opened again from the same page: the link it has. */
+	[STMT_MINE_OWNS_HOLD] = "SELECT 1 FROM drop_hold WHERE id = ?1 AND email = ?2",
+	/* The same RSVP or hold opened again from the same page: the link it has. */
 	[STMT_MINE_LINK_ADD] =
 		"INSERT INTO rsvp_link (token_hash, rsvp_id, made_at, mine_id)"
+		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (token_hash) DO NOTHING",
+	[STMT_MINE_HOLD_LINK_ADD] =
+		"INSERT INTO hold_link (token_hash, hold_id, made_at, mine_id)"
 		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (token_hash) DO NOTHING",
 	[STMT_MINE_RSVPS] =
 		"SELECT r.id, r.event_id, r.status, r.guests, e.slug, e.title, e.starts_at,"
@@ -834,7 +843,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" WHERE p.rsvp_id = ?1 ORDER BY p.id",
 	[STMT_MINE_HOLDS] =
 		"SELECT h.status, h.quantity, h.expires_at, e.slug, e.title, e.starts_at, i.name,"
-		" v.name, c.number"
+		" v.name, c.number, h.id"
 		" FROM drop_hold h JOIN event e ON e.id = h.event_id"
 		" JOIN drop_variant v ON v.id = h.variant_id JOIN drop_item i ON i.id = v.item_id"
 		" LEFT JOIN drop_claim c ON c.hold_id = h.id"

@@ -235,6 +235,7 @@ static enum db_rc read_holds(struct db *db, struct arena *a, struct mine_view *v
 		h->item = db_text(a, st, 6);
 		h->variant = db_text(a, st, 7);
 		h->claim_number = db_int(st, 8, 0);
+		h->id = sqlite3_column_int64(st, 9);
 	}
 	sqlite3_reset(st);
 	return db_rc_of(db, step, "reading an address's holds");
@@ -266,8 +267,17 @@ out:
 	return rc;
 }
 
-enum db_rc mine_open(struct db *db, struct arena *a, const char *token, int64_t rsvp_id,
-    char manage[TOKEN_MANAGE_HEX + 1])
+/* Per kind: is it the address's, and where its links opened from a page go. */
+static const struct {
+	enum stmt owns, add;
+	const char *seed;	/* in token_manage_of's input between page token and id */
+} kinds[] = {
+	[MINE_RSVP] = { STMT_MINE_OWNS, STMT_MINE_LINK_ADD, "" },
+	[MINE_HOLD] = { STMT_MINE_OWNS_HOLD, STMT_MINE_HOLD_LINK_ADD, "hold:" },
+};
+
+enum db_rc mine_open(struct db *db, struct arena *a, const char *token, enum mine_kind kind,
+    int64_t id, char manage[TOKEN_MANAGE_HEX + 1])
 {
 	unsigned char hash[TOKEN_HASH_LEN];
 	int64_t mark = 0;
@@ -281,21 +291,22 @@ enum db_rc mine_open(struct db *db, struct arena *a, const char *token, int64_t 
 		rc = DB_CLOSED;
 		goto end;
 	}
-	st = db_stmt(db, STMT_MINE_OWNS);
-	sqlite3_bind_int64(st, 1, rsvp_id);
+	st = db_stmt(db, kinds[kind].owns);
+	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, l.email, -1, SQLITE_STATIC);
-	if ((rc = db_step_one(db, st, "checking an RSVP's address")) != DB_OK)
+	if ((rc = db_step_one(db, st, "checking a sign-up's address")) != DB_OK)
 		goto end;
 	sqlite3_reset(st);
-	/* Not a form token: a domain of its own ("<32 hex>:<id>"). */
-	token_manage_of(arena_printf(a, "%s:%lld", token, (long long)rsvp_id), manage);
+	/* Not a form token: a domain of its own ("<32 hex>:..."). */
+	token_manage_of(arena_printf(a, "%s:%s%lld", token, kinds[kind].seed, (long long)id),
+	    manage);
 	token_hash(manage, hash);
-	st = db_stmt(db, STMT_MINE_LINK_ADD);
+	st = db_stmt(db, kinds[kind].add);
 	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, rsvp_id);
+	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_int64(st, 3, clock_now());
 	sqlite3_bind_int64(st, 4, l.id);
-	rc = db_step_done(db, st, "opening an RSVP from a sign-ups link");
+	rc = db_step_done(db, st, "opening a sign-up from a sign-ups link");
 end:
 	return change_end(db, rc, NULL, mark);
 }
@@ -315,7 +326,12 @@ enum db_rc mine_revoke(struct db *db, struct arena *a, const char *token)
 	if ((rc = db_step_done(db, st, "revoking a sign-ups link")) == DB_OK) {
 		st = db_stmt(db, STMT_MINE_LINKS_DROP);
 		sqlite3_bind_int64(st, 1, l.id);
-		rc = db_step_done(db, st, "dropping the manage links of a sign-ups link");
+		rc = db_step_done(db, st, "dropping the RSVP links of a sign-ups link");
+	}
+	if (rc == DB_OK) {
+		st = db_stmt(db, STMT_MINE_HOLD_LINKS_DROP);
+		sqlite3_bind_int64(st, 1, l.id);
+		rc = db_step_done(db, st, "dropping the hold links of a sign-ups link");
 	}
 	return change_end(db, rc, NULL, mark);
 }

@@ -39,7 +39,7 @@ struct mine_rsvp {
 
 /* One hold of the address at a drop, with its claim's number if claimed. */
 struct mine_hold {
-	int64_t starts_at, claim_number;
+	int64_t id, starts_at, claim_number;
 	const char *slug, *title, *item, *variant;
 	const char *status;		/* live, claimed, released, expired, cancelled */
 	int quantity;
@@ -76,21 +76,25 @@ enum db_rc mine_request(struct db *db, struct arena *a, const char *email,
 enum db_rc mine_get(struct db *db, struct arena *a, const char *token,
     struct mine_view *v);
 
-/*
- * A manage link for the address's RSVP rsvp_id, opened from the page
- * behind token, into manage. The RSVP's links are stored hashed, so the
- * one the person got at sign-up cannot be shown again; this one is
- * derived from the page's token and the RSVP (the same every time, so
- * opening it again adds nothing) and recorded under the page's link, so
- * revoking that link ends it too. DB_OK, DB_NOTFOUND (no such link, or
- * not an RSVP of its address), DB_CLOSED (expired or revoked), DB_BUSY,
- * DB_ERROR. Idempotent by itself, like mine_revoke: no form token.
- */
-enum db_rc mine_open(struct db *db, struct arena *a, const char *token, int64_t rsvp_id,
-    char manage[TOKEN_MANAGE_HEX + 1]);
+/* What a page opens: an RSVP (/rsvp/{token}) or a hold (/holds/{token}). */
+enum mine_kind { MINE_RSVP, MINE_HOLD };
 
 /*
- * Revoke the link token and every manage link opened from it, in one
+ * A link to the address's RSVP or hold id (kind), opened from the page
+ * behind token, into manage. Their own links are stored hashed, so the
+ * one the person got at sign-up cannot be shown again; this one is
+ * derived from the page's token, the kind and the id (the same every
+ * time, so opening it again adds nothing) and recorded under the page's
+ * link (rsvp_link, hold_link), so revoking that link ends it too. DB_OK,
+ * DB_NOTFOUND (no such link, or not an RSVP or hold of its address),
+ * DB_CLOSED (expired or revoked), DB_BUSY, DB_ERROR. Idempotent by
+ * itself, like mine_revoke: no form token.
+ */
+enum db_rc mine_open(struct db *db, struct arena *a, const char *token, enum mine_kind kind,
+    int64_t id, char manage[TOKEN_MANAGE_HEX + 1]);
+
+/*
+ * Revoke the link token and every RSVP and hold link opened from it, in one
  * transaction. A link already revoked (a double submit) or expired is
  * DB_OK too; DB_NOTFOUND for no such link; DB_BUSY, DB_ERROR.
  */

@@ -28,11 +28,17 @@
 <p class="meta"><time datetime="{{WHEN_ISO}}">{{WHEN}}</time></p>
 <p>{{QUANTITY}} × {{ITEM}}</p>
 <p class="status">{{STATUS}}</p>
+<form method="post" action="/me/{{TOKEN}}">
+<input type="hidden" name="form_token" value="{{FORM_TOKEN}}">
+<input type="hidden" name="action" value="open">
+<input type="hidden" name="hold" value="{{ID}}">
+<button type="submit" class="secondary">See this hold<span class="visually-hidden">: {{TITLE}}</span></button>
+</form>
 </li>
 {{/HOLD}}
 </ul>
 <h2>Done with this link?</h2>
-<p>If someone else may have seen it, revoke it: it stops working at once, and so do the RSVP pages opened from it. The links from your sign-up e-mails keep working.</p>
+<p>If someone else may have seen it, revoke it: it stops working at once, and so do the RSVP and hold pages opened from it. The links from your sign-up e-mails keep working.</p>
 <form method="post" action="/me/{{TOKEN}}">
 <input type="hidden" name="form_token" value="{{REVOKE_TOKEN}}">
 <input type="hidden" name="action" value="revoke">
