@@ -64,6 +64,15 @@ def prepare(data):
                     con.execute("INSERT INTO item (event_id, name, category, suggested, unit,"
                                 " position) VALUES (?, ?, 'food', ?, ?, ?)",
                                 (cur.lastrowid, name, suggested, unit, pos))
+            # A drop, for the holds "my sign-ups" lists.
+            shop = con.execute(
+                "INSERT INTO event (slug, title, starts_at, status, created_at, updated_at,"
+                " kind) VALUES ('shop', 'Event shop', ?, 'published', ?, ?, 'drop')",
+                (NOW + 7 * DAY, NOW, NOW)).lastrowid
+            con.execute("INSERT INTO drop_setting (event_id) VALUES (?)", (shop,))
+            mug = con.execute("INSERT INTO drop_item (event_id, name) VALUES (?, 'Mug')",
+                              (shop,)).lastrowid
+            con.execute("INSERT INTO drop_variant (item_id, stock) VALUES (?, 10)", (mug,))
             # The ended event had 3 confirmed parties of 1 and 2 of them came.
             ended = con.execute("SELECT id FROM event WHERE slug = 'ended'").fetchone()[0]
             for k in range(3):
@@ -483,6 +492,33 @@ def test_mine_lists_everything_and_opens_each():
         int(time.time()), f"revoke:{link}"), "action": "revoke"})
     assert status == 303 and hdrs["location"] == "/me?done=revoked", f"revoked again: {status}"
     page("/me/" + "0" * 32, 404)
+
+
+def test_mine_opens_holds():
+    addr = "hal@example.org"      # a hold and no RSVP
+    variant = site().query_one("SELECT v.id FROM drop_variant v JOIN drop_item i"
+                               " ON i.id = v.item_id WHERE i.name = 'Mug'")[0]
+    status, hdrs, _ = post("/events/shop/hold", {
+        "form_token": harness.form_token(page("/events/shop")), "variant": str(variant),
+        "name": "Hal Hold", "email": addr})
+    assert status == 303, f"hold: {status}"
+    own = re.fullmatch(r"/holds/([0-9a-f]{32})", hdrs["location"]).group(1)
+    assert ask_for_link(addr, "127.0.15.6")[0] == 303
+    link = my_links(addr, 1)[0]
+    body = page(f"/me/{link}")
+    assert "1 × Mug" in body and "Held for you" in body, "the hold"
+    m = re.search(r'name="form_token" value="([0-9a-f]+)">\s*<input type="hidden"'
+                  r' name="action" value="open">\s*<input type="hidden" name="hold"'
+                  r' value="(\d+)">', body)
+    status, hdrs, _ = post(f"/me/{link}", {"form_token": m.group(1), "action": "open",
+                                            "hold": m.group(2)})
+    assert status == 303, f"open the hold: {status}"
+    opened = re.fullmatch(r"/holds/([0-9a-f]{32})", hdrs["location"]).group(1)
+    assert opened != own and "Mug" in page(f"/holds/{opened}")
+    # Revoking the page ends the hold's link opened from it, not the hold's own.
+    assert revoke(link)[0] == 303
+    page(f"/holds/{opened}", 404)
+    assert "Mug" in page(f"/holds/{own}")
 
 
 def test_mine_expired_link_is_gone():
