@@ -109,7 +109,7 @@ static enum field field_of(const char *key)
 }
 
 /* Index kv[0..n) by field, checking bounds; form fields must be in fields. */
-static int index_pairs(struct req *r, const struct kv *kv, int n, uint64_t fields,
+static int index_pairs(struct req *r, const struct kv *kv, int n, fieldset fields,
     int is_form)
 {
 	enum field f;
@@ -135,7 +135,7 @@ static int index_pairs(struct req *r, const struct kv *kv, int n, uint64_t field
 	return 0;
 }
 
-int field_check(struct req *r, uint64_t fields)
+int field_check(struct req *r, fieldset fields)
 {
 	int status;
 

@@ -28,9 +28,14 @@ enum field {
 	F__MAX
 };
 
-/* A route's set of fields: FIELD(F_NAME) | FIELD(F_EMAIL) ... */
-#define FIELD(f) (UINT64_C(1) << (f))
-_Static_assert(F__MAX <= 64, "a route's fields are the bits of a uint64_t");
+/*
+ * A route's set of fields: FIELD(F_NAME) | FIELD(F_EMAIL) ... One bit per
+ * field; 64 were not enough, and a 128-bit integer (GCC and Clang) keeps
+ * the sets plain values that | and & combine.
+ */
+typedef unsigned __int128 fieldset;
+#define FIELD(f) ((fieldset)1 << (f))
+_Static_assert(F__MAX <= 128, "a route's fields are the bits of a fieldset");
 
 /*
  * Check r's form and query against `fields`: every field of a POST's form
@@ -38,7 +43,7 @@ _Static_assert(F__MAX <= 64, "a route's fields are the bits of a uint64_t");
  * from elsewhere carry their own). Indexes the values for field_get().
  * Returns 0, or 400 with r->error naming the field.
  */
-int field_check(struct req *r, uint64_t fields);
+int field_check(struct req *r, fieldset fields);
 
 /* The value of field f (not a family) in r's form, else its query; NULL if absent. */
 const char *field_get(const struct req *r, enum field f);

@@ -29,7 +29,7 @@ struct route {
 	const char *pattern;	/* "/events/{slug}": {slug} captures one segment */
 	handler_fn fn;
 	unsigned flags;
-	uint64_t fields;	/* FIELD() bits of enum field (fields.h) it takes */
+	fieldset fields;	/* FIELD() bits of enum field (fields.h) it takes */
 };
 
 /*

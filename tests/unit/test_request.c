@@ -235,7 +235,7 @@ static void test_methods(void **state)
 static void test_field_table(void **state)
 {
 	struct fixture *f = *state;
-	const uint64_t rsvp = FIELD(F_NAME) | FIELD(F_EMAIL) | FIELD(F_ITEM_N);
+	const fieldset rsvp = FIELD(F_NAME) | FIELD(F_EMAIL) | FIELD(F_ITEM_N);
 	char big[1100];
 
 	assert_int_equal(post(f, "/x?name=q&utm_source=y", "name=Ann&email=a%40b.c&item_12=3"), 0);
