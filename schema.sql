@@ -32,7 +32,12 @@ CREATE TABLE event (
 	-- 1 once its reminders are enqueued (migrations/007-history.sql).
 	reminded       INTEGER NOT NULL DEFAULT 0 CHECK (reminded IN (0, 1)),
 	-- 'drop': a limited drop (drop_* tables) instead of RSVPs.
-	kind           TEXT NOT NULL DEFAULT 'rsvp' CHECK (kind IN ('rsvp', 'drop'))
+	kind           TEXT NOT NULL DEFAULT 'rsvp' CHECK (kind IN ('rsvp', 'drop')),
+	-- The organiser's address: replies to the event's e-mails go there
+	-- (migrations/020-organiser-contact.sql). NULL: none.
+	contact        TEXT CHECK (contact IS NULL OR
+	               (length(contact) BETWEEN 3 AND 254
+	               AND contact NOT GLOB ('*[' || char(1) || '-' || char(32, 127) || ']*')))
 );
 
 CREATE INDEX event_upcoming ON event (status, starts_at);
@@ -1023,4 +1028,4 @@ CREATE TABLE mine_link (
 -- The rate limit counts an address's links of the last hour.
 CREATE INDEX mine_link_email ON mine_link (email, created_at);
 
-PRAGMA user_version = 19;
+PRAGMA user_version = 20;

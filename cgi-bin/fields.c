@@ -79,6 +79,7 @@ static const struct {
 	[F_SELF_SCORING] = { "self_scoring", 8 },
 	[F_ROLE] = { "role", 32 },
 	[F_REFRESH] = { "refresh", 8 },
+	[F_CONTACT] = { "contact", 1000 },
 	[F_ITEM_N] = { "item_", 24 },
 	[F_PICK_N] = { "pick_", 8 },
 	[F_VERSION_N] = { "version_", 24 },

@@ -15,7 +15,7 @@
 
 enum ef {
 	EF_TITLE, EF_SLUG, EF_DESCRIPTION, EF_LOCATION, EF_STARTS, EF_ENDS,
-	EF_CAPACITY, EF_MAX_GUESTS, EF_OPENS, EF_CLOSES, EF_STATUS, EF__MAX
+	EF_CAPACITY, EF_MAX_GUESTS, EF_OPENS, EF_CLOSES, EF_STATUS, EF_CONTACT, EF__MAX
 };
 
 /* The editor's fields: the request field, its template key and label. */
@@ -34,6 +34,7 @@ static const struct {
 	[EF_OPENS] = { F_RSVP_OPENS, "RSVP_OPENS", "RSVPs open" },
 	[EF_CLOSES] = { F_RSVP_CLOSES, "RSVP_CLOSES", "RSVPs close" },
 	[EF_STATUS] = { F_STATUS, "STATUS", "Status" },
+	[EF_CONTACT] = { F_CONTACT, "CONTACT", "Organiser's e-mail" },
 };
 
 /* The editor's values as form text. */
@@ -66,6 +67,7 @@ static void editor_of_event(struct arena *a, const struct event *e, struct edito
 	ed->v[EF_OPENS] = local_time(a, e->rsvp_opens_at);
 	ed->v[EF_CLOSES] = local_time(a, e->rsvp_closes_at);
 	ed->v[EF_STATUS] = event_status_name(e->status);
+	ed->v[EF_CONTACT] = e->contact;
 }
 
 static void editor_of_form(const struct req *r, struct editor *ed)
@@ -104,6 +106,12 @@ static const char *editor_parse(struct arena *a, const struct editor *ed, struct
 	    &e->rsvp_closes_at)) != NULL)
 		return err;
 	e->max_guests = (int)n;
+	/* Optional; where replies to the event's e-mails go (Reply-To). */
+	e->contact = "";
+	if (*ed->v[EF_CONTACT] != '\0' && strspn(ed->v[EF_CONTACT], " \t") <
+	    strlen(ed->v[EF_CONTACT]) &&
+	    (err = field_email(a, ed->v[EF_CONTACT], &e->contact)) != NULL)
+		return arena_printf(a, "Organiser's e-mail: %s", err);
 	if (!event_slug_valid(e->slug))
 		return "The address (slug) may only have a-z, 0-9 and '-', and must not start"
 		    " with '-'.";
@@ -194,7 +202,7 @@ int h_admin_event_new_form(struct req *r, struct app *app)
 	struct editor_view v = { .edit_version = 1 };
 	struct editor ed;
 	struct event e = { .slug = "", .title = "", .description = "", .location = "",
-	    .capacity = -1 };
+	    .contact = "", .capacity = -1 };
 
 	editor_of_event(r->a, &e, &ed);
 	return editor_page(r, app, 200, &ed, &v);

@@ -77,7 +77,8 @@ static struct db_group *group;
 	X(", waitlisted", e->waitlisted = db_int(st, i, 0)) \
 	X(", edit_version", e->edit_version = db_int(st, i, 1)) \
 	X(", kind", e->kind = (enum event_kind)db_enum(st, i, event_kind_names, \
-	    EVENT_KIND__MAX, EVENT_RSVP))
+	    EVENT_KIND__MAX, EVENT_RSVP)) \
+	X(", coalesce(contact, '')", e->contact = db_text(a, st, i))
 /* The dashboard's also count the sheet's items, and those still short. */
 #define EVENT_ADMIN_ROW(X) EVENT_ROW(X) \
 	X(", (SELECT count(*) FROM item i WHERE i.event_id = event.id)", \
@@ -280,8 +281,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_EVENT_INSERT] =
 		"INSERT INTO event (slug, title, description, location,"
 		" starts_at, ends_at, status, capacity, max_guests,"
-		" rsvp_opens_at, rsvp_closes_at, created_at, updated_at)"
-		" VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+		" rsvp_opens_at, rsvp_closes_at, created_at, updated_at, contact)"
+		" VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, nullif(?15, ''))",
 	[STMT_EVENT_SET_CAPACITY] =
 		"UPDATE event SET capacity = ?2, version = version + 1,"
 		" edit_version = edit_version + 1, updated_at = ?3 WHERE id = ?1",
@@ -290,7 +291,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"UPDATE event SET slug = ?2, title = ?3, description = ?4, location = ?5,"
 		" starts_at = ?6, ends_at = ?7, status = ?8, capacity = ?9, max_guests = ?10,"
 		" rsvp_opens_at = ?11, rsvp_closes_at = ?12, updated_at = ?13,"
-		" version = version + 1, edit_version = edit_version + 1,"
+		" contact = nullif(?15, ''), version = version + 1, edit_version = edit_version + 1,"
 		" reminded = reminded * (starts_at = ?6)"
 		" WHERE id = ?1 AND edit_version = ?14",
 	[STMT_FORM_USED] = "SELECT 1 FROM form_use WHERE token_hash = ?1",

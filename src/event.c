@@ -161,7 +161,10 @@ static void bind_opt(sqlite3_stmt *st, int i, int64_t t, int64_t none)
 		sqlite3_bind_int64(st, i, t);
 }
 
-/* Bind e's editable fields as ?2-?12 and now as ?13 (insert and update alike). */
+/*
+ * Bind e's editable fields as ?2-?12 and ?15, and now as ?13 (insert and
+ * update alike; ?14 is the update's edit_version).
+ */
 static void bind_fields(sqlite3_stmt *st, const struct event *e)
 {
 	sqlite3_bind_text(st, 2, e->slug, -1, SQLITE_STATIC);
@@ -176,6 +179,7 @@ static void bind_fields(sqlite3_stmt *st, const struct event *e)
 	bind_opt(st, 11, e->rsvp_opens_at, 0);
 	bind_opt(st, 12, e->rsvp_closes_at, 0);
 	sqlite3_bind_int64(st, 13, clock_now());
+	sqlite3_bind_text(st, 15, e->contact != NULL ? e->contact : "", -1, SQLITE_STATIC);
 }
 
 enum db_rc event_create(struct db *db, const struct event *e)
@@ -196,7 +200,8 @@ int event_same_fields(const struct event *a, const struct event *b)
 	    strcmp(a->location, b->location) == 0 && a->starts_at == b->starts_at &&
 	    a->ends_at == b->ends_at && a->status == b->status &&
 	    a->capacity == b->capacity && a->max_guests == b->max_guests &&
-	    a->rsvp_opens_at == b->rsvp_opens_at && a->rsvp_closes_at == b->rsvp_closes_at;
+	    a->rsvp_opens_at == b->rsvp_opens_at && a->rsvp_closes_at == b->rsvp_closes_at &&
+	    strcmp(a->contact, b->contact) == 0;
 }
 
 /* Apply the edit in inside the transaction; see event_save(). */

@@ -26,6 +26,7 @@ extern const char *const event_kind_names[EVENT_KIND__MAX];
 struct event {
 	int64_t id;
 	const char *slug, *title, *description, *location;
+	const char *contact;			/* the organiser's address for replies; "": none */
 	int64_t starts_at, ends_at;		/* ends_at 0: not given */
 	enum event_status status;
 	enum event_kind kind;

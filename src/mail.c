@@ -217,8 +217,9 @@ char *mail_build(struct arena *a, const struct mail *m, const char **err)
 	const char *nl = strchr(m->text, '\n'), *p, *type, *b;
 	char *subject, *body, *html = NULL;
 
-	if (!mail_addr_valid(m->from) || !mail_addr_valid(m->to)) {
-		*err = "invalid sender or recipient address";
+	if (!mail_addr_valid(m->from) || !mail_addr_valid(m->to) ||
+	    (m->reply_to != NULL && !mail_addr_valid(m->reply_to))) {
+		*err = "invalid sender, recipient or reply-to address";
 		return NULL;
 	}
 	if (nl == NULL || nl[1] != '\n') {
@@ -253,6 +254,7 @@ char *mail_build(struct arena *a, const struct mail *m, const char **err)
 	    "Date: %s\r\n"
 	    "From: %s <%s>\r\n"
 	    "To: <%s>\r\n"
+	    "%s"
 	    "Subject: %s\r\n"
 	    "Message-ID: <turnout.%lld.%lld@%s>\r\n"
 	    "MIME-Version: 1.0\r\n"
@@ -260,6 +262,7 @@ char *mail_build(struct arena *a, const struct mail *m, const char **err)
 	    "Auto-Submitted: auto-generated\r\n"
 	    "\r\n%s",
 	    rfc5322_date(a, m->date), phrase(a, mail_one_line(a, m->from_name)), m->from,
-	    m->to, mail_encode_words(a, subject), (long long)m->id,
+	    m->to, m->reply_to != NULL ? arena_printf(a, "Reply-To: <%s>\r\n", m->reply_to) : "",
+	    mail_encode_words(a, subject), (long long)m->id,
 	    (long long)m->created_at, strchr(m->from, '@') + 1, type, body);
 }

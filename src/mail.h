@@ -15,6 +15,7 @@
 struct mail {
 	const char *from_name;		/* display name of From: the site's name */
 	const char *from, *to;		/* bare addresses */
+	const char *reply_to;		/* where replies go (the organiser), or NULL */
 	/* Rendered template: the subject line, a blank line, the body (LF ends). */
 	const char *text;
 	/* The same message as HTML (mail_html), or NULL: plain text only. */

@@ -23,6 +23,8 @@
 <textarea id="description" name="description" rows="6" maxlength="20000">{{DESCRIPTION}}</textarea>
 <label for="location">Location</label>
 <input id="location" name="location" value="{{LOCATION}}" maxlength="200">
+<label for="contact">Organiser's e-mail <span class="hint">(optional: replies to the event's e-mails go here; not shown on the public page)</span></label>
+<input id="contact" name="contact" type="email" value="{{CONTACT}}" maxlength="254" autocomplete="email">
 <p class="hint">Times are in {{TIMEZONE}}.</p>
 <label for="starts">Starts</label>
 <input id="starts" name="starts" type="datetime-local" value="{{STARTS}}" required>

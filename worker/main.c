@@ -150,11 +150,11 @@ static enum db_rc party_values(struct worker *w, const struct outbox_msg *m,
 
 /*
  * The values of m's event (as it is now) and of what m is about (RSVP,
- * claim, organiser's message) into d. Returns 0, or -1 with the reason
- * in *err.
+ * claim, organiser's message) into d, and the event's organiser as
+ * mail's Reply-To. Returns 0, or -1 with the reason in *err.
  */
 static int event_values(struct worker *w, const struct outbox_msg *m, struct tpl_dict *d,
-    const char **err)
+    struct mail *mail, const char **err)
 {
 	const struct config *c = w->cfg;
 	struct event e;
@@ -164,6 +164,9 @@ static int event_values(struct worker *w, const struct outbox_msg *m, struct tpl
 		return -1;
 	}
 	tpl_set(d, "TITLE", mail_one_line(w->a, e.title));
+	/* A reply goes to the organiser, when the event names one. */
+	if (*e.contact != '\0')
+		mail->reply_to = e.contact;
 	/* Times name the site's zone, as the pages do; the deadline is the
 	 * one those pages show ("Registration closes"). */
 	tpl_set(d, "WHEN", tz_human_zone(w->a, e.starts_at, clock_now()));
@@ -213,7 +216,7 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 	}
 	if (m->event_id == 0)
 		tpl_set(d, "LINK", arena_printf(w->a, "%s/me/%s", c->site_url, m->link_token));
-	else if (event_values(w, m, d, err) != 0)
+	else if (event_values(w, m, d, &mail, err) != 0)
 		return NULL;
 	mail.text = tpl_render_text(w->a, arena_printf(w->a, "mail/%s%s.tpl", m->kind,
 	    m->by_organiser ? "_by_organiser" : ""), d, &len);

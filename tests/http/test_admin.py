@@ -389,7 +389,7 @@ NEW_EVENT = {"title": "Board games night", "slug": "board-games",
              "description": "Bring your favourite game.", "location": "Library",
              "starts": "2030-07-01T19:00", "ends": "2030-07-01T22:30",
              "capacity": "1", "max_guests": "0", "rsvp_opens": "", "rsvp_closes": "",
-             "status": "draft"}
+             "status": "draft", "contact": " Games@Example.org "}
 
 
 def test_create_publish_and_see_it_on_home():
@@ -411,6 +411,8 @@ def test_create_publish_and_see_it_on_home():
     assert "Board games night" not in fetch("GET", "/")[2]
     form = editor_form(cookie, "/admin/events/board-games/edit")
     assert form["starts"] == "2030-07-01T19:00" and form["ends"] == "2030-07-01T22:30"
+    # The organiser's address, as the RSVP form takes one; never on the public page.
+    assert form["contact"] == "games@example.org", form["contact"]
     form["status"] = "published"
     status, _, body = post("/admin/events/board-games/edit", form, cookie)
     assert status == 303, f"{status}: {alerts(body)}"
@@ -418,6 +420,7 @@ def test_create_publish_and_see_it_on_home():
     assert "Board games night" in body
     # The public page shows the site's zone: 19:00 in Berlin.
     assert "19:00" in fetch("GET", "/events/board-games")[2]
+    assert "games@example.org" not in fetch("GET", "/events/board-games")[2]
 
 
 def test_editor_bad_input_changes_nothing():
@@ -434,7 +437,9 @@ def test_editor_bad_input_changes_nothing():
             ("capacity", "lots", "whole number"),
             ("max_guests", "101", "at most 100"),
             ("status", "secret", "status"),
-            ("location", "two\nlines", "single line")):
+            ("location", "two\nlines", "single line"),
+            ("contact", "ann at example.org", "Organiser&#39;s e-mail: An e-mail address cannot"),
+            ("contact", "ann@example", "Organiser&#39;s e-mail: That does not look like")):
         form = dict(good, **{field: value})
         status, _, body = post("/admin/events/fun-run-5k/edit", form, cookie)
         assert status == 400, f"{field}={value!r}: {status}"

@@ -288,6 +288,7 @@ def test_confirmation_delivered_and_parsed():
     assert msg["Subject"] == "You're confirmed: Mail test event", msg["Subject"]
     assert abs(email.utils.parsedate_to_datetime(msg["Date"]).timestamp() - time.time()) < 60
     assert re.fullmatch(r"<turnout\.\d+\.\d+@turnout\.test>", msg["Message-ID"]), msg["Message-ID"]
+    assert msg["Reply-To"] is None, msg["Reply-To"]
     # Plain text with the same message as HTML beside it.
     assert msg.get_content_type() == "multipart/alternative", msg.get_content_type()
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
@@ -306,6 +307,24 @@ def test_confirmation_delivered_and_parsed():
     assert site().request("GET", f"/rsvp/{token}")[0] == 200
     state, attempts, _, link_token, _ = wait_state("ann@example.org", "sent")
     assert (attempts, link_token) == (1, None), (attempts, link_token)
+
+
+def test_replies_go_to_the_organiser():
+    """An event with an organiser's address: its e-mails say Reply-To it."""
+    def contact(addr):
+        con = sqlite3.connect(site().db_path, timeout=30)
+        with con:
+            con.execute("UPDATE event SET contact = ? WHERE slug = 'mailtest'", (addr,))
+        con.close()
+
+    contact("org@example.org")
+    try:
+        rsvp("Rae Reply", "rae@example.org")
+        msg = _peer.wait_for("rae@example.org")[0]
+    finally:
+        contact(None)
+    assert msg["Reply-To"] == "org@example.org", msg["Reply-To"]
+    assert msg["From"] == "Test Club <events@turnout.test>", msg["From"]
 
 
 def test_html_part_escapes_what_visitors_typed():

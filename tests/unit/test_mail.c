@@ -133,6 +133,26 @@ static void test_addresses_and_lines(void **state)
 	arena_free(a);
 }
 
+/* Replies go to the organiser when given; an unusable address is refused, not sent. */
+static void test_reply_to(void **state)
+{
+	struct arena *a = arena_new();
+	struct mail m = sample();
+	const char *err = NULL;
+	char *msg;
+
+	(void)state;
+	assert_non_null(msg = mail_build(a, &m, &err));
+	assert_null(strstr(msg, "Reply-To:"));
+	m.reply_to = "org@example.org";
+	assert_non_null(msg = mail_build(a, &m, &err));
+	assert_non_null(strstr(msg, "\r\nTo: <ann@example.org>\r\nReply-To: <org@example.org>\r\n"));
+	m.reply_to = "org@example.org>\r\nBcc: victim@example.org";
+	assert_null(mail_build(a, &m, &err));
+	assert_string_equal(err, "invalid sender, recipient or reply-to address");
+	arena_free(a);
+}
+
 /* Body lines wrap at 72 characters (not bytes) at spaces; a long link stays whole. */
 static void test_wrap(void **state)
 {
@@ -168,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_header_injection),
 		cmocka_unit_test(test_addresses_and_lines),
 		cmocka_unit_test(test_wrap),
+		cmocka_unit_test(test_reply_to),
 	};
 
 	return cmocka_run_group_tests_name("mail", tests, NULL, NULL);
