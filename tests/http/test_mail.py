@@ -629,6 +629,8 @@ def test_resend_keeps_the_old_link_and_reveals_nothing():
     # Someone without an RSVP gets exactly the same page, and no e-mail.
     assert post_resend(resend_form("rita@example.org"), "nobody@example.org") == page
     assert post_resend(token, "rita@example.org") == page  # a replay: nothing more
+    # The page says what happens: the old link keeps working.
+    assert "any link you had before keeps working" in page and "no longer works" not in page
     msgs = _peer.wait_for("rita@example.org", n=2)
     assert msgs[1]["Subject"] == "Your link for Mail test event", msgs[1]["Subject"]
     new = re.search(r"/rsvp/([0-9a-f]{32})", text(msgs[1])).group(1)
