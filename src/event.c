@@ -201,7 +201,8 @@ int event_same_fields(const struct event *a, const struct event *b)
 	    a->ends_at == b->ends_at && a->status == b->status &&
 	    a->capacity == b->capacity && a->max_guests == b->max_guests &&
 	    a->rsvp_opens_at == b->rsvp_opens_at && a->rsvp_closes_at == b->rsvp_closes_at &&
-	    strcmp(a->contact, b->contact) == 0;
+	    strcmp(a->contact != NULL ? a->contact : "",
+	    b->contact != NULL ? b->contact : "") == 0;
 }
 
 /* Apply the edit in inside the transaction; see event_save(). */
