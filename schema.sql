@@ -399,7 +399,11 @@ CREATE TABLE event_figures (
 	promoted   INTEGER NOT NULL DEFAULT 0,
 	waits      INTEGER NOT NULL DEFAULT 0,
 	confirmed  INTEGER NOT NULL DEFAULT 0 CHECK (confirmed >= 0),
-	checked_in INTEGER NOT NULL DEFAULT 0 CHECK (checked_in >= 0)
+	checked_in INTEGER NOT NULL DEFAULT 0 CHECK (checked_in >= 0),
+	-- Addresses that signed up, and of them those that had signed up to
+	-- another event before (migrations/021-came_back.sql).
+	people     INTEGER NOT NULL DEFAULT 0,
+	came_back  INTEGER NOT NULL DEFAULT 0
 );
 
 -- Each promoted party's wait: seconds from joining the waitlist to its
@@ -454,6 +458,33 @@ WHEN NEW.action IN ('rsvp', 'waitlist', 'promote', 'cancel') BEGIN
 	FROM event WHERE id = NEW.event_id
 	ON CONFLICT (event_id, at) DO UPDATE SET signups = signups + excluded.signups,
 		cancels = cancels + excluded.cancels, waiting = waiting + excluded.waiting;
+END;
+
+-- Who comes back, across all events: addresses that ever signed up, and
+-- the sign-ups from addresses seen at another event before.
+CREATE TABLE site_figures (
+	id        INTEGER PRIMARY KEY CHECK (id = 1),
+	people    INTEGER NOT NULL,	-- addresses that ever signed up
+	came_back INTEGER NOT NULL	-- first sign-ups to an event by an address seen at another before
+);
+
+INSERT INTO site_figures (id, people, came_back) VALUES (1, 0, 0);
+
+-- An address's first sign-up to an event counts it there, and as
+-- came_back if it signed up to another event before.
+CREATE TRIGGER rsvp_returning AFTER INSERT ON rsvp
+WHEN NOT EXISTS (SELECT 1 FROM rsvp f WHERE f.email = NEW.email AND f.id < NEW.id
+	AND f.event_id = NEW.event_id) BEGIN
+	UPDATE event_figures SET people = people + 1,
+		came_back = came_back + EXISTS (SELECT 1 FROM rsvp o WHERE o.email = NEW.email
+			AND o.id < NEW.id AND o.event_id <> NEW.event_id)
+	WHERE event_id = NEW.event_id;
+	UPDATE site_figures SET
+		people = people + NOT EXISTS (SELECT 1 FROM rsvp o WHERE o.email = NEW.email
+			AND o.id < NEW.id),
+		came_back = came_back + EXISTS (SELECT 1 FROM rsvp o WHERE o.email = NEW.email
+			AND o.id < NEW.id AND o.event_id <> NEW.event_id)
+	WHERE id = 1;
 END;
 
 CREATE TRIGGER event_wait_count AFTER INSERT ON event_wait BEGIN
@@ -1028,4 +1059,4 @@ CREATE TABLE mine_link (
 -- The rate limit counts an address's links of the last hour.
 CREATE INDEX mine_link_email ON mine_link (email, created_at);
 
-PRAGMA user_version = 20;
+PRAGMA user_version = 21;

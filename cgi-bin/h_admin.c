@@ -13,6 +13,7 @@
 #include "page.h"
 #include "route.h"
 #include "session.h"
+#include "stats.h"
 #include "tz.h"
 
 #define LOGIN_PURPOSE "admin-login"
@@ -269,7 +270,7 @@ static void dashboard_row(struct tpl_dict *d, struct arena *a, const struct even
 int h_admin_home(struct req *r, struct app *app)
 {
 	const char *past = field_get(r, F_FROM);
-	int64_t counts[OUTBOX__MAX], before = 0;
+	int64_t counts[OUTBOX__MAX], before = 0, people, returning;
 	struct event *list;
 	struct page p;
 	enum db_rc rc;
@@ -287,6 +288,17 @@ int h_admin_home(struct req *r, struct app *app)
 		tpl_set(tpl_section(p.body, "UNDELIVERED"), "MESSAGE", arena_printf(r->a,
 		    "%lld e-mail%s could not be delivered", (long long)counts[OUTBOX_DEAD],
 		    counts[OUTBOX_DEAD] == 1 ? "" : "s"));
+	if ((rc = stats_site(app->db, &people, &returning)) != DB_OK)
+		return db_status(rc);
+	/* Who comes back: sign-ups by people seen at another event before. */
+	if (people > 0) {
+		struct tpl_dict *d = tpl_section(p.body, "RETURNING");
+
+		tpl_set_int(d, "PEOPLE", people);
+		tpl_set_int(d, "RETURNING", returning);
+		tpl_set_int(d, "SHARE", (returning * 100 + (people + returning) / 2) /
+		    (people + returning));
+	}
 	if ((rc = event_list_admin(app->db, r->a, clock_now(), &list, &n)) != DB_OK)
 		return db_status(rc);
 	for (i = 0; i < n; i++)

@@ -117,6 +117,7 @@ int h_admin_stats(struct req *r, struct app *app)
 	if (s.checked_in > 0)
 		tpl_set_int(tpl_section(p.body, "NO_SHOWS"), "COUNT",
 		    s.confirmed_now - s.checked_in);
+	tpl_set(p.body, "RETURNING", share(r->a, s.returning, s.people));
 	tpl_set(p.body, "MEDIAN_WAIT", s.median_wait < 0 ? "nobody promoted yet" :
 	    duration(r->a, s.median_wait));
 	if ((rc = score_log_part(r, app, p.body, &e)) != DB_OK)

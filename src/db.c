@@ -341,8 +341,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"SELECT at, signups, cancels, waiting FROM event_curve WHERE event_id = ?1"
 		" ORDER BY at LIMIT ?2",
 	[STMT_STATS_FIGURES] =
-		"SELECT direct, waitlisted, cancels, promoted, confirmed, checked_in, waits"
-		" FROM event_figures WHERE event_id = ?1",
+		"SELECT direct, waitlisted, cancels, promoted, confirmed, checked_in, waits,"
+		" people, came_back FROM event_figures WHERE event_id = ?1",
+	[STMT_STATS_SITE] = "SELECT people, came_back FROM site_figures WHERE id = 1",
 	/*
 	 * The ?3 waits from the ?2-th (from 0) in wait order: the median's one
 	 * or two. OFFSET steps over half the promoted parties' index entries

@@ -43,10 +43,26 @@ static enum db_rc figures(struct db *db, int64_t event_id, struct stats *s, int6
 		s->confirmed_now = sqlite3_column_int64(st, 4);
 		s->checked_in = sqlite3_column_int64(st, 5);
 		*waits = sqlite3_column_int64(st, 6);
+		s->people = sqlite3_column_int64(st, 7);
+		s->returning = sqlite3_column_int64(st, 8);
 		s->signups = s->direct + s->waitlisted;
 	}
 	sqlite3_reset(st);
 	return db_rc_of(db, step, "reading figures");
+}
+
+enum db_rc stats_site(struct db *db, int64_t *people, int64_t *returning)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_STATS_SITE);
+	int step;
+
+	*people = *returning = 0;
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		*people = sqlite3_column_int64(st, 0);
+		*returning = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "reading the site's figures");
 }
 
 enum db_rc stats_totals(struct db *db, int64_t event_id, struct stats *s)

@@ -32,12 +32,21 @@ struct stats {
 	int64_t confirmed_now;		/* parties confirmed now */
 	int64_t checked_in;		/* of them, checked in */
 	int64_t median_wait;		/* seconds from waitlist to promotion; -1: none */
+	int64_t people;			/* addresses that signed up */
+	int64_t returning;		/* of them, signed up to another event before */
 	struct stats_point *points;	/* in time order, in the arena */
 	int npoints;
 };
 
 /* The counters of event event_id only: no curves, no median wait (a public page's). */
 enum db_rc stats_totals(struct db *db, int64_t event_id, struct stats *s);
+
+/*
+ * Who comes back, across all events: *people, the addresses that ever
+ * signed up; *returning, the sign-ups to an event from an address that
+ * had signed up to another one before.
+ */
+enum db_rc stats_site(struct db *db, int64_t *people, int64_t *returning);
 
 /* The figures of event event_id, allocated in a. */
 enum db_rc stats_get(struct db *db, struct arena *a, int64_t event_id, struct stats *s);

@@ -2,6 +2,7 @@
 <h1>Dashboard</h1>
 {{#UNDELIVERED}}<p class="notice warn" role="alert"><a href="/admin/outbox">{{MESSAGE}}</a>: retry or discard them in the outbox.</p>{{/UNDELIVERED}}
 <p><a class="button" href="/admin/events/new">New event</a> · <a href="/admin/competitions">Competitions and scores</a>{{#ACCOUNTS}} · <a href="/admin/accounts">Accounts</a>{{/ACCOUNTS}}</p>
+{{#RETURNING}}<p class="facts-line">Across all events: {{PEOPLE}} people have signed up; {{RETURNING}} sign-ups came from people who had signed up to an earlier event ({{SHARE}} %).</p>{{/RETURNING}}
 <h2>Upcoming events</h2>
 {{#NO_UPCOMING}}<p class="empty">No upcoming events.</p>{{/NO_UPCOMING}}
 {{#UPCOMING_TABLE}}<table class="admin-events cards">

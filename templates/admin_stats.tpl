@@ -23,6 +23,7 @@
 <dt>Cancellations</dt><dd>{{CANCEL_SHARE}}</dd>
 <dt>Checked in</dt><dd>{{CHECKED_IN}} confirmed parties</dd>
 {{#NO_SHOWS}}<dt>No-shows so far</dt><dd>{{COUNT}} confirmed parties not checked in</dd>{{/NO_SHOWS}}
+<dt>Came back</dt><dd>{{RETURNING}} people had signed up to an earlier event</dd>
 </dl>
 <h2>Waitlist</h2>
 <dl class="facts">

@@ -873,6 +873,44 @@ def test_bulk_remove_a_full_page_ticked():
                                                 ("waitlisted", 301)]
 
 
+def test_who_comes_back():
+    """An address's second event counts it as come back, there and across
+    events; its first counts it as a new person; a cancel and sign-up again
+    at the same event counts it once."""
+    cookie = login()
+    site_re = re.compile(r"Across all events: (\d+) people have signed up; (\d+) sign-ups came"
+                         r" from people who had signed up to an earlier event \((\d+) %\)")
+
+    def figures():
+        people, came_back, share = map(int, site_re.search(fetch("GET", "/admin",
+                                                                cookie=cookie)[2]).groups())
+        page = fetch("GET", "/admin/events/potluck-picnic/stats", cookie=cookie)[2]
+        there = re.search(r"<dt>Came back</dt><dd>([^<]*)</dd>", page).group(1)
+        return people, came_back, share, there
+
+    # A second plain RSVP event besides the potluck (the demo's others are a
+    # draft, over, or competitions).
+    con = sqlite3.connect(site().db_path, timeout=30)
+    with con:
+        con.execute("INSERT INTO event (slug, title, starts_at, status, capacity, created_at,"
+                    " updated_at) VALUES ('book-club', 'Book club', unixepoch() + 86400,"
+                    " 'published', 20, unixepoch(), unixepoch())")
+    con.close()
+    before = figures()
+    public_rsvp("book-club", "Rory")
+    after_first = figures()
+    assert after_first[:2] == (before[0] + 1, before[1]) and after_first[3] == before[3]
+    public_rsvp("potluck-picnic", "Rory")
+    people, came_back, share, there = figures()
+    assert (people, came_back) == (before[0] + 1, before[1] + 1), (before, people, came_back)
+    total = people + came_back
+    assert share == (100 * came_back + total // 2) // total, share
+    # The potluck's figures: one more person, and one more of them came back.
+    n, of = map(int, re.match(r"(\d+) of (\d+)", there).groups())
+    m, of_before = map(int, re.match(r"(\d+) of (\d+)", before[3]).groups())
+    assert (n, of) == (m + 1, of_before + 1), (before[3], there)
+
+
 def test_stats_page():
     cookie = login()
     status, hdrs, body = fetch("GET", "/admin/events/chess-tournament/stats", cookie=cookie)

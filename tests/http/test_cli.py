@@ -439,14 +439,17 @@ def test_upgrade_logs_the_scores_made_before():
         con.execute("UPDATE score SET replaced_by = (SELECT max(id) FROM score)"
                     " WHERE round = 1 AND voided_at IS NOT NULL")
     con.close()
-    figures = rows(d, "SELECT * FROM event_figures ORDER BY event_id")
+    # The figures of version 11 (later versions add columns).
+    figures_sql = ("SELECT event_id, direct, waitlisted, cancels, promoted, waits, confirmed,"
+               " checked_in FROM event_figures ORDER BY event_id")
+    figures = rows(d, figures_sql)
     rc, out = cli(d, "migrate")
     assert rc == 0, out
     assert rows(d, "SELECT l.action, l.actor, l.at, s.round, s.value FROM rsvp_log l"
                    " JOIN score s ON s.id = l.score_id ORDER BY l.id") == [
         ("score", "api:gate", NOW, 1, 1000), ("score", None, NOW + 1, 2, 1000),
         ("void", "kim", NOW + 2, 1, 1000), ("correct", "kim", NOW + 2, 1, 1500)]
-    assert rows(d, "SELECT * FROM event_figures ORDER BY event_id") == figures
+    assert rows(d, figures_sql) == figures
 
 
 def quickstart(d, port, *args):
