@@ -67,6 +67,7 @@ void page_errors_show(struct page *p, struct arena *a, struct tpl_dict *form,
 	if (pe->n == 0)
 		return;
 	tpl_set(p->root, "PAGE_TITLE", arena_printf(a, "Error: %s", title));
+	tpl_show(p->root, "ERRORS_SCRIPT");
 	sum = tpl_include(form, "ERRORS", "errors.tpl");
 	for (i = 0; i < pe->n; i++) {
 		d = tpl_section(sum, "ERROR");

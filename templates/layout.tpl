@@ -12,6 +12,7 @@
 {{#WAIT_SCRIPT}}<script src="/static/waiting.js" defer></script>{{/WAIT_SCRIPT}}
 {{#DROP_SCRIPT}}<script src="/static/drop.js" defer></script>{{/DROP_SCRIPT}}
 {{#BOARD_SCRIPT}}<script src="/static/board.js" defer></script>{{/BOARD_SCRIPT}}
+{{#ERRORS_SCRIPT}}<script src="/static/errors.js" defer></script>{{/ERRORS_SCRIPT}}
 </head>
 <body{{#ADMIN}} class="admin"{{/ADMIN}}>
 <a class="skip" href="#main">Skip to content</a>

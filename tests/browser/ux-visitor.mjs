@@ -129,12 +129,15 @@ export async function uxVisitor(t) {
 				const invalid = await p.locator('[aria-invalid="true"]').evaluateAll((els) => els.map((e) => e.id));
 				const kept = [await p.locator('#email').inputValue(), await p.locator('#guests').inputValue(),
 					await p.locator('#note').inputValue()];
+				// With script the focus moves to the summary (static/errors.js).
+				const focused = await p.evaluate(() => document.activeElement?.classList.contains('error-summary'));
 				const ok = p.url().endsWith(`/events/${POTLUCK}/rsvp#rsvp`) && await inView(summary) &&
+					focused === label.endsWith(', JS') &&
 					links.length === 2 && /enter your name/.test(links[0]) && /e-mail address/.test(links[1]) &&
 					title.startsWith('Error: ') && invalid.join() === 'name,email' &&
 					kept.join('|') === 'not-an-address|2|no nuts please';
 				return { ok, why: `url ${p.url()}; summary in view ${await inView(summary)}; links ${JSON.stringify(links)};` +
-					` title ${JSON.stringify(title)}; invalid ${invalid}; kept ${JSON.stringify(kept)}` };
+					` title ${JSON.stringify(title)}; invalid ${invalid}; kept ${JSON.stringify(kept)}; focused ${focused}` };
 			});
 			if (shot.startsWith('mobile'))
 				await check(`ux ${label}: the form with errors fits ${MOBILE.width} px`, () => horizontalFit(p));
