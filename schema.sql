@@ -253,14 +253,17 @@ END;
 CREATE TABLE outbox (
 	id              INTEGER PRIMARY KEY,
 	kind            TEXT NOT NULL CHECK (kind IN ('confirmed', 'waitlisted', 'promoted',
-	                'cancelled', 'reminder', 'resend', 'claimed', 'claim_cancelled', 'mine')),
+	                'cancelled', 'reminder', 'resend', 'claimed', 'claim_cancelled', 'mine',
+	                'alert')),
 	dedupe_key      TEXT NOT NULL UNIQUE,
 	recipient       TEXT NOT NULL CHECK (length(recipient) BETWEEN 3 AND 254
 	                AND recipient NOT GLOB ('*[' || char(1) || '-' || char(32, 127) || ']*')),
 	name            TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
-	-- NULL only for a "my sign-ups" link (kind 'mine'), about no one event.
+	-- NULL only for a "my sign-ups" link (kind 'mine'), about no one event,
+	-- and an alert to the admins (alert_to, migrations/022-alerts.sql),
+	-- about the site.
 	event_id        INTEGER REFERENCES event (id) ON DELETE CASCADE
-	                CHECK ((event_id IS NULL) = (kind = 'mine')),
+	                CHECK ((event_id IS NULL) = (kind IN ('mine', 'alert'))),
 	rsvp_id         INTEGER REFERENCES rsvp (id) ON DELETE SET NULL,
 	-- The plain manage token, only for the messages that carry the link
 	-- (sign-up, resend), or the "my sign-ups" token (mine); cleared once
@@ -1059,4 +1062,4 @@ CREATE TABLE mine_link (
 -- The rate limit counts an address's links of the last hour.
 CREATE INDEX mine_link_email ON mine_link (email, created_at);
 
-PRAGMA user_version = 21;
+PRAGMA user_version = 22;
