@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "mail.h"
 #include "tz.h"
 
 #ifndef TURNOUT_TEMPLATES_DIR
@@ -17,7 +18,8 @@
 
 #define LINE_MAX_LEN 1024
 
-enum key_type { K_PATH, K_TEXT, K_TZ, K_INT, K_SYNC, K_BOOL, K_TRANSPORT, K_DELAYS };
+enum key_type { K_PATH, K_TEXT, K_TZ, K_INT, K_SYNC, K_BOOL, K_TRANSPORT, K_DELAYS,
+	K_ADDRS };
 
 struct key {
 	const char *name;
@@ -131,6 +133,7 @@ static const struct key keys[] = {
 	  NULL },
 	INTKEY(mail_lease, 5, 3600),
 	INTKEY(reminder_hours, 0, 24 * 30),
+	{ "alert_to", K_ADDRS, offsetof(struct config, alert_to), 0, 0, 0, NULL },
 	INTKEY(wal_checkpoint_mb, 1, 4096),
 	TEXTKEY(replica, check_replica),
 	INTKEY(password_memory_kib, 8, 4L * 1024 * 1024),
@@ -186,6 +189,53 @@ static const char *set_delays(struct config *c, const struct key *k, const char 
 		return "empty value";
 	c->mail_retry_n = n;
 	return NULL;
+}
+
+/*
+ * Parse "a@example.org, b@example.org" into c->alert_to: each address
+ * folded to lower case and held to the RSVP form's rule, as the alerts
+ * go out like any visitor's e-mail. Empty: no alerts. The message for a
+ * bad address quotes it, so it lives in a static buffer (the
+ * configuration is read once, at the start).
+ */
+static const char *set_addrs(struct config *c, const char *v)
+{
+	static char msg[400];
+	const char *p, *end, *problem;
+	size_t len;
+	int n = 0;
+	char *a;
+
+	c->alert_n = 0;	/* until the whole list is good */
+	if (*v == '\0')
+		return NULL;
+	for (p = v;; p = end + 1) {
+		p += strspn(p, " \t");
+		end = p + strcspn(p, ",");
+		for (len = (size_t)(end - p); len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t');)
+			len--;
+		if (len == 0)
+			return "an empty address (two commas, or one at an end)";
+		if (n == CONFIG_ALERT_MAX)
+			return "at most 10 addresses";
+		if (len >= sizeof(c->alert_to[0]))
+			return "an address is too long";
+		a = c->alert_to[n];
+		memcpy(a, p, len);
+		a[len] = '\0';
+		for (; *a != '\0'; a++)
+			if (*a >= 'A' && *a <= 'Z')
+				*a = (char)(*a - 'A' + 'a');
+		if ((problem = mail_addr_problem(c->alert_to[n])) != NULL) {
+			snprintf(msg, sizeof(msg), "\"%s\": %s", c->alert_to[n], problem);
+			return msg;
+		}
+		if (*end == '\0') {
+			c->alert_n = n + 1;
+			return NULL;
+		}
+		n++;
+	}
 }
 
 static char *trim(char *s)
@@ -275,6 +325,8 @@ static const char *set_key(struct config *c, const struct key *k, const char *v)
 		return NULL;
 	case K_DELAYS:
 		return set_delays(c, k, v);
+	case K_ADDRS:
+		return set_addrs(c, v);
 	}
 	return "bad key type";
 }

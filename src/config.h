@@ -8,6 +8,7 @@ enum sync_mode { SYNC_FULL, SYNC_NORMAL, SYNC_GROUP };
 enum mail_transport { MAIL_MAILDIR, MAIL_SMTP, MAIL_SENDMAIL };
 
 #define CONFIG_RETRY_MAX 10	/* entries of mail_retry */
+#define CONFIG_ALERT_MAX 10	/* addresses of alert_to */
 
 /* Settings shared by all programs; see README "Configuration". */
 struct config {
@@ -39,6 +40,9 @@ struct config {
 	int mail_retry_n;
 	int mail_lease;			/* seconds a worker owns a message it sends */
 	int reminder_hours;		/* 0: no reminders */
+	/* The admins' addresses for alerts (src/alert.h), lower case; none: no alerts. */
+	char alert_to[CONFIG_ALERT_MAX][255];
+	int alert_n;
 	int wal_checkpoint_mb;		/* the worker truncates a bigger WAL */
 	long password_memory_kib;	/* argon2id memory per password hash */
 };

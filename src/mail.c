@@ -28,6 +28,22 @@ int mail_addr_valid(const char *s)
 	return 1;
 }
 
+const char *mail_addr_problem(const char *s)
+{
+	const char *at = strchr(s, '@'), *p;
+
+	if (strlen(s) > 254)
+		return "That e-mail address is too long.";
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || strchr("\"(),:;<>[\\]", *p) != NULL)
+			return "An e-mail address cannot contain spaces, line breaks or"
+			    " any of \" ( ) , : ; < > [ \\ ].";
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL ||
+	    strchr(at + 1, '.') == NULL || at[1] == '.' || s[strlen(s) - 1] == '.')
+		return "That does not look like an e-mail address (name@example.org).";
+	return NULL;
+}
+
 const char *mail_one_line(struct arena *a, const char *s)
 {
 	char *out = arena_strdup(a, s), *p;

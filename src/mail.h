@@ -52,6 +52,14 @@ const char *mail_html(struct arena *a, const char *text, const char *site_url);
  */
 int mail_addr_valid(const char *s);
 
+/*
+ * What is wrong with s as a person's address, by the rule of the RSVP
+ * form (stricter than mail_addr_valid: a dot in the domain), in words
+ * for that person; NULL if nothing. The site's admins' addresses
+ * (alert_to) meet the same rule.
+ */
+const char *mail_addr_problem(const char *s);
+
 /* s with every control character (CR, LF, tab...) replaced by a space, in a. */
 const char *mail_one_line(struct arena *a, const char *s);
 

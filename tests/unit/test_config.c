@@ -129,6 +129,45 @@ static void test_mail_keys(void **state)
 	assert_int_equal(c.reminder_hours, 0);
 }
 
+/* alert_to: addresses by the RSVP form's rule; a bad one names the key, the line and itself. */
+static void test_alert_to(void **state)
+{
+	static const struct {
+		const char *text, *expect;
+	} bad[] = {
+		{ "alert_to = ann@example.org, bob\n",
+		  "line 1: alert_to: \"bob\": That does not look like an e-mail address" },
+		{ "alert_to = ann@localhost\n", "line 1: alert_to: \"ann@localhost\": That does not" },
+		{ "alert_to = a b@example.org\n", "line 1: alert_to: \"a b@example.org\": An e-mail"
+		  " address cannot contain spaces" },
+		{ "alert_to = ann@example.org,,bob@example.org\n", "line 1: alert_to: an empty address" },
+		{ "alert_to = ann@example.org,\n", "line 1: alert_to: an empty address" },
+	};
+	struct config c;
+	char err[512];
+	size_t i;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.alert_n, 0);
+	assert_int_equal(config_parse(&c, "alert_to = Ann@Example.org ,bob@example.org\n", err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.alert_n, 2);
+	assert_string_equal(c.alert_to[0], "ann@example.org");
+	assert_string_equal(c.alert_to[1], "bob@example.org");
+	/* Empty: no alerts, as when the key is not there. */
+	assert_int_equal(config_parse(&c, "alert_to =\n", err, sizeof(err)), 0);
+	assert_int_equal(c.alert_n, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		config_defaults(&c);
+		assert_int_equal(config_parse(&c, bad[i].text, err, sizeof(err)), -1);
+		if (strncmp(err, bad[i].expect, strlen(bad[i].expect)) != 0)
+			fail_msg("\"%s\": got \"%s\", want \"%s\"", bad[i].text, err,
+			    bad[i].expect);
+		assert_int_equal(c.alert_n, 0);
+	}
+}
+
 static void test_file_and_env(void **state)
 {
 	char path[] = "/tmp/turnout-config-XXXXXX", err[256];
@@ -223,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_mail_keys),
+		cmocka_unit_test(test_alert_to),
 		cmocka_unit_test(test_file_and_env),
 		cmocka_unit_test(test_nul_byte_is_refused),
 		cmocka_unit_test(test_secret_file_modes),
