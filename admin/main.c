@@ -13,6 +13,7 @@
  *   backup FILE | backup --dir DIR [--keep N] [--gzip]   a copy taken while the site runs
  *   restore FILE   put a backup in place of the database (the site stopped)
  *   status   the database's size, the e-mails by state, the worker's last pass
+ *   watch    e-mail the admins (alert_to) if the worker has stopped
  */
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +27,7 @@
 #include <sodium.h>
 
 #include "admin_user.h"
+#include "alert.h"
 #include "arena.h"
 #include "backup.h"
 #include "clock.h"
@@ -38,6 +40,8 @@
 #include "outbox.h"
 #include "score.h"
 #include "token.h"
+#include "tpl.h"
+#include "transport.h"
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -82,6 +86,9 @@ static void __attribute__((noreturn)) usage(void)
 	    "  status   the database's size, the e-mails by state and when the e-mail\n"
 	    "           worker last ran; exits 1 if letters are dead or it has not\n"
 	    "           run for 10 minutes\n"
+	    "  watch    for a timer: if the e-mail worker has not run for 10 minutes,\n"
+	    "           e-mail the addresses of alert_to (at most once an hour);\n"
+	    "           exits 1 if it has not\n"
 	    "  restore FILE\n"
 	    "           replace the database with a backup, checked first; the site and\n"
 	    "           the e-mail worker must be stopped. The old one is kept beside it\n");
@@ -230,9 +237,6 @@ static struct db *open_ready(const struct config *cfg)
 	return db;
 }
 
-/* The worker does its housekeeping every minute: 10 missed passes is a problem. */
-#define WORKER_LATE 600
-
 static int cmd_status(const struct config *cfg)
 {
 	struct db *db = open_ready(cfg);
@@ -262,12 +266,59 @@ static int cmd_status(const struct config *cfg)
 		    (long long)h.outbox[OUTBOX_DEAD]);
 		problems++;
 	}
-	if (h.worker_pass == 0 || ago > WORKER_LATE) {
+	if (h.worker_pass == 0 || ago > ALERT_WORKER_LATE) {
 		printf("problem: the e-mail worker is not running (systemctl status"
 		    " turnout-worker)\n");
 		problems++;
 	}
 	return problems > 0;
+}
+
+#define WATCH_SEND_TIMEOUT 60	/* seconds for one delivery, the worker's longest */
+
+/*
+ * A stopped worker cannot report itself: a timer runs this instead, and
+ * it sends the alert through the same transport the worker would use.
+ */
+static int cmd_watch(const struct config *cfg)
+{
+	static const char *const templates[] = { "mail/alert.tpl", "mail/html.tpl", NULL };
+	struct db *db = open_ready(cfg);
+	struct transport *tr = NULL;
+	struct arena *a = NULL;
+	char err[512] = "";
+	struct health h;
+	int sent = 0, rc = 1;
+
+	if (health_read(db, cfg, &h) != DB_OK) {
+		fprintf(stderr, "turnout-admin: watch: cannot read the database\n");
+		goto out;
+	}
+	if (!alert_worker_late(&h, clock_now())) {
+		rc = 0;
+		goto out;
+	}
+	printf("problem: the e-mail worker is not running (systemctl status"
+	    " turnout-worker)\n");
+	if (cfg->alert_n == 0) {
+		printf("no alert sent: alert_to is not set\n");
+		goto out;
+	}
+	tpl_init(cfg->templates, templates, 1);
+	if ((tr = transport_new(cfg, WATCH_SEND_TIMEOUT, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "turnout-admin: watch: mail: %s\n", err);
+		goto out;
+	}
+	a = arena_new();
+	if (alert_stalled(db, cfg, tr, a, &sent, err, sizeof(err)) != 0)
+		fprintf(stderr, "turnout-admin: watch: the alert was not sent: %s\n", err);
+	printf("%d alert(s) sent%s\n", sent, sent == 0 && *err == '\0' ?
+	    " (one went out this hour already)" : "");
+out:
+	arena_free(a);
+	transport_free(tr);
+	db_close(db);
+	return rc;
 }
 
 static int cmd_capacity(const struct config *cfg, char **args)
@@ -481,8 +532,9 @@ static int outbox_list(struct db *db)
 			    (long long)counts[i]);
 		printf("\n");
 		for (i = 0; i < n; i++)
-			printf("dead %lld  %s  %s  event %s  %d attempt(s)  %s\n",
+			printf("dead %lld  %s  %s  %s%s  %d attempt(s)  %s\n",
 			    (long long)dead[i].id, dead[i].kind, dead[i].recipient,
+			    *dead[i].event_slug != '\0' ? "event " : "no event",
 			    dead[i].event_slug, dead[i].attempts, dead[i].error);
 	}
 	arena_free(a);
@@ -750,7 +802,7 @@ int main(int argc, char **argv)
 		int (*fn)(const struct config *);
 	} cmds[] = {
 		{ "init", cmd_init }, { "migrate", cmd_migrate }, { "demo", cmd_demo },
-		{ "status", cmd_status },
+		{ "status", cmd_status }, { "watch", cmd_watch },
 	};
 	const char *conf = NULL;
 	struct config cfg;

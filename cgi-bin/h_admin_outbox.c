@@ -69,8 +69,10 @@ static void dead_row(struct tpl_dict *d, struct arena *a, const struct outbox_de
 	tpl_set(d, "CREATED_ISO", tz_iso(a, m->created_at));
 	tpl_set(d, "KIND", m->kind);
 	tpl_set(d, "RECIPIENT", m->recipient);
-	if (*m->event_slug != '\0')	/* "my sign-ups" links are about no event */
+	if (*m->event_slug != '\0')	/* "my sign-ups" links and alerts are about no event */
 		tpl_set(tpl_section(d, "EVENT"), "SLUG", m->event_slug);
+	else if (strcmp(m->kind, "alert") == 0)
+		tpl_show(d, "ADMINS");	/* about the site, to its admins */
 	tpl_set_int(d, "ATTEMPTS", m->attempts);
 	tpl_set(d, "ERROR", m->error);
 }

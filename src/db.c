@@ -501,7 +501,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OUTBOX_DEAD] =
 		"SELECT o.id, o.kind, o.recipient, o.attempts, coalesce(o.last_error, ''),"
 		" o.created_at, coalesce(e.slug, '')"
-		" FROM outbox o LEFT JOIN event e ON e.id = o.event_id"	/* mine: no event */
+		" FROM outbox o LEFT JOIN event e ON e.id = o.event_id"	/* mine, alert: no event */
 		" WHERE o.state = 'dead' ORDER BY o.id LIMIT ?1",
 	/* ?1 = 0: every dead message. A retried message gets all its attempts again. */
 	[STMT_OUTBOX_RETRY] =
@@ -528,6 +528,37 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" AND e.reminded = 0"
 		" AND r.status = 'confirmed' AND r.created_at <= e.starts_at - ?2"
 		" ON CONFLICT (dedupe_key) DO NOTHING",
+	/*
+	 * Alerts (src/alert.h) carry the hour (?2 / 3600) in their dedupe key:
+	 * one per address ?1 and hour at most. A letter's death time is its
+	 * next_attempt_at (outbox_failed sets it to the time it gave up); the
+	 * newest one already reported is the setting alert_dead_seen. Dead
+	 * alerts do not count: an alert about an alert the same mail server
+	 * refused would go the same way.
+	 */
+	[STMT_ALERT_DEAD] =
+		"INSERT INTO outbox (kind, dedupe_key, recipient, name, next_attempt_at, created_at)"
+		" SELECT 'alert', 'alert:dead:' || ?1 || ':' || (?2 / 3600), ?1, 'admin', ?2, ?2"
+		" WHERE (SELECT max(next_attempt_at) FROM outbox WHERE state = 'dead'"
+		"  AND kind <> 'alert') > coalesce((SELECT value FROM setting"
+		"  WHERE key = 'alert_dead_seen'), 0)"
+		" ON CONFLICT (dedupe_key) DO NOTHING",
+	[STMT_ALERT_DEAD_SEEN] =
+		"INSERT INTO setting (key, value) SELECT 'alert_dead_seen', max(next_attempt_at)"
+		" FROM outbox WHERE state = 'dead' AND kind <> 'alert'"
+		" ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	/* The newest dead letters, by the dead letters' index. */
+	[STMT_ALERT_DEAD_NEWEST] =
+		"SELECT kind, recipient, coalesce(last_error, ''), next_attempt_at FROM outbox"
+		" WHERE state = 'dead' ORDER BY id DESC LIMIT ?1",
+	/* The watch's alert, recorded as sent before it is sent: see alert_stalled(). */
+	[STMT_ALERT_STALLED] =
+		"INSERT INTO outbox (kind, dedupe_key, recipient, name, state, attempts,"
+		" next_attempt_at, created_at, sent_at)"
+		" VALUES ('alert', 'alert:stalled:' || ?1 || ':' || (?2 / 3600), ?1, 'admin',"
+		" 'sent', 1, ?2, ?2, ?2)"
+		" ON CONFLICT (dedupe_key) DO NOTHING RETURNING " OUTBOX_COLS,
+	[STMT_ALERT_UNRECORD] = "DELETE FROM outbox WHERE id = ?1 AND kind = 'alert'",
 	[STMT_EVENT_REMINDED] =
 		"UPDATE event SET reminded = 1 WHERE status = 'published' AND starts_at > ?1"
 		" AND starts_at <= ?1 + ?2 AND reminded = 0",

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,17 @@ static long long file_size(const char *path)
 	return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
 }
 
+/* path's birth time, where the file system keeps one, else its last change. */
+static long long file_born(const char *path)
+{
+	struct statx sx;
+
+	if (statx(AT_FDCWD, path, 0, STATX_BTIME | STATX_MTIME, &sx) != 0)
+		return 0;
+	return (sx.stx_mask & STATX_BTIME) ? (long long)sx.stx_btime.tv_sec :
+	    (long long)sx.stx_mtime.tv_sec;
+}
+
 enum db_rc health_read(struct db *db, const struct config *c, struct health *h)
 {
 	char wal[sizeof(c->database) + 4];
@@ -22,6 +34,7 @@ enum db_rc health_read(struct db *db, const struct config *c, struct health *h)
 	snprintf(wal, sizeof(wal), "%s-wal", c->database);
 	h->db_bytes = file_size(c->database);
 	h->wal_bytes = file_size(wal);
+	h->db_born = file_born(c->database);
 	if ((rc = outbox_counts(db, h->outbox)) != DB_OK)
 		return rc;
 	st = db_stmt(db, STMT_WORKER_PASS_GET);

@@ -15,6 +15,7 @@ struct health {
 	int64_t outbox[OUTBOX__MAX];	/* e-mails by state */
 	long long db_bytes, wal_bytes;	/* the database file and its write-ahead log */
 	long long worker_pass;		/* the e-mail worker's last housekeeping pass; 0: never */
+	long long db_born;		/* when the database file was made (else last written) */
 };
 
 /* Read them; DB_OK or the database's error. */

@@ -200,6 +200,18 @@ enum db_rc outbox_remind(struct db *db, int hours, int *n)
 	return db_end(db, db_step_done(db, st, "marking events reminded"));
 }
 
+char *outbox_mail(struct arena *a, const struct config *c, const struct outbox_msg *m,
+    struct mail *mail, const char **err)
+{
+	mail->from_name = c->site_name;
+	mail->from = c->mail_from;
+	mail->to = m->recipient;
+	mail->date = clock_now();
+	mail->id = m->id;
+	mail->created_at = m->created_at;
+	return mail_build(a, mail, err);
+}
+
 enum db_rc outbox_counts(struct db *db, int64_t counts[OUTBOX__MAX])
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_OUTBOX_COUNTS);

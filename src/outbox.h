@@ -6,6 +6,7 @@
 #include "arena.h"
 #include "config.h"
 #include "db.h"
+#include "mail.h"
 
 /*
  * The outbox: notifications written in the transaction that causes them
@@ -131,6 +132,15 @@ enum db_rc outbox_failed(struct db *db, const struct config *c,
  * transaction; *n gets how many were added.
  */
 enum db_rc outbox_remind(struct db *db, int hours, int *n);
+
+/*
+ * The whole message m (CRLF, headers) in a: mail, whose text, html and
+ * reply_to the caller set, gets the site as its sender, m's recipient,
+ * the date and m's Message-ID. NULL with the reason in *err (a permanent
+ * failure).
+ */
+char *outbox_mail(struct arena *a, const struct config *c, const struct outbox_msg *m,
+    struct mail *mail, const char **err);
 
 /* Messages per state, into counts[OUTBOX__MAX]. */
 enum db_rc outbox_counts(struct db *db, int64_t counts[OUTBOX__MAX]);

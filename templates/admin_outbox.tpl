@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}<section class="admin-outbox">
 <p class="back"><a href="/admin">← Dashboard</a></p>
 <h1>Outbox</h1>
-<p class="hint">Every e-mail the site sends (confirmations, waitlist moves, cancellations, reminders, links sent again) waits here until the mail server takes it.</p>
+<p class="hint">Every e-mail the site sends (confirmations, waitlist moves, cancellations, reminders, links sent again, alerts to the admins) waits here until the mail server takes it.</p>
 {{#DONE}}<p class="notice" role="status">{{MESSAGE}}</p>{{/DONE}}
 {{#ERROR}}<p class="notice warn" role="alert">{{MESSAGE}}</p>{{/ERROR}}
 {{#CONFIRM_ALL}}<section class="confirm" id="confirm">
@@ -22,7 +22,7 @@
 {{#DEAD_LIST}}<table class="outbox-dead">
 <thead><tr><th>Created</th><th>Kind</th><th>Recipient</th><th>Event</th><th>Attempts</th><th>Error</th><th></th></tr></thead>
 <tbody>
-{{#DEAD}}<tr id="m{{ID}}"><td data-label="Created"><time datetime="{{CREATED_ISO}}">{{CREATED}}</time></td><td data-label="Kind">{{KIND}}</td><td data-label="Recipient">{{RECIPIENT}}</td><td data-label="Event">{{#EVENT}}<a href="/admin/events/{{SLUG}}/rsvps">{{SLUG}}</a>{{/EVENT}}</td><td data-label="Attempts">{{ATTEMPTS}}</td><td data-label="Error" class="error">{{ERROR}}</td>
+{{#DEAD}}<tr id="m{{ID}}"><td data-label="Created"><time datetime="{{CREATED_ISO}}">{{CREATED}}</time></td><td data-label="Kind">{{KIND}}</td><td data-label="Recipient">{{RECIPIENT}}</td><td data-label="Event">{{#EVENT}}<a href="/admin/events/{{SLUG}}/rsvps">{{SLUG}}</a>{{/EVENT}}{{#ADMINS}}none: an alert to the admins{{/ADMINS}}</td><td data-label="Attempts">{{ATTEMPTS}}</td><td data-label="Error" class="error">{{ERROR}}</td>
 <td class="actions"><form method="post" action="/admin/outbox"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="action" value="retry"><input type="hidden" name="id" value="{{ID}}"><button type="submit">Retry</button></form>
 <form method="post" action="/admin/outbox"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="action" value="discard"><input type="hidden" name="id" value="{{ID}}"><button type="submit" class="danger">Discard</button></form></td></tr>
 {{/DEAD}}</tbody>

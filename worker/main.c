@@ -10,8 +10,8 @@
  * ones sent together, only once durable; failures retried with backoff
  * or dead. A worker killed mid-batch leaves its messages leased; once
  * the lease runs out they are sent again (at least once, never lost).
- * Every minute: enqueue due reminders, purge old rows, merge the search
- * index, truncate a large WAL.
+ * Every minute: enqueue due reminders, alert the admins to letters gone
+ * dead, purge old rows, merge the search index, truncate a large WAL.
  *
  * SIGTERM or SIGINT: finish the message in hand, record the batch, hand
  * back the messages not tried, then exit.
@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "arena.h"
 #include "clock.h"
 #include "drop.h"
@@ -56,7 +57,7 @@ static const char *const mail_templates[] = {
 	"mail/confirmed.tpl", "mail/waitlisted.tpl", "mail/promoted.tpl",
 	"mail/cancelled.tpl", "mail/reminder.tpl", "mail/resend.tpl", "mail/link.tpl",
 	"mail/claimed.tpl", "mail/claim_cancelled.tpl", "mail/cancelled_by_organiser.tpl",
-	"mail/mine.tpl", "mail/html.tpl", NULL
+	"mail/mine.tpl", "mail/html.tpl", "mail/alert.tpl", NULL
 };
 
 static volatile sig_atomic_t stopping;
@@ -203,10 +204,14 @@ static int event_values(struct worker *w, const struct outbox_msg *m, struct tpl
 static char *render(struct worker *w, const struct outbox_msg *m, const char **err)
 {
 	const struct config *c = w->cfg;
-	struct tpl_dict *d = tpl_dict_new(w->a);
 	struct mail mail = { 0 };
+	struct tpl_dict *d;
 	size_t len;
 
+	/* An alert to the admins is about the site: its own values. */
+	if (strcmp(m->kind, "alert") == 0)
+		return alert_mail(w->db, c, w->a, m, err);
+	d = tpl_dict_new(w->a);
 	tpl_set(d, "SITE_NAME", mail_one_line(w->a, c->site_name));
 	tpl_set(d, "NAME", mail_one_line(w->a, m->name));
 	/* "My sign-ups" is about no one event: only its link. */
@@ -225,13 +230,7 @@ static char *render(struct worker *w, const struct outbox_msg *m, const char **e
 		return NULL;
 	}
 	mail.html = mail_html(w->a, mail.text, c->site_url);
-	mail.from_name = c->site_name;
-	mail.from = c->mail_from;
-	mail.to = m->recipient;
-	mail.date = clock_now();
-	mail.id = m->id;
-	mail.created_at = m->created_at;
-	return mail_build(w->a, &mail, err);
+	return outbox_mail(w->a, c, m, &mail, err);
 }
 
 /* Add the n msgs to list (of *len, room for BATCH_MAX): see struct owed. */
@@ -367,6 +366,9 @@ static void housekeeping(struct worker *w)
 	if (w->cfg->reminder_hours > 0 &&
 	    outbox_remind(w->db, w->cfg->reminder_hours, &n) == DB_OK && n > 0)
 		log_info("%d reminder(s) enqueued", n);
+	/* Before the purge, which records the pass: a pass on record has looked. */
+	if (alert_dead(w->db, w->cfg, &n) == DB_OK && n > 0)
+		log_info("%d alert(s) about dead letters enqueued", n);
 	if (hygiene_purge(w->db, &n) == DB_OK && n > 0)
 		log_info("%d old row(s) purged", n);
 	hygiene_merge(w->db);

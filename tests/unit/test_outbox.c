@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alert.h"
 #include "clock.h"
 #include "event.h"
 #include "hygiene.h"
@@ -397,6 +398,85 @@ static void test_dead_letters_and_admin(void **state)
 	assert_int_equal(outbox_retry(F->t.db, 0, &n), DB_NOTFOUND);
 }
 
+/* Claim the next message, check it is for whom and give up on it (permanent failure). */
+static void dies(const struct config *c, const char *recipient)
+{
+	struct outbox_msg *m;
+	int dead;
+
+	assert_int_equal(claim_one(300, &m), DB_OK);
+	assert_string_equal(m->recipient, recipient);
+	assert_int_equal(outbox_failed(F->t.db, c, m, 1, "550 no such user", &dead), DB_OK);
+	assert_true(dead);
+}
+
+/*
+ * Letters going dead alert each address of alert_to once, at most once an
+ * hour; letters reported do not alert again, nor do dead alerts.
+ */
+static void test_alert_dead(void **state)
+{
+	struct outbox_dead *list;
+	struct outbox_msg *m;
+	struct config c;
+	int n, dead;
+
+	(void)state;
+	c = F->t.cfg;
+	assert_int_equal(config_parse(&c, "alert_to = ops@example.org, boss@example.org\n",
+	    (char[128]){ 0 }, 128), 0);
+	rsvp("ann", 0, DB_OK);
+	rsvp("bob", 0, DB_OK);
+	assert_int_equal(alert_dead(F->t.db, &c, &n), DB_OK);
+	assert_int_equal(n, 0);
+	dies(&c, "ann@example.org");
+	/* Without alert_to, nothing. */
+	assert_int_equal(alert_dead(F->t.db, &F->t.cfg, &n), DB_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(alert_dead(F->t.db, &c, &n), DB_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind = 'alert' AND state ="
+	    " 'pending' AND event_id IS NULL AND recipient IN ('ops@example.org',"
+	    " 'boss@example.org')"), 2);
+	assert_int_equal(alert_dead(F->t.db, &c, &n), DB_OK);
+	assert_int_equal(n, 0);
+	/* Another dead letter in the same hour: that hour's alerts went already. */
+	clock_set(NOW + 3599);
+	dies(&c, "bob@example.org");
+	assert_int_equal(alert_dead(F->t.db, &c, &n), DB_OK);
+	assert_int_equal(n, 0);
+	/* The next hour reports it. */
+	clock_set(NOW + 3600);
+	assert_int_equal(alert_dead(F->t.db, &c, &n), DB_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(count("SELECT count(*) FROM outbox WHERE kind = 'alert'"), 4);
+	/* Reported letters stay dead without alerting every hour. */
+	clock_set(NOW + 3 * 3600);
+	assert_int_equal(alert_dead(F->t.db, &c, &n), DB_OK);
+	assert_int_equal(n, 0);
+	/* An alert the mail server refuses is not alerted about: it would go the same way. */
+	assert_int_equal(claim_one(300, &m), DB_OK);
+	assert_string_equal(m->kind, "alert");
+	assert_int_equal(m->event_id, 0);
+	assert_int_equal(outbox_failed(F->t.db, &c, m, 1, "550 no such admin", &dead), DB_OK);
+	clock_set(NOW + 4 * 3600);
+	assert_int_equal(alert_dead(F->t.db, &c, &n), DB_OK);
+	assert_int_equal(n, 0);
+	/* The dead letters' list shows it, with no event. */
+	assert_int_equal(outbox_dead_list(F->t.db, F->t.a, &list, &n), DB_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[2].kind, "alert");
+	assert_string_equal(list[2].event_slug, "");
+	/* Only an alert has no event, and an alert has none. */
+	assert_int_not_equal(sqlite3_exec(db_sqlite(F->t.db), "INSERT INTO outbox (kind,"
+	    " dedupe_key, recipient, name, next_attempt_at, created_at) VALUES ('confirmed',"
+	    " 'x', 'ann@example.org', 'Ann', 1, 1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_sqlite(F->t.db), "INSERT INTO outbox (kind,"
+	    " dedupe_key, recipient, name, event_id, next_attempt_at, created_at) SELECT"
+	    " 'alert', 'y', 'ops@example.org', 'admin', id, 1, 1 FROM event", NULL, NULL, NULL),
+	    SQLITE_OK);
+}
+
 /* One reminder per confirmed RSVP once the event is within the window. */
 static void test_reminders(void **state)
 {
@@ -571,6 +651,7 @@ int main(void)
 		T(test_batch_sent_fenced),
 		T(test_release),
 		T(test_dead_letters_and_admin),
+		T(test_alert_dead),
 		T(test_reminders),
 		T(test_resend_link),
 		T(test_hygiene),
