@@ -519,6 +519,7 @@ def test_make_install_and_turnout_setup_serve_the_site():
         assert "site_name = Our Club" in f.read()
     units = sorted(os.listdir(f"{root}/etc/systemd/system"))
     assert units == ["turnout-backup.service", "turnout-backup.timer", "turnout-fcgi.service",
+                     "turnout-watch.service", "turnout-watch.timer",
                      "turnout-worker.service"], units
     if subprocess.run(["which", "systemd-analyze"], capture_output=True).returncode == 0:
         for u in units:
