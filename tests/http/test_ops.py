@@ -6,7 +6,9 @@ schema, and leaves the database as it was; nightly rotation keeps the newest
 N; gzip'ed backups restore; migrate takes a backup before it upgrades;
 Litestream, started by scripts/serve from the `replica` setting, keeps a
 replica from which every sign-up acknowledged a few seconds before a kill -9
-of everything is restored; `make install` into a DESTDIR plus
+of everything is restored; the admins of alert_to get one e-mail an hour
+about letters gone dead (from the worker) and about a stopped worker
+(from turnout-admin watch); `make install` into a DESTDIR plus
 turnout-setup give a site that the
 installed programs serve behind the installed nginx site, with units that
 systemd-analyze accepts.
@@ -14,6 +16,8 @@ systemd-analyze accepts.
 Run: TURNOUT_BUILD=$PWD TURNOUT_SRC=$PWD tests/http/test_ops.py
 """
 import atexit
+import email
+import email.policy
 import os
 import re
 import shutil
@@ -442,22 +446,218 @@ def test_status_says_when_letters_are_dead_or_the_worker_is_gone():
     status, said = admin("status", data=d, check=False)
     assert status == 1 and "has never run" in said and "worker is not running" in said, said
     db = os.path.join(d, "turnout.db")
-
-    def worker_passed(seconds_ago):
-        con = sqlite3.connect(db)
-        with con:
-            con.execute("INSERT INTO setting (key, value) VALUES ('worker_pass', ?) ON CONFLICT"
-                        " (key) DO UPDATE SET value = excluded.value",
-                        (int(time.time()) - seconds_ago,))
-        con.close()
-
-    worker_passed(30)
+    worker_pass(db, int(time.time()) - 30)
     status, said = admin("status", data=d, check=False)
     assert status == 0 and "last pass 30 s ago" in said.replace("31 s", "30 s") and \
         "problem" not in said, said
-    worker_passed(3600)
+    worker_pass(db, int(time.time()) - 3600)
     status, said = admin("status", data=d, check=False)
     assert status == 1 and "worker is not running" in said, said
+
+
+ADMINS = ("ops@example.org", "boss@example.org")
+WORKER = os.path.join(harness.BUILD, "worker", "turnout-worker")
+
+
+def valgrind_wrap():
+    if not harness.VALGRIND:
+        return []
+    return ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect,possible",
+            f"--suppressions={harness.SRC}/tests/valgrind.supp"]
+
+
+def alert_dir():
+    """A new data directory with a database whose alerts go to ADMINS (one
+    written in capitals: addresses are folded), e-mail to its maildir."""
+    d = fresh_data_dir()
+    with open(os.path.join(d, "turnout.conf"), "a") as f:
+        f.write("site_url = https://events.example.org\n"
+                f"alert_to = {ADMINS[0]} , {ADMINS[1].upper()}\n")
+    admin("init", data=d)
+    return d
+
+
+def same_hour_ahead(seconds):
+    """Wait for the next hour if fewer than seconds are left of this one:
+    alerts are limited per hour, and a case expecting "the same hour" must
+    not straddle two."""
+    left = 3600 - int(time.time()) % 3600
+    if left < seconds:
+        diag(f"waiting {left} s for the next hour")
+        time.sleep(left + 1)
+
+
+def mails(d):
+    """{recipient: [(subject, plain text part)]} of the maildir of data directory d."""
+    new = os.path.join(d, "mail", "new")
+    out = {}
+    for name in sorted(os.listdir(new)) if os.path.isdir(new) else []:
+        with open(os.path.join(new, name), "rb") as f:
+            msg = email.message_from_binary_file(f, policy=email.policy.default)
+        out.setdefault(msg["To"].addresses[0].addr_spec, []).append(
+            (msg["Subject"], msg.get_body(("plain",)).get_content()))
+    return out
+
+
+def worker_pass(db, when):
+    """Set the worker's last pass (None: it never ran)."""
+    con = sqlite3.connect(db)
+    with con:
+        if when is None:
+            con.execute("DELETE FROM setting WHERE key = 'worker_pass'")
+        else:
+            con.execute("INSERT INTO setting (key, value) VALUES ('worker_pass', ?) ON CONFLICT"
+                        " (key) DO UPDATE SET value = excluded.value", (when,))
+    con.close()
+
+
+def worker_round(d):
+    """Run turnout-worker on d for one housekeeping pass and until nothing is
+    left to send, then stop it (SIGTERM) and check it exited cleanly."""
+    db = os.path.join(d, "turnout.db")
+    worker_pass(db, None)
+    log = open(os.path.join(d, "worker.log"), "a")
+    p = subprocess.Popen([*valgrind_wrap(), WORKER, "-c", os.path.join(d, "turnout.conf")],
+                         stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+    log.close()
+    try:
+        deadline = time.monotonic() + 10 * harness.TIMEOUT
+        while rows(db, "SELECT (SELECT count(*) FROM setting WHERE key = 'worker_pass') = 0 OR"
+                       " EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending', 'sending'))")[0][0]:
+            assert p.poll() is None, f"the worker exited {p.returncode}"
+            assert time.monotonic() < deadline, rows(db, "SELECT state, count(*) FROM outbox"
+                                                         " GROUP BY state")
+            time.sleep(0.1)
+    finally:
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=120)
+    assert rc == 0, f"the worker exited {rc} (99: valgrind errors), see {d}/worker.log"
+
+
+def let_die(db, n, error):
+    """The n oldest delivered letters go dead now with error, as the worker
+    records a letter the mail server refused for good."""
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE outbox SET state = 'dead', last_error = ?, next_attempt_at = ?"
+                    " WHERE id IN (SELECT id FROM outbox WHERE state = 'sent' AND kind <> 'alert'"
+                    " ORDER BY id LIMIT ?)", (error, int(time.time()), n))
+    con.close()
+
+
+def test_dead_letters_alert_each_admin_once_an_hour():
+    d = alert_dir()
+    db = os.path.join(d, "turnout.db")
+    admin("demo", data=d)  # sign-ups, each with its confirmation to send
+    links = [t for (t,) in rows(db, "SELECT link_token FROM outbox WHERE link_token IS NOT NULL")]
+    assert links
+    same_hour_ahead(600 if harness.VALGRIND else 120)
+    worker_round(d)
+    assert set(mails(d)) and not set(mails(d)) & set(ADMINS), "an alert with nothing dead"
+    let_die(db, 3, "550 5.1.1 <x@example.org>: no such mailbox here")
+    worker_round(d)
+    got = mails(d)
+    for addr in ADMINS:
+        assert len(got.get(addr, [])) == 1, (addr, list(got))
+        subject, text = got[addr][0]
+        assert subject == "Turnout: 3 e-mails could not be delivered", subject
+        assert "3 e-mails could not be delivered and were given up on" in text, text
+        assert "550 5.1.1 <x@example.org>: no such mailbox here" in text, text
+        assert "https://events.example.org/admin/outbox" in text, text
+        assert all(len(line) <= 72 for line in text.splitlines()), text
+        assert not [t for t in links if t in text], "a private link in an alert"
+    assert rows(db, "SELECT recipient, state FROM outbox WHERE kind = 'alert' ORDER BY 1") == \
+        [(ADMINS[1], "sent"), (ADMINS[0], "sent")]
+    # More letters die within the hour: its alerts went already.
+    let_die(db, 2, "550 5.1.1 gone")
+    worker_round(d)
+    assert {a: len(m) for a, m in mails(d).items() if a in ADMINS} == \
+        {ADMINS[0]: 1, ADMINS[1]: 1}
+    # The alert's row on the outbox page and in turnout-admin outbox: no event.
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE outbox SET state = 'dead', last_error = '550 no admin here'"
+                    " WHERE kind = 'alert' AND recipient = ?", (ADMINS[0],))
+    con.close()
+    _, out = admin("outbox", data=d)
+    assert re.search(rf"^dead \d+  alert  {ADMINS[0]}  no event  1 attempt\(s\)  550 no admin",
+                     out, re.M), out
+
+
+def test_outbox_page_shows_an_alert_without_an_event_and_sends_it_again():
+    s = site()
+    harness.add_admin_user(os.path.join(s.data, "turnout.conf"), "alerts", "alerts-pass-1")
+    cookie = s.admin_login("alerts", "alerts-pass-1")
+    now = int(time.time())
+    con = sqlite3.connect(s.db_path, timeout=30)
+    with con:
+        mid = con.execute(
+            "INSERT INTO outbox (kind, dedupe_key, recipient, name, state, attempts,"
+            " next_attempt_at, created_at, last_error) VALUES ('alert', 'alert:dead:page-test',"
+            " 'ops@example.org', 'admin', 'dead', 5, ?, ?, '421 try later') RETURNING id",
+            (now, now)).fetchone()[0]
+    con.close()
+    status, _, body = s.fetch("GET", "/admin/outbox", cookie=cookie)
+    row = re.search(rf'<tr id="m{mid}">.*?</tr>', body, re.S)
+    assert status == 200 and row, (status, body[-2000:])
+    assert "none: an alert to the admins" in row.group(0) and "/admin/events/" not in \
+        row.group(0), row.group(0)
+    assert s.fetch("GET", "/admin", cookie=cookie)[0] == 200
+    # Retried, the site's worker renders and sends it like any e-mail.
+    status, hdrs, _ = s.post_form("/admin/outbox", {"csrf": harness.csrf_of(body),
+                                                    "action": "retry", "id": str(mid)}, cookie)
+    assert status == 303, status
+    deadline = time.monotonic() + 10 * harness.TIMEOUT
+    while rows(s.db_path, "SELECT state FROM outbox WHERE id = ?", (mid,)) != [("sent",)]:
+        assert time.monotonic() < deadline, rows(s.db_path, "SELECT state, last_error FROM"
+                                                            " outbox WHERE id = ?", (mid,))
+        time.sleep(0.1)
+
+
+def test_watch_alerts_once_an_hour_when_the_worker_has_stopped():
+    d = alert_dir()
+    db = os.path.join(d, "turnout.db")
+    # A new site that never ran its worker gets 10 minutes to start it.
+    worker_pass(db, None)
+    assert admin("watch", data=d, check=False)[0] == 0
+    same_hour_ahead(300 if harness.VALGRIND else 60)
+    worker_pass(db, int(time.time()) - 3600)
+    status, said = admin("watch", data=d, check=False)
+    assert status == 1 and "worker is not running" in said and "2 alert(s) sent" in said, said
+    got = mails(d)
+    assert sorted(got) == sorted(ADMINS) and all(len(m) == 1 for m in got.values()), got
+    for addr in ADMINS:
+        subject, text = got[addr][0]
+        assert subject == "Turnout: the e-mail worker has stopped", subject
+        assert "systemctl status turnout-worker" in text and \
+            "https://events.example.org/admin/outbox" in text, text
+    assert rows(db, "SELECT recipient, state FROM outbox WHERE kind = 'alert' ORDER BY 1") == \
+        [(ADMINS[1], "sent"), (ADMINS[0], "sent")]
+    # Again within the hour: still a problem, no second e-mail.
+    status, said = admin("watch", data=d, check=False)
+    assert status == 1 and "0 alert(s) sent (one went out this hour already)" in said, said
+    assert sum(len(m) for m in mails(d).values()) == 2
+    # The worker back: healthy, nothing sent.
+    worker_pass(db, int(time.time()) - 30)
+    status, said = admin("watch", data=d, check=False)
+    assert status == 0 and "problem" not in said and "sent" not in said, said
+    assert sum(len(m) for m in mails(d).values()) == 2
+    assert rows(db, "SELECT count(*) FROM outbox") == [(2,)]
+
+
+def test_a_bad_alert_address_is_refused_naming_the_key():
+    d = fresh_data_dir()
+    with open(os.path.join(d, "turnout.conf"), "a") as f:
+        f.write("alert_to = ops@example.org, ops at example.org\n")
+    status, said = admin("init", data=d, check=False)
+    assert status == 1 and re.search(r'configuration: line \d+: alert_to: "ops at example.org":'
+                                      r" An e-mail address cannot contain spaces", said), said
+    assert not os.path.exists(os.path.join(d, "turnout.db")), "init went ahead"
+    p = subprocess.run([WORKER, "-c", os.path.join(d, "turnout.conf")], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 1 and 'alert_to: "ops at example.org"' in p.stderr, \
+        (p.returncode, p.stderr)
 
 
 def http_get(port, path, body=None, headers=None):
