@@ -448,8 +448,9 @@ def test_status_says_when_letters_are_dead_or_the_worker_is_gone():
     db = os.path.join(d, "turnout.db")
     worker_pass(db, int(time.time()) - 30)
     status, said = admin("status", data=d, check=False)
-    assert status == 0 and "last pass 30 s ago" in said.replace("31 s", "30 s") and \
-        "problem" not in said, said
+    # A second or more goes by before the command reads the clock (more under valgrind).
+    ago = re.search(r"last pass (\d+) s ago", said)
+    assert status == 0 and ago and 30 <= int(ago.group(1)) < 90 and "problem" not in said, said
     worker_pass(db, int(time.time()) - 3600)
     status, said = admin("status", data=d, check=False)
     assert status == 1 and "worker is not running" in said, said
