@@ -106,12 +106,14 @@ static void rsvp_card(struct req *r, struct tpl_dict *d, const char *token,
 		if (*rv->division != '\0')
 			tpl_set(tpl_section(e, "DIVISION"), "DIVISION", rv->division);
 	}
-	if (rv->npledges > 0)
-		e = tpl_section(s, "PLEDGES");
-	for (i = 0; i < rv->npledges; i++)
+	/* One section for the list, opened only when there is something to list. */
+	for (i = 0, e = NULL; i < rv->npledges; i++) {
+		if (e == NULL)
+			e = tpl_section(s, "PLEDGES");
 		tpl_set(tpl_section(e, "PLEDGE"), "TEXT", arena_printf(r->a, "%s: %s",
 		    rv->pledges[i].item, potluck_amount(r->a, rv->pledges[i].quantity,
 		    rv->pledges[i].unit)));
+	}
 	tpl_set(s, "TOKEN", token);
 	tpl_set(s, "FORM_TOKEN", form_token);
 	tpl_set_int(s, "ID", rv->id);
