@@ -1,4 +1,5 @@
 /* Competitions on the web: leaderboards (HTML and JSON) and the scores API. */
+#include <limits.h>
 #include <string.h>
 
 #include "clock.h"
@@ -56,27 +57,70 @@ int competition_load(struct req *r, struct app *app, int admin, struct event *e,
 	return 0;
 }
 
+#define BOARD_PAGE_ROWS 100	/* rows of a division a leaderboard page shows */
+
+/*
+ * Which rows board_fill() shows: the division `only` (-1: every one), from
+ * position `from` within each division, at most `count` rows (0: all). With
+ * `base` (the page's URL) each division gets its "Rows a–b of n" and the
+ * links to the rows before and after; a large field stays a page of
+ * BOARD_PAGE_ROWS while the ranks are still those of the whole field.
+ */
+struct board_window {
+	int only, from, count;
+	const char *base;
+};
+
+/* The pager of one division that has total rows, into div. */
+static void board_pager(struct tpl_dict *div, struct arena *a, const struct board_window *w,
+    int k, int shown, int total)
+{
+	struct tpl_dict *s, *t;
+
+	if (w->base == NULL || w->count == 0 || (w->from == 0 && total <= w->count))
+		return;
+	s = tpl_section(div, "PAGER");
+	if (shown > 0) {
+		t = tpl_section(s, "RANGE");
+		tpl_set_int(t, "FIRST", w->from + 1);
+		tpl_set_int(t, "LAST", w->from + shown);
+		tpl_set_int(t, "TOTAL", total);
+	}
+	/* Past the end (an old link to a shrunk field) leads back to the start. */
+	if (w->from > 0)
+		tpl_set(tpl_section(s, "EARLIER"), "HREF", arena_printf(a, "%s?division=%d&from=%d",
+		    w->base, k, shown > 0 && w->from > w->count ? w->from - w->count : 0));
+	if (w->from + shown < total)
+		tpl_set(tpl_section(s, "LATER"), "HREF", arena_printf(a, "%s?division=%d&from=%d",
+		    w->base, k, w->from + w->count));
+}
+
 /*
  * Fill one DIVISION section of d per board (one unnamed when there are no
- * divisions) with the rows of each, at most top per division (0: all).
+ * divisions) with the rows of each that the window w shows.
  */
 static void board_fill(struct tpl_dict *d, struct arena *a, const struct competition *c,
-    const struct board_row *rows, int n, int top, int json)
+    const struct board_row *rows, int n, const struct board_window *w, int json)
 {
 	struct tpl_dict *div, *row;
-	int k, i, shown, boards = c->ndivisions > 0 ? c->ndivisions : 1;
+	int k, i, pos, shown, boards = c->ndivisions > 0 ? c->ndivisions : 1;
 
 	for (k = 0; k < boards; k++) {
+		if (w->only >= 0 && k != w->only)
+			continue;
 		div = tpl_section(d, "DIVISION");
 		tpl_set_int(div, "INDEX", k);
+		tpl_set_int(div, "FROM", w->from);
+		tpl_set_int(div, "COUNT", w->count);
 		if (c->ndivisions > 0)
 			tpl_set(tpl_section(div, "NAMED"), "NAME", c->divisions[k].name);
 		else
 			tpl_show(div, "UNNAMED");
 		tpl_set(div, "FIGURE_LABEL", figure_label(c));
-		for (i = shown = 0; i < n; i++) {
-			if ((c->ndivisions > 0 ? rows[i].division != k : 0) ||
-			    (top > 0 && shown == top))
+		for (i = pos = shown = 0; i < n; i++) {
+			if (c->ndivisions > 0 && rows[i].division != k)
+				continue;
+			if (pos++ < w->from || (w->count > 0 && shown == w->count))
 				continue;
 			shown++;
 			row = tpl_section(div, "ROW");
@@ -106,6 +150,8 @@ static void board_fill(struct tpl_dict *d, struct arena *a, const struct competi
 			tpl_show(div, "EMPTY");
 		else
 			tpl_show(div, "TABLE");
+		tpl_set(div, "EMPTY_TEXT", pos > 0 ? "No rows this far down." : "No entries yet.");
+		board_pager(div, a, w, k, shown, pos);
 	}
 }
 
@@ -150,7 +196,7 @@ int compete_top(struct req *r, struct app *app, struct tpl_dict *d,
 	s = tpl_section(d, "LEADERBOARD");
 	tpl_set(s, "RULE_LABEL", rule_label(c));
 	notice_fill(s, r->a, c, 0);
-	board_fill(s, r->a, c, rows, n, 5, 0);
+	board_fill(s, r->a, c, rows, n, &(struct board_window){ -1, 0, 5, NULL }, 0);
 	return 0;
 }
 
@@ -161,9 +207,21 @@ int compete_top(struct req *r, struct app *app, struct tpl_dict *d,
 static int board_page(struct req *r, struct app *app, struct page *p, struct event *e,
     const struct competition *c, int admin)
 {
+	const char *division = field_get(r, F_DIVISION), *from = field_get(r, F_FROM);
+	struct board_window w = { -1, 0, BOARD_PAGE_ROWS, NULL };
 	struct board_row *rows;
+	int64_t v;
 	enum db_rc rc;
 	int n;
+
+	/* A window that is not a division's or a position is the first page. */
+	if (division != NULL && field_id(division, &v) == NULL &&
+	    v < (c->ndivisions > 0 ? c->ndivisions : 1)) {
+		w.only = (int)v;
+		if (from != NULL && field_id(from, &v) == NULL && v <= INT_MAX - BOARD_PAGE_ROWS)
+			w.from = (int)v;
+	}
+	w.base = arena_printf(r->a, "%s/events/%s/leaderboard", admin ? "/admin" : "", e->slug);
 
 	rc = admin ? score_board(app->db, r->a, c, &rows, &n) :
 	    score_board_public(app->db, r->a, c, &rows, &n);
@@ -173,7 +231,7 @@ static int board_page(struct req *r, struct app *app, struct page *p, struct eve
 	tpl_set(p->body, "RULE_LABEL", rule_label(c));
 	if (c->closed)
 		tpl_show(p->body, "CLOSED");
-	board_fill(tpl_include(p->body, "BOARD", "board.tpl"), r->a, c, rows, n, 0, 0);
+	board_fill(tpl_include(p->body, "BOARD", "board.tpl"), r->a, c, rows, n, &w, 0);
 	return 0;
 }
 
@@ -239,7 +297,7 @@ int h_leaderboard_json(struct req *r, struct app *app)
 	else
 		tpl_show(d, "NOT_FROZEN");
 	notice_fill(d, r->a, &c, 1);
-	board_fill(d, r->a, &c, rows, n, 0, 1);
+	board_fill(d, r->a, &c, rows, n, &(struct board_window){ -1, 0, 0, NULL }, 1);
 	return page_data(r, "leaderboard.json.tpl", d, "application/json");
 }
 

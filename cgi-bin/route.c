@@ -40,7 +40,8 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/events/{slug}/stock.json", h_drop_stock, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/holds/{hold}", h_hold_show, RF_DB, 0 },
 	{ M_POST, "/holds/{hold}", h_hold_change, RF_DB, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) },
-	{ M_GET | M_HEAD, "/events/{slug}/leaderboard", h_leaderboard, RF_DB, FIELD(F_REFRESH) },
+	{ M_GET | M_HEAD, "/events/{slug}/leaderboard", h_leaderboard, RF_DB,
+	  FIELD(F_REFRESH) | FIELD(F_DIVISION) | FIELD(F_FROM) },
 	{ M_GET | M_HEAD, "/events/{slug}/leaderboard.json", h_leaderboard_json, RF_DB, 0 },
 	{ M_POST, "/api/events/{slug}/scores", h_scores_api, RF_DB | RF_JSON, 0 },
 	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB,
@@ -63,7 +64,7 @@ static const struct route routes[] = {
 	  FIELD(F_ENTRY) | FIELD(F_VALUE) | FIELD(F_ROUND) | FIELD(F_SCORE) | FIELD(F_REASON) |
 	  FIELD(F_Q) },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/leaderboard", h_admin_leaderboard,
-	  RF_DB | RF_ADMIN | RF_SCOREKEEPER, FIELD(F_DONE) },
+	  RF_DB | RF_ADMIN | RF_SCOREKEEPER, FIELD(F_DONE) | FIELD(F_DIVISION) | FIELD(F_FROM) },
 	{ M_POST, "/admin/events/{slug}/leaderboard", h_admin_leaderboard_change,
 	  RF_DB | RF_ADMIN | RF_CSRF, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/scores.csv", h_admin_scores_csv,

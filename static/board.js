@@ -18,10 +18,14 @@
 		tr.appendChild(td);
 	}
 
+	// The JSON holds every row; a page shows its window of them.
 	function division(section, div) {
 		var tbody = section.querySelector('tbody');
 		var rows = document.createDocumentFragment();
-		div.rows.forEach(function (row) {
+		var from = Number(section.getAttribute('data-from')) || 0;
+		var count = Number(section.getAttribute('data-count')) || div.rows.length;
+		var shown = div.rows.slice(from, from + count);
+		shown.forEach(function (row) {
 			var tr = document.createElement('tr');
 			if (row.rank !== null && row.rank <= 3)
 				tr.className = 'top top' + row.rank;
@@ -35,8 +39,8 @@
 		});
 		while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
 		tbody.appendChild(rows);
-		section.querySelector('table').hidden = div.rows.length === 0;
-		section.querySelector('.empty').hidden = div.rows.length > 0;
+		section.querySelector('table').hidden = shown.length === 0;
+		section.querySelector('.empty').hidden = shown.length > 0;
 	}
 
 	function update(board) {

@@ -33,6 +33,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 DAY = 24 * 3600
 NEW_LINK = re.compile(r"^/rsvp/([0-9a-f]{32})\?new=1$")
 STORM_ENTRIES = 50
+FIELD_ENTRIES = 250  # more than a leaderboard page's 100 rows
 
 # slug -> (capacity, closes in seconds from now or None, compete arguments)
 EVENTS = {
@@ -44,6 +45,7 @@ EVENTS = {
     "storm": (STORM_ENTRIES, None, ["points", "average", "100"]),
     "quiz": (20, None, None),  # made a competition on the admin page
     "league": (20, None, ["points", "total", "10"]),
+    "field": (FIELD_ENTRIES, None, ["points", "best", "1"]),
 }
 TOKENS = {}  # slug -> API token, made before the site starts
 PASSWORD = "correct horse battery"
@@ -58,6 +60,21 @@ def admin(data, *args):
     out = subprocess.run([harness.ADMIN, *args], env=env, check=True, capture_output=True,
                          text=True, timeout=60)
     return out.stdout.strip()
+
+
+def add_entries(con, slug, n, now):
+    """n confirmed entries "Runner i" with bib i; their (rsvp id, event id, i)."""
+    eid, = con.execute("SELECT id FROM event WHERE slug = ?", (slug,)).fetchone()
+    out = []
+    for i in range(1, n + 1):
+        cur = con.execute(
+            "INSERT INTO rsvp (event_id, token_hash, name, email, guests, status,"
+            " created_at, updated_at) VALUES (?, randomblob(32), ?, ?, 0, 'confirmed',"
+            " ?, ?)", (eid, f"Runner {i}", f"runner{i}@{slug}.example.org", now, now))
+        con.execute("INSERT INTO entry (rsvp_id, event_id, bib, display_name)"
+                    " VALUES (?, ?, ?, ?)", (cur.lastrowid, eid, i, f"Runner {i}"))
+        out.append((cur.lastrowid, eid, i))
+    return out
 
 
 def prepare(data):
@@ -84,14 +101,11 @@ def prepare(data):
         TOKENS[slug] = admin(data, "api-token", slug, f"timer-{slug}")
     con = sqlite3.connect(os.path.join(data, "turnout.db"))
     with con:
-        eid, = con.execute("SELECT id FROM event WHERE slug = 'storm'").fetchone()
-        for i in range(1, STORM_ENTRIES + 1):
-            cur = con.execute(
-                "INSERT INTO rsvp (event_id, token_hash, name, email, guests, status,"
-                " created_at, updated_at) VALUES (?, randomblob(32), ?, ?, 0, 'confirmed',"
-                " ?, ?)", (eid, f"Runner {i}", f"runner{i}@example.org", now, now))
-            con.execute("INSERT INTO entry (rsvp_id, event_id, bib, display_name)"
-                        " VALUES (?, ?, ?, ?)", (cur.lastrowid, eid, i, f"Runner {i}"))
+        add_entries(con, "storm", STORM_ENTRIES, now)
+        # field: runner i scored i points, so rank r is runner 251 - r.
+        for rid, eid, i in add_entries(con, "field", FIELD_ENTRIES, now):
+            con.execute("INSERT INTO score (entry_id, event_id, round, value, source,"
+                        " created_at) VALUES (?, ?, 1, ?, 'api', ?)", (rid, eid, i * 1000, now))
     con.close()
     for name, role in USERS.items():
         subprocess.run([harness.ADMIN, "user", "add", name, "--role", role], check=True,
@@ -338,6 +352,45 @@ def test_leaderboard_ranks_ties_and_pages():
     assert data["divisions"][0]["rows"][0]["name"] == "Dan J."
     # Not a competition: no leaderboard.
     assert fetch("GET", "/events/potluck-picnic/leaderboard")[0] == 404
+
+
+def board_ranks(page):
+    """The (rank, bib) of each row of a leaderboard page, in order."""
+    return [(int(r), int(b)) for r, b in
+            re.findall(r"<tr(?: class=\"[^\"]*\")?><td>(\d+)</td><td>(\d+)</td>", page)]
+
+
+def test_leaderboard_pages_of_a_large_field():
+    # 250 runners: pages of 100, ranks of the whole field, and every row once.
+    page = fetch("GET", "/events/field/leaderboard")[2]
+    assert board_ranks(page) == [(r, 251 - r) for r in range(1, 101)], board_ranks(page)[:5]
+    assert "Rows 1–100 of 250." in page, harness.alerts(page)
+    assert 'href="/events/field/leaderboard?division=0&amp;from=100">Later rows' in page
+    assert "Earlier rows" not in page
+    seen = []
+    for start in (0, 100, 200):
+        status, _, page = fetch("GET", f"/events/field/leaderboard?division=0&from={start}")
+        assert_status(status, 200, f"board from {start}", page)
+        seen += board_ranks(page)
+        assert f'data-from="{start}" data-count="100"' in page, "board.js cannot find its window"
+        assert ("Earlier rows" in page) == (start > 0), start
+        assert ("Later rows" in page) == (start < 200), start
+    assert seen == [(r, 251 - r) for r in range(1, 251)], "a row is missing or repeated"
+    assert "Rows 201–250 of 250." in page
+    # A division that is not there is the first page; past the end, a way back.
+    page = fetch("GET", "/events/field/leaderboard?division=7&from=100")[2]
+    assert board_ranks(page)[0] == (1, 250)
+    status, _, page = fetch("GET", "/events/field/leaderboard?division=0&from=9999")
+    assert status == 200 and board_ranks(page) == [] and "No rows this far down." in page
+    assert 'href="/events/field/leaderboard?division=0&amp;from=0">' in page
+    # The JSON and the organisers' board: the JSON is whole, the admin board pages too.
+    data, _ = board("field")
+    assert len(data["divisions"][0]["rows"]) == FIELD_ENTRIES
+    cookie = login("boss")
+    page = site().fetch("GET", "/admin/events/field/leaderboard?division=0&from=100",
+                        cookie=cookie)[2]
+    assert board_ranks(page)[0] == (101, 150) and len(board_ranks(page)) == 100
+    assert "/admin/events/field/leaderboard?division=0&amp;from=200" in page
 
 
 def public_board(slug, etag=None):
