@@ -980,11 +980,15 @@ struct db *db_open(const struct config *c, int create, char *err, size_t errlen)
 	 * tool) stays FULL. Grouped connections never checkpoint inside a
 	 * commit (the write gate would wait for it): db_checkpoint does it
 	 * after the answer.
+	 * temp_store = MEMORY keeps statement journals in memory: a sign-up's
+	 * INSERT changes enough pages through its triggers (counters, the
+	 * search index) that SQLite spilled its journal into a new temp file
+	 * (create, unlink, write, close) in most write transactions.
 	 */
 	db->grouped = c->synchronous == SYNC_GROUP && group != NULL;
 	snprintf(pragmas, sizeof(pragmas),
 	    "PRAGMA busy_timeout = %d; PRAGMA journal_mode = WAL;"
-	    " PRAGMA foreign_keys = ON; PRAGMA synchronous = %s;%s",
+	    " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA synchronous = %s;%s",
 	    c->busy_timeout_ms,
 	    c->synchronous == SYNC_NORMAL || db->grouped ? "NORMAL" : "FULL",
 	    db->grouped ? " PRAGMA wal_autocheckpoint = 0;" : "");
