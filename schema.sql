@@ -1061,5 +1061,12 @@ CREATE TABLE mine_link (
 );
 -- The rate limit counts an address's links of the last hour.
 CREATE INDEX mine_link_email ON mine_link (email, created_at);
+-- Housekeeping deletes expired links (migrations/023-mine-expiry.sql), and
+-- with each the manage and hold links opened from its page.
+CREATE INDEX mine_link_expiry ON mine_link (expires_at);
+CREATE TRIGGER mine_link_delete AFTER DELETE ON mine_link BEGIN
+	DELETE FROM rsvp_link WHERE mine_id = OLD.id;
+	DELETE FROM hold_link WHERE mine_id = OLD.id;
+END;
 
-PRAGMA user_version = 22;
+PRAGMA user_version = 23;

@@ -757,6 +757,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"INSERT OR REPLACE INTO api_key_use (token_id, key_hash, body_hash, status,"
 		" response, used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[STMT_PURGE_API_KEYS] = "DELETE FROM api_key_use WHERE used_at < ?1",
+	/* mine_link_delete (a trigger) takes the links opened from each page. */
+	[STMT_PURGE_MINE_LINKS] = "DELETE FROM mine_link WHERE expires_at < ?1",
 	[STMT_TOKEN_LIST] =
 		"SELECT id, label, coalesce(created_by, ''), created_at, coalesce(revoked_at, 0)"
 		" FROM api_token WHERE event_id = ?1 ORDER BY id",

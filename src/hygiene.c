@@ -23,6 +23,8 @@ static const struct {
 	{ STMT_LOGIN_FAIL_PURGE, ADMIN_FAIL_KEEP, 0 },
 	/* The scores API's Idempotency-Key answers: kept for a day. */
 	{ STMT_PURGE_API_KEYS, SCORE_KEY_TTL, 0 },
+	/* "My sign-ups" links once expired, and the links opened from their pages. */
+	{ STMT_PURGE_MINE_LINKS, 0, 0 },
 };
 
 enum db_rc hygiene_purge(struct db *db, int *n)

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "hygiene.h"
 #include "idem.h"
+#include "mine.h"
 #include "outbox.h"
 #include "rsvp.h"
 #include "testdb.h"
@@ -637,6 +638,42 @@ static void test_hygiene(void **state)
 	assert_int_equal(wal_size(), 0);
 }
 
+/*
+ * A "my sign-ups" link lasts MINE_TTL; housekeeping then deletes it, and
+ * the manage link opened from its page with it, while the link the
+ * person signed up with stays.
+ */
+static void test_mine_links_expire(void **state)
+{
+	char token[TOKEN_MANAGE_HEX + 1], manage[TOKEN_MANAGE_HEX + 1];
+	struct rsvp r;
+	struct event e;
+	sqlite3_stmt *st;
+	int queued, n;
+
+	(void)state;
+	rsvp("ann", 0, DB_OK);
+	assert_int_equal(mine_request(F->t.db, F->t.a, "ann@example.org", NULL, &queued), DB_OK);
+	assert_true(queued);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite(F->t.db), "SELECT link_token FROM outbox"
+	    " WHERE kind = 'mine'", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(token, sizeof(token), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	assert_int_equal(mine_open(F->t.db, F->t.a, token, MINE_RSVP,
+	    count("SELECT id FROM rsvp"), manage), DB_OK);
+	assert_int_equal(count("SELECT count(*) FROM rsvp_link WHERE mine_id IS NOT NULL"), 1);
+	clock_set(NOW + MINE_TTL - 1);
+	assert_int_equal(hygiene_purge(F->t.db, &n), DB_OK);
+	assert_int_equal(count("SELECT count(*) FROM mine_link"), 1);
+	clock_set(NOW + MINE_TTL + 1);
+	assert_int_equal(hygiene_purge(F->t.db, &n), DB_OK);
+	assert_int_equal(count("SELECT count(*) FROM mine_link"), 0);
+	assert_int_equal(count("SELECT count(*) FROM rsvp_link WHERE mine_id IS NOT NULL"), 0);
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, manage, &r, &e), DB_NOTFOUND);
+	assert_int_equal(rsvp_get(F->t.db, F->t.a, F->manage[0], &r, &e), DB_OK);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -651,6 +688,7 @@ int main(void)
 		T(test_batch_sent_fenced),
 		T(test_release),
 		T(test_dead_letters_and_admin),
+		T(test_mine_links_expire),
 		T(test_alert_dead),
 		T(test_reminders),
 		T(test_resend_link),
