@@ -427,11 +427,18 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" LEFT JOIN pledge p ON p.item_id = i.id LEFT JOIN rsvp r ON r.id = p.rsvp_id"
 		" WHERE i.event_id = ?1" ITEM_ADMIN_ORDER ", p.id",
 	/* The first ?2 pledgers of each item, with the item's count of pledges. */
+	/*
+	 * The event's items first, then each one's first pledges: on a small
+	 * site's statistics the planner read every pledge of the site and ran
+	 * the subquery for each (10 ms an event page at 200 pledges).
+	 */
 	[STMT_PLEDGE_LIST] =
-		"SELECT p.item_id, r.name, p.quantity, r.status, i.pledges FROM item i"
-		" JOIN pledge p ON p.id IN (SELECT q.id FROM pledge q WHERE q.item_id = i.id"
+		"SELECT p.item_id, r.name, p.quantity, r.status, i.pledges"
+		" FROM item i INDEXED BY item_event"
+		" CROSS JOIN pledge p ON p.id IN (SELECT q.id FROM pledge q WHERE q.item_id = i.id"
 		"  ORDER BY q.id LIMIT ?2)"
-		" JOIN rsvp r ON r.id = p.rsvp_id WHERE i.event_id = ?1 ORDER BY p.item_id, p.id",
+		" CROSS JOIN rsvp r ON r.id = p.rsvp_id WHERE i.event_id = ?1"
+		" ORDER BY p.item_id, p.id",
 	/* A page of an item's pledgers from pledge id ?2 on, and one more. */
 	[STMT_PLEDGE_PAGE] =
 		"SELECT p.id, r.name, p.quantity, r.status FROM pledge p"

@@ -27,6 +27,10 @@
 #define NOW 1800000000
 #define SCALE 100	/* 1 000 RSVPs, 200 pledges, 200 past events */
 #define ROWS_MAX 100	/* rows one run of a statement may visit */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What judge() says of a temporary B-tree over a growing table. */
+#define TEMP_BTREE "[a temp B-tree over a growing table]"
 
 /* Plans that break the rules above and are fine: why, for each. */
 static const struct allowed {
@@ -64,15 +68,24 @@ static const struct allowed {
 	  " form_use_age's order" },
 	{ STMT_PURGE_OUTBOX, "visits only the rows it deletes: sent or discarded and old,"
 	  " in the partial index outbox_done" },
-	/* Sorting rows that do not grow with history: */
+	/* The one whose point is to read everything: */
+	{ STMT_ITEM_EXPORT, "the potluck sheet's CSV export: every pledge of the event" },
+};
+
+/*
+ * Statements allowed a temporary B-tree, sorting rows that do not grow
+ * with history, and nothing else: their reads are judged as any other's,
+ * so a plan that comes to scan a growing table fails again.
+ */
+static const struct allowed allowed_sorts[] = {
 	{ STMT_ITEM_LIST, "sorts the event's items (at most POTLUCK_ITEMS_MAX), each with"
 	  " one pledge at most (the RSVP's own, by unique key)" },
 	{ STMT_ITEM_ADMIN_LIST, "the same" },
 	{ STMT_PLEDGE_LIST, "sorts at most POTLUCK_NAMES_SHOWN pledges per item, read in"
 	  " pledge_item's order; the rest is the item's counter" },
-	/* The one whose point is to read everything: */
-	{ STMT_ITEM_EXPORT, "the potluck sheet's CSV export: every pledge of the event" },
 };
+
+#define NALLOWED (ARRAY_LEN(allowed_stmts) + ARRAY_LEN(allowed_sorts))
 
 /* Trigger statements (by trigger name) allowed the same way. */
 static const struct allowed_trigger {
@@ -122,6 +135,16 @@ static int setup(void **state)
 	assert_int_equal(event_create(t.db, &race), DB_OK);
 	assert_int_equal(score_setup(t.db, t.a, "race", &c, divisions, 2), DB_OK);
 	assert_int_equal(history_competition(t.db, "race", SCALE, 0), 0);
+	/*
+	 * A second potluck, as the demo's picnic beside the season (8 items):
+	 * with every item in one event the statistics made an event's items
+	 * look like the whole table, and a plan that scanned every pledge of
+	 * the site (10 ms an event page at 200 pledges) passed here.
+	 */
+	assert_int_equal(sqlite3_exec(db_sqlite(t.db), "WITH RECURSIVE n(i) AS (SELECT 1"
+	    " UNION ALL SELECT i + 1 FROM n WHERE i < 8) INSERT INTO item (event_id, name,"
+	    " category, suggested, position) SELECT e.id, 'Dish ' || i, 'food', 5, i FROM n,"
+	    " event e WHERE e.slug = 'race'", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db_sqlite(t.db), "ANALYZE", NULL, NULL, NULL), SQLITE_OK);
 	/* The copy without statistics; opened again so that none are loaded. */
 	snprintf(path, sizeof(path), "%s/bare.db", t.dir);
@@ -330,7 +353,7 @@ static void judge(const char *sql, char *why, size_t len)
 		used += n > 0 && (size_t)n < len - used ? (size_t)n : 0;
 	}
 	if (temp && growing)
-		snprintf(why + used, len - used, "[a temp B-tree over a growing table]");
+		snprintf(why + used, len - used, TEMP_BTREE);
 	sqlite3_finalize(st);
 	sqlite3_free(eqp);
 	assert_int_equal(sqlite3_exec(planner, "PRAGMA foreign_keys = ON", NULL, NULL, NULL),
@@ -349,15 +372,20 @@ static void check_statements(sqlite3 *p)
 		const char *sql = sqlite3_sql(db_stmt(t.db, (enum stmt)i));
 
 		judge(sql, why, sizeof(why));
-		for (k = 0; k < sizeof(allowed_stmts) / sizeof(allowed_stmts[0]); k++)
-			if (allowed_stmts[k].stmt == (enum stmt)i) {
-				/* An entry no longer needed is removed, not kept "just in case". */
-				if (*why == '\0')
-					snprintf(why, sizeof(why), "allowed, but the plan is fine:"
-					    " take it off the list");
-				else
-					*why = '\0';
-			}
+		for (k = 0; k < NALLOWED; k++) {
+			const struct allowed *a = k < ARRAY_LEN(allowed_stmts) ? &allowed_stmts[k] :
+			    &allowed_sorts[k - ARRAY_LEN(allowed_stmts)];
+
+			if (a->stmt != (enum stmt)i)
+				continue;
+			/* An entry no longer needed is removed, not kept "just in case". */
+			if (*why == '\0')
+				snprintf(why, sizeof(why), "allowed, but the plan is fine:"
+				    " take it off the list");
+			else if (a < allowed_sorts || a >= allowed_sorts + ARRAY_LEN(allowed_sorts) ||
+			    strcmp(why, TEMP_BTREE) == 0)
+				*why = '\0';
+		}
 		if (*why != '\0') {
 			print_message("# statement %d: %.160s\n#   %s\n", i, sql, why);
 			bad++;
