@@ -964,10 +964,10 @@ try {
 	await dropWatch.close();
 	dropWatch = undefined;
 
-	await uxVisitor({ base, dataDir, here, launch, check, diag, screenshot, horizontalFit, norm, MOBILE, DESKTOP });
+	await uxVisitor({ base, dataDir, launch, check, diag, screenshot, horizontalFit, norm, MOBILE, DESKTOP });
 	await browseBoard({ base, admin: path.join(build, 'admin', 'turnout-admin'), run, launch, watch, check,
 		report, diag, norm, screenshot, horizontalFit, MOBILE, DESKTOP });
-	await browseMine({ base, dataDir, here, launch, check, screenshot, horizontalFit, MOBILE });
+	await browseMine({ base, dataDir, launch, check, screenshot, horizontalFit, MOBILE });
 
 	await check('no console errors, page errors or failed requests', () => ({
 		ok: consoleErrors.length === 0,

@@ -9,19 +9,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { axeViolations } from './axe.mjs';
 
 const ADDRESS = 'ada@example.org';	// signed up by browse.mjs's no-JS walk
 const MAIL_DEADLINE_MS = 30000;
-const SERIOUS = ['serious', 'critical'];
-
-async function axeViolations(page, axeSource) {
-	await page.addScriptTag({ content: axeSource });
-	return page.evaluate(async (serious) => {
-		const res = await window.axe.run(document, { resultTypes: ['violations'] });
-		return res.violations.filter((v) => serious.includes(v.impact)).map((v) =>
-			`${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-	}, SERIOUS);
-}
 
 // The path of the newest "my sign-ups" link e-mailed to address, or null.
 function mailedLink(dataDir, address) {
@@ -36,14 +27,13 @@ function mailedLink(dataDir, address) {
 }
 
 export async function browseMine(t) {
-	const { base, dataDir, here, launch, check, screenshot, horizontalFit, MOBILE } = t;
-	const axeSource = fs.readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+	const { base, dataDir, launch, check, screenshot, horizontalFit, MOBILE } = t;
 	// axe-core goes in as a script tag: the context that runs it ignores the CSP.
 	const ctx = await launch({ viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
 		bypassCSP: true });
 	const p = ctx.pages()[0] || await ctx.newPage();
 	const axe = async (name) => check(`mine: ${name}: no serious or critical violation`, async () => {
-		const v = await axeViolations(p, axeSource);
+		const v = await axeViolations(p);
 		return { ok: v.length === 0, why: v.join('\n') };
 	});
 	const fits = async (name) => check(`mine: ${name} fits 375 px without sideways scrolling`,

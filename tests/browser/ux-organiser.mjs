@@ -7,13 +7,9 @@
 // The demo's chess tournament has 35 entrants: 32 confirmed (its
 // capacity), 3 on the waitlist.
 
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { axeViolations } from './axe.mjs';
 
 const DOOR_EVENT = 'chess-tournament';
-const AXE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core',
-	'axe.min.js');
 const TARGET_PX = 44;	// the smallest tap target
 
 // The rows of the door list as the page shows them: name, checked in.
@@ -39,18 +35,6 @@ async function smallTargets(page, selector) {
 		.slice(0, 5)
 		.map(({ el, r }) => `${el.tagName.toLowerCase()} "${el.textContent.trim()}" ${Math.round(r.width)}x${Math.round(r.height)}`),
 	TARGET_PX);
-}
-
-// The serious and critical violations axe-core finds on the page, as
-// "rule-id (n)" (axe goes in as a script tag: its contexts bypass the CSP).
-async function axeViolations(page) {
-	await page.addScriptTag({ content: fs.readFileSync(AXE, 'utf8') });
-	const found = await page.evaluate(async () => {
-		const res = await window.axe.run(document, { resultTypes: ['violations'] });
-		return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-			.map((v) => `${v.id} (${v.nodes.length}: ${v.nodes[0].target.join(' ')})`);
-	});
-	return found;
 }
 
 async function login(page, base, user, password) {
@@ -275,7 +259,7 @@ export async function organiserChecks({ launch, base, check, horizontalFit, scre
 							page.getByRole('link', { name: 'Cancel RSVP…' }).first().click()]);
 					const found = await axeViolations(page);
 					return { ok: found.length === 0 && (url !== null || await page.locator('#confirm').count() === 1),
-						why: found.join('; ') };
+						why: found.join('\n') };
 				});
 			}
 		}

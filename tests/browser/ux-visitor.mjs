@@ -10,8 +10,8 @@
 // Screenshots: ux-*.png in the output folder.
 
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
+import { axeViolations } from './axe.mjs';
 
 const FULL = { slug: 'ux-full', title: 'Tiny workshop' };	// made here: 1 place
 const POTLUCK = 'potluck-picnic';	// demo: guests up to 4, the potluck sheet
@@ -19,7 +19,6 @@ const DEADLINE_EVENT = 'fun-run-5k';	// demo: registration closes a day before
 const ENDED = 'spring-cleanup';		// demo: 30 days ago
 const BOARD = 'chess-tournament';	// demo: a competition with a leaderboard
 const PROMOTION_MS = 8000;		// waiting.js polls every 2 s
-const SERIOUS = ['serious', 'critical'];
 
 // An event with one place, straight into the database (the demo has no full one).
 function addFullEvent(dataDir) {
@@ -34,19 +33,6 @@ function addFullEvent(dataDir) {
 	return { ok: r.status === 0, why: `sqlite3: exit ${r.status} ${r.stderr || ''}` };
 }
 
-// The serious and critical violations axe-core finds on the page (rules
-// in `off` not run: the caller says why).
-async function axeViolations(page, axeSource, off = []) {
-	await page.addScriptTag({ content: axeSource });
-	return page.evaluate(async ({ off, serious }) => {
-		const rules = {};
-		for (const id of off) rules[id] = { enabled: false };
-		const res = await window.axe.run(document, { resultTypes: ['violations'], rules });
-		return res.violations.filter((v) => serious.includes(v.impact)).map((v) =>
-			`${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-	}, { off, serious: SERIOUS });
-}
-
 // 1 if the element's top is inside the viewport (what the eye sees on arrival).
 async function inView(loc) {
 	return loc.evaluate((el) => {
@@ -57,7 +43,6 @@ async function inView(loc) {
 
 export async function uxVisitor(t) {
 	const { base, dataDir, launch, check, diag, screenshot, horizontalFit, norm, MOBILE, DESKTOP } = t;
-	const axeSource = fs.readFileSync(path.join(t.here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 	const phone = { viewport: MOBILE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 	const ctxs = [];
 	// Like browse.mjs's watch(), but the 400 and 404 pages asked for here
@@ -289,7 +274,7 @@ export async function uxVisitor(t) {
 				const target = url || tokens[shot];
 				await check(`ux axe ${label}: ${name}: no serious or critical violation`, async () => {
 					await p.goto(`${base}${target}`);
-					const v = await axeViolations(p, axeSource);
+					const v = await axeViolations(p);
 					return { ok: v.length === 0, why: v.join('\n') };
 				});
 				await screenshot(p, `ux-${name.replace(/[^a-z]+/g, '-')}-${shot.replace('-js', '')}`);
@@ -298,7 +283,7 @@ export async function uxVisitor(t) {
 			// page says it refreshes and links the pause (checked above).
 			await check(`ux axe ${label}: live, refreshing: nothing serious besides the refresh it offers to pause`, async () => {
 				await p.goto(`${base}/events/${DEADLINE_EVENT}/live`);
-				const v = await axeViolations(p, axeSource, ['meta-refresh']);
+				const v = await axeViolations(p, ['meta-refresh']);
 				return { ok: v.length === 0 && await p.getByRole('link', { name: 'Pause refreshing' }).count() === 1,
 					why: v.join('\n') };
 			});
@@ -306,7 +291,7 @@ export async function uxVisitor(t) {
 				await p.goto(`${base}/events/${POTLUCK}`);
 				await Promise.all([p.waitForNavigation({ waitUntil: 'load' }),
 					p.getByRole('button', { name: 'RSVP', exact: true }).click()]);
-				const v = await axeViolations(p, axeSource);
+				const v = await axeViolations(p);
 				return { ok: v.length === 0 && await p.locator('.error-summary').count() === 1, why: v.join('\n') };
 			});
 		}
