@@ -6,9 +6,10 @@
 <dt>What</dt><dd>{{QUANTITY}} × {{WHAT}}</dd>
 <dt>Price</dt><dd>{{PRICE}}</dd>
 <dt>Name</dt><dd>{{NAME}}</dd>
-<dt>Status</dt><dd class="state">{{STATUS}}</dd>
+<dt>Status</dt><dd class="state"{{#LIVE}} data-hold-status="expired"{{/LIVE}}>{{STATUS}}</dd>
 </dl>
-{{#LIVE}}<p class="state live">Held for you until <time datetime="{{EXPIRES_ISO}}" data-expires-ms="{{EXPIRES_MS}}">{{EXPIRES}}</time> (<span data-countdown>{{SECONDS_LEFT}}</span> seconds left). Claim it before then.</p>
+{{#LIVE}}<div data-hold-live>
+<p class="state live">Held for you until <time datetime="{{EXPIRES_ISO}}" data-expires-ms="{{EXPIRES_MS}}">{{EXPIRES}}</time> (<span data-countdown>{{SECONDS_LEFT}}</span> seconds left). Claim it before then.</p>
 <form method="post" action="/holds/{{TOKEN}}">
 <input type="hidden" name="form_token" value="{{CLAIM_TOKEN}}">
 <input type="hidden" name="action" value="claim">
@@ -18,7 +19,10 @@
 <input type="hidden" name="form_token" value="{{RELEASE_TOKEN}}">
 <input type="hidden" name="action" value="release">
 <button type="submit" class="link">Let it go</button>
-</form>{{/LIVE}}
+</form>
+</div>
+<div role="status"><div data-hold-ran-out hidden><p class="state cancelled">This hold ran out before it was claimed.</p>
+<p><a href="/events/{{SLUG}}#hold">Try again</a> if any are left.</p></div></div>{{/LIVE}}
 {{#CLAIMED}}<p class="state confirmed">Claimed: your claim number is <strong>{{NUMBER}}</strong>. We have e-mailed you the details.</p>
 <p class="pickup">{{PICKUP}}</p>{{/CLAIMED}}
 {{#EXPIRED}}<p class="state cancelled">This hold ran out before it was claimed.</p>

@@ -5,8 +5,9 @@
 // event (a full one made here: capacity 1), the waitlist that turns into
 // "You're in!" without a reload, an ended event, the zone and deadline,
 // the calendar link, the potluck's fields on the item cards, /live's
-// pause link; and axe-core (injected into each page) on every public
-// page at both widths, with no violation of impact serious or critical.
+// pause link, a drop hold that runs out (said in place, no refresh); and
+// axe-core (injected into each page) on every public page at both
+// widths, with no violation of impact serious or critical.
 // Screenshots: ux-*.png in the output folder.
 
 import { spawnSync } from 'node:child_process';
@@ -18,19 +19,35 @@ const POTLUCK = 'potluck-picnic';	// demo: guests up to 4, the potluck sheet
 const DEADLINE_EVENT = 'fun-run-5k';	// demo: registration closes a day before
 const ENDED = 'spring-cleanup';		// demo: 30 days ago
 const BOARD = 'chess-tournament';	// demo: a competition with a leaderboard
+const DROP = 'tshirt-drop';		// demo: S, M and L shirts, up to 2 a person
 const PROMOTION_MS = 8000;		// waiting.js polls every 2 s
+
+// Run sql on the site's database, as a check's { ok, why }.
+function sqlite(dataDir, sql) {
+	const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', path.join(dataDir, 'turnout.db'), sql],
+		{ encoding: 'utf8' });
+	return { ok: r.status === 0, why: `sqlite3: exit ${r.status} ${r.stderr || ''}` };
+}
 
 // An event with one place, straight into the database (the demo has no full one).
 function addFullEvent(dataDir) {
 	const now = Math.floor(Date.now() / 1000);
 	const starts = now + 10 * 86400;
-	const sql = 'INSERT INTO event (slug, title, description, location, starts_at, ends_at,' +
+	return sqlite(dataDir, 'INSERT INTO event (slug, title, description, location, starts_at, ends_at,' +
 		' status, capacity, max_guests, created_at, updated_at) VALUES' +
 		` ('${FULL.slug}', '${FULL.title}', 'One place only.', 'Makerspace',` +
-		` ${starts}, ${starts + 7200}, 'published', 1, 0, ${now}, ${now});`;
-	const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', path.join(dataDir, 'turnout.db'), sql],
-		{ encoding: 'utf8' });
-	return { ok: r.status === 0, why: `sqlite3: exit ${r.status} ${r.stderr || ''}` };
+		` ${starts}, ${starts + 7200}, 'published', 1, 0, ${now}, ${now});`);
+}
+
+// The path of a new hold on an S shirt of the drop, made through its form
+// by `email` in the page p.
+async function holdShirt(p, base, email) {
+	await p.goto(`${base}/events/${DROP}`);
+	await p.getByLabel(/T-shirt S \(/).check();
+	await p.getByLabel('Your name').fill('Hal Holder');
+	await p.getByLabel('E-mail').fill(email);
+	await Promise.all([p.waitForURL(/\/holds\/[0-9a-f]{32}$/), p.getByRole('button', { name: 'Hold it' }).click()]);
+	return new URL(p.url()).pathname;
 }
 
 // 1 if the element's top is inside the viewport (what the eye sees on arrival).
@@ -253,6 +270,30 @@ export async function uxVisitor(t) {
 			await screenshot(p, `ux-live-paused-${shot}`);
 		}
 
+		// ---- a hold that runs out says so in place (no refresh with script)
+		await check('ux: a hold that runs out says so on its page, without a reload', async () => {
+			const email = 'hal.runs.out@example.org';
+			const at = await holdShirt(phoneJs, base, email);
+			// Its expiry brought to 3 s from now (the demo holds for 60 s).
+			const moved = sqlite(dataDir, `UPDATE drop_hold SET expires_at = ${Date.now() + 3000}` +
+				` WHERE email = '${email}' AND status = 'live';`);
+			if (!moved.ok)
+				return moved;
+			await phoneJs.goto(`${base}${at}`);
+			const refresh = await phoneJs.locator('meta[http-equiv="refresh"]').count();
+			await phoneJs.evaluate(() => { window.notReloaded = true; });
+			const note = phoneJs.locator('[data-hold-ran-out]');
+			await note.waitFor({ state: 'visible', timeout: 6000 });
+			const claim = await phoneJs.getByRole('button', { name: 'Claim' }).isVisible();
+			const state = norm(await phoneJs.locator('dd.state').innerText());
+			const server = await phoneJs.request.get(`${base}${at}`);
+			return { ok: refresh === 0 && await phoneJs.evaluate(() => window.notReloaded === true) && !claim &&
+				state === 'expired' && /This hold ran out/.test(norm(await note.innerText())) &&
+				/This hold ran out/.test(await server.text()),
+			why: `meta refresh ${refresh}; claim shown ${claim}; status ${JSON.stringify(state)}` };
+		});
+		await screenshot(phoneJs, 'ux-hold-ran-out-mobile-js');
+
 		// ---- axe-core on every public page, at both widths (JS on)
 		const pages = [
 			['home', '/'],
@@ -262,7 +303,7 @@ export async function uxVisitor(t) {
 			['ended event', `/events/${ENDED}`],
 			['competition', `/events/${BOARD}`],
 			['leaderboard, paused', `/events/${BOARD}/leaderboard?refresh=off`],
-			['drop', '/events/tshirt-drop'],
+			['drop', `/events/${DROP}`],
 			['waitlist', `/events/${FULL.slug}/waitlist`],
 			['live, paused', `/events/${DEADLINE_EVENT}/live?refresh=off`],
 			['manage page', null],
