@@ -1,8 +1,9 @@
 // Browser checks of the organiser's pages (issue 15): door mode at the
 // door on a phone with and without JavaScript, cancelling someone from
 // the participants page, which asks first, and the visitor's private
-// link (e-mailed, copied, replaced). browse.mjs calls organiserChecks()
-// with its site and helpers once the site runs.
+// link (e-mailed, copied, replaced); and axe-core on every admin page at
+// both widths, logged in and, last, logged out. browse.mjs calls
+// organiserChecks() with its site and helpers once the site runs.
 //
 // The demo's chess tournament has 35 entrants: 32 confirmed (its
 // capacity), 3 on the waitlist.
@@ -10,6 +11,9 @@
 import { axeViolations } from './axe.mjs';
 
 const DOOR_EVENT = 'chess-tournament';
+const RACE = 'fun-run-5k';		// demo: a race, timed, in divisions
+const POTLUCK = 'potluck-picnic';	// demo: the potluck sheet
+const DROP = 'tshirt-drop';		// demo: the T-shirt drop
 const TARGET_PX = 44;	// the smallest tap target
 
 // The rows of the door list as the page shows them: name, checked in.
@@ -241,27 +245,53 @@ export async function organiserChecks({ launch, base, check, horizontalFit, scre
 		});
 		await screenshot(p, 'admin-mobile-stats-chart');
 
-		// ---- axe-core on the admin pages changed here, at both widths
+		// ---- axe-core on every admin page, at both widths, with a screenshot of each
 		const axePages = [
 			['dashboard', '/admin'],
 			['participants', `/admin/events/${DOOR_EVENT}/rsvps`],
 			['cancel question', null],	// the first "Cancel RSVP…" link of the participants
 			['door mode', `/admin/events/${DOOR_EVENT}/door`],
 			['figures', `/admin/events/${DOOR_EVENT}/stats`],
+			['competitions', '/admin/competitions'],
+			['scores', `/admin/events/${DOOR_EVENT}/scores`],
+			['leaderboard', `/admin/events/${DOOR_EVENT}/leaderboard`],
+			['competition', `/admin/events/${DOOR_EVENT}/competition`],
+			['race scores', `/admin/events/${RACE}/scores`],
+			['race leaderboard', `/admin/events/${RACE}/leaderboard`],
+			['race competition', `/admin/events/${RACE}/competition`],
+			['accounts', '/admin/accounts'],
+			['new event', '/admin/events/new'],
+			['event editor', `/admin/events/${POTLUCK}/edit`],
+			['potluck items', `/admin/events/${POTLUCK}/items`],
+			['drop', `/admin/events/${DROP}/drop`],
+			['outbox', '/admin/outbox'],
 		];
-		for (const [page, width] of [[p, MOBILE.width], [d, DESKTOP.width]]) {
+		for (const [page, width, shot] of [[p, MOBILE.width, 'mobile'], [d, DESKTOP.width, 'desktop']]) {
 			for (const [name, url] of axePages) {
 				await check(`axe-core at ${width} px: ${name}: no serious or critical violation`, async () => {
+					let status = 200;
 					if (url)
-						await page.goto(`${base}${url}`);
+						status = (await page.goto(`${base}${url}`)).status();
 					else
 						await Promise.all([page.waitForURL(/confirm=cancel/),
 							page.getByRole('link', { name: 'Cancel RSVP…' }).first().click()]);
+					// The page itself, not a login or error page in its place.
+					const shown = url === null ? await page.locator('#confirm').count() === 1 :
+						new URL(page.url()).pathname === url && status === 200;
 					const found = await axeViolations(page);
-					return { ok: found.length === 0 && (url !== null || await page.locator('#confirm').count() === 1),
-						why: found.join('\n') };
+					return { ok: shown && found.length === 0, why: [...found, `at ${page.url()} (${status})`].join('\n') };
 				});
+				await screenshot(page, `admin-axe-${shot}-${name.replace(/[^a-z]+/g, '-')}`);
 			}
+			// Last, logged out by the admin bar's button: the login page.
+			await check(`axe-core at ${width} px: login, logged out: no serious or critical violation`, async () => {
+				await Promise.all([page.waitForURL(/\/admin\/login\?out=1$/),
+					page.locator('.admin-bar').getByRole('button', { name: 'Log out' }).click()]);
+				const said = await page.getByText('You are logged out.').count();
+				const found = await axeViolations(page);
+				return { ok: said === 1 && found.length === 0, why: [...found, `"You are logged out." ${said} times`].join('\n') };
+			});
+			await screenshot(page, `admin-axe-${shot}-login`);
 		}
 	} finally {
 		for (const ctx of contexts)

@@ -50,6 +50,14 @@ async function holdShirt(p, base, email) {
 	return new URL(p.url()).pathname;
 }
 
+// The path of the page of the first potluck item someone pledged to (an
+// item card links it when it names only the first few who pledged).
+async function pledgedItem(p, base) {
+	await p.goto(`${base}/events/${POTLUCK}`);
+	const id = await p.locator('section.sheet li.item:has(.pledgers)').first().getAttribute('data-item');
+	return `/events/${POTLUCK}/items/${id}`;
+}
+
 // 1 if the element's top is inside the viewport (what the eye sees on arrival).
 async function inView(loc) {
 	return loc.evaluate((el) => {
@@ -303,20 +311,24 @@ export async function uxVisitor(t) {
 			['ended event', `/events/${ENDED}`],
 			['competition', `/events/${BOARD}`],
 			['leaderboard, paused', `/events/${BOARD}/leaderboard?refresh=off`],
+			['potluck item', (p) => pledgedItem(p, base)],
 			['drop', `/events/${DROP}`],
+			['drop hold', (p, shot) => holdShirt(p, base, `hal.${shot}@example.org`)],
+			['drop live, paused', `/events/${DROP}/live?refresh=off`],
 			['waitlist', `/events/${FULL.slug}/waitlist`],
 			['live, paused', `/events/${DEADLINE_EVENT}/live?refresh=off`],
-			['manage page', null],
+			['manage page', (p, shot) => tokens[shot]],
 			['promoted manage page', second],
-			['page not found', '/events/no-such-event'],
+			['page not found', '/events/no-such-event', 404],
 		];
 		for (const [label, shot, p] of [views[1], views[2]]) {
-			for (const [name, url] of pages) {
-				const target = url || tokens[shot];
+			for (const [name, url, status = 200] of pages) {
 				await check(`ux axe ${label}: ${name}: no serious or critical violation`, async () => {
-					await p.goto(`${base}${target}`);
+					// A function finds (or makes) the page in p.
+					const res = await p.goto(`${base}${typeof url === 'function' ? await url(p, shot) : url}`);
 					const v = await axeViolations(p);
-					return { ok: v.length === 0, why: v.join('\n') };
+					return { ok: res.status() === status && v.length === 0,
+						why: [...v, `at ${p.url()} (${res.status()})`].join('\n') };
 				});
 				await screenshot(p, `ux-${name.replace(/[^a-z]+/g, '-')}-${shot.replace('-js', '')}`);
 			}
