@@ -35,6 +35,7 @@ import { organiserChecks } from './ux-organiser.mjs';
 import { uxVisitor } from './ux-visitor.mjs';
 import { browseBoard } from './board.mjs';
 import { browseMine } from './mine.mjs';
+import { browseMailAndFigures } from './mail-figures.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -968,6 +969,8 @@ try {
 	await browseBoard({ base, admin: path.join(build, 'admin', 'turnout-admin'), run, launch, watch, check,
 		report, diag, norm, screenshot, horizontalFit, MOBILE, DESKTOP });
 	await browseMine({ base, dataDir, launch, check, screenshot, horizontalFit, MOBILE });
+	await browseMailAndFigures({ base, dataDir, launch, check, screenshot, horizontalFit, MOBILE,
+		user: ADMIN_USER, password: ADMIN_PASSWORD });
 
 	await check('no console errors, page errors or failed requests', () => ({
 		ok: consoleErrors.length === 0,

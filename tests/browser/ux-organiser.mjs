@@ -41,7 +41,7 @@ async function smallTargets(page, selector) {
 	TARGET_PX);
 }
 
-async function login(page, base, user, password) {
+export async function login(page, base, user, password) {
 	await page.goto(`${base}/admin/login`);
 	await page.getByLabel('Name').fill(user);
 	await page.getByLabel('Password').fill(password);
