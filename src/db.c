@@ -426,11 +426,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 		" r.status = 'waitlisted' FROM item i"
 		" LEFT JOIN pledge p ON p.item_id = i.id LEFT JOIN rsvp r ON r.id = p.rsvp_id"
 		" WHERE i.event_id = ?1" ITEM_ADMIN_ORDER ", p.id",
-	/* The first ?2 pledgers of each item, with the item's count of pledges. */
 	/*
-	 * The event's items first, then each one's first pledges: on a small
-	 * site's statistics the planner read every pledge of the site and ran
-	 * the subquery for each (10 ms an event page at 200 pledges).
+	 * The first ?2 pledgers of each item, with the item's count of
+	 * pledges. The event's items are read first, then each one's first
+	 * pledges: on a small site's statistics the planner read every pledge
+	 * of the site and ran the subquery for each (10 ms an event page at
+	 * 200 pledges).
 	 */
 	[STMT_PLEDGE_LIST] =
 		"SELECT p.item_id, r.name, p.quantity, r.status, i.pledges"
