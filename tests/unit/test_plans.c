@@ -136,8 +136,9 @@ static int setup(void **state)
 	assert_int_equal(score_setup(t.db, t.a, "race", &c, divisions, 2), DB_OK);
 	assert_int_equal(history_competition(t.db, "race", SCALE, 0), 0);
 	/*
-	 * A second potluck, as the demo's picnic beside the season (8 items):
-	 * with every item in one event the statistics made an event's items
+	 * Items on a second event (8, as the demo's picnic has beside the
+	 * season; the race will do): with every item in one event the
+	 * statistics made an event's items
 	 * look like the whole table, and a plan that scanned every pledge of
 	 * the site (10 ms an event page at 200 pledges) passed here.
 	 */
