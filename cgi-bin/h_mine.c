@@ -92,13 +92,9 @@ static void rsvp_card(struct req *r, struct tpl_dict *d, const char *token,
 	tpl_set(s, "WHEN_ISO", tz_iso(r->a, rv->starts_at));
 	tpl_set(s, "STATE", rsvp_status_name(rv->status));
 	tpl_set(s, "STATUS", rv->status == RSVP_CONFIRMED ? "Confirmed" :
-	    rv->status == RSVP_CANCELLED ? "Cancelled" : rv->position <= 1 ?
-	    "On the waitlist: nobody is ahead of you" : rv->position == 2 ?
-	    "On the waitlist: 1 party ahead of you" : arena_printf(r->a,
-	    "On the waitlist: %d parties ahead of you", rv->position - 1));
-	tpl_set(s, "PARTY", rv->guests == 0 ? "1 (you)" : arena_printf(r->a,
-	    "%d (you + %d %s)", 1 + rv->guests, rv->guests, rv->guests == 1 ? "guest" :
-	    "guests"));
+	    rv->status == RSVP_CANCELLED ? "Cancelled" : arena_printf(r->a,
+	    "On the waitlist: %s", rsvp_ahead_text(r->a, rv->position)));
+	tpl_set(s, "PARTY", rsvp_party_text(r->a, rv->guests));
 	if (rv->bib != 0) {
 		e = tpl_section(s, "ENTRY");
 		tpl_set_int(e, "BIB", rv->bib);

@@ -221,9 +221,7 @@ static void waiting(struct page *p, struct req *r, const struct event *e,
 	struct tpl_dict *d = tpl_section(p->body, "POSITION");
 
 	tpl_set_int(d, "POSITION", rv->position);
-	tpl_set(d, "AHEAD", rv->position == 1 ? "nobody is ahead of you" :
-	    rv->position == 2 ? "1 party ahead of you" : arena_printf(r->a,
-	    "%d parties ahead of you", rv->position - 1));
+	tpl_set(d, "AHEAD", rsvp_ahead_text(r->a, rv->position));
 	tpl_show(p->root, "WAIT_SCRIPT");
 	d = tpl_section(p->body, "WATCH");
 	tpl_set(d, "STATUS_URL", arena_printf(r->a, "/events/%s/status.json", e->slug));

@@ -21,6 +21,18 @@ const char *rsvp_status_name(enum rsvp_status s)
 	return rsvp_status_names[s];
 }
 
+const char *rsvp_party_text(struct arena *a, int guests)
+{
+	return guests == 0 ? "1 (you)" : arena_printf(a, "%d (you + %d guest%s)", 1 + guests,
+	    guests, guests == 1 ? "" : "s");
+}
+
+const char *rsvp_ahead_text(struct arena *a, int position)
+{
+	return position <= 1 ? "nobody is ahead of you" : position == 2 ?
+	    "1 party ahead of you" : arena_printf(a, "%d parties ahead of you", position - 1);
+}
+
 /* Start a change with the shared skeleton (change.h); out is cleared. */
 static enum db_rc begin_change(struct db *db, const char *form_token,
     struct rsvp_outcome *out, int64_t *mark)

@@ -63,6 +63,15 @@ struct rsvp_outcome {
 /* "confirmed", "waitlisted" or "cancelled". */
 const char *rsvp_status_name(enum rsvp_status s);
 
+/* A party of 1 + guests as pages and e-mails say it: "1 (you)", "3 (you + 2 guests)"; in a. */
+const char *rsvp_party_text(struct arena *a, int guests);
+
+/*
+ * A waitlisted party's place (position, from 1) as pages say it: "nobody
+ * is ahead of you", "1 party ahead of you", "4 parties ahead of you"; in a.
+ */
+const char *rsvp_ahead_text(struct arena *a, int position);
+
 /*
  * RSVP to the event `slug` in one transaction: the party (1 + guests) is
  * confirmed if it fits in the spots left, else waitlisted; never split.

@@ -126,8 +126,7 @@ static enum db_rc party_values(struct worker *w, const struct outbox_msg *m,
 
 	if ((rc = rsvp_admin_get(w->db, w->a, m->event_id, m->rsvp_id, &rv)) != DB_OK)
 		return rc;
-	tpl_set(d, "PARTY", rv.guests == 0 ? "1 (you)" : arena_printf(w->a, "%d (you + %d"
-	    " guest%s)", 1 + rv.guests, rv.guests, rv.guests == 1 ? "" : "s"));
+	tpl_set(d, "PARTY", rsvp_party_text(w->a, rv.guests));
 	if ((rc = potluck_sheet(w->db, w->a, m->event_id, rv.id, &items, &n)) != DB_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
