@@ -256,7 +256,7 @@ int h_leaderboard(struct req *r, struct app *app)
 		tpl_show(p.body, "PAUSED");
 	} else {
 		/* With JavaScript board.js updates in place; without, the page reloads. */
-		tpl_set(tpl_section(p.root, "NOSCRIPT_REFRESH"), "SECONDS",
+		tpl_set(tpl_section(p.root, "RELOAD"), "SECONDS",
 		    BOARD_REFRESH_SECONDS);
 		tpl_show(p.root, "BOARD_SCRIPT");
 		live = tpl_section(p.body, "LIVE");

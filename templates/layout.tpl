@@ -4,7 +4,7 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 {{#REFRESH}}{{#ON}}<meta http-equiv="refresh" content="{{SECONDS}}">{{/ON}}{{/REFRESH}}
-{{#RELOAD}}<noscript><meta http-equiv="refresh" content="{{SECONDS}}"></noscript>{{/RELOAD}}{{#NOSCRIPT_REFRESH}}<noscript><meta http-equiv="refresh" content="{{SECONDS}}"></noscript>{{/NOSCRIPT_REFRESH}}
+{{#RELOAD}}<noscript><meta http-equiv="refresh" content="{{SECONDS}}"></noscript>{{/RELOAD}}
 <title>{{PAGE_TITLE}} · {{SITE_NAME}}</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/style.css">
