@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "event.h"
 #include "history.h"
+#include "hygiene.h"
 #include "outbox.h"
 #include "potluck.h"
 #include "rsvp.h"
@@ -46,6 +47,10 @@ static int tick(struct hist *h)
 	} while (rc == DB_OK);
 	if (rc != DB_NOTFOUND) {
 		fprintf(stderr, "history: delivering the outbox failed (db_rc %d)\n", (int)rc);
+		return -1;
+	}
+	if ((rc = hygiene_index(h->db, &n)) != DB_OK) {
+		fprintf(stderr, "history: indexing the search failed (db_rc %d)\n", (int)rc);
 		return -1;
 	}
 	return 0;

@@ -328,6 +328,26 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"  WHERE rsvp_search MATCH ?6 AND rowid > ?3 ORDER BY rowid)"
 		" CROSS JOIN rsvp ON rsvp.id = hit WHERE event_id = ?1 AND status = ?2"
 		" AND (name LIKE ?4 ESCAPE '\\' OR email LIKE ?4 ESCAPE '\\') ORDER BY hit LIMIT ?5",
+	/*
+	 * The same for the RSVPs not in rsvp_search yet (bound the same, no
+	 * ?6): the queue is short, and LIKE decides.
+	 */
+	[STMT_RSVP_ADMIN_SEARCH_TODO] =
+		"SELECT " RSVP_COLS " FROM rsvp_search_todo t CROSS JOIN rsvp ON rsvp.id = t.rsvp_id"
+		" WHERE t.rsvp_id > ?3 AND event_id = ?1 AND status = ?2"
+		" AND (name LIKE ?4 ESCAPE '\\' OR email LIKE ?4 ESCAPE '\\') ORDER BY t.rsvp_id LIMIT ?5",
+	/*
+	 * The first ?1 RSVPs waiting for the search index, indexed and then
+	 * taken off the queue (same order and limit, one transaction).
+	 */
+	[STMT_SEARCH_INDEX] =
+		"INSERT INTO rsvp_search (rowid, name, email) SELECT r.id, r.name, r.email"
+		" FROM rsvp_search_todo t CROSS JOIN rsvp r ON r.id = t.rsvp_id"
+		" ORDER BY t.rsvp_id LIMIT ?1",
+	[STMT_SEARCH_QUEUED] = "SELECT 1 FROM rsvp_search_todo LIMIT 1",
+	[STMT_SEARCH_INDEXED] =
+		"DELETE FROM rsvp_search_todo WHERE rsvp_id IN"
+		" (SELECT rsvp_id FROM rsvp_search_todo ORDER BY rsvp_id LIMIT ?1)",
 	/* Up to -?1 pages of merging rsvp_search's segments, whatever their level. */
 	[STMT_SEARCH_MERGE] = "INSERT INTO rsvp_search (rsvp_search, rank) VALUES ('merge', ?1)",
 	[STMT_RSVP_CHECK_IN] =

@@ -50,6 +50,37 @@ enum db_rc hygiene_purge(struct db *db, int *n)
 	return db_end(db, rc);
 }
 
+enum db_rc hygiene_index(struct db *db, int *n)
+{
+	sqlite3_stmt *st;
+	enum db_rc rc;
+	int done;
+
+	*n = 0;
+	do {
+		/* Read first: an idle site's worker must not write every second. */
+		st = db_stmt(db, STMT_SEARCH_QUEUED);
+		if ((rc = db_step_one(db, st, "reading the search queue")) != DB_OK)
+			return rc == DB_NOTFOUND ? DB_OK : rc;
+		sqlite3_reset(st);
+		if ((rc = db_begin(db)) != DB_OK)
+			return rc;
+		st = db_stmt(db, STMT_SEARCH_INDEX);
+		sqlite3_bind_int(st, 1, HYGIENE_INDEX_BATCH);
+		rc = db_step_done(db, st, "indexing new RSVPs for the search");
+		done = 0;
+		if (rc == DB_OK) {
+			st = db_stmt(db, STMT_SEARCH_INDEXED);
+			sqlite3_bind_int(st, 1, HYGIENE_INDEX_BATCH);
+			rc = db_step_done(db, st, "indexing new RSVPs for the search");
+			done = db_changes(db);
+		}
+		if ((rc = db_end(db, rc)) == DB_OK)
+			*n += done;
+	} while (rc == DB_OK && done == HYGIENE_INDEX_BATCH);
+	return rc;
+}
+
 enum db_rc hygiene_merge(struct db *db)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_SEARCH_MERGE);

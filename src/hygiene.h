@@ -15,6 +15,15 @@
 enum db_rc hygiene_purge(struct db *db, int *n);
 
 /*
+ * Index the RSVPs waiting for the participant search (rsvp_search_todo),
+ * HYGIENE_INDEX_BATCH to a transaction, until none wait; *n gets how many.
+ * turnout-worker calls it at every pass, and whatever adds RSVPs in bulk
+ * (the demo, bench/history) when done.
+ */
+#define HYGIENE_INDEX_BATCH 1000
+enum db_rc hygiene_index(struct db *db, int *n);
+
+/*
  * Merge the participant search's index (FTS5 keeps each batch of
  * sign-ups as a segment, and a search reads every segment) toward one
  * segment, HYGIENE_MERGE_PAGES pages of work at a time: a busy site's

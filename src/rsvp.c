@@ -483,6 +483,28 @@ enum db_rc rsvp_admin_bulk(struct db *db, struct arena *a, int64_t event_id,
 	return change_end(db, rc, actor, mark);
 }
 
+/* Up to max rows of statement s (bound as STMT_RSVP_ADMIN_SEARCH) into list + *n. */
+static enum db_rc page_rows(struct db *db, struct arena *a, enum stmt s, int64_t event_id,
+    enum rsvp_status status, int64_t after, const char *pattern, const char *phrase,
+    int max, struct rsvp *list, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, s);
+	int step;
+
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_text(st, 2, rsvp_status_name(status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, after);
+	if (pattern != NULL)
+		sqlite3_bind_text(st, 4, pattern, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, max);
+	if (phrase != NULL)
+		sqlite3_bind_text(st, 6, phrase, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		db_read_rsvp(a, st, &list[(*n)++]);
+	sqlite3_reset(st);
+	return db_rc_of(db, step, "listing RSVPs");
+}
+
 /*
  * Up to max rows of one status from *cursor into list + *n; the rows
  * read of the waitlist get their positions (counting the parties between
@@ -492,24 +514,22 @@ static enum db_rc page_part(struct db *db, struct arena *a, int64_t event_id,
     const char *pattern, const char *phrase, struct rsvp_cursor *cursor, int max,
     struct rsvp *list, int *n)
 {
-	sqlite3_stmt *st = db_stmt(db, phrase != NULL ? STMT_RSVP_ADMIN_SEARCH :
-	    STMT_RSVP_ADMIN_LIST);
 	int64_t ahead, spots, prev = cursor->after;
-	int step, first = *n, i;
+	int first = *n, i;
 	enum db_rc rc;
 
-	sqlite3_bind_int64(st, 1, event_id);
-	sqlite3_bind_text(st, 2, rsvp_status_name(cursor->status), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, cursor->after);
-	if (pattern != NULL)
-		sqlite3_bind_text(st, 4, pattern, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, max);
-	if (phrase != NULL)
-		sqlite3_bind_text(st, 6, phrase, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		db_read_rsvp(a, st, &list[(*n)++]);
-	sqlite3_reset(st);
-	if ((rc = db_rc_of(db, step, "listing RSVPs")) != DB_OK)
+	rc = page_rows(db, a, phrase != NULL ? STMT_RSVP_ADMIN_SEARCH : STMT_RSVP_ADMIN_LIST,
+	    event_id, cursor->status, cursor->after, pattern, phrase, max, list, n);
+	/*
+	 * Then the RSVPs still queued for the index. Each is newer than every
+	 * indexed one (a new row's id is one past the largest, and the queue
+	 * is indexed oldest first), so they follow the index's hits in order.
+	 */
+	if (rc == DB_OK && phrase != NULL && *n - first < max)
+		rc = page_rows(db, a, STMT_RSVP_ADMIN_SEARCH_TODO, event_id, cursor->status,
+		    *n > first ? list[*n - 1].id : cursor->after, pattern, NULL,
+		    max - (*n - first), list, n);
+	if (rc != DB_OK)
 		return rc;
 	for (i = first; i < *n && cursor->status == RSVP_WAITLISTED && rc == DB_OK; i++) {
 		ahead = 0;

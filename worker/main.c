@@ -381,7 +381,7 @@ static void run(struct worker *w)
 	struct outbox_msg *msgs;
 	int64_t next_housekeeping = 0;
 	enum db_rc rc;
-	int n = 0, full = 0, swept;
+	int n = 0, full = 0, swept, indexed;
 
 	while (!stopping) {
 		if ((rc = settle(w)) != DB_OK) {
@@ -395,6 +395,8 @@ static void run(struct worker *w)
 		/* Tidying only: every write at a drop expires its own overdue holds. */
 		if (drop_sweep(w->db, clock_now_ms(), &swept) == DB_OK && swept > 0)
 			log_info("%d hold(s) ran out", swept);
+		/* The search finds queued RSVPs too, by reading the queue: keep it short. */
+		hygiene_index(w->db, &indexed);
 		rc = outbox_claim(w->db, w->a, w->cfg->mail_lease, BATCH_MAX, &msgs, &n);
 		full = rc == DB_OK && deliver(w, msgs, n);
 		arena_reset(w->a);

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "csv.h"
 #include "event.h"
+#include "hygiene.h"
 #include "ics.h"
 #include "rsvp.h"
 #include "score.h"
@@ -645,6 +646,87 @@ static void test_admin_actions_are_logged(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Every name of a search, page after page of 2 (the names must fit 16 bytes). */
+static int search_names(struct testdb *t, int64_t ev, const char *search, char out[][16])
+{
+	struct rsvp_cursor c = { RSVP_CONFIRMED, 0, 0 };
+	struct rsvp *list;
+	int n, more, i, total = 0;
+
+	do {
+		assert_int_equal(rsvp_admin_page(t->db, t->a, ev, search, &c, 2, &list, &n, &more),
+		    DB_OK);
+		for (i = 0; i < n; i++)
+			snprintf(out[total++], 16, "%s", list[i].name);
+	} while (more);
+	return total;
+}
+
+static void search_index_ok(struct testdb *t)
+{
+	assert_int_equal(sqlite3_exec(db_sqlite(t->db), "INSERT INTO rsvp_search (rsvp_search)"
+	    " VALUES ('integrity-check')", NULL, NULL, NULL), SQLITE_OK);
+}
+
+/*
+ * New RSVPs wait for the search index in a queue the worker empties; the
+ * search finds them meanwhile, in order across both, and a queued row
+ * changed or deleted leaves the index whole.
+ */
+static void test_search_queue(void **state)
+{
+	struct testdb *t = *state;
+	struct event e = {
+		.slug = "ev", .title = "Ev", .description = "", .location = "",
+		.starts_at = NOW + 86400, .status = EVENT_PUBLISHED, .capacity = 10,
+	};
+	char names[8][16];
+	int64_t ev;
+	int n;
+
+	assert_int_equal(event_create(t->db, &e), DB_OK);
+	ev = testdb_int(t->db, "SELECT id FROM event");
+	sign_up(t, "ann");
+	sign_up(t, "ben");
+	sign_up(t, "cat");
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_search_todo"), 3);
+	assert_int_equal(hygiene_index(t->db, &n), DB_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_search_todo"), 0);
+	sign_up(t, "dan");
+	sign_up(t, "eve");
+	/* Pages of 2: the index's three, then the queue's two, in arrival order. */
+	assert_int_equal(search_names(t, ev, "example", names), 5);
+	assert_string_equal(names[2], "cat");
+	assert_string_equal(names[3], "dan");
+	assert_string_equal(names[4], "eve");
+	assert_int_equal(search_names(t, ev, "eve@", names), 1);
+	/* Renamed while queued: indexed under the new name only. */
+	assert_int_equal(sqlite3_exec(db_sqlite(t->db), "UPDATE rsvp SET name = 'dora',"
+	    " email = 'dora@example.org' WHERE name = 'dan'", NULL, NULL, NULL), SQLITE_OK);
+	/* Renamed once indexed: the index follows. */
+	assert_int_equal(sqlite3_exec(db_sqlite(t->db), "UPDATE rsvp SET name = 'anna',"
+	    " email = 'anna@example.org' WHERE name = 'ann'", NULL, NULL, NULL), SQLITE_OK);
+	/* Deleted while queued, and once indexed. */
+	assert_int_equal(sqlite3_exec(db_sqlite(t->db), "DELETE FROM rsvp WHERE name IN"
+	    " ('eve', 'ben')", NULL, NULL, NULL), SQLITE_OK);
+	search_index_ok(t);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_search_todo"), 1);
+	assert_int_equal(hygiene_index(t->db, &n), DB_OK);
+	assert_int_equal(n, 1);
+	search_index_ok(t);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_search"
+	    " WHERE rsvp_search MATCH '\"dora@\"'"), 1);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_search"
+	    " WHERE rsvp_search MATCH '\"dan@\"'"), 0);
+	assert_int_equal(testdb_int(t->db, "SELECT count(*) FROM rsvp_search"
+	    " WHERE rsvp_search MATCH '\"ann\"'"), 1);
+	assert_int_equal(search_names(t, ev, "example", names), 3);
+	assert_string_equal(names[0], "anna");
+	assert_string_equal(names[1], "cat");
+	assert_string_equal(names[2], "dora");
+}
+
 /* Collects the export's rows: names and positions. */
 struct export {
 	char names[16][16];
@@ -1006,6 +1088,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_event_save, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_actions_are_logged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_participant_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_season, setup, teardown),

@@ -585,10 +585,15 @@ static void test_search_merge(void **state)
 {
 	static const char *const names[] = { "ann", "ben", "cat", "dan", "eve", "fay", "gus" };
 	size_t i;
+	int n;
 
 	(void)state;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	/* A segment per indexing pass of the worker. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		rsvp(names[i], 0, DB_OK);
+		assert_int_equal(hygiene_index(F->t.db, &n), DB_OK);
+		assert_int_equal(n, 1);
+	}
 	assert_true(count("SELECT count(DISTINCT segid) FROM rsvp_search_idx") > 1);
 	assert_int_equal(hygiene_merge(F->t.db), DB_OK);
 	assert_int_equal(count("SELECT count(DISTINCT segid) FROM rsvp_search_idx"), 1);
