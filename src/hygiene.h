@@ -17,8 +17,9 @@ enum db_rc hygiene_purge(struct db *db, int *n);
 /*
  * Index the RSVPs waiting for the participant search (rsvp_search_todo),
  * HYGIENE_INDEX_BATCH to a transaction, until none wait; *n gets how many.
- * turnout-worker calls it at every pass, and whatever adds RSVPs in bulk
- * (the demo, bench/history) when done.
+ * turnout-worker calls it at every pass, and bench/history each time it
+ * delivers the outbox, as the worker would. Until then the search reads
+ * the queue as well.
  */
 #define HYGIENE_INDEX_BATCH 1000
 enum db_rc hygiene_index(struct db *db, int *n);
