@@ -9,6 +9,7 @@
 struct app {
 	const struct config *cfg;
 	struct db *db;			/* NULL while the database cannot be used */
+	int writer_fd;			/* the batch writer's socket (writer.h); -1: none */
 	long long db_retry_at;		/* earliest time to try opening again */
 	char db_error[512];		/* last reason logged, to log each once */
 };

@@ -3,9 +3,13 @@
  * running. Each worker accepts FastCGI requests one at a time on the
  * shared socket with its own SQLite connection.
  *
+ * With synchronous = group it also runs the batch writer (writer.h), which
+ * answers the visitors' writes for every worker.
+ *
  * Shutdown: on SIGTERM or SIGINT the master shuts the listening socket
  * down, which makes every idle worker's accept() fail; a busy worker
- * finishes its request first. Workers ignore those signals themselves
+ * finishes its request first. The writer stops taking workers too and
+ * exits once the last one has gone. Workers ignore those signals themselves
  * (systemd and a terminal send them to the whole group), so an in-flight
  * request is never cut. Workers still running after the grace period are
  * killed.
@@ -38,6 +42,7 @@
 #include "route.h"
 #include "token.h"
 #include "tpl.h"
+#include "writer.h"
 
 #define WORKERS_MAX 64
 #define GRACE_SECONDS 10
@@ -73,6 +78,7 @@ static void report_group(void)
 	db_group_counts(&commits, &syncs);
 	log_info("group fsync: %llu commits acknowledged in %llu fsyncs",
 	    (unsigned long long)commits, (unsigned long long)syncs);
+	writer_report();
 }
 
 /* Give the token module the site secret stored in the database. */
@@ -207,7 +213,57 @@ static int respond(FCGX_Stream *out, struct req *r)
 }
 
 /*
- * Answer one request: parse, route, run the handler, render errors.
+ * Parse, route, guard and run in's handler, with r's response and status
+ * set. The writer runs this too, for the RF_BATCH requests workers hand
+ * it (app->writer_fd is -1 there). *rtp: the route, NULL if none.
+ */
+static int answer(struct req *r, const struct req_input *in, struct app *app,
+    const struct route **rtp)
+{
+	const struct route *rt = NULL;
+	unsigned allowed;
+	int status;
+
+	if ((status = req_parse(r, in)) != 0) {
+		/* r->error says why */
+	} else if ((rt = route_find(r, &allowed)) == NULL) {
+		status = allowed ? 405 : 404;
+		if (allowed)
+			req_header(r, "Allow", route_allow_header(r->a, allowed));
+		/* Anonymous visitors learn nothing about which admin pages exist. */
+		if (route_is_admin(r->path) && app_db(app) != NULL &&
+		    route_guard(r, app, RF_ADMIN) == 303)
+			status = 303;
+	} else if (app_db(app) == NULL && (rt->flags & RF_DB)) {
+		/* (Opened for every route: /healthz says why it is not.) */
+		status = 503;
+	} else if ((rt->flags & RF_BATCH) && app->writer_fd >= 0 &&
+	    (status = writer_forward(app, in, r)) >= 0) {
+		/* The writer's answer (a 503 without a page if it has none). */
+	} else if ((status = route_guard(r, app, rt->flags)) == 0 &&
+	    (status = field_check(r, rt->fields |
+	    (rt->flags & RF_CSRF ? FIELD(F_CSRF) : 0))) == 0) {
+		status = rt->fn(r, app);
+	}
+	/* Admin pages hold personal data: no browser or proxy may keep them. */
+	if (r->path != NULL && route_is_admin(r->path))
+		r->cache_control = "no-store";
+	if (status >= 400 && r->body == NULL)
+		status = page_error(r, app, status);
+	*rtp = rt;
+	return r->status = status;
+}
+
+/* answer() in the writer, which needs no route. */
+static int answer_in_writer(struct req *r, const struct req_input *in, struct app *app)
+{
+	const struct route *rt;
+
+	return answer(r, in, app, &rt);
+}
+
+/*
+ * Answer one request: read it, answer(), send the response.
  * Returns 0, or -1 if the answer broke off after its headers were sent.
  */
 static int serve(FCGX_Request *fr, struct app *app, struct arena *a)
@@ -216,13 +272,13 @@ static int serve(FCGX_Request *fr, struct app *app, struct arena *a)
 	struct req_input in;
 	struct timespec t0, t1;
 	struct req r;
-	unsigned allowed;
 	int status, broke;
 
-	log_request(FCGX_GetParam("REQUEST_ID", fr->envp));
+	memset(&in, 0, sizeof(in));
+	in.request_id = FCGX_GetParam("REQUEST_ID", fr->envp);
+	log_request(in.request_id);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	req_init(&r, a);
-	memset(&in, 0, sizeof(in));
 	in.method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
 	in.uri = FCGX_GetParam("REQUEST_URI", fr->envp);
 	in.cookie = FCGX_GetParam("HTTP_COOKIE", fr->envp);
@@ -240,30 +296,10 @@ static int serve(FCGX_Request *fr, struct app *app, struct arena *a)
 	if ((status = read_body(fr->in, a, app->cfg->max_body, &in)) != 0) {
 		r.error = arena_printf(a, "The form is larger than %ld KiB.",
 		    app->cfg->max_body / 1024);
-	} else if ((status = req_parse(&r, &in)) != 0) {
-		/* r.error says why */
-	} else if ((rt = route_find(&r, &allowed)) == NULL) {
-		status = allowed ? 405 : 404;
-		if (allowed)
-			req_header(&r, "Allow", route_allow_header(a, allowed));
-		/* Anonymous visitors learn nothing about which admin pages exist. */
-		if (route_is_admin(r.path) && app_db(app) != NULL &&
-		    route_guard(&r, app, RF_ADMIN) == 303)
-			status = 303;
-	} else if (app_db(app) == NULL && (rt->flags & RF_DB)) {
-		/* (Opened for every route: /healthz says why it is not.) */
-		status = 503;
-	} else if ((status = route_guard(&r, app, rt->flags)) == 0 &&
-	    (status = field_check(&r, rt->fields |
-	    (rt->flags & RF_CSRF ? FIELD(F_CSRF) : 0))) == 0) {
-		status = rt->fn(&r, app);
+		r.status = status = page_error(&r, app, status);
+	} else {
+		status = answer(&r, &in, app, &rt);
 	}
-	/* Admin pages hold personal data: no browser or proxy may keep them. */
-	if (r.path != NULL && route_is_admin(r.path))
-		r.cache_control = "no-store";
-	if (status >= 400 && r.body == NULL)
-		status = page_error(&r, app, status);
-	r.status = status;
 	broke = respond(fr->out, &r);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	metrics_count(rt, status, (t1.tv_sec - t0.tv_sec) * 1000000LL +
@@ -294,18 +330,25 @@ static void break_off(FCGX_Request *fr)
 	FCGX_Free(fr, 1);
 }
 
+/* What the master's children share: the sockets, the settings, the workers. */
+struct site {
+	int listen_fd;			/* FastCGI, from nginx */
+	int writer_fd;			/* the batch writer's; -1: none */
+	const struct config *cfg;
+	int workers;
+};
+
 /* A worker's life: accept and serve until the listening socket is shut. */
-static void worker(int listen_fd, const struct config *cfg)
+static void worker(const struct site *site)
 {
 	struct app app;
 	struct arena *a = arena_new();
 	FCGX_Request fr;
+	int listen_fd = site->listen_fd;
 
 	memset(&app, 0, sizeof(app));
-	app.cfg = cfg;
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGUSR2, SIG_IGN);
+	app.cfg = site->cfg;
+	app.writer_fd = site->writer_fd;
 	FCGX_InitRequest(&fr, listen_fd, 0);
 	app_db(&app);
 	while (FCGX_Accept_r(&fr) >= 0) {
@@ -321,7 +364,21 @@ static void worker(int listen_fd, const struct config *cfg)
 	arena_free(a);
 }
 
-static pid_t spawn(int listen_fd, const struct config *cfg, pid_t master, int slot)
+/* The writer's life: see writer_run(). */
+static void writer(const struct site *site)
+{
+	struct app app;
+
+	memset(&app, 0, sizeof(app));
+	app.cfg = site->cfg;
+	app.writer_fd = -1;	/* it answers, it does not hand over */
+	prctl(PR_SET_NAME, "turnout-writer");
+	writer_run(site->writer_fd, &app, answer_in_writer);
+	db_close(app.db);
+}
+
+/* Slots 0 .. workers-1 are workers, slot `workers` the writer. */
+static pid_t spawn(const struct site *site, pid_t master, int slot)
 {
 	pid_t pid = fork();
 
@@ -335,9 +392,17 @@ static pid_t spawn(int listen_fd, const struct config *cfg, pid_t master, int sl
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != master)
 		_exit(1);
-	metrics_slot(slot);
-	worker(listen_fd, cfg);
-	close(listen_fd);
+	/* The master's stop signals reach the whole group: requests are finished first. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
+	if (slot < site->workers) {
+		metrics_slot(slot);
+		worker(site);
+	} else {
+		writer(site);
+	}
+	close(site->listen_fd);
 	OS_LibShutdown();
 	exit(0);
 }
@@ -375,18 +440,19 @@ static void reap_all(pid_t *pids, int n)
 	}
 }
 
-/* Keep n workers running until told to stop. */
-static void supervise(int listen_fd, const struct config *cfg, int n)
+/* Keep the workers and the writer running until told to stop. */
+static void supervise(const struct site *site)
 {
-	pid_t pids[WORKERS_MAX] = { 0 }, master = getpid(), pid;
-	time_t started[WORKERS_MAX] = { 0 };
-	int i, st;
+	pid_t pids[WORKERS_MAX + 1] = { 0 }, master = getpid(), pid;
+	time_t started[WORKERS_MAX + 1] = { 0 };
+	int n = site->workers + (site->writer_fd >= 0), i, st;
 
 	for (i = 0; i < n; i++) {
-		pids[i] = spawn(listen_fd, cfg, master, i);
+		pids[i] = spawn(site, master, i);
 		started[i] = time(NULL);
 	}
-	log_info("serving on %s with %d worker(s)", cfg->socket, n);
+	log_info("serving on %s with %d worker(s)%s", site->cfg->socket, site->workers,
+	    site->writer_fd >= 0 ? " and the batch writer" : "");
 	while (!stopping) {
 		if (reporting)
 			report_group();
@@ -398,11 +464,11 @@ static void supervise(int listen_fd, const struct config *cfg, int n)
 		if (i == n)
 			continue;
 		if (WIFSIGNALED(st))
-			log_error("worker %ld killed by signal %d: starting another",
-			    (long)pid, WTERMSIG(st));
+			log_error("%s %ld killed by signal %d: starting another",
+			    i < site->workers ? "worker" : "writer", (long)pid, WTERMSIG(st));
 		else
-			log_error("worker %ld exited with status %d: starting another",
-			    (long)pid, WEXITSTATUS(st));
+			log_error("%s %ld exited with status %d: starting another",
+			    i < site->workers ? "worker" : "writer", (long)pid, WEXITSTATUS(st));
 		/* A worker that dies at once would otherwise fork in a tight loop. */
 		if (time(NULL) - started[i] < 1)
 			sleep(1);
@@ -410,12 +476,14 @@ static void supervise(int listen_fd, const struct config *cfg, int n)
 			pids[i] = 0;
 			break;
 		}
-		pids[i] = spawn(listen_fd, cfg, master, i);
+		pids[i] = spawn(site, master, i);
 		started[i] = time(NULL);
 	}
 	log_info("stopping: finishing requests in progress");
 	/* Wakes every accept() at once; connections already accepted live on. */
-	shutdown(listen_fd, SHUT_RDWR);
+	shutdown(site->listen_fd, SHUT_RDWR);
+	if (site->writer_fd >= 0)
+		shutdown(site->writer_fd, SHUT_RDWR);
 	reap_all(pids, n);
 }
 
@@ -445,6 +513,7 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct sigaction sa;
+	struct site site = { .cfg = &cfg, .writer_fd = -1 };
 	int listen_fd, n;
 
 	config_from_args(&cfg, argc, argv, "turnout.fcgi");
@@ -474,9 +543,12 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR2, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Before the fork: the workers share the fsyncs. */
+	/* Before the fork: the workers share the fsyncs and the writer. */
 	if (cfg.synchronous == SYNC_GROUP && db_group_init() != 0)
 		log_fatal("cannot set up the group fsync");
+	if (cfg.synchronous == SYNC_GROUP && cfg.batch_writer &&
+	    (site.writer_fd = writer_init()) < 0)
+		log_fatal("cannot set up the batch writer: %s", strerror(errno));
 	n = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
@@ -488,8 +560,12 @@ int main(int argc, char **argv)
 		n = WORKERS_MAX;
 	if (metrics_init(n) != 0)
 		log_fatal("cannot map the workers' counters: %s", strerror(errno));
-	supervise(listen_fd, &cfg, n);
+	site.listen_fd = listen_fd;
+	site.workers = n;
+	supervise(&site);
 	db_group_free();
+	if (site.writer_fd >= 0)
+		close(site.writer_fd);
 
 	unlink(cfg.socket);
 	close(listen_fd);

@@ -23,6 +23,7 @@ struct kv {
 
 /* What the server gave us, raw (from FastCGI params or a test). */
 struct req_input {
+	const char *request_id;			/* nginx's $request_id, for the log */
 	const char *method, *uri, *cookie, *content_type, *https;
 	const char *host, *port, *if_none_match;
 	const char *remote_addr;		/* the client's address (nginx's $remote_addr) */

@@ -19,7 +19,7 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/metrics", h_metrics, 0, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}", h_event, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{ics}", h_event_ics, RF_DB, 0 },
-	{ M_POST, "/events/{slug}/rsvp", h_rsvp_create, RF_DB,
+	{ M_POST, "/events/{slug}/rsvp", h_rsvp_create, RF_DB | RF_BATCH,
 	  RSVP_FORM | FIELD(F_FORM_TOKEN) | FIELD(F_ITEM_N) | FIELD(F_VERSION_N) |
 	  FIELD(F_DISPLAY) | FIELD(F_DIVISION) },
 	{ M_POST, "/events/{slug}/resend", h_rsvp_resend, RF_DB,
@@ -34,19 +34,19 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/events/{slug}/waitlist", h_event_waitlist, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}/items.json", h_event_items, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/events/{slug}/items/{item}", h_event_item, RF_DB, FIELD(F_FROM) },
-	{ M_POST, "/events/{slug}/hold", h_drop_hold, RF_DB,
+	{ M_POST, "/events/{slug}/hold", h_drop_hold, RF_DB | RF_BATCH,
 	  FIELD(F_FORM_TOKEN) | FIELD(F_VARIANT) | FIELD(F_QUANTITY) | FIELD(F_NAME) |
 	  FIELD(F_EMAIL) },
 	{ M_GET | M_HEAD, "/events/{slug}/stock.json", h_drop_stock, RF_DB, 0 },
 	{ M_GET | M_HEAD, "/holds/{hold}", h_hold_show, RF_DB, 0 },
-	{ M_POST, "/holds/{hold}", h_hold_change, RF_DB, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) },
+	{ M_POST, "/holds/{hold}", h_hold_change, RF_DB | RF_BATCH, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) },
 	{ M_GET | M_HEAD, "/events/{slug}/leaderboard", h_leaderboard, RF_DB,
 	  FIELD(F_REFRESH) | FIELD(F_DIVISION) | FIELD(F_FROM) },
 	{ M_GET | M_HEAD, "/events/{slug}/leaderboard.json", h_leaderboard_json, RF_DB, 0 },
-	{ M_POST, "/api/events/{slug}/scores", h_scores_api, RF_DB | RF_JSON, 0 },
+	{ M_POST, "/api/events/{slug}/scores", h_scores_api, RF_DB | RF_JSON | RF_BATCH, 0 },
 	{ M_GET | M_HEAD, "/rsvp/{token}", h_rsvp_show, RF_DB,
 	  FIELD(F_DONE) | FIELD(F_NEW) | FIELD(F_CONFIRM) | FIELD(F_ITEM) },
-	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB,
+	{ M_POST, "/rsvp/{token}", h_rsvp_change, RF_DB | RF_BATCH,
 	  FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) | FIELD(F_GUESTS) | FIELD(F_NOTE) |
 	  FIELD(F_ITEM) | FIELD(F_VERSION) | FIELD(F_QUANTITY) | FIELD(F_DISPLAY) |
 	  FIELD(F_VALUE) | FIELD(F_ROUND) },
@@ -60,8 +60,8 @@ static const struct route routes[] = {
 	{ M_GET | M_HEAD, "/admin/events/{slug}/scores", h_admin_scores,
 	  RF_DB | RF_ADMIN | RF_SCOREKEEPER, FIELD(F_Q) | FIELD(F_DONE) },
 	{ M_POST, "/admin/events/{slug}/scores", h_admin_scores_change,
-	  RF_DB | RF_ADMIN | RF_CSRF | RF_SCOREKEEPER, FIELD(F_ACTION) | FIELD(F_FORM_TOKEN) |
-	  FIELD(F_ENTRY) | FIELD(F_VALUE) | FIELD(F_ROUND) | FIELD(F_SCORE) | FIELD(F_REASON) |
+	  RF_DB | RF_ADMIN | RF_CSRF | RF_SCOREKEEPER | RF_BATCH, FIELD(F_ACTION) |
+	  FIELD(F_FORM_TOKEN) | FIELD(F_ENTRY) | FIELD(F_VALUE) | FIELD(F_ROUND) | FIELD(F_SCORE) | FIELD(F_REASON) |
 	  FIELD(F_Q) },
 	{ M_GET | M_HEAD, "/admin/events/{slug}/leaderboard", h_admin_leaderboard,
 	  RF_DB | RF_ADMIN | RF_SCOREKEEPER, FIELD(F_DONE) | FIELD(F_DIVISION) | FIELD(F_FROM) },

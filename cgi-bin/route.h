@@ -22,6 +22,12 @@ enum route_flag {
 	RF_SCOREKEEPER = 16,
 	RF_ANY_ROLE = 32,
 	RF_ADMIN_ROLE = 64,	/* role admin only (accounts): else 403 */
+	/*
+	 * A write a rush brings (an RSVP, a pledge, a hold, a claim, a
+	 * score): with synchronous = group the batch writer answers it
+	 * (writer.h). Cheap handlers only: the writer runs one at a time.
+	 */
+	RF_BATCH = 128,
 };
 
 struct route {

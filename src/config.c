@@ -116,6 +116,7 @@ static const struct key keys[] = {
 	INTKEY(workers, 0, 64),
 	{ "synchronous", K_SYNC, offsetof(struct config, synchronous), 0, 0, 0, NULL },
 	{ "write_gate", K_BOOL, offsetof(struct config, write_gate), 0, 0, 0, NULL },
+	{ "batch_writer", K_BOOL, offsetof(struct config, batch_writer), 0, 0, 0, NULL },
 	INTKEY(busy_timeout_ms, 0, 60000),
 	INTKEY(max_body, 1024, 16L * 1024 * 1024),
 	TEXTKEY(site_url, check_site_url),
@@ -149,6 +150,7 @@ void config_defaults(struct config *c)
 	strcpy(c->site_name, "Turnout");
 	c->synchronous = SYNC_GROUP;
 	c->write_gate = 1;
+	c->batch_writer = 1;
 	c->busy_timeout_ms = 5000;
 	c->max_body = 64 * 1024;
 	strcpy(c->site_url, "http://localhost:8080");

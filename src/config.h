@@ -22,6 +22,7 @@ struct config {
 	int workers;			/* 0 = one per core */
 	enum sync_mode synchronous;
 	int write_gate;			/* 1: writers queue on a flock first */
+	int batch_writer;		/* 1: with group, one process batches visitors' writes */
 	int busy_timeout_ms;
 	long max_body;
 	/* E-mail, for turnout-worker (README "E-mail"). */

@@ -29,6 +29,7 @@ struct db {
 	int gate_timeout_ms;	/* longest wait for the gate: busy_timeout_ms */
 	int grouped;		/* 1: commits wait for the group fsync (db_group) */
 	int wal_pages;		/* frames in the WAL after this connection's last commit */
+	int batch;		/* 1 inside db_batch_begin(): changes are savepoints */
 	uint64_t gate_waits;	/* times this connection queued for the gate ... */
 	uint64_t gate_wait_us;	/* ... and for how long in all (for /metrics) */
 };
@@ -1282,11 +1283,14 @@ taken:
 	return DB_OK;
 }
 
-/* Take the gate (waiting or not), then BEGIN IMMEDIATE. */
+/* Take the gate (waiting or not), then BEGIN IMMEDIATE; in a batch, a savepoint. */
 static enum db_rc begin(struct db *db, int wait)
 {
 	enum db_rc rc;
 
+	if (db->batch)
+		return db_rc_of(db, sqlite3_exec(db->conn, "SAVEPOINT change", NULL, NULL,
+		    NULL), "begin a change in the batch");
 	if (db->gate_fd >= 0 && (rc = gate_take(db, wait)) != DB_OK)
 		return rc;
 	rc = db_rc_of(db, sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL,
@@ -1427,10 +1431,17 @@ static enum db_rc group_wait(struct db *db, uint64_t my)
 
 enum db_rc db_commit(struct db *db)
 {
-	enum db_rc rc = db_rc_of(db, sqlite3_exec(db->conn, "COMMIT", NULL, NULL,
-	    NULL), "commit");
+	enum db_rc rc;
 	uint64_t my = 0;
 
+	if (db->batch) {
+		rc = db_rc_of(db, sqlite3_exec(db->conn, "RELEASE change", NULL, NULL, NULL),
+		    "end a change in the batch");
+		if (rc != DB_OK)
+			db_rollback(db);
+		return rc;
+	}
+	rc = db_rc_of(db, sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL), "commit");
 	if (rc != DB_OK)
 		db_rollback(db);
 	else if (db->grouped)
@@ -1455,9 +1466,51 @@ void db_checkpoint(struct db *db, int pages)
 
 void db_rollback(struct db *db)
 {
+	if (db->batch) {
+		/* Undo this change only; the batch's other changes stay. */
+		if (!sqlite3_get_autocommit(db->conn))
+			sqlite3_exec(db->conn, "ROLLBACK TO change; RELEASE change", NULL, NULL,
+			    NULL);
+		return;
+	}
 	if (!sqlite3_get_autocommit(db->conn))
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 	gate_release(db);
+}
+
+enum db_rc db_batch_begin(struct db *db)
+{
+	enum db_rc rc = begin(db, 1);
+
+	db->batch = rc == DB_OK;
+	return rc;
+}
+
+int db_batch_open(struct db *db)
+{
+	return db->batch && !sqlite3_get_autocommit(db->conn);
+}
+
+enum db_rc db_batch_end(struct db *db, int keep)
+{
+	int open = db_batch_open(db);
+
+	db->batch = 0;
+	if (open && keep)
+		return db_commit(db);
+	db_rollback(db);
+	return open ? DB_OK : DB_ERROR;
+}
+
+int db_wal_pages(struct db *db)
+{
+	return db->wal_pages;
+}
+
+void db_checkpoint_owed(struct db *db, int pages)
+{
+	if (db != NULL && pages > db->wal_pages)
+		db->wal_pages = pages;
 }
 
 enum db_rc db_end(struct db *db, enum db_rc rc)

@@ -299,6 +299,27 @@ enum db_rc db_commit(struct db *db);
  */
 void db_checkpoint(struct db *db, int pages);
 void db_rollback(struct db *db);
+
+/*
+ * One transaction for many changes (the batch writer, cgi-bin/writer.c):
+ * db_batch_begin() takes the gate and begins; until db_batch_end() every
+ * db_begin() on db opens a savepoint instead, its db_commit() releases it
+ * (not yet on disk) and its db_rollback() undoes that change alone.
+ * db_batch_open() is 0 once an error made SQLite roll the whole
+ * transaction back (the changes made so far in it are gone).
+ * db_batch_end() commits the batch (keep = 1, with the wait for the disk
+ * of db_commit) or rolls it back; DB_ERROR if it was already gone.
+ */
+enum db_rc db_batch_begin(struct db *db);
+int db_batch_open(struct db *db);
+enum db_rc db_batch_end(struct db *db, int keep);
+/*
+ * Frames in the WAL after db's last commit (for the writer, whose changes
+ * a worker checkpoints: db_checkpoint_owed() makes db_checkpoint() on the
+ * worker's connection act as if it had left that many).
+ */
+int db_wal_pages(struct db *db);
+void db_checkpoint_owed(struct db *db, int pages);
 /* End a write transaction: commit if rc is DB_OK, else roll back. Returns the outcome. */
 enum db_rc db_end(struct db *db, enum db_rc rc);
 

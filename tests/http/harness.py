@@ -432,7 +432,8 @@ class Site:
             except FileNotFoundError:
                 continue
             found += [(log, pid, sig) for pid, sig in
-                      re.findall(r"(?:worker |\(pid )(\d+)\)? killed by signal (\d+)", text)]
+                      re.findall(r"(?:worker |writer |\(pid )(\d+)\)? killed by signal (\d+)",
+                                 text)]
         return [f"{self.name}: {log}: process {pid} killed by signal {sig}"
                 for log, pid, sig in found if int(pid) not in self.killed_pids]
 
@@ -493,7 +494,13 @@ class Site:
             return int(f.read())
 
     def workers(self):
+        """The master's children: its workers and the batch writer (writer())."""
         return children(self.master_pid())
+
+    def writer(self):
+        """The batch writer's pid (the last one started), or None."""
+        found = re.findall(r"batch writer (\d+) started", self.log_text())
+        return int(found[-1]) if found else None
 
     def worker_reads(self):
         """{pid: bytes read so far} of the app's workers (rchar in

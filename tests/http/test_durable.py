@@ -3,7 +3,10 @@
 acknowledged (303) only once an fsync of the WAL covered its commit, a
 leader killed in the middle of its fsync hands over to a waiter, a failed
 fsync acknowledges nothing, and kill -9 at any moment loses no
-acknowledged sign-up and overbooks nothing.
+acknowledged sign-up and overbooks nothing. The same for the batch writer,
+which commits the visitors' writes for every worker (batch_writer = on):
+a worker waiting for a writer killed mid-sync answers at once, a stalled
+writer costs a 503, not a hang.
 
 strace holds a leader inside fdatasync (inject=fdatasync:delay_enter) or
 makes fdatasync fail (inject=fdatasync:error=EIO), as test_mail does for
@@ -45,13 +48,13 @@ def need_strace():
         raise Skip("needs strace, allowed to trace")
 
 
-def conf(extra):
+def conf(extra, busy_ms=BUSY_MS):
     """prepare(data) writing the site's turnout.conf (as scripts/serve would) plus
     extra, and adding the event SLUG (no capacity, no guests)."""
     def prepare(data):
         with open(os.path.join(data, "turnout.conf"), "w") as f:
             f.write(f"data_dir = {data}\ntemplates = {TEMPLATES}\n"
-                    f"password_memory_kib = 1024\nbusy_timeout_ms = {BUSY_MS}\n{extra}")
+                    f"password_memory_kib = 1024\nbusy_timeout_ms = {busy_ms}\n{extra}")
         now = int(time.time())
         con = sqlite3.connect(os.path.join(data, "turnout.db"))
         with con:
@@ -131,9 +134,11 @@ def test_waiter_is_woken_when_the_leader_dies_mid_sync():
     """One worker leads an fsync and is held inside fdatasync by strace;
     another worker's RSVP commits and waits for that sync. kill -9 of the
     leader hands the lead to the waiter (robust mutex: EOWNERDEAD), which
-    syncs and answers 303, long before busy_timeout_ms would give 503."""
+    syncs and answers 303, long before busy_timeout_ms would give 503.
+    Without the batch writer, so that workers commit their own RSVPs (as
+    they do the admins' changes)."""
     need_strace()
-    with harness.Site("leader", prepare=conf("workers = 2\n")) as s:
+    with harness.Site("leader", prepare=conf("workers = 2\nbatch_writer = off\n")) as s:
         leader, other = s.workers()
         # The first commit in a new WAL syncs its header inside the write
         # gate: done before strace holds any fdatasync.
@@ -204,10 +209,10 @@ def test_failed_fsync_acknowledges_nothing_and_the_site_recovers():
 
 
 def test_no_acknowledged_signup_lost_when_workers_die():
-    """A storm of sign-ups for few spots while workers are killed with
-    kill -9 at random moments, many of them inside a (slowed) fsync as
-    leader: every 303 is in the database afterwards, the event is not
-    overbooked, and integrity_check says ok."""
+    """A storm of sign-ups for few spots while workers and the batch writer
+    are killed with kill -9 at random moments, many of them inside a
+    (slowed) fsync as leader: every 303 is in the database afterwards, the
+    event is not overbooked, and integrity_check says ok."""
     need_strace()
     if harness.VALGRIND:
         raise Skip("a storm under valgrind takes minutes; the plain pass runs it")
@@ -225,19 +230,26 @@ def test_no_acknowledged_signup_lost_when_workers_die():
         tr = strace(s.workers(), "delay_enter=50000")
         stop = threading.Event()
         killed = []
+        writers = []
 
         def killer():
             rnd = random.Random(14)
             while not stop.wait(rnd.uniform(0.05, 0.3)):
                 pids = s.workers()
-                if pids:
+                writers.append(s.writer())
+                # One kill in three is the writer's, often mid-batch.
+                if writers[-1] in pids and len(writers) % 3 == 0:
+                    pid = writers[-1]
+                elif pids:
                     pid = rnd.choice(pids)
-                    s.killed_pids.add(pid)
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                        killed.append(pid)
-                    except ProcessLookupError:
-                        pass
+                else:
+                    continue
+                s.killed_pids.add(pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                except ProcessLookupError:
+                    pass
 
         def signup(i):
             email = f"storm{i}@example.org"
@@ -273,12 +285,81 @@ def test_no_acknowledged_signup_lost_when_workers_die():
             " FROM event e WHERE slug = ?", (SLUG,))
         assert confirmed == counter <= cap == capacity, (confirmed, counter, cap)
         assert set(st for _, st in results) <= {303, 502, 503, 0, None}, results
-        # The master's counters (kill -USR2) count every acknowledged commit.
+        assert any(p in s.killed_pids for p in writers), "the writer was never killed"
+        # The master's counters (kill -USR2): every acknowledged commit, and
+        # every request the writers answered, several in a batch.
         os.kill(s.master_pid(), signal.SIGUSR2)
-        line = re.compile(r"group fsync: (\d+) commits acknowledged in (\d+) fsyncs")
+        line = re.compile(r"group fsync: (\d+) commits acknowledged in (\d+) fsyncs\n.*"
+                          r"batch writer: (\d+) requests answered in (\d+) batches"
+                          r" \(largest (\d+)\)")
         wait_until(lambda: line.search(s.log_text()), "the counters in the log")
-        commits, syncs = map(int, line.search(s.log_text()).groups())
-        assert commits >= len(acked) and 1 <= syncs <= commits, (commits, syncs, len(acked))
+        commits, syncs, requests, batches, largest = map(
+            int, line.search(s.log_text()).groups())
+        assert 1 <= syncs <= commits and batches <= commits, (commits, syncs, batches)
+        assert batches < requests and largest >= 2, (requests, batches, largest)
+
+
+def test_worker_waiting_for_a_killed_writer_answers_at_once():
+    """The batch writer is held inside fdatasync (strace) with an RSVP in
+    its batch; kill -9 of the writer: the worker waiting for its answer
+    says 503 with Retry-After at once, not after busy_timeout_ms. The
+    master starts another writer, and the same form sent again is answered
+    303, with one RSVP."""
+    need_strace()
+    with harness.Site("writer-dies", prepare=conf("workers = 2\n")) as s:
+        assert post(s, rsvp_form(s, "First", "first@example.org"))[0] == 303
+        writer = s.writer()
+        form = rsvp_form(s, "Held", "held@example.org")
+        tr = strace([writer], "delay_enter=600000000")
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                held = pool.submit(post, s, form)
+                wait_until(lambda: in_syscall(writer, FDATASYNC) or held.done(),
+                           "the writer in fdatasync")
+                assert not held.done(), held.result()
+                started = time.monotonic()
+                s.killed_pids.add(writer)
+                os.kill(writer, signal.SIGKILL)
+                tr.kill()  # it holds the dead writer at its exit
+                status, hdrs, body = held.result()
+                waited = time.monotonic() - started
+        finally:
+            tr.kill()
+            tr.wait(timeout=30)
+        assert status == 503 and hdrs.get("retry-after", "").isdigit(), (status, body[:600])
+        # Waking by timeout would take 2 * busy_timeout_ms (40 s; 120 s under valgrind).
+        assert waited < BUSY_MS / 1000, f"the worker waited {waited:.1f} s for a dead writer"
+        wait_until(lambda: s.writer() not in (None, writer), "a new writer",
+                   180 if harness.VALGRIND else 30)
+        status, _, body = post(s, form)
+        assert status == 303, ("the form sent again", status, body[:600])
+        assert s.query_one("SELECT count(*) FROM rsvp WHERE email = 'held@example.org'")[0] == 1
+        assert f"writer {writer} killed by signal 9" in s.log_text(), s.log_text()[-2000:]
+
+
+def test_stalled_writer_costs_a_503_not_a_hang():
+    """SIGSTOP of the batch writer: an RSVP is answered 503 with
+    Retry-After once twice busy_timeout_ms and a second have passed, pages
+    go on answering meanwhile, and once the writer runs again the same
+    form is answered 303, with one RSVP."""
+    busy_ms = 3000 if harness.VALGRIND else 500
+    with harness.Site("writer-stalled", prepare=conf("workers = 2\n", busy_ms)) as s:
+        assert post(s, rsvp_form(s, "First", "first@example.org"))[0] == 303
+        writer = s.writer()
+        form = rsvp_form(s, "Stalled", "stalled@example.org")
+        os.kill(writer, signal.SIGSTOP)
+        try:
+            status, hdrs, body = post(s, form)
+            assert status == 503 and hdrs.get("retry-after", "").isdigit(), \
+                (status, body[:600])
+            status, _, body = s.request("GET", f"/events/{SLUG}")
+            assert status == 200, ("the event page while the writer is stopped", status)
+        finally:
+            os.kill(writer, signal.SIGCONT)
+        status, _, body = post(s, form)
+        assert status == 303, ("the form sent again", status, body[:600])
+        assert s.query_one(
+            "SELECT count(*) FROM rsvp WHERE email = 'stalled@example.org'")[0] == 1
 
 
 test_sites_clean = harness.test_sites_clean

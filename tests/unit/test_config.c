@@ -29,6 +29,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.workers, 0);
 	assert_string_equal(c.timezone, "UTC");
 	assert_int_equal(c.write_gate, 1);
+	assert_int_equal(c.batch_writer, 1);
 }
 
 static void test_parse(void **state)
@@ -41,9 +42,10 @@ static void test_parse(void **state)
 	assert_int_equal(config_parse(&c,
 	    "# comment\n\n  data_dir = /srv/turnout  \r\n"
 	    "workers=3\nsynchronous = normal\ntimezone = Europe/Berlin\n"
-	    "site_name = Chess Club = Fun\nmax_body = 2048\nwrite_gate = off", err,
-	    sizeof(err)), 0);
+	    "site_name = Chess Club = Fun\nmax_body = 2048\nwrite_gate = off\n"
+	    "batch_writer = off", err, sizeof(err)), 0);
 	assert_int_equal(c.write_gate, 0);
+	assert_int_equal(c.batch_writer, 0);
 	assert_string_equal(c.data_dir, "/srv/turnout");
 	assert_int_equal(c.workers, 3);
 	assert_int_equal(c.synchronous, SYNC_NORMAL);

@@ -699,6 +699,43 @@ static void test_search(void **state)
 	    " VALUES ('integrity-check')", NULL, NULL, NULL), SQLITE_OK);
 }
 
+/*
+ * The batch writer's transaction (db_batch_begin): each change in it is a
+ * savepoint. A refused one (the same e-mail again) leaves the others and
+ * uses nothing up (its form token makes an RSVP later); a batch rolled
+ * back keeps none of its changes; after it, changes commit on their own.
+ */
+static void test_batch(void **state)
+{
+	struct rsvp_input in = { .name = "Cat", .email = "cat@example.org", .note = "" };
+	struct rsvp_outcome out;
+	int i, refused;
+
+	(void)state;
+	assert_int_equal(db_batch_begin(F->t.db), DB_OK);
+	assert_int_equal(rsvp("ann", 0, &i, &out), DB_OK);
+	assert_int_equal(rsvp("ann", 1, &refused, &out), DB_CONFLICT);
+	assert_int_equal(rsvp("bob", 2, &i, &out), DB_OK);
+	assert_true(db_batch_open(F->t.db));
+	assert_int_equal(db_batch_end(F->t.db, 1), DB_OK);
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM rsvp"), 2);
+	assert_int_equal(testdb_int(F->t.db, "SELECT confirmed FROM event"), 4);
+	assert_int_equal(rsvp_create(F->t.db, F->t.a, "run", &in, F->form[refused],
+	    F->manage[refused], &out), DB_OK);
+	assert_false(out.replayed);
+
+	assert_int_equal(db_batch_begin(F->t.db), DB_OK);
+	assert_int_equal(rsvp("dan", 0, &i, &out), DB_OK);
+	assert_int_equal(db_batch_end(F->t.db, 0), DB_OK);
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM rsvp"), 3);
+	assert_int_equal(testdb_int(F->t.db,
+	    "SELECT count(*) FROM rsvp WHERE email = 'dan@example.org'"), 0);
+
+	assert_int_equal(rsvp("eve", 0, &i, &out), DB_OK);
+	assert_false(db_batch_open(F->t.db));
+	assert_int_equal(testdb_int(F->t.db, "SELECT count(*) FROM rsvp"), 4);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -718,6 +755,7 @@ int main(void)
 		T(test_links),
 		T(test_positions_across_blocks),
 		T(test_search),
+		T(test_batch),
 	};
 
 	return cmocka_run_group_tests_name("rsvp", tests, NULL, NULL);
