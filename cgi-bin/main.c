@@ -56,6 +56,8 @@
 #define CHECKPOINT_PAGES 1000
 
 static volatile sig_atomic_t stopping, reporting;
+/* 1 when the master runs the batch writer (for its report). */
+static int site_writer;
 
 static void on_stop(int sig)
 {
@@ -72,13 +74,18 @@ static void on_report(int sig)
 /* SIGUSR2 to the master: log the group fsync's counters (bench/run reads them). */
 static void report_group(void)
 {
-	uint64_t commits, syncs;
+	uint64_t commits, syncs, requests, batches, largest;
 
 	reporting = 0;
 	db_group_counts(&commits, &syncs);
 	log_info("group fsync: %llu commits acknowledged in %llu fsyncs",
 	    (unsigned long long)commits, (unsigned long long)syncs);
-	writer_report();
+	if (site_writer) {
+		metrics_batch_counts(&requests, &batches, &largest);
+		log_info("batch writer: %llu requests answered in %llu batches (largest %llu)",
+		    (unsigned long long)requests, (unsigned long long)batches,
+		    (unsigned long long)largest);
+	}
 }
 
 /* Give the token module the site secret stored in the database. */
@@ -396,12 +403,11 @@ static pid_t spawn(const struct site *site, pid_t master, int slot)
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGUSR2, SIG_IGN);
-	if (slot < site->workers) {
-		metrics_slot(slot);
+	metrics_slot(slot);
+	if (slot < site->workers)
 		worker(site);
-	} else {
+	else
 		writer(site);
-	}
 	close(site->listen_fd);
 	OS_LibShutdown();
 	exit(0);
@@ -558,7 +564,9 @@ int main(int argc, char **argv)
 		n = cfg.workers;
 	if (n > WORKERS_MAX)
 		n = WORKERS_MAX;
-	if (metrics_init(n) != 0)
+	site_writer = site.writer_fd >= 0;
+	/* The writer counts in the slot after the workers'. */
+	if (metrics_init(n + site_writer) != 0)
 		log_fatal("cannot map the workers' counters: %s", strerror(errno));
 	site.listen_fd = listen_fd;
 	site.workers = n;

@@ -23,6 +23,8 @@ struct slot {
 	uint64_t micros[K__MAX];		/* sum of times taken */
 	uint64_t busy;				/* 503 answers: busy, disk full, no database */
 	uint64_t gate_waits, gate_wait_us;	/* queued for the write gate: times, time */
+	uint64_t batch_requests, batches;	/* the batch writer's (its own slot) */
+	uint64_t batch_largest;
 };
 
 /* This worker's connection's gate counts when last added (a new connection starts at 0). */
@@ -72,11 +74,9 @@ static enum kind kind_of(const struct route *rt)
  * see a request's counts half added, never a torn number (aligned 64-bit
  * stores).
  */
-void metrics_count(const struct route *rt, int status, long long micros, struct db *db)
+void metrics_gate(struct db *db)
 {
-	enum kind k = kind_of(rt);
 	uint64_t waits = 0, wait_us = 0;
-	size_t i;
 
 	if (mine == NULL)
 		return;
@@ -88,6 +88,16 @@ void metrics_count(const struct route *rt, int status, long long micros, struct 
 	mine->gate_wait_us += wait_us - seen_wait_us;
 	seen_waits = waits;
 	seen_wait_us = wait_us;
+}
+
+void metrics_count(const struct route *rt, int status, long long micros, struct db *db)
+{
+	enum kind k = kind_of(rt);
+	size_t i;
+
+	if (mine == NULL)
+		return;
+	metrics_gate(db);
 	if (status >= 100 && status < 600)
 		mine->answers[k][status / 100 - 1]++;
 	for (i = 0; i < NBOUNDS; i++)
@@ -95,6 +105,16 @@ void metrics_count(const struct route *rt, int status, long long micros, struct 
 			mine->le[k][i]++;
 	mine->micros[k] += (uint64_t)(micros > 0 ? micros : 0);
 	mine->busy += status == 503;
+}
+
+void metrics_batch(int n)
+{
+	if (mine == NULL)
+		return;
+	mine->batch_requests += (uint64_t)n;
+	mine->batches++;
+	if ((uint64_t)n > mine->batch_largest)
+		mine->batch_largest = (uint64_t)n;
 }
 
 static void sum_slots(struct slot *t)
@@ -114,7 +134,21 @@ static void sum_slots(struct slot *t)
 		t->busy += slots[s].busy;
 		t->gate_waits += slots[s].gate_waits;
 		t->gate_wait_us += slots[s].gate_wait_us;
+		t->batch_requests += slots[s].batch_requests;
+		t->batches += slots[s].batches;
+		if (slots[s].batch_largest > t->batch_largest)
+			t->batch_largest = slots[s].batch_largest;
 	}
+}
+
+void metrics_batch_counts(uint64_t *requests, uint64_t *batches, uint64_t *largest)
+{
+	struct slot t;
+
+	sum_slots(&t);
+	*requests = t.batch_requests;
+	*batches = t.batches;
+	*largest = t.batch_largest;
 }
 
 /* The request counters, in Prometheus text. */
@@ -164,9 +198,15 @@ static char *requests_text(struct arena *a)
 	    " (synchronous = group).\n# TYPE turnout_group_commits_total counter\n"
 	    "turnout_group_commits_total %llu\n"
 	    "# HELP turnout_group_fsyncs_total Fsyncs of the write-ahead log made for them.\n"
-	    "# TYPE turnout_group_fsyncs_total counter\nturnout_group_fsyncs_total %llu\n",
+	    "# TYPE turnout_group_fsyncs_total counter\nturnout_group_fsyncs_total %llu\n"
+	    "# HELP turnout_batch_requests_total Requests the batch writer answered.\n"
+	    "# TYPE turnout_batch_requests_total counter\nturnout_batch_requests_total %llu\n"
+	    "# HELP turnout_batch_transactions_total Transactions it made them in.\n"
+	    "# TYPE turnout_batch_transactions_total counter\n"
+	    "turnout_batch_transactions_total %llu\n",
 	    out, (unsigned long long)t.busy, (unsigned long long)t.gate_waits,
-	    t.gate_wait_us / 1e6, (unsigned long long)commits, (unsigned long long)syncs);
+	    t.gate_wait_us / 1e6, (unsigned long long)commits, (unsigned long long)syncs,
+	    (unsigned long long)t.batch_requests, (unsigned long long)t.batches);
 }
 
 char *metrics_text(struct arena *a, struct app *app)

@@ -1,6 +1,8 @@
 #ifndef TURNOUT_METRICS_H
 #define TURNOUT_METRICS_H
 
+#include <stdint.h>
+
 #include "app.h"
 #include "request.h"
 #include "route.h"
@@ -24,6 +26,15 @@ void metrics_slot(int i);
  * waits so far are added.
  */
 void metrics_count(const struct route *rt, int status, long long micros, struct db *db);
+
+/* Add the write-gate waits of db (the connection of this slot's process) so far. */
+void metrics_gate(struct db *db);
+
+/* The batch writer answered a batch of n requests (in its own slot). */
+void metrics_batch(int n);
+
+/* Every slot's batches: requests, batches, the largest batch. */
+void metrics_batch_counts(uint64_t *requests, uint64_t *batches, uint64_t *largest);
 
 /* The page /metrics answers: every slot's counts summed, and the site's health. */
 char *metrics_text(struct arena *a, struct app *app);

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include "arena.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "page.h"
 #include "writer.h"
 
@@ -31,13 +31,6 @@
  */
 #define IO_TIMEOUT_MS 1000
 #define NO_STRING UINT32_MAX
-
-/* In memory the master maps before forking, so a new writer goes on counting. */
-struct writer_counts {
-	uint64_t requests, batches, largest;
-};
-
-static struct writer_counts *counts;
 
 /* The request's strings, in message order. */
 static const size_t in_strings[] = {
@@ -56,12 +49,6 @@ int writer_init(void)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	counts = mmap(NULL, sizeof(*counts), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-	    -1, 0);
-	if (counts == MAP_FAILED) {
-		counts = NULL;
-		return -1;
-	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 		return -1;
 	/* An address of the family alone: the kernel picks an unused abstract name. */
@@ -71,14 +58,6 @@ int writer_init(void)
 		return -1;
 	}
 	return fd;
-}
-
-void writer_report(void)
-{
-	if (counts != NULL)
-		log_info("batch writer: %llu requests answered in %llu batches (largest %llu)",
-		    (unsigned long long)counts->requests, (unsigned long long)counts->batches,
-		    (unsigned long long)counts->largest);
 }
 
 static void put_u32(struct arena_buf *b, uint32_t v)
@@ -285,10 +264,8 @@ static void run_batch(struct app *app, struct pending *p, int n, writer_answer_f
 		r.status = db_status(rc);
 		put_reply(&failed, &r);
 	}
-	counts->requests += (uint64_t)n;
-	counts->batches++;
-	if ((uint64_t)n > counts->largest)
-		counts->largest = (uint64_t)n;
+	metrics_batch(n);
+	metrics_gate(db);
 	/* A worker that gave up waiting has gone: nothing to do. */
 	for (i = 0; i < n; i++)
 		io_full(p[i].fd, rc == DB_OK ? p[i].reply.buf : fail->buf,

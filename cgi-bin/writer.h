@@ -18,13 +18,10 @@
 /*
  * In the master, before forking: the socket the workers reach the writer
  * on (unnamed, in the abstract namespace; the writer only takes
- * connections from its own user) and the shared batch counters. Returns
- * the listening socket, or -1 with errno set.
+ * connections from its own user). Returns it listening, or -1 with errno
+ * set. The writer counts its batches in its metrics slot (metrics.h).
  */
 int writer_init(void);
-
-/* Log the requests answered and in how many batches so far (SIGUSR2). */
-void writer_report(void);
 
 /* Runs one request's handler: the same as a worker's. Returns the status. */
 typedef int (*writer_answer_fn)(struct req *r, const struct req_input *in, struct app *app);
