@@ -234,7 +234,7 @@ static void run_batch(struct app *app, struct pending *p, int n, writer_answer_f
 {
 	struct arena_buf failed = { .a = p[0].a }, *fail = &failed;
 	struct db *db = app_db(app);
-	enum db_rc rc = DB_ERROR;
+	enum db_rc rc = DB_BUSY;	/* no database: busy, like a worker's RF_DB */
 	uint32_t pages;
 	struct req r;
 	int i = 0;
@@ -359,6 +359,7 @@ static int connect_writer(int listen_fd)
 		close(fd);
 		return -1;
 	}
+	set_timeouts(fd, IO_TIMEOUT_MS);
 	return fd;
 }
 
@@ -421,7 +422,6 @@ int writer_forward(struct app *app, const struct req_input *in, struct req *r)
 	pfd = (struct pollfd){ .fd = conn, .events = POLLIN };
 	while ((ready = poll(&pfd, 1, wait_ms)) < 0 && errno == EINTR)
 		;
-	set_timeouts(conn, IO_TIMEOUT_MS);
 	if (ready != 1 || read_msg(conn, r->a, &m) != 0 || take_reply(app, &m, r) < 0) {
 		drop_conn();
 		r->status = 503;
