@@ -5,9 +5,12 @@
  * IMMEDIATE (after the write gate), claim the form token, read the event,
  * check the e-mail, insert the RSVP (the triggers update the counters and
  * the analytics log), COMMIT, on the site's connection settings
- * (db_open: WAL, busy_timeout, synchronous FULL unless -n).
+ * (db_open: WAL, busy_timeout, synchronous FULL unless -n). With -b N,
+ * N RSVPs to a transaction, each in its own savepoint (db_batch_begin), as
+ * turnout.fcgi's batch writer makes them: SQLite's own work per RSVP,
+ * without the commit each.
  *
- *   commit-rate [-d seconds] [-n] [-p processes] [-g on|off] [-D dir]
+ *   commit-rate [-d seconds] [-n] [-b batch] [-p processes] [-g on|off] [-D dir]
  *
  * It creates a fresh database in dir (default $TMPDIR or /tmp; put it on
  * the site's file system, fsync costs differ between file systems) with
@@ -17,7 +20,8 @@
  *
  *   rate 8123 commits/s p50 0.110 ms p99 0.420 ms p99.9 1.200 ms max 3.100 ms (...)
  *
- * Latency is per rsvp_create() call, including the wait for the write
+ * Latency is per transaction (one rsvp_create() call without -b),
+ * including the wait for the write
  * gate or SQLite's lock: with several processes, -g on against -g off
  * shows what queueing on the flock gate buys over SQLite's sleeping busy
  * handler.
@@ -40,6 +44,7 @@
 #include "token.h"
 
 #define PROCS_MAX 16
+#define BATCH_MAX 64
 /* Latencies kept per process and second: above any rate seen here. */
 #define LAT_PER_SECOND 200000
 #define SLUG "bench-commit-rate"
@@ -99,19 +104,22 @@ static int create_event(struct db *db)
 
 /*
  * One writer: wait for the start (EOF on the barrier pipe, so all start
- * together), then RSVP with fresh tokens and e-mails until time is up.
+ * together), then RSVP with fresh tokens and e-mails until time is up,
+ * batch RSVPs to a transaction.
  */
-static void writer(const struct config *c, int k, int barrier, double seconds,
+static void writer(const struct config *c, int k, int batch, int barrier, double seconds,
     struct slot *s, uint32_t *lat, long cap)
 {
-	char form[TOKEN_FORM_HEX + 1], manage[TOKEN_MANAGE_HEX + 1];
-	char name[64], email[64];
-	struct rsvp_input in = { .name = name, .email = email, .note = "" };
+	char form[BATCH_MAX][TOKEN_FORM_HEX + 1], manage[BATCH_MAX][TOKEN_MANAGE_HEX + 1];
+	char name[BATCH_MAX][64], email[BATCH_MAX][64];
+	struct rsvp_input in = { .note = "" };
 	struct rsvp_outcome out;
 	struct db *db = open_db(c, 0);
 	struct arena *a = arena_new();
 	double start, t0, t1;
+	long seq = 0;
 	enum db_rc rc;
+	int j;
 	char b;
 
 	if (db == NULL) {
@@ -124,17 +132,27 @@ static void writer(const struct config *c, int k, int barrier, double seconds,
 	start = now_s();
 	do {
 		/* Tokens are made outside the timed part, as the site does. */
-		token_form_new(form, clock_now(), "rsvp:" SLUG);
-		token_manage_of(form, manage);
-		snprintf(name, sizeof(name), "Bench %d-%ld", k, s->commits + s->busy);
-		snprintf(email, sizeof(email), "p%d-%ld@example.org", k,
-		    s->commits + s->busy);
+		for (j = 0; j < batch; j++, seq++) {
+			token_form_new(form[j], clock_now(), "rsvp:" SLUG);
+			token_manage_of(form[j], manage[j]);
+			snprintf(name[j], sizeof(name[j]), "Bench %d-%ld", k, seq);
+			snprintf(email[j], sizeof(email[j]), "p%d-%ld@example.org", k, seq);
+		}
 		t0 = now_s();
-		rc = rsvp_create(db, a, SLUG, &in, form, manage, &out);
+		rc = batch > 1 ? db_batch_begin(db) : DB_OK;
+		for (j = 0; j < batch && rc == DB_OK; j++) {
+			in.name = name[j];
+			in.email = email[j];
+			rc = rsvp_create(db, a, SLUG, &in, form[j], manage[j], &out);
+			arena_reset(a);
+		}
+		if (batch > 1 && rc == DB_OK)
+			rc = db_batch_end(db, 1);
+		else if (batch > 1 && j > 0)
+			db_batch_end(db, 0);
 		t1 = now_s();
-		arena_reset(a);
 		if (rc == DB_OK)
-			s->commits++;
+			s->commits += batch;
 		else if (rc == DB_BUSY)
 			s->busy++;
 		else if (++s->errors > 100)
@@ -170,14 +188,16 @@ static double quantile_ms(const uint32_t *v, long n, double q)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: commit-rate [-d seconds] [-n] [-p processes]"
+	fprintf(stderr, "usage: commit-rate [-d seconds] [-n] [-b batch] [-p processes]"
 	    " [-g on|off] [-D dir]\n"
 	    "  -d  how long to commit (default 5)\n"
+	    "  -b  RSVPs to a transaction, each in a savepoint, 1-%d (default 1); the rate\n"
+	    "      counts RSVPs, the latencies are per transaction\n"
 	    "  -n  synchronous = normal (default full: one fsync per commit)\n"
 	    "  -p  writer processes at once, 1-%d (default 1)\n"
 	    "  -g  the write gate (default on, as the site)\n"
 	    "  -D  directory for the temporary database (default $TMPDIR or /tmp)\n",
-	    PROCS_MAX);
+	    BATCH_MAX, PROCS_MAX);
 	exit(2);
 }
 
@@ -185,7 +205,7 @@ int main(int argc, char **argv)
 {
 	const char *dir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
 	double seconds = 5, elapsed = 0;
-	int procs = 1, opt, k, st, fds[2], failed = 0;
+	int procs = 1, batch = 1, opt, k, st, fds[2], failed = 0;
 	long cap, commits = 0, busy = 0, errors = 0, n = 0, i, least = 0, most = 0;
 	struct slot *slots;
 	uint32_t *lat, *all;
@@ -196,9 +216,10 @@ int main(int argc, char **argv)
 	config_defaults(&c);
 	/* One fsync per commit, as the site before group fsync. */
 	c.synchronous = SYNC_FULL;
-	while ((opt = getopt(argc, argv, "d:np:g:D:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:nb:p:g:D:")) != -1) {
 		switch (opt) {
 		case 'd': seconds = atof(optarg); break;
+		case 'b': batch = atoi(optarg); break;
 		case 'n': c.synchronous = SYNC_NORMAL; break;
 		case 'p': procs = atoi(optarg); break;
 		case 'g':
@@ -211,7 +232,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || seconds <= 0 || seconds > 3600 || procs < 1 ||
-	    procs > PROCS_MAX)
+	    procs > PROCS_MAX || batch < 1 || batch > BATCH_MAX)
 		usage();
 	snprintf(c.data_dir, sizeof(c.data_dir), "%s", dir);
 	if ((size_t)snprintf(c.database, sizeof(c.database), "%s/commit-rate-%ld.db",
@@ -249,7 +270,7 @@ int main(int argc, char **argv)
 		}
 		if (pid == 0) {
 			close(fds[1]);
-			writer(&c, k, fds[0], seconds, &slots[k], lat + (size_t)k * (size_t)cap, cap);
+			writer(&c, k, batch, fds[0], seconds, &slots[k], lat + (size_t)k * (size_t)cap, cap);
 			_exit(slots[k].failed);
 		}
 	}
@@ -291,12 +312,12 @@ int main(int argc, char **argv)
 	 */
 	printf("rate %.0f commits/s p50 %.3f ms p99 %.3f ms p99.9 %.3f ms max %.3f ms"
 	    " (%ld commits in %.2f s, %d process%s with %ld-%ld each, gate %s,"
-	    " synchronous %s, %ld busy, %ld errors)\n",
+	    " synchronous %s, %d to a transaction, %ld busy, %ld errors)\n",
 	    (double)commits / elapsed, quantile_ms(all, n, 0.50),
 	    quantile_ms(all, n, 0.99), quantile_ms(all, n, 0.999),
 	    quantile_ms(all, n, 1.0), commits, elapsed, procs, procs == 1 ? "" : "es",
 	    least, most, c.write_gate ? "on" : "off",
-	    c.synchronous == SYNC_FULL ? "full" : "normal", busy, errors);
+	    c.synchronous == SYNC_FULL ? "full" : "normal", batch, busy, errors);
 	free(all);
 	failed = errors > 0;
 out:
