@@ -3,8 +3,8 @@
  * running. Each worker accepts FastCGI requests one at a time on the
  * shared socket with its own SQLite connection.
  *
- * With synchronous = group it also runs the batch writer (writer.h), which
- * answers the visitors' writes for every worker.
+ * With synchronous = group and batch_writer = on it also runs the batch
+ * writer (writer.h), which answers the visitors' writes for every worker.
  *
  * Shutdown: on SIGTERM or SIGINT the master shuts the listening socket
  * down, which makes every idle worker's accept() fail; a busy worker
