@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "fdio.h"
 #include "log.h"
 #include "metrics.h"
 #include "page.h"
@@ -133,34 +134,16 @@ static const char *get_str(struct reader *m)
 	return get_bytes(m, &n);
 }
 
-/* All of n bytes to or from fd (blocking, within its timeouts). 0 or -1. */
-static int io_full(int fd, char *p, size_t n, int writing)
-{
-	ssize_t k;
-
-	while (n > 0) {
-		k = writing ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
-		if (k <= 0) {
-			if (k < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* One message from fd into arena a: 0 with m set, or -1 (gone, late or too long). */
 static int read_msg(int fd, struct arena *a, struct reader *m)
 {
 	uint32_t len;
 	char *buf;
 
-	if (io_full(fd, (char *)&len, sizeof(len), 0) != 0 || len > MSG_MAX)
+	if (fd_read_all(fd, (char *)&len, sizeof(len)) != 0 || len > MSG_MAX)
 		return -1;
 	buf = arena_alloc(a, len + 1);
-	if (io_full(fd, buf, len, 0) != 0)
+	if (fd_read_all(fd, buf, len) != 0)
 		return -1;
 	*m = (struct reader){ .p = buf, .left = len };
 	return 0;
@@ -268,8 +251,8 @@ static void run_batch(struct app *app, struct pending *p, int n, writer_answer_f
 	metrics_gate(db);
 	/* A worker that gave up waiting has gone: nothing to do. */
 	for (i = 0; i < n; i++)
-		io_full(p[i].fd, rc == DB_OK ? p[i].reply.buf : fail->buf,
-		    rc == DB_OK ? p[i].reply.len : fail->len, 1);
+		fd_write_all(p[i].fd, rc == DB_OK ? p[i].reply.buf : fail->buf,
+		    rc == DB_OK ? p[i].reply.len : fail->len);
 }
 
 /* A new worker's connection into conns; *listening = 0 once the site stops. */
@@ -408,7 +391,7 @@ int writer_forward(struct app *app, const struct req_input *in, struct req *r)
 	for (tries = 0; ; tries++) {
 		if (conn < 0 && (conn = connect_writer(app->writer_fd)) < 0)
 			return -1;
-		if (io_full(conn, b.buf, b.len, 1) == 0)
+		if (fd_write_all(conn, b.buf, b.len) == 0)
 			break;
 		drop_conn();
 		if (tries == 1)

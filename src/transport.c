@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "transport.h"
 
@@ -98,23 +99,6 @@ void transport_free(struct transport *t)
 	free(t);
 }
 
-/* Write all n bytes of p to fd; -1 on error. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write msg to fd with LF line ends (files and local programs want those). */
 static int write_lf(int fd, const char *msg)
 {
@@ -124,7 +108,7 @@ static int write_lf(int fd, const char *msg)
 	while (*p != '\0') {
 		cr = strstr(p, "\r\n");
 		n = cr != NULL ? (size_t)(cr - p) : strlen(p);
-		if (write_all(fd, p, n) != 0 || (cr != NULL && write_all(fd, "\n", 1) != 0))
+		if (fd_write_all(fd, p, n) != 0 || (cr != NULL && fd_write_all(fd, "\n", 1) != 0))
 			return -1;
 		p = cr != NULL ? cr + 2 : p + n;
 	}
