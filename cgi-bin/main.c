@@ -56,8 +56,14 @@
 #define CHECKPOINT_PAGES 1000
 
 static volatile sig_atomic_t stopping, reporting;
-/* 1 when the master runs the batch writer (for its report). */
-static int site_writer;
+
+/* What the master's children share: the sockets, the settings, the workers. */
+struct site {
+	int listen_fd;			/* FastCGI, from nginx */
+	int writer_fd;			/* the batch writer's; -1: none */
+	const struct config *cfg;
+	int workers;
+};
 
 static void on_stop(int sig)
 {
@@ -72,7 +78,7 @@ static void on_report(int sig)
 }
 
 /* SIGUSR2 to the master: log the group fsync's counters (bench/run reads them). */
-static void report_group(void)
+static void report_group(const struct site *site)
 {
 	uint64_t commits, syncs, requests, batches, largest;
 
@@ -80,7 +86,7 @@ static void report_group(void)
 	db_group_counts(&commits, &syncs);
 	log_info("group fsync: %llu commits acknowledged in %llu fsyncs",
 	    (unsigned long long)commits, (unsigned long long)syncs);
-	if (site_writer) {
+	if (site->writer_fd >= 0) {
 		metrics_batch_counts(&requests, &batches, &largest);
 		log_info("batch writer: %llu requests answered in %llu batches (largest %llu)",
 		    (unsigned long long)requests, (unsigned long long)batches,
@@ -337,14 +343,6 @@ static void break_off(FCGX_Request *fr)
 	FCGX_Free(fr, 1);
 }
 
-/* What the master's children share: the sockets, the settings, the workers. */
-struct site {
-	int listen_fd;			/* FastCGI, from nginx */
-	int writer_fd;			/* the batch writer's; -1: none */
-	const struct config *cfg;
-	int workers;
-};
-
 /* A worker's life: accept and serve until the listening socket is shut. */
 static void worker(const struct site *site)
 {
@@ -461,7 +459,7 @@ static void supervise(const struct site *site)
 	    site->writer_fd >= 0 ? " and the batch writer" : "");
 	while (!stopping) {
 		if (reporting)
-			report_group();
+			report_group(site);
 		pid = wait(&st);
 		if (pid < 0)
 			continue;	/* EINTR: a signal; the loop checks it */
@@ -564,9 +562,8 @@ int main(int argc, char **argv)
 		n = cfg.workers;
 	if (n > WORKERS_MAX)
 		n = WORKERS_MAX;
-	site_writer = site.writer_fd >= 0;
 	/* The writer counts in the slot after the workers'. */
-	if (metrics_init(n + site_writer) != 0)
+	if (metrics_init(n + (site.writer_fd >= 0)) != 0)
 		log_fatal("cannot map the workers' counters: %s", strerror(errno));
 	site.listen_fd = listen_fd;
 	site.workers = n;
