@@ -150,18 +150,30 @@ char *arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+/*
+ * Formats straight into the free end of the newest block and keeps it if
+ * it fitted, which it nearly always does: measuring first with
+ * vsnprintf(NULL, 0) formatted everything twice, the first time through
+ * glibc's slow path for a missing buffer (a tenth of the e-mail worker's
+ * time, whose bodies are kilobytes).
+ */
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
+	struct block *b = a->head;
+	size_t room = b->size - b->used;
 	va_list ap;
 	int n;
 	char *p;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf((char *)b->data + b->used, room, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		log_fatal("bad format \"%s\"", fmt);
+	/* room is a multiple of the alignment, so this takes what was written. */
 	p = arena_alloc(a, (size_t)n + 1);
+	if ((size_t)n < room)
+		return p;
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);

