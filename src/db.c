@@ -987,10 +987,23 @@ static int on_wal_commit(void *arg, sqlite3 *conn, const char *name, int pages)
 
 struct db *db_open(const struct config *c, int create, char *err, size_t errlen)
 {
+	static int configured;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 	    (create ? SQLITE_OPEN_CREATE : 0);
 	char pragmas[256];
 	struct db *db;
+
+	/*
+	 * Every process here is single-threaded: no mutexes in SQLite at all
+	 * (NOMUTEX leaves the global ones) and no memory statistics, whose
+	 * mutex every malloc and free took. SQLite takes this only before its
+	 * first use, so once, at the first open.
+	 */
+	if (!configured) {
+		sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		configured = 1;
+	}
 
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		log_fatal("out of memory");
