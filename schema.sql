@@ -3,6 +3,9 @@
 -- migrations/NNN-name.sql, each ending with PRAGMA user_version = NNN, and
 -- are mirrored here so a fresh database and a migrated one are the same.
 -- Times are unix seconds, UTC.
+-- A CHECK or a trigger's WHEN lists three or more values with OR, never
+-- IN: SQLite builds a temporary index of an IN list for every row it
+-- checks (migrations/025-check-lists.sql).
 
 CREATE TABLE event (
 	id             INTEGER PRIMARY KEY,
@@ -16,7 +19,8 @@ CREATE TABLE event (
 	starts_at      INTEGER NOT NULL,
 	ends_at        INTEGER CHECK (ends_at IS NULL OR ends_at >= starts_at),
 	status         TEXT NOT NULL DEFAULT 'draft'
-	               CHECK (status IN ('draft', 'published', 'cancelled')),
+	               CHECK (status = 'draft' OR status = 'published'
+	                      OR status = 'cancelled'),
 	capacity       INTEGER CHECK (capacity IS NULL OR capacity >= 0),  -- NULL: unlimited
 	max_guests     INTEGER NOT NULL DEFAULT 0 CHECK (max_guests BETWEEN 0 AND 100),
 	rsvp_opens_at  INTEGER,                                            -- NULL: open now
@@ -59,7 +63,8 @@ CREATE TABLE rsvp (
 	email         TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
 	guests        INTEGER NOT NULL CHECK (guests BETWEEN 0 AND 100),
 	note          TEXT NOT NULL DEFAULT '' CHECK (length(note) <= 1000),
-	status        TEXT NOT NULL CHECK (status IN ('confirmed', 'waitlisted', 'cancelled')),
+	status        TEXT NOT NULL CHECK (status = 'confirmed' OR status = 'waitlisted'
+	                                   OR status = 'cancelled'),
 	created_at    INTEGER NOT NULL,
 	updated_at    INTEGER NOT NULL,
 	checked_in_at INTEGER
@@ -97,9 +102,11 @@ CREATE TABLE rsvp_log (
 	id         INTEGER PRIMARY KEY,
 	rsvp_id    INTEGER NOT NULL REFERENCES rsvp (id) ON DELETE CASCADE,
 	event_id   INTEGER NOT NULL,
-	action     TEXT NOT NULL CHECK (action IN ('rsvp', 'waitlist', 'promote', 'update',
-	                                           'cancel', 'checkin', 'uncheckin',
-	                                           'score', 'void', 'correct')),
+	action     TEXT NOT NULL CHECK (action = 'rsvp' OR action = 'waitlist'
+	                                OR action = 'promote' OR action = 'update'
+	                                OR action = 'cancel' OR action = 'checkin'
+	                                OR action = 'uncheckin' OR action = 'score'
+	                                OR action = 'void' OR action = 'correct'),
 	old_status TEXT,
 	new_status TEXT NOT NULL,
 	spots      INTEGER NOT NULL,
@@ -180,7 +187,8 @@ CREATE TABLE item (
 	event_id   INTEGER NOT NULL REFERENCES event (id) ON DELETE CASCADE,
 	name       TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
 	category   TEXT NOT NULL DEFAULT 'other'
-	           CHECK (category IN ('food', 'drink', 'utensil', 'decoration', 'other')),
+	           CHECK (category = 'food' OR category = 'drink' OR category = 'utensil'
+	                  OR category = 'decoration' OR category = 'other'),
 	suggested  INTEGER NOT NULL CHECK (suggested BETWEEN 1 AND 10000),
 	capped     INTEGER NOT NULL DEFAULT 0 CHECK (capped IN (0, 1)),
 	unit       TEXT NOT NULL DEFAULT '' CHECK (length(unit) <= 30),
@@ -252,9 +260,12 @@ END;
 -- it; turnout-worker delivers it (see migrations/004-outbox.sql).
 CREATE TABLE outbox (
 	id              INTEGER PRIMARY KEY,
-	kind            TEXT NOT NULL CHECK (kind IN ('confirmed', 'waitlisted', 'promoted',
-	                'cancelled', 'reminder', 'resend', 'claimed', 'claim_cancelled', 'mine',
-	                'alert')),
+	kind            TEXT NOT NULL CHECK (kind = 'confirmed' OR kind = 'waitlisted'
+	                                     OR kind = 'promoted' OR kind = 'cancelled'
+	                                     OR kind = 'reminder' OR kind = 'resend'
+	                                     OR kind = 'claimed'
+	                                     OR kind = 'claim_cancelled' OR kind = 'mine'
+	                                     OR kind = 'alert'),
 	dedupe_key      TEXT NOT NULL UNIQUE,
 	recipient       TEXT NOT NULL CHECK (length(recipient) BETWEEN 3 AND 254
 	                AND recipient NOT GLOB ('*[' || char(1) || '-' || char(32, 127) || ']*')),
@@ -270,7 +281,8 @@ CREATE TABLE outbox (
 	-- the message is sent or discarded.
 	link_token      TEXT CHECK (link_token IS NULL OR length(link_token) = 32),
 	state           TEXT NOT NULL DEFAULT 'pending'
-	                CHECK (state IN ('pending', 'sending', 'sent', 'dead', 'discarded')),
+	                CHECK (state = 'pending' OR state = 'sending' OR state = 'sent'
+	                       OR state = 'dead' OR state = 'discarded'),
 	attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
 	next_attempt_at INTEGER NOT NULL,
 	lease_until     INTEGER,
@@ -344,7 +356,7 @@ CREATE TABLE admin_user (
 	hash         TEXT NOT NULL CHECK (length(hash) <= 200),
 	created_at   INTEGER NOT NULL,
 	role         TEXT NOT NULL DEFAULT 'admin'
-	             CHECK (role IN ('admin', 'organiser', 'scorekeeper')),
+	             CHECK (role = 'admin' OR role = 'organiser' OR role = 'scorekeeper'),
 	last_login_at INTEGER,
 	disabled_at  INTEGER                         -- NULL: may log in
 );
@@ -452,7 +464,8 @@ CREATE TABLE event_curve (
 ) WITHOUT ROWID;
 
 CREATE TRIGGER rsvp_log_curve AFTER INSERT ON rsvp_log
-WHEN NEW.action IN ('rsvp', 'waitlist', 'promote', 'cancel') BEGIN
+WHEN NEW.action = 'rsvp' OR NEW.action = 'waitlist' OR NEW.action = 'promote'
+	OR NEW.action = 'cancel' BEGIN
 	INSERT INTO event_curve (event_id, at, signups, cancels, waiting)
 	SELECT NEW.event_id, NEW.at - NEW.at % max(60, (starts_at - created_at) / 600),
 		NEW.action IN ('rsvp', 'waitlist'), NEW.action = 'cancel',
@@ -568,7 +581,8 @@ CREATE TABLE drop_hold (
 	name         TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
 	email        TEXT NOT NULL CHECK (length(email) BETWEEN 3 AND 254),
 	status       TEXT NOT NULL DEFAULT 'live'
-	             CHECK (status IN ('live', 'claimed', 'released', 'expired', 'cancelled')),
+	             CHECK (status = 'live' OR status = 'claimed' OR status = 'released'
+	                    OR status = 'expired' OR status = 'cancelled'),
 	hold_ms      INTEGER NOT NULL CHECK (hold_ms BETWEEN 15000 AND 1800000),
 	renewals     INTEGER NOT NULL DEFAULT 0,
 	max_renewals INTEGER NOT NULL CHECK (max_renewals BETWEEN 0 AND 10),
@@ -621,7 +635,8 @@ CREATE TABLE drop_log (
 	hold_id    INTEGER NOT NULL REFERENCES drop_hold (id) ON DELETE CASCADE,
 	variant_id INTEGER NOT NULL,
 	action     TEXT NOT NULL
-	           CHECK (action IN ('hold', 'renew', 'claim', 'release', 'expire', 'cancel')),
+	           CHECK (action = 'hold' OR action = 'renew' OR action = 'claim'
+	                  OR action = 'release' OR action = 'expire' OR action = 'cancel'),
 	quantity   INTEGER NOT NULL,
 	at         INTEGER NOT NULL,                         -- ms
 	actor      TEXT
@@ -735,8 +750,10 @@ END;
 -- (milliseconds for times).
 CREATE TABLE competition (
 	event_id     INTEGER PRIMARY KEY REFERENCES event (id) ON DELETE CASCADE,
-	kind         TEXT NOT NULL CHECK (kind IN ('points', 'time', 'distance')),
-	rule         TEXT NOT NULL CHECK (rule IN ('best', 'total', 'average')),
+	kind         TEXT NOT NULL CHECK (kind = 'points' OR kind = 'time'
+	                                  OR kind = 'distance'),
+	rule         TEXT NOT NULL CHECK (rule = 'best' OR rule = 'total'
+	                                  OR rule = 'average'),
 	unit         TEXT NOT NULL DEFAULT '' CHECK (length(unit) <= 16),
 	rounds       INTEGER NOT NULL DEFAULT 1 CHECK (rounds BETWEEN 1 AND 100),
 	self_scoring INTEGER NOT NULL DEFAULT 0 CHECK (self_scoring IN (0, 1)),
@@ -818,7 +835,8 @@ CREATE TABLE score (
 	event_id   INTEGER NOT NULL,
 	round      INTEGER NOT NULL CHECK (round BETWEEN 1 AND 100),
 	value      INTEGER NOT NULL CHECK (value BETWEEN 0 AND 1000000000),
-	source     TEXT NOT NULL CHECK (source IN ('entrant', 'scorekeeper', 'api')),
+	source     TEXT NOT NULL CHECK (source = 'entrant' OR source = 'scorekeeper'
+	                                OR source = 'api'),
 	created_by TEXT,                               -- the admin or API token; NULL: the entrant
 	created_at INTEGER NOT NULL,
 	voided_at  INTEGER,
@@ -991,7 +1009,8 @@ END;
 CREATE TABLE board_log (
 	id       INTEGER PRIMARY KEY,
 	event_id INTEGER NOT NULL REFERENCES competition (event_id) ON DELETE CASCADE,
-	action   TEXT NOT NULL CHECK (action IN ('freeze', 'unfreeze', 'publish')),
+	action   TEXT NOT NULL CHECK (action = 'freeze' OR action = 'unfreeze'
+	                              OR action = 'publish'),
 	at       INTEGER NOT NULL,
 	actor    TEXT NOT NULL CHECK (length(actor) BETWEEN 1 AND 100)
 );
@@ -1077,4 +1096,4 @@ CREATE TRIGGER mine_link_delete AFTER DELETE ON mine_link BEGIN
 	DELETE FROM hold_link WHERE mine_id = OLD.id;
 END;
 
-PRAGMA user_version = 24;
+PRAGMA user_version = 25;
