@@ -4,13 +4,18 @@
 
 #include "token.h"
 
-static unsigned char secret[TOKEN_SECRET_LEN];
+/*
+ * HMAC keyed with the site secret, before any message: each MAC starts
+ * from a copy, which saves hashing the padded key twice per MAC (a third
+ * of a MAC's work, two MACs in every sign-up).
+ */
+static crypto_auth_hmacsha512256_state keyed;
 
 int token_init(const unsigned char s[TOKEN_SECRET_LEN])
 {
 	if (sodium_init() < 0)
 		return -1;
-	memcpy(secret, s, TOKEN_SECRET_LEN);
+	crypto_auth_hmacsha512256_init(&keyed, s, TOKEN_SECRET_LEN);
 	return 0;
 }
 
@@ -19,9 +24,8 @@ static void form_mac(const unsigned char body[24], const char *purpose,
     unsigned char mac[16])
 {
 	unsigned char full[crypto_auth_hmacsha512256_BYTES];
-	crypto_auth_hmacsha512256_state st;
+	crypto_auth_hmacsha512256_state st = keyed;
 
-	crypto_auth_hmacsha512256_init(&st, secret, sizeof(secret));
 	crypto_auth_hmacsha512256_update(&st, body, 24);
 	crypto_auth_hmacsha512256_update(&st, (const unsigned char *)purpose,
 	    strlen(purpose));
@@ -73,9 +77,8 @@ enum token_check token_form_check(const char *tok, int64_t now, const char *purp
 void token_manage_of(const char *form_tok, char out[TOKEN_MANAGE_HEX + 1])
 {
 	unsigned char full[crypto_auth_BYTES];
-	crypto_auth_hmacsha512256_state st;
+	crypto_auth_hmacsha512256_state st = keyed;
 
-	crypto_auth_hmacsha512256_init(&st, secret, sizeof(secret));
 	crypto_auth_hmacsha512256_update(&st, (const unsigned char *)"manage:", 7);
 	crypto_auth_hmacsha512256_update(&st, (const unsigned char *)form_tok,
 	    strlen(form_tok));
