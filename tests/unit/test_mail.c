@@ -1,4 +1,7 @@
-/* Building e-mails: headers, RFC 2047 subjects, CRLF, and no header injection. */
+/*
+ * Building e-mails: headers, RFC 2047 subjects, CRLF, no header injection,
+ * and the HTML part made from the text.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,6 +11,7 @@
 
 #include "arena.h"
 #include "mail.h"
+#include "tpl.h"
 
 static struct mail sample(void)
 {
@@ -180,6 +184,37 @@ static void test_wrap(void **state)
 	arena_free(a);
 }
 
+/*
+ * The HTML part: the subject as its title; a paragraph per block of lines,
+ * the lines within one broken with <br>; only the site's own addresses as
+ * links, without a sentence's full stop; everything typed escaped.
+ */
+static void test_html(void **state)
+{
+	static const char *const files[] = { "mail/html.tpl", NULL };
+	struct arena *a = arena_new();
+	const char *html, *body;
+
+	(void)state;
+	tpl_init(TURNOUT_SRCDIR "/templates", files, 1);
+	html = mail_html(a, "You're <in>\n\nHello <b>Bo</b> & co,\nsee https://ev.test/rsvp/ab12."
+	    " Or https://evil.test/x\n\nhttps://ev.test/a (or https://ev.test/b)\n"
+	    "Bye\n", "https://ev.test/");
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<title>You&#39;re &lt;in&gt;</title>"));
+	body = strstr(html, "<div style=\"max-width:36em\">\n");
+	assert_non_null(body);
+	assert_string_equal(body + strlen("<div style=\"max-width:36em\">\n"),
+	    "<p style=\"margin:0 0 1em\">Hello &lt;b&gt;Bo&lt;/b&gt; &amp; co,<br>\n"
+	    "see <a href=\"https://ev.test/rsvp/ab12\" style=\"color:#0b57d0;word-break:break-all\">"
+	    "https://ev.test/rsvp/ab12</a>. Or https://evil.test/x</p>\n"
+	    "<p style=\"margin:0 0 1em\"><a href=\"https://ev.test/a\" style=\"color:#0b57d0;"
+	    "word-break:break-all\">https://ev.test/a</a> (or <a href=\"https://ev.test/b\" "
+	    "style=\"color:#0b57d0;word-break:break-all\">https://ev.test/b</a>)<br>\n"
+	    "Bye</p>\n</div>\n</body>\n</html>\n");
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_addresses_and_lines),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_reply_to),
+		cmocka_unit_test(test_html),
 	};
 
 	return cmocka_run_group_tests_name("mail", tests, NULL, NULL);
