@@ -60,6 +60,19 @@ static enum db_rc write_item(struct db *db, sqlite3_stmt *st, const char *what)
 	return rc == DB_CONFLICT ? DB_INVALID : rc;
 }
 
+/* How many items event_id has, into *n. */
+static enum db_rc count_items(struct db *db, int64_t event_id, int *n)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_ITEM_COUNT);
+	int step;
+
+	sqlite3_bind_int64(st, 1, event_id);
+	step = sqlite3_step(st);
+	*n = step == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	return step == SQLITE_ROW ? DB_OK : db_rc_of(db, step, "counting items");
+}
+
 /* idem_claim() form_token inside the caller's transaction; NULL claims nothing. */
 static enum db_rc claim(struct db *db, const char *form_token, int *replayed)
 {
@@ -73,19 +86,15 @@ enum db_rc potluck_item_add(struct db *db, int64_t event_id, const struct item_i
 	int64_t new_id = 0;
 	sqlite3_stmt *st;
 	enum db_rc rc;
-	int replayed, step;
+	int replayed, count;
 
 	*id = 0;
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
 	if ((rc = claim(db, form_token, &replayed)) != DB_OK || replayed)
 		return db_end(db, rc);
-	st = db_stmt(db, STMT_ITEM_COUNT);
-	sqlite3_bind_int64(st, 1, event_id);
-	step = sqlite3_step(st);
-	rc = step == SQLITE_ROW ? (sqlite3_column_int(st, 0) >= POTLUCK_ITEMS_MAX ?
-	    DB_FULL : DB_OK) : db_rc_of(db, step, "counting items");
-	sqlite3_reset(st);
+	if ((rc = count_items(db, event_id, &count)) == DB_OK && count >= POTLUCK_ITEMS_MAX)
+		rc = DB_FULL;
 	if (rc == DB_OK) {
 		st = db_stmt(db, STMT_ITEM_INSERT);
 		sqlite3_bind_int64(st, 1, event_id);
@@ -291,10 +300,17 @@ static enum db_rc list_items(struct db *db, struct arena *a, enum stmt s, int64_
 {
 	sqlite3_stmt *st = db_stmt(db, s);
 	enum db_rc rc;
-	int step;
+	int step, count;
 
 	*n = 0;
 	*items = arena_alloc(a, POTLUCK_ITEMS_MAX * sizeof(**items));
+	/*
+	 * The list sorts in a temporary B-tree, which SQLite opens (zeroing a
+	 * page) even for no rows: most events have no items, and their pages
+	 * and e-mails all asked.
+	 */
+	if ((rc = count_items(db, event_id, &count)) != DB_OK || count == 0)
+		return rc;
 	sqlite3_bind_int64(st, 1, event_id);
 	sqlite3_bind_int64(st, 2, rsvp_id);
 	sqlite3_bind_int(st, 3, POTLUCK_ITEMS_MAX);
