@@ -450,6 +450,7 @@ static void supervise(const struct site *site)
 	pid_t pids[WORKERS_MAX + 1] = { 0 }, master = getpid(), pid;
 	time_t started[WORKERS_MAX + 1] = { 0 };
 	int n = site->workers + (site->writer_fd >= 0), i, st;
+	const char *who;
 
 	for (i = 0; i < n; i++) {
 		pids[i] = spawn(site, master, i);
@@ -467,12 +468,13 @@ static void supervise(const struct site *site)
 			;
 		if (i == n)
 			continue;
+		who = i < site->workers ? "worker" : "writer";
 		if (WIFSIGNALED(st))
-			log_error("%s %ld killed by signal %d: starting another",
-			    i < site->workers ? "worker" : "writer", (long)pid, WTERMSIG(st));
+			log_error("%s %ld killed by signal %d: starting another", who, (long)pid,
+			    WTERMSIG(st));
 		else
-			log_error("%s %ld exited with status %d: starting another",
-			    i < site->workers ? "worker" : "writer", (long)pid, WEXITSTATUS(st));
+			log_error("%s %ld exited with status %d: starting another", who, (long)pid,
+			    WEXITSTATUS(st));
 		/* A worker that dies at once would otherwise fork in a tight loop. */
 		if (time(NULL) - started[i] < 1)
 			sleep(1);
